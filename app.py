@@ -1,0 +1,19 @@
+"""CleanSpeech moderation dashboard: `streamlit run app.py`.
+
+This file only routes: each page lives in `pages/` and reads like a description of what the moderator sees.
+"""
+
+import streamlit as st
+
+from cleanspeech import available_models
+
+st.set_page_config(page_title="CleanSpeech", page_icon="🧹", layout="wide")
+
+pages = [st.Page("pages/moderate.py", title="Moderate", icon="🛡️", default=True)]
+
+with st.sidebar:
+    st.markdown("**CleanSpeech** · offline toxicity moderation")
+    models = available_models()
+    st.caption("Models: " + (", ".join(models) if models else "none found in `models/`"))
+
+st.navigation(pages).run()

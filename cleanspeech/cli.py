@@ -1,0 +1,137 @@
+"""Command line: `python -m cleanspeech predict|evaluate ...`.
+
+Output is JSON (or a table for `evaluate`); any problem with the input is one line on stderr and exit status 2.
+"""
+
+import argparse
+import json
+import sys
+import warnings
+
+import pandas as pd
+
+from .errors import CleanSpeechError, InputError, ModelNotFound
+from .labels import LABELS
+from .models import MODEL_COMMANDS, available_models, flagged_labels, load_model
+from .preprocess import MAX_TEXT_CHARS
+
+EXIT_USAGE = 2
+
+
+def _load_models(names: list[str] | None) -> dict:
+    names = names or available_models()
+    if not names:
+        commands = "; ".join(MODEL_COMMANDS.values())
+        raise ModelNotFound(f"no trained models found; create one with: {commands}")
+    return {str(name): load_model(name) for name in names}
+
+
+def _model_result(model, scores: pd.Series) -> dict:
+    return {
+        "scores": {label: round(float(scores[label]), 5) for label in LABELS},
+        "flagged": flagged_labels(scores, model.thresholds),
+    }
+
+
+def cmd_predict(args) -> int:
+    from .io import read_comments_csv, score_frame
+
+    if args.file:
+        if args.texts:
+            raise InputError("give either texts or --file, not both")
+        frame, notices = read_comments_csv(args.file, args.column)
+        texts = frame[args.column].tolist()
+    else:
+        texts, notices, frame = args.texts, [], None
+        if not texts or not any(t.strip() for t in texts):
+            raise InputError("nothing to score: the text is empty")
+    for notice in notices:
+        print(f"note: {notice}", file=sys.stderr)
+    models = _load_models(args.model)
+    if args.output:
+        scored = score_frame(
+            frame if frame is not None else pd.DataFrame({"text": texts}),
+            args.column if frame is not None else "text",
+            models,
+        )
+        scored.to_csv(args.output, index=False)
+        print(json.dumps({"rows": len(scored), "output": str(args.output), "models": list(models)}))
+        return 0
+    scores = {name: model.predict_proba(texts) for name, model in models.items()}
+    results = [
+        {
+            "text": text,
+            "truncated": len(text) > MAX_TEXT_CHARS,
+            "models": {name: _model_result(models[name], scores[name].iloc[i]) for name in models},
+        }
+        for i, text in enumerate(texts)
+    ]
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from .corpus import build_dataset
+    from .evaluation import evaluation_report
+    from .metrics import MetricWarning
+
+    models = _load_models(args.model)
+    frame = build_dataset(args.data_dir, args.jigsaw_dir)
+    reports = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MetricWarning)  # one-class groups show as NaN in the table
+        for name, model in models.items():
+            report = evaluation_report(model, frame, model.thresholds, args.max_eval_rows or None)
+            report.pop("predictions")
+            for split in report["splits"].values():
+                split.pop("curves")
+            reports[name] = report
+    print(json.dumps(reports, indent=2) if args.json else format_reports(reports))
+    return 0
+
+
+def format_reports(reports: dict) -> str:
+    lines = []
+    for name, report in reports.items():
+        for split, content in report["splits"].items():
+            table = pd.DataFrame(content["metrics"]).T[["roc_auc", "pr_auc", "precision", "recall", "f1", "threshold"]]
+            lines += [f"== {name} / {split} (F1 at tuned thresholds)", table.round(4).to_string(), ""]
+        if report.get("by_language"):
+            langs = pd.DataFrame(report["by_language"])[
+                ["lang", "source", "set", "n", "positives", "roc_auc", "pr_auc"]
+            ]
+            lines += [f"== {name} / toxic ROC-AUC per language", langs.round(4).to_string(index=False), ""]
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m cleanspeech", description="CleanSpeech toxicity moderation")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    predict = sub.add_parser("predict", help="score comments; prints JSON")
+    predict.add_argument("texts", nargs="*", help="comment text(s) to score")
+    predict.add_argument("--file", help="CSV file of comments")
+    predict.add_argument("--column", default="comment_text", help="text column of --file (default: comment_text)")
+    predict.add_argument("--output", help="write the scored CSV here (every input column kept) instead of JSON")
+    predict.add_argument("--model", action="append", help="model name or directory (repeatable; default: all)")
+    predict.set_defaults(func=cmd_predict)
+
+    evaluate = sub.add_parser("evaluate", help="metrics of the models on the data's validation, test and language sets")
+    evaluate.add_argument("--data-dir", help="data directory (default: $CLEANSPEECH_DATA or ../shared/data)")
+    evaluate.add_argument("--jigsaw-dir", help="directory with Kaggle's full train.csv, test.csv, test_labels.csv")
+    evaluate.add_argument("--model", action="append", help="model name or directory (repeatable; default: all)")
+    evaluate.add_argument("--max-eval-rows", type=int, default=3000, help="rows per language set (0: all)")
+    evaluate.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    evaluate.set_defaults(func=cmd_evaluate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CleanSpeechError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # `... | head` closed the pipe: not an error worth a traceback
+        return 0

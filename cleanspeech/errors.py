@@ -1,0 +1,17 @@
+"""Errors that carry a message meant for the user, not a traceback."""
+
+
+class CleanSpeechError(Exception):
+    """Base class: the CLI prints `error: <message>` and exits non-zero; the app shows the message."""
+
+
+class DataFileNotFound(CleanSpeechError, FileNotFoundError):
+    """A data file or directory that the command needs is missing."""
+
+
+class ModelNotFound(CleanSpeechError, FileNotFoundError):
+    """A model directory is missing or incomplete."""
+
+
+class InputError(CleanSpeechError, ValueError):
+    """The user's input (text, CSV file, column name) cannot be scored as given."""

@@ -1,0 +1,109 @@
+"""Evaluate a model on the dataset's folds: metrics tables, curves, per-language scores, stored predictions.
+
+The same report is written beside a trained model (`evaluation.json`) and printed by `python -m cleanspeech evaluate`,
+so what the app shows and what the CLI measures come from one code path.
+"""
+
+import numpy as np
+import pandas as pd
+
+from .labels import LABELS
+from .metrics import curve_points, evaluate, tune_thresholds
+
+EVAL_ROWS_PER_SOURCE = 3000  # research sets are large; a seeded sample per dataset keeps `evaluate` to seconds
+
+
+def sample_evaluation_rows(frame: pd.DataFrame, max_rows: int | None = EVAL_ROWS_PER_SOURCE, seed: int = 42):
+    """The `evaluation` fold, at most `max_rows` per source (stratified enough at these sizes by random sampling)."""
+    rows = frame[frame["fold"] == "evaluation"]
+    if max_rows is None:
+        return rows
+    return rows.sample(frac=1.0, random_state=seed).groupby("source").head(max_rows).sort_index()
+
+
+def score_rows(model, rows: pd.DataFrame, batch_size: int = 4096) -> pd.DataFrame:
+    """Scores for `rows`, indexed like them."""
+    texts = rows["text"].tolist()
+    parts = [model.predict_proba(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)]
+    scores = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(LABELS), dtype=float)
+    scores.index = rows.index
+    return scores
+
+
+def metrics_by_group(rows: pd.DataFrame, scores: pd.DataFrame, keys: list[str], label: str = "toxic") -> list[dict]:
+    """ROC-AUC and PR-AUC of one label per group (e.g. per language and dataset)."""
+    out = []
+    for group, part in rows.groupby(keys, sort=True):
+        table = evaluate(part[[label]], scores.loc[part.index, [label]])
+        if label not in table.index:
+            continue
+        values = table.loc[label]
+        group = group if isinstance(group, tuple) else (group,)
+        out.append(
+            {
+                **dict(zip(keys, group)),
+                "label": label,
+                "n": int(values["n"]),
+                "positives": int(values["positives"]),
+                "roc_auc": _nan_to_none(values["roc_auc"]),
+                "pr_auc": _nan_to_none(values["pr_auc"]),
+            }
+        )
+    return out
+
+
+def _nan_to_none(value):
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else float(value)
+
+
+def table_to_dict(table: pd.DataFrame) -> dict:
+    return {idx: {k: _nan_to_none(float(v)) for k, v in row.items()} for idx, row in table.iterrows()}
+
+
+def predictions_record(rows: pd.DataFrame, scores: pd.DataFrame) -> dict:
+    """Column-wise predictions without the text (texts stay in the data directory; `id` joins them back)."""
+    return {
+        "id": rows["id"].tolist(),
+        "source": rows["source"].tolist(),
+        "lang": rows["lang"].tolist(),
+        "labels": {lb: [None if np.isnan(v) else int(v) for v in rows[lb]] for lb in LABELS},
+        "scores": {lb: scores[lb].round(5).tolist() for lb in LABELS},
+    }
+
+
+def evaluation_report(
+    model, frame: pd.DataFrame, thresholds: dict | None = None, max_eval_rows: int | None = EVAL_ROWS_PER_SOURCE
+) -> dict:
+    """Measure validation, test and the per-language evaluation sets.
+
+    Precision/recall/F1 use `thresholds`; without them, thresholds are tuned on the validation fold (training time).
+    """
+    report = {"model": model.name, "labels": list(LABELS), "splits": {}, "predictions": {}}
+    scored = {}
+    for fold in ("validation", "test"):
+        rows = frame[frame["fold"] == fold]
+        if len(rows):
+            scored[fold] = (rows, score_rows(model, rows))
+    if thresholds is None and "validation" in scored:
+        rows, scores = scored["validation"]
+        thresholds = tune_thresholds(rows[list(LABELS)], scores)
+    report["thresholds"] = thresholds
+    for fold, (rows, scores) in scored.items():
+        report["splits"][fold] = {
+            "metrics": table_to_dict(evaluate(rows[list(LABELS)], scores, thresholds)),
+            "curves": curve_points(rows[list(LABELS)], scores),
+            "by_source": {
+                source: table_to_dict(evaluate(part[list(LABELS)], scores.loc[part.index], thresholds))
+                for source, part in rows.groupby("source", sort=True)
+            },
+        }
+        report["predictions"][fold] = predictions_record(rows, scores)
+    language_rows = [scored[f] for f in ("validation", "test") if f in scored]
+    evaluation = sample_evaluation_rows(frame, max_eval_rows)
+    if len(evaluation):
+        language_rows.append((evaluation, score_rows(model, evaluation)))
+    if language_rows:
+        rows = pd.concat([r.assign(set=r["fold"]) for r, _ in language_rows])
+        scores = pd.concat([s for _, s in language_rows])
+        report["by_language"] = metrics_by_group(rows, scores, ["lang", "source", "set"])
+    return report

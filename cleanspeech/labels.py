@@ -1,0 +1,9 @@
+"""The six Jigsaw toxicity labels, defined once for the whole project.
+
+Every model, data loader, metric and page takes its label order from here; `ID2LABEL`/`LABEL2ID` are derived so a
+transformer config and the baseline always agree on which output column means what.
+"""
+
+LABELS: tuple[str, ...] = ("toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate")
+ID2LABEL: dict[int, str] = dict(enumerate(LABELS))
+LABEL2ID: dict[str, int] = {label: i for i, label in ID2LABEL.items()}

@@ -1,0 +1,63 @@
+"""Find, load and run CleanSpeech models by name or directory.
+
+Every model exposes `name`, `thresholds` ({label: float}) and `predict_proba(texts) -> DataFrame` with one column
+per label, so callers never care which family they hold.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from .baseline import META_FILE, BaselineModel
+from .errors import ModelNotFound
+from .labels import LABELS
+from .paths import models_dir
+
+# Model names the CLI and app know, in display order, with the command that creates each.
+MODEL_COMMANDS = {
+    "baseline": "python scripts/train_baseline.py",
+}
+
+
+def model_path(name: str, root: Path | None = None) -> Path:
+    return Path(root or models_dir()) / name
+
+
+def available_models(root: Path | None = None) -> list[str]:
+    """Names of the shipped models whose artifacts are present."""
+    return [name for name in MODEL_COMMANDS if (model_path(name, root) / META_FILE).is_file()]
+
+
+def load_model(name_or_path: str | Path, root: Path | None = None):
+    """Load a model by name (`baseline`) or from a directory."""
+    path = Path(name_or_path)
+    if str(name_or_path) in MODEL_COMMANDS:
+        path = model_path(str(name_or_path), root)
+        if not path.is_dir():
+            raise ModelNotFound(
+                f"model '{name_or_path}' not found in {path.parent}; create it with: "
+                f"{MODEL_COMMANDS[str(name_or_path)]}"
+            )
+    if (path / META_FILE).is_file():
+        return BaselineModel.load(path)
+    known = ", ".join(MODEL_COMMANDS)
+    raise ModelNotFound(f"'{name_or_path}' is neither a known model name ({known}) nor a CleanSpeech model directory")
+
+
+@lru_cache(maxsize=8)
+def _cached_model(name_or_path: str):
+    return load_model(name_or_path)
+
+
+def predict(texts, model: str = "baseline") -> pd.DataFrame:
+    """Score comments with a shipped model: one row per text, one probability column per label.
+
+    >>> predict(["You are a disgusting idiot.", "Thanks for the fix!"])  # doctest: +SKIP
+    """
+    return _cached_model(str(model)).predict_proba(texts)
+
+
+def flagged_labels(scores: pd.Series | dict, thresholds: dict[str, float]) -> list[str]:
+    """Labels whose score reaches the model's tuned threshold, in label order."""
+    return [label for label in LABELS if float(scores[label]) >= thresholds[label]]

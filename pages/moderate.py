@@ -1,0 +1,47 @@
+"""Moderate: paste one comment, see every model's per-label probabilities, flagged labels and a verdict."""
+
+import streamlit as st
+
+from cleanspeech import flagged_labels
+from pages.common import require_models, score_text, scores_chart, scores_table, truncation_notice
+
+EXAMPLES = {
+    "Insult": "You are a disgusting idiot.",
+    "Threat": "If you revert my edit again I will find you and hurt you.",
+    "Polite disagreement": "I don't think this source supports the claim; could you add a better citation?",
+    "German": "Halt die Klappe, du dummer Vollidiot.",
+    "Portuguese": "Obrigado pela ajuda, ficou ótimo!",
+}
+
+st.title("Moderate a comment")
+models = require_models()
+
+st.caption("Try an example:")
+columns = st.columns(len(EXAMPLES))
+for column, (title, example) in zip(columns, EXAMPLES.items()):
+    if column.button(title, key=f"example_{title}", use_container_width=True):
+        st.session_state["comment"] = example
+
+text = st.text_area("Comment", key="comment", height=140, placeholder="Paste a comment to moderate…")
+if not text.strip():
+    st.info("Enter a comment above, or click an example.")
+    st.stop()
+
+truncation_notice(text)
+scores = score_text(text)
+thresholds = {name: model.thresholds for name, model in models.items()}
+
+verdict_columns = st.columns(len(models))
+for column, (name, values) in zip(verdict_columns, scores.items()):
+    flagged = flagged_labels(values, thresholds[name])
+    with column:
+        st.subheader(name)
+        if flagged:
+            st.error("Flagged: " + ", ".join(flagged))
+        else:
+            st.success("Not flagged")
+
+st.plotly_chart(scores_chart(scores, thresholds), key="scores_chart")
+with st.expander("Scores and thresholds"):
+    st.dataframe(scores_table(scores), key="scores_table")
+    st.caption("A label is flagged when its probability reaches the model's threshold, tuned for F1 on validation.")

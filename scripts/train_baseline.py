@@ -1,0 +1,88 @@
+"""Train the TF-IDF + logistic-regression baseline on the real data and write `models/baseline/`.
+
+    python scripts/train_baseline.py                      # staged data in ../shared/data or $CLEANSPEECH_DATA
+    python scripts/train_baseline.py --jigsaw-dir ~/kaggle/jigsaw-toxic-comment-classification-challenge
+
+Writes `baseline_pipeline.joblib` (vectorisers + one classifier per label), `baseline_meta.json` (labels, tuned
+thresholds, settings, training-data summary, metrics) and `evaluation.json` (metrics, ROC/PR curve points,
+per-language scores and the validation/test predictions the app's comparison pages read).
+"""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from cleanspeech.baseline import DEFAULT_SETTINGS, BaselineModel
+from cleanspeech.corpus import SEED, VALIDATION_FRACTION, build_dataset, summarize
+from cleanspeech.errors import CleanSpeechError
+from cleanspeech.evaluation import evaluation_report
+from cleanspeech.labels import LABELS
+from cleanspeech.paths import models_dir
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data-dir", help="data directory (default: $CLEANSPEECH_DATA or ../shared/data)")
+    p.add_argument("--jigsaw-dir", help="Kaggle's full Jigsaw files (train.csv, test.csv, test_labels.csv; zipped ok)")
+    p.add_argument("--output-dir", default=None, help="where to write the model (default: models/baseline)")
+    p.add_argument(
+        "--include-research-data",
+        action="store_true",
+        help="also train on research-only / non-commercial sets (you accept their terms; do not ship)",
+    )
+    p.add_argument("--max-train-rows", type=int, default=None, help="subsample the training rows (quick runs)")
+    p.add_argument("--C", type=float, default=DEFAULT_SETTINGS["C"], help="inverse regularisation strength")
+    p.add_argument("--no-unicode-normalization", action="store_true", help="train without evasion folding")
+    p.add_argument("--seed", type=int, default=SEED)
+    return p.parse_args(argv)
+
+
+def train(args: argparse.Namespace) -> dict:
+    started = time.perf_counter()
+    frame = build_dataset(args.data_dir, args.jigsaw_dir, args.include_research_data, VALIDATION_FRACTION, args.seed)
+    train_rows = frame[frame["fold"] == "train"]
+    if args.max_train_rows and len(train_rows) > args.max_train_rows:
+        train_rows = train_rows.sample(args.max_train_rows, random_state=args.seed)
+    print(f"data: {len(train_rows):,} training rows, {len(frame):,} rows in all", flush=True)
+
+    model = BaselineModel(C=args.C, unicode_normalization=not args.no_unicode_normalization)
+    fit_started = time.perf_counter()
+    model.fit(train_rows["text"].tolist(), train_rows[list(LABELS)])
+    fit_seconds = time.perf_counter() - fit_started
+    print(f"fit: {fit_seconds:.0f}s ({len(train_rows) / fit_seconds:.0f} comments/s)", flush=True)
+
+    report = evaluation_report(model, frame)
+    model.thresholds = report["thresholds"]
+    used = frame.loc[frame.index.isin(train_rows.index) | (frame["fold"] != "train")]
+    model.meta = {
+        "model": "baseline",
+        "training_data": summarize(used),
+        "include_research_data": bool(args.include_research_data),
+        "jigsaw": "kaggle" if args.jigsaw_dir else "staged",
+        "seed": args.seed,
+        "fit_seconds": round(fit_seconds, 1),
+        "metrics": {split: content["metrics"] for split, content in report["splits"].items()},
+    }
+    output = Path(args.output_dir) if args.output_dir else models_dir() / "baseline"
+    model.save(output)
+    (output / "evaluation.json").write_text(json.dumps(report, separators=(",", ":")) + "\n")
+    print(f"wrote {output} in {time.perf_counter() - started:.0f}s", flush=True)
+    return report
+
+
+def main(argv=None) -> int:
+    try:
+        report = train(parse_args(argv))
+    except CleanSpeechError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for split, content in report["splits"].items():
+        macro = content["metrics"]["macro"]
+        print(f"{split}: macro ROC-AUC {macro['roc_auc']:.4f}  PR-AUC {macro['pr_auc']:.4f}  F1 {macro['f1']:.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

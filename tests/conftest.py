@@ -1,0 +1,41 @@
+"""Shared fixtures: the real staged data (skipped where a checkout has none) and small real models."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from cleanspeech.baseline import BaselineModel
+from cleanspeech.labels import LABELS
+
+REPO = Path(__file__).resolve().parent.parent
+STAGED = Path(os.environ.get("CLEANSPEECH_DATA") or REPO.parent / "shared" / "data")
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    if not (STAGED / "jigsaw_sample").is_dir():
+        pytest.skip(f"staged data not found at {STAGED} (set CLEANSPEECH_DATA)")
+    return STAGED
+
+
+@pytest.fixture(scope="session")
+def dataset(data_dir):
+    from cleanspeech.corpus import build_dataset
+
+    return build_dataset(data_dir)
+
+
+@pytest.fixture(scope="session")
+def small_baseline(dataset) -> BaselineModel:
+    """A baseline fitted on 4,000 real training rows: small settings, seconds to train."""
+    rows = dataset[(dataset["fold"] == "train") & (dataset["source"] == "jigsaw")].sample(4000, random_state=0)
+    model = BaselineModel(word_max_features=20_000, char_max_features=30_000, min_df=2)
+    return model.fit(rows["text"].tolist(), rows[list(LABELS)])
+
+
+@pytest.fixture(scope="session")
+def shipped_baseline_dir() -> Path:
+    path = REPO / "models" / "baseline"
+    assert (path / "baseline_meta.json").is_file(), "models/baseline is missing: run python scripts/train_baseline.py"
+    return path

@@ -1,0 +1,77 @@
+"""The baseline on real data: fit/predict/save/load, masking, and the shipped artifact."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cleanspeech import predict
+from cleanspeech.baseline import BaselineModel
+from cleanspeech.errors import ModelNotFound
+from cleanspeech.labels import LABELS
+from cleanspeech.metrics import evaluate
+
+
+def test_predict_proba_shape(small_baseline):
+    scores = small_baseline.predict_proba(["You are a disgusting idiot.", "Thanks for fixing the citation.", ""])
+    assert list(scores.columns) == list(LABELS) and len(scores) == 3
+    assert ((scores >= 0) & (scores <= 1)).all().all()
+    assert scores.loc[0, "toxic"] > scores.loc[1, "toxic"]
+    assert small_baseline.predict_proba([]).shape == (0, 6)
+    assert small_baseline.predict_proba("one string is one comment").shape == (1, 6)
+
+
+def test_small_model_learns_from_real_data(small_baseline, dataset):
+    rows = dataset[(dataset["fold"] == "validation") & (dataset["source"] == "jigsaw")].head(2000)
+    table = evaluate(rows[list(LABELS)], small_baseline.predict_proba(rows["text"]))
+    assert table.loc["toxic", "roc_auc"] > 0.9
+
+
+def test_save_load_round_trip(small_baseline, tmp_path):
+    texts = ["You are a disgusting idiot.", "Я тебя найду", "nice work"]
+    small_baseline.thresholds = {lb: 0.3 for lb in LABELS}
+    small_baseline.save(tmp_path)
+    loaded = BaselineModel.load(tmp_path)
+    pd.testing.assert_frame_equal(loaded.predict_proba(texts), small_baseline.predict_proba(texts), atol=1e-5)
+    assert loaded.thresholds == small_baseline.thresholds
+    assert json.loads((tmp_path / "baseline_meta.json").read_text())["labels"] == list(LABELS)
+
+
+def test_unknown_labels_are_masked_in_training(dataset):
+    rows = dataset[(dataset["fold"] == "train") & dataset["source"].isin(["jigsaw", "told_br"])].sample(
+        3000, random_state=1
+    )
+    model = BaselineModel(word_max_features=5000, char_max_features=5000).fit(rows["text"], rows[list(LABELS)])
+    jigsaw_rows = int((rows["source"] == "jigsaw").sum())
+    assert model.classifiers["threat"].n_features_in_ > 0
+    # threat is unknown for ToLD-Br: its classifier saw only the Jigsaw rows, toxic saw all of them.
+    assert model.classifiers["threat"].coef_.shape == (1, model.classifiers["toxic"].coef_.shape[1])
+    assert rows["threat"].notna().sum() == jigsaw_rows
+    with pytest.raises(ValueError, match="only one class"):
+        BaselineModel().fit(["a b c", "d e f"], pd.DataFrame({lb: [0.0, np.nan] for lb in LABELS}))
+
+
+def test_load_missing_model_says_how_to_create_it(tmp_path):
+    with pytest.raises(ModelNotFound, match="train_baseline.py"):
+        BaselineModel.load(tmp_path)
+
+
+def test_shipped_baseline_flags_an_obvious_insult(shipped_baseline_dir):
+    model = BaselineModel.load(shipped_baseline_dir)
+    scores = predict(
+        ["You are a disgusting idiot.", "Thank you for the helpful edit."], model=str(shipped_baseline_dir)
+    )
+    assert scores.loc[0, "toxic"] >= model.thresholds["toxic"] and scores.loc[0, "insult"] >= model.thresholds["insult"]
+    assert scores.loc[1, "toxic"] < model.thresholds["toxic"]
+
+
+def test_shipped_artifact_is_small_and_complete(shipped_baseline_dir):
+    total = sum(p.stat().st_size for p in shipped_baseline_dir.iterdir())
+    assert total < 30 * 2**20
+    meta = json.loads((shipped_baseline_dir / "baseline_meta.json").read_text())
+    assert set(meta["thresholds"]) == set(LABELS) and meta["training_data"]["train"]["jigsaw"]["rows"] > 30_000
+    report = json.loads((shipped_baseline_dir / "evaluation.json").read_text())
+    assert set(report["splits"]) == {"validation", "test"}
+    assert report["splits"]["validation"]["metrics"]["macro"]["roc_auc"] > 0.95
+    assert len(report["predictions"]["test"]["id"]) == 1027

@@ -1,0 +1,107 @@
+"""The CLI as a user runs it: a real subprocess, the shipped model, real files."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from cleanspeech.labels import LABELS
+
+from .conftest import REPO
+
+
+def run_cli(*args, timeout=600):
+    return subprocess.run(
+        [sys.executable, "-m", "cleanspeech", *args], capture_output=True, text=True, cwd=REPO, timeout=timeout
+    )
+
+
+def test_predict_one_text(shipped_baseline_dir):
+    result = run_cli("predict", "You are a disgusting idiot.")
+    assert result.returncode == 0, result.stderr
+    [record] = json.loads(result.stdout)
+    baseline = record["models"]["baseline"]
+    assert set(baseline["scores"]) == set(LABELS)
+    assert baseline["scores"]["toxic"] > 0.8 and baseline["scores"]["insult"] > 0.5
+    assert {"toxic", "insult"} <= set(baseline["flagged"])
+
+
+def test_predict_file_keeps_every_row_and_column(tmp_path, shipped_baseline_dir):
+    source = tmp_path / "comments.csv"
+    pd.DataFrame(
+        {"id": ["007", "008", "009"], "comment_text": ["You idiot", "", "<script>alert(1)</script> nice page"]}
+    ).to_csv(source, index=False)
+    out = tmp_path / "scored.csv"
+    result = run_cli("predict", "--file", str(source), "--column", "comment_text", "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    scored = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert scored["id"].tolist() == ["007", "008", "009"]
+    assert scored["comment_text"][2] == "<script>alert(1)</script> nice page"
+    assert {f"baseline_{lb}" for lb in LABELS} | {"baseline_flagged"} <= set(scored.columns)
+    assert float(scored["baseline_toxic"][0]) > float(scored["baseline_toxic"][2])
+
+    as_json = run_cli("predict", "--file", str(source))
+    assert as_json.returncode == 0 and len(json.loads(as_json.stdout)) == 3
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda p: p.write_text("text\nhello\n"), "no column 'comment_text'; its columns are: 'text'"),
+        (lambda p: p.write_bytes(b""), "is empty"),
+        (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), "binary"),
+        (lambda p: p.write_text('comment_text\n"unterminated\n'), "not a readable CSV"),
+    ],
+)
+def test_bad_files_get_one_clear_line(tmp_path, setup, message, shipped_baseline_dir):
+    path = tmp_path / "input.csv"
+    setup(path)
+    result = run_cli("predict", "--file", str(path))
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_non_utf8_file_is_read_with_a_notice(tmp_path, shipped_baseline_dir):
+    path = tmp_path / "latin.csv"
+    path.write_bytes("comment_text\nça suffit, espèce d'idiot\n".encode("cp1252"))
+    result = run_cli("predict", "--file", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "Windows-1252" in result.stderr
+    assert json.loads(result.stdout)[0]["text"] == "ça suffit, espèce d'idiot"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["predict", "   "], "text is empty"),
+        (["predict", "--file", "/no/such/file.csv"], "file not found"),
+        (["predict", "hi", "--model", "/no/such/model"], "neither a known model name"),
+        (["evaluate", "--data-dir", "/no/such/dir"], "data directory not found"),
+    ],
+)
+def test_bad_arguments(args, message):
+    result = run_cli(*args)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_huge_comment_is_scored(tmp_path, shipped_baseline_dir):
+    path = tmp_path / "big.csv"
+    pd.DataFrame({"comment_text": ["you idiot " * 100_000]}).to_csv(path, index=False)  # ~1 MB comment
+    result = run_cli("predict", "--file", str(path))
+    assert result.returncode == 0, result.stderr
+    [record] = json.loads(result.stdout)
+    assert record["truncated"] is True and record["models"]["baseline"]["scores"]["toxic"] > 0.5
+
+
+def test_evaluate_prints_metrics_and_languages(data_dir, shipped_baseline_dir):
+    result = run_cli("evaluate", "--data-dir", str(data_dir), "--max-eval-rows", "300", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)["baseline"]
+    assert report["splits"]["test"]["metrics"]["macro"]["roc_auc"] > 0.9
+    languages = {row["lang"] for row in report["by_language"]}
+    assert languages == {"en", "de", "pt", "fr", "tr", "es", "it", "ru"}
+    table = run_cli("evaluate", "--data-dir", str(data_dir), "--max-eval-rows", "100")
+    assert "== baseline / test" in table.stdout and "ROC-AUC per language" in table.stdout

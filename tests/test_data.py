@@ -1,0 +1,137 @@
+"""Data loading on the real staged files and on Kaggle-format copies built from them."""
+
+import gzip
+import shutil
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cleanspeech.corpus import build_dataset, drop_duplicate_texts, split_train_validation
+from cleanspeech.data import load_jigsaw, paradetox_part, read_multilingual, read_paradetox
+from cleanspeech.errors import DataFileNotFound
+from cleanspeech.labels import LABELS
+from cleanspeech.sources import SOURCES
+
+
+def _unzip_to(src, dst):
+    with gzip.open(src) as fin, open(dst, "wb") as fout:
+        shutil.copyfileobj(fin, fout)
+
+
+@pytest.fixture
+def kaggle_dir(tmp_path, data_dir):
+    """Kaggle's layout: train.csv zipped (as downloaded), test.csv and test_labels.csv plain."""
+    sample = data_dir / "jigsaw_sample"
+    _unzip_to(sample / "train.csv.gz", tmp_path / "train.csv")
+    with zipfile.ZipFile(tmp_path / "train.csv.zip", "w") as zf:
+        zf.write(tmp_path / "train.csv", "train.csv")
+    (tmp_path / "train.csv").unlink()
+    _unzip_to(sample / "test.csv.gz", tmp_path / "test.csv")
+    _unzip_to(sample / "test_labels.csv.gz", tmp_path / "test_labels.csv")
+    return tmp_path
+
+
+def test_kaggle_files_read_unchanged(kaggle_dir):
+    train, test = load_jigsaw(kaggle_dir)
+    assert len(train) == 2886 and len(test) == 1027  # -1 (unscored) test rows dropped
+    assert train[list(LABELS)].sum().to_dict() == {
+        "toxic": 294,
+        "severe_toxic": 35,
+        "obscene": 159,
+        "threat": 12,
+        "insult": 158,
+        "identity_hate": 31,
+    }
+    assert test["toxic"].sum() == 92 and not (test[list(LABELS)] == -1).any().any()
+    assert train.loc[train["id"] == "0000997932d777bf", "text"].iloc[0].startswith("Explanation\nWhy the edits")
+
+
+def test_missing_kaggle_file_is_named(kaggle_dir):
+    (kaggle_dir / "test_labels.csv").unlink()
+    with pytest.raises(DataFileNotFound, match="test_labels.csv"):
+        load_jigsaw(kaggle_dir)
+
+
+def test_missing_data_dir_is_clear(tmp_path):
+    with pytest.raises(DataFileNotFound, match="data directory not found"):
+        build_dataset(tmp_path / "nowhere")
+    with pytest.raises(DataFileNotFound, match="no Jigsaw data"):
+        build_dataset(tmp_path)
+
+
+def test_kaggle_dir_builds_a_dataset(kaggle_dir):
+    frame = build_dataset(kaggle_dir)
+    assert set(frame["source"]) == {"jigsaw"}
+    assert frame["fold"].value_counts()["test"] == 1027
+    assert {"train", "validation"} <= set(frame["fold"])
+
+
+def test_unannotated_labels_are_unknown_not_zero(data_dir):
+    multilingual = read_multilingual(data_dir / "multilingual")
+    assert set(multilingual["lang"]) == {"tr", "es", "it", "de", "pt", "ru", "fr"}
+    assert multilingual["threat"].isna().all()  # no multilingual set annotates threats
+    turkish = multilingual[multilingual["source"] == "offenseval_tr_2020"]
+    assert turkish["toxic"].notna().all() and turkish["insult"].isna().all()
+    told = multilingual[multilingual["source"] == "told_br"]
+    assert told["insult"].notna().all() and told["severe_toxic"].isna().all()
+
+
+def test_paradetox_pairs_and_heldout_part(data_dir):
+    frame = read_paradetox(data_dir / "paradetox")
+    assert frame["toxic"].sum() == 11927 and (frame["toxic"] == 0).sum() == 19743
+    assert frame[[lb for lb in LABELS if lb != "toxic"]].isna().all().all()
+    share = (frame.loc[frame["toxic"] == 1, "orig_split"] == "heldout").mean()
+    assert 0.15 < share < 0.25
+    assert paradetox_part("you are a fucking idiot .") == paradetox_part("you are a fucking idiot .")
+
+
+def test_licences_decide_what_trains(dataset):
+    trained = dataset[dataset["fold"].isin(["train", "validation"])]
+    assert trained["shippable"].all()
+    assert set(trained["source"]) >= {
+        "jigsaw",
+        "paradetox",
+        "detox_emnlp2021",
+        "told_br",
+        "germeval_2018",
+        "mlma_2019_fr",
+    }
+    research = {name for name, s in SOURCES.items() if not s.shippable}
+    assert research <= set(dataset.loc[dataset["fold"] == "evaluation", "source"])
+    heldout_pairs = dataset[(dataset["source"] == "paradetox") & (dataset["orig_split"] == "heldout")]
+    assert (heldout_pairs["fold"] == "evaluation").all()
+
+
+def test_no_text_on_both_sides(dataset):
+    from cleanspeech.preprocess import dedup_key
+
+    keys = dataset["text"].map(dedup_key)
+    nontest = dataset["fold"] != "test"
+    assert not keys[nontest].duplicated().any()
+    assert not set(keys[dataset["fold"] == "test"]) & set(keys[nontest])
+    assert (dataset["fold"] == "test").sum() == 1027
+
+
+def test_split_is_stratified_and_reproducible(dataset):
+    again = split_train_validation(dataset.assign(fold=dataset["fold"].replace("validation", "train")))
+    assert (again == dataset["fold"]).all()
+    pool = dataset[dataset["fold"].isin(["train", "validation"])]
+    rates = pool.groupby("fold")["toxic"].mean()
+    assert abs(rates["train"] - rates["validation"]) < 0.005
+    share = (pool["fold"] == "validation").mean()
+    assert 0.14 < share < 0.16
+
+
+def test_duplicates_keep_the_best_labelled_row():
+    frame = pd.DataFrame(
+        {
+            "text": ["You idiot!", "you  IDIOT", "fine", "Fine."],
+            "fold": ["train", "train", "evaluation", "test"],
+            **{lb: [np.nan, 1.0, 0.0, 0.0] for lb in LABELS},
+        }
+    )
+    frame.loc[0, "toxic"] = 1.0  # row 0 knows one label, row 1 all six
+    kept = drop_duplicate_texts(frame)
+    assert kept.index.tolist() == [1, 3]
