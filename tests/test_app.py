@@ -23,7 +23,7 @@ def test_typed_insult_is_flagged(app):
     app.text_area(key="comment").input("You are a disgusting idiot.").run()
     assert not app.exception
     assert "toxic" in app.error[0].value and "insult" in app.error[0].value
-    table = app.dataframe(key="scores_table").value
+    table = app.dataframe[0].value
     assert table.loc["toxic", "baseline"] > 0.8
 
 

@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.linear_model import LogisticRegression
 
 from cleanspeech import predict
 from cleanspeech.baseline import BaselineModel
@@ -39,17 +40,26 @@ def test_save_load_round_trip(small_baseline, tmp_path):
 
 
 def test_unknown_labels_are_masked_in_training(dataset):
-    rows = dataset[(dataset["fold"] == "train") & dataset["source"].isin(["jigsaw", "told_br"])].sample(
-        3000, random_state=1
-    )
+    rows = dataset[(dataset["fold"] == "train") & dataset["source"].isin(["jigsaw", "told_br"])]
+    rows = rows.sample(3000, random_state=1)
     model = BaselineModel(word_max_features=5000, char_max_features=5000).fit(rows["text"], rows[list(LABELS)])
-    jigsaw_rows = int((rows["source"] == "jigsaw").sum())
-    assert model.classifiers["threat"].n_features_in_ > 0
-    # threat is unknown for ToLD-Br: its classifier saw only the Jigsaw rows, toxic saw all of them.
-    assert model.classifiers["threat"].coef_.shape == (1, model.classifiers["toxic"].coef_.shape[1])
-    assert rows["threat"].notna().sum() == jigsaw_rows
-    with pytest.raises(ValueError, match="only one class"):
-        BaselineModel().fit(["a b c", "d e f"], pd.DataFrame({lb: [0.0, np.nan] for lb in LABELS}))
+    # threat is unknown (NaN) for ToLD-Br: its classifier must equal one trained on the Jigsaw rows alone.
+    jigsaw = (rows["source"] == "jigsaw").to_numpy()
+    assert rows.loc[~jigsaw, "threat"].isna().all() and jigsaw.sum() < len(rows)
+    matrix = model.features.transform(model._clean(rows["text"]))
+    reference = LogisticRegression(C=model.settings["C"], class_weight="balanced", max_iter=1000)
+    reference.fit(matrix[jigsaw], rows.loc[jigsaw, "threat"].astype(int))
+    np.testing.assert_allclose(model.classifiers["threat"].coef_, reference.coef_, rtol=1e-3, atol=1e-5)
+    # Counting the unknown rows as negatives would have given another classifier.
+    as_negative = LogisticRegression(C=model.settings["C"], class_weight="balanced", max_iter=1000)
+    as_negative.fit(matrix, rows["threat"].fillna(0).astype(int))
+    assert not np.allclose(model.classifiers["threat"].coef_, as_negative.coef_, atol=1e-3)
+
+
+def test_a_label_with_one_known_class_cannot_train():
+    targets = pd.DataFrame({lb: [0.0, 1.0, np.nan] for lb in LABELS}).assign(threat=[0.0, np.nan, 0.0])
+    with pytest.raises(ValueError, match="cannot train 'threat'"):
+        BaselineModel(min_df=1).fit(["a b c", "d e f", "g h i"], targets)
 
 
 def test_load_missing_model_says_how_to_create_it(tmp_path):
