@@ -2,6 +2,12 @@
 
 Char n-grams (within word boundaries) carry the model on misspellings, evasions and the non-English rows; word
 n-grams add phrases. Each label's classifier trains only on the rows where that label is known.
+
+Each label's classifier averages, in log-odds, a plain logistic regression and one fitted on features scaled by
+their naive-Bayes log-count ratio (NB-LR, Wang & Manning 2012). Both are linear in the TF-IDF features, so the
+average is folded into one coefficient vector: the saved model is an ordinary `LogisticRegression` per label and a
+word's contribution stays exactly coefficient x TF-IDF value. On the validation split the average beats either
+model alone (Jigsaw rows, macro ROC-AUC: plain 0.9734, NB-LR 0.9745, average 0.9753).
 """
 
 import json
@@ -10,6 +16,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
@@ -28,9 +35,18 @@ DEFAULT_SETTINGS = {
     "char_max_features": 300_000,
     "min_df": 3,  # drop n-grams seen in fewer than 3 comments: typos of one user, ids, noise
     "C": 2.0,  # inverse regularisation: 1-2 best on validation (4: -0.001, 8: -0.003 macro ROC-AUC)
+    "nb_C": 1.0,  # the same for the NB-scaled model
+    "nb_weight": 0.5,  # share of the NB-scaled model in the averaged log-odds (0: plain TF-IDF + LR)
     "class_weight": "balanced",  # rare labels (threat, identity_hate) would otherwise be ignored
     "unicode_normalization": True,
 }
+
+
+def nb_log_count_ratio(matrix, y: np.ndarray) -> np.ndarray:
+    """log(p/q) per feature: p, q = smoothed mean feature value in positive and negative rows."""
+    positive = (np.asarray(matrix[y == 1].sum(axis=0)).ravel() + 1) / ((y == 1).sum() + 1)
+    negative = (np.asarray(matrix[y == 0].sum(axis=0)).ravel() + 1) / ((y == 0).sum() + 1)
+    return np.log(positive / negative).astype(np.float32)
 
 
 class BaselineModel:
@@ -79,9 +95,22 @@ class BaselineModel:
             y = targets.loc[known, label].astype(int).to_numpy()
             if len(np.unique(y)) < 2:
                 raise ValueError(f"cannot train '{label}': its known targets hold only one class")
-            clf = LogisticRegression(C=self.settings["C"], class_weight=self.settings["class_weight"], max_iter=1000)
-            self.classifiers[label] = clf.fit(matrix[known], y)
+            self.classifiers[label] = self._fit_label(matrix[known], y)
         return self
+
+    def _fit_label(self, matrix, y: np.ndarray) -> LogisticRegression:
+        """Plain LR and NB-LR on the same rows, averaged in log-odds and folded into one LogisticRegression."""
+        s = self.settings
+        plain = LogisticRegression(C=s["C"], class_weight=s["class_weight"], max_iter=1000).fit(matrix, y)
+        if not s["nb_weight"]:
+            return plain
+        ratio = nb_log_count_ratio(matrix, y)
+        nb = LogisticRegression(C=s["nb_C"], class_weight=s["class_weight"], max_iter=1000)
+        nb.fit(matrix @ sparse.diags(ratio), y)
+        weight = s["nb_weight"]
+        plain.coef_ = (1 - weight) * plain.coef_ + weight * nb.coef_ * ratio
+        plain.intercept_ = (1 - weight) * plain.intercept_ + weight * nb.intercept_
+        return plain
 
     def predict_proba(self, texts) -> pd.DataFrame:
         """One row per text, one column per label, probabilities in [0, 1]."""

@@ -96,6 +96,10 @@ def format_reports(reports: dict) -> str:
         for split, content in report["splits"].items():
             table = pd.DataFrame(content["metrics"]).T[["roc_auc", "pr_auc", "precision", "recall", "f1", "threshold"]]
             lines += [f"== {name} / {split} (F1 at tuned thresholds)", table.round(4).to_string(), ""]
+            by_source = pd.DataFrame(
+                {source: {k: v["roc_auc"] for k, v in m.items()} for source, m in content["by_source"].items()}
+            ).T.reindex(columns=[*LABELS, "macro"])
+            lines += [f"== {name} / {split}: ROC-AUC by source", by_source.round(4).to_string(na_rep="-"), ""]
         if report.get("by_language"):
             langs = pd.DataFrame(report["by_language"])[
                 ["lang", "source", "set", "n", "positives", "roc_auc", "pr_auc"]

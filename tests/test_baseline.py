@@ -5,7 +5,6 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.linear_model import LogisticRegression
 
 from cleanspeech import predict
 from cleanspeech.baseline import BaselineModel
@@ -47,13 +46,21 @@ def test_unknown_labels_are_masked_in_training(dataset):
     jigsaw = (rows["source"] == "jigsaw").to_numpy()
     assert rows.loc[~jigsaw, "threat"].isna().all() and jigsaw.sum() < len(rows)
     matrix = model.features.transform(model._clean(rows["text"]))
-    reference = LogisticRegression(C=model.settings["C"], class_weight="balanced", max_iter=1000)
-    reference.fit(matrix[jigsaw], rows.loc[jigsaw, "threat"].astype(int))
+    reference = model._fit_label(matrix[jigsaw], rows.loc[jigsaw, "threat"].astype(int).to_numpy())
     np.testing.assert_allclose(model.classifiers["threat"].coef_, reference.coef_, rtol=1e-3, atol=1e-5)
     # Counting the unknown rows as negatives would have given another classifier.
-    as_negative = LogisticRegression(C=model.settings["C"], class_weight="balanced", max_iter=1000)
-    as_negative.fit(matrix, rows["threat"].fillna(0).astype(int))
+    as_negative = model._fit_label(matrix, rows["threat"].fillna(0).astype(int).to_numpy())
     assert not np.allclose(model.classifiers["threat"].coef_, as_negative.coef_, atol=1e-3)
+
+
+def test_nb_average_is_one_linear_model(small_baseline):
+    """The folded classifier's log-odds are exactly coefficient . tfidf + intercept (what explanations rely on)."""
+    texts = ["You are a disgusting idiot.", "Thanks for the edit."]
+    matrix = small_baseline.features.transform(small_baseline._clean(texts))
+    clf = small_baseline.classifiers["insult"]
+    logits = matrix @ clf.coef_.ravel() + clf.intercept_[0]
+    expected = small_baseline.predict_proba(texts)["insult"].to_numpy()
+    np.testing.assert_allclose(1 / (1 + np.exp(-logits)), expected, rtol=1e-6)
 
 
 def test_a_label_with_one_known_class_cannot_train():

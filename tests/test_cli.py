@@ -66,7 +66,7 @@ def test_bad_files_get_one_clear_line(tmp_path, setup, message, shipped_baseline
 
 def test_non_utf8_file_is_read_with_a_notice(tmp_path, shipped_baseline_dir):
     path = tmp_path / "latin.csv"
-    path.write_bytes("comment_text\n\"ça suffit, espèce d'idiot\"\n".encode("cp1252"))
+    path.write_bytes('comment_text\n"ça suffit, espèce d\'idiot"\n'.encode("cp1252"))
     result = run_cli("predict", "--file", str(path))
     assert result.returncode == 0, result.stderr
     assert "Windows-1252" in result.stderr
