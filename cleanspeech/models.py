@@ -17,7 +17,16 @@ from .paths import models_dir
 # Model names the CLI and app know, in display order, with the command that creates each.
 MODEL_COMMANDS = {
     "baseline": "python scripts/train_baseline.py",
+    "transformer": "python scripts/train.py --output-dir models/transformer",
 }
+
+
+def _is_baseline_dir(path: Path) -> bool:
+    return (path / META_FILE).is_file()
+
+
+def _is_transformer_dir(path: Path) -> bool:
+    return (path / "config.json").is_file()
 
 
 def model_path(name: str, root: Path | None = None) -> Path:
@@ -26,7 +35,12 @@ def model_path(name: str, root: Path | None = None) -> Path:
 
 def available_models(root: Path | None = None) -> list[str]:
     """Names of the shipped models whose artifacts are present."""
-    return [name for name in MODEL_COMMANDS if (model_path(name, root) / META_FILE).is_file()]
+    found = []
+    for name in MODEL_COMMANDS:
+        path = model_path(name, root)
+        if _is_baseline_dir(path) or _is_transformer_dir(path):
+            found.append(name)
+    return found
 
 
 def load_model(name_or_path: str | Path, root: Path | None = None):
@@ -39,8 +53,12 @@ def load_model(name_or_path: str | Path, root: Path | None = None):
                 f"model '{name_or_path}' not found in {path.parent}; create it with: "
                 f"{MODEL_COMMANDS[str(name_or_path)]}"
             )
-    if (path / META_FILE).is_file():
+    if _is_baseline_dir(path):
         return BaselineModel.load(path)
+    if _is_transformer_dir(path):
+        from .transformer import TransformerModel  # torch is imported only when a transformer is used
+
+        return TransformerModel.load(path)
     known = ", ".join(MODEL_COMMANDS)
     raise ModelNotFound(f"'{name_or_path}' is neither a known model name ({known}) nor a CleanSpeech model directory")
 
