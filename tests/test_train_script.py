@@ -45,9 +45,10 @@ def train_args(tiny_model, small_data, run_dir, *extra):
     ]  # fmt: skip
 
 
-def run_train(*args, launcher=None, timeout=600):
+def run_train(*args, launcher=None, timeout=600, env=None):
     command = [*(launcher or [sys.executable]), TRAIN, *args]
-    return subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=timeout)
+    environment = {**os.environ, **(env or {})}
+    return subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=timeout, env=environment)
 
 
 def read_json(path):
@@ -159,3 +160,10 @@ def test_bad_input_stops_with_a_message(tiny_model, small_data, tmp_path, extra,
     result = run_train(*train_args(tiny_model, small_data, tmp_path / "run"), *extra)
     assert result.returncode == 2, result.stdout[-2000:]
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_hub_model_offline_says_what_to_do(small_data, tmp_path):
+    args = ["--data-dir", str(small_data), "--run-dir", str(tmp_path / "run"), "--max-train-samples", "100"]
+    result = run_train(*args, env={"HF_HUB_OFFLINE": "1"})  # the default microsoft/mdeberta-v3-base, no cache
+    assert result.returncode == 2
+    assert "cannot load model 'microsoft/mdeberta-v3-base'" in result.stderr and "--model" in result.stderr
