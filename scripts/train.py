@@ -13,6 +13,7 @@ training_config.json), which `transformers.pipeline("text-classification", top_k
 
 import sys
 import time
+from dataclasses import dataclass, field
 
 import torch
 from accelerate import Accelerator
@@ -74,112 +75,167 @@ def evaluate(model, val_dl, accelerator, weights) -> tuple[torch.Tensor, torch.T
     return logits, targets, float(masked_weighted_bce(logits, targets, weights))
 
 
-def training_function(config) -> dict:
+@dataclass
+class Run:
+    """What the loop and its evaluations share."""
+
+    accelerator: Accelerator
+    config: object
+    model: torch.nn.Module
+    tokenizer: object
+    val_dl: DataLoader
+    scheduler: object
+    weights: torch.Tensor
+    state: RunState
+    frozen: int
+    total_steps: int
+    eval_every: int
+    batches_per_epoch: int
+
+
+@dataclass
+class Window:
+    """Training loss and throughput since the last evaluation."""
+
+    started: float = field(default_factory=time.perf_counter)
+    samples: int = 0
+    loss_sum: float = 0.0
+    batches: int = 0
+
+    def add(self, loss: torch.Tensor, samples: int) -> None:
+        self.loss_sum, self.batches, self.samples = (
+            self.loss_sum + loss.item(),
+            self.batches + 1,
+            self.samples + samples,
+        )
+
+
+def make_accelerator(config) -> Accelerator:
     mixed = config.mixed_precision
     if mixed == "auto":
         mixed = "fp16" if torch.cuda.is_available() else "no"
-    accelerator = Accelerator(
-        cpu=config.cpu, mixed_precision=mixed, gradient_accumulation_steps=config.gradient_accumulation_steps
-    )
+    accumulation = config.gradient_accumulation_steps
+    return Accelerator(cpu=config.cpu, mixed_precision=mixed, gradient_accumulation_steps=accumulation)
+
+
+def make_optimizer(model, config, total_steps: int):
+    """AdamW without weight decay on biases and norms; linear warm-up then linear decay to zero."""
+    no_decay = ("bias", "LayerNorm.weight", "layernorm.weight", "norm.weight")
+    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    groups = [
+        {"params": [p for n, p in trainable if not n.endswith(no_decay)], "weight_decay": config.weight_decay},
+        {"params": [p for n, p in trainable if n.endswith(no_decay)], "weight_decay": 0.0},
+    ]
+    optimizer = torch.optim.AdamW(groups, lr=config.learning_rate)
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
+    return optimizer, scheduler
+
+
+def training_function(config) -> dict:
+    accelerator = make_accelerator(config)
     set_seed(config.seed)
-    log = accelerator.print
     frame = load_training_frame(config)
     model, tokenizer = load_backbone(config)
     frozen = freeze_parameters(model, config.freeze_embeddings, config.freeze_word_embeddings, config.freeze_layers)
     train_dl, val_dl, sampler = get_dataloaders(accelerator, config, tokenizer, frame)
     weights = class_weights(frame.loc[frame["fold"] == "train"])
-    log(f"training rows {len(train_dl.dataset):,}, validation rows {len(val_dl.dataset):,}, frozen params {frozen:,}")
-    log("class weights: " + ", ".join(f"{w:.3f}" for w in weights.tolist()))
-
+    accelerator.print(
+        f"training rows {len(train_dl.dataset):,}, validation rows {len(val_dl.dataset):,}, "
+        f"frozen params {frozen:,}; class weights " + ", ".join(f"{w:.3f}" for w in weights.tolist())
+    )
     steps_per_epoch = -(-len(train_dl) // config.gradient_accumulation_steps)
     total_steps = min(config.max_steps or 10**12, steps_per_epoch * config.epochs)
-    no_decay = ("bias", "LayerNorm.weight", "layernorm.weight", "norm.weight")
-    groups = [
-        {
-            "params": [p for n, p in model.named_parameters() if p.requires_grad and not n.endswith(no_decay)],
-            "weight_decay": config.weight_decay,
-        },
-        {
-            "params": [p for n, p in model.named_parameters() if p.requires_grad and n.endswith(no_decay)],
-            "weight_decay": 0.0,
-        },
-    ]
-    optimizer = torch.optim.AdamW(groups, lr=config.learning_rate)
-    scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
+    optimizer, scheduler = make_optimizer(model, config, total_steps)
     model, optimizer, train_dl, val_dl, scheduler = accelerator.prepare(model, optimizer, train_dl, val_dl, scheduler)
-
     state = RunState.start(config, accelerator)
-    eval_every = config.eval_every or steps_per_epoch
-    progress = tqdm(total=total_steps, initial=state.global_step, disable=not accelerator.is_local_main_process)
-    clock, samples_since_eval, loss_sum, loss_count = time.perf_counter(), 0, 0.0, 0
-    model.train()
-    while state.epoch < config.epochs and not state.finished:
-        sampler.use_epoch(state.epoch)
-        batches = accelerator.skip_first_batches(train_dl, state.batches_done) if state.batches_done else train_dl
-        for batch in batches:
-            with accelerator.accumulate(model):
-                targets = batch.pop("labels")
-                loss = masked_weighted_bce(model(**batch).logits, targets, weights)
-                check_finite(loss, accelerator, state.global_step)
-                accelerator.backward(loss)
-                if accelerator.sync_gradients:
-                    accelerator.clip_grad_norm_(model.parameters(), config.max_grad_norm)
-                optimizer.step()
-                scheduler.step()
-                optimizer.zero_grad()
-            state.batches_done += 1
-            state.samples_local += len(targets)
-            samples_since_eval += len(targets) * accelerator.num_processes
-            loss_sum, loss_count = loss_sum + loss.detach().item(), loss_count + 1
-            if not accelerator.sync_gradients:
-                continue
-            state.global_step += 1
-            progress.update(1)
-            progress.set_postfix(loss=f"{loss_sum / loss_count:.4f}", epoch=state.epoch)
-            last_step = state.global_step >= total_steps
-            if state.global_step % eval_every == 0 or last_step:
-                train_loss = float(
-                    accelerator.reduce(torch.tensor(loss_sum / loss_count, device=accelerator.device), "mean")
-                )
-                seconds = time.perf_counter() - clock  # training time only: evaluation is not throughput
-                logits, val_targets, val_loss = evaluate(model, val_dl, accelerator, weights)
-                record = evaluation_record(
-                    state,
-                    len(train_dl),
-                    logits,
-                    val_targets,
-                    train_loss,
-                    val_loss,
-                    scheduler.get_last_lr()[0],
-                    samples_since_eval / seconds,
-                )
-                improved = state.record(record, config.patience)
-                log(
-                    f"step {state.global_step}: val macro ROC-AUC {record['roc_auc']['macro']:.4f}, "
-                    f"val loss {val_loss:.4f}, train loss {train_loss:.4f}, {record['samples_per_s']:.1f} samples/s"
-                )
-                if improved:
-                    save_best_model(accelerator, model, tokenizer, config, state, logits, val_targets, frozen)
-                state.finished = last_step or state.bad_evaluations >= config.patience
-                if state.bad_evaluations >= config.patience:
-                    state.early_stopped_at = state.global_step
-                    log(
-                        f"early stopping: no improvement for {config.patience} evaluations "
-                        f"(best step {state.best_step})"
-                    )
-                state.save(accelerator, config)
-                clock, samples_since_eval, loss_sum, loss_count = time.perf_counter(), 0, 0.0, 0
-                if state.finished:
-                    break
-        else:
-            state.epoch, state.batches_done = state.epoch + 1, 0
-    progress.close()
+    run = Run(
+        accelerator,
+        config,
+        model,
+        tokenizer,
+        val_dl,
+        scheduler,
+        weights,
+        state,
+        frozen,
+        total_steps,
+        config.eval_every or steps_per_epoch,
+        len(train_dl),
+    )
+    train_loop(run, train_dl, sampler, optimizer)
     counts = accelerator.gather(torch.tensor([state.samples_local], device=accelerator.device)).tolist()
     state.finish(accelerator, config, counts)
     accelerator.wait_for_everyone()
     if config.predict_test and accelerator.is_main_process:
         predict_test_file(config)
     return {**state.summary(counts), "is_main_process": accelerator.is_main_process}
+
+
+def train_loop(run: Run, train_dl, sampler, optimizer) -> None:
+    accelerator, state, config = run.accelerator, run.state, run.config
+    progress = tqdm(total=run.total_steps, initial=state.global_step, disable=not accelerator.is_local_main_process)
+    window = Window()
+    run.model.train()
+    while state.epoch < config.epochs and not state.finished:
+        sampler.use_epoch(state.epoch)  # the same batches in the same order, resumed or not
+        batches = accelerator.skip_first_batches(train_dl, state.batches_done) if state.batches_done else train_dl
+        for batch in batches:
+            with accelerator.accumulate(run.model):
+                targets = batch.pop("labels")
+                loss = masked_weighted_bce(run.model(**batch).logits, targets, run.weights)
+                check_finite(loss, accelerator, state.global_step)
+                accelerator.backward(loss)
+                if accelerator.sync_gradients:
+                    accelerator.clip_grad_norm_(run.model.parameters(), config.max_grad_norm)
+                optimizer.step()
+                run.scheduler.step()
+                optimizer.zero_grad()
+            state.batches_done += 1
+            state.samples_local += len(targets)
+            window.add(loss.detach(), len(targets) * accelerator.num_processes)
+            if not accelerator.sync_gradients:
+                continue
+            state.global_step += 1
+            progress.update(1)
+            progress.set_postfix(loss=f"{window.loss_sum / window.batches:.4f}", epoch=state.epoch)
+            last_step = state.global_step >= run.total_steps
+            if state.global_step % run.eval_every == 0 or last_step:
+                state.finished = evaluate_and_checkpoint(run, window, last_step)
+                window = Window()
+                if state.finished:
+                    break
+        else:
+            state.epoch, state.batches_done = state.epoch + 1, 0
+    progress.close()
+
+
+def evaluate_and_checkpoint(run: Run, window: Window, last_step: bool) -> bool:
+    """Evaluate, record, save the best model, checkpoint; True when training should stop."""
+    accelerator, state, config = run.accelerator, run.state, run.config
+    seconds = time.perf_counter() - window.started  # training time only: evaluation is not throughput
+    mean_loss = torch.tensor(window.loss_sum / window.batches, device=accelerator.device)
+    train_loss = float(accelerator.reduce(mean_loss, "mean"))
+    logits, targets, val_loss = evaluate(run.model, run.val_dl, accelerator, run.weights)
+    lr = run.scheduler.get_last_lr()[0]
+    record = evaluation_record(
+        state, run.batches_per_epoch, logits, targets, train_loss, val_loss, lr, window.samples / seconds
+    )
+    improved = state.record(record, config.patience)
+    accelerator.print(
+        f"step {state.global_step}: val macro ROC-AUC {record['roc_auc']['macro']:.4f}, val loss "
+        f"{val_loss:.4f}, train loss {train_loss:.4f}, {record['samples_per_s']:.1f} samples/s"
+    )
+    if improved:
+        save_best_model(accelerator, run.model, run.tokenizer, config, state, logits, targets, run.frozen)
+    stop_early = state.bad_evaluations >= config.patience
+    if stop_early:
+        state.early_stopped_at = state.global_step
+        accelerator.print(
+            f"early stopping: no improvement for {config.patience} evaluations (best step {state.best_step})"
+        )
+    state.finished = last_step or stop_early
+    state.save(accelerator, config)
+    return state.finished
 
 
 def check_finite(loss: torch.Tensor, accelerator, step: int) -> None:
