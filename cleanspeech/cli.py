@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 import warnings
+from pathlib import Path
 
 import pandas as pd
 
@@ -90,6 +91,18 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_export_model(args) -> int:
+    from .models import model_path
+    from .packaging import export_model
+
+    source = model_path(args.model) if args.model in MODEL_COMMANDS else Path(args.model)
+    if not (source / "config.json").is_file():
+        raise ModelNotFound(f"no transformer model in {source}; create one with: {MODEL_COMMANDS['transformer']}")
+    out = export_model(source, args.out_dir)
+    print(json.dumps({"exported": str(out), "from": str(source)}))
+    return 0
+
+
 def format_reports(reports: dict) -> str:
     lines = []
     for name, report in reports.items():
@@ -127,6 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--max-eval-rows", type=int, default=3000, help="rows per language set (0: all)")
     evaluate.add_argument("--json", action="store_true", help="print JSON instead of tables")
     evaluate.set_defaults(func=cmd_evaluate)
+
+    export = sub.add_parser("export-model", help="write a standalone Hugging Face directory of a transformer model")
+    export.add_argument("out_dir", help="directory to write (transformers.pipeline loads it)")
+    export.add_argument("--model", default="transformer", help="model name or directory (default: transformer)")
+    export.set_defaults(func=cmd_export_model)
     return parser
 
 

@@ -90,6 +90,12 @@ def test_training_learns_saves_and_reloads(tiny_model, small_data, tmp_path):
     by_pipeline = {s["label"]: s["score"] for s in scores}
     assert probabilities.loc[0, "toxic"] == pytest.approx(by_pipeline["toxic"], abs=1e-4)
 
+    exported = tmp_path / "exported"
+    cli = [sys.executable, "-m", "cleanspeech", "export-model", str(exported), "--model", str(best)]
+    assert subprocess.run(cli, capture_output=True, cwd=REPO).returncode == 0
+    [again] = pipeline("text-classification", model=str(exported), top_k=None)(["You are a disgusting idiot."])
+    assert sorted(s["score"] for s in again) == pytest.approx(sorted(s["score"] for s in scores), abs=1e-6)
+
     submission = pd.read_csv(best / "submission.csv")
     assert list(submission.columns) == ["id", *LABELS] and len(submission) == 30
 
