@@ -91,6 +91,17 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_score(args) -> int:
+    from .scoring import score_csv
+
+    summary = score_csv(args.input, args.output, args.column, _load_models(args.model), args.chunk_rows, args.cpu)
+    if summary.pop("is_main_process"):
+        for notice in summary["notices"]:
+            print(f"note: {notice}", file=sys.stderr)
+        print(json.dumps(summary))
+    return 0
+
+
 def cmd_export_model(args) -> int:
     from .models import model_path
     from .packaging import export_model
@@ -140,6 +151,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--max-eval-rows", type=int, default=3000, help="rows per language set (0: all)")
     evaluate.add_argument("--json", action="store_true", help="print JSON instead of tables")
     evaluate.set_defaults(func=cmd_evaluate)
+
+    score = sub.add_parser("score", help="score a CSV of any size into a new CSV (also under accelerate launch)")
+    score.add_argument("input", help="CSV file to score")
+    score.add_argument("output", help="CSV file to write: every input row and column, plus the scores")
+    score.add_argument("--column", default="comment_text", help="text column (default: comment_text)")
+    score.add_argument("--model", action="append", help="model name or directory (repeatable; default: all)")
+    score.add_argument("--chunk-rows", type=int, default=5000, help="rows per chunk (default: 5000)")
+    score.add_argument("--cpu", action="store_true", help="score on CPU processes even where GPUs exist")
+    score.set_defaults(func=cmd_score)
 
     export = sub.add_parser("export-model", help="write a standalone Hugging Face directory of a transformer model")
     export.add_argument("out_dir", help="directory to write (transformers.pipeline loads it)")
