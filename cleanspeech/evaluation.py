@@ -71,6 +71,12 @@ def predictions_record(rows: pd.DataFrame, scores: pd.DataFrame) -> dict:
     }
 
 
+def score_folds(model, frame: pd.DataFrame, max_eval_rows: int | None = EVAL_ROWS_PER_SOURCE) -> pd.DataFrame:
+    """Scores of the validation and test folds and of a sample of the evaluation fold, indexed like `frame`."""
+    rows = pd.concat([frame[frame["fold"].isin(["validation", "test"])], sample_evaluation_rows(frame, max_eval_rows)])
+    return score_rows(model, rows)
+
+
 def evaluation_report(
     model, frame: pd.DataFrame, thresholds: dict | None = None, max_eval_rows: int | None = EVAL_ROWS_PER_SOURCE
 ) -> dict:
@@ -78,32 +84,31 @@ def evaluation_report(
 
     Precision/recall/F1 use `thresholds`; without them, thresholds are tuned on the validation fold (training time).
     """
-    report = {"model": model.name, "labels": list(LABELS), "splits": {}, "predictions": {}}
-    scored = {}
-    for fold in ("validation", "test"):
-        rows = frame[frame["fold"] == fold]
-        if len(rows):
-            scored[fold] = (rows, score_rows(model, rows))
-    if thresholds is None and "validation" in scored:
-        rows, scores = scored["validation"]
-        thresholds = tune_thresholds(rows[list(LABELS)], scores)
+    return report_from_scores(model.name, frame, score_folds(model, frame, max_eval_rows), thresholds)
+
+
+def report_from_scores(name: str, frame: pd.DataFrame, scores: pd.DataFrame, thresholds: dict | None = None) -> dict:
+    """The report of `evaluation_report` from scores already computed (rows of `frame` that `scores` indexes)."""
+    report = {"model": name, "labels": list(LABELS), "splits": {}, "predictions": {}}
+    rows = frame.loc[scores.index]
+    validation = rows[rows["fold"] == "validation"]
+    if thresholds is None and len(validation):
+        thresholds = tune_thresholds(validation[list(LABELS)], scores.loc[validation.index])
     report["thresholds"] = thresholds
-    for fold, (rows, scores) in scored.items():
+    for fold in ("validation", "test"):
+        part = rows[rows["fold"] == fold]
+        if not len(part):
+            continue
+        fold_scores = scores.loc[part.index]
         report["splits"][fold] = {
-            "metrics": table_to_dict(evaluate(rows[list(LABELS)], scores, thresholds)),
-            "curves": curve_points(rows[list(LABELS)], scores),
+            "metrics": table_to_dict(evaluate(part[list(LABELS)], fold_scores, thresholds)),
+            "curves": curve_points(part[list(LABELS)], fold_scores),
             "by_source": {
-                source: table_to_dict(evaluate(part[list(LABELS)], scores.loc[part.index], thresholds))
-                for source, part in rows.groupby("source", sort=True)
+                source: table_to_dict(evaluate(group[list(LABELS)], fold_scores.loc[group.index], thresholds))
+                for source, group in part.groupby("source", sort=True)
             },
         }
-        report["predictions"][fold] = predictions_record(rows, scores)
-    language_rows = [scored[f] for f in ("validation", "test") if f in scored]
-    evaluation = sample_evaluation_rows(frame, max_eval_rows)
-    if len(evaluation):
-        language_rows.append((evaluation, score_rows(model, evaluation)))
-    if language_rows:
-        rows = pd.concat([r.assign(set=r["fold"]) for r, _ in language_rows])
-        scores = pd.concat([s for _, s in language_rows])
-        report["by_language"] = metrics_by_group(rows, scores, ["lang", "source", "set"])
+        report["predictions"][fold] = predictions_record(part, fold_scores)
+    if len(rows):
+        report["by_language"] = metrics_by_group(rows.assign(set=rows["fold"]), scores, ["lang", "source", "set"])
     return report

@@ -4,6 +4,7 @@ Every model exposes `name`, `thresholds` ({label: float}) and `predict_proba(tex
 per label, so callers never care which family they hold.
 """
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,7 +19,30 @@ from .paths import models_dir
 MODEL_COMMANDS = {
     "baseline": "python scripts/train_baseline.py",
     "transformer": "python scripts/train.py --output-dir models/transformer",
+    "ensemble": "python scripts/evaluate_transformer.py",
 }
+ENSEMBLE_FILE = "ensemble.json"
+
+
+class EnsembleModel:
+    """The weighted mean of other models' probabilities, with thresholds tuned for the mean."""
+
+    name = "ensemble"
+
+    def __init__(self, members: dict, weights: dict[str, float], thresholds: dict[str, float]):
+        self.members, self.weights, self.thresholds = members, weights, thresholds
+
+    @classmethod
+    def load(cls, directory: Path) -> "EnsembleModel":
+        spec = json.loads((Path(directory) / ENSEMBLE_FILE).read_text())
+        members = {name: load_model(name, Path(directory).parent) for name in spec["weights"]}
+        return cls(members, spec["weights"], {label: float(spec["thresholds"][label]) for label in LABELS})
+
+    def predict_proba(self, texts) -> pd.DataFrame:
+        texts = [texts] if isinstance(texts, str) else list(texts)
+        total = sum(self.weights.values())
+        parts = [self.members[name].predict_proba(texts) * (w / total) for name, w in self.weights.items()]
+        return sum(parts[1:], parts[0])
 
 
 def _is_baseline_dir(path: Path) -> bool:
@@ -27,6 +51,10 @@ def _is_baseline_dir(path: Path) -> bool:
 
 def _is_transformer_dir(path: Path) -> bool:
     return (path / "config.json").is_file()
+
+
+def _is_ensemble_dir(path: Path) -> bool:
+    return (path / ENSEMBLE_FILE).is_file()
 
 
 def model_path(name: str, root: Path | None = None) -> Path:
@@ -38,7 +66,7 @@ def available_models(root: Path | None = None) -> list[str]:
     found = []
     for name in MODEL_COMMANDS:
         path = model_path(name, root)
-        if _is_baseline_dir(path) or _is_transformer_dir(path):
+        if _is_baseline_dir(path) or _is_transformer_dir(path) or _is_ensemble_dir(path):
             found.append(name)
     return found
 
@@ -59,6 +87,8 @@ def load_model(name_or_path: str | Path, root: Path | None = None):
         from .transformer import TransformerModel  # torch is imported only when a transformer is used
 
         return TransformerModel.load(path)
+    if _is_ensemble_dir(path):
+        return EnsembleModel.load(path)
     known = ", ".join(MODEL_COMMANDS)
     raise ModelNotFound(f"'{name_or_path}' is neither a known model name ({known}) nor a CleanSpeech model directory")
 
