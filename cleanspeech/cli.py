@@ -13,7 +13,7 @@ import pandas as pd
 
 from .errors import CleanSpeechError, InputError, ModelNotFound
 from .labels import LABELS
-from .models import MODEL_COMMANDS, available_models, flagged_labels, load_model
+from .models import MODEL_COMMANDS, available_models, flagged_labels, load_models
 from .preprocess import MAX_TEXT_CHARS
 
 EXIT_USAGE = 2
@@ -24,7 +24,7 @@ def _load_models(names: list[str] | None) -> dict:
     if not names:
         commands = "; ".join(MODEL_COMMANDS.values())
         raise ModelNotFound(f"no trained models found; create one with: {commands}")
-    return {str(name): load_model(name) for name in names}
+    return load_models(names)
 
 
 def _model_result(model, scores: pd.Series) -> dict:

@@ -33,9 +33,11 @@ class EnsembleModel:
         self.members, self.weights, self.thresholds = members, weights, thresholds
 
     @classmethod
-    def load(cls, directory: Path) -> "EnsembleModel":
+    def load(cls, directory: Path, loaded: dict | None = None) -> "EnsembleModel":
+        """Load from `directory`; members already in `loaded` (name -> model) are reused, not loaded again."""
         spec = json.loads((Path(directory) / ENSEMBLE_FILE).read_text())
-        members = {name: load_model(name, Path(directory).parent) for name in spec["weights"]}
+        loaded = loaded or {}
+        members = {name: loaded.get(name) or load_model(name, Path(directory).parent) for name in spec["weights"]}
         return cls(members, spec["weights"], {label: float(spec["thresholds"][label]) for label in LABELS})
 
     def predict_proba(self, texts) -> pd.DataFrame:
@@ -91,6 +93,16 @@ def load_model(name_or_path: str | Path, root: Path | None = None):
         return EnsembleModel.load(path)
     known = ", ".join(MODEL_COMMANDS)
     raise ModelNotFound(f"'{name_or_path}' is neither a known model name ({known}) nor a CleanSpeech model directory")
+
+
+def load_models(names: list[str] | None = None, root: Path | None = None) -> dict:
+    """Load several models (default: every available one), sharing members between the ensemble and the others."""
+    names = [str(n) for n in (names or available_models(root))]
+    loaded = {}
+    for name in sorted(names, key=lambda n: n == "ensemble"):  # the ensemble last, to reuse its members
+        path = model_path(name, root) if name in MODEL_COMMANDS else Path(name)
+        loaded[name] = EnsembleModel.load(path, loaded) if _is_ensemble_dir(path) else load_model(name, root)
+    return {name: loaded[name] for name in names}
 
 
 @lru_cache(maxsize=8)

@@ -7,7 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from cleanspeech import LABELS, CleanSpeechError, available_models, load_model
+from cleanspeech import LABELS, CleanSpeechError
+from cleanspeech import models as cs_models
 from cleanspeech.models import MODEL_COMMANDS
 from cleanspeech.preprocess import MAX_TEXT_CHARS
 
@@ -17,7 +18,7 @@ MODEL_COLORS = {"baseline": "#4C78A8", "transformer": "#F58518"}
 @st.cache_resource(show_spinner="Loading models…")
 def load_models() -> dict:
     """Every shipped model that is present, loaded once per server process."""
-    return {name: load_model(name) for name in available_models()}
+    return cs_models.load_models()
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

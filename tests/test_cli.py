@@ -97,11 +97,11 @@ def test_huge_comment_is_scored(tmp_path, shipped_baseline_dir):
 
 
 def test_evaluate_prints_metrics_and_languages(data_dir, shipped_baseline_dir):
-    result = run_cli("evaluate", "--data-dir", str(data_dir), "--max-eval-rows", "300", "--json")
+    result = run_cli("evaluate", "--data-dir", str(data_dir), "--max-eval-rows", "300", "--json", "--model", "baseline")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)["baseline"]
     assert report["splits"]["test"]["metrics"]["macro"]["roc_auc"] > 0.9
     languages = {row["lang"] for row in report["by_language"]}
     assert languages == {"en", "de", "pt", "fr", "tr", "es", "it", "ru"}
-    table = run_cli("evaluate", "--data-dir", str(data_dir), "--max-eval-rows", "100")
+    table = run_cli("evaluate", "--data-dir", str(data_dir), "--max-eval-rows", "100", "--model", "baseline")
     assert "== baseline / test" in table.stdout and "ROC-AUC per language" in table.stdout
