@@ -132,6 +132,10 @@ def format_reports(reports: dict) -> str:
     return "\n".join(lines)
 
 
+def _add_model_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", action="append", help="model name or directory (repeatable; default: all)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m cleanspeech", description="CleanSpeech toxicity moderation")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -141,13 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--file", help="CSV file of comments")
     predict.add_argument("--column", default="comment_text", help="text column of --file (default: comment_text)")
     predict.add_argument("--output", help="write the scored CSV here (every input column kept) instead of JSON")
-    predict.add_argument("--model", action="append", help="model name or directory (repeatable; default: all)")
+    _add_model_option(predict)
     predict.set_defaults(func=cmd_predict)
 
     evaluate = sub.add_parser("evaluate", help="metrics of the models on the data's validation, test and language sets")
     evaluate.add_argument("--data-dir", help="data directory (default: $CLEANSPEECH_DATA or ../shared/data)")
     evaluate.add_argument("--jigsaw-dir", help="directory with Kaggle's full train.csv, test.csv, test_labels.csv")
-    evaluate.add_argument("--model", action="append", help="model name or directory (repeatable; default: all)")
+    _add_model_option(evaluate)
     evaluate.add_argument("--max-eval-rows", type=int, default=3000, help="rows per language set (0: all)")
     evaluate.add_argument("--json", action="store_true", help="print JSON instead of tables")
     evaluate.set_defaults(func=cmd_evaluate)
@@ -156,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("input", help="CSV file to score")
     score.add_argument("output", help="CSV file to write: every input row and column, plus the scores")
     score.add_argument("--column", default="comment_text", help="text column (default: comment_text)")
-    score.add_argument("--model", action="append", help="model name or directory (repeatable; default: all)")
+    _add_model_option(score)
     score.add_argument("--chunk-rows", type=int, default=5000, help="rows per chunk (default: 5000)")
     score.add_argument("--cpu", action="store_true", help="score on CPU processes even where GPUs exist")
     score.set_defaults(func=cmd_score)
