@@ -135,3 +135,23 @@ def test_duplicates_keep_the_best_labelled_row():
     frame.loc[0, "toxic"] = 1.0  # row 0 knows one label, row 1 all six
     kept = drop_duplicate_texts(frame)
     assert kept.index.tolist() == [1, 3]
+
+
+def test_research_sets_train_only_when_the_user_opts_in(data_dir):
+    with pytest.warns(UserWarning, match="research-only"):
+        frame = build_dataset(data_dir, include_research=True)
+    trained = frame[frame["fold"].isin(["train", "validation"])]
+    assert {"offenseval_tr_2020", "ru_toxic_comments_2019", "hateval_2019_es"} <= set(trained["source"])
+    assert not trained["shippable"].all()
+    heldout = frame[(frame["source"] == "paradetox") & (frame["orig_split"] == "heldout")]
+    assert (heldout["fold"] == "evaluation").all()  # the rewriting hold-out stays out of training regardless
+
+
+def test_data_dir_from_the_environment(monkeypatch, tmp_path, data_dir):
+    from cleanspeech.paths import resolve_data_dir
+
+    monkeypatch.setenv("CLEANSPEECH_DATA", str(data_dir))
+    assert resolve_data_dir() == data_dir
+    monkeypatch.setenv("CLEANSPEECH_DATA", str(tmp_path / "missing"))
+    with pytest.raises(DataFileNotFound, match="CLEANSPEECH_DATA points to a missing directory"):
+        resolve_data_dir()
