@@ -16,10 +16,11 @@ from pathlib import Path
 
 from cleanspeech.baseline import DEFAULT_SETTINGS, BaselineModel
 from cleanspeech.corpus import SEED, VALIDATION_FRACTION, build_dataset, summarize
+from cleanspeech.data import is_kaggle_dir
 from cleanspeech.errors import CleanSpeechError
 from cleanspeech.evaluation import evaluation_report
 from cleanspeech.labels import LABELS
-from cleanspeech.paths import models_dir
+from cleanspeech.paths import models_dir, resolve_data_dir
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -60,7 +61,7 @@ def train(args: argparse.Namespace) -> dict:
         "model": "baseline",
         "training_data": summarize(used),
         "include_research_data": bool(args.include_research_data),
-        "jigsaw": "kaggle" if args.jigsaw_dir else "staged",
+        "jigsaw": "kaggle" if args.jigsaw_dir or is_kaggle_dir(resolve_data_dir(args.data_dir)) else "staged",
         "seed": args.seed,
         "fit_seconds": round(fit_seconds, 1),
         "metrics": {split: content["metrics"] for split, content in report["splits"].items()},

@@ -1,6 +1,9 @@
 """Shared fixtures: the real staged data (skipped where a checkout has none) and small real models."""
 
+import gzip
 import os
+import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -39,3 +42,21 @@ def shipped_baseline_dir() -> Path:
     path = REPO / "models" / "baseline"
     assert (path / "baseline_meta.json").is_file(), "models/baseline is missing: run python scripts/train_baseline.py"
     return path
+
+
+def _unzip_to(src, dst):
+    with gzip.open(src) as fin, open(dst, "wb") as fout:
+        shutil.copyfileobj(fin, fout)
+
+
+@pytest.fixture
+def kaggle_dir(tmp_path, data_dir):
+    """Kaggle's layout: train.csv zipped (as downloaded), test.csv and test_labels.csv plain."""
+    sample = data_dir / "jigsaw_sample"
+    _unzip_to(sample / "train.csv.gz", tmp_path / "train.csv")
+    with zipfile.ZipFile(tmp_path / "train.csv.zip", "w") as zf:
+        zf.write(tmp_path / "train.csv", "train.csv")
+    (tmp_path / "train.csv").unlink()
+    _unzip_to(sample / "test.csv.gz", tmp_path / "test.csv")
+    _unzip_to(sample / "test_labels.csv.gz", tmp_path / "test_labels.csv")
+    return tmp_path

@@ -92,3 +92,25 @@ def test_shipped_artifact_is_small_and_complete(shipped_baseline_dir):
     assert set(report["splits"]) == {"validation", "test"}
     assert report["splits"]["validation"]["metrics"]["macro"]["roc_auc"] > 0.95
     assert len(report["predictions"]["test"]["id"]) == 1027
+
+
+def test_train_baseline_script_on_kaggle_files(kaggle_dir, tmp_path):
+    """The training script end to end on Kaggle's file layout (zipped train.csv): the artifact a user would ship."""
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    out = tmp_path / "baseline"
+    command = [sys.executable, str(REPO / "scripts" / "train_baseline.py"), "--data-dir", str(kaggle_dir),
+               "--output-dir", str(out)]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "test: macro ROC-AUC" in result.stdout
+    meta = json.loads((out / "baseline_meta.json").read_text())
+    assert meta["jigsaw"] == "kaggle" and meta["training_data"]["test"]["jigsaw"]["rows"] == 1027
+    report = json.loads((out / "evaluation.json").read_text())
+    assert report["splits"]["test"]["metrics"]["macro"]["roc_auc"] > 0.8
+    assert set(report["splits"]["validation"]["curves"]) <= set(LABELS)
+    model = BaselineModel.load(out)
+    assert model.thresholds == meta["thresholds"]

@@ -1,9 +1,5 @@
 """Data loading on the real staged files and on Kaggle-format copies built from them."""
 
-import gzip
-import shutil
-import zipfile
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,24 +9,6 @@ from cleanspeech.data import load_jigsaw, paradetox_part, read_multilingual, rea
 from cleanspeech.errors import DataFileNotFound
 from cleanspeech.labels import LABELS
 from cleanspeech.sources import SOURCES
-
-
-def _unzip_to(src, dst):
-    with gzip.open(src) as fin, open(dst, "wb") as fout:
-        shutil.copyfileobj(fin, fout)
-
-
-@pytest.fixture
-def kaggle_dir(tmp_path, data_dir):
-    """Kaggle's layout: train.csv zipped (as downloaded), test.csv and test_labels.csv plain."""
-    sample = data_dir / "jigsaw_sample"
-    _unzip_to(sample / "train.csv.gz", tmp_path / "train.csv")
-    with zipfile.ZipFile(tmp_path / "train.csv.zip", "w") as zf:
-        zf.write(tmp_path / "train.csv", "train.csv")
-    (tmp_path / "train.csv").unlink()
-    _unzip_to(sample / "test.csv.gz", tmp_path / "test.csv")
-    _unzip_to(sample / "test_labels.csv.gz", tmp_path / "test_labels.csv")
-    return tmp_path
 
 
 def test_kaggle_files_read_unchanged(kaggle_dir):
