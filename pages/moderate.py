@@ -19,7 +19,7 @@ models = require_models()
 st.caption("Try an example:")
 columns = st.columns(len(EXAMPLES))
 for column, (title, example) in zip(columns, EXAMPLES.items()):
-    if column.button(title, key=f"example_{title}", use_container_width=True):
+    if column.button(title, key=f"example_{title}", width="stretch"):
         st.session_state["comment"] = example
 
 text = st.text_area("Comment", key="comment", height=140, placeholder="Paste a comment to moderate…")
