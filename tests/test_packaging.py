@@ -50,3 +50,25 @@ def test_export_loads_in_pipeline_with_sigmoid(trained_dir, tmp_path):
         ours.to_numpy(), abs=1e-5
     )  # and CleanSpeech loads the exported directory unchanged, without adding the prefix twice
     assert (exported / "thresholds.json").is_file()
+
+
+def test_train_script_fine_tunes_the_packaged_encoder(tmp_path, data_dir):
+    """scripts/train.py --model cleanspeech/e5-small: exported once, "query: " applied, word table kept frozen."""
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    run = tmp_path / "run"
+    sample = str(data_dir / "jigsaw_sample")  # Kaggle's layout
+    args = ["--model", "cleanspeech/e5-small", "--freeze-word-embeddings", "--data-dir", sample, "--run-dir", str(run),
+            "--max-train-samples", "64", "--max-eval-samples", "64", "--max-length", "32", "--max-steps", "2",
+            "--eval-every", "2"]  # fmt: skip
+    result = subprocess.run([sys.executable, str(REPO / "scripts" / "train.py"), *args], capture_output=True,
+                            text=True, cwd=REPO, timeout=900)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    config = json.loads((run / "best" / "training_config.json").read_text())
+    assert config["text_prefix"] == QUERY_PREFIX
+    assert json.loads((run / "best" / "metrics.json").read_text())["frozen_parameters"] == 250037 * 384
+    compact = save_compact(run / "best", tmp_path / "compact")  # refuses a model whose word table moved
+    assert TransformerModel.load(compact).predict_proba(TEXTS).shape == (3, 6)
