@@ -60,7 +60,7 @@ def get_dataloaders(accelerator, config, tokenizer, frame):
 
 
 def evaluate(model, val_dl, accelerator, weights) -> tuple[torch.Tensor, torch.Tensor, float]:
-    """Logits and targets of the whole validation set, gathered from every process in dataset order."""
+    """Logits of the whole validation set with their targets, gathered from every process (duplicates dropped)."""
     model.eval()
     all_logits, all_targets = [], []
     for batch in val_dl:
