@@ -9,7 +9,11 @@ from cleanspeech import available_models
 
 st.set_page_config(page_title="CleanSpeech", page_icon="🧹", layout="wide")
 
-pages = [st.Page("pages/moderate.py", title="Moderate", icon="🛡️", default=True)]
+pages = [
+    st.Page("pages/moderate.py", title="Moderate", icon="🛡️", default=True),
+    st.Page("pages/compare.py", title="Compare models", icon="📈"),
+    st.Page("pages/training.py", title="Training metrics", icon="🏋️"),
+]
 
 with st.sidebar:
     st.markdown("**CleanSpeech** · offline toxicity moderation")

@@ -3,6 +3,9 @@
 `cleanspeech/` never imports streamlit; everything Streamlit-specific that several pages share lives here.
 """
 
+import json
+from pathlib import Path
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -81,3 +84,13 @@ def scores_chart(scores: dict[str, dict[str, float]], thresholds: dict[str, dict
 
 def scores_table(scores: dict[str, dict[str, float]]) -> pd.DataFrame:
     return pd.DataFrame(scores).loc[list(LABELS)].round(3)
+
+
+@st.cache_data(show_spinner=False)
+def load_json(path: str, modified: float) -> dict | list:
+    """A JSON file, cached until it changes on disk (`modified` is part of the cache key)."""
+    return json.loads(Path(path).read_text())
+
+
+def read_json(path: Path) -> dict | list | None:
+    return load_json(str(path), path.stat().st_mtime) if path.is_file() else None

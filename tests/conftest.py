@@ -6,10 +6,13 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from cleanspeech.baseline import BaselineModel
 from cleanspeech.labels import LABELS
+
+from .tiny_models import build_tiny_deberta
 
 REPO = Path(__file__).resolve().parent.parent
 STAGED = Path(os.environ.get("CLEANSPEECH_DATA") or REPO.parent / "shared" / "data")
@@ -60,3 +63,21 @@ def kaggle_dir(tmp_path, data_dir):
     _unzip_to(sample / "test.csv.gz", tmp_path / "test.csv")
     _unzip_to(sample / "test_labels.csv.gz", tmp_path / "test_labels.csv")
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def small_data(tmp_path_factory, data_dir):
+    """Kaggle-format Jigsaw sample plus 1,500 ToLD-Br rows (pt, no threat label): real, mixed, quick to load."""
+    directory = tmp_path_factory.mktemp("data")
+    for name in ("train.csv.gz", "test.csv.gz", "test_labels.csv.gz"):
+        shutil.copy(data_dir / "jigsaw_sample" / name, directory / name)
+    (directory / "multilingual").mkdir()
+    told = pd.read_csv(data_dir / "multilingual" / "told_br_pt.csv.gz", keep_default_na=False, nrows=1500)
+    told.to_csv(directory / "multilingual" / "told_br_pt.csv.gz", index=False)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory, data_dir):
+    texts = pd.read_csv(data_dir / "jigsaw_harvest" / "train_harvest.csv.gz", nrows=5000)["comment_text"].tolist()
+    return build_tiny_deberta(tmp_path_factory.mktemp("tiny-deberta"), texts)

@@ -1,7 +1,14 @@
 """The Streamlit app on the shipped models, driven through streamlit.testing."""
 
+import json
+import subprocess
+import sys
+
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from cleanspeech.metrics import precision_recall_f1
 
 from .conftest import REPO
 
@@ -32,3 +39,45 @@ def test_example_button_fills_the_comment(app):
     assert not app.exception
     assert app.text_area(key="comment").value.startswith("I don't think this source")
     assert app.success[0].value == "Not flagged"
+
+
+def test_compare_page_shows_stored_metrics_and_a_live_threshold(app, shipped_baseline_dir):
+    report = json.loads((shipped_baseline_dir / "evaluation.json").read_text())
+    app.switch_page("pages/compare.py").run()
+    assert not app.exception and app.title[0].value == "Compare models"
+    table = app.dataframe[0].value
+    macro = table[(table["model"] == "baseline") & (table["label"] == "macro")]
+    assert macro["roc_auc"].iloc[0] == pytest.approx(
+        report["splits"]["validation"]["metrics"]["macro"]["roc_auc"], 1e-3
+    )
+
+    app.selectbox(key="compare_label").select("insult").run()
+    app.slider(key="threshold_baseline_insult").set_value(0.9).run()
+    assert not app.exception
+    predictions = report["predictions"]["validation"]
+    truth = np.array([np.nan if v is None else v for v in predictions["labels"]["insult"]], dtype=float)
+    scores = np.array(predictions["scores"]["insult"])
+    known = ~np.isnan(truth)
+    precision, recall, _ = precision_recall_f1(truth[known].astype(int), scores[known], 0.9)
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["precision"] == f"{precision:.3f}" and shown["recall"] == f"{recall:.3f}"
+
+
+def test_training_page_plots_a_real_run(app, tiny_model, small_data, tmp_path):
+    run = tmp_path / "run"
+    command = [sys.executable, str(REPO / "scripts" / "train.py"), "--model", str(tiny_model), "--data-dir",
+               str(small_data), "--run-dir", str(run), "--max-train-samples", "400", "--max-eval-samples", "200",
+               "--max-length", "48", "--eval-every", "5", "--max-steps", "15", "--learning-rate", "0"]  # fmt: skip
+    assert subprocess.run(command, capture_output=True, cwd=REPO, timeout=600).returncode == 0
+    app.switch_page("pages/training.py").run()
+    app.text_input(key="history_dir").input(str(run / "best")).run()
+    assert not app.exception and app.title[0].value == "Training metrics"
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["evaluations"] == "3" and shown["early stopping"] == "step 15"  # lr 0: no improvement after step 5
+    assert len(app.get("plotly_chart")) == 3
+
+
+def test_training_page_without_history_says_how_to_train(app, tmp_path):
+    app.switch_page("pages/training.py").run()
+    app.text_input(key="history_dir").input(str(tmp_path)).run()
+    assert not app.exception and "scripts/train.py" in app.code[0].value

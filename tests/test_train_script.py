@@ -2,7 +2,6 @@
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,27 +13,8 @@ import pytest
 from cleanspeech.labels import LABELS
 
 from .conftest import REPO
-from .tiny_models import build_tiny_deberta
 
 TRAIN = str(REPO / "scripts" / "train.py")
-
-
-@pytest.fixture(scope="module")
-def small_data(tmp_path_factory, data_dir):
-    """Kaggle-format Jigsaw sample plus 1,500 ToLD-Br rows (pt, no threat label): real, mixed, quick to load."""
-    directory = tmp_path_factory.mktemp("data")
-    for name in ("train.csv.gz", "test.csv.gz", "test_labels.csv.gz"):
-        shutil.copy(data_dir / "jigsaw_sample" / name, directory / name)
-    (directory / "multilingual").mkdir()
-    told = pd.read_csv(data_dir / "multilingual" / "told_br_pt.csv.gz", keep_default_na=False, nrows=1500)
-    told.to_csv(directory / "multilingual" / "told_br_pt.csv.gz", index=False)
-    return directory
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory, data_dir):
-    texts = pd.read_csv(data_dir / "jigsaw_harvest" / "train_harvest.csv.gz", nrows=5000)["comment_text"].tolist()
-    return build_tiny_deberta(tmp_path_factory.mktemp("tiny-deberta"), texts)
 
 
 def train_args(tiny_model, small_data, run_dir, *extra):

@@ -1,0 +1,78 @@
+"""Compare models: ROC and PR curves per label, metrics at tuned thresholds, and a live threshold slider."""
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from cleanspeech import LABELS
+from cleanspeech.metrics import precision_recall_f1
+from cleanspeech.models import MODEL_COMMANDS, model_path
+from pages.common import MODEL_COLORS, read_json
+
+st.title("Compare models")
+reports = {name: read_json(model_path(name) / "evaluation.json") for name in MODEL_COMMANDS}
+reports = {name: report for name, report in reports.items() if report}
+if not reports:
+    st.error("No evaluation found in `models/`. Create one with:")
+    st.code(MODEL_COMMANDS["baseline"], language="bash")
+    st.stop()
+
+left, right = st.columns(2)
+split = left.radio(
+    "Data",
+    ["validation", "test"],
+    horizontal=True,
+    key="compare_split",
+    help="validation: held-out rows of every shipped source; test: the scored Jigsaw test rows",
+)
+label = right.selectbox("Label", LABELS, key="compare_label")
+
+st.subheader("Metrics at the tuned thresholds")
+rows = []
+for name, report in reports.items():
+    metrics = report["splits"].get(split, {}).get("metrics", {})
+    for key in [*LABELS, "macro"]:
+        if key in metrics:
+            rows.append({"model": name, "label": key, **{k: metrics[key][k] for k in
+                         ("roc_auc", "pr_auc", "precision", "recall", "f1", "threshold")}})  # fmt: skip
+st.dataframe(pd.DataFrame(rows).round(4), hide_index=True, key="metrics_table")
+
+roc, pr = go.Figure(), go.Figure()
+for name, report in reports.items():
+    curves = report["splits"].get(split, {}).get("curves", {}).get(label)
+    if not curves:
+        continue
+    color = MODEL_COLORS.get(name, "#54A24B")
+    roc.add_scatter(x=curves["roc"]["fpr"], y=curves["roc"]["tpr"], name=name, line={"color": color})
+    pr.add_scatter(x=curves["pr"]["recall"], y=curves["pr"]["precision"], name=name, line={"color": color})
+roc.add_scatter(x=[0, 1], y=[0, 1], name="chance", line={"dash": "dot", "color": "grey"})
+roc.update_layout(
+    title=f"ROC: {label}", xaxis_title="false positive rate", yaxis_title="true positive rate", height=380
+)
+pr.update_layout(title=f"Precision-recall: {label}", xaxis_title="recall", yaxis_title="precision", height=380)
+left, right = st.columns(2)
+left.plotly_chart(roc, key="roc_chart")
+right.plotly_chart(pr, key="pr_chart")
+
+st.subheader("Try a threshold")
+st.caption("Precision, recall and F1 on the stored validation predictions (unknown labels left out).")
+for name, report in reports.items():
+    predictions = report["predictions"]["validation"]
+    truth = np.array([np.nan if v is None else v for v in predictions["labels"][label]], dtype=float)
+    scores = np.array(predictions["scores"][label], dtype=float)
+    known = ~np.isnan(truth)
+    tuned = float(report["thresholds"][label])
+    threshold = st.slider(f"{name} threshold for {label}", 0.0, 1.0, round(tuned, 3), 0.005,
+                          key=f"threshold_{name}_{label}")  # fmt: skip
+    precision, recall, f1 = precision_recall_f1(truth[known].astype(int), scores[known], threshold)
+    a, b, c, d = st.columns(4)
+    a.metric("precision", f"{precision:.3f}")
+    b.metric("recall", f"{recall:.3f}")
+    c.metric("F1", f"{f1:.3f}")
+    d.metric("flagged", f"{int((scores[known] >= threshold).sum()):,} of {int(known.sum()):,}")
+
+if len(reports) < 2:
+    st.info(
+        f"Where the models disagree appears here once a second model is shipped: `{MODEL_COMMANDS['transformer']}`."
+    )
