@@ -11,6 +11,7 @@ st.set_page_config(page_title="CleanSpeech", page_icon="🧹", layout="wide")
 
 pages = [
     st.Page("pages/moderate.py", title="Moderate", icon="🛡️", default=True),
+    st.Page("pages/batch.py", title="Batch", icon="🗂️"),
     st.Page("pages/compare.py", title="Compare models", icon="📈"),
     st.Page("pages/training.py", title="Training metrics", icon="🏋️"),
 ]

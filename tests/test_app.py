@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -81,3 +82,32 @@ def test_training_page_without_history_says_how_to_train(app, tmp_path):
     app.switch_page("pages/training.py").run()
     app.text_input(key="history_dir").input(str(tmp_path)).run()
     assert not app.exception and "scripts/train.py" in app.code[0].value
+
+
+def test_batch_page_scores_an_upload_and_keeps_every_row(app, data_dir):
+    frame = pd.read_csv(data_dir / "jigsaw_sample" / "test.csv.gz", dtype=str, keep_default_na=False).head(300)
+    frame["note"] = "<script>alert(1)</script>"
+    app.switch_page("pages/batch.py").run()
+    app.file_uploader(key="batch_file").upload("comments.csv", frame.to_csv(index=False).encode(), "text/csv").run()
+    assert not app.exception and app.selectbox(key="batch_column").value == "comment_text"
+    app.button(key="batch_score").click().run()
+    assert not app.exception
+    scored = app.session_state["batch_result"]["frame"]
+    pd.testing.assert_frame_equal(scored[frame.columns], frame)
+    assert (scored["baseline_toxic"] >= 0).all() and len(app.get("download_button")) == 1
+    assert len(app.get("plotly_chart")) == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (b"", "empty"),
+        (b"comment_text\n", "no rows"),
+    ],
+)
+def test_batch_page_explains_bad_files(app, content, message):
+    app.switch_page("pages/batch.py").run()
+    app.file_uploader(key="batch_file").upload("bad.csv", content, "text/csv").run()
+    assert not app.exception
+    assert message in app.error[0].value
