@@ -10,10 +10,10 @@ from cleanspeech import available_models
 st.set_page_config(page_title="CleanSpeech", page_icon="🧹", layout="wide")
 
 pages = [
-    st.Page("pages/moderate.py", title="Moderate", icon="🛡️", default=True),
-    st.Page("pages/batch.py", title="Batch", icon="🗂️"),
-    st.Page("pages/compare.py", title="Compare models", icon="📈"),
-    st.Page("pages/training.py", title="Training metrics", icon="🏋️"),
+    st.Page("pages/moderate.py", title="Moderate", icon=":material/shield:", default=True),
+    st.Page("pages/batch.py", title="Batch", icon=":material/table_view:"),
+    st.Page("pages/compare.py", title="Compare models", icon=":material/monitoring:"),
+    st.Page("pages/training.py", title="Training metrics", icon=":material/model_training:"),
 ]
 
 with st.sidebar:
