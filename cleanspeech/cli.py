@@ -7,7 +7,6 @@ import argparse
 import json
 import sys
 import warnings
-from pathlib import Path
 
 import pandas as pd
 
@@ -103,10 +102,10 @@ def cmd_score(args) -> int:
 
 
 def cmd_export_model(args) -> int:
-    from .models import model_path
+    from .models import resolve_model_dir
     from .packaging import export_model
 
-    source = model_path(args.model) if args.model in MODEL_COMMANDS else Path(args.model)
+    source = resolve_model_dir(args.model)
     if not (source / "config.json").is_file():
         raise ModelNotFound(f"no transformer model in {source}; create one with: {MODEL_COMMANDS['transformer']}")
     out = export_model(source, args.out_dir)

@@ -9,11 +9,11 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .errors import InputError
 from .labels import LABELS
+from .models import flagged_column
 
 SNIFF_BYTES = 8192
 
@@ -84,6 +84,5 @@ def score_frame(
         scores = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(LABELS), dtype=float)
         for label in LABELS:
             out[f"{name}_{label}"] = scores[label].round(5).to_numpy()
-        hits = scores[list(LABELS)].to_numpy() >= np.array([model.thresholds[label] for label in LABELS])
-        out[f"{name}_flagged"] = [",".join(lb for lb, hit in zip(LABELS, row) if hit) for row in hits]
+        out[f"{name}_flagged"] = flagged_column(scores, model.thresholds)
     return out

@@ -8,6 +8,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .baseline import META_FILE, BaselineModel
@@ -73,16 +74,18 @@ def available_models(root: Path | None = None) -> list[str]:
     return found
 
 
+def resolve_model_dir(name_or_path: str | Path, root: Path | None = None) -> Path:
+    """The directory of a shipped model name (`baseline`), or the path itself."""
+    return model_path(str(name_or_path), root) if str(name_or_path) in MODEL_COMMANDS else Path(name_or_path)
+
+
 def load_model(name_or_path: str | Path, root: Path | None = None):
     """Load a model by name (`baseline`) or from a directory."""
-    path = Path(name_or_path)
-    if str(name_or_path) in MODEL_COMMANDS:
-        path = model_path(str(name_or_path), root)
-        if not path.is_dir():
-            raise ModelNotFound(
-                f"model '{name_or_path}' not found in {path.parent}; create it with: "
-                f"{MODEL_COMMANDS[str(name_or_path)]}"
-            )
+    path = resolve_model_dir(name_or_path, root)
+    if str(name_or_path) in MODEL_COMMANDS and not path.is_dir():
+        raise ModelNotFound(
+            f"model '{name_or_path}' not found in {path.parent}; create it with: {MODEL_COMMANDS[str(name_or_path)]}"
+        )
     if _is_baseline_dir(path):
         return BaselineModel.load(path)
     if _is_transformer_dir(path):
@@ -100,7 +103,7 @@ def load_models(names: list[str] | None = None, root: Path | None = None) -> dic
     names = [str(n) for n in (names or available_models(root))]
     loaded = {}
     for name in sorted(names, key=lambda n: n == "ensemble"):  # the ensemble last, to reuse its members
-        path = model_path(name, root) if name in MODEL_COMMANDS else Path(name)
+        path = resolve_model_dir(name, root)
         loaded[name] = EnsembleModel.load(path, loaded) if _is_ensemble_dir(path) else load_model(name, root)
     return {name: loaded[name] for name in names}
 
@@ -121,3 +124,9 @@ def predict(texts, model: str = "baseline") -> pd.DataFrame:
 def flagged_labels(scores: pd.Series | dict, thresholds: dict[str, float]) -> list[str]:
     """Labels whose score reaches the model's tuned threshold, in label order."""
     return [label for label in LABELS if float(scores[label]) >= thresholds[label]]
+
+
+def flagged_column(scores: pd.DataFrame, thresholds: dict[str, float]) -> list[str]:
+    """`flagged_labels` for every row of a scores frame at once, comma-joined (for CSV output)."""
+    hits = scores[list(LABELS)].to_numpy() >= np.array([thresholds[label] for label in LABELS])
+    return [",".join(label for label, hit in zip(LABELS, row) if hit) for row in hits]
