@@ -138,7 +138,7 @@ def training_function(config) -> dict:
     model, tokenizer = load_backbone(config)
     frozen = freeze_parameters(model, config.freeze_embeddings, config.freeze_word_embeddings, config.freeze_layers)
     train_dl, val_dl, sampler = get_dataloaders(accelerator, config, tokenizer, frame)
-    weights = class_weights(frame.loc[frame["fold"] == "train"])
+    weights = class_weights(frame.loc[frame["fold"] == "train"], config.class_weight_power)
     accelerator.print(
         f"training rows {len(train_dl.dataset):,}, validation rows {len(val_dl.dataset):,}, "
         f"frozen params {frozen:,}; class weights " + ", ".join(f"{w:.3f}" for w in weights.tolist())
