@@ -1,8 +1,11 @@
 """CleanSpeech's transformer classifier: any HF sequence-classification directory trained for the six labels.
 
 Same interface as the baseline: `TransformerModel.load(dir)`, `.thresholds`, `.predict_proba(texts) -> DataFrame`.
-Comments are cleaned like in training (`clean_text`, the model's own text prefix), sorted by length so each batch
-pads little, scored under `torch.inference_mode`, and returned in input order.
+Comments are cleaned like in training (`clean_text`, the model's own text prefix), cut into overlapping windows of
+the model's training length when longer (a comment scores the maximum over its windows: an insult at the end of a
+long comment still counts), sorted by length so each batch pads little, scored under `torch.inference_mode` or with
+ONNX Runtime (`backend`: torch, onnx, onnx-int8; by default what `backend.json` beside the model chose), and
+returned in input order.
 """
 
 import json
@@ -29,10 +32,12 @@ def cleanspeech_settings(config) -> dict:
 class TransformerModel:
     name = "transformer"
 
-    def __init__(self, model, tokenizer, thresholds: dict[str, float], batch_size: int = 32):
+    def __init__(self, model, tokenizer, thresholds: dict[str, float], batch_size: int = 32, onnx=None):
         self.model, self.tokenizer = model.eval(), tokenizer
         self.thresholds = thresholds
         self.batch_size = batch_size
+        self.onnx = onnx  # an OnnxClassifier, or None for PyTorch
+        self.backend = "torch" if onnx is None else onnx.backend
         self.settings = cleanspeech_settings(model.config)
         id2label = {int(i): label for i, label in model.config.id2label.items()}
         missing = [label for label in LABELS if label not in id2label.values()]
@@ -42,7 +47,8 @@ class TransformerModel:
         self.columns = [label2id[label] for label in LABELS]
 
     @classmethod
-    def load(cls, directory, threads: int | None = None) -> "TransformerModel":
+    def load(cls, directory, threads: int | None = None, backend: str = "auto") -> "TransformerModel":
+        """Load a model directory; `backend` is torch, onnx, onnx-int8 or auto (the one backend.json chose)."""
         directory = Path(directory)
         if not (directory / "config.json").is_file():
             raise ModelNotFound(
@@ -63,31 +69,58 @@ class TransformerModel:
             raise ModelNotFound(f"cannot load the transformer in {directory}: {exc}") from exc
         path = directory / THRESHOLDS_FILE
         thresholds = json.loads(path.read_text()) if path.is_file() else {}
-        return cls(model, tokenizer, {label: float(thresholds.get(label, 0.5)) for label in LABELS})
+        onnx = _onnx_classifier(model, directory, backend, threads)
+        return cls(model, tokenizer, {label: float(thresholds.get(label, 0.5)) for label in LABELS}, onnx=onnx)
 
     def _prepare(self, texts) -> list[str]:
         normalize = self.settings["unicode_normalization"]
         return [self.settings["text_prefix"] + clean_text(t, unicode_normalization=normalize) for t in texts]
 
+    def windows(self, prepared: list[str]) -> tuple[list[list[int]], np.ndarray]:
+        """Token ids of every window (a quarter overlapping the previous) and the comment each belongs to."""
+        length = self.settings["max_length"]
+        encoded = self.tokenizer(
+            prepared, truncation=True, max_length=length, stride=length // 4, return_overflowing_tokens=True
+        )
+        owners = encoded.get("overflow_to_sample_mapping", list(range(len(prepared))))
+        return encoded["input_ids"], np.asarray(owners, dtype=np.int64)
+
+    def _batch_logits(self, ids: list[list[int]]) -> np.ndarray:
+        if self.onnx is None:
+            batch = self.tokenizer.pad({"input_ids": ids}, return_tensors="pt")
+            with torch.inference_mode():
+                return self.model(**batch).logits.float().numpy()
+        batch = self.tokenizer.pad({"input_ids": ids}, return_tensors="np")
+        return self.onnx.logits(batch["input_ids"], batch["attention_mask"])
+
     def predict_logits(self, texts) -> np.ndarray:
+        """Logits in input order; a comment longer than one window gets each label's maximum over its windows."""
         prepared = self._prepare(texts)
-        order = np.argsort([-len(t) for t in prepared], kind="stable")
-        logits = np.zeros((len(prepared), len(LABELS)), dtype=np.float32)
-        with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                index = order[start : start + self.batch_size]
-                batch = self.tokenizer(
-                    [prepared[i] for i in index],
-                    padding=True,
-                    truncation=True,
-                    max_length=self.settings["max_length"],
-                    return_tensors="pt",
-                )
-                output = self.model(**batch).logits.float().numpy()
-                logits[index] = output[:, self.columns]
+        logits = np.full((len(prepared), len(LABELS)), -np.inf, dtype=np.float32)
+        if not prepared:
+            return logits
+        windows, owners = self.windows(prepared)
+        order = np.argsort([-len(w) for w in windows], kind="stable")
+        for start in range(0, len(order), self.batch_size):
+            index = order[start : start + self.batch_size]
+            output = self._batch_logits([windows[i] for i in index])[:, self.columns]
+            np.maximum.at(logits, owners[index], output)
         return logits
 
     def predict_proba(self, texts) -> pd.DataFrame:
         texts = [texts] if isinstance(texts, str) else list(texts)
         logits = self.predict_logits(texts)
         return pd.DataFrame(1.0 / (1.0 + np.exp(-logits)), columns=list(LABELS))
+
+
+def _onnx_classifier(model, directory: Path, backend: str, threads: int | None):
+    from .onnx_backend import BACKENDS, default_backend, load_onnx_classifier
+
+    backend = default_backend(directory) if backend == "auto" else backend
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)} or auto")
+    if backend == "torch":
+        return None
+    classifier = load_onnx_classifier(model, directory, backend, threads)
+    classifier.backend = backend
+    return classifier

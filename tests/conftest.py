@@ -1,6 +1,7 @@
 """Shared fixtures: the real staged data (skipped where a checkout has none) and small real models."""
 
 import gzip
+import json
 import os
 import shutil
 import zipfile
@@ -81,3 +82,23 @@ def small_data(tmp_path_factory, data_dir):
 def tiny_model(tmp_path_factory, data_dir):
     texts = pd.read_csv(data_dir / "jigsaw_harvest" / "train_harvest.csv.gz", nrows=5000)["comment_text"].tolist()
     return build_tiny_deberta(tmp_path_factory.mktemp("tiny-deberta"), texts)
+
+
+@pytest.fixture(scope="session")
+def e5_classifier_dir(tmp_path_factory):
+    """An e5 classifier as scripts/train.py saves it (random head, frozen word table): a real directory."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from cleanspeech.e5 import QUERY_PREFIX, export_e5_backbone
+    from cleanspeech.labels import ID2LABEL, LABEL2ID
+
+    backbone = export_e5_backbone(tmp_path_factory.mktemp("e5"))
+    model = AutoModelForSequenceClassification.from_pretrained(
+        backbone, num_labels=6, problem_type="multi_label_classification", id2label=ID2LABEL, label2id=LABEL2ID
+    )
+    model.config.cleanspeech = {"text_prefix": QUERY_PREFIX, "max_length": 128, "unicode_normalization": True}
+    out = tmp_path_factory.mktemp("trained")
+    model.save_pretrained(out)
+    AutoTokenizer.from_pretrained(backbone).save_pretrained(out)
+    (out / "thresholds.json").write_text(json.dumps({label: 0.4 for label in LABELS}))
+    return out

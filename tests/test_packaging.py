@@ -4,10 +4,10 @@ import json
 
 import numpy as np
 import pytest
-from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
+from transformers import pipeline
 
-from cleanspeech.e5 import QUERY_PREFIX, export_e5_backbone
-from cleanspeech.labels import ID2LABEL, LABEL2ID, LABELS
+from cleanspeech.e5 import QUERY_PREFIX
+from cleanspeech.labels import LABELS
 from cleanspeech.packaging import WEIGHTS_FILE, export_model, save_compact
 from cleanspeech.transformer import TransformerModel
 
@@ -15,18 +15,8 @@ TEXTS = ["You are a disgusting idiot.", "Obrigado pela ajuda!", ""]
 
 
 @pytest.fixture(scope="module")
-def trained_dir(tmp_path_factory):
-    """An e5 classifier as scripts/train.py saves it (random head, frozen word table): a real directory."""
-    backbone = export_e5_backbone(tmp_path_factory.mktemp("e5"))
-    model = AutoModelForSequenceClassification.from_pretrained(
-        backbone, num_labels=6, problem_type="multi_label_classification", id2label=ID2LABEL, label2id=LABEL2ID
-    )
-    model.config.cleanspeech = {"text_prefix": QUERY_PREFIX, "max_length": 128, "unicode_normalization": True}
-    out = tmp_path_factory.mktemp("trained")
-    model.save_pretrained(out)
-    AutoTokenizer.from_pretrained(backbone).save_pretrained(out)
-    (out / "thresholds.json").write_text(json.dumps({label: 0.4 for label in LABELS}))
-    return out
+def trained_dir(e5_classifier_dir):
+    return e5_classifier_dir
 
 
 def test_compact_directory_is_small_and_predicts_the_same(trained_dir, tmp_path):

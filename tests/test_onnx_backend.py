@@ -1,0 +1,88 @@
+"""ONNX Runtime serving (fp32 and int8) and long-comment windowing of the transformer, on a real e5 classifier."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+import torch
+from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+from cleanspeech.onnx_backend import BACKEND_FILE, cache_root, choose_backend, default_backend, model_fingerprint
+from cleanspeech.transformer import TransformerModel
+
+TEXTS = ["You are a disgusting idiot.", "Obrigado pela ajuda!", "", "Ты просто идиот.", "a " * 400 + "die, idiot"]
+
+
+@pytest.fixture(scope="module")
+def spread_dir(e5_classifier_dir, tmp_path_factory):
+    """The random-head e5 classifier with a head scaled up so its logits spread over several units."""
+    model = AutoModelForSequenceClassification.from_pretrained(e5_classifier_dir)
+    with torch.no_grad():
+        model.classifier.weight.mul_(60)
+    out = tmp_path_factory.mktemp("spread")
+    model.save_pretrained(out)
+    AutoTokenizer.from_pretrained(e5_classifier_dir).save_pretrained(out)
+    return out
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("CLEANSPEECH_CACHE", str(tmp_path_factory.getbasetemp() / "onnx-cache"))
+
+
+def test_onnx_backends_agree_with_pytorch(spread_dir):
+    reference = TransformerModel.load(spread_dir, backend="torch").predict_logits(TEXTS)
+    assert reference.std() > 1.0  # the comparison below means something
+    fp32 = TransformerModel.load(spread_dir, backend="onnx")
+    assert fp32.backend == "onnx"
+    np.testing.assert_allclose(fp32.predict_logits(TEXTS), reference, atol=1e-3)
+    int8 = TransformerModel.load(spread_dir, backend="onnx-int8").predict_logits(TEXTS)
+    assert np.abs(int8 - reference).max() < 0.25 * np.abs(reference).max()
+    assert not np.allclose(int8, reference, atol=1e-4)  # really quantised
+    assert np.corrcoef(int8.ravel(), reference.ravel())[0, 1] > 0.98
+
+
+def test_graphs_are_built_once_and_rebuilt_for_a_changed_model(spread_dir):
+    TransformerModel.load(spread_dir, backend="onnx-int8")
+    graph = cache_root() / "onnx" / model_fingerprint(spread_dir) / "model-int8.onnx"
+    assert graph.is_file()
+    built = graph.stat().st_mtime_ns
+    TransformerModel.load(spread_dir, backend="onnx-int8")
+    assert graph.stat().st_mtime_ns == built  # reused from the cache
+    (spread_dir / "thresholds.json").write_text(json.dumps({"toxic": 0.3}))  # a side file: same network
+    assert model_fingerprint(spread_dir) == graph.parent.name
+    config = json.loads((spread_dir / "config.json").read_text())
+    (spread_dir / "config.json").write_text(json.dumps({**config, "classifier_dropout": 0.2}))  # the network file
+    try:
+        assert model_fingerprint(spread_dir) != graph.parent.name
+    finally:
+        (spread_dir / "config.json").write_text(json.dumps(config))
+
+
+def test_backend_choice_follows_the_measured_auc(spread_dir):
+    assert choose_backend({"torch": 0.970, "onnx": 0.970, "onnx-int8": 0.9685}) == "onnx-int8"
+    assert choose_backend({"torch": 0.970, "onnx": 0.970, "onnx-int8": 0.9670}) == "onnx"
+    assert choose_backend({"torch": 0.970, "onnx": 0.960, "onnx-int8": 0.950}) == "torch"
+    assert default_backend(spread_dir) == "torch"  # nothing measured yet
+    (spread_dir / BACKEND_FILE).write_text(json.dumps({"backend": "onnx-int8"}))
+    try:
+        assert TransformerModel.load(spread_dir).backend == "onnx-int8"
+    finally:
+        os.remove(spread_dir / BACKEND_FILE)
+
+
+def test_long_comments_score_the_maximum_over_their_windows(spread_dir):
+    model = TransformerModel.load(spread_dir, backend="torch")
+    long_text = " ".join(f"word{i}" for i in range(600)) + " you stupid idiot"
+    prepared = model._prepare([long_text])
+    windows, owners = model.windows(prepared)
+    assert len(windows) > 3 and set(owners.tolist()) == {0}
+    assert all(len(w) <= model.settings["max_length"] for w in windows)
+    each = np.stack([model._batch_logits([w])[0][model.columns] for w in windows])
+    np.testing.assert_allclose(model.predict_logits([long_text])[0], each.max(axis=0), atol=1e-4)
+    # in a batch with other comments, every comment keeps its own score and its place
+    mixed = model.predict_logits(["Thanks!", long_text, ""])
+    np.testing.assert_allclose(mixed[1], each.max(axis=0), atol=1e-4)
+    np.testing.assert_allclose(mixed[[0, 2]], model.predict_logits(["Thanks!", ""]), atol=1e-4)
+    assert model.predict_proba([]).shape == (0, 6)
