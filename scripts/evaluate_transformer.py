@@ -3,7 +3,9 @@
     python scripts/evaluate_transformer.py                       # models/transformer and models/baseline
     python scripts/evaluate_transformer.py --model runs/e5-small/best --max-eval-rows 1000
 
-Writes `<model>/evaluation.json` and `<model>/thresholds.json` (re-tuned on the full validation fold), and
+First chooses how the model is served: PyTorch, ONNX Runtime fp32 and int8 score the same validation rows, and int8
+is kept only where it loses at most 0.002 macro ROC-AUC (`<model>/backend.json`). Then, with that backend, writes
+`<model>/evaluation.json` and `<model>/thresholds.json` (re-tuned on the full validation fold), and
 `models/ensemble/` (`ensemble.json`: members, weights, thresholds; `evaluation.json`) for the app and the CLI.
 """
 
@@ -15,8 +17,12 @@ from pathlib import Path
 from cleanspeech.corpus import build_dataset
 from cleanspeech.errors import CleanSpeechError
 from cleanspeech.evaluation import EVAL_ROWS_PER_SOURCE, report_from_scores, score_folds
+from cleanspeech.labels import LABELS
+from cleanspeech.metrics import evaluate
 from cleanspeech.models import ENSEMBLE_FILE, load_model
+from cleanspeech.onnx_backend import BACKEND_FILE, choose_backend, onnx_available
 from cleanspeech.paths import models_dir
+from cleanspeech.transformer import TransformerModel
 
 
 def parse_args(argv=None):
@@ -26,6 +32,7 @@ def parse_args(argv=None):
     p.add_argument("--ensemble-dir", default=str(models_dir() / "ensemble"), help="where to write the ensemble")
     p.add_argument("--data-dir", help="data directory (default: $CLEANSPEECH_DATA or ../shared/data)")
     p.add_argument("--max-eval-rows", type=int, default=EVAL_ROWS_PER_SOURCE, help="rows per language set")
+    p.add_argument("--backend-rows", type=int, default=3000, help="validation rows for the backend choice (0: skip)")
     return p.parse_args(argv)
 
 
@@ -35,11 +42,27 @@ def write(path: Path, data) -> None:
     print(f"wrote {path}", flush=True)
 
 
+def measure_backends(model_dir: Path, frame, rows: int) -> dict:
+    """Macro ROC-AUC of each backend on the same validation rows, and the backend chosen from them."""
+    validation = frame[frame["fold"] == "validation"]
+    sample = validation.sample(min(rows, len(validation)), random_state=42)
+    backends = ("torch", "onnx", "onnx-int8") if onnx_available() else ("torch",)
+    auc = {}
+    for backend in backends:
+        scores = TransformerModel.load(model_dir, backend=backend).predict_proba(sample["text"].tolist())
+        scores.index = sample.index
+        auc[backend] = float(evaluate(sample[list(LABELS)], scores).loc["macro", "roc_auc"])
+        print(f"backend {backend}: validation macro ROC-AUC {auc[backend]:.5f} on {len(sample):,} rows", flush=True)
+    return {"backend": choose_backend(auc), "macro_roc_auc": auc, "rows": len(sample)}
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     try:
-        transformer, baseline = load_model(args.model), load_model(args.baseline)
         frame = build_dataset(args.data_dir)
+        if args.backend_rows:
+            write(Path(args.model) / BACKEND_FILE, measure_backends(Path(args.model), frame, args.backend_rows))
+        transformer, baseline = load_model(args.model), load_model(args.baseline)
         scores = {"transformer": score_folds(transformer, frame, args.max_eval_rows)}
         scores["baseline"] = score_folds(baseline, frame, args.max_eval_rows).loc[scores["transformer"].index]
     except CleanSpeechError as exc:
