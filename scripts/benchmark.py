@@ -1,11 +1,17 @@
-"""Speed and size of CleanSpeech's models on this machine, as JSON.
+"""Speed and size of CleanSpeech's models on this machine, side by side in one run, as JSON.
 
-    python scripts/benchmark.py                     # all shipped models, writes runs/benchmark.json
+    python scripts/benchmark.py                     # every shipped model, writes runs/benchmark.json
     python scripts/benchmark.py --predict-rows 5000 --train-rows 20000 --output my.json
 
-Measured on real comments from the data directory: prediction throughput (comments/s, batched), single-comment
-latency (median of repeated calls), baseline training throughput (comments/s), artifact size and peak memory.
-Compare numbers as ratios within one run; absolute figures depend on the machine.
+Measured on the same real comments (validation rows of the data directory) for every configuration:
+- `baseline`: the TF-IDF + linear model;
+- `transformer[torch|onnx|onnx-int8]`: the transformer as CleanSpeech serves it (length-sorted batches, dynamic
+  padding, windows for long comments), with each backend;
+- `naive_pipeline`: the reference a user would write, `transformers.pipeline` on the same model exported with
+  `export-model`, batches in input order padded to the maximum length.
+For each: batched throughput (comments/s), single-comment latency (p50/p95 of repeated calls), and in a fresh
+process the cold start to the first prediction and its peak memory. Plus the baseline's training throughput.
+Compare as ratios within one run (`ratios`); absolute figures depend on the machine.
 """
 
 import argparse
@@ -13,9 +19,13 @@ import json
 import platform
 import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+import pandas as pd
 
 from cleanspeech.baseline import BaselineModel
 from cleanspeech.corpus import build_dataset
@@ -23,15 +33,45 @@ from cleanspeech.labels import LABELS
 from cleanspeech.models import available_models, load_model, model_path
 from cleanspeech.paths import REPO_ROOT
 
+TRANSFORMER_BACKENDS = ("torch", "onnx", "onnx-int8")
+
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data-dir", help="data directory (default: $CLEANSPEECH_DATA or ../shared/data)")
-    p.add_argument("--predict-rows", type=int, default=5000, help="validation comments to score per model")
+    p.add_argument("--transformer-dir", default=str(model_path("transformer")), help="the transformer to measure")
+    p.add_argument("--predict-rows", type=int, default=2000, help="validation comments scored per configuration")
     p.add_argument("--train-rows", type=int, default=20000, help="training comments for the baseline fit timing")
-    p.add_argument("--latency-repeats", type=int, default=50, help="single-comment calls per model")
+    p.add_argument("--latency-repeats", type=int, default=50, help="single-comment calls per configuration")
     p.add_argument("--output", default=str(REPO_ROOT / "runs" / "benchmark.json"))
+    p.add_argument("--cold-start", nargs=2, metavar=("CONFIG", "DIR"), help=argparse.SUPPRESS)  # child process
     return p.parse_args(argv)
+
+
+class NaivePipeline:
+    """`transformers.pipeline` as documented: input order, every batch padded to max_length."""
+
+    def __init__(self, directory: Path, max_length: int = 128, batch_size: int = 32):
+        from transformers import pipeline
+
+        self.pipe = pipeline("text-classification", model=str(directory), top_k=None, device=-1)
+        self.max_length, self.batch_size = max_length, batch_size
+
+    def predict_proba(self, texts) -> pd.DataFrame:
+        kwargs = {"truncation": True, "padding": "max_length", "max_length": self.max_length}
+        rows = self.pipe(list(texts), batch_size=self.batch_size, **kwargs)
+        return pd.DataFrame([{d["label"]: d["score"] for d in row} for row in rows], columns=list(LABELS))
+
+
+def load_configuration(name: str, directory: Path):
+    """A model by configuration name: baseline, transformer[BACKEND], naive_pipeline (an exported directory)."""
+    if name == "naive_pipeline":
+        return NaivePipeline(directory)
+    if name.startswith("transformer["):
+        from cleanspeech.transformer import TransformerModel
+
+        return TransformerModel.load(directory, backend=name[len("transformer[") : -1])
+    return load_model(directory)
 
 
 def directory_size_mb(path: Path) -> float:
@@ -56,6 +96,21 @@ def bench_prediction(model, texts: list[str], repeats: int) -> dict:
     }
 
 
+def cold_start_child(name: str, directory: str) -> None:
+    """Runs in a fresh process: load, score one comment, report peak memory."""
+    load_configuration(name, Path(directory)).predict_proba(["You are a disgusting idiot."])
+    print(json.dumps({"peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
+
+
+def bench_cold_start(name: str, directory: Path) -> dict:
+    """Seconds from starting a Python process to its first prediction, and that process's peak memory."""
+    started = time.perf_counter()
+    command = [sys.executable, __file__, "--cold-start", name, str(directory)]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    seconds = time.perf_counter() - started
+    return {"cold_start_s": round(seconds, 2), **json.loads(result.stdout.strip().splitlines()[-1])}
+
+
 def bench_baseline_training(rows) -> dict:
     started = time.perf_counter()
     BaselineModel().fit(rows["text"].tolist(), rows[list(LABELS)])
@@ -63,23 +118,53 @@ def bench_baseline_training(rows) -> dict:
     return {"comments": len(rows), "seconds": round(seconds, 1), "comments_per_s": round(len(rows) / seconds, 1)}
 
 
+def configurations(transformer_dir: Path, export_dir: Path) -> dict[str, Path]:
+    """Configuration name -> the directory it loads, for every model present."""
+    found = {"baseline": model_path("baseline")} if "baseline" in available_models() else {}
+    if (transformer_dir / "config.json").is_file():
+        from cleanspeech.packaging import export_model
+
+        found.update({f"transformer[{b}]": transformer_dir for b in TRANSFORMER_BACKENDS})
+        found["naive_pipeline"] = export_model(transformer_dir, export_dir)
+    return found
+
+
+def ratios(serving: dict) -> dict:
+    def ratio(a, b, key="comments_per_s"):
+        return round(serving[a][key] / serving[b][key], 2) if a in serving and b in serving else None
+
+    return {
+        "served_torch_vs_naive_throughput": ratio("transformer[torch]", "naive_pipeline"),
+        "served_int8_vs_naive_throughput": ratio("transformer[onnx-int8]", "naive_pipeline"),
+        "int8_vs_torch_throughput": ratio("transformer[onnx-int8]", "transformer[torch]"),
+        "baseline_vs_served_int8_throughput": ratio("baseline", "transformer[onnx-int8]"),
+        "naive_vs_served_int8_latency_p50": ratio(
+            "naive_pipeline", "transformer[onnx-int8]", "single_latency_ms_median"
+        ),
+    }
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.cold_start:
+        cold_start_child(*args.cold_start)
+        return 0
     frame = build_dataset(args.data_dir)
     validation = frame[frame["fold"] == "validation"].sample(frac=1.0, random_state=0)
     texts = validation["text"].head(args.predict_rows).tolist()
     results = {
         "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": _cpu_count()},
         "mean_comment_chars": round(sum(map(len, texts)) / max(1, len(texts)), 1),
-        "models": {},
+        "serving": {},
     }
-    for name in available_models():
-        model = load_model(name)
-        results["models"][name] = {
-            "size_mb": directory_size_mb(model_path(name)),
-            **bench_prediction(model, texts, args.latency_repeats),
-        }
-        print(f"{name}: {results['models'][name]}", flush=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, directory in configurations(Path(args.transformer_dir), Path(scratch) / "export").items():
+            entry = {"size_mb": directory_size_mb(directory)}
+            entry.update(bench_prediction(load_configuration(name, directory), texts, args.latency_repeats))
+            entry.update(bench_cold_start(name, directory))
+            results["serving"][name] = entry
+            print(f"{name}: {entry}", flush=True)
+    results["ratios"] = ratios(results["serving"])
     train_rows = frame[frame["fold"] == "train"].sample(args.train_rows, random_state=0)
     results["baseline_training"] = bench_baseline_training(train_rows)
     print(f"baseline training: {results['baseline_training']}", flush=True)
