@@ -135,8 +135,8 @@ def is_kaggle_dir(directory: Path) -> bool:
     return any((directory / f"train.csv{ext}").is_file() for ext in ("", ".zip", ".gz"))
 
 
-def load_jigsaw(data_dir: Path, jigsaw_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Jigsaw train and scored test rows.
+def jigsaw_files(data_dir: Path, jigsaw_dir: Path | None = None) -> tuple[Path, Path]:
+    """The Jigsaw train file and the folder of the test files.
 
     With `jigsaw_dir` (or a `data_dir` that holds Kaggle's files) the full Kaggle download is read unchanged.
     Otherwise the staged layout: the harvested train rows and the Kaggle-format sample for the test rows.
@@ -144,7 +144,7 @@ def load_jigsaw(data_dir: Path, jigsaw_dir: Path | None = None) -> tuple[pd.Data
     if jigsaw_dir is None and is_kaggle_dir(data_dir):
         jigsaw_dir = data_dir
     if jigsaw_dir is not None:
-        return read_jigsaw_train(find_data_file(jigsaw_dir, "train.csv")), read_jigsaw_test(jigsaw_dir)
+        return find_data_file(jigsaw_dir, "train.csv"), jigsaw_dir
     harvest = data_dir / "jigsaw_harvest"
     sample = data_dir / "jigsaw_sample"
     if not harvest.is_dir() and not sample.is_dir():
@@ -155,7 +155,13 @@ def load_jigsaw(data_dir: Path, jigsaw_dir: Path | None = None) -> tuple[pd.Data
     train_path = harvest / "train_harvest.csv.gz" if harvest.is_dir() else find_data_file(sample, "train.csv")
     if not train_path.is_file():
         raise DataFileNotFound(f"missing data file '{train_path.name}' in {train_path.parent}")
-    return read_jigsaw_train(train_path), read_jigsaw_test(sample)
+    return train_path, sample
+
+
+def load_jigsaw(data_dir: Path, jigsaw_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Jigsaw train and scored test rows (see `jigsaw_files` for which files)."""
+    train_path, test_dir = jigsaw_files(data_dir, jigsaw_dir)
+    return read_jigsaw_train(train_path), read_jigsaw_test(test_dir)
 
 
 def load_sources(data_dir: Path, jigsaw_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -167,3 +173,45 @@ def load_sources(data_dir: Path, jigsaw_dir: Path | None = None) -> tuple[pd.Dat
         if (data_dir / folder).is_dir():
             frames.append(reader(data_dir / folder))
     return pd.concat(frames, ignore_index=True), jigsaw_test
+
+
+def _source_texts(data_dir: Path, source: str):
+    """(ids, texts) chunks of one source, read from only the files it lives in, the cheapest first."""
+    if source == "jigsaw":
+        train_path, test_dir = jigsaw_files(data_dir)
+        for path in (find_data_file(test_dir, "test.csv"), train_path):
+            raw = _read_csv(path, usecols=["id", "comment_text"])
+            yield raw["id"], raw["comment_text"]
+    elif source in ("paradetox", "detox_emnlp2021"):
+        reader = read_paradetox if source == "paradetox" else read_detox_sentences
+        rows = reader(data_dir / source)
+        yield rows["id"], rows["text"]
+    else:  # multilingual files hold several datasets each; only the wanted one's texts are hashed
+        for name in MULTILINGUAL_FILES:
+            path = data_dir / "multilingual" / name
+            if path.is_file():
+                raw = _read_csv(path, usecols=["text", "dataset"])
+                texts = raw.loc[raw["dataset"] == source, "text"]
+                yield [_text_id(source, t) for t in texts], texts
+
+
+def texts_for_ids(data_dir: Path, wanted: dict[str, set[str]]) -> dict[str, str]:
+    """The texts of the given ids ({source: ids}) as the readers above give them, or none for ids not found.
+
+    Stored predictions keep ids, not texts (evaluation.py); this joins a few of them back without building the whole
+    dataset: only the wanted sources' files are read, and a source stops once all its ids are found.
+    """
+    found = {}
+    for source, ids in wanted.items():
+        missing = set(ids)
+        try:
+            for chunk_ids, texts in _source_texts(Path(data_dir), source):
+                for id_, text in zip(chunk_ids, texts):
+                    if id_ in missing:
+                        found[id_] = text
+                        missing.discard(id_)
+                if not missing:
+                    break
+        except DataFileNotFound:
+            continue  # this source is not in the data directory: its ids stay without text
+    return found

@@ -112,3 +112,25 @@ def report_from_scores(name: str, frame: pd.DataFrame, scores: pd.DataFrame, thr
     if len(rows):
         report["by_language"] = metrics_by_group(rows.assign(set=rows["fold"]), scores, ["lang", "source", "set"])
     return report
+
+
+def disagreements(report_a: dict, report_b: dict, split: str, label: str, top: int = 20) -> pd.DataFrame:
+    """The `top` stored predictions of `split` where two reports' scores for `label` differ most.
+
+    Rows are joined on `id` (texts are not stored; the caller joins them from the data directory). Columns: id,
+    source, lang, the true label (NaN where the source does not annotate it), both models' scores and their
+    difference (a - b), sorted by its size.
+    """
+    columns = ["id", "source", "lang", "truth", "score_a", "score_b", "difference"]
+    frames = []
+    for report, score in ((report_a, "score_a"), (report_b, "score_b")):
+        record = report.get("predictions", {}).get(split)
+        if not record:
+            return pd.DataFrame(columns=columns)
+        fields = {"id": record["id"], "source": record["source"], "lang": record["lang"]}
+        frames.append(pd.DataFrame({**fields, "truth": record["labels"][label], score: record["scores"][label]}))
+    # both reports store the same fields for an id, so only the scores are taken from the second
+    joined = frames[0].merge(frames[1][["id", "score_b"]], on="id", how="inner")
+    joined["difference"] = (joined["score_a"] - joined["score_b"]).round(5)
+    joined = joined.sort_values("difference", key=np.abs, ascending=False, kind="stable")
+    return joined.head(top)[columns].reset_index(drop=True)

@@ -12,6 +12,7 @@ import streamlit as st
 
 from cleanspeech import LABELS, CleanSpeechError
 from cleanspeech import models as cs_models
+from cleanspeech.data import texts_for_ids
 from cleanspeech.models import MODEL_COMMANDS
 from cleanspeech.preprocess import MAX_TEXT_CHARS
 
@@ -94,3 +95,12 @@ def load_json(path: str, modified: float) -> dict | list:
 
 def read_json(path: Path) -> dict | list | None:
     return load_json(str(path), path.stat().st_mtime) if path.is_file() else None
+
+
+@st.cache_data(max_entries=64, show_spinner="Reading the comments from the data directory…")
+def comment_texts(data_dir: str, keys: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Texts for a few (source, id) pairs; cached per set of ids, so a rerun of the page reads no file."""
+    wanted: dict[str, set[str]] = {}
+    for source, id_ in keys:
+        wanted.setdefault(source, set()).add(id_)
+    return texts_for_ids(Path(data_dir), wanted)

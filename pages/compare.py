@@ -1,4 +1,4 @@
-"""Compare models: ROC and PR curves per label, metrics at tuned thresholds, and a live threshold slider."""
+"""Compare models: ROC/PR curves per label, metrics at tuned thresholds, a live threshold slider, disagreements."""
 
 import numpy as np
 import pandas as pd
@@ -6,9 +6,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from cleanspeech import LABELS
+from cleanspeech.errors import DataFileNotFound
+from cleanspeech.evaluation import disagreements
 from cleanspeech.metrics import precision_recall_f1
 from cleanspeech.models import MODEL_COMMANDS, model_path
-from pages.common import MODEL_COLORS, read_json
+from cleanspeech.paths import resolve_data_dir
+from pages.common import MODEL_COLORS, comment_texts, read_json
 
 st.title("Compare models")
 reports = {name: read_json(model_path(name) / "evaluation.json") for name in MODEL_COMMANDS}
@@ -72,7 +75,30 @@ for name, report in reports.items():
     c.metric("F1", f"{f1:.3f}")
     d.metric("flagged", f"{int((scores[known] >= threshold).sum()):,} of {int(known.sum()):,}")
 
+st.subheader("Where the models disagree")
 if len(reports) < 2:
-    st.info(
-        f"Where the models disagree appears here once a second model is shipped: `{MODEL_COMMANDS['transformer']}`."
-    )
+    st.info(f"This appears once a second model is shipped: `{MODEL_COMMANDS['transformer']}`.")
+    st.stop()
+left, right = st.columns(2)
+model_a = left.selectbox("Model", list(reports), key="disagree_a")
+model_b = right.selectbox("against", [name for name in reports if name != model_a], key="disagree_b")
+top = disagreements(reports[model_a], reports[model_b], split, label)
+st.caption(f"The {len(top)} {split} comments whose {label} scores differ most; difference = {model_a} − {model_b}.")
+try:
+    data_dir = resolve_data_dir()
+except DataFileNotFound:
+    data_dir = None
+columns = {f"true {label}": top["truth"].map({1: "yes", 0: "no"}).fillna("unknown"), model_a: top["score_a"],
+           model_b: top["score_b"], "difference": top["difference"], "source": top["source"]}  # fmt: skip
+if data_dir is None:
+    st.info("Comment texts come from the data directory (`CLEANSPEECH_DATA`, else `../shared/data`); none was found, "
+            "so only the ids are shown.")  # fmt: skip
+    table = pd.DataFrame({"id": top["id"], **columns})
+else:
+    texts = comment_texts(str(data_dir), tuple(zip(top["source"], top["id"])))
+    if len(texts) < len(top):
+        st.caption(f"{len(top) - len(texts)} of these ids are not in {data_dir}: those comments are left blank.")
+    table = pd.DataFrame({"comment": top["id"].map(texts), **columns, "id": top["id"]})
+# A DataFrame: HTML in a comment is shown as text, never rendered.
+st.dataframe(table, hide_index=True, key="disagreement_table",
+             column_config={"comment": st.column_config.TextColumn(width="large")})  # fmt: skip

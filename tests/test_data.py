@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from cleanspeech.corpus import build_dataset, drop_duplicate_texts, split_train_validation
-from cleanspeech.data import load_jigsaw, paradetox_part, read_multilingual, read_paradetox
+from cleanspeech.data import load_jigsaw, paradetox_part, read_multilingual, read_paradetox, texts_for_ids
 from cleanspeech.errors import DataFileNotFound
 from cleanspeech.labels import LABELS
 from cleanspeech.sources import SOURCES
@@ -133,3 +133,14 @@ def test_data_dir_from_the_environment(monkeypatch, tmp_path, data_dir):
     monkeypatch.setenv("CLEANSPEECH_DATA", str(tmp_path / "missing"))
     with pytest.raises(DataFileNotFound, match="CLEANSPEECH_DATA points to a missing directory"):
         resolve_data_dir()
+
+
+def test_texts_for_ids_reads_only_what_it_needs_and_matches_the_dataset(dataset, data_dir, tmp_path):
+    rows = dataset[dataset["fold"].isin(["validation", "test"])].groupby(["fold", "source"]).head(3)
+    wanted = {}
+    for source, id_ in zip(rows["source"], rows["id"]):
+        wanted.setdefault(source, set()).add(id_)
+    wanted["jigsaw"].add("not-an-id")
+    assert len(wanted) == 6  # every shipped source with held-out rows, jigsaw from both its train and test files
+    assert texts_for_ids(data_dir, wanted) == dict(zip(rows["id"], rows["text"]))
+    assert texts_for_ids(tmp_path, wanted) == {}  # a data directory without these sources: no texts, no error
