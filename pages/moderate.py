@@ -45,3 +45,9 @@ st.plotly_chart(scores_chart(scores, thresholds), key="scores_chart")
 with st.expander("Scores and thresholds"):
     st.dataframe(scores_table(scores), key="scores_table")
     st.caption("A label is flagged when its probability reaches the model's threshold, tuned for F1 on validation.")
+
+# Empty slots so the page layout is final; they say plainly that nothing is computed yet rather than show a stand-in.
+st.subheader("Explanation")
+st.info("Not built yet: the words that drove each flagged label will be shown here.")
+st.subheader("Rewrite")
+st.info("Not built yet: a polite rewrite of a flagged comment will be offered here.")
