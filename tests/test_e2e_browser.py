@@ -1,0 +1,177 @@
+"""The dashboard end to end: `streamlit run app.py` on a free port, driven by a real headless Chromium.
+
+Debian's /usr/bin/chromium is driven by Playwright (no browser download; `.ci/run` installs chromium where it is
+missing). Screenshots go to `$CLEANSPEECH_SCREENSHOTS`, else the test's tmp dir.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cleanspeech.labels import LABELS
+from cleanspeech.models import flagged_labels, load_model
+
+from .conftest import REPO
+
+CHROMIUM = Path("/usr/bin/chromium")
+# No GPU, no network beyond localhost, nothing Chromium would fetch or sync on its own.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+TIMEOUT_MS = 60_000  # the first score loads the models; later steps take a second or two
+
+if not CHROMIUM.is_file():
+    pytest.skip(
+        f"{CHROMIUM} is missing and was not installed (apt-get install -y chromium; .ci/run does this)",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (see requirements.txt)")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"streamlit did not answer at {url} within {timeout:.0f} s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, shipped_baseline_dir):
+    port = _free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+               "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+               "--server.fileWatcherType", "none"]  # fmt: skip
+    with log.open("w") as out:
+        process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def dialogs() -> list[str]:
+    """Every alert() the page fires: HTML in a comment must never run, so this stays empty."""
+    return []
+
+
+@pytest.fixture
+def page(browser, app_url, dialogs):
+    context = browser.new_context(viewport={"width": 1400, "height": 2400}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(app_url)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshots(tmp_path) -> Path:
+    directory = Path(os.environ.get("CLEANSPEECH_SCREENSHOTS") or tmp_path)
+    directory.mkdir(parents=True, exist_ok=True)
+    print(f"screenshots: {directory}")
+    return directory
+
+
+def _grid_rows(page, index: int = 0) -> list[list[str]]:
+    """The cells of a st.dataframe: it paints on a canvas, and mirrors the rows in view in a hidden ARIA table."""
+    grid = page.locator("[data-testid=stDataFrame] table[role=grid]").nth(index)
+    grid.wait_for(state="attached")
+    return grid.evaluate("t => [...t.querySelectorAll('tr')].map(tr => [...tr.children].map(c => c.textContent))")
+
+
+def _moderate(page, text: str, model) -> list[str]:
+    """Type `text`, wait for the verdict the model gives in-process, and return the flagged labels."""
+    flagged = flagged_labels(model.predict_proba([text]).iloc[0], model.thresholds)
+    box = page.get_by_role("textbox", name="Comment", exact=True)
+    box.fill(text)
+    box.press("Control+Enter")  # Streamlit commits a text area on Ctrl+Enter (or blur)
+    page.get_by_text("Flagged: " + ", ".join(flagged) if flagged else "Not flagged", exact=True).wait_for()
+    return flagged
+
+
+def test_moderate_scores_a_typed_comment_and_shows_html_as_text(page, dialogs, screenshots):
+    baseline = load_model("baseline")
+    page.get_by_role("heading", name="Moderate a comment").wait_for()
+    assert {"toxic", "insult"} <= set(_moderate(page, "You are a disgusting idiot.", baseline))
+    page.locator(".js-plotly-plot").first.wait_for()  # the per-label score chart
+    page.get_by_text("Scores and thresholds").click()
+    table = _grid_rows(page)
+    expected = baseline.predict_proba(["You are a disgusting idiot."]).iloc[0].round(3)
+    assert table[0] == ["", "baseline"]
+    assert {row[0]: float(row[1]) for row in table[1:]} == pytest.approx(expected.to_dict(), abs=1e-3)
+    page.screenshot(path=screenshots / "moderate.png", full_page=True)
+
+    _moderate(page, XSS, baseline)
+    page.wait_for_timeout(1000)  # time for an injected onerror handler to fire, had the text become HTML
+    assert page.get_by_role("textbox", name="Comment", exact=True).input_value() == XSS
+    assert page.locator("img[src='x']").count() == 0
+    assert dialogs == []
+
+
+def _comments_csv(data_dir: Path, path: Path) -> pd.DataFrame:
+    """Real Jigsaw test rows plus one comment made of HTML; the text column is not called comment_text."""
+    rows = pd.read_csv(data_dir / "jigsaw_sample" / "test.csv.gz", dtype=str, keep_default_na=False).head(8)
+    frame = pd.concat([rows, pd.DataFrame({"id": ["html-1"], "comment_text": [XSS]})], ignore_index=True)
+    frame = frame.rename(columns={"comment_text": "comment"}).assign(note=[f"row {i}" for i in range(len(rows) + 1)])
+    frame.to_csv(path, index=False)
+    return frame
+
+
+def test_batch_scores_an_uploaded_csv_and_downloads_every_row(page, dialogs, data_dir, tmp_path, screenshots):
+    upload = _comments_csv(data_dir, tmp_path / "comments.csv")
+    page.get_by_role("link", name="Batch").click()
+    page.get_by_role("heading", name="Score a CSV file").wait_for()
+    page.locator("input[type=file]").set_input_files(tmp_path / "comments.csv")
+    page.get_by_text(f"{len(upload)} rows, {len(upload.columns)} columns.").wait_for()
+    page.get_by_label("Text column").click()
+    page.get_by_role("option", name="comment", exact=True).click()
+    page.get_by_role("button", name="Score").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the scored CSV").click()
+    preview = _grid_rows(page)
+    assert [preview[-1][preview[0].index(c)] for c in ("comment", "note")] == [XSS, "row 8"]  # shown as text
+    page.screenshot(path=screenshots / "batch.png", full_page=True)
+
+    scored = pd.read_csv(download.value.path(), dtype=str, keep_default_na=False)
+    score_columns = [f"baseline_{label}" for label in LABELS] + ["baseline_flagged"]
+    assert list(scored.columns) == [*upload.columns, *score_columns]
+    pd.testing.assert_frame_equal(scored[upload.columns], upload)
+    assert scored[score_columns[:-1]].astype(float).apply(lambda s: s.between(0, 1)).all().all()
+    assert dialogs == []
