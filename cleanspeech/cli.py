@@ -7,12 +7,14 @@ import argparse
 import json
 import sys
 import warnings
+from pathlib import Path
 
 import pandas as pd
 
 from .errors import CleanSpeechError, InputError, ModelNotFound
 from .labels import LABELS
 from .models import MODEL_COMMANDS, available_models, flagged_labels, load_models
+from .paths import models_dir
 from .preprocess import MAX_TEXT_CHARS
 
 EXIT_USAGE = 2
@@ -113,6 +115,18 @@ def cmd_export_model(args) -> int:
     return 0
 
 
+def cmd_pack_model(args) -> int:
+    from .packaging import save_compact
+
+    source = Path(args.trained_dir)
+    if not (source / "config.json").is_file():
+        raise ModelNotFound(f"no trained model in {source} (needs config.json from scripts/train.py)")
+    out = save_compact(source, args.out_dir)
+    size_mb = sum(p.stat().st_size for p in out.iterdir() if p.is_file()) / 2**20
+    print(json.dumps({"packed": str(out), "from": str(source), "size_mb": round(size_mb, 1)}))
+    return 0
+
+
 def format_reports(reports: dict) -> str:
     lines = []
     for name, report in reports.items():
@@ -168,6 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("out_dir", help="directory to write (transformers.pipeline loads it)")
     export.add_argument("--model", default="transformer", help="model name or directory (default: transformer)")
     export.set_defaults(func=cmd_export_model)
+
+    pack = sub.add_parser("pack-model", help="store an e5 model from scripts/train.py compactly (for models/)")
+    pack.add_argument("trained_dir", help="the best-model directory of a run, e.g. runs/e5-small/best")
+    pack.add_argument("--out-dir", default=str(models_dir() / "transformer"), help="default: models/transformer")
+    pack.set_defaults(func=cmd_pack_model)
     return parser
 
 

@@ -19,7 +19,8 @@ from .paths import models_dir
 # Model names the CLI and app know, in display order, with the command that creates each.
 MODEL_COMMANDS = {
     "baseline": "python scripts/train_baseline.py",
-    "transformer": "python scripts/train.py --output-dir models/transformer",
+    "transformer": "python scripts/train.py --config scripts/e5_small_cpu.yaml && "
+    "python -m cleanspeech pack-model runs/e5-small/best",
     "ensemble": "python scripts/evaluate_transformer.py",
 }
 ENSEMBLE_FILE = "ensemble.json"

@@ -62,3 +62,14 @@ def test_train_script_fine_tunes_the_packaged_encoder(tmp_path, data_dir):
     assert json.loads((run / "best" / "metrics.json").read_text())["frozen_parameters"] == 250037 * 384
     compact = save_compact(run / "best", tmp_path / "compact")  # refuses a model whose word table moved
     assert TransformerModel.load(compact).predict_proba(TEXTS).shape == (3, 6)
+
+
+def test_pack_model_cli_writes_a_loadable_compact_directory(trained_dir, tmp_path, capsys):
+    from cleanspeech.cli import main
+
+    assert main(["pack-model", str(trained_dir), "--out-dir", str(tmp_path / "packed")]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["packed"] == str(tmp_path / "packed") and 0 < report["size_mb"] < 50
+    assert TransformerModel.load(tmp_path / "packed").predict_proba(TEXTS).shape == (3, 6)
+    assert main(["pack-model", str(tmp_path / "missing")]) == 2  # one line on stderr, no traceback
+    assert "no trained model" in capsys.readouterr().err
