@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from cleanspeech.labels import LABELS
-from cleanspeech.models import flagged_labels, load_model
+from cleanspeech.models import flagged_labels, load_models
 
 from .conftest import REPO
 
@@ -116,29 +116,39 @@ def _grid_rows(page, index: int = 0) -> list[list[str]]:
     return grid.evaluate("t => [...t.querySelectorAll('tr')].map(tr => [...tr.children].map(c => c.textContent))")
 
 
-def _moderate(page, text: str, model) -> list[str]:
-    """Type `text`, wait for the verdict the model gives in-process, and return the flagged labels."""
-    flagged = flagged_labels(model.predict_proba([text]).iloc[0], model.thresholds)
+@pytest.fixture(scope="module")
+def models() -> dict:
+    """The shipped models the app shows, loaded in this process to know what the page must say."""
+    return load_models()
+
+
+def _moderate(page, text: str, models: dict) -> dict[str, list[str]]:
+    """Type `text`, wait for every model's verdict as computed in-process, and return the flagged labels."""
+    flagged = {
+        name: flagged_labels(model.predict_proba([text]).iloc[0], model.thresholds) for name, model in models.items()
+    }
     box = page.get_by_role("textbox", name="Comment", exact=True)
     box.fill(text)
     box.press("Control+Enter")  # Streamlit commits a text area on Ctrl+Enter (or blur)
-    page.get_by_text("Flagged: " + ", ".join(flagged) if flagged else "Not flagged", exact=True).wait_for()
+    for labels in flagged.values():
+        page.get_by_text("Flagged: " + ", ".join(labels) if labels else "Not flagged", exact=True).first.wait_for()
     return flagged
 
 
-def test_moderate_scores_a_typed_comment_and_shows_html_as_text(page, dialogs, screenshots):
-    baseline = load_model("baseline")
+def test_moderate_scores_a_typed_comment_and_shows_html_as_text(page, dialogs, screenshots, models):
+    insult = "You are a disgusting idiot."
     page.get_by_role("heading", name="Moderate a comment").wait_for()
-    assert {"toxic", "insult"} <= set(_moderate(page, "You are a disgusting idiot.", baseline))
+    assert {"toxic", "insult"} <= set(_moderate(page, insult, models)["baseline"])
     page.locator(".js-plotly-plot").first.wait_for()  # the per-label score chart
     page.get_by_text("Scores and thresholds").click()
     table = _grid_rows(page)
-    expected = baseline.predict_proba(["You are a disgusting idiot."]).iloc[0].round(3)
-    assert table[0] == ["", "baseline"]
-    assert {row[0]: float(row[1]) for row in table[1:]} == pytest.approx(expected.to_dict(), abs=1e-3)
+    assert table[0] == ["", *models]  # every shipped model side by side
+    for column, (name, model) in enumerate(models.items(), start=1):
+        expected = model.predict_proba([insult]).iloc[0].round(3).to_dict()
+        assert {row[0]: float(row[column]) for row in table[1:]} == pytest.approx(expected, abs=1e-3), name
     page.screenshot(path=screenshots / "moderate.png", full_page=True)
 
-    _moderate(page, XSS, baseline)
+    _moderate(page, XSS, models)
     page.wait_for_timeout(1000)  # time for an injected onerror handler to fire, had the text become HTML
     assert page.get_by_role("textbox", name="Comment", exact=True).input_value() == XSS
     assert page.locator("img[src='x']").count() == 0
@@ -154,7 +164,7 @@ def _comments_csv(data_dir: Path, path: Path) -> pd.DataFrame:
     return frame
 
 
-def test_batch_scores_an_uploaded_csv_and_downloads_every_row(page, dialogs, data_dir, tmp_path, screenshots):
+def test_batch_scores_an_uploaded_csv_and_downloads_every_row(page, dialogs, data_dir, tmp_path, screenshots, models):
     upload = _comments_csv(data_dir, tmp_path / "comments.csv")
     page.get_by_role("link", name="Batch").click()
     page.get_by_role("heading", name="Score a CSV file").wait_for()
@@ -170,8 +180,10 @@ def test_batch_scores_an_uploaded_csv_and_downloads_every_row(page, dialogs, dat
     page.screenshot(path=screenshots / "batch.png", full_page=True)
 
     scored = pd.read_csv(download.value.path(), dtype=str, keep_default_na=False)
-    score_columns = [f"baseline_{label}" for label in LABELS] + ["baseline_flagged"]
-    assert list(scored.columns) == [*upload.columns, *score_columns]
+    score_columns = [f"{name}_{label}" for name in models for label in LABELS]
+    flagged_columns = [f"{name}_flagged" for name in models]
+    assert list(scored.columns[: len(upload.columns)]) == list(upload.columns)
+    assert set(scored.columns[len(upload.columns) :]) == {*score_columns, *flagged_columns}
     pd.testing.assert_frame_equal(scored[upload.columns], upload)
-    assert scored[score_columns[:-1]].astype(float).apply(lambda s: s.between(0, 1)).all().all()
+    assert scored[score_columns].astype(float).apply(lambda s: s.between(0, 1)).all().all()
     assert dialogs == []
