@@ -52,17 +52,39 @@ def load_training_frame(config) -> pd.DataFrame:
 
 
 def resolve_backbone(config) -> str:
-    """The directory or hub name to load; CleanSpeech's packaged e5 is exported once into runs/_backbones."""
-    if config.model != PACKAGED_E5:
+    """The directory or hub name to load; CleanSpeech's packaged e5 is exported once into runs/_backbones.
+
+    A compact CleanSpeech directory (models/transformer) is expanded there too, so a shipped model can be trained
+    further (`--model models/transformer`) instead of starting again from the pretrained encoder.
+    """
+    from .packaging import is_compact_dir
+
+    if config.model != PACKAGED_E5 and not is_compact_dir(Path(config.model)):
         return config.model
     from .e5 import QUERY_PREFIX, export_e5_backbone
 
-    directory = Path(config.run_dir).parent / "_backbones" / "e5-small"
-    if not (directory / "config.json").is_file():
-        export_e5_backbone(directory)
+    backbones = Path(config.run_dir).parent / "_backbones"
+    if config.model == PACKAGED_E5:
+        directory, prefix = backbones / "e5-small", QUERY_PREFIX
+        if not (directory / "config.json").is_file():
+            export_e5_backbone(directory)
+    else:
+        directory, prefix = expand_compact(Path(config.model), backbones)
     if not config.text_prefix:
-        config.text_prefix = QUERY_PREFIX  # e5 was trained with it; without it the encoder is off-distribution
+        config.text_prefix = prefix  # e5 was trained with it; without it the encoder is off-distribution
     return str(directory)
+
+
+def expand_compact(source: Path, backbones: Path) -> tuple[Path, str]:
+    """A full save_pretrained copy of a compact model (rebuilt word table, plain tokenizer) and its text prefix."""
+    from .packaging import load_compact
+    from .transformer import cleanspeech_settings
+
+    model, tokenizer = load_compact(source)
+    directory = backbones / f"{source.resolve().name}-full"
+    model.save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    return directory, cleanspeech_settings(model.config)["text_prefix"]
 
 
 def load_backbone(config):

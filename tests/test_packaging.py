@@ -73,3 +73,27 @@ def test_pack_model_cli_writes_a_loadable_compact_directory(trained_dir, tmp_pat
     assert TransformerModel.load(tmp_path / "packed").predict_proba(TEXTS).shape == (3, 6)
     assert main(["pack-model", str(tmp_path / "missing")]) == 2  # one line on stderr, no traceback
     assert "no trained model" in capsys.readouterr().err
+
+
+def test_train_script_continues_from_a_compact_model(trained_dir, tmp_path, data_dir):
+    """--model models/transformer: training starts from the shipped weights (lr 0 keeps them) and its prefix."""
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    compact = save_compact(trained_dir, tmp_path / "compact")
+    run = tmp_path / "run"
+    args = ["--model", str(compact), "--freeze-word-embeddings", "--data-dir", str(data_dir / "jigsaw_sample"),
+            "--run-dir", str(run), "--max-train-samples", "32", "--max-eval-samples", "32", "--max-length", "32",
+            "--max-steps", "1", "--eval-every", "1", "--learning-rate", "0"]  # fmt: skip
+    result = subprocess.run([sys.executable, str(REPO / "scripts" / "train.py"), *args], capture_output=True,
+                            text=True, cwd=REPO, timeout=900)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads((run / "best" / "training_config.json").read_text())["text_prefix"] == QUERY_PREFIX
+    repacked = save_compact(run / "best", tmp_path / "repacked")
+    np.testing.assert_allclose(
+        TransformerModel.load(repacked).predict_proba(TEXTS),
+        TransformerModel.load(compact).predict_proba(TEXTS),
+        atol=1e-3,
+    )
