@@ -105,10 +105,13 @@ def build_graphs(model, model_dir: Path) -> Path:
     try:
         export_onnx(model, staging / "model.onnx")
         quantize_int8(staging / "model.onnx", staging / "model-int8.onnx")
-        shutil.rmtree(folder, ignore_errors=True)
-        staging.rename(folder)  # atomic: a concurrent reader sees no graph or a whole one
+        try:
+            staging.rename(folder)  # atomic: a concurrent reader sees no graph or a whole one
+        except OSError:
+            if not (folder / "model-int8.onnx").is_file():  # not another process's finished build: a real error
+                raise
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)  # gone after a rename; else a build that lost the race
     return folder
 
 
