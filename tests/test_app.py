@@ -65,7 +65,7 @@ def test_compare_page_shows_stored_metrics_and_a_live_threshold(app, shipped_bas
     scores = np.array(predictions["scores"]["insult"])
     known = ~np.isnan(truth)
     precision, recall, _ = precision_recall_f1(truth[known].astype(int), scores[known], 0.9)
-    shown = {m.label: m.value for m in app.metric}
+    shown = {m.label: m.value for m in app.metric[:4]}  # the first model's row: the baseline
     assert shown["precision"] == f"{precision:.3f}" and shown["recall"] == f"{recall:.3f}"
 
 
