@@ -1,4 +1,4 @@
-"""Command line: `python -m cleanspeech predict|evaluate ...`.
+"""Command line: `python -m cleanspeech predict|evaluate|score|explain|export-model|pack-model ...`.
 
 Output is JSON (or a table for `evaluate`); any problem with the input is one line on stderr and exit status 2.
 """
@@ -103,6 +103,21 @@ def cmd_score(args) -> int:
     return 0
 
 
+def cmd_explain(args) -> int:
+    from .explain import explain
+    from .models import load_model
+
+    text = args.text
+    if not text.strip():
+        raise InputError("nothing to explain: the text is empty")
+    explanation = explain(load_model(args.model), text, args.method)
+    result = explanation.to_dict()
+    if args.top:
+        result["words"] = sorted(result["words"], key=lambda w: -max(w["scores"].values()))[: args.top]
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0
+
+
 def cmd_export_model(args) -> int:
     from .models import resolve_model_dir
     from .packaging import export_model
@@ -177,6 +192,17 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--chunk-rows", type=int, default=5000, help="rows per chunk (default: 5000)")
     score.add_argument("--cpu", action="store_true", help="score on CPU processes even where GPUs exist")
     score.set_defaults(func=cmd_score)
+
+    explain = sub.add_parser("explain", help="which words drove each label's score; prints JSON")
+    explain.add_argument("text", help="the comment to explain")
+    explain.add_argument("--model", default="transformer", help="baseline, transformer or a model directory")
+    explain.add_argument(
+        "--method",
+        help="baseline: linear (exact); transformer: gradient (fast), integrated_gradients (ig), shap "
+        "(default: the first)",
+    )
+    explain.add_argument("--top", type=int, default=0, help="only the N words with the highest score for any label")
+    explain.set_defaults(func=cmd_explain)
 
     export = sub.add_parser("export-model", help="write a standalone Hugging Face directory of a transformer model")
     export.add_argument("out_dir", help="directory to write (transformers.pipeline loads it)")

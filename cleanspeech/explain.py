@@ -11,6 +11,8 @@ Methods:
   features, so logit = intercept + sum(coef x tfidf). A feature's contribution is split evenly over its occurrences,
   a word bigram's over its two words; char n-grams never cross a space, so they belong to one word.
 - transformer methods live in `cleanspeech.explain_transformer` (integrated gradients, gradient x input, SHAP).
+
+`explain(model, text, method)` is the one entry point (CLI, app, benchmark, faithfulness evaluation).
 """
 
 import re
@@ -18,11 +20,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import InputError
 from .labels import LABELS
 from .preprocess import MAX_TEXT_CHARS
 
 _WORDS = re.compile(r"\S+")
 MAX_EXPLAINED_WORDS = 400  # longer comments are explained on their first 400 words (callers say so)
+# Methods per model family, the default (fastest faithful one) first.
+METHODS = {"baseline": ("linear",), "transformer": ("gradient", "integrated_gradients", "shap")}
+SHAP_MAX_WORDS = 120  # SHAP costs a few forward passes per word; longer comments are explained on their first words
+METHOD_ALIASES = {"ig": "integrated_gradients", "gradient_x_input": "gradient", "exact": "linear"}
+
+
+class ExplanationError(InputError):
+    """A model or method that cannot explain (an ensemble, a method of the other family)."""
 
 
 @dataclass
@@ -143,3 +154,30 @@ def _spread(contributions: np.ndarray, occurrences: dict, values, coefs: np.ndar
         for words in places:
             for word in words:
                 contributions[word] += share / len(words)
+
+
+def model_family(model) -> str:
+    """baseline or transformer; an ensemble has no single decomposition and is explained through its members."""
+    if hasattr(model, "features"):
+        return "baseline"
+    if hasattr(model, "tokenizer"):
+        return "transformer"
+    raise ExplanationError(
+        f"cannot explain the {getattr(model, 'name', type(model).__name__)} model: explain baseline or transformer"
+    )
+
+
+def explain(model, text: str, method: str | None = None, max_words: int | None = MAX_EXPLAINED_WORDS) -> Explanation:
+    """Per-label word attributions of `model`'s score for `text` by `method` (default: the family's first)."""
+    family = model_family(model)
+    method = METHOD_ALIASES.get(method, method) or METHODS[family][0]
+    if method not in METHODS[family]:
+        raise ExplanationError(f"method {method!r} does not apply to the {family}: use {', '.join(METHODS[family])}")
+    if family == "baseline":
+        return explain_baseline(model, text, max_words)
+    from . import explain_transformer
+
+    if method == "shap":
+        return explain_transformer.shap_explanation(model, text, max_words=min(max_words or 10**9, SHAP_MAX_WORDS))
+    steps = 1 if method == "gradient" else explain_transformer.IG_STEPS
+    return explain_transformer.integrated_gradients(model, text, steps=steps, max_words=max_words)

@@ -10,9 +10,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from cleanspeech import LABELS, CleanSpeechError
+from cleanspeech import LABELS, CleanSpeechError, flagged_labels
 from cleanspeech import models as cs_models
 from cleanspeech.data import texts_for_ids
+from cleanspeech.explain import METHODS, Explanation, ExplanationError, explain, model_family
+from cleanspeech.highlight import heatmap_html
 from cleanspeech.models import MODEL_COMMANDS
 from cleanspeech.preprocess import MAX_TEXT_CHARS
 
@@ -104,3 +106,96 @@ def comment_texts(data_dir: str, keys: tuple[tuple[str, str], ...]) -> dict[str,
     for source, id_ in keys:
         wanted.setdefault(source, set()).add(id_)
     return texts_for_ids(Path(data_dir), wanted)
+
+
+METHOD_TITLES = {
+    "linear": "Exact (linear decomposition)",
+    "gradient": "Gradient × input (fast)",
+    "integrated_gradients": "Integrated gradients (a few seconds)",
+    "shap": "SHAP (slowest)",
+}
+SLOW_METHODS = {"integrated_gradients", "shap"}  # run only when asked, behind a button
+KEPT_EXPLANATIONS = 16  # per browser session
+
+
+def explainable_models(models: dict) -> dict:
+    explainable = {}
+    for name, model in models.items():
+        try:
+            explainable[name] = model_family(model)
+        except ExplanationError:
+            continue  # an ensemble: explained through its members
+    return explainable
+
+
+def explanation_section(text: str, scores: dict, thresholds: dict) -> None:
+    """Model, method and label pickers; the comment as a heat-map for that label and its top words."""
+    families = explainable_models(load_models())
+    if not families:
+        st.info("None of the loaded models can be explained word by word.")
+        return
+    pick_model, pick_method, pick_label = st.columns(3)
+    name = pick_model.selectbox("Model", list(families), key="explain_model")
+    methods = METHODS[families[name]]
+    method = pick_method.selectbox("Method", methods, key=f"explain_method_{name}", format_func=METHOD_TITLES.get)
+    flagged = flagged_labels(scores[name], thresholds[name])
+    first = LABELS.index(flagged[0]) if flagged else 0
+    label = pick_label.selectbox("Label", LABELS, index=first, key="explain_label")
+    explanation = _explanation(name, method, text)
+    if explanation is not None:
+        show_explanation(explanation, label)
+
+
+def _explanation(name: str, method: str, text: str) -> Explanation | None:
+    """The explanation from this session's store; fast methods run at once, slow ones when the button is clicked."""
+    store = st.session_state.setdefault("explanations", {})
+    key = (name, method, text)
+    if key not in store:
+        title = METHOD_TITLES[method]
+        if method in SLOW_METHODS and not st.button(f"Explain with {title.split(' (')[0]}", key="explain_run"):
+            st.caption("This method takes seconds on a CPU, so it runs when you ask.")
+            return None
+        try:
+            with st.spinner(f"Explaining with {title}…"):
+                store[key] = explain(load_models()[name], text, method)
+        except CleanSpeechError as exc:
+            st.error(str(exc))
+            return None
+        while len(store) > KEPT_EXPLANATIONS:
+            store.pop(next(iter(store)))
+    return store[key]
+
+
+def show_explanation(explanation: Explanation, label: str) -> None:
+    for note in explanation.notes:
+        st.info(f"Explanation: {note}.")
+    if not explanation.words:
+        st.info("No words to explain.")
+        return
+    st.html(heatmap_html(explanation, label))
+    st.caption(
+        f"Red words push the {label} score up, blue ones down ({explanation.method}, log-odds). "
+        f"Base value {explanation.base_value[label]:+.2f}, explained score {explanation.prediction[label]:+.2f}."
+    )
+    st.plotly_chart(top_words_chart(explanation, label), key="explain_chart")
+
+
+def top_words_chart(explanation: Explanation, label: str, k: int = 10) -> go.Figure:
+    """The k words with the largest absolute score for `label`, largest at the top."""
+    words = sorted(explanation.words, key=lambda w: -abs(w["scores"][label]))[:k][::-1]
+    values = [w["scores"][label] for w in words]
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=[f"{w['word']} ·{w['start']}" for w in words],  # the offset keeps repeated words apart
+            orientation="h",
+            marker_color=["#D62728" if v > 0 else "#1F77B4" for v in values],
+            hovertemplate="%{y}: %{x:+.3f}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=60 + 26 * len(words),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={"title": f"contribution to {label} (log-odds)"},
+    )
+    return fig

@@ -1,4 +1,5 @@
-"""Compare models: ROC/PR curves per label, metrics at tuned thresholds, a live threshold slider, disagreements."""
+"""Compare models: ROC/PR curves per label, metrics at tuned thresholds, a live threshold slider, how faithful each
+explanation method is, and the comments where the models disagree."""
 
 import numpy as np
 import pandas as pd
@@ -74,6 +75,24 @@ for name, report in reports.items():
     b.metric("recall", f"{recall:.3f}")
     c.metric("F1", f"{f1:.3f}")
     d.metric("flagged", f"{int((scores[known] >= threshold).sum()):,} of {int(known.sum()):,}")
+
+st.subheader("How faithful are the explanations")
+faithfulness = {name: read_json(model_path(name) / "faithfulness.json") for name in MODEL_COMMANDS}
+faithfulness = {name: report for name, report in faithfulness.items() if report}
+if not faithfulness:
+    st.info("Measure it with `python scripts/evaluate_explanations.py`.")
+else:
+    first = next(iter(faithfulness.values()))
+    st.caption(f"ERASER measures on {first['comments']} {first['selection']}, label {first['label']}: "
+               "comprehensiveness is the score lost when the top-ranked words are removed (higher is better), "
+               "sufficiency the score lost keeping only them (lower is better), averaged over removing 1–50% of "
+               "the words. A random ranking of the same words is the control.")  # fmt: skip
+    rows = [{"model": name, "method": method, "comprehensiveness": m["comprehensiveness"],
+             "random comprehensiveness": m["random"]["comprehensiveness"], "× random": m["comprehensiveness_vs_random"],
+             "sufficiency": m["sufficiency"], "random sufficiency": m["random"]["sufficiency"],
+             "seconds per comment": m["seconds_per_comment"]}
+            for name, report in faithfulness.items() for method, m in report["methods"].items()]  # fmt: skip
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="faithfulness_table")
 
 st.subheader("Where the models disagree")
 if len(reports) < 2:

@@ -1,9 +1,17 @@
-"""Moderate: paste one comment, see every model's per-label probabilities, flagged labels and a verdict."""
+"""Moderate: paste one comment, see every model's per-label probabilities, flagged labels, a verdict, and which
+words drove each label."""
 
 import streamlit as st
 
 from cleanspeech import flagged_labels
-from pages.common import require_models, score_text, scores_chart, scores_table, truncation_notice
+from pages.common import (
+    explanation_section,
+    require_models,
+    score_text,
+    scores_chart,
+    scores_table,
+    truncation_notice,
+)
 
 EXAMPLES = {
     "Insult": "You are a disgusting idiot.",
@@ -46,8 +54,9 @@ with st.expander("Scores and thresholds"):
     st.dataframe(scores_table(scores), key="scores_table")
     st.caption("A label is flagged when its probability reaches the model's threshold, tuned for F1 on validation.")
 
-# Empty slots so the page layout is final; they say plainly that nothing is computed yet rather than show a stand-in.
 st.subheader("Explanation")
-st.info("Not built yet: the words that drove each flagged label will be shown here.")
+explanation_section(text, scores, thresholds)
+
+# An empty slot so the page layout is final; it says plainly that nothing is computed yet rather than show a stand-in.
 st.subheader("Rewrite")
 st.info("Not built yet: a polite rewrite of a flagged comment will be offered here.")

@@ -10,14 +10,14 @@ Measured on the same real comments (validation rows of the data directory) for e
 - `naive_pipeline`: the reference a user would write, `transformers.pipeline` on the same model exported with
   `export-model`, batches in input order padded to the maximum length.
 For each: batched throughput (comments/s), single-comment latency (p50/p95 of repeated calls), and in a fresh
-process the cold start to the first prediction and its peak memory. Plus the baseline's training throughput.
+process the cold start to the first prediction and its peak memory. Plus the baseline's training throughput, and
+how long each explanation method takes for a 20-, 60- and 200-word comment (median of `--explain-repeats`).
 Compare as ratios within one run (`ratios`); absolute figures depend on the machine.
 """
 
 import argparse
 import json
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -32,8 +32,10 @@ from cleanspeech.corpus import build_dataset
 from cleanspeech.labels import LABELS
 from cleanspeech.models import available_models, load_model, model_path
 from cleanspeech.paths import REPO_ROOT
+from cleanspeech.sysinfo import peak_rss_mb
 
 TRANSFORMER_BACKENDS = ("torch", "onnx", "onnx-int8")
+EXPLAIN_WORDS = (20, 60, 200)  # comment lengths for explanation latency
 
 
 def parse_args(argv=None):
@@ -43,6 +45,7 @@ def parse_args(argv=None):
     p.add_argument("--predict-rows", type=int, default=2000, help="validation comments scored per configuration")
     p.add_argument("--train-rows", type=int, default=20000, help="training comments for the baseline fit timing")
     p.add_argument("--latency-repeats", type=int, default=50, help="single-comment calls per configuration")
+    p.add_argument("--explain-repeats", type=int, default=3, help="explanations per method and length (0: skip)")
     p.add_argument("--output", default=str(REPO_ROOT / "runs" / "benchmark.json"))
     p.add_argument("--cold-start", nargs=2, metavar=("CONFIG", "DIR"), help=argparse.SUPPRESS)  # child process
     return p.parse_args(argv)
@@ -99,7 +102,7 @@ def bench_prediction(model, texts: list[str], repeats: int) -> dict:
 def cold_start_child(name: str, directory: str) -> None:
     """Runs in a fresh process: load, score one comment, report peak memory."""
     load_configuration(name, Path(directory)).predict_proba(["You are a disgusting idiot."])
-    print(json.dumps({"peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
+    print(json.dumps({"peak_rss_mb": peak_rss_mb()}))
 
 
 def bench_cold_start(name: str, directory: Path) -> dict:
@@ -116,6 +119,37 @@ def bench_baseline_training(rows) -> dict:
     BaselineModel().fit(rows["text"].tolist(), rows[list(LABELS)])
     seconds = time.perf_counter() - started
     return {"comments": len(rows), "seconds": round(seconds, 1), "comments_per_s": round(len(rows) / seconds, 1)}
+
+
+def comments_of_length(texts: list[str], words: int) -> str:
+    """A comment of exactly `words` words made of real comments run together."""
+    pool = " ".join(texts).split()
+    return " ".join(pool[:words])
+
+
+def bench_explanations(texts: list[str], transformer_dir: Path, repeats: int) -> dict:
+    """Median seconds to explain one comment of 20, 60 and 200 words, per model and method (as the app runs it)."""
+    from cleanspeech.explain import METHODS, explain, model_family
+
+    results = {}
+    for name, directory in (("baseline", model_path("baseline")), ("transformer", transformer_dir)):
+        if not directory.is_dir():
+            continue
+        model = load_model(directory)
+        for method in METHODS[model_family(model)]:
+            timings = {}
+            for words in EXPLAIN_WORDS:
+                comment = comments_of_length(texts, words)
+                explain(model, comment, method)  # warm-up
+                seconds = []
+                for _ in range(repeats):
+                    started = time.perf_counter()
+                    explain(model, comment, method)
+                    seconds.append(time.perf_counter() - started)
+                timings[f"{words}_words_s"] = round(statistics.median(seconds), 3)
+            results[f"{name}[{method}]"] = timings
+            print(f"explain {name}[{method}]: {timings}", flush=True)
+    return results
 
 
 def configurations(transformer_dir: Path, export_dir: Path) -> dict[str, Path]:
@@ -165,10 +199,13 @@ def main(argv=None) -> int:
             results["serving"][name] = entry
             print(f"{name}: {entry}", flush=True)
     results["ratios"] = ratios(results["serving"])
+    if args.explain_repeats:
+        explain_dir = Path(args.transformer_dir)
+        results["explanation_latency"] = bench_explanations(texts, explain_dir, args.explain_repeats)
     train_rows = frame[frame["fold"] == "train"].sample(args.train_rows, random_state=0)
     results["baseline_training"] = bench_baseline_training(train_rows)
     print(f"baseline training: {results['baseline_training']}", flush=True)
-    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    results["peak_rss_mb"] = peak_rss_mb()
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2) + "\n")

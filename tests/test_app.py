@@ -35,9 +35,34 @@ def test_typed_insult_is_flagged(app):
     assert "toxic" in app.error[0].value and "insult" in app.error[0].value
     table = app.dataframe[0].value
     assert table.loc["toxic", "baseline"] > 0.8
-    # the explanation and rewrite slots are laid out but say they are empty, with no stand-in output
     assert [h.value for h in app.subheader][-2:] == ["Explanation", "Rewrite"]
-    assert sum("Not built yet" in info.value for info in app.info) == 2
+    assert sum("Not built yet" in info.value for info in app.info) == 1  # the rewrite's slot, with no stand-in
+    # explained at once with the first model's fastest method, for its first flagged label
+    assert app.selectbox(key="explain_label").value == "toxic"
+    assert app.html[0].value.count('class="cs-word"') == 5 and "idiot." in app.html[0].value
+
+
+def test_explanation_shows_html_in_a_comment_as_text(app):
+    app.text_area(key="comment").input('you idiot <script>alert(1)</script> <img src=x onerror="alert(2)">').run()
+    app.selectbox(key="explain_model").select("baseline").run()
+    app.selectbox(key="explain_label").select("insult").run()
+    assert not app.exception
+    heatmap = app.html[0].value
+    assert "<script" not in heatmap and "<img" not in heatmap
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in heatmap and "rgba(214,39,40" in heatmap  # idiot: red
+    chart = app.get("plotly_chart")[-1].proto.spec
+    assert "idiot" in chart and "contribution to insult" in chart
+
+
+def test_slow_explanation_runs_behind_a_button(app):
+    app.text_area(key="comment").input("You are a disgusting idiot.").run()
+    app.selectbox(key="explain_model").select("transformer").run()
+    app.selectbox(key="explain_method_transformer").select("shap").run()
+    assert not app.exception and not app.html  # nothing computed until asked
+    app.button(key="explain_run").click().run()
+    assert not app.exception
+    assert app.html[0].value.count('class="cs-word"') == 5
+    assert any("(shap, log-odds)" in caption.value for caption in app.caption)
 
 
 def test_example_button_fills_the_comment(app):
@@ -126,6 +151,23 @@ def test_compare_page_without_data_shows_ids_and_says_where_texts_come_from(two_
     table = at.dataframe[-1].value
     assert len(table) == 20 and table.columns[0] == "id" and "comment" not in table.columns
     assert any("Comment texts come from the data directory" in info.value for info in at.info)
+
+
+def test_compare_page_shows_measured_faithfulness(two_models, monkeypatch):
+    out = two_models / "baseline"
+    command = [sys.executable, str(REPO / "scripts" / "evaluate_explanations.py"), "--model", "baseline",
+               "--comments", "30", "--output-dir", str(out)]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=600)
+    assert done.returncode == 0, done.stderr
+    report = json.loads((out / "faithfulness.json").read_text())
+    linear = report["methods"]["linear"]
+    assert report["comments"] == 30 and report["label"] == "toxic"
+    assert linear["comprehensiveness"] > 2 * linear["random"]["comprehensiveness"]  # the exact method beats chance
+    assert linear["sufficiency"] < linear["random"]["sufficiency"]
+    at = _compare_page(two_models, monkeypatch, "toxic")
+    table = next(df.value for df in at.dataframe if "comprehensiveness" in df.value.columns)
+    assert table.iloc[0]["method"] == "linear"
+    assert table.iloc[0]["comprehensiveness"] == linear["comprehensiveness"]
 
 
 def test_training_page_plots_a_real_run(app, tiny_model, small_data, tmp_path):

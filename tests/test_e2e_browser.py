@@ -146,11 +146,15 @@ def test_moderate_scores_a_typed_comment_and_shows_html_as_text(page, dialogs, s
     for column, (name, model) in enumerate(models.items(), start=1):
         expected = model.predict_proba([insult]).iloc[0].round(3).to_dict()
         assert {row[0]: float(row[column]) for row in table[1:]} == pytest.approx(expected, abs=1e-3), name
+    heatmap = page.locator(".cs-heatmap").filter(has_text="disgusting")  # the explanation, word by word
+    heatmap.wait_for()
+    assert heatmap.locator(".cs-word").count() == len(insult.split())
     page.screenshot(path=screenshots / "moderate.png", full_page=True)
 
     _moderate(page, XSS, models)
     page.wait_for_timeout(1000)  # time for an injected onerror handler to fire, had the text become HTML
     assert page.get_by_role("textbox", name="Comment", exact=True).input_value() == XSS
+    page.locator(".cs-heatmap").filter(has_text="onerror").wait_for()  # the comment's HTML shown as text
     assert page.locator("img[src='x']").count() == 0
     assert dialogs == []
 

@@ -1,5 +1,8 @@
 """Word attributions: exact for the baseline, spans into the original text, and faithful to the model."""
 
+import json
+import re
+
 import numpy as np
 import pytest
 
@@ -49,3 +52,108 @@ def test_long_comments_are_capped_and_say_so():
     spans, notes = split_words("word " * 2000)
     assert len(spans) == MAX_EXPLAINED_WORDS and "400 of 2,000 words" in notes[0]
     assert split_words("word " * 2000, max_words=None)[0][-1] == (9995, 9999)
+
+
+# --- the transformer (the shipped model, PyTorch backend: gradients need it) --------------------------------------
+
+INSULT = "Thanks for the edit, you stupid idiot, now go away."
+MESSY = "  Ｙｏｕ\tare\u200b a <b>disgusting</b>   idiot!! "
+
+
+@pytest.fixture(scope="module")
+def transformer():
+    from cleanspeech.models import model_path
+    from cleanspeech.transformer import TransformerModel
+
+    return TransformerModel.load(model_path("transformer"), backend="torch")
+
+
+def explained_total(explanation) -> np.ndarray:
+    return np.array([explanation.base_value[lb] + explanation.scores(lb).sum() for lb in LABELS])
+
+
+@pytest.mark.parametrize("text", [INSULT, "I will find you and hurt you.", MESSY])
+def test_integrated_gradients_add_up_to_the_logit(transformer, text):
+    from cleanspeech.explain import explain
+
+    explanation = explain(transformer, text, "ig")
+    logits = transformer.predict_logits([text])[0]
+    np.testing.assert_allclose(list(explanation.prediction.values()), logits, atol=1e-3)
+    gap = logits - np.array(list(explanation.base_value.values()))
+    missed = np.abs(explained_total(explanation) - logits)
+    # completeness up to the integral's approximation (16 steps): within half of the change, 30% typically
+    assert np.all(missed <= np.maximum(0.5 * np.abs(gap), 0.3)) and np.median(missed / np.abs(gap)) <= 0.3
+    # ...and every label beyond 10% is named in the notes, so a caller knows how loose it is
+    loose = [lb for lb, m, g in zip(LABELS, missed, gap) if m > max(0.1 * abs(g), 0.15)]
+    assert all(any(re.search(rf"(?<!\w){lb} [+-]", note) for note in explanation.notes) for lb in loose)
+
+
+def test_shap_values_add_up_exactly(transformer):
+    from cleanspeech.explain import explain
+
+    explanation = explain(transformer, INSULT, "shap")
+    np.testing.assert_allclose(explained_total(explanation), transformer.predict_logits([INSULT])[0], atol=2e-3)
+
+
+@pytest.mark.parametrize("method", ["gradient", "integrated_gradients", "shap"])
+def test_transformer_spans_point_into_the_original_text(transformer, method):
+    from cleanspeech.explain import explain
+
+    words = explain(transformer, MESSY, method).words
+    assert [w["word"] for w in words] == MESSY.split()
+    assert all(MESSY[w["start"] : w["end"]] == w["word"] for w in words)
+
+
+@pytest.mark.parametrize("method", ["gradient", "integrated_gradients"])
+def test_removing_the_top_word_lowers_the_transformer_score(transformer, method):
+    from cleanspeech.explain import explain
+
+    top = explain(transformer, INSULT, method).top_words("insult", 1)[0]
+    assert top["word"].strip(",.").lower() in {"idiot", "stupid"}
+    without = INSULT[: top["start"]] + INSULT[top["end"] :]
+    assert transformer.predict_proba([without])["insult"][0] < transformer.predict_proba([INSULT])["insult"][0]
+
+
+def test_a_2000_word_comment_is_explained_on_its_first_words(transformer):
+    from cleanspeech.explain import explain
+
+    text = "This is fine. " * 600 + "You idiot."  # ~2,000 words, several windows
+    explanation = explain(transformer, text, "gradient")
+    assert len(explanation.words) == MAX_EXPLAINED_WORDS
+    assert any("400 of 1,802 words" in note for note in explanation.notes)
+
+
+def test_methods_are_checked_against_the_model(baseline, transformer):
+    from cleanspeech.explain import ExplanationError, explain
+    from cleanspeech.models import EnsembleModel
+
+    with pytest.raises(ExplanationError, match="does not apply"):
+        explain(baseline, INSULT, "shap")
+    ensemble = EnsembleModel({"baseline": baseline}, {"baseline": 1.0}, baseline.thresholds)
+    with pytest.raises(ExplanationError, match="explain baseline or transformer"):
+        explain(ensemble, INSULT)
+
+
+def test_heatmap_escapes_html_in_the_comment(baseline):
+    from cleanspeech.highlight import heatmap_html
+
+    text = 'you idiot <script>alert("x")</script> <img src=x onerror=alert(1)>'
+    rendered = heatmap_html(explain_baseline(baseline, text), "insult")
+    assert "<script" not in rendered and "<img" not in rendered
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in rendered
+    assert rendered.count('class="cs-word"') == len(text.split())
+    assert "rgba(214,39,40" in rendered  # "idiot" pushes towards insult: red
+
+
+def test_cli_explain_prints_the_one_shape(capsys):
+    from cleanspeech.cli import main
+
+    assert main(["explain", "You are a disgusting idiot.", "--model", "baseline"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["model"] == "baseline" and result["method"] == "linear"
+    assert set(result["base_value"]) == set(LABELS)
+    assert [w["word"] for w in result["words"]] == ["You", "are", "a", "disgusting", "idiot."]
+    assert result["words"][4]["start"] == 21 and set(result["words"][4]["scores"]) == set(LABELS)
+    assert main(["explain", "  ", "--model", "baseline"]) == 2
+    assert main(["explain", "hi", "--model", "baseline", "--method", "shap"]) == 2
+    assert "does not apply" in capsys.readouterr().err
