@@ -110,7 +110,8 @@ def cmd_explain(args) -> int:
     text = args.text
     if not text.strip():
         raise InputError("nothing to explain: the text is empty")
-    explanation = explain(load_model(args.model), text, args.method)
+    labels = tuple(args.label) if args.label else None
+    explanation = explain(load_model(args.model), text, args.method, labels=labels)
     result = explanation.to_dict()
     if args.top:
         result["words"] = sorted(result["words"], key=lambda w: -max(w["scores"].values()))[: args.top]
@@ -201,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="baseline: linear (exact); transformer: gradient (fast), integrated_gradients (ig), shap "
         "(default: the first)",
     )
+    explain.add_argument("--label", action="append", help="only this label (repeatable; speeds up gradient methods)")
     explain.add_argument("--top", type=int, default=0, help="only the N words with the highest score for any label")
     explain.set_defaults(func=cmd_explain)
 

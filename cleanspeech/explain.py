@@ -80,10 +80,10 @@ def split_words(text: str, max_words: int | None = MAX_EXPLAINED_WORDS) -> tuple
     return spans, notes
 
 
-def word_records(text: str, spans, scores: np.ndarray) -> list[dict]:
+def word_records(text: str, spans, scores: np.ndarray, labels=LABELS) -> list[dict]:
     """Words with spans and per-label scores (`scores`: words x labels)."""
     return [
-        {"word": text[s:e], "start": s, "end": e, "scores": dict(zip(LABELS, map(float, row)))}
+        {"word": text[s:e], "start": s, "end": e, "scores": dict(zip(labels, map(float, row)))}
         for (s, e), row in zip(spans, scores)
     ]
 
@@ -167,8 +167,18 @@ def model_family(model) -> str:
     )
 
 
-def explain(model, text: str, method: str | None = None, max_words: int | None = MAX_EXPLAINED_WORDS) -> Explanation:
-    """Per-label word attributions of `model`'s score for `text` by `method` (default: the family's first)."""
+def explain(
+    model,
+    text: str,
+    method: str | None = None,
+    max_words: int | None = MAX_EXPLAINED_WORDS,
+    labels: tuple[str, ...] | None = None,
+) -> Explanation:
+    """Per-label word attributions of `model`'s score for `text` by `method` (default: the family's first).
+
+    `labels` limits gradient methods, whose cost grows with each label, to those labels (the others carry every
+    label whatever is asked: one pass explains all six).
+    """
     family = model_family(model)
     method = METHOD_ALIASES.get(method, method) or METHODS[family][0]
     if method not in METHODS[family]:
@@ -180,4 +190,7 @@ def explain(model, text: str, method: str | None = None, max_words: int | None =
     if method == "shap":
         return explain_transformer.shap_explanation(model, text, max_words=min(max_words or 10**9, SHAP_MAX_WORDS))
     steps = 1 if method == "gradient" else explain_transformer.IG_STEPS
-    return explain_transformer.integrated_gradients(model, text, steps=steps, max_words=max_words)
+    unknown = set(labels or ()) - set(LABELS)
+    if unknown:
+        raise ExplanationError(f"unknown label(s) {', '.join(sorted(unknown))}: choose from {', '.join(LABELS)}")
+    return explain_transformer.integrated_gradients(model, text, steps=steps, max_words=max_words, labels=labels)

@@ -123,7 +123,11 @@ def _window_attributions(model, ids: list[int], word_of_token: np.ndarray, label
     out = net(inputs_embeds=path, attention_mask=torch.ones(path.shape[:2], dtype=torch.long)).logits[:, columns]
     # One vector-Jacobian product per label, batched: row k of grad_outputs selects label k at every path point.
     selectors = torch.eye(len(labels), dtype=out.dtype)[:, None, :].expand(len(labels), *out.shape)
-    (grads,) = torch.autograd.grad(out, path, grad_outputs=selectors, is_grads_batched=True)  # labels x steps x T x H
+    if len(labels) == 1:  # plain backward: vmap's batching costs more than it saves for one output
+        grads = torch.autograd.grad(out[:, 0].sum(), path)[0][None]
+    else:
+        (grads,) = torch.autograd.grad(out, path, grad_outputs=selectors, is_grads_batched=True)
+    # grads: labels x steps x tokens x hidden
     integrated = (grads * widths.to(x.dtype)[None, :, None, None]).sum(dim=1)  # labels x T x H
     attributions = ((x - reference)[None] * integrated).sum(dim=-1).T.detach().numpy()
     return attributions, base.numpy()
@@ -134,8 +138,15 @@ def _logits_along(net, reference: torch.Tensor, x: torch.Tensor, alphas: torch.T
     return net(inputs_embeds=path, attention_mask=torch.ones(path.shape[:2], dtype=torch.long)).logits
 
 
-def integrated_gradients(model, text: str, steps: int = IG_STEPS, max_words: int | None = 400) -> Explanation:
-    """Integrated gradients of every label's logit over the words of `text` (see the module docstring)."""
+def integrated_gradients(
+    model, text: str, steps: int = IG_STEPS, max_words: int | None = 400, labels: tuple[str, ...] | None = None
+) -> Explanation:
+    """Integrated gradients of each label's logit over the words of `text` (see the module docstring).
+
+    Each label costs its own backward passes, so `labels` (default all six) restricts the work to those a caller
+    shows; the explanation then carries only those labels.
+    """
+    wanted = [LABELS.index(label) for label in (labels or LABELS)]
     spans, notes = split_words(text, max_words)
     prepared, ranges = prepared_with_word_ranges(model, text, spans)
     length = model.settings["max_length"]
@@ -151,34 +162,37 @@ def integrated_gradients(model, text: str, steps: int = IG_STEPS, max_words: int
     window_logits = np.vstack([model._batch_logits([w])[:, model.columns] for w in windows])
     chosen = window_logits.argmax(axis=0)  # the window that gives each label its served score
     scores, base = np.zeros((len(spans), len(LABELS))), np.zeros(len(LABELS))
-    for window in np.unique(chosen):
-        labels = [j for j in range(len(LABELS)) if chosen[j] == window]
+    for window in np.unique(chosen[wanted]):
+        on_window = [j for j in wanted if chosen[j] == window]
         owners = token_words(offsets[window], ranges)
-        attributions, base[labels] = _window_attributions(model, windows[window], owners, labels, steps)
-        for k, j in enumerate(labels):
+        attributions, base[on_window] = _window_attributions(model, windows[window], owners, on_window, steps)
+        for k, j in enumerate(on_window):
             np.add.at(scores[:, j], owners[owners >= 0], attributions[owners >= 0, k])
     if len(windows) > 1:
         notes.append(f"{len(windows)} windows of {length} tokens; each label explained on the window that scored it")
     prediction = window_logits.max(axis=0)
     if steps > 1:
-        notes += _completeness_notes(scores.sum(axis=0), prediction - base, steps)
+        notes += _completeness_notes(scores.sum(axis=0)[wanted], (prediction - base)[wanted], steps, wanted)
+    names = [LABELS[j] for j in wanted]
     return Explanation(
         model=getattr(model, "name", "transformer"),
         method="gradient" if steps <= 1 else "integrated_gradients",
         text=text,
-        words=word_records(text, spans, scores),
-        base_value=dict(zip(LABELS, map(float, base))),
-        prediction=dict(zip(LABELS, map(float, prediction))),
+        words=word_records(text, spans, scores[:, wanted], names),
+        base_value=dict(zip(names, map(float, base[wanted]))),
+        prediction=dict(zip(names, map(float, prediction[wanted]))),
         notes=notes,
     )
 
 
-def _completeness_notes(explained: np.ndarray, change: np.ndarray, steps: int) -> list[str]:
+def _completeness_notes(explained: np.ndarray, change: np.ndarray, steps: int, label_ids: list[int]) -> list[str]:
     """Name the labels whose attributions miss the logit change by more than 10% (or 0.15 log-odds)."""
     missed = np.abs(explained - change) > np.maximum(0.10 * np.abs(change), 0.15)
     if not missed.any():
         return []
-    detail = ", ".join(f"{LABELS[j]} {explained[j]:+.2f} of {change[j]:+.2f}" for j in np.flatnonzero(missed))
+    detail = ", ".join(
+        f"{LABELS[label_ids[k]]} {explained[k]:+.2f} of {change[k]:+.2f}" for k in np.flatnonzero(missed)
+    )
     return [f"with {steps} integration steps the word scores approximate the logit change loosely ({detail})"]
 
 

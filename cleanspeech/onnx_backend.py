@@ -1,4 +1,4 @@
-"""Serve a CleanSpeech transformer with ONNX Runtime, in fp32 or with dynamic int8 quantisation.
+"""Serve a CleanSpeech transformer with ONNX Runtime, in fp32 or fused with dynamic per-channel int8 quantisation.
 
 The graph takes `inputs_embeds` rather than token ids: the word-embedding lookup is a numpy gather from the table the
 PyTorch model already holds. That keeps the exported file small (e5-small: ~85 MB fp32, ~22 MB int8 instead of
@@ -25,6 +25,7 @@ BACKENDS = ("torch", "onnx", "onnx-int8")
 BACKEND_FILE = "backend.json"
 MAX_AUC_LOSS = 0.002  # int8 is used only when it costs at most this much validation macro ROC-AUC
 OPSET = 17
+GRAPH_RECIPE = "fused-per-channel-int8"  # part of the cache key: a change in how graphs are built rebuilds them
 
 
 def cache_root() -> Path:
@@ -33,7 +34,7 @@ def cache_root() -> Path:
 
 def model_fingerprint(model_dir: Path) -> str:
     """A hash of the files that define the network, so a retrained model never reuses a stale graph."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(GRAPH_RECIPE.encode())
     for path in sorted(Path(model_dir).iterdir()):
         if path.suffix in (".json", ".safetensors", ".bin") and path.name not in _SIDE_FILES:
             digest.update(path.name.encode())
@@ -79,19 +80,35 @@ def export_onnx(model, path: Path) -> Path:
     return path
 
 
-def quantize_int8(source: Path, target: Path) -> Path:
-    """Dynamic int8 quantisation of the MatMul weights (activations are quantised per batch at run time)."""
+def quantize_int8(source: Path, target: Path, heads: int, hidden: int) -> Path:
+    """Fuse the graph for BERT (onnxruntime's transformer optimizer: SkipLayerNormalization, BiasGelu), then quantise
+    its MatMul weights to int8 per output channel (activations are quantised per batch at run time).
+
+    Measured on the shipped e5 (3,000 validation rows): plain per-tensor int8 lost 0.0105 macro ROC-AUC, per-channel
+    int8 0.0085, the fused graph with per-channel int8 +0.0009 (+0.0004 on a second sample of 3,000).
+    """
     import logging
 
+    from onnx import TensorProto
     from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.transformers.optimizer import optimize_model
 
+    fused = target.with_name("fused.onnx")
+    optimize_model(str(source), model_type="bert", num_heads=heads, hidden_size=hidden).save_model_to_file(str(fused))
     root = logging.getLogger()
     level = root.level
     root.setLevel(logging.ERROR)  # it logs a pre-processing hint meant for CNNs on the root logger
     try:
-        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8)
+        quantize_dynamic(
+            str(fused),
+            str(target),
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            extra_options={"DefaultTensorType": TensorProto.FLOAT},  # fused ops have no inferred output type
+        )
     finally:
         root.setLevel(level)
+        fused.unlink(missing_ok=True)
     return target
 
 
@@ -104,7 +121,10 @@ def build_graphs(model, model_dir: Path) -> Path:
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".building-"))
     try:
         export_onnx(model, staging / "model.onnx")
-        quantize_int8(staging / "model.onnx", staging / "model-int8.onnx")
+        config = model.config
+        quantize_int8(
+            staging / "model.onnx", staging / "model-int8.onnx", config.num_attention_heads, config.hidden_size
+        )
         try:
             staging.rename(folder)  # atomic: a concurrent reader sees no graph or a whole one
         except OSError:

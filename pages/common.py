@@ -115,6 +115,7 @@ METHOD_TITLES = {
     "shap": "SHAP (slowest)",
 }
 SLOW_METHODS = {"integrated_gradients", "shap"}  # run only when asked, behind a button
+PER_LABEL_METHODS = {"gradient", "integrated_gradients"}  # cost grows with each label: compute the one shown
 KEPT_EXPLANATIONS = 16  # per browser session
 
 
@@ -141,15 +142,16 @@ def explanation_section(text: str, scores: dict, thresholds: dict) -> None:
     flagged = flagged_labels(scores[name], thresholds[name])
     first = LABELS.index(flagged[0]) if flagged else 0
     label = pick_label.selectbox("Label", LABELS, index=first, key="explain_label")
-    explanation = _explanation(name, method, text)
+    explanation = _explanation(name, method, text, label)
     if explanation is not None:
         show_explanation(explanation, label)
 
 
-def _explanation(name: str, method: str, text: str) -> Explanation | None:
+def _explanation(name: str, method: str, text: str, label: str) -> Explanation | None:
     """The explanation from this session's store; fast methods run at once, slow ones when the button is clicked."""
     store = st.session_state.setdefault("explanations", {})
-    key = (name, method, text)
+    labels = (label,) if method in PER_LABEL_METHODS else None
+    key = (name, method, text, labels)
     if key not in store:
         title = METHOD_TITLES[method]
         if method in SLOW_METHODS and not st.button(f"Explain with {title.split(' (')[0]}", key="explain_run"):
@@ -157,7 +159,7 @@ def _explanation(name: str, method: str, text: str) -> Explanation | None:
             return None
         try:
             with st.spinner(f"Explaining with {title}…"):
-                store[key] = explain(load_models()[name], text, method)
+                store[key] = explain(load_models()[name], text, method, labels=labels)
         except CleanSpeechError as exc:
             st.error(str(exc))
             return None

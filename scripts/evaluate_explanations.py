@@ -1,7 +1,7 @@
 """Faithfulness of every explanation method (ERASER comprehensiveness and sufficiency) against a random control.
 
     python scripts/evaluate_explanations.py                    # 300 comments, every model, -> models/<model>/
-    python scripts/evaluate_explanations.py --comments 50 --output-dir runs/faithfulness
+    python scripts/evaluate_explanations.py --comments 50 --output-dir runs/faith   # -> runs/faith/<model>/
 
 The comments: held-out toxic Jigsaw comments (the labelled test rows first, then validation rows, shuffled with a
 fixed seed), never trained on. Each is explained for the `toxic` label by each method of each model; its words are
@@ -27,6 +27,7 @@ from cleanspeech.models import load_model, resolve_model_dir
 LABEL = "toxic"
 SEED = 42
 MIN_WORDS = 2  # a one-word comment has nothing to rank
+MAX_WORDS = 80  # about 3 in 4 toxic Jigsaw comments; longer ones cost SHAP and integrated gradients 10-60 s each
 
 
 def parse_args(argv=None):
@@ -34,15 +35,16 @@ def parse_args(argv=None):
     p.add_argument("--data-dir", help="data directory (default: $CLEANSPEECH_DATA or ../shared/data)")
     p.add_argument("--comments", type=int, default=300, help="held-out toxic comments to explain (default: 300)")
     p.add_argument("--model", action="append", help="baseline, transformer or a directory (default: both)")
+    p.add_argument("--max-words", type=int, default=MAX_WORDS, help=f"longest comment, in words (default {MAX_WORDS})")
     p.add_argument("--method", action="append", help="only these methods (default: every method of the model)")
-    p.add_argument("--output-dir", help="write faithfulness.json here instead of beside each model")
+    p.add_argument("--output-dir", help="write DIR/<model>/faithfulness.json instead of beside each model")
     return p.parse_args(argv)
 
 
-def held_out_toxic_comments(frame, count: int) -> list[str]:
+def held_out_toxic_comments(frame, count: int, max_words: int = MAX_WORDS) -> list[str]:
     """Toxic Jigsaw comments never trained on: the labelled test rows first, then validation rows."""
     rows = frame[(frame["source"] == "jigsaw") & (frame[LABEL] == 1) & (frame["fold"].isin(["test", "validation"]))]
-    rows = rows[rows["text"].str.split().str.len() >= MIN_WORDS]
+    rows = rows[rows["text"].str.split().str.len().between(MIN_WORDS, max_words)]
     rows = rows.sample(frac=1.0, random_state=SEED).sort_values("fold", key=lambda f: f != "test", kind="stable")
     return rows["text"].head(count).tolist()
 
@@ -53,7 +55,7 @@ def evaluate_model(model, texts: list[str], methods: list[str]) -> dict:
     for i, text in enumerate(texts):
         for method in methods:
             started = time.perf_counter()
-            explanation = explain(model, text, method)
+            explanation = explain(model, text, method, labels=(LABEL,))
             seconds[method] += time.perf_counter() - started
             rng = np.random.default_rng([SEED, i])
             rankings = {method: ranking_of(explanation, LABEL), "random": rng.permutation(len(explanation.words))}
@@ -75,7 +77,7 @@ def evaluate_model(model, texts: list[str], methods: list[str]) -> dict:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    texts = held_out_toxic_comments(build_dataset(args.data_dir), args.comments)
+    texts = held_out_toxic_comments(build_dataset(args.data_dir), args.comments, args.max_words)
     for name in args.model or ["baseline", "transformer"]:
         model = load_model(name)
         methods = [m for m in METHODS[model_family(model)] if not args.method or m in args.method]
@@ -86,11 +88,12 @@ def main(argv=None) -> int:
             "model": getattr(model, "name", name),
             "label": LABEL,
             "comments": len(texts),
-            "selection": "held-out toxic Jigsaw comments (test rows first, then validation), at least 2 words",
+            "selection": f"held-out toxic Jigsaw comments of {MIN_WORDS}-{args.max_words} words (test rows first, "
+            "then validation)",
             "bins": list(BINS),
             "methods": evaluate_model(model, texts, methods),
         }
-        directory = Path(args.output_dir) if args.output_dir else resolve_model_dir(name)
+        directory = Path(args.output_dir) / report["model"] if args.output_dir else resolve_model_dir(name)
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "faithfulness.json").write_text(json.dumps(report, indent=2) + "\n")
         print(json.dumps(report, indent=2))

@@ -156,7 +156,7 @@ def test_compare_page_without_data_shows_ids_and_says_where_texts_come_from(two_
 def test_compare_page_shows_measured_faithfulness(two_models, monkeypatch):
     out = two_models / "baseline"
     command = [sys.executable, str(REPO / "scripts" / "evaluate_explanations.py"), "--model", "baseline",
-               "--comments", "30", "--output-dir", str(out)]  # fmt: skip
+               "--comments", "30", "--output-dir", str(two_models)]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=600)
     assert done.returncode == 0, done.stderr
     report = json.loads((out / "faithfulness.json").read_text())

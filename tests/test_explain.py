@@ -157,3 +157,14 @@ def test_cli_explain_prints_the_one_shape(capsys):
     assert main(["explain", "  ", "--model", "baseline"]) == 2
     assert main(["explain", "hi", "--model", "baseline", "--method", "shap"]) == 2
     assert "does not apply" in capsys.readouterr().err
+
+
+def test_gradient_methods_can_explain_only_the_labels_asked_for(transformer):
+    from cleanspeech.explain import ExplanationError, explain
+
+    every = explain(transformer, INSULT, "gradient")
+    one = explain(transformer, INSULT, "gradient", labels=("insult",))
+    assert set(one.base_value) == set(one.words[0]["scores"]) == {"insult"}
+    np.testing.assert_allclose(one.scores("insult"), every.scores("insult"), atol=1e-4)
+    with pytest.raises(ExplanationError, match="unknown label"):
+        explain(transformer, INSULT, "gradient", labels=("rude",))
