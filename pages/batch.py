@@ -9,7 +9,7 @@ import streamlit as st
 
 from cleanspeech import LABELS, InputError
 from cleanspeech.io import read_comments_csv, score_frame
-from pages.common import require_models
+from pages.common import MODEL_COLORS, require_models
 
 st.title("Score a CSV file")
 models = require_models()
@@ -54,11 +54,13 @@ shares = pd.DataFrame(
      for name in chosen for label, threshold in models[name].thresholds.items()]
 )  # fmt: skip
 st.plotly_chart(px.bar(shares, x="label", y="share flagged", color="model", barmode="group",
-                       title="Share of comments flagged per label"), key="batch_shares")  # fmt: skip
+                       color_discrete_map=MODEL_COLORS, title="Share of comments flagged per label"),
+                key="batch_shares")  # fmt: skip
 label = st.selectbox("Score distribution for", LABELS, key="batch_label")
 long = pd.concat([pd.DataFrame({"model": name, "probability": scored[f"{name}_{label}"]}) for name in chosen])
 st.plotly_chart(px.histogram(long, x="probability", color="model", nbins=50, barmode="overlay",
-                             title=f"{label}: probability per comment"), key="batch_histogram")  # fmt: skip
+                             color_discrete_map=MODEL_COLORS, title=f"{label}: probability per comment"),
+                key="batch_histogram")  # fmt: skip
 
 st.download_button("Download the scored CSV", scored.to_csv(index=False).encode("utf-8"),
                    file_name=f"{Path(upload.name).stem}_scored.csv", mime="text/csv", key="batch_download")  # fmt: skip

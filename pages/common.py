@@ -18,7 +18,7 @@ from cleanspeech.highlight import heatmap_html
 from cleanspeech.models import MODEL_COMMANDS
 from cleanspeech.preprocess import MAX_TEXT_CHARS
 
-MODEL_COLORS = {"baseline": "#4C78A8", "transformer": "#F58518"}
+MODEL_COLORS = {"baseline": "#4C78A8", "transformer": "#F58518", "ensemble": "#54A24B"}  # the same on every page
 
 
 @st.cache_resource(show_spinner="Loading models…")

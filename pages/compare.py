@@ -74,7 +74,8 @@ for name, report in reports.items():
     a.metric("precision", f"{precision:.3f}")
     b.metric("recall", f"{recall:.3f}")
     c.metric("F1", f"{f1:.3f}")
-    d.metric("flagged", f"{int((scores[known] >= threshold).sum()):,} of {int(known.sum()):,}")
+    flagged = int((scores[known] >= threshold).sum())
+    d.metric("flagged", f"{flagged / max(1, known.sum()):.1%}", help=f"{flagged:,} of {int(known.sum()):,} comments")
 
 st.subheader("How faithful are the explanations")
 faithfulness = {name: read_json(model_path(name) / "faithfulness.json") for name in MODEL_COMMANDS}
