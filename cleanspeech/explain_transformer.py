@@ -15,7 +15,8 @@ All return `cleanspeech.explain.Explanation` in logit units over the words (non-
   per label (p90 25%) on 14 comments, 32 steps by 3-8% at twice the time; SHAP is the exact method. Labels whose
   words miss their logit change by more than 10% are named in the explanation's notes.
 - `shap`: `shap.Explainer` with a word-level Text masker (masked words become "...") and the Partition algorithm
-  over the model's logits; SHAP values sum exactly to logit(comment) - logit(all words masked).
+  over the model's logits, at most SHAP_MAX_EVALS model calls; SHAP values sum exactly to
+  logit(comment) - logit(all words masked).
 """
 
 import bisect
@@ -30,6 +31,9 @@ from .preprocess import clean_text
 IG_STEPS = 16  # gradient evaluations per window, placed where the logits move (see _allocated_steps)
 COARSE_STEPS = 8  # uniform forward-only cells of the path, then REFINE_ROUNDS times the REFINE_CELLS that move most
 REFINE_ROUNDS, REFINE_CELLS = 3, 4  # halved: 21 forward passes in all
+# SHAP's Partition algorithm splits word groups while its budget of model calls lasts: ~4 calls per word resolve
+# every word; the cap bounds latency (~2 s on 2 cores), so words of a longer comment share their group's value.
+SHAP_MAX_EVALS = 128
 
 
 def prepared_with_word_ranges(model, text: str, spans) -> tuple[str, list[tuple[int, int] | None]]:
@@ -206,7 +210,8 @@ def shap_explanation(model, text: str, max_evals: int | None = None, max_words: 
     lead, end = spans[0][0], spans[-1][1]
     masker = shap.maskers.Text(r"\s+", mask_token="...", collapse_mask_token=True)  # words of the text itself
     explainer = shap.Explainer(lambda texts: model.predict_logits(list(texts)), masker, output_names=list(LABELS))
-    values = explainer([text[lead:end]], max_evals=max_evals or max(64, 4 * len(spans) + 8), silent=True)
+    budget = max_evals or min(SHAP_MAX_EVALS, max(64, 4 * len(spans) + 8))
+    values = explainer([text[lead:end]], max_evals=budget, silent=True)
     word_scores = np.asarray(values.values[0], dtype=float)
     if word_scores.shape[0] != len(spans):  # the masker's words are the same non-space runs
         raise RuntimeError(f"SHAP returned {word_scores.shape[0]} words for {len(spans)}")
