@@ -35,9 +35,12 @@ class TransformerModel:
     def __init__(self, model, tokenizer, thresholds: dict[str, float], batch_size: int = 32, onnx=None):
         self.model, self.tokenizer = model.eval(), tokenizer
         self.thresholds = thresholds
-        self.batch_size = batch_size
         self.onnx = onnx  # an OnnxClassifier, or None for PyTorch
         self.backend = "torch" if onnx is None else onnx.backend
+        # Dynamic int8 quantises activations with one scale per batch: batched, a comment's score would depend on the
+        # comments beside it (measured: up to 0.24 in probability, 2% of flags flipped). One window per run keeps
+        # every score a function of its comment alone.
+        self.batch_size = 1 if self.backend == "onnx-int8" else batch_size
         self.settings = cleanspeech_settings(model.config)
         id2label = {int(i): label for i, label in model.config.id2label.items()}
         missing = [label for label in LABELS if label not in id2label.values()]

@@ -86,3 +86,9 @@ def test_long_comments_score_the_maximum_over_their_windows(spread_dir):
     np.testing.assert_allclose(mixed[1], each.max(axis=0), atol=1e-4)
     np.testing.assert_allclose(mixed[[0, 2]], model.predict_logits(["Thanks!", ""]), atol=1e-4)
     assert model.predict_proba([]).shape == (0, 6)
+
+
+def test_int8_scores_do_not_depend_on_the_batch(spread_dir):
+    int8 = TransformerModel.load(spread_dir, backend="onnx-int8")
+    alone = np.vstack([int8.predict_logits([text]) for text in TEXTS])
+    np.testing.assert_array_equal(int8.predict_logits(TEXTS), alone)
