@@ -171,18 +171,21 @@ def configurations(transformer_dir: Path, export_dir: Path) -> dict[str, Path]:
     return found
 
 
-def ratios(serving: dict) -> dict:
+def ratios(serving: dict, served_backend: str) -> dict:
+    """Throughput and latency ratios within this run; `served` is the backend backend.json chose for the model."""
+
     def ratio(a, b, key="comments_per_s"):
         return round(serving[a][key] / serving[b][key], 2) if a in serving and b in serving else None
 
+    served = f"transformer[{served_backend}]"
     return {
-        "served_torch_vs_naive_throughput": ratio("transformer[torch]", "naive_pipeline"),
-        "served_int8_vs_naive_throughput": ratio("transformer[onnx-int8]", "naive_pipeline"),
+        "served_backend": served_backend,
+        "served_vs_naive_throughput": ratio(served, "naive_pipeline"),
+        "naive_vs_served_latency_p95": ratio("naive_pipeline", served, "single_latency_ms_p95"),
+        "torch_vs_naive_throughput": ratio("transformer[torch]", "naive_pipeline"),
+        "int8_vs_naive_throughput": ratio("transformer[onnx-int8]", "naive_pipeline"),
         "int8_vs_torch_throughput": ratio("transformer[onnx-int8]", "transformer[torch]"),
-        "baseline_vs_served_int8_throughput": ratio("baseline", "transformer[onnx-int8]"),
-        "naive_vs_served_int8_latency_p50": ratio(
-            "naive_pipeline", "transformer[onnx-int8]", "single_latency_ms_median"
-        ),
+        "baseline_vs_served_throughput": ratio("baseline", served),
     }
 
 
@@ -206,7 +209,9 @@ def main(argv=None) -> int:
             entry.update(bench_cold_start(name, directory))
             results["serving"][name] = entry
             print(f"{name}: {entry}", flush=True)
-    results["ratios"] = ratios(results["serving"])
+    from cleanspeech.onnx_backend import default_backend
+
+    results["ratios"] = ratios(results["serving"], default_backend(Path(args.transformer_dir)))
     if args.explain_repeats:
         explain_dir = Path(args.transformer_dir)
         results["explanation_latency"] = bench_explanations(texts, explain_dir, args.explain_repeats)

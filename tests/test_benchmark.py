@@ -13,7 +13,7 @@ def test_benchmark_measures_every_configuration_side_by_side(
 ):
     out = tmp_path / "bench.json"
     args = ["--data-dir", str(data_dir), "--predict-rows", "40", "--train-rows", "1000", "--latency-repeats", "3",
-            "--transformer-dir", str(e5_classifier_dir), "--output", str(out)]  # fmt: skip
+            "--explain-repeats", "0", "--transformer-dir", str(e5_classifier_dir), "--output", str(out)]  # fmt: skip
     env = {**os.environ, "CLEANSPEECH_CACHE": str(tmp_path / "cache")}
     result = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "benchmark.py"), *args],
@@ -32,5 +32,24 @@ def test_benchmark_measures_every_configuration_side_by_side(
         assert entry["cold_start_s"] > 0 and entry["peak_rss_mb"] > 50
     assert 0 < serving["baseline"]["size_mb"] < 30
     assert serving["naive_pipeline"]["size_mb"] > 300  # the full exported model, word table included
-    assert all(value is not None and value > 0 for value in report["ratios"].values())
+    ratios = dict(report["ratios"])
+    assert ratios.pop("served_backend") == "torch"  # no backend.json beside this model: PyTorch
+    assert all(value is not None and value > 0 for value in ratios.values())
+    assert "explanation_latency" not in report  # --explain-repeats 0
     assert report["baseline_training"]["comments"] == 1000 and report["peak_rss_mb"] > 0
+
+
+def test_explanation_latency_is_measured_per_method_and_length(monkeypatch, shipped_baseline_dir):
+    import importlib.util
+
+    from cleanspeech.explain import explain
+    from cleanspeech.models import load_model
+
+    spec = importlib.util.spec_from_file_location("benchmark", REPO / "scripts" / "benchmark.py")
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    monkeypatch.setattr(benchmark, "EXPLAIN_WORDS", (5, 12))
+    texts = ["You are a disgusting idiot.", "Thanks for fixing the table, it reads much better now."]
+    assert benchmark.comments_of_length(texts, 12).split() == (texts[0] + " " + texts[1]).split()[:12]
+    timings = benchmark._explanation_timings(load_model(shipped_baseline_dir), texts, "linear", None, 2, explain)
+    assert set(timings) == {"5_words_s", "12_words_s"} and all(t > 0 for t in timings.values())
