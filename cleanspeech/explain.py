@@ -28,6 +28,8 @@ _WORDS = re.compile(r"\S+")
 MAX_EXPLAINED_WORDS = 400  # longer comments are explained on their first 400 words (callers say so)
 # Methods per model family, the default (fastest faithful one) first.
 METHODS = {"baseline": ("linear",), "transformer": ("gradient", "integrated_gradients", "shap")}
+# Gradient methods pay a backward pass per label, so a caller showing one label asks for that one alone.
+PER_LABEL_METHODS = ("gradient", "integrated_gradients")
 SHAP_MAX_WORDS = 120  # SHAP costs a few forward passes per word; longer comments are explained on their first words
 METHOD_ALIASES = {"ig": "integrated_gradients", "gradient_x_input": "gradient", "exact": "linear"}
 

@@ -126,10 +126,10 @@ def _window_attributions(model, ids: list[int], word_of_token: np.ndarray, label
     path = (reference + alphas[:, None, None].to(x.dtype) * (x - reference)).requires_grad_(True)
     out = net(inputs_embeds=path, attention_mask=torch.ones(path.shape[:2], dtype=torch.long)).logits[:, columns]
     # One vector-Jacobian product per label, batched: row k of grad_outputs selects label k at every path point.
-    selectors = torch.eye(len(labels), dtype=out.dtype)[:, None, :].expand(len(labels), *out.shape)
     if len(labels) == 1:  # plain backward: vmap's batching costs more than it saves for one output
         grads = torch.autograd.grad(out[:, 0].sum(), path)[0][None]
     else:
+        selectors = torch.eye(len(labels), dtype=out.dtype)[:, None, :].expand(len(labels), *out.shape)
         (grads,) = torch.autograd.grad(out, path, grad_outputs=selectors, is_grads_batched=True)
     # grads: labels x steps x tokens x hidden
     integrated = (grads * widths.to(x.dtype)[None, :, None, None]).sum(dim=1)  # labels x T x H

@@ -13,7 +13,7 @@ import streamlit as st
 from cleanspeech import LABELS, CleanSpeechError, flagged_labels
 from cleanspeech import models as cs_models
 from cleanspeech.data import texts_for_ids
-from cleanspeech.explain import METHODS, Explanation, ExplanationError, explain, model_family
+from cleanspeech.explain import METHODS, PER_LABEL_METHODS, Explanation, ExplanationError, explain, model_family
 from cleanspeech.highlight import heatmap_html
 from cleanspeech.models import MODEL_COMMANDS
 from cleanspeech.preprocess import MAX_TEXT_CHARS
@@ -115,7 +115,6 @@ METHOD_TITLES = {
     "shap": "SHAP (slowest)",
 }
 SLOW_METHODS = {"integrated_gradients", "shap"}  # run only when asked, behind a button
-PER_LABEL_METHODS = {"gradient", "integrated_gradients"}  # cost grows with each label: compute the one shown
 KEPT_EXPLANATIONS = 16  # per browser session
 
 

@@ -130,7 +130,7 @@ def comments_of_length(texts: list[str], words: int) -> str:
 def bench_explanations(texts: list[str], transformer_dir: Path, repeats: int) -> dict:
     """Median seconds to explain one comment of 20, 60 and 200 words, per model and method, as the app asks (one
     label for gradient methods, whose cost grows per label) and, for those, for all six labels at once."""
-    from cleanspeech.explain import METHODS, explain, model_family
+    from cleanspeech.explain import METHODS, PER_LABEL_METHODS, explain, model_family
 
     results = {}
     for name, directory in (("baseline", model_path("baseline")), ("transformer", transformer_dir)):
@@ -138,7 +138,7 @@ def bench_explanations(texts: list[str], transformer_dir: Path, repeats: int) ->
             continue
         model = load_model(directory)
         for method in METHODS[model_family(model)]:
-            per_label = method in ("gradient", "integrated_gradients")
+            per_label = method in PER_LABEL_METHODS
             for labels in [("toxic",), None] if per_label else [None]:
                 key = f"{name}[{method}{', all labels' if per_label and labels is None else ''}]"
                 results[key] = _explanation_timings(model, texts, method, labels, repeats, explain)
