@@ -1,4 +1,4 @@
-"""Command line: `python -m cleanspeech predict|evaluate|score|explain|export-model|pack-model ...`.
+"""Command line: `python -m cleanspeech predict|evaluate|score|explain|rewrite|export-model|pack-model ...`.
 
 Output is JSON (or a table for `evaluate`); any problem with the input is one line on stderr and exit status 2.
 """
@@ -119,6 +119,22 @@ def cmd_explain(args) -> int:
     return 0
 
 
+def cmd_rewrite(args) -> int:
+    from .rewrite import load_rewriter
+    from .rewrite_gemini import GEMINI_MODEL
+
+    options = {"gemini_model": args.gemini_model or GEMINI_MODEL}
+    result = load_rewriter(judge=load_model_or_default(args.model), **options).rewrite(args.text, args.backend)
+    print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def load_model_or_default(name: str | None):
+    from .models import load_model
+
+    return load_model(name or "transformer")
+
+
 def cmd_export_model(args) -> int:
     from .models import resolve_model_dir
     from .packaging import export_model
@@ -205,6 +221,18 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--label", action="append", help="only this label (repeatable; speeds up gradient methods)")
     explain.add_argument("--top", type=int, default=0, help="only the N words with the highest score for any label")
     explain.set_defaults(func=cmd_explain)
+
+    rewrite = sub.add_parser("rewrite", help="a polite rewrite, re-scored before and after; prints JSON")
+    rewrite.add_argument("text", help="the comment to rewrite")
+    rewrite.add_argument(
+        "--backend",
+        choices=("auto", "local", "gemini"),
+        default="auto",
+        help="gemini needs GEMINI_API_KEY (or GOOGLE_API_KEY); auto: gemini with a key, else local (default)",
+    )
+    rewrite.add_argument("--gemini-model", help="Gemini model name (default: gemini-2.5-flash)")
+    rewrite.add_argument("--model", help="the model that scores before and after (default: transformer)")
+    rewrite.set_defaults(func=cmd_rewrite)
 
     export = sub.add_parser("export-model", help="write a standalone Hugging Face directory of a transformer model")
     export.add_argument("out_dir", help="directory to write (transformers.pipeline loads it)")

@@ -1,0 +1,128 @@
+"""A lexicon of toxic phrases and their polite replacements, mined from human rewrites (ParaDetox).
+
+Each (toxic, neutral) pair is tokenised the same way and aligned word by word (difflib); every stretch of at most
+three words the human replaced or deleted is a candidate ("kissing ass" -> "flattering", "fucking" -> ""). A phrase
+enters the lexicon when people changed it often (`min_count`) and in most of the sentences where it occurs
+(`min_rate`): "ass" is changed nearly every time, "you" almost never. Each entry keeps its most frequent
+replacements, the empty string meaning deletion.
+"""
+
+import difflib
+import json
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+# A token: a word, possibly with inner apostrophes or masking stars ("don't", "f*ck"), or one other symbol.
+TOKEN = re.compile(r"\w+(?:['’*]+\w+)*\*?|[^\w\s]")
+_SPLIT_CONTRACTION = re.compile(r"(\w) ['’](\w)")  # ParaDetox writes "don 't", "i 'm"
+MAX_PHRASE_WORDS = 3
+LEXICON_FILE = "lexicon.json"
+
+
+def tokens(text: str) -> list[re.Match]:
+    """Token matches of `text`, with their character spans."""
+    return list(TOKEN.finditer(text))
+
+
+def normalize_words(text: str) -> list[str]:
+    """Lower-cased tokens as the lexicon stores them."""
+    return [m.group(0).lower().replace("’", "'") for m in tokens(_SPLIT_CONTRACTION.sub(r"\1'\2", text))]
+
+
+def _is_word(token: str) -> bool:
+    return any(ch.isalnum() for ch in token)
+
+
+def _changed_spans(source: list[str], target: list[str]):
+    """(source words, replacement words) for each stretch a human replaced or deleted."""
+    matcher = difflib.SequenceMatcher(a=source, b=target, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op not in ("replace", "delete"):
+            continue
+        phrase = [t for t in source[i1:i2] if _is_word(t)]
+        replacement = [t for t in target[j1:j2] if _is_word(t)]
+        if phrase:
+            yield phrase, replacement
+
+
+def _ngrams(words: list[str]) -> set[str]:
+    words = [w for w in words if _is_word(w)]
+    return {" ".join(words[i : i + n]) for n in range(1, MAX_PHRASE_WORDS + 1) for i in range(len(words) - n + 1)}
+
+
+@dataclass
+class Lexicon:
+    """phrase -> {"rate": share of sentences with it where people changed it, "replacements": [[text, count], ...]}"""
+
+    entries: dict[str, dict]
+
+    @classmethod
+    def mine(cls, pairs: list[tuple[str, str]], min_count: int = 3, min_rate: float = 0.5, keep: int = 3) -> "Lexicon":
+        replaced: dict[str, Counter] = defaultdict(Counter)  # exact stretch -> its replacements
+        changed, occurrences = Counter(), Counter()  # pairs where a phrase sat inside a changed stretch / at all
+        for toxic, neutral in pairs:
+            source = normalize_words(toxic)
+            occurrences.update(_ngrams(source))
+            inside = set()
+            for phrase, replacement in _changed_spans(source, normalize_words(neutral)):
+                inside |= _ngrams(phrase)
+                if len(phrase) <= MAX_PHRASE_WORDS and len(replacement) <= MAX_PHRASE_WORDS:
+                    replaced[" ".join(phrase)][" ".join(replacement)] += 1
+            changed.update(inside)
+        entries = {}
+        for phrase, replacements in replaced.items():
+            total = sum(replacements.values())
+            rate = changed[phrase] / max(occurrences[phrase], 1)
+            if total >= min_count and rate >= min_rate and any(n > 1 or not t for t, n in replacements.items()):
+                entries[phrase] = {
+                    "rate": round(min(rate, 1.0), 3),
+                    # A replacement one person chose once is too often a paraphrase of the whole sentence.
+                    "replacements": [[text, n] for text, n in replacements.most_common(keep) if n > 1 or not text],
+                }
+        return cls(dict(sorted(entries.items())))
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Lexicon":
+        path = Path(path)
+        return cls(json.loads((path / LEXICON_FILE if path.is_dir() else path).read_text())["entries"])
+
+    def save(self, path: str | Path, source: str = "") -> Path:
+        path = Path(path)
+        target = path / LEXICON_FILE if path.suffix != ".json" else path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # One phrase per line: readable, and a re-mined lexicon diffs line by line.
+        lines = [
+            f"  {json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}"
+            for k, v in self.entries.items()
+        ]
+        head = f'{{"source": {json.dumps(source)}, "phrases": {len(self.entries)}, "entries": {{\n'
+        target.write_text(head + ",\n".join(lines) + "\n}}\n")
+        return target
+
+    def matches(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, phrase) of every lexicon phrase in `text`, longest first where they overlap."""
+        words = [m for m in tokens(text) if _is_word(m.group(0))]
+        found, taken = [], set()
+        for n in range(MAX_PHRASE_WORDS, 0, -1):
+            for i in range(len(words) - n + 1):
+                span = words[i : i + n]
+                phrase = " ".join(m.group(0).lower().replace("’", "'") for m in span)
+                if phrase in self.entries and not taken.intersection(range(i, i + n)):
+                    found.append((span[0].start(), span[-1].end(), phrase))
+                    taken.update(range(i, i + n))
+        return sorted(found)
+
+    def replacements(self, phrase: str) -> list[str]:
+        return [text for text, _ in self.entries[phrase]["replacements"]]
+
+    def delete_all(self, text: str, min_rate: float = 0.0) -> str:
+        """`text` with every lexicon phrase (changed at least `min_rate` of the time) deleted: the "delete" floor."""
+        out, last = [], 0
+        for start, end, phrase in self.matches(text):
+            if self.entries[phrase]["rate"] >= min_rate:
+                out.append(text[last:start])
+                last = end
+        out.append(text[last:])
+        return " ".join("".join(out).split())

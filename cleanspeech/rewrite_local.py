@@ -1,0 +1,179 @@
+"""The offline rewriter: replace or remove the words the classifier blames, until it no longer flags the text.
+
+Each step gathers candidate edits:
+- every lexicon phrase in the text (mined from human rewrites, `cleanspeech.rewrite_lexicon`), replaced by each of
+  its most frequent replacements ("give a shit" -> "care", "idiot" -> "person" or nothing);
+- deletion of the words an explanation blames most for the flagged labels (the baseline's exact linear attribution,
+  ~6 ms, or the transformer's gradient x input when there is no baseline), function words excepted.
+The judge (the default transformer) scores all candidates in one batch and the edit that lowers the text's
+toxicity most is kept; replacements are preferred over deletions by a small margin, as they keep more meaning.
+Toxicity is the largest margin over the labels, logit(p) - logit(threshold): positive means flagged.
+It stops when nothing is flagged, when no edit helps, or after `max_steps`. A comment longer than a few sentences is
+rewritten one flagged sentence at a time, so the cost follows what is toxic, not the comment's length.
+"""
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .explain import explain
+from .labels import LABELS
+from .preprocess import MAX_TEXT_CHARS
+from .rewrite_lexicon import Lexicon, tokens
+
+# Preference for edits that keep meaning, in logit units of toxicity: a replacement wins over a deletion unless the
+# deletion lowers toxicity by more than this.
+EDIT_COST = {"replace": 0.0, "delete_phrase": 0.5, "delete_word": 1.0}
+BLAMED_WORDS = 3  # words of the explanation tried for deletion per step
+SENTENCE_WORDS = 40  # longer texts are rewritten sentence by sentence
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+_FUNCTION_WORDS = frozenset(  # never deleted alone: removing them garbles a sentence without making it polite
+    re.findall(
+        r"\S+",
+        "a an the i me my we us our you your he him his she her it its they them their this that these those is am are "
+        "was were be been being do does did have has had and or but if so to of in on at for with as by not no don't "
+        "can't won't isn't aren't what who how why when where which",
+    )
+)
+_DANGLING_ARTICLE = re.compile(r"\s*\b(?:an?|the)$", re.IGNORECASE)
+_CLOSING_PUNCT = ",.!?;:)…"
+_ARTICLE_BEFORE = re.compile(r"(^|\W)([Aa])(n?)(\s+)$")
+
+
+def logit(p):
+    p = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def toxicity_margins(judge, texts: list[str]) -> np.ndarray:
+    """Per text, per label: logit(p) - logit(threshold); an entry >= 0 is a flagged label (p >= threshold)."""
+    probs = judge.predict_proba(texts)[list(LABELS)].to_numpy()
+    thresholds = np.array([judge.thresholds[label] for label in LABELS])
+    return logit(probs) - logit(thresholds)
+
+
+def _fix_article(before: str, next_text: str) -> str:
+    """ "a" or "an" at the end of `before`, agreeing with the word that now follows it."""
+    match = _ARTICLE_BEFORE.search(before)
+    word = next_text.lstrip()[:1].lower()
+    if not match or not word.isalpha():
+        return before
+    article = match.group(2) + ("n" if word in "aeiou" else "")
+    return before[: match.start(2)] + article + match.group(4)
+
+
+@dataclass
+class Edit:
+    """Replace text[start:end]; repairs only what the edit itself breaks (spacing, commas, "a"/"an", capitals)."""
+
+    start: int
+    end: int
+    replacement: str
+    kind: str  # replace, delete_phrase, delete_word
+
+    def apply(self, text: str) -> str:
+        before, after = text[: self.start], text[self.end :]
+        if self.replacement:
+            return _fix_article(before, self.replacement) + self.replacement + after
+        before, after = before.rstrip(" "), after.lstrip(" ")
+        if not after.strip() or after[0] in _CLOSING_PUNCT:
+            before = _DANGLING_ARTICLE.sub("", before)  # "you are a idiot." -> "you are.", not "you are a."
+        if after[:1] in (",", ";", ":") and (not before or before[-1] in ",;:.!?("):
+            after = after[1:].lstrip(" ")  # "fuck, he was" -> "he was", not ", he was"
+        if not before.strip():
+            capitalize = text.lstrip()[:1].isupper()
+            after = after[0].upper() + after[1:] if capitalize and after[:1].islower() else after
+        joiner = "" if not before or not after or after[0] in _CLOSING_PUNCT or before[-1] in "\n(" else " "
+        return _fix_article(before + joiner, after) + after
+
+
+def _best_edit(toxicity: np.ndarray, cost: np.ndarray) -> int:
+    """The gentlest edit that clears every label if one does, else the best trade of toxicity against cost."""
+    clears = np.flatnonzero(toxicity < 0)
+    if clears.size:
+        return int(clears[np.lexsort((toxicity[clears], cost[clears]))[0]])
+    return int(np.argmin(toxicity + cost))
+
+
+def _matched_case(replacement: str, original: str) -> str:
+    if replacement and original[:1].isupper():
+        return replacement[0].upper() + replacement[1:]
+    return replacement
+
+
+class LocalRewriter:
+    """Explanation-guided rewriting with a mined lexicon, judged by a classifier (`judge.predict_proba`)."""
+
+    name = "local"
+
+    def __init__(self, judge, lexicon: Lexicon, guide=None, max_steps: int = 8, replacements_per_phrase: int = 3):
+        self.judge, self.lexicon, self.guide = judge, lexicon, guide or judge
+        self.max_steps, self.replacements_per_phrase = max_steps, replacements_per_phrase
+
+    def rewrite_text(self, text: str) -> tuple[str, list[str]]:
+        """The rewrite of `text` and notes for the user; text the judge does not flag comes back unchanged."""
+        if not text.strip():
+            return text, []
+        notes = []
+        head, tail = text, ""
+        if len(text) > MAX_TEXT_CHARS:
+            head, tail = text[:MAX_TEXT_CHARS], text[MAX_TEXT_CHARS:]
+            notes.append(f"rewrote the first {MAX_TEXT_CHARS:,} of {len(text):,} characters; the rest is unchanged")
+        if len(head.split()) <= SENTENCE_WORDS:
+            return self._rewrite_unit(head) + tail, notes
+        pieces = _SENTENCE_END.split(head)
+        separators = _SENTENCE_END.findall(head)
+        margins = toxicity_margins(self.judge, pieces).max(axis=1)
+        rewritten = [self._rewrite_unit(p) if m >= 0 and p.strip() else p for p, m in zip(pieces, margins)]
+        out = "".join(piece + sep for piece, sep in zip(rewritten, separators + [""]))
+        return out + tail, notes
+
+    def _rewrite_unit(self, text: str) -> str:
+        current, margins = text, toxicity_margins(self.judge, [text])[0]
+        for _ in range(self.max_steps):
+            if margins.max() < 0:
+                break
+            candidates = self._candidates(current, [label for label, m in zip(LABELS, margins) if m >= 0])
+            if not candidates:
+                break
+            candidate_margins = toxicity_margins(self.judge, [c for c, _ in candidates])
+            toxicity = candidate_margins.max(axis=1)
+            best = _best_edit(toxicity, np.array([EDIT_COST[kind] for _, kind in candidates]))
+            if toxicity[best] >= margins.max() - 1e-3:
+                break  # no edit lowers the toxicity any further
+            current, margins = candidates[best][0], candidate_margins[best]
+        return current
+
+    def _candidates(self, text: str, flagged: list[str]) -> list[tuple[str, str]]:
+        """Distinct (edited text, edit kind) pairs; edits that would leave no word are never offered."""
+        edits = []
+        for start, end, phrase in self.lexicon.matches(text):
+            for replacement in self.lexicon.replacements(phrase)[: self.replacements_per_phrase]:
+                kind = "replace" if replacement else "delete_phrase"
+                edits.append(Edit(start, end, _matched_case(replacement, text[start:end]), kind))
+        covered = {i for e in edits for i in range(e.start, e.end)}
+        edits += [Edit(s, e, "", "delete_word") for s, e in self._blamed_words(text, flagged) if s not in covered]
+        seen, out = {text}, []
+        for edit in edits:
+            candidate = edit.apply(text)
+            if candidate not in seen and re.search(r"\w", candidate):
+                seen.add(candidate)
+                out.append((candidate, edit.kind))
+        return out
+
+    def _blamed_words(self, text: str, flagged: list[str]) -> list[tuple[int, int]]:
+        """Spans of the content words the guide's explanation blames most for the flagged labels."""
+        explanation = explain(self.guide, text, labels=tuple(flagged))
+        blame = [
+            (sum(max(w["scores"][label], 0.0) for label in flagged), w["start"], w["end"]) for w in explanation.words
+        ]
+        spans = []
+        for score, start, end in sorted(blame, key=lambda item: -item[0]):
+            if score <= 0 or len(spans) >= BLAMED_WORDS:
+                break
+            for token in tokens(text[start:end]):
+                word = token.group(0)
+                if any(ch.isalnum() for ch in word) and word.lower() not in _FUNCTION_WORDS:
+                    spans.append((start + token.start(), start + token.end()))
+        return spans
