@@ -123,6 +123,8 @@ def cmd_rewrite(args) -> int:
     from .rewrite import load_rewriter
     from .rewrite_gemini import GEMINI_MODEL
 
+    if not args.text.strip():
+        raise InputError("nothing to rewrite: the text is empty")  # before seconds of model loading
     options = {"gemini_model": args.gemini_model or GEMINI_MODEL}
     result = load_rewriter(judge=load_model_or_default(args.model), **options).rewrite(args.text, args.backend)
     print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))

@@ -38,3 +38,19 @@ def heatmap_html(explanation, label: str, scale: float | None = None) -> str:
     parts.append(html.escape(text[position:]))
     body = "".join(parts)
     return f'<div class="cs-heatmap" style="line-height:1.9;white-space:pre-wrap;word-break:break-word">{body}</div>'
+
+
+def diff_html(runs: list[tuple[str, str]]) -> str:
+    """A word diff (`cleanspeech.rewrite.word_diff` runs) as HTML: removed words struck through in red, added ones
+    underlined in green; every word escaped."""
+    styles = {
+        "delete": "background:rgba(214,39,40,0.18);text-decoration:line-through;border-radius:3px;padding:0 2px",
+        "insert": "background:rgba(44,160,44,0.22);text-decoration:underline;border-radius:3px;padding:0 2px",
+    }
+    tags = {"delete": "del", "insert": "ins"}
+    parts = []
+    for op, text in runs:
+        piece = html.escape(text)
+        parts.append(f'<{tags[op]} class="cs-{op}" style="{styles[op]}">{piece}</{tags[op]}>' if op in tags else piece)
+    body = " ".join(parts)
+    return f'<div class="cs-diff" style="line-height:1.9;white-space:pre-wrap;word-break:break-word">{body}</div>'

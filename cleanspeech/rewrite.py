@@ -96,10 +96,14 @@ class Rewriter:
         if len(text) > MAX_TEXT_CHARS:
             head, tail = text[:MAX_TEXT_CHARS], text[MAX_TEXT_CHARS:]
             notes.append(f"rewrote the first {MAX_TEXT_CHARS:,} of {len(text):,} characters; the rest is unchanged")
-        rewritten, used = self._rewrite_head(head, backend, notes)
-        return self._result(text, rewritten + tail, used, notes)
+        before = self.judge.predict_proba([head]).iloc[0]  # the judge reads no further than `head` either
+        rewritten, used = self._rewrite_head(head, before, backend, notes)
+        return self._result(text, rewritten + tail, before, used, notes)
 
-    def _rewrite_head(self, text: str, backend: str, notes: list[str]) -> tuple[str, str]:
+    def _rewrite_head(self, text: str, before, backend: str, notes: list[str]) -> tuple[str, str]:
+        if not flagged_labels(before, self.judge.thresholds):
+            notes.append("no label is flagged: the comment is returned unchanged")
+            return text, "local"  # nothing to rewrite, and no paid request for it
         if backend == "gemini" and self.gemini is None:
             notes.append("Gemini is not configured (set GEMINI_API_KEY); used the local rewriter")
         elif backend in ("auto", "gemini") and self.gemini is not None:
@@ -111,9 +115,8 @@ class Rewriter:
         notes.extend(local_notes)
         return rewritten, "local"
 
-    def _result(self, text: str, rewritten: str, backend: str, notes: list[str]) -> Rewrite:
-        scores = self.judge.predict_proba([text, rewritten])
-        before, after = scores.iloc[0], scores.iloc[1]
+    def _result(self, text: str, rewritten: str, before, backend: str, notes: list[str]) -> Rewrite:
+        after = before if rewritten == text else self.judge.predict_proba([rewritten]).iloc[0]
         flagged_after = flagged_labels(after, self.judge.thresholds)
         if flagged_after:
             notes.append("the rewrite is still flagged: " + ", ".join(flagged_after) + "; review it by hand")

@@ -45,6 +45,11 @@ class GeminiUnavailable(CleanSpeechError):
     """Gemini could not produce a rewrite; the message says why in one line and never contains the API key."""
 
 
+def base_url_from_env() -> str | None:
+    """GEMINI_BASE_URL: another endpoint speaking the same REST API (a company gateway or proxy); unset: Google's."""
+    return os.environ.get("GEMINI_BASE_URL", "").strip() or None
+
+
 def api_key_from_env() -> str | None:
     """The key from GEMINI_API_KEY, else GOOGLE_API_KEY (the names Google's own tools read); blank counts as unset."""
     for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY"):
@@ -115,7 +120,7 @@ class GeminiRewriter:
             raise GeminiUnavailable("No Gemini API key: set GEMINI_API_KEY (or GOOGLE_API_KEY) to use rewriting.")
         self.model, self.timeout_s, self.retries, self.backoff_s = model, timeout_s, max(0, retries), backoff_s
         http_options = types.HttpOptions(
-            base_url=base_url,
+            base_url=base_url or base_url_from_env(),
             timeout=max(1, round(timeout_s * 1000)),  # milliseconds; 0 would mean no timeout at all
             retry_options=types.HttpRetryOptions(attempts=1),  # our loop retries, so the SDK must not retry as well
         )

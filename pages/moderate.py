@@ -1,5 +1,5 @@
-"""Moderate: paste one comment, see every model's per-label probabilities, flagged labels, a verdict, and which
-words drove each label."""
+"""Moderate: paste one comment, see every model's per-label probabilities, flagged labels, a verdict, which words
+drove each label, and a polite rewrite scored before and after."""
 
 import streamlit as st
 
@@ -7,6 +7,7 @@ from cleanspeech import flagged_labels
 from pages.common import (
     explanation_section,
     require_models,
+    rewrite_section,
     score_text,
     scores_chart,
     scores_table,
@@ -57,6 +58,5 @@ with st.expander("Scores and thresholds"):
 st.subheader("Explanation")
 explanation_section(text, scores, thresholds)
 
-# An empty slot so the page layout is final; it says plainly that nothing is computed yet rather than show a stand-in.
 st.subheader("Rewrite")
-st.info("Not built yet: a polite rewrite of a flagged comment will be offered here.")
+rewrite_section(text)

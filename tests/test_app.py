@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from cleanspeech.evaluation import report_from_scores, score_folds
 from cleanspeech.metrics import precision_recall_f1
+from cleanspeech.models import load_model
 
 from .conftest import REPO
 
@@ -36,10 +37,42 @@ def test_typed_insult_is_flagged(app):
     table = app.dataframe[0].value
     assert table.loc["toxic", "baseline"] > 0.8
     assert [h.value for h in app.subheader][-2:] == ["Explanation", "Rewrite"]
-    assert sum("Not built yet" in info.value for info in app.info) == 1  # the rewrite's slot, with no stand-in
+    assert app.button(key="rewrite_run") is not None  # rewriting runs when asked, not on every keystroke
     # explained at once with the first model's fastest method, for its first flagged label
     assert app.selectbox(key="explain_label").value == "toxic"
     assert app.html[0].value.count('class="cs-word"') == 5 and "idiot." in app.html[0].value
+
+
+def test_rewrite_shows_the_rewrite_its_backend_scores_and_diff(app, monkeypatch):
+    for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    text = "You are a disgusting idiot."
+    app.text_area(key="comment").input(text).run()
+    app.button(key="rewrite_run").click().run()
+    assert not app.exception
+    verdict = app.success[-1].value
+    assert verdict.startswith("Written by the local rewriter (offline).") and "No label is flagged" in verdict
+    rewrite = app.code[-1].value
+    assert rewrite and "idiot" not in rewrite
+    diff = app.html[-1].value  # the word diff: the insult struck through, the replacement marked as added
+    assert '<del class="cs-delete"' in diff and "idiot." in diff
+    judge = load_model("transformer")
+    after = judge.predict_proba([rewrite]).iloc[0]
+    chart = json.loads(app.get("plotly_chart")[-1].proto.spec)
+    bars = {trace["name"]: dict(zip(trace["y"], trace["x"])) for trace in chart["data"] if trace["type"] == "bar"}
+    assert bars["after"]["toxic"] == pytest.approx(after["toxic"], abs=1e-4)
+    assert bars["after"]["toxic"] < 0.5 < bars["before"]["toxic"]
+    # a new rerun (another widget) keeps the rewrite on screen
+    app.selectbox(key="explain_label").select("insult").run()
+    assert app.code[-1].value == rewrite
+
+
+def test_rewrite_with_html_in_the_comment_shows_it_as_text(app):
+    app.text_area(key="comment").input('you idiot <img src=x onerror="alert(1)">').run()
+    app.button(key="rewrite_run").click().run()
+    assert not app.exception
+    diff = app.html[-1].value
+    assert "<img" not in diff and "&lt;img" in diff
 
 
 def test_explanation_shows_html_in_a_comment_as_text(app):

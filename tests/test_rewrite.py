@@ -1,0 +1,201 @@
+"""Rewriting on the shipped models: the local backend, Gemini through the real SDK, the fallback, the CLI."""
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from cleanspeech.errors import InputError
+from cleanspeech.labels import LABELS
+from cleanspeech.models import flagged_labels, load_model
+from cleanspeech.preprocess import MAX_TEXT_CHARS
+from cleanspeech.rewrite import Rewriter, changed_spans, load_lexicon, load_rewriter, word_diff
+from cleanspeech.rewrite_lexicon import Lexicon
+from cleanspeech.rewrite_local import Edit, LocalRewriter
+
+from .conftest import REPO
+from .fake_gemini import KEY, KEY_INVALID, FakeGemini, api_error, ok, serving
+
+INSULTS = [
+    "You are a disgusting idiot.",
+    "Shut up, you stupid moron!",
+    "I don't give a shit what you think, asshole.",
+    "What the fuck is wrong with you, dumbass?",
+    "This fucking article is crap.",
+]
+
+
+@pytest.fixture(scope="module")
+def judge():
+    return load_model("transformer")
+
+
+@pytest.fixture(scope="module")
+def local(judge):
+    return Rewriter(judge, LocalRewriter(judge, load_lexicon(), guide=load_model("baseline")))
+
+
+@pytest.fixture(autouse=True)
+def no_gemini_settings(monkeypatch):
+    for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GEMINI_BASE_URL", "GOOGLE_GENAI_USE_VERTEXAI"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.parametrize("text", INSULTS)
+def test_local_rewrite_lowers_toxicity_of_insults(local, judge, text):
+    result = local.rewrite(text, "local")
+    assert result.backend == "local" and result.rewrite != text
+    assert result.flagged_before and re.search(r"\w", result.rewrite)
+    assert max(result.after.values()) < max(result.before.values())
+    scores = judge.predict_proba([text, result.rewrite])  # the reported scores are the judge's own
+    assert result.before == pytest.approx(scores.iloc[0].to_dict(), abs=1e-4)
+    assert result.after == pytest.approx(scores.iloc[1].to_dict(), abs=1e-4)
+    assert result.still_toxic == bool(flagged_labels(result.after, judge.thresholds))
+    for change in result.changes:  # every change names the exact span of the original it replaced
+        assert text[change["start"] : change["end"]] == change["original"]
+
+
+def test_most_insults_end_below_every_threshold(local):
+    assert sum(not local.rewrite(text, "local").still_toxic for text in INSULTS) >= 4
+
+
+@pytest.mark.parametrize("text", ["Thanks for the fix!", "I don't think this source supports the claim.", "Merci!"])
+def test_clean_text_comes_back_unchanged(local, text):
+    result = local.rewrite(text, "local")
+    assert result.rewrite == text and result.changes == [] and not result.still_toxic and not result.flagged_before
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t "])
+def test_empty_text_is_a_clear_error(local, text):
+    with pytest.raises(InputError, match="nothing to rewrite"):
+        local.rewrite(text)
+
+
+def test_a_text_that_is_all_insult_is_never_emptied(local):
+    result = local.rewrite("fuck you", "local")
+    assert re.search(r"\w", result.rewrite)
+
+
+def test_long_text_rewrites_the_toxic_sentence_and_keeps_the_rest(local):
+    polite = "Thanks for the careful edit, the section reads much better now. "
+    text = polite * 20 + "You are a disgusting idiot. " + polite * 20
+    result = local.rewrite(text, "local")
+    assert result.rewrite.count(polite) == 40 and "idiot" not in result.rewrite
+    assert len(result.changes) >= 1 and all(
+        "idiot" in c["original"] or "disgusting" in c["original"] for c in result.changes
+    )
+
+
+def test_text_past_the_scored_length_is_kept_unchanged_with_a_note(local):
+    tail = "Have a nice day. " * 200
+    text = "Thanks for the edit. " * (MAX_TEXT_CHARS // 21 + 1) + tail
+    result = local.rewrite(text, "local")
+    assert result.rewrite == text  # nothing toxic: nothing changed, nothing lost
+    assert any(f"first {MAX_TEXT_CHARS:,}" in note for note in result.notes)
+
+
+def test_gemini_backend_through_the_real_sdk_is_rescored(judge, local):
+    polite = "I think you are mistaken about this."
+    with serving(FakeGemini().reply(200, ok(polite))) as fake:
+        rewriter = load_rewriter(judge=judge, guide=local.local.guide, api_key=KEY, base_url=fake.url, backoff_s=0.01)
+        result = rewriter.rewrite("You are a disgusting idiot.")  # auto: the key makes it Gemini
+    assert (result.backend, result.rewrite, result.notes) == ("gemini", polite, [])
+    assert result.after == pytest.approx(judge.predict_proba([polite]).iloc[0].to_dict(), abs=1e-4)
+    assert not result.still_toxic
+
+
+@pytest.mark.parametrize(
+    "reply, why",
+    [((500, api_error(500, "internal", "INTERNAL")), "unavailable"), ((400, KEY_INVALID), "rejected the API key")],
+)
+def test_gemini_failure_falls_back_to_the_local_rewriter(judge, local, reply, why):
+    with serving(FakeGemini().reply(*reply)) as fake:
+        rewriter = load_rewriter(judge=judge, guide=local.local.guide, api_key=KEY, base_url=fake.url, backoff_s=0.01)
+        result = rewriter.rewrite("You are a disgusting idiot.", "gemini")
+    assert result.backend == "local" and "idiot" not in result.rewrite
+    assert any(why in note and "local rewriter" in note for note in result.notes)
+    assert KEY not in json.dumps(result.to_dict())
+
+
+def test_gemini_asked_without_a_key_says_so(local):
+    result = local.rewrite("You are a disgusting idiot.", "gemini")
+    assert result.backend == "local" and any("GEMINI_API_KEY" in note for note in result.notes)
+
+
+def test_unknown_backend_is_rejected(local):
+    with pytest.raises(InputError, match="unknown rewrite backend"):
+        local.rewrite("hello", "gpt")
+
+
+@pytest.mark.parametrize(
+    "text, edit, expected",
+    [
+        ("fuck , he was back home .", Edit(0, 4, "", "delete_phrase"), "he was back home ."),
+        ("Damn, he was back home.", Edit(0, 4, "", "delete_phrase"), "He was back home."),
+        ("You are an idiot.", Edit(11, 16, "", "delete_word"), "You are."),
+        ("this is a fucking mess", Edit(10, 17, "", "delete_phrase"), "this is a mess"),
+        ("what an idiot move", Edit(8, 13, "", "delete_word"), "what a move"),
+        ("You are a idiot", Edit(10, 15, "apple", "replace"), "You are an apple"),
+        ("so, fuck, that works", Edit(4, 8, "", "delete_phrase"), "so, that works"),
+    ],
+)
+def test_edits_repair_spacing_commas_articles_and_capitals(text, edit, expected):
+    assert edit.apply(text) == expected
+
+
+def test_lexicon_is_mined_from_what_people_changed():
+    pairs = [
+        ("you are a fucking idiot", "you are wrong"),
+        ("this fucking thing", "this thing"),
+        ("fucking great , you did it", "great , you did it"),
+        ("you did not give a shit", "you did not care"),
+        ("you never give a shit", "you never care"),
+        ("they give a shit", "they care"),
+    ]
+    lexicon = Lexicon.mine(pairs, min_count=2, min_rate=0.5)
+    assert lexicon.replacements("fucking") == [""]
+    assert lexicon.replacements("give a shit") == ["care"]
+    assert "you" not in lexicon.entries  # present everywhere, changed in one sentence of four
+    assert lexicon.matches("They Give a Shit, fucking hell") == [(5, 16, "give a shit"), (18, 25, "fucking")]
+
+
+def test_changed_spans_and_word_diff():
+    original, rewritten = "You are a disgusting idiot, really.", "You are a person, really."
+    assert changed_spans(original, rewritten) == [
+        {"start": 10, "end": 27, "original": "disgusting idiot,", "replacement": "person,"}
+    ]
+    assert word_diff(original, rewritten) == [
+        ("equal", "You are a"),
+        ("delete", "disgusting idiot,"),
+        ("insert", "person,"),
+        ("equal", "really."),
+    ]
+
+
+def test_cli_rewrite_prints_json_with_scores_before_and_after():
+    run = subprocess.run(
+        [sys.executable, "-m", "cleanspeech", "rewrite", "You are a disgusting idiot.", "--backend", "local"],
+        capture_output=True, text=True, cwd=REPO, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert {"text", "rewrite", "backend", "before", "after", "still_toxic"} <= set(result)
+    assert result["backend"] == "local" and set(result["before"]) == set(LABELS) == set(result["after"])
+    assert result["after"]["toxic"] < result["before"]["toxic"]
+
+
+def test_cli_rewrite_of_empty_text_is_one_line_error():
+    run = subprocess.run(
+        [sys.executable, "-m", "cleanspeech", "rewrite", " "], capture_output=True, text=True, cwd=REPO, timeout=300
+    )
+    assert run.returncode == 2 and run.stderr.strip() == "error: nothing to rewrite: the text is empty"
+
+
+def test_a_clean_comment_costs_no_gemini_request(judge, local):
+    with serving(FakeGemini().reply(200, ok("unused"))) as fake:
+        rewriter = load_rewriter(judge=judge, guide=local.local.guide, api_key=KEY, base_url=fake.url)
+        result = rewriter.rewrite("Thanks for the fix!")
+    assert result.rewrite == "Thanks for the fix!" and fake.requests == []
+    assert result.notes == ["no label is flagged: the comment is returned unchanged"]
