@@ -283,6 +283,7 @@ def show_rewrite(result: Rewrite) -> None:
     for note in result.notes:
         st.info(note)
     st.html(diff_html(word_diff(result.text, result.rewrite)))
+    st.caption("The transformer's probability per label before (red) and after (green) the rewrite; ticks: thresholds.")
     st.plotly_chart(before_after_chart(result), key="rewrite_chart")
 
 

@@ -15,6 +15,7 @@ from cleanspeech.metrics import precision_recall_f1
 from cleanspeech.models import load_model
 
 from .conftest import REPO
+from .fake_gemini import KEY, FakeGemini, ok, serving
 
 
 @pytest.fixture
@@ -65,6 +66,21 @@ def test_rewrite_shows_the_rewrite_its_backend_scores_and_diff(app, monkeypatch)
     # a new rerun (another widget) keeps the rewrite on screen
     app.selectbox(key="explain_label").select("insult").run()
     assert app.code[-1].value == rewrite
+
+
+def test_rewrite_with_a_key_in_streamlit_secrets_uses_gemini(app, monkeypatch):
+    polite = "I think you are mistaken."
+    with serving(FakeGemini().reply(200, ok(polite))) as fake:
+        monkeypatch.setenv("GEMINI_BASE_URL", fake.url)
+        app.secrets["GEMINI_API_KEY"] = KEY
+        app.text_area(key="comment").input("You are a disgusting idiot.").run()
+        app.button(key="rewrite_run").click().run()
+    assert not app.exception
+    assert app.success[-1].value.startswith("Written by Gemini (gemini-2.5-flash).")
+    assert app.code[-1].value == polite
+    assert fake.requests[0]["headers"]["x-goog-api-key"] == KEY
+    shown = [e.value for kind in ("markdown", "caption", "info", "success", "warning", "code") for e in app.get(kind)]
+    assert not any(KEY in str(value) for value in shown)  # the key is never displayed
 
 
 def test_rewrite_with_html_in_the_comment_shows_it_as_text(app):

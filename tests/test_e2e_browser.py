@@ -17,6 +17,8 @@ import pytest
 
 from cleanspeech.labels import LABELS
 from cleanspeech.models import flagged_labels, load_models
+from cleanspeech.rewrite import load_lexicon
+from cleanspeech.rewrite_local import LocalRewriter
 
 from .conftest import REPO
 
@@ -62,8 +64,10 @@ def app_url(tmp_path_factory, shipped_baseline_dir):
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none"]  # fmt: skip
+    # No Gemini key reaches the server: the rewrite step checks the offline rewriter.
+    env = {k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GEMINI_BASE_URL")}
     with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, process, log)
@@ -149,6 +153,13 @@ def test_moderate_scores_a_typed_comment_and_shows_html_as_text(page, dialogs, s
     heatmap = page.locator(".cs-heatmap").filter(has_text="disgusting")  # the explanation, word by word
     heatmap.wait_for()
     assert heatmap.locator(".cs-word").count() == len(insult.split())
+    page.get_by_role("button", name="Rewrite politely").click()  # the local rewriter: no key is set for the server
+    diff = page.locator(".cs-diff")
+    diff.wait_for()
+    judge = models["transformer"]
+    expected = LocalRewriter(judge, load_lexicon(), guide=models["baseline"]).rewrite_text(insult)[0]
+    page.get_by_text(expected, exact=True).first.wait_for()  # the same rewrite as in-process
+    assert "idiot" in diff.locator("del").all_inner_texts()[-1]
     page.screenshot(path=screenshots / "moderate.png", full_page=True)
 
     _moderate(page, XSS, models)
