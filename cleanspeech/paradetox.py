@@ -1,27 +1,26 @@
 """ParaDetox (Logacheva et al., ACL 2022; CC0): English toxic sentences, each with one to three human rewrites.
 
-The pairs are split by toxic sentence, so every rewrite of a sentence sits on the same side: the development part
-mines the local rewriter's lexicon and trains the fluency model, the held-out part (one sentence in ten, chosen by a
-hash of the sentence, stable whatever rows a file holds) is what `scripts/evaluate_rewrite.py` reports.
+The pairs are split by toxic sentence, so every rewrite of a sentence sits on the same side, and by the split the
+classifiers were trained with (`cleanspeech.data.paradetox_part`: a fifth of the sentences, by a hash of the text):
+the development part mines the local rewriter's lexicon and trains the fluency model; the held-out part, which no
+classifier saw either, is what `scripts/evaluate_rewrite.py` reports.
 """
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
 
+from .data import paradetox_part
 from .errors import DataFileNotFound, InputError
 from .paths import find_data_file, resolve_data_dir
 
 PARADETOX_FILE = "paradetox.csv"
 REFERENCE_COLUMNS = ("neutral1", "neutral2", "neutral3")
-HELD_OUT_EVERY = 10  # one sentence in ten is held out (~1,190 of 11,927)
 
 
 def is_held_out(toxic: str) -> bool:
-    """Whether a toxic sentence belongs to the held-out part: by a hash of its text, not its row number."""
-    digest = hashlib.sha1(" ".join(toxic.lower().split()).encode()).digest()
-    return int.from_bytes(digest[:4], "little") % HELD_OUT_EVERY == 0
+    """Whether a toxic sentence belongs to the held-out part (the classifiers never trained on it either)."""
+    return paradetox_part(toxic) == "heldout"
 
 
 def read_paradetox(data_dir=None) -> pd.DataFrame:
@@ -43,11 +42,9 @@ def read_sentences_csv(path: str | Path, column: str = "toxic") -> pd.DataFrame:
     if column not in frame.columns:
         raise InputError(f"{path.name} has no column {column!r} (its columns: {', '.join(frame.columns)})")
     ref_columns = [c for c in frame.columns if c in REFERENCE_COLUMNS or c.lower().startswith("reference")]
-    out = pd.DataFrame({"toxic": frame[column].str.strip()})
+    out = pd.DataFrame({"toxic": frame[column].str.strip(), "held_out": frame[column].map(is_held_out)})
     out["references"] = [[r.strip() for r in row if r.strip()] for row in frame[ref_columns].itertuples(index=False)]
-    out = out[out["toxic"] != ""].drop_duplicates("toxic").reset_index(drop=True)
-    out["held_out"] = out["toxic"].map(is_held_out)
-    return out
+    return out[out["toxic"] != ""].drop_duplicates("toxic").reset_index(drop=True)
 
 
 def development_pairs(frame: pd.DataFrame) -> list[tuple[str, str]]:

@@ -24,8 +24,12 @@ from .rewrite_lexicon import Lexicon, tokens
 
 # Preference for edits that keep meaning, in logit units of toxicity: a replacement wins over a deletion unless the
 # deletion lowers toxicity by more than this.
-EDIT_COST = {"replace": 0.0, "delete_phrase": 0.5, "delete_word": 1.0}
-BLAMED_WORDS = 3  # words of the explanation tried for deletion per step
+EDIT_COST = {"replace": 0.0, "generic_noun": 0.25, "delete_phrase": 0.5, "delete_word": 1.0}
+BLAMED_WORDS = 3  # words of the explanation tried per step
+# A blamed word is removed only if the judge finds it toxic on its own, at least nearly (margin in logits): words
+# that are toxic only in context ("trump", "leader", "stop") stay, as deleting them changes what is said.
+ALONE_MARGIN = -1.75
+GENERIC_NOUNS = ("person", "people")  # a blamed word that ends a noun phrase may become one of these
 SENTENCE_WORDS = 40  # longer texts are rewritten sentence by sentence
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 _FUNCTION_WORDS = frozenset(  # never deleted alone: removing them garbles a sentence without making it polite
@@ -70,7 +74,7 @@ class Edit:
     start: int
     end: int
     replacement: str
-    kind: str  # replace, delete_phrase, delete_word
+    kind: str  # a key of EDIT_COST
 
     def apply(self, text: str) -> str:
         before, after = text[: self.start], text[self.end :]
@@ -94,6 +98,13 @@ def _best_edit(toxicity: np.ndarray, cost: np.ndarray) -> int:
     if clears.size:
         return int(clears[np.lexsort((toxicity[clears], cost[clears]))[0]])
     return int(np.argmin(toxicity + cost))
+
+
+def _ends_noun_phrase(text: str, end: int) -> bool:
+    """Whether the word ending at `end` is followed by punctuation, the end, or a function word."""
+    rest = text[end:].lstrip()
+    following = tokens(rest[:40])
+    return not following or not following[0].group(0)[0].isalnum() or following[0].group(0).lower() in _FUNCTION_WORDS
 
 
 def _matched_case(replacement: str, original: str) -> str:
@@ -153,7 +164,15 @@ class LocalRewriter:
                 kind = "replace" if replacement else "delete_phrase"
                 edits.append(Edit(start, end, _matched_case(replacement, text[start:end]), kind))
         covered = {i for e in edits for i in range(e.start, e.end)}
-        edits += [Edit(s, e, "", "delete_word") for s, e in self._blamed_words(text, flagged) if s not in covered]
+        single_words = [(start, end) for start, end, phrase in self.lexicon.matches(text) if " " not in phrase]
+        for start, end in self._blamed_words(text, flagged):
+            if start not in covered:
+                edits.append(Edit(start, end, "", "delete_word"))
+                single_words.append((start, end))
+        for start, end in single_words:
+            if _ends_noun_phrase(text, end):  # "a misguided fool." -> "a misguided person.", not "a misguided."
+                noun = GENERIC_NOUNS[1] if text[end - 1] == "s" and text[end - 2 : end] != "ss" else GENERIC_NOUNS[0]
+                edits.append(Edit(start, end, _matched_case(noun, text[start:end]), "generic_noun"))
         seen, out = {text}, []
         for edit in edits:
             candidate = edit.apply(text)
@@ -170,10 +189,13 @@ class LocalRewriter:
         ]
         spans = []
         for score, start, end in sorted(blame, key=lambda item: -item[0]):
-            if score <= 0 or len(spans) >= BLAMED_WORDS:
+            if score <= 0 or len(spans) >= 2 * BLAMED_WORDS:
                 break
             for token in tokens(text[start:end]):
                 word = token.group(0)
                 if any(ch.isalnum() for ch in word) and word.lower() not in _FUNCTION_WORDS:
                     spans.append((start + token.start(), start + token.end()))
-        return spans
+        if not spans:
+            return []
+        alone = toxicity_margins(self.judge, [text[s:e] for s, e in spans]).max(axis=1)
+        return [span for span, margin in zip(spans, alone) if margin >= ALONE_MARGIN][:BLAMED_WORDS]

@@ -11,7 +11,8 @@ Measured on the same real comments (validation rows of the data directory) for e
   `export-model`, batches in input order padded to the maximum length.
 For each: batched throughput (comments/s), single-comment latency (p50/p95 of repeated calls), and in a fresh
 process the cold start to the first prediction and its peak memory. Plus the baseline's training throughput, and
-how long each explanation method takes for a 20-, 60- and 200-word comment (median of `--explain-repeats`).
+how long each explanation method takes for a 20-, 60- and 200-word comment (median of `--explain-repeats`), and
+how long the local rewriter takes for one toxic comment.
 Compare as ratios within one run (`ratios`); absolute figures depend on the machine.
 """
 
@@ -46,6 +47,7 @@ def parse_args(argv=None):
     p.add_argument("--train-rows", type=int, default=20000, help="training comments for the baseline fit timing")
     p.add_argument("--latency-repeats", type=int, default=50, help="single-comment calls per configuration")
     p.add_argument("--explain-repeats", type=int, default=3, help="explanations per method and length (0: skip)")
+    p.add_argument("--rewrite-comments", type=int, default=40, help="toxic comments rewritten locally (0: skip)")
     p.add_argument("--output", default=str(REPO_ROOT / "runs" / "benchmark.json"))
     p.add_argument("--cold-start", nargs=2, metavar=("CONFIG", "DIR"), help=argparse.SUPPRESS)  # child process
     return p.parse_args(argv)
@@ -160,6 +162,27 @@ def _explanation_timings(model, texts, method, labels, repeats, explain) -> dict
     return timings
 
 
+def bench_rewrites(frame: pd.DataFrame, count: int) -> dict:
+    """Seconds for the local rewriter to rewrite one toxic validation comment (the judge flags it), p50/p95."""
+    from cleanspeech.rewrite import load_rewriter
+
+    rewriter = load_rewriter(api_key="")
+    toxic = frame.loc[frame["fold"] == "validation"].loc[lambda f: f["toxic"] == 1, "text"].head(count).tolist()
+    seconds, words = [], []
+    for text in toxic:
+        started = time.perf_counter()
+        rewriter.rewrite(text, "local")
+        seconds.append(time.perf_counter() - started)
+        words.append(len(text.split()))
+    quantiles = statistics.quantiles(seconds, n=20) if len(seconds) > 1 else seconds * 19
+    return {
+        "comments": len(seconds),
+        "median_words": statistics.median(words) if words else 0,
+        "p50_s": round(statistics.median(seconds), 3) if seconds else None,
+        "p95_s": round(quantiles[18], 3) if seconds else None,
+    }
+
+
 def configurations(transformer_dir: Path, export_dir: Path) -> dict[str, Path]:
     """Configuration name -> the directory it loads, for every model present."""
     found = {"baseline": model_path("baseline")} if "baseline" in available_models() else {}
@@ -215,6 +238,9 @@ def main(argv=None) -> int:
     if args.explain_repeats:
         explain_dir = Path(args.transformer_dir)
         results["explanation_latency"] = bench_explanations(texts, explain_dir, args.explain_repeats)
+    if args.rewrite_comments:
+        results["rewrite_latency"] = bench_rewrites(frame, args.rewrite_comments)
+        print(f"rewrite: {results['rewrite_latency']}", flush=True)
     train_rows = frame[frame["fold"] == "train"].sample(args.train_rows, random_state=0)
     results["baseline_training"] = bench_baseline_training(train_rows)
     print(f"baseline training: {results['baseline_training']}", flush=True)

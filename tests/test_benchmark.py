@@ -13,7 +13,8 @@ def test_benchmark_measures_every_configuration_side_by_side(
 ):
     out = tmp_path / "bench.json"
     args = ["--data-dir", str(data_dir), "--predict-rows", "40", "--train-rows", "1000", "--latency-repeats", "3",
-            "--explain-repeats", "0", "--transformer-dir", str(e5_classifier_dir), "--output", str(out)]  # fmt: skip
+            "--explain-repeats", "0", "--rewrite-comments", "2", "--transformer-dir", str(e5_classifier_dir),
+            "--output", str(out)]  # fmt: skip
     env = {**os.environ, "CLEANSPEECH_CACHE": str(tmp_path / "cache")}
     result = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "benchmark.py"), *args],
@@ -36,6 +37,7 @@ def test_benchmark_measures_every_configuration_side_by_side(
     assert ratios.pop("served_backend") == "torch"  # no backend.json beside this model: PyTorch
     assert all(value is not None and value > 0 for value in ratios.values())
     assert "explanation_latency" not in report  # --explain-repeats 0
+    assert report["rewrite_latency"]["comments"] == 2 and report["rewrite_latency"]["p95_s"] > 0
     assert report["baseline_training"]["comments"] == 1000 and report["peak_rss_mb"] > 0
 
 
