@@ -1,5 +1,5 @@
 """Compare models: ROC/PR curves per label, metrics at tuned thresholds, a live threshold slider, how faithful each
-explanation method is, and the comments where the models disagree."""
+explanation method is, how good the rewrites are, and the comments where the models disagree."""
 
 import numpy as np
 import pandas as pd
@@ -94,6 +94,18 @@ else:
              "seconds per comment": m["seconds_per_comment"]}
             for name, report in faithfulness.items() for method, m in report["methods"].items()]  # fmt: skip
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="faithfulness_table")
+
+st.subheader("How good are the rewrites")
+rewriting = read_json(model_path("rewriter") / "evaluation.json")
+if not rewriting:
+    st.info("Measure it with `python scripts/evaluate_rewrite.py`.")
+else:
+    st.caption(f"{rewriting['sentences']:,} sentences of the {rewriting['data']} (never trained on). STA: share the "
+               "transformer no longer flags (STA baseline: the baseline's view); SIM: e5 cosine to the input; FL: "
+               "fluency, 1 for text as fluent as most human rewrites; chrF against the human rewrites; J: mean of "
+               "STA × SIM × FL per sentence. copy and delete are floors; reference is a human rewrite.")  # fmt: skip
+    table = pd.DataFrame(rewriting["systems"]).T.drop(columns=["sentences"], errors="ignore")
+    st.dataframe(table.round(3), key="rewrite_table")
 
 st.subheader("Where the models disagree")
 if len(reports) < 2:

@@ -226,6 +226,16 @@ def test_compare_page_shows_measured_faithfulness(two_models, monkeypatch):
     assert table.iloc[0]["comprehensiveness"] == linear["comprehensiveness"]
 
 
+def test_compare_page_shows_the_rewriters_evaluation(app):
+    report = json.loads((REPO / "models" / "rewriter" / "evaluation.json").read_text())
+    app.switch_page("pages/compare.py").run()
+    assert not app.exception
+    table = app.dataframe(key="rewrite_table").value
+    assert {"copy", "delete", "local", "reference"} <= set(table.index)
+    for system, metrics in report["systems"].items():
+        assert table.loc[system, "J"] == pytest.approx(round(metrics["J"], 3))
+
+
 def test_training_page_plots_a_real_run(app, tiny_model, small_data, tmp_path):
     run = tmp_path / "run"
     command = [sys.executable, str(REPO / "scripts" / "train.py"), "--model", str(tiny_model), "--data-dir",
