@@ -31,6 +31,7 @@ BLAMED_WORDS = 3  # words of the explanation tried per step
 ALONE_MARGIN = -1.75
 GENERIC_NOUNS = ("person", "people")  # a blamed word that ends a noun phrase may become one of these
 SENTENCE_WORDS = 40  # longer texts are rewritten sentence by sentence
+MAX_REWRITTEN_SEGMENTS = 100  # bounds the time a pasted wall of abuse takes (~0.1-0.5 s per sentence)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 _FUNCTION_WORDS = frozenset(  # never deleted alone: removing them garbles a sentence without making it polite
     re.findall(
@@ -92,6 +93,23 @@ class Edit:
         return _fix_article(before + joiner, after) + after
 
 
+def segments(text: str) -> tuple[list[str], list[str]]:
+    """Sentences of `text` and the separators between them; a run-on sentence is cut every SENTENCE_WORDS words."""
+    pieces, separators = [], []
+    parts = _SENTENCE_END.split(text)
+    for part, separator in zip(parts, _SENTENCE_END.findall(text) + [None]):
+        words = re.findall(r"\s*\S+\s*", part)  # leading space stays with the first word
+        chunks = ["".join(words[i : i + SENTENCE_WORDS]) for i in range(0, len(words), SENTENCE_WORDS)] or [part]
+        for chunk in chunks[:-1]:
+            stripped = chunk.rstrip()
+            pieces.append(stripped)
+            separators.append(chunk[len(stripped) :])
+        pieces.append(chunks[-1])
+        if separator is not None:
+            separators.append(separator)
+    return pieces, separators
+
+
 def _best_edit(toxicity: np.ndarray, cost: np.ndarray) -> int:
     """The gentlest edit that clears every label if one does, else the best trade of toxicity against cost."""
     clears = np.flatnonzero(toxicity < 0)
@@ -133,12 +151,15 @@ class LocalRewriter:
             notes.append(f"rewrote the first {MAX_TEXT_CHARS:,} of {len(text):,} characters; the rest is unchanged")
         if len(head.split()) <= SENTENCE_WORDS:
             return self._rewrite_unit(head) + tail, notes
-        pieces = _SENTENCE_END.split(head)
-        separators = _SENTENCE_END.findall(head)
-        margins = toxicity_margins(self.judge, pieces).max(axis=1)
-        rewritten = [self._rewrite_unit(p) if m >= 0 and p.strip() else p for p, m in zip(pieces, margins)]
-        out = "".join(piece + sep for piece, sep in zip(rewritten, separators + [""]))
-        return out + tail, notes
+        pieces, separators = segments(head)
+        flagged = [i for i, m in enumerate(toxicity_margins(self.judge, pieces).max(axis=1)) if m >= 0]
+        if len(flagged) > MAX_REWRITTEN_SEGMENTS:
+            notes.append(
+                f"rewrote the first {MAX_REWRITTEN_SEGMENTS} of {len(flagged)} flagged sentences; the rest is unchanged"
+            )
+        for i in flagged[:MAX_REWRITTEN_SEGMENTS]:
+            pieces[i] = self._rewrite_unit(pieces[i])
+        return "".join(piece + sep for piece, sep in zip(pieces, separators + [""])) + tail, notes
 
     def _rewrite_unit(self, text: str) -> str:
         current, margins = text, toxicity_margins(self.judge, [text])[0]

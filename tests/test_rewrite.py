@@ -7,13 +7,14 @@ import sys
 
 import pytest
 
+from cleanspeech import rewrite_local
 from cleanspeech.errors import InputError
 from cleanspeech.labels import LABELS
 from cleanspeech.models import flagged_labels, load_model
 from cleanspeech.preprocess import MAX_TEXT_CHARS
 from cleanspeech.rewrite import Rewriter, changed_spans, load_lexicon, load_rewriter, word_diff
 from cleanspeech.rewrite_lexicon import Lexicon
-from cleanspeech.rewrite_local import Edit, LocalRewriter
+from cleanspeech.rewrite_local import SENTENCE_WORDS, Edit, LocalRewriter, segments
 
 from .conftest import REPO
 from .fake_gemini import KEY, KEY_INVALID, FakeGemini, api_error, ok, serving
@@ -199,3 +200,21 @@ def test_a_clean_comment_costs_no_gemini_request(judge, local):
         result = rewriter.rewrite("Thanks for the fix!")
     assert result.rewrite == "Thanks for the fix!" and fake.requests == []
     assert result.notes == ["no label is flagged: the comment is returned unchanged"]
+
+
+@pytest.mark.parametrize(
+    "text", ["  Hello there. You idiot!  Next\nline ", " ".join(map(str, range(100))), "a  b. ", "x. x. x. ", "\n\n  x"]
+)
+def test_segments_rebuild_the_text_exactly(text):
+    pieces, separators = segments(text)
+    assert "".join(p + s for p, s in zip(pieces, separators + [""])) == text
+    assert all(len(p.split()) <= SENTENCE_WORDS for p in pieces)
+
+
+def test_a_wall_of_abuse_is_rewritten_up_to_a_bound_and_says_so(local, monkeypatch):
+    monkeypatch.setattr(rewrite_local, "MAX_REWRITTEN_SEGMENTS", 2)
+    polite = "Thanks for the careful edit, the section reads much better now."
+    text = " ".join([polite, "You are a disgusting idiot."] * 4)
+    result = local.rewrite(text, "local")
+    assert any("rewrote the first 2 of 4 flagged sentences" in note for note in result.notes)
+    assert result.rewrite.count("idiot") == 2 and result.rewrite.count(polite) == 4
