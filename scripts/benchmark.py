@@ -162,11 +162,11 @@ def _explanation_timings(model, texts, method, labels, repeats, explain) -> dict
     return timings
 
 
-def bench_rewrites(frame: pd.DataFrame, count: int) -> dict:
-    """Seconds for the local rewriter to rewrite one toxic validation comment (the judge flags it), p50/p95."""
+def bench_rewrites(frame: pd.DataFrame, count: int, rewriter=None) -> dict:
+    """Seconds for the local rewriter to rewrite one toxic validation comment (labelled toxic), p50/p95."""
     from cleanspeech.rewrite import load_rewriter
 
-    rewriter = load_rewriter(api_key="")
+    rewriter = rewriter or load_rewriter()
     toxic = frame.loc[frame["fold"] == "validation"].loc[lambda f: f["toxic"] == 1, "text"].head(count).tolist()
     seconds, words = [], []
     for text in toxic:

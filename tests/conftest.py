@@ -42,6 +42,14 @@ def small_baseline(dataset) -> BaselineModel:
 
 
 @pytest.fixture(scope="session")
+def shipped_transformer():
+    """The shipped transformer, loaded once for every test that judges with it (loading takes seconds)."""
+    from cleanspeech.models import load_model
+
+    return load_model(REPO / "models" / "transformer")
+
+
+@pytest.fixture(scope="session")
 def shipped_baseline_dir() -> Path:
     path = REPO / "models" / "baseline"
     assert (path / "baseline_meta.json").is_file(), "models/baseline is missing: run python scripts/train_baseline.py"

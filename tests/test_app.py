@@ -12,7 +12,6 @@ from streamlit.testing.v1 import AppTest
 
 from cleanspeech.evaluation import report_from_scores, score_folds
 from cleanspeech.metrics import precision_recall_f1
-from cleanspeech.models import load_model
 
 from .conftest import REPO
 from .fake_gemini import KEY, FakeGemini, ok, serving
@@ -44,7 +43,7 @@ def test_typed_insult_is_flagged(app):
     assert app.html[0].value.count('class="cs-word"') == 5 and "idiot." in app.html[0].value
 
 
-def test_rewrite_shows_the_rewrite_its_backend_scores_and_diff(app, monkeypatch):
+def test_rewrite_shows_the_rewrite_its_backend_scores_and_diff(app, monkeypatch, shipped_transformer):
     for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     text = "You are a disgusting idiot."
@@ -57,8 +56,7 @@ def test_rewrite_shows_the_rewrite_its_backend_scores_and_diff(app, monkeypatch)
     assert rewrite and "idiot" not in rewrite
     diff = app.html[-1].value  # the word diff: the insult struck through, the replacement marked as added
     assert '<del class="cs-delete"' in diff and "idiot." in diff
-    judge = load_model("transformer")
-    after = judge.predict_proba([rewrite]).iloc[0]
+    after = shipped_transformer.predict_proba([rewrite]).iloc[0]
     chart = json.loads(app.get("plotly_chart")[-1].proto.spec)
     bars = {trace["name"]: dict(zip(trace["y"], trace["x"])) for trace in chart["data"] if trace["type"] == "bar"}
     assert bars["after"]["toxic"] == pytest.approx(after["toxic"], abs=1e-4)
@@ -230,7 +228,7 @@ def test_compare_page_shows_the_rewriters_evaluation(app):
     report = json.loads((REPO / "models" / "rewriter" / "evaluation.json").read_text())
     app.switch_page("pages/compare.py").run()
     assert not app.exception
-    table = app.dataframe(key="rewrite_table").value
+    table = next(df.value for df in app.dataframe if "J" in df.value.columns)
     assert {"copy", "delete", "local", "reference"} <= set(table.index)
     for system, metrics in report["systems"].items():
         assert table.loc[system, "J"] == pytest.approx(round(metrics["J"], 3))

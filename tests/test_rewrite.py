@@ -29,8 +29,8 @@ INSULTS = [
 
 
 @pytest.fixture(scope="module")
-def judge():
-    return load_model("transformer")
+def judge(shipped_transformer):
+    return shipped_transformer
 
 
 @pytest.fixture(scope="module")
