@@ -57,12 +57,15 @@ class Lexicon:
     """phrase -> {"rate": share of sentences with it where people changed it, "replacements": [[text, count], ...]}"""
 
     entries: dict[str, dict]
+    english_words: frozenset[str] = frozenset()  # words of the polite side: tells English text from other languages
 
     @classmethod
     def mine(cls, pairs: list[tuple[str, str]], min_count: int = 3, min_rate: float = 0.5, keep: int = 3) -> "Lexicon":
         replaced: dict[str, Counter] = defaultdict(Counter)  # exact stretch -> its replacements
         changed, occurrences = Counter(), Counter()  # pairs where a phrase sat inside a changed stretch / at all
+        polite_words = Counter()
         for toxic, neutral in pairs:
+            polite_words.update(w for w in normalize_words(neutral) if w.isalpha())
             source = normalize_words(toxic)
             occurrences.update(_ngrams(source))
             inside = set()
@@ -81,12 +84,21 @@ class Lexicon:
                     # A replacement one person chose once is too often a paraphrase of the whole sentence.
                     "replacements": [[text, n] for text, n in replacements.most_common(keep) if n > 1 or not text],
                 }
-        return cls(dict(sorted(entries.items())))
+        english = frozenset(w for w, n in polite_words.items() if n >= min_count)
+        return cls(dict(sorted(entries.items())), english)
 
     @classmethod
     def load(cls, path: str | Path) -> "Lexicon":
         path = Path(path)
-        return cls(json.loads((path / LEXICON_FILE if path.is_dir() else path).read_text())["entries"])
+        stored = json.loads((path / LEXICON_FILE if path.is_dir() else path).read_text())
+        return cls(stored["entries"], frozenset(stored.get("english_words", ())))
+
+    def looks_english(self, text: str) -> bool:
+        """Whether most words of `text` are English words the lexicon knows (True when it knows none)."""
+        words = [w for w in normalize_words(text) if w.isalpha()]
+        if not self.english_words or not words:
+            return True
+        return sum(w in self.english_words for w in words) >= 0.5 * len(words)
 
     def save(self, path: str | Path, source: str = "") -> Path:
         path = Path(path)
@@ -98,7 +110,8 @@ class Lexicon:
             for k, v in self.entries.items()
         ]
         head = f'{{"source": {json.dumps(source)}, "phrases": {len(self.entries)}, "entries": {{\n'
-        target.write_text(head + ",\n".join(lines) + "\n}}\n")
+        english = json.dumps(sorted(self.english_words), ensure_ascii=False)
+        target.write_text(head + ",\n".join(lines) + f'\n}},\n"english_words": {english}}}\n')
         return target
 
     def matches(self, text: str) -> list[tuple[int, int, str]]:
@@ -116,6 +129,12 @@ class Lexicon:
 
     def replacements(self, phrase: str) -> list[str]:
         return [text for text, _ in self.entries[phrase]["replacements"]]
+
+    def replacement_shares(self, phrase: str) -> list[tuple[str, float]]:
+        """Each kept replacement of `phrase` with the share of its rewrites that chose it, most chosen first."""
+        kept = self.entries[phrase]["replacements"]
+        total = sum(n for _, n in kept)
+        return [(text, n / total) for text, n in kept]
 
     def delete_all(self, text: str, min_rate: float = 0.0) -> str:
         """`text` with every lexicon phrase (changed at least `min_rate` of the time) deleted: the "delete" floor."""

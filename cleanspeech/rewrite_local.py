@@ -24,7 +24,10 @@ from .rewrite_lexicon import Lexicon, tokens
 
 # Preference for edits that keep meaning, in logit units of toxicity: a replacement wins over a deletion unless the
 # deletion lowers toxicity by more than this.
-EDIT_COST = {"replace": 0.0, "generic_noun": 0.25, "delete_phrase": 0.5, "delete_word": 1.0}
+# A lexicon replacement costs up to 0.6 by how rarely people chose it for that phrase ("fucking" -> "" is 98% of its
+# rewrites, -> "really" 1%); a lexicon deletion 0.3 more, as it keeps less meaning.
+LEXICON_COST, LEXICON_DELETE_COST = 0.6, 0.3
+EDIT_COST = {"generic_noun": 0.25, "delete_word": 1.0}
 BLAMED_WORDS = 3  # words of the explanation tried per step
 # A blamed word is removed only if the judge finds it toxic on its own, at least nearly (margin in logits): words
 # that are toxic only in context ("trump", "leader", "stop") stay, as deleting them changes what is said.
@@ -40,6 +43,9 @@ _FUNCTION_WORDS = frozenset(  # never deleted alone: removing them garbles a sen
         "was were be been being do does did have has had and or but if so to of in on at for with as by not no don't "
         "can't won't isn't aren't what who how why when where which",
     )
+)
+_AFTER_NOUN = frozenset(
+    "and or but for of in on at with who that which is are was were has have like than from".split()  # noqa: SIM905
 )
 _DANGLING_ARTICLE = re.compile(r"\s*\b(?:an?|the)$", re.IGNORECASE)
 _CLOSING_PUNCT = ",.!?;:)…"
@@ -75,7 +81,7 @@ class Edit:
     start: int
     end: int
     replacement: str
-    kind: str  # a key of EDIT_COST
+    cost: float  # in logit units of toxicity: see EDIT_COST
 
     def apply(self, text: str) -> str:
         before, after = text[: self.start], text[self.end :]
@@ -86,6 +92,8 @@ class Edit:
             before = _DANGLING_ARTICLE.sub("", before)  # "you are a idiot." -> "you are.", not "you are a."
         if after[:1] in (",", ";", ":") and (not before or before[-1] in ",;:.!?("):
             after = after[1:].lstrip(" ")  # "fuck, he was" -> "he was", not ", he was"
+        if before[-1:] in (",", ";", ":") and (not after.strip() or after[0] in ".!?"):
+            before = before[:-1]  # "stop, you idiot." -> "stop.", not "stop,."
         if not before.strip():
             capitalize = text.lstrip()[:1].isupper()
             after = after[0].upper() + after[1:] if capitalize and after[:1].islower() else after
@@ -119,10 +127,10 @@ def _best_edit(toxicity: np.ndarray, cost: np.ndarray) -> int:
 
 
 def _ends_noun_phrase(text: str, end: int) -> bool:
-    """Whether the word ending at `end` is followed by punctuation, the end, or a function word."""
-    rest = text[end:].lstrip()
-    following = tokens(rest[:40])
-    return not following or not following[0].group(0)[0].isalnum() or following[0].group(0).lower() in _FUNCTION_WORDS
+    """Whether the word ending at `end` is followed by punctuation, the end, or a word that often follows a noun
+    ("fool for", "idiots who"), not one that follows a verb ("kill you")."""
+    following = tokens(text[end : end + 40])
+    return not following or not following[0].group(0)[0].isalnum() or following[0].group(0).lower() in _AFTER_NOUN
 
 
 def _matched_case(replacement: str, original: str) -> str:
@@ -149,8 +157,13 @@ class LocalRewriter:
         if len(text) > MAX_TEXT_CHARS:
             head, tail = text[:MAX_TEXT_CHARS], text[MAX_TEXT_CHARS:]
             notes.append(f"rewrote the first {MAX_TEXT_CHARS:,} of {len(text):,} characters; the rest is unchanged")
+        english = self.lexicon.looks_english(head)  # decided once: a deletion must not flip it midway
+        if not english:
+            notes.append(
+                "the local rewriter knows English only: here it can just delete words; Gemini rewrites other languages"
+            )
         if len(head.split()) <= SENTENCE_WORDS:
-            return self._rewrite_unit(head) + tail, notes
+            return self._rewrite_unit(head, english) + tail, notes
         pieces, separators = segments(head)
         flagged = [i for i, m in enumerate(toxicity_margins(self.judge, pieces).max(axis=1)) if m >= 0]
         if len(flagged) > MAX_REWRITTEN_SEGMENTS:
@@ -158,48 +171,51 @@ class LocalRewriter:
                 f"rewrote the first {MAX_REWRITTEN_SEGMENTS} of {len(flagged)} flagged sentences; the rest is unchanged"
             )
         for i in flagged[:MAX_REWRITTEN_SEGMENTS]:
-            pieces[i] = self._rewrite_unit(pieces[i])
+            pieces[i] = self._rewrite_unit(pieces[i], english)
         return "".join(piece + sep for piece, sep in zip(pieces, separators + [""])) + tail, notes
 
-    def _rewrite_unit(self, text: str) -> str:
+    def _rewrite_unit(self, text: str, english: bool = True) -> str:
         current, margins = text, toxicity_margins(self.judge, [text])[0]
         for _ in range(self.max_steps):
             if margins.max() < 0:
                 break
-            candidates = self._candidates(current, [label for label, m in zip(LABELS, margins) if m >= 0])
+            flagged = [label for label, m in zip(LABELS, margins) if m >= 0]
+            candidates = self._candidates(current, flagged, english)
             if not candidates:
                 break
             candidate_margins = toxicity_margins(self.judge, [c for c, _ in candidates])
             toxicity = candidate_margins.max(axis=1)
-            best = _best_edit(toxicity, np.array([EDIT_COST[kind] for _, kind in candidates]))
+            best = _best_edit(toxicity, np.array([cost for _, cost in candidates]))
             if toxicity[best] >= margins.max() - 1e-3:
                 break  # no edit lowers the toxicity any further
             current, margins = candidates[best][0], candidate_margins[best]
         return current
 
-    def _candidates(self, text: str, flagged: list[str]) -> list[tuple[str, str]]:
-        """Distinct (edited text, edit kind) pairs; edits that would leave no word are never offered."""
+    def _candidates(self, text: str, flagged: list[str], english: bool) -> list[tuple[str, float]]:
+        """Distinct (edited text, cost) pairs; edits that would leave no word are never offered. In text that is not
+        English the lexicon and the English nouns do not apply: blamed words can only be deleted."""
         edits = []
-        for start, end, phrase in self.lexicon.matches(text):
-            for replacement in self.lexicon.replacements(phrase)[: self.replacements_per_phrase]:
-                kind = "replace" if replacement else "delete_phrase"
-                edits.append(Edit(start, end, _matched_case(replacement, text[start:end]), kind))
+        matches = self.lexicon.matches(text) if english else []
+        for start, end, phrase in matches:
+            for replacement, share in self.lexicon.replacement_shares(phrase)[: self.replacements_per_phrase]:
+                cost = LEXICON_COST * (1 - share) + (0 if replacement else LEXICON_DELETE_COST)
+                edits.append(Edit(start, end, _matched_case(replacement, text[start:end]), cost))
         covered = {i for e in edits for i in range(e.start, e.end)}
-        single_words = [(start, end) for start, end, phrase in self.lexicon.matches(text) if " " not in phrase]
+        single_words = [(start, end) for start, end, phrase in matches if " " not in phrase]
         for start, end in self._blamed_words(text, flagged):
             if start not in covered:
-                edits.append(Edit(start, end, "", "delete_word"))
+                edits.append(Edit(start, end, "", EDIT_COST["delete_word"]))
                 single_words.append((start, end))
-        for start, end in single_words:
+        for start, end in single_words if english else []:
             if _ends_noun_phrase(text, end):  # "a misguided fool." -> "a misguided person.", not "a misguided."
                 noun = GENERIC_NOUNS[1] if text[end - 1] == "s" and text[end - 2 : end] != "ss" else GENERIC_NOUNS[0]
-                edits.append(Edit(start, end, _matched_case(noun, text[start:end]), "generic_noun"))
+                edits.append(Edit(start, end, _matched_case(noun, text[start:end]), EDIT_COST["generic_noun"]))
         seen, out = {text}, []
         for edit in edits:
             candidate = edit.apply(text)
             if candidate not in seen and re.search(r"\w", candidate):
                 seen.add(candidate)
-                out.append((candidate, edit.kind))
+                out.append((candidate, edit.cost))
         return out
 
     def _blamed_words(self, text: str, flagged: list[str]) -> list[tuple[int, int]]:

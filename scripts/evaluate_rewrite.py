@@ -51,7 +51,7 @@ def delete_floor(lexicon, text: str) -> str:
     """Every lexicon phrase deleted, right to left, with the same spacing repairs as the rewriter; never empty."""
     out = text
     for start, end, _ in reversed(lexicon.matches(text)):
-        out = Edit(start, end, "", "delete_phrase").apply(out)
+        out = Edit(start, end, "", 0.0).apply(out)
     return out if out.strip(" .,!?") else text
 
 
