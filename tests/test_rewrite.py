@@ -220,3 +220,11 @@ def test_a_wall_of_abuse_is_rewritten_up_to_a_bound_and_says_so(local, monkeypat
     result = local.rewrite(text, "local")
     assert any("rewrote the first 2 of 4 flagged sentences" in note for note in result.notes)
     assert result.rewrite.count("idiot") == 2 and result.rewrite.count(polite) == 4
+
+
+def test_other_languages_get_deletions_only_and_a_note(local):
+    text = "Halt die Klappe, du dummer Vollidiot."
+    result = local.rewrite(text, "local")
+    assert result.flagged_before and any("knows English only" in note for note in result.notes)
+    original_words = {w.strip(",.!?") for w in text.split()}
+    assert {w.strip(",.!?") for w in result.rewrite.split()} < original_words  # words removed, none added
