@@ -14,12 +14,9 @@ from cleanspeech import LABELS, CleanSpeechError, flagged_labels
 from cleanspeech import models as cs_models
 from cleanspeech.data import texts_for_ids
 from cleanspeech.explain import METHODS, PER_LABEL_METHODS, Explanation, ExplanationError, explain, model_family
-from cleanspeech.highlight import diff_html, heatmap_html
+from cleanspeech.highlight import heatmap_html
 from cleanspeech.models import MODEL_COMMANDS
 from cleanspeech.preprocess import MAX_TEXT_CHARS
-from cleanspeech.rewrite import Rewrite, Rewriter, load_lexicon, word_diff
-from cleanspeech.rewrite_gemini import GEMINI_MODEL, GeminiRewriter, GeminiUnavailable, api_key_from_env
-from cleanspeech.rewrite_local import LocalRewriter
 
 MODEL_COLORS = {"baseline": "#4C78A8", "transformer": "#F58518", "ensemble": "#54A24B"}  # the same on every page
 
@@ -202,107 +199,4 @@ def top_words_chart(explanation: Explanation, label: str, k: int = 10) -> go.Fig
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         xaxis={"title": f"contribution to {label} (log-odds)"},
     )
-    return fig
-
-
-# --- rewriting ---------------------------------------------------------------------------------------------------
-
-BACKEND_TITLES = {"auto": "Auto (Gemini with a key, else local)", "local": "Local (offline)", "gemini": "Gemini"}
-
-
-def gemini_api_key() -> str | None:
-    """The key from Streamlit secrets (GEMINI_API_KEY or GOOGLE_API_KEY), else the environment; never displayed."""
-    for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY"):
-        try:
-            key = str(st.secrets.get(name) or "").strip()
-        except Exception:  # no secrets.toml at all, or an unreadable one: the environment still counts
-            key = ""
-        if key:
-            return key
-    return api_key_from_env()
-
-
-@st.cache_resource(show_spinner="Loading the rewriter…")
-def load_local_rewriter() -> LocalRewriter:
-    models = load_models()
-    judge = models["transformer"]
-    return LocalRewriter(judge, load_lexicon(), guide=models.get("baseline", judge))
-
-
-def rewriter() -> Rewriter:
-    """The local rewriter (cached) with a Gemini client when a key is configured."""
-    local, key = load_local_rewriter(), gemini_api_key()
-    gemini = None
-    if key:
-        try:
-            gemini = GeminiRewriter(key, model=GEMINI_MODEL)
-        except GeminiUnavailable:
-            gemini = None
-    return Rewriter(local.judge, local, gemini)
-
-
-def rewrite_section(text: str) -> None:
-    """Backend choice and a Rewrite button; the rewrite, who wrote it, scores before and after and a word diff."""
-    if "transformer" not in load_models():
-        st.info("Rewriting needs the transformer model, which re-scores every rewrite. Create it with:")
-        st.code(MODEL_COMMANDS["transformer"], language="bash")
-        return
-    has_key = gemini_api_key() is not None
-    backend = st.radio(
-        "Rewriter", list(BACKEND_TITLES), format_func=BACKEND_TITLES.get, horizontal=True, key="rewrite_backend"
-    )
-    if not has_key:
-        st.caption(
-            "No Gemini key is set (GEMINI_API_KEY in the environment or Streamlit secrets): the local rewriter answers."
-        )
-    store = st.session_state.setdefault("rewrites", {})
-    key = (text, backend, has_key)
-    if st.button("Rewrite politely", key="rewrite_run", type="primary"):
-        try:
-            with st.spinner("Rewriting…"):
-                store[key] = rewriter().rewrite(text, backend)
-        except CleanSpeechError as exc:
-            st.error(str(exc))
-        while len(store) > KEPT_EXPLANATIONS:
-            store.pop(next(iter(store)))
-    if key in store:
-        show_rewrite(store[key])
-
-
-def show_rewrite(result: Rewrite) -> None:
-    who = f"Gemini ({GEMINI_MODEL})" if result.backend == "gemini" else "the local rewriter (offline)"
-    (st.warning if result.still_toxic else st.success)(
-        f"Written by {who}. "
-        + (
-            "Still flagged: " + ", ".join(result.flagged_after)
-            if result.still_toxic
-            else "No label is flagged any more."
-        )
-    )
-    st.code(result.rewrite, language=None, wrap_lines=True)
-    for note in result.notes:
-        st.info(note)
-    st.html(diff_html(word_diff(result.text, result.rewrite)))
-    st.caption("The transformer's probability per label before (red) and after (green) the rewrite; ticks: thresholds.")
-    st.plotly_chart(before_after_chart(result), key="rewrite_chart")
-
-
-def before_after_chart(result: Rewrite) -> go.Figure:
-    """The transformer's probability per label before and after the rewrite, its thresholds as ticks."""
-    labels = list(LABELS)[::-1]
-    fig = go.Figure()
-    for name, values, color in (("before", result.before, "#D62728"), ("after", result.after, "#2CA02C")):
-        fig.add_bar(
-            y=labels, x=[values[label] for label in labels], name=name, orientation="h", marker_color=color,
-            hovertemplate="%{y}: %{x:.3f}<extra>" + name + "</extra>",
-        )  # fmt: skip
-    thresholds = load_local_rewriter().judge.thresholds
-    fig.add_scatter(
-        y=labels, x=[thresholds[label] for label in labels], mode="markers", name="threshold",
-        marker={"symbol": "line-ns-open", "size": 18, "color": "black", "line": {"width": 2}},
-    )  # fmt: skip
-    fig.update_layout(
-        barmode="group", height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis={"title": "transformer probability", "range": [0, 1]}, legend={"orientation": "h"},
-    )  # fmt: skip
     return fig

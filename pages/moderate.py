@@ -7,12 +7,12 @@ from cleanspeech import flagged_labels
 from pages.common import (
     explanation_section,
     require_models,
-    rewrite_section,
     score_text,
     scores_chart,
     scores_table,
     truncation_notice,
 )
+from pages.rewriting import rewrite_section
 
 EXAMPLES = {
     "Insult": "You are a disgusting idiot.",

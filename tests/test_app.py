@@ -71,10 +71,12 @@ def test_rewrite_with_a_key_in_streamlit_secrets_uses_gemini(app, monkeypatch):
     with serving(FakeGemini().reply(200, ok(polite))) as fake:
         monkeypatch.setenv("GEMINI_BASE_URL", fake.url)
         app.secrets["GEMINI_API_KEY"] = KEY
+        app.secrets["GEMINI_MODEL"] = "gemini-2.5-flash-lite"
         app.text_area(key="comment").input("You are a disgusting idiot.").run()
         app.button(key="rewrite_run").click().run()
     assert not app.exception
-    assert app.success[-1].value.startswith("Written by Gemini (gemini-2.5-flash).")
+    assert app.success[-1].value.startswith("Written by Gemini (gemini-2.5-flash-lite).")
+    assert ":generateContent" in fake.requests[0]["path"] and "gemini-2.5-flash-lite" in fake.requests[0]["path"]
     assert app.code[-1].value == polite
     assert fake.requests[0]["headers"]["x-goog-api-key"] == KEY
     shown = [e.value for kind in ("markdown", "caption", "info", "success", "warning", "code") for e in app.get(kind)]
