@@ -77,11 +77,15 @@ def rewrite_section(text: str) -> None:
     store = st.session_state.setdefault("rewrites", {})
     key = (text, backend, has_key)
     if st.button("Rewrite politely", key="rewrite_run", type="primary"):
+        current = rewriter()
         try:
             with st.spinner("Rewriting…"):
-                store[key] = rewriter().rewrite(text, backend)
+                store[key] = current.rewrite(text, backend)
         except CleanSpeechError as exc:
             st.error(str(exc))
+        finally:
+            if current.gemini is not None:
+                current.gemini.close()  # one client per click: its connections go with it
         while len(store) > KEPT_REWRITES:
             store.pop(next(iter(store)))
     if key in store:
