@@ -120,21 +120,14 @@ def cmd_explain(args) -> int:
 
 
 def cmd_rewrite(args) -> int:
+    from .models import load_model
     from .rewrite import load_rewriter
-    from .rewrite_gemini import GEMINI_MODEL
 
     if not args.text.strip():
         raise InputError("nothing to rewrite: the text is empty")  # before seconds of model loading
-    options = {"gemini_model": args.gemini_model or GEMINI_MODEL}
-    result = load_rewriter(judge=load_model_or_default(args.model), **options).rewrite(args.text, args.backend)
-    print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    rewriter = load_rewriter(judge=load_model(args.model), gemini_model=args.gemini_model)
+    print(json.dumps(rewriter.rewrite(args.text, args.backend).to_dict(), indent=2, ensure_ascii=False))
     return 0
-
-
-def load_model_or_default(name: str | None):
-    from .models import load_model
-
-    return load_model(name or "transformer")
 
 
 def cmd_export_model(args) -> int:
@@ -233,7 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="gemini needs GEMINI_API_KEY (or GOOGLE_API_KEY); auto: gemini with a key, else local (default)",
     )
     rewrite.add_argument("--gemini-model", help="Gemini model name (default: gemini-2.5-flash)")
-    rewrite.add_argument("--model", help="the model that scores before and after (default: transformer)")
+    rewrite.add_argument(
+        "--model", default="transformer", help="the model that scores before and after (default: %(default)s)"
+    )
     rewrite.set_defaults(func=cmd_rewrite)
 
     export = sub.add_parser("export-model", help="write a standalone Hugging Face directory of a transformer model")

@@ -25,7 +25,7 @@ from .models import flagged_labels, load_model, model_path
 from .preprocess import MAX_TEXT_CHARS
 from .rewrite_gemini import GEMINI_MODEL, GeminiRewriter, GeminiUnavailable, api_key_from_env
 from .rewrite_lexicon import LEXICON_FILE, Lexicon
-from .rewrite_local import LocalRewriter
+from .rewrite_local import LocalRewriter, margins_of
 
 BACKENDS = ("auto", "local", "gemini")
 REWRITER_DIR = "rewriter"  # models/rewriter holds the mined lexicon
@@ -96,12 +96,13 @@ class Rewriter:
         if len(text) > MAX_TEXT_CHARS:
             head, tail = text[:MAX_TEXT_CHARS], text[MAX_TEXT_CHARS:]
             notes.append(f"rewrote the first {MAX_TEXT_CHARS:,} of {len(text):,} characters; the rest is unchanged")
-        before = self.judge.predict_proba([head]).iloc[0]  # the judge reads no further than `head` either
-        rewritten, used = self._rewrite_head(head, before, backend, notes)
+        scores = self.judge.predict_proba([head])  # the judge reads no further than `head` either
+        before = scores.iloc[0]
+        rewritten, used = self._rewrite_head(head, scores, backend, notes)
         return self._result(text, rewritten + tail, before, used, notes)
 
-    def _rewrite_head(self, text: str, before, backend: str, notes: list[str]) -> tuple[str, str]:
-        if not flagged_labels(before, self.judge.thresholds):
+    def _rewrite_head(self, text: str, scores, backend: str, notes: list[str]) -> tuple[str, str]:
+        if not flagged_labels(scores.iloc[0], self.judge.thresholds):
             notes.append("no label is flagged: the comment is returned unchanged")
             return text, "local"  # nothing to rewrite, and no paid request for it
         if backend == "gemini" and self.gemini is None:
@@ -111,7 +112,7 @@ class Rewriter:
                 return self.gemini.rewrite_text(text), "gemini"
             except GeminiUnavailable as err:
                 notes.append(f"{err} Used the local rewriter instead.")
-        rewritten, local_notes = self.local.rewrite_text(text)
+        rewritten, local_notes = self.local.rewrite_text(text, margins_of(scores, self.judge.thresholds)[0])
         notes.extend(local_notes)
         return rewritten, "local"
 
@@ -145,7 +146,7 @@ def load_rewriter(
     judge=None,
     guide=None,
     api_key: str | None = None,
-    gemini_model: str = GEMINI_MODEL,
+    gemini_model: str | None = None,
     root=None,
     **gemini_options,
 ) -> Rewriter:
@@ -158,5 +159,5 @@ def load_rewriter(
         except FileNotFoundError:
             guide = judge
     key = api_key or api_key_from_env()
-    gemini = GeminiRewriter(key, model=gemini_model, **gemini_options) if key else None
+    gemini = GeminiRewriter(key, model=gemini_model or GEMINI_MODEL, **gemini_options) if key else None
     return Rewriter(judge, LocalRewriter(judge, load_lexicon(root), guide), gemini)

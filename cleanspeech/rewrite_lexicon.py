@@ -135,13 +135,3 @@ class Lexicon:
         kept = self.entries[phrase]["replacements"]
         total = sum(n for _, n in kept)
         return [(text, n / total) for text, n in kept]
-
-    def delete_all(self, text: str, min_rate: float = 0.0) -> str:
-        """`text` with every lexicon phrase (changed at least `min_rate` of the time) deleted: the "delete" floor."""
-        out, last = [], 0
-        for start, end, phrase in self.matches(text):
-            if self.entries[phrase]["rate"] >= min_rate:
-                out.append(text[last:start])
-                last = end
-        out.append(text[last:])
-        return " ".join("".join(out).split())

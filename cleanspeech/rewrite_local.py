@@ -5,9 +5,9 @@ Each step gathers candidate edits:
   its most frequent replacements ("give a shit" -> "care", "idiot" -> "person" or nothing);
 - deletion of the words an explanation blames most for the flagged labels (the baseline's exact linear attribution,
   ~6 ms, or the transformer's gradient x input when there is no baseline), function words excepted.
-The judge (the default transformer) scores all candidates in one batch and the edit that lowers the text's
-toxicity most is kept; replacements are preferred over deletions by a small margin, as they keep more meaning.
-Toxicity is the largest margin over the labels, logit(p) - logit(threshold): positive means flagged.
+The judge (the default transformer) scores all candidates in one batch: the cheapest edit (see the costs below) that
+clears every label is kept, else the one with the best trade of toxicity against cost. Toxicity is the largest
+margin over the labels, logit(p) - logit(threshold): zero or more means flagged.
 It stops when nothing is flagged, when no edit helps, or after `max_steps`. A comment longer than a few sentences is
 rewritten one flagged sentence at a time, so the cost follows what is toxic, not the comment's length.
 """
@@ -22,8 +22,7 @@ from .labels import LABELS
 from .preprocess import MAX_TEXT_CHARS
 from .rewrite_lexicon import Lexicon, tokens
 
-# Preference for edits that keep meaning, in logit units of toxicity: a replacement wins over a deletion unless the
-# deletion lowers toxicity by more than this.
+# What an edit costs, in logit units of toxicity: edits that keep more meaning cost less.
 # A lexicon replacement costs up to 0.6 by how rarely people chose it for that phrase ("fucking" -> "" is 98% of its
 # rewrites, -> "really" 1%); a lexicon deletion 0.3 more, as it keeps less meaning.
 LEXICON_COST, LEXICON_DELETE_COST = 0.6, 0.3
@@ -57,11 +56,14 @@ def logit(p):
     return np.log(p / (1 - p))
 
 
+def margins_of(probs, thresholds: dict[str, float]) -> np.ndarray:
+    """Per row of a probability frame, per label: logit(p) - logit(threshold); >= 0 is a flagged label."""
+    return logit(probs[list(LABELS)].to_numpy()) - logit(np.array([thresholds[label] for label in LABELS]))
+
+
 def toxicity_margins(judge, texts: list[str]) -> np.ndarray:
-    """Per text, per label: logit(p) - logit(threshold); an entry >= 0 is a flagged label (p >= threshold)."""
-    probs = judge.predict_proba(texts)[list(LABELS)].to_numpy()
-    thresholds = np.array([judge.thresholds[label] for label in LABELS])
-    return logit(probs) - logit(thresholds)
+    """`margins_of` the judge's scores of `texts`."""
+    return margins_of(judge.predict_proba(texts), judge.thresholds)
 
 
 def _fix_article(before: str, next_text: str) -> str:
@@ -148,8 +150,9 @@ class LocalRewriter:
         self.judge, self.lexicon, self.guide = judge, lexicon, guide or judge
         self.max_steps, self.replacements_per_phrase = max_steps, replacements_per_phrase
 
-    def rewrite_text(self, text: str) -> tuple[str, list[str]]:
-        """The rewrite of `text` and notes for the user; text the judge does not flag comes back unchanged."""
+    def rewrite_text(self, text: str, margins: np.ndarray | None = None) -> tuple[str, list[str]]:
+        """The rewrite of `text` and notes for the user; text the judge does not flag comes back unchanged.
+        `margins`: the judge's margins of `text` when the caller has them already (saves scoring it again)."""
         if not text.strip():
             return text, []
         notes = []
@@ -163,7 +166,7 @@ class LocalRewriter:
                 "the local rewriter knows English only: here it can just delete words; Gemini rewrites other languages"
             )
         if len(head.split()) <= SENTENCE_WORDS:
-            return self._rewrite_unit(head, english) + tail, notes
+            return self._rewrite_unit(head, english, margins if not tail else None) + tail, notes
         pieces, separators = segments(head)
         flagged = [i for i, m in enumerate(toxicity_margins(self.judge, pieces).max(axis=1)) if m >= 0]
         if len(flagged) > MAX_REWRITTEN_SEGMENTS:
@@ -174,8 +177,9 @@ class LocalRewriter:
             pieces[i] = self._rewrite_unit(pieces[i], english)
         return "".join(piece + sep for piece, sep in zip(pieces, separators + [""])) + tail, notes
 
-    def _rewrite_unit(self, text: str, english: bool = True) -> str:
-        current, margins = text, toxicity_margins(self.judge, [text])[0]
+    def _rewrite_unit(self, text: str, english: bool = True, margins: np.ndarray | None = None) -> str:
+        current = text
+        margins = toxicity_margins(self.judge, [text])[0] if margins is None else margins
         for _ in range(self.max_steps):
             if margins.max() < 0:
                 break

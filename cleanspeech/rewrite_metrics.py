@@ -165,8 +165,6 @@ class SentenceEncoder:
 
 def style_accuracy(judge, texts: list[str]) -> np.ndarray:
     """1 where the judge flags no label (probability below every tuned threshold)."""
-    from .labels import LABELS
+    from .rewrite_local import toxicity_margins
 
-    probs = judge.predict_proba(texts)[list(LABELS)].to_numpy()
-    thresholds = np.array([judge.thresholds[label] for label in LABELS])
-    return (probs < thresholds).all(axis=1).astype(float)
+    return (toxicity_margins(judge, texts) < 0).all(axis=1).astype(float)

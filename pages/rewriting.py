@@ -10,7 +10,7 @@ from cleanspeech import LABELS, CleanSpeechError
 from cleanspeech.highlight import diff_html
 from cleanspeech.models import MODEL_COMMANDS
 from cleanspeech.rewrite import Rewrite, Rewriter, load_lexicon, word_diff
-from cleanspeech.rewrite_gemini import GEMINI_MODEL, GeminiRewriter, GeminiUnavailable, api_key_from_env
+from cleanspeech.rewrite_gemini import GEMINI_MODEL, GeminiRewriter
 from cleanspeech.rewrite_local import LocalRewriter
 from pages.common import load_models
 
@@ -33,7 +33,7 @@ def _setting(names: tuple[str, ...]) -> str | None:
 
 def gemini_api_key() -> str | None:
     """The key from Streamlit secrets (GEMINI_API_KEY or GOOGLE_API_KEY), else the environment; never displayed."""
-    return _setting(("GEMINI_API_KEY", "GOOGLE_API_KEY")) or api_key_from_env()
+    return _setting(("GEMINI_API_KEY", "GOOGLE_API_KEY"))
 
 
 def gemini_model() -> str:
@@ -51,13 +51,7 @@ def load_local_rewriter() -> LocalRewriter:
 def rewriter() -> Rewriter:
     """The local rewriter (cached) with a Gemini client when a key is configured."""
     local, key = load_local_rewriter(), gemini_api_key()
-    gemini = None
-    if key:
-        try:
-            gemini = GeminiRewriter(key, model=gemini_model())
-        except GeminiUnavailable:
-            gemini = None
-    return Rewriter(local.judge, local, gemini)
+    return Rewriter(local.judge, local, GeminiRewriter(key, model=gemini_model()) if key else None)
 
 
 def rewrite_section(text: str) -> None:

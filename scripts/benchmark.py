@@ -97,8 +97,13 @@ def bench_prediction(model, texts: list[str], repeats: int) -> dict:
         "comments": len(texts),
         "comments_per_s": round(len(texts) / batch_seconds, 1),
         "single_latency_ms_median": round(1000 * statistics.median(latencies), 2),
-        "single_latency_ms_p95": round(1000 * sorted(latencies)[int(0.95 * (len(latencies) - 1))], 2),
+        "single_latency_ms_p95": round(1000 * p95(latencies), 2),
     }
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile, nearest rank below."""
+    return sorted(values)[int(0.95 * (len(values) - 1))]
 
 
 def cold_start_child(name: str, directory: str) -> None:
@@ -174,12 +179,11 @@ def bench_rewrites(frame: pd.DataFrame, count: int, rewriter=None) -> dict:
         rewriter.rewrite(text, "local")
         seconds.append(time.perf_counter() - started)
         words.append(len(text.split()))
-    quantiles = statistics.quantiles(seconds, n=20) if len(seconds) > 1 else seconds * 19
     return {
         "comments": len(seconds),
         "median_words": statistics.median(words) if words else 0,
         "p50_s": round(statistics.median(seconds), 3) if seconds else None,
-        "p95_s": round(quantiles[18], 3) if seconds else None,
+        "p95_s": round(p95(seconds), 3) if seconds else None,
     }
 
 
