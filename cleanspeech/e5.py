@@ -10,6 +10,7 @@ spaces collapsed), Metaspace and the `<s> $A </s>` template. e5 expects a "query
 
 import importlib.util
 import struct
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from .errors import ModelNotFound
 E5_FILE = "e5-small-q4.bin"
 QUERY_PREFIX = "query: "
 Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
+_DEQUANT_SLAB = 1 << 16  # blocks decoded at once: 8 MB of fp32 output
 # The file's normalisation map differs from plain NFKC only here (checked code point by code point).
 _DROPPED = r"[\x01-\x08\x0b\x0e-\x1f\x7f\x8f\x9f]"
 _AS_SPACE = r"[\t\n\x0c\r\u1680\u200b-\u200f\u2028\u2029\u2581\ufeff\ufffd]"
@@ -75,13 +77,24 @@ class _Reader:
 
 
 def dequantize_q4_0(raw: bytes, rows: int, cols: int) -> np.ndarray:
+    """fp32 weights of a Q4_0 matrix, decoded a slab of blocks at a time so the temporaries stay small (the word
+    table alone is 384 MB in fp32; decoding it in one go held about 1 GB of intermediates)."""
     blocks = np.frombuffer(raw, dtype=Q4_BLOCK)
-    low, high = (blocks["qs"] & 0x0F).astype(np.int8) - 8, (blocks["qs"] >> 4).astype(np.int8) - 8
-    weights = np.concatenate([low, high], axis=1).astype(np.float32) * blocks["d"].astype(np.float32)[:, None]
-    return weights.reshape(rows, cols)
+    half = blocks["qs"].shape[1]
+    out = np.empty((len(blocks), 2 * half), dtype=np.float32)
+    for start in range(0, len(blocks), _DEQUANT_SLAB):
+        slab = blocks[start : start + _DEQUANT_SLAB]
+        scale = slab["d"].astype(np.float32)[:, None]
+        out[start : start + len(slab), :half] = ((slab["qs"] & 0x0F).astype(np.int8) - 8) * scale
+        out[start : start + len(slab), half:] = ((slab["qs"] >> 4).astype(np.int8) - 8) * scale
+    return out.reshape(rows, cols)
 
 
-def read_e5_file(path: Path | None = None) -> E5File:
+def read_e5_file(path: Path | None = None, only: Collection[str] | None = None) -> E5File:
+    """The file's config, vocabulary and weights; `only` names the weights to decode (default: all of them).
+
+    A shipped model only needs `emb.word` from here: decoding the rest would cost time and memory for nothing.
+    """
     data = Path(path or e5_file()).read_bytes()
     r = _Reader(data)
     if r.raw(4) != b"E5S1":
@@ -101,7 +114,9 @@ def read_e5_file(path: Path | None = None) -> E5File:
     for _ in range(r.take("i")):
         name = r.raw(r.take("H")).decode()
         dtype, elements, offset, nbytes = r.take("B"), r.take("I"), r.take("Q"), r.take("Q")
-        raw = data[offset : offset + nbytes]
+        if only is not None and name not in only:
+            continue
+        raw = memoryview(data)[offset : offset + nbytes]
         if dtype == 1:
             tensors[name] = dequantize_q4_0(
                 raw,

@@ -39,7 +39,7 @@ class TrainConfig:
     max_grad_norm: float = 1.0
     class_weight_power: float = 1.0  # 1: the seed's inverse-frequency weights; 0.5: their square root; 0: plain BCE
     patience: int = 2  # early stopping: evaluations without a better validation macro ROC-AUC
-    mixed_precision: str = "auto"  # auto: fp16 on GPU, fp32 on CPU; or no / fp16 / bf16
+    mixed_precision: str = "auto"  # auto: fp16 on GPU; bf16 on a CPU with AMX/AVX512-BF16, else fp32; or no/fp16/bf16
     cpu: bool = False  # train on CPU processes even where GPUs exist (with `accelerate launch --multi_gpu`: gloo)
     seed: int = 42
     # bookkeeping

@@ -203,7 +203,7 @@ class RunState:
         output = Path(config.output_dir)
         metrics_path = output / "metrics.json"
         metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
-        metrics.update(self.summary(samples_per_process))
+        metrics.update(self.summary(samples_per_process), mixed_precision=accelerator.mixed_precision)
         write_json(metrics_path, metrics, accelerator.process_index)
         write_json(output / "history.json", self.history, accelerator.process_index)
 

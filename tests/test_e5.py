@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import torch
 
-from cleanspeech.e5 import QUERY_PREFIX, build_bert, build_tokenizer, dequantize_q4_0, read_e5_file
+from cleanspeech.e5 import Q4_BLOCK, QUERY_PREFIX, build_bert, build_tokenizer, dequantize_q4_0, read_e5_file
 
 TEXTS = [
     "You are a disgusting idiot.",
@@ -72,6 +72,21 @@ def test_q4_0_block_decoding():
     weights = dequantize_q4_0(scale + nibbles, 1, 32)[0]
     np.testing.assert_array_equal(weights[:16], (np.arange(16) - 8) * 0.5)  # low nibbles -> w[j]
     np.testing.assert_array_equal(weights[16:], (np.arange(15, -1, -1) - 8) * 0.5)  # high nibbles -> w[j+16]
+
+
+def test_q4_0_decoding_in_slabs_matches_one_pass(monkeypatch):
+    rng = np.random.default_rng(0)
+    blocks = np.zeros(5, dtype=Q4_BLOCK)
+    blocks["d"], blocks["qs"] = rng.normal(size=5).astype(np.float16), rng.integers(0, 256, (5, 16), dtype=np.uint8)
+    whole = dequantize_q4_0(blocks.tobytes(), 5, 32)
+    monkeypatch.setattr("cleanspeech.e5._DEQUANT_SLAB", 2)  # 2 + 2 + 1 blocks
+    np.testing.assert_array_equal(dequantize_q4_0(blocks.tobytes(), 5, 32), whole)
+
+
+def test_reading_only_the_word_table(e5):
+    words = read_e5_file(only={"emb.word"})
+    assert set(words.tensors) == {"emb.word"} and words.pieces == e5.pieces
+    np.testing.assert_array_equal(words.tensors["emb.word"], e5.tensors["emb.word"])
 
 
 def test_file_describes_multilingual_e5_small(e5):
