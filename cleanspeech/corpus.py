@@ -9,20 +9,27 @@ A text appears once: duplicates (compared case-, punctuation- and space-insensit
 keeping test rows first, then the row with the most known labels, so no text sits on both sides of any split.
 """
 
+import hashlib
+import os
+import tempfile
 import warnings
+from pathlib import Path
 
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from .data import FRAME_COLUMNS, load_sources
 from .labels import LABELS
-from .paths import resolve_data_dir
+from .paths import cache_root, resolve_data_dir
 from .preprocess import dedup_key
 from .sources import SOURCES
 
 VALIDATION_FRACTION = 0.15  # ~15% of the shippable rows: enough positives of the rare labels to tune thresholds
 SEED = 42
 FOLD_ORDER = {"test": 0, "train": 1, "evaluation": 2}  # which copy of a duplicated text survives
+_PACKAGE = Path(__file__).resolve().parent
+# The code a built dataset depends on: a change in any of it invalidates the cache.
+_DATA_CODE = ("corpus.py", "data.py", "sources.py", "preprocess.py", "labels.py", "paths.py")
 
 
 def _assign_pool_folds(frame: pd.DataFrame, include_research: bool) -> pd.Series:
@@ -68,13 +75,30 @@ def build_dataset(
     validation_fraction: float = VALIDATION_FRACTION,
     seed: int = SEED,
 ) -> pd.DataFrame:
-    """Load every source under the data directory and return one frame with `fold`, `licence`, `shippable`."""
-    sources, test = load_sources(resolve_data_dir(data_dir), jigsaw_dir)
+    """Load every source under the data directory and return one frame with `fold`, `licence`, `shippable`.
+
+    Building takes about 15 s (cleaning 240k texts for de-duplication), so the result is cached on disk under a key
+    made of the data files (names, sizes, modification times), the settings and this package's data code.
+    """
+    data_dir = resolve_data_dir(data_dir)
     if include_research:
         warnings.warn(
             "training on research-only / non-commercial sets: the resulting model may not be shipped commercially",
             stacklevel=2,
         )
+    cached = _cache_file(data_dir, jigsaw_dir, include_research, validation_fraction, seed)
+    if cached.is_file():
+        try:
+            return pd.read_pickle(cached)
+        except Exception:  # noqa: BLE001 - a damaged or foreign cache file is simply rebuilt
+            cached.unlink(missing_ok=True)
+    frame = _build(data_dir, jigsaw_dir, include_research, validation_fraction, seed)
+    _write_cache(cached, frame)
+    return frame
+
+
+def _build(data_dir, jigsaw_dir, include_research, validation_fraction, seed) -> pd.DataFrame:
+    sources, test = load_sources(data_dir, jigsaw_dir)
     test = test.assign(fold="test")
     sources = sources.assign(fold=_assign_pool_folds(sources, include_research))
     frame = drop_duplicate_texts(pd.concat([test, sources], ignore_index=True)).reset_index(drop=True)
@@ -82,6 +106,33 @@ def build_dataset(
     frame["licence"] = frame["source"].map(lambda s: SOURCES[s].licence)
     frame["shippable"] = frame["source"].map(lambda s: SOURCES[s].shippable)
     return frame[[*FRAME_COLUMNS, "fold", "licence", "shippable"]]
+
+
+def _cache_file(data_dir: Path, jigsaw_dir, *settings) -> Path:
+    digest = hashlib.sha256(repr(settings).encode())
+    for name in _DATA_CODE:
+        digest.update((_PACKAGE / name).read_bytes())
+    for root in (Path(data_dir), Path(jigsaw_dir) if jigsaw_dir else None):
+        for path in sorted(root.rglob("*")) if root and root.is_dir() else []:
+            if path.is_file():
+                stat = path.stat()
+                digest.update(f"{path.relative_to(root)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return cache_root() / "datasets" / f"{digest.hexdigest()[:20]}.pkl"
+
+
+def _write_cache(path: Path, frame: pd.DataFrame) -> None:
+    """Write atomically; a cache that cannot be written (read-only home, full disk) only costs the next build."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        os.close(handle)
+    except OSError:
+        return
+    try:
+        frame.to_pickle(temporary)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
 
 
 def summarize(frame: pd.DataFrame) -> dict:

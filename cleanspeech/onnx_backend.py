@@ -12,7 +12,6 @@ Which backend a shipped model uses by default is decided once, on validation dat
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 import warnings
@@ -21,15 +20,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .paths import cache_root
+
 BACKENDS = ("torch", "onnx", "onnx-int8")
 BACKEND_FILE = "backend.json"
 MAX_AUC_LOSS = 0.002  # int8 is used only when it costs at most this much validation macro ROC-AUC
 OPSET = 17
 GRAPH_RECIPE = "fused-per-channel-int8"  # part of the cache key: a change in how graphs are built rebuilds them
-
-
-def cache_root() -> Path:
-    return Path(os.environ.get("CLEANSPEECH_CACHE") or Path.home() / ".cache" / "cleanspeech")
 
 
 def model_fingerprint(model_dir: Path) -> str:

@@ -47,3 +47,8 @@ def find_data_file(directory: Path, name: str) -> Path:
             return path
     tried = ", ".join(p.name for p in candidates)
     raise DataFileNotFound(f"missing data file '{name}' in {directory} (looked for {tried})")
+
+
+def cache_root() -> Path:
+    """Where rebuildable files go (ONNX graphs, built datasets): `CLEANSPEECH_CACHE`, else ~/.cache/cleanspeech."""
+    return Path(os.environ.get("CLEANSPEECH_CACHE") or Path.home() / ".cache" / "cleanspeech")

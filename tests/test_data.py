@@ -46,6 +46,27 @@ def test_kaggle_dir_builds_a_dataset(kaggle_dir):
     assert {"train", "validation"} <= set(frame["fold"])
 
 
+def test_a_built_dataset_is_cached_until_its_files_change(kaggle_dir, tmp_path_factory, monkeypatch):
+    cache = tmp_path_factory.mktemp("cache")  # outside the data directory, whose files make the key
+    monkeypatch.setenv("CLEANSPEECH_CACHE", str(cache))
+    first = build_dataset(kaggle_dir)
+    assert len(list((cache / "datasets").glob("*.pkl"))) == 1
+
+    def no_reading(*args):
+        raise AssertionError("the data files were read again")
+
+    monkeypatch.setattr("cleanspeech.corpus.load_sources", no_reading)
+    pd.testing.assert_frame_equal(build_dataset(kaggle_dir), first)
+    with pytest.raises(AssertionError, match="read again"):
+        build_dataset(kaggle_dir, seed=7)  # other settings: another entry
+    monkeypatch.undo()
+    monkeypatch.setenv("CLEANSPEECH_CACHE", str(cache))
+    labels = kaggle_dir / "test_labels.csv"
+    labels.write_text(labels.read_text().replace(",0,0,0,0,0,0\n", ",1,0,0,0,0,0\n", 1))  # an edited file
+    toxic_test_rows = lambda frame: frame.loc[frame["fold"] == "test", "toxic"].sum()  # noqa: E731
+    assert toxic_test_rows(build_dataset(kaggle_dir)) == toxic_test_rows(first) + 1
+
+
 def test_unannotated_labels_are_unknown_not_zero(data_dir):
     multilingual = read_multilingual(data_dir / "multilingual")
     assert set(multilingual["lang"]) == {"tr", "es", "it", "de", "pt", "ru", "fr"}
