@@ -12,9 +12,11 @@ Which backend a shipped model uses by default is decided once, on validation dat
 
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -133,27 +135,54 @@ def build_graphs(model, model_dir: Path) -> Path:
 
 
 class OnnxClassifier:
-    """`logits(input_ids, attention_mask)` through ONNX Runtime, the embedding gather in numpy."""
+    """`logits(input_ids, attention_mask)` through ONNX Runtime, the embedding gather in numpy.
 
-    def __init__(self, graph: Path, word_table: np.ndarray, threads: int | None = None):
+    With `workers` > 1 it holds that many single-threaded sessions, and `logits_one_by_one` runs windows on them side
+    by side: for int8, whose windows must run alone, that beat one two-threaded session by 1.5x on 2 cores (a short
+    window leaves a second intra-op thread mostly waiting).
+    """
+
+    def __init__(self, graph: Path, word_table: np.ndarray, threads: int | None = None, workers: int = 1):
         import onnxruntime as ort
 
+        self.workers = max(1, workers)
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or 0  # 0: one thread per core
+        options.intra_op_num_threads = 1 if self.workers > 1 else threads or 0  # 0: one thread per core
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        provider = ["CPUExecutionProvider"]
+        self.sessions = [ort.InferenceSession(str(graph), options, providers=provider) for _ in range(self.workers)]
         self.word_table = word_table
+        self._pool = ThreadPoolExecutor(self.workers) if self.workers > 1 else None
 
-    def logits(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+    def logits(self, input_ids: np.ndarray, attention_mask: np.ndarray, session: int = 0) -> np.ndarray:
         feeds = {"inputs_embeds": self.word_table[input_ids], "attention_mask": attention_mask.astype(np.int64)}
-        return self.session.run(["logits"], feeds)[0]
+        return self.sessions[session].run(["logits"], feeds)[0]
+
+    def logits_one_by_one(self, windows: list[list[int]]) -> np.ndarray:
+        """Logits of each window run alone (a batch of one), spread over the sessions; in the order given."""
+
+        def run_share(worker: int) -> list[np.ndarray]:
+            share = windows[worker :: self.workers]  # interleaved: length-sorted input gives every worker a fair share
+            return [self.logits(np.asarray([ids]), np.ones((1, len(ids))), worker)[0] for ids in share]
+
+        shares = [run_share(0)] if self._pool is None else self._pool.map(run_share, range(self.workers))
+        out = [None] * len(windows)
+        for worker, logits in enumerate(shares):
+            out[worker :: self.workers] = logits
+        return np.stack(out)
 
 
 def load_onnx_classifier(model, model_dir: Path, backend: str, threads: int | None = None) -> OnnxClassifier:
     folder = build_graphs(model, Path(model_dir))
     graph = folder / ("model-int8.onnx" if backend == "onnx-int8" else "model.onnx")
     word_table = model.get_input_embeddings().weight.detach().float().numpy()
-    return OnnxClassifier(graph, word_table, threads)
+    # int8 runs one window at a time (see TransformerModel), so it gets one single-threaded session per core.
+    workers = (threads or available_cores()) if backend == "onnx-int8" else 1
+    return OnnxClassifier(graph, word_table, threads, workers)
+
+
+def available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def onnx_available() -> bool:

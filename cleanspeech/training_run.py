@@ -39,6 +39,7 @@ def write_json(path: Path, data, process_index: int) -> None:
 
 def load_training_frame(config) -> pd.DataFrame:
     frame = build_dataset(config.data_dir, config.jigsaw_dir, config.include_research_data, seed=config.seed)
+    frame = frame[(frame["fold"] != "train") | frame["source"].isin(training_sources(config, frame))]
     parts = []
     for fold, limit in (("train", config.max_train_samples), ("validation", config.max_eval_samples)):
         rows = frame[frame["fold"] == fold]
@@ -49,6 +50,18 @@ def load_training_frame(config) -> pd.DataFrame:
     if not (frame["fold"] == "validation").any() or not (frame["fold"] == "train").any():
         raise TrainingError("the data has no training or no validation rows")
     return frame
+
+
+def training_sources(config, frame: pd.DataFrame) -> set[str]:
+    """The sources whose training rows are used: `train_sources`, else every source with training rows."""
+    available = set(frame.loc[frame["fold"] == "train", "source"])
+    if not config.train_sources:
+        return available
+    wanted = {name.strip() for name in config.train_sources.split(",") if name.strip()}
+    unknown = sorted(wanted - available)
+    if unknown:
+        raise TrainingError(f"no training rows from {', '.join(unknown)}; sources: {', '.join(sorted(available))}")
+    return wanted
 
 
 def resolve_backbone(config) -> str:

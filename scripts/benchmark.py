@@ -32,6 +32,7 @@ from cleanspeech.baseline import BaselineModel
 from cleanspeech.corpus import build_dataset
 from cleanspeech.labels import LABELS
 from cleanspeech.models import available_models, load_model, model_path
+from cleanspeech.onnx_backend import available_cores
 from cleanspeech.paths import REPO_ROOT
 from cleanspeech.sysinfo import peak_rss_mb
 
@@ -225,7 +226,7 @@ def main(argv=None) -> int:
     validation = frame[frame["fold"] == "validation"].sample(frac=1.0, random_state=0)
     texts = validation["text"].head(args.predict_rows).tolist()
     results = {
-        "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": _cpu_count()},
+        "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": available_cores()},
         "mean_comment_chars": round(sum(map(len, texts)) / max(1, len(texts)), 1),
         "serving": {},
     }
@@ -254,12 +255,6 @@ def main(argv=None) -> int:
     output.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
     return 0
-
-
-def _cpu_count() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
 if __name__ == "__main__":

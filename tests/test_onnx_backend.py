@@ -8,7 +8,7 @@ import pytest
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-from cleanspeech.onnx_backend import BACKEND_FILE, choose_backend, default_backend, model_fingerprint
+from cleanspeech.onnx_backend import BACKEND_FILE, available_cores, choose_backend, default_backend, model_fingerprint
 from cleanspeech.paths import cache_root
 from cleanspeech.transformer import TransformerModel
 
@@ -93,3 +93,7 @@ def test_int8_scores_do_not_depend_on_the_batch(spread_dir):
     int8 = TransformerModel.load(spread_dir, backend="onnx-int8")
     alone = np.vstack([int8.predict_logits([text]) for text in TEXTS])
     np.testing.assert_array_equal(int8.predict_logits(TEXTS), alone)
+    assert len(int8.onnx.sessions) == available_cores()  # one single-threaded session per core, side by side
+    one_session = TransformerModel.load(spread_dir, backend="onnx-int8", threads=1)
+    assert len(one_session.onnx.sessions) == 1
+    np.testing.assert_array_equal(one_session.predict_logits(TEXTS), alone)

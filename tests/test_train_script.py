@@ -10,6 +10,7 @@ import time
 import pandas as pd
 import pytest
 
+from cleanspeech.corpus import build_dataset
 from cleanspeech.labels import LABELS
 
 from .conftest import REPO
@@ -80,11 +81,15 @@ def test_training_learns_saves_and_reloads(tiny_model, small_data, tmp_path):
     assert list(submission.columns) == ["id", *LABELS] and len(submission) == 30
 
 
-def test_bf16_autocast_on_cpu_learns(tiny_model, small_data, tmp_path):
+def test_bf16_autocast_on_cpu_learns_from_the_chosen_sources(tiny_model, small_data, tmp_path):
     # What `--mixed-precision auto` picks on CPUs with AMX or AVX512-BF16; elsewhere bf16 is emulated, but still works.
-    args = train_args(tiny_model, small_data, tmp_path / "run", "--max-steps", "20", "--mixed-precision", "bf16")
-    result = run_train(*args)
+    extra = ["--max-steps", "20", "--mixed-precision", "bf16", "--train-sources", "jigsaw", "--max-train-samples", "0"]
+    result = run_train(*train_args(tiny_model, small_data, tmp_path / "run", *extra))
     assert result.returncode == 0, result.stderr[-3000:]
+    frame = build_dataset(small_data)
+    jigsaw_rows = ((frame["fold"] == "train") & (frame["source"] == "jigsaw")).sum()
+    assert 0 < jigsaw_rows < (frame["fold"] == "train").sum()
+    assert f"training rows {jigsaw_rows:,}," in result.stdout
     best = tmp_path / "run" / "best"
     assert read_json(best / "metrics.json")["mixed_precision"] == "bf16"
     history = read_json(best / "history.json")
@@ -151,6 +156,7 @@ def test_two_processes_train_and_only_the_main_one_writes(tiny_model, small_data
         (["--data-dir", "/no/such/data"], "data directory not found"),
         (["--learning-rate", "1e9", "--max-grad-norm", "1e9"], "NaN/inf"),
         (["--resume", "--run-dir", "/tmp/cleanspeech-no-such-run"], "no checkpoint"),
+        (["--train-sources", "jigsaw,nosuch"], "no training rows from nosuch"),
     ],
 )
 def test_bad_input_stops_with_a_message(tiny_model, small_data, tmp_path, extra, message):
