@@ -12,7 +12,6 @@ Which backend a shipped model uses by default is decided once, on validation dat
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 import warnings
@@ -23,6 +22,7 @@ import numpy as np
 import torch
 
 from .paths import cache_root
+from .sysinfo import available_cores
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
 BACKEND_FILE = "backend.json"
@@ -179,10 +179,6 @@ def load_onnx_classifier(model, model_dir: Path, backend: str, threads: int | No
     # int8 runs one window at a time (see TransformerModel), so it gets one single-threaded session per core.
     workers = (threads or available_cores()) if backend == "onnx-int8" else 1
     return OnnxClassifier(graph, word_table, threads, workers)
-
-
-def available_cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def onnx_available() -> bool:

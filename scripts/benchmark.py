@@ -32,9 +32,8 @@ from cleanspeech.baseline import BaselineModel
 from cleanspeech.corpus import build_dataset
 from cleanspeech.labels import LABELS
 from cleanspeech.models import available_models, load_model, model_path
-from cleanspeech.onnx_backend import available_cores
 from cleanspeech.paths import REPO_ROOT
-from cleanspeech.sysinfo import peak_rss_mb
+from cleanspeech.sysinfo import available_cores, peak_rss_mb
 
 TRANSFORMER_BACKENDS = ("torch", "onnx", "onnx-int8")
 EXPLAIN_WORDS = (20, 60, 200)  # comment lengths for explanation latency

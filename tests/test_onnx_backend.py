@@ -8,8 +8,9 @@ import pytest
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-from cleanspeech.onnx_backend import BACKEND_FILE, available_cores, choose_backend, default_backend, model_fingerprint
+from cleanspeech.onnx_backend import BACKEND_FILE, choose_backend, default_backend, model_fingerprint
 from cleanspeech.paths import cache_root
+from cleanspeech.sysinfo import available_cores
 from cleanspeech.transformer import TransformerModel
 
 TEXTS = ["You are a disgusting idiot.", "Obrigado pela ajuda!", "", "Ты просто идиот.", "a " * 400 + "die, idiot"]
