@@ -32,6 +32,8 @@ from cleanspeech.training import (
     freeze_parameters,
     make_collate,
     masked_weighted_bce,
+    oversample_positives,
+    parse_oversampling,
 )
 from cleanspeech.training_run import (
     RunState,
@@ -50,6 +52,7 @@ def get_dataloaders(accelerator, config, tokenizer, frame):
     pad_multiple = 8 if accelerator.mixed_precision in ("fp16", "bf16") else None
     collate = make_collate(tokenizer, pad_multiple)
     train_rows, val_rows = frame[frame["fold"] == "train"], frame[frame["fold"] == "validation"]
+    train_rows = oversample_positives(train_rows, parse_oversampling(config.oversample))
     train_set = CommentDataset(*encode(tokenizer, train_rows, config))
     val_set = CommentDataset(*encode(tokenizer, val_rows, config))
     sampler = LengthGroupedBatches(train_set.lengths, config.batch_size, config.seed)
@@ -139,12 +142,14 @@ def make_optimizer(model, config, total_steps: int):
 
 
 def training_function(config) -> dict:
+    parse_oversampling(config.oversample)  # a bad --oversample fails now, not after the model has loaded
     accelerator = make_accelerator(config)
     set_seed(config.seed)
     frame = load_training_frame(config)
     model, tokenizer = load_backbone(config)
     frozen = freeze_parameters(model, config.freeze_embeddings, config.freeze_word_embeddings, config.freeze_layers)
     train_dl, val_dl, sampler = get_dataloaders(accelerator, config, tokenizer, frame)
+    # Weights come from the rows as they are: oversampling adds updates for rare positives on top of them.
     weights = class_weights(frame.loc[frame["fold"] == "train"], config.class_weight_power)
     accelerator.print(
         f"training rows {len(train_dl.dataset):,}, validation rows {len(val_dl.dataset):,}, "

@@ -5,8 +5,15 @@ import pandas as pd
 import pytest
 import torch
 
+from cleanspeech.errors import InputError
 from cleanspeech.labels import LABELS
-from cleanspeech.training import LengthGroupedBatches, class_weights, masked_weighted_bce
+from cleanspeech.training import (
+    LengthGroupedBatches,
+    class_weights,
+    masked_weighted_bce,
+    oversample_positives,
+    parse_oversampling,
+)
 
 
 def test_class_weights_follow_the_seed_formula(dataset):
@@ -18,6 +25,27 @@ def test_class_weights_follow_the_seed_formula(dataset):
     np.testing.assert_allclose(weights.numpy(), expected, rtol=1e-6)
     assert weights.sum().item() == pytest.approx(6.0)
     assert weights[LABELS.index("threat")] > weights[LABELS.index("toxic")]  # rare labels weigh more
+
+
+def test_oversampling_repeats_rare_positives_in_place(dataset):
+    train = dataset[(dataset["fold"] == "train") & (dataset["source"] == "jigsaw")].sample(3000, random_state=0)
+    repeated = oversample_positives(train, parse_oversampling("threat=4, identity_hate=2"))
+    threat, hate = train["threat"].fillna(0) == 1, train["identity_hate"].fillna(0) == 1
+    assert threat.sum() > 0 and hate.sum() > 0
+    expected_rows = len(train) + 3 * threat.sum() + (hate & ~threat).sum()
+    assert len(repeated) == expected_rows
+    counts = repeated.index.value_counts()
+    assert (counts[train.index[threat]] == 4).all()  # both labels: the larger count, not the sum
+    assert (counts[train.index[hate & ~threat]] == 2).all()
+    assert (counts[train.index[~threat & ~hate]] == 1).all()
+    assert list(dict.fromkeys(repeated.index)) == list(train.index)  # order kept, copies beside their original
+    assert oversample_positives(train, {}).equals(train)
+
+
+@pytest.mark.parametrize("spec", ["threat", "threat=0", "menace=3", "threat=two"])
+def test_bad_oversampling_is_a_clear_error(spec):
+    with pytest.raises(InputError, match="--oversample"):
+        parse_oversampling(spec)
 
 
 def test_masked_labels_do_not_contribute():
