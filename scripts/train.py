@@ -47,12 +47,12 @@ from cleanspeech.training_run import (
 )
 
 
-def get_dataloaders(accelerator, config, tokenizer, frame):
-    """Length-grouped training batches and length-sorted validation batches, padded per batch."""
+def get_dataloaders(accelerator, config, tokenizer, frame, repeats: dict[str, int]):
+    """Length-grouped training batches (rare positives repeated), length-sorted validation ones; padded per batch."""
     pad_multiple = 8 if accelerator.mixed_precision in ("fp16", "bf16") else None
     collate = make_collate(tokenizer, pad_multiple)
     train_rows, val_rows = frame[frame["fold"] == "train"], frame[frame["fold"] == "validation"]
-    train_rows = oversample_positives(train_rows, parse_oversampling(config.oversample))
+    train_rows = oversample_positives(train_rows, repeats)
     train_set = CommentDataset(*encode(tokenizer, train_rows, config))
     val_set = CommentDataset(*encode(tokenizer, val_rows, config))
     sampler = LengthGroupedBatches(train_set.lengths, config.batch_size, config.seed)
@@ -142,13 +142,13 @@ def make_optimizer(model, config, total_steps: int):
 
 
 def training_function(config) -> dict:
-    parse_oversampling(config.oversample)  # a bad --oversample fails now, not after the model has loaded
+    repeats = parse_oversampling(config.oversample)  # a bad --oversample fails now, not after the model has loaded
     accelerator = make_accelerator(config)
     set_seed(config.seed)
     frame = load_training_frame(config)
     model, tokenizer = load_backbone(config)
     frozen = freeze_parameters(model, config.freeze_embeddings, config.freeze_word_embeddings, config.freeze_layers)
-    train_dl, val_dl, sampler = get_dataloaders(accelerator, config, tokenizer, frame)
+    train_dl, val_dl, sampler = get_dataloaders(accelerator, config, tokenizer, frame, repeats)
     # Weights come from the rows as they are: oversampling adds updates for rare positives on top of them.
     weights = class_weights(frame.loc[frame["fold"] == "train"], config.class_weight_power)
     accelerator.print(
