@@ -11,21 +11,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import CleanSpeechError, InputError, ModelNotFound
+from ._io import run_main
+from .classifiers import MODEL_COMMANDS, flagged_labels, load_model, load_models, resolve_model_dir
+from .classifiers.files import is_transformer_dir
+from .errors import InputError, ModelNotFound
+from .evaluation.reports import EVAL_ROWS_PER_SOURCE
 from .labels import LABELS
-from .models import MODEL_COMMANDS, available_models, flagged_labels, load_models
 from .paths import models_dir
-from .preprocess import MAX_TEXT_CHARS
-
-EXIT_USAGE = 2
-
-
-def _load_models(names: list[str] | None) -> dict:
-    names = names or available_models()
-    if not names:
-        commands = "; ".join(MODEL_COMMANDS.values())
-        raise ModelNotFound(f"no trained models found; create one with: {commands}")
-    return load_models(names)
+from .rewrite.base import BACKENDS as REWRITE_BACKENDS
+from .rewrite.base import GEMINI_MODEL
+from .serving.csv_files import CHUNK_ROWS
+from .text import MAX_TEXT_CHARS
 
 
 def _model_result(model, scores: pd.Series) -> dict:
@@ -36,7 +32,7 @@ def _model_result(model, scores: pd.Series) -> dict:
 
 
 def cmd_predict(args) -> int:
-    from .io import read_comments_csv, score_frame
+    from .serving import read_comments_csv, score_frame
 
     if args.file:
         if args.texts:
@@ -49,7 +45,7 @@ def cmd_predict(args) -> int:
             raise InputError("nothing to score: the text is empty")
     for notice in notices:
         print(f"note: {notice}", file=sys.stderr)
-    models = _load_models(args.model)
+    models = load_models(args.model)
     if args.output:
         scored = score_frame(
             frame if frame is not None else pd.DataFrame({"text": texts}),
@@ -73,11 +69,10 @@ def cmd_predict(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from .corpus import build_dataset
-    from .evaluation import evaluation_report
-    from .metrics import MetricWarning
+    from .data import build_dataset
+    from .evaluation import MetricWarning, evaluation_report
 
-    models = _load_models(args.model)
+    models = load_models(args.model)
     frame = build_dataset(args.data_dir, args.jigsaw_dir)
     reports = {}
     with warnings.catch_warnings():
@@ -93,9 +88,9 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_score(args) -> int:
-    from .scoring import score_csv
+    from .serving import score_csv
 
-    summary = score_csv(args.input, args.output, args.column, _load_models(args.model), args.chunk_rows, args.cpu)
+    summary = score_csv(args.input, args.output, args.column, load_models(args.model), args.chunk_rows, args.cpu)
     if summary.pop("is_main_process"):
         for notice in summary["notices"]:
             print(f"note: {notice}", file=sys.stderr)
@@ -105,7 +100,6 @@ def cmd_score(args) -> int:
 
 def cmd_explain(args) -> int:
     from .explain import explain
-    from .models import load_model
 
     text = args.text
     if not text.strip():
@@ -120,7 +114,6 @@ def cmd_explain(args) -> int:
 
 
 def cmd_rewrite(args) -> int:
-    from .models import load_model
     from .rewrite import load_rewriter
 
     if not args.text.strip():
@@ -131,11 +124,10 @@ def cmd_rewrite(args) -> int:
 
 
 def cmd_export_model(args) -> int:
-    from .models import resolve_model_dir
-    from .packaging import export_model
+    from .classifiers.hf_export import export_model
 
     source = resolve_model_dir(args.model)
-    if not (source / "config.json").is_file():
+    if not is_transformer_dir(source):
         raise ModelNotFound(f"no transformer model in {source}; create one with: {MODEL_COMMANDS['transformer']}")
     out = export_model(source, args.out_dir)
     print(json.dumps({"exported": str(out), "from": str(source)}))
@@ -143,12 +135,14 @@ def cmd_export_model(args) -> int:
 
 
 def cmd_pack_model(args) -> int:
-    from .packaging import save_compact
+    from .classifiers.compact import save_compact
 
-    source = Path(args.trained_dir)
-    if not (source / "config.json").is_file():
+    source, target = Path(args.trained_dir), Path(args.out_dir or models_dir() / "transformer")
+    if not is_transformer_dir(source):
         raise ModelNotFound(f"no trained model in {source} (needs config.json from scripts/train.py)")
-    out = save_compact(source, args.out_dir)
+    if target.exists() and any(target.iterdir()) and not args.force:
+        raise InputError(f"{target} already holds a model; pass --force to replace it (or choose --out-dir)")
+    out = save_compact(source, target)
     size_mb = sum(p.stat().st_size for p in out.iterdir() if p.is_file()) / 2**20
     print(json.dumps({"packed": str(out), "from": str(source), "size_mb": round(size_mb, 1)}))
     return 0
@@ -172,8 +166,19 @@ def format_reports(reports: dict) -> str:
     return "\n".join(lines)
 
 
-def _add_model_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", action="append", help="model name or directory (repeatable; default: all)")
+def _add_model_option(parser: argparse.ArgumentParser, many: bool = False, default: str = "transformer") -> None:
+    """`--model NAME_OR_DIR`, the same in every subcommand: a shipped model name or a model directory.
+
+    Commands that score with several models take it repeatedly (default: every shipped model); the others take one.
+    """
+    names = ", ".join(MODEL_COMMANDS)
+    if many:
+        help_text = f"model name ({names}) or directory; repeatable (default: every shipped model)"
+        parser.add_argument("--model", action="append", help=help_text)
+    else:
+        parser.add_argument(
+            "--model", default=default, help=f"model name ({names}) or directory (default: %(default)s)"
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -185,14 +190,19 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--file", help="CSV file of comments")
     predict.add_argument("--column", default="comment_text", help="text column of --file (default: comment_text)")
     predict.add_argument("--output", help="write the scored CSV here (every input column kept) instead of JSON")
-    _add_model_option(predict)
+    _add_model_option(predict, many=True)
     predict.set_defaults(func=cmd_predict)
 
     evaluate = sub.add_parser("evaluate", help="metrics of the models on the data's validation, test and language sets")
     evaluate.add_argument("--data-dir", help="data directory (default: $CLEANSPEECH_DATA or ../shared/data)")
     evaluate.add_argument("--jigsaw-dir", help="directory with Kaggle's full train.csv, test.csv, test_labels.csv")
-    _add_model_option(evaluate)
-    evaluate.add_argument("--max-eval-rows", type=int, default=3000, help="rows per language set (0: all)")
+    _add_model_option(evaluate, many=True)
+    evaluate.add_argument(
+        "--max-eval-rows",
+        type=int,
+        default=EVAL_ROWS_PER_SOURCE,
+        help="rows per language set (0: all; default: %(default)s)",
+    )
     evaluate.add_argument("--json", action="store_true", help="print JSON instead of tables")
     evaluate.set_defaults(func=cmd_evaluate)
 
@@ -200,14 +210,14 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("input", help="CSV file to score")
     score.add_argument("output", help="CSV file to write: every input row and column, plus the scores")
     score.add_argument("--column", default="comment_text", help="text column (default: comment_text)")
-    _add_model_option(score)
-    score.add_argument("--chunk-rows", type=int, default=5000, help="rows per chunk (default: 5000)")
+    _add_model_option(score, many=True)
+    score.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, help="rows per chunk (default: %(default)s)")
     score.add_argument("--cpu", action="store_true", help="score on CPU processes even where GPUs exist")
     score.set_defaults(func=cmd_score)
 
     explain = sub.add_parser("explain", help="which words drove each label's score; prints JSON")
     explain.add_argument("text", help="the comment to explain")
-    explain.add_argument("--model", default="transformer", help="baseline, transformer or a model directory")
+    _add_model_option(explain)
     explain.add_argument(
         "--method",
         help="baseline: linear (exact); transformer: gradient (fast), integrated_gradients (ig), shap "
@@ -221,34 +231,27 @@ def build_parser() -> argparse.ArgumentParser:
     rewrite.add_argument("text", help="the comment to rewrite")
     rewrite.add_argument(
         "--backend",
-        choices=("auto", "local", "gemini"),
+        choices=REWRITE_BACKENDS,
         default="auto",
         help="gemini needs GEMINI_API_KEY (or GOOGLE_API_KEY); auto: gemini with a key, else local (default)",
     )
-    rewrite.add_argument("--gemini-model", help="Gemini model name (default: gemini-2.5-flash)")
-    rewrite.add_argument(
-        "--model", default="transformer", help="the model that scores before and after (default: %(default)s)"
-    )
+    rewrite.add_argument("--gemini-model", help=f"Gemini model name (default: {GEMINI_MODEL})")
+    _add_model_option(rewrite)  # the judge: it scores the comment before and after
     rewrite.set_defaults(func=cmd_rewrite)
 
     export = sub.add_parser("export-model", help="write a standalone Hugging Face directory of a transformer model")
     export.add_argument("out_dir", help="directory to write (transformers.pipeline loads it)")
-    export.add_argument("--model", default="transformer", help="model name or directory (default: transformer)")
+    _add_model_option(export)
     export.set_defaults(func=cmd_export_model)
 
     pack = sub.add_parser("pack-model", help="store an e5 model from scripts/train.py compactly (for models/)")
     pack.add_argument("trained_dir", help="the best-model directory of a run, e.g. runs/e5-small/best")
-    pack.add_argument("--out-dir", default=str(models_dir() / "transformer"), help="default: models/transformer")
+    pack.add_argument("--out-dir", help="where to write it (default: the shipped models' transformer folder)")
+    pack.add_argument("--force", action="store_true", help="replace a model already in --out-dir")
     pack.set_defaults(func=cmd_pack_model)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except CleanSpeechError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except BrokenPipeError:  # `... | head` closed the pipe: not an error worth a traceback
-        return 0
+    return run_main(lambda _: args.func(args))

@@ -8,7 +8,7 @@ import plotly.express as px
 import streamlit as st
 
 from cleanspeech import LABELS, InputError
-from cleanspeech.io import read_comments_csv, score_frame
+from cleanspeech.serving import read_comments_csv, score_frame
 from pages.common import MODEL_COLORS, require_models
 
 st.title("Score a CSV file")

@@ -10,13 +10,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from cleanspeech import LABELS, CleanSpeechError, flagged_labels
-from cleanspeech import models as cs_models
-from cleanspeech.data import texts_for_ids
+from cleanspeech import LABELS, CleanSpeechError, classifiers, flagged_labels
+from cleanspeech.classifiers import MODEL_COMMANDS
+from cleanspeech.data.readers import texts_for_ids
 from cleanspeech.explain import METHODS, PER_LABEL_METHODS, Explanation, ExplanationError, explain, model_family
-from cleanspeech.highlight import heatmap_html
-from cleanspeech.models import MODEL_COMMANDS
-from cleanspeech.preprocess import MAX_TEXT_CHARS
+from cleanspeech.text import MAX_TEXT_CHARS
+from pages.highlight import heatmap_html
 
 MODEL_COLORS = {"baseline": "#4C78A8", "transformer": "#F58518", "ensemble": "#54A24B"}  # the same on every page
 
@@ -24,7 +23,7 @@ MODEL_COLORS = {"baseline": "#4C78A8", "transformer": "#F58518", "ensemble": "#5
 @st.cache_resource(show_spinner="Loading models…")
 def load_models() -> dict:
     """Every shipped model that is present, loaded once per server process."""
-    return cs_models.load_models()
+    return classifiers.load_models()
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -7,10 +7,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from cleanspeech import LABELS
+from cleanspeech.classifiers import MODEL_COMMANDS, model_path
 from cleanspeech.errors import DataFileNotFound
-from cleanspeech.evaluation import disagreements
-from cleanspeech.metrics import precision_recall_f1
-from cleanspeech.models import MODEL_COMMANDS, model_path
+from cleanspeech.evaluation.metrics import precision_recall_f1
+from cleanspeech.evaluation.reports import disagreements
 from cleanspeech.paths import resolve_data_dir
 from pages.common import MODEL_COLORS, comment_texts, read_json
 

@@ -7,12 +7,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from cleanspeech import LABELS, CleanSpeechError
-from cleanspeech.highlight import diff_html
-from cleanspeech.models import MODEL_COMMANDS
-from cleanspeech.rewrite import Rewrite, Rewriter, load_lexicon, word_diff
-from cleanspeech.rewrite_gemini import GEMINI_MODEL, GeminiRewriter
-from cleanspeech.rewrite_local import LocalRewriter
+from cleanspeech.classifiers import MODEL_COMMANDS
+from cleanspeech.rewrite import GEMINI_MODEL, Rewrite, Rewriter, load_lexicon, load_rewriter, word_diff
+from cleanspeech.rewrite.local import LocalRewriter
 from pages.common import load_models
+from pages.highlight import diff_html
 
 KEPT_REWRITES = 16  # per browser session
 
@@ -50,8 +49,7 @@ def load_local_rewriter() -> LocalRewriter:
 
 def rewriter() -> Rewriter:
     """The local rewriter (cached) with a Gemini client when a key is configured."""
-    local, key = load_local_rewriter(), gemini_api_key()
-    return Rewriter(local.judge, local, GeminiRewriter(key, model=gemini_model()) if key else None)
+    return load_rewriter(local=load_local_rewriter(), api_key=gemini_api_key(), gemini_model=gemini_model())
 
 
 def rewrite_section(text: str) -> None:

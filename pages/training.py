@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from cleanspeech import LABELS
-from cleanspeech.models import MODEL_COMMANDS, model_path
+from cleanspeech.classifiers import MODEL_COMMANDS, model_path
 from cleanspeech.paths import REPO_ROOT
 from pages.common import read_json
 

@@ -28,10 +28,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from cleanspeech.baseline import BaselineModel
-from cleanspeech.corpus import build_dataset
+from cleanspeech.classifiers import available_models, load_model, model_path
+from cleanspeech.classifiers.baseline import BaselineModel
+from cleanspeech.data.corpus import build_dataset
 from cleanspeech.labels import LABELS
-from cleanspeech.models import available_models, load_model, model_path
 from cleanspeech.paths import REPO_ROOT
 from cleanspeech.sysinfo import available_cores, peak_rss_mb
 
@@ -73,7 +73,7 @@ def load_configuration(name: str, directory: Path):
     if name == "naive_pipeline":
         return NaivePipeline(directory)
     if name.startswith("transformer["):
-        from cleanspeech.transformer import TransformerModel
+        from cleanspeech.classifiers.transformer import TransformerModel
 
         return TransformerModel.load(directory, backend=name[len("transformer[") : -1])
     return load_model(directory)
@@ -191,7 +191,7 @@ def configurations(transformer_dir: Path, export_dir: Path) -> dict[str, Path]:
     """Configuration name -> the directory it loads, for every model present."""
     found = {"baseline": model_path("baseline")} if "baseline" in available_models() else {}
     if (transformer_dir / "config.json").is_file():
-        from cleanspeech.packaging import export_model
+        from cleanspeech.classifiers.hf_export import export_model
 
         found.update({f"transformer[{b}]": transformer_dir for b in TRANSFORMER_BACKENDS})
         found["naive_pipeline"] = export_model(transformer_dir, export_dir)
@@ -236,7 +236,7 @@ def main(argv=None) -> int:
             entry.update(bench_cold_start(name, directory))
             results["serving"][name] = entry
             print(f"{name}: {entry}", flush=True)
-    from cleanspeech.onnx_backend import default_backend
+    from cleanspeech.classifiers.onnx_backend import default_backend
 
     results["ratios"] = ratios(results["serving"], default_backend(Path(args.transformer_dir)))
     if args.explain_repeats:

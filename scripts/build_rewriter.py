@@ -10,11 +10,11 @@ Only the development part is read (the held-out tenth, chosen by a hash of each 
 import argparse
 import sys
 
-from cleanspeech.errors import CleanSpeechError
-from cleanspeech.paradetox import development_pairs, read_paradetox, read_sentences_csv
+from cleanspeech._io import run_main
+from cleanspeech.data.paradetox import development_pairs, read_paradetox, read_sentences_csv
 from cleanspeech.paths import models_dir
 from cleanspeech.rewrite import REWRITER_DIR
-from cleanspeech.rewrite_lexicon import Lexicon
+from cleanspeech.rewrite.lexicon import Lexicon
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -28,19 +28,19 @@ def parse_args(argv=None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def main(argv=None) -> int:
+def _main(argv=None) -> int:
     args = parse_args(argv)
-    try:
-        frame = read_sentences_csv(args.pairs, args.column) if args.pairs else read_paradetox(args.data_dir)
-    except CleanSpeechError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    frame = read_sentences_csv(args.pairs, args.column) if args.pairs else read_paradetox(args.data_dir)
     pairs = development_pairs(frame)
     lexicon = Lexicon.mine(pairs, min_count=args.min_count, min_rate=args.min_rate)
     source = f"{args.pairs or 'ParaDetox'}: {len(pairs):,} development pairs, min_count {args.min_count}"
     path = lexicon.save(args.output_dir, source=f"{source}, min_rate {args.min_rate}")
     print(f"{len(lexicon.entries):,} phrases from {len(pairs):,} pairs -> {path}")
     return 0
+
+
+def main(argv=None) -> int:
+    return run_main(_main, argv)  # a CleanSpeechError: one line on stderr, exit status 2
 
 
 if __name__ == "__main__":

@@ -5,8 +5,8 @@
 
 The comments: held-out toxic Jigsaw comments (the labelled test rows first, then validation rows, shuffled with a
 fixed seed), never trained on. Each is explained for the `toxic` label by each method of each model; its words are
-ranked by attribution and erased (see `cleanspeech.faithfulness`); the same erasures with a random ranking of the
-words (a fixed seed per comment) are the control. Probabilities come from each model as served (the transformer's
+ranked by attribution and erased (see `cleanspeech.explain.faithfulness`); the same erasures with a random ranking of
+the words (a fixed seed per comment) are the control. Probabilities come from each model as served (the transformer's
 default backend), so the figures describe what a moderator sees. Writes `faithfulness.json` beside each model, which
 the Compare models page shows, and prints a summary.
 """
@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from cleanspeech.corpus import build_dataset
+from cleanspeech.classifiers import load_model, resolve_model_dir
+from cleanspeech.data.corpus import build_dataset
 from cleanspeech.explain import METHODS, explain, model_family
-from cleanspeech.faithfulness import BINS, erasure_scores, ranking_of, summarize
-from cleanspeech.models import load_model, resolve_model_dir
+from cleanspeech.explain.faithfulness import BINS, erasure_scores, ranking_of, summarize
 
 LABEL = "toxic"
 SEED = 42

@@ -1,4 +1,4 @@
-"""Evaluate the rewriters on ParaDetox's held-out part: STA, SIM, FL, chrF and J (see cleanspeech.rewrite_metrics).
+"""Evaluate the rewriters on ParaDetox's held-out part: STA, SIM, FL, chrF and J (see cleanspeech.rewrite.metrics).
 
     python scripts/evaluate_rewrite.py                        # held-out ParaDetox -> models/rewriter/evaluation.json
     python scripts/evaluate_rewrite.py --limit 200            # a quick look
@@ -8,7 +8,7 @@
 Systems, each rewriting every held-out toxic sentence:
 - copy: the input unchanged (the floor for SIM and FL; STA is the share the judge already passes);
 - delete: every lexicon phrase deleted, no classifier (the classic "delete toxic words" floor);
-- local: the offline rewriter (`cleanspeech.rewrite_local`);
+- local: the offline rewriter (`cleanspeech.rewrite.local`);
 - gemini: with --gemini and a key;
 - reference: the first human rewrite (its chrF is against the other rewrites, on sentences that have two or more).
 The fluency model trains on the human rewrites of the development part (nine tenths of it) and is calibrated on
@@ -25,13 +25,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cleanspeech._io import run_main
+from cleanspeech.classifiers import load_model
+from cleanspeech.data.paradetox import read_paradetox, read_sentences_csv
 from cleanspeech.errors import CleanSpeechError
-from cleanspeech.models import load_model
-from cleanspeech.paradetox import read_paradetox, read_sentences_csv
 from cleanspeech.paths import models_dir
 from cleanspeech.rewrite import REWRITER_DIR, load_lexicon, load_rewriter
-from cleanspeech.rewrite_local import Edit
-from cleanspeech.rewrite_metrics import FluencyScorer, SentenceEncoder, chrf, style_accuracy
+from cleanspeech.rewrite.local import Edit
+from cleanspeech.rewrite.metrics import FluencyScorer, SentenceEncoder, chrf, style_accuracy
 
 EXAMPLES = 25
 
@@ -121,25 +122,25 @@ def evaluate(frame, paradetox, use_gemini=False) -> dict:
     return {"sentences": len(frame), "systems": results, "examples": examples}
 
 
-def main(argv=None) -> int:
+def _main(argv=None) -> int:
     args = parse_args(argv)
-    try:
-        paradetox = read_paradetox(args.data_dir)
-        if args.input:
-            frame, what = read_sentences_csv(args.input, args.column), args.input
-        else:
-            frame, what = paradetox[paradetox["held_out"]].reset_index(drop=True), "ParaDetox held-out part"
-        frame = frame.head(args.limit) if args.limit else frame
-        report = {"data": what, **evaluate(frame, paradetox, args.gemini)}
-    except CleanSpeechError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    paradetox = read_paradetox(args.data_dir)
+    if args.input:
+        frame, what = read_sentences_csv(args.input, args.column), args.input
+    else:
+        frame, what = paradetox[paradetox["held_out"]].reset_index(drop=True), "ParaDetox held-out part"
+    frame = frame.head(args.limit) if args.limit else frame
+    report = {"data": what, **evaluate(frame, paradetox, args.gemini)}
     out = Path(args.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "evaluation.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
     table = pd.DataFrame(report["systems"]).T
     print(f"{report['sentences']} sentences of {what}\n{table.round(3).to_string()}\n-> {out / 'evaluation.json'}")
     return 0
+
+
+def main(argv=None) -> int:
+    return run_main(_main, argv)  # a CleanSpeechError: one line on stderr, exit status 2
 
 
 if __name__ == "__main__":

@@ -14,15 +14,16 @@ import json
 import sys
 from pathlib import Path
 
-from cleanspeech.corpus import build_dataset
-from cleanspeech.errors import CleanSpeechError
-from cleanspeech.evaluation import EVAL_ROWS_PER_SOURCE, report_from_scores, score_folds
+from cleanspeech._io import run_main
+from cleanspeech.classifiers import load_model
+from cleanspeech.classifiers.ensemble import save_ensemble
+from cleanspeech.classifiers.onnx_backend import BACKEND_FILE, choose_backend, onnx_available
+from cleanspeech.classifiers.transformer import TransformerModel
+from cleanspeech.data.corpus import build_dataset
+from cleanspeech.evaluation.metrics import evaluate
+from cleanspeech.evaluation.reports import EVAL_ROWS_PER_SOURCE, report_from_scores, score_folds
 from cleanspeech.labels import LABELS
-from cleanspeech.metrics import evaluate
-from cleanspeech.models import ENSEMBLE_FILE, load_model
-from cleanspeech.onnx_backend import BACKEND_FILE, choose_backend, onnx_available
 from cleanspeech.paths import models_dir
-from cleanspeech.transformer import TransformerModel
 
 
 def parse_args(argv=None):
@@ -56,25 +57,22 @@ def measure_backends(model_dir: Path, frame, rows: int) -> dict:
     return {"backend": choose_backend(auc), "macro_roc_auc": auc, "rows": len(sample)}
 
 
-def main(argv=None) -> int:
+def _main(argv=None) -> int:
     args = parse_args(argv)
-    try:
-        frame = build_dataset(args.data_dir)
-        if args.backend_rows:
-            write(Path(args.model) / BACKEND_FILE, measure_backends(Path(args.model), frame, args.backend_rows))
-        transformer, baseline = load_model(args.model), load_model(args.baseline)
-        scores = {"transformer": score_folds(transformer, frame, args.max_eval_rows)}
-        scores["baseline"] = score_folds(baseline, frame, args.max_eval_rows).loc[scores["transformer"].index]
-    except CleanSpeechError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    frame = build_dataset(args.data_dir)
+    if args.backend_rows:
+        write(Path(args.model) / BACKEND_FILE, measure_backends(Path(args.model), frame, args.backend_rows))
+    transformer, baseline = load_model(args.model), load_model(args.baseline)
+    scores = {"transformer": score_folds(transformer, frame, args.max_eval_rows)}
+    scores["baseline"] = score_folds(baseline, frame, args.max_eval_rows).loc[scores["transformer"].index]
     report = report_from_scores("transformer", frame, scores["transformer"])
     write(Path(args.model) / "evaluation.json", report)
     write(Path(args.model) / "thresholds.json", report["thresholds"])
     ensemble_scores = (scores["transformer"] + scores["baseline"]) / 2
     ensemble = report_from_scores("ensemble", frame, ensemble_scores)
-    members = {Path(args.baseline).name: 0.5, Path(args.model).name: 0.5}
-    write(Path(args.ensemble_dir) / ENSEMBLE_FILE, {"weights": members, "thresholds": ensemble["thresholds"]})
+    members = {"baseline": Path(args.baseline), "transformer": Path(args.model)}
+    path = save_ensemble(args.ensemble_dir, members, {"baseline": 0.5, "transformer": 0.5}, ensemble["thresholds"])
+    print(f"wrote {path}", flush=True)
     write(Path(args.ensemble_dir) / "evaluation.json", ensemble)
     for name, r in (("transformer", report), ("ensemble", ensemble)):
         for split, content in r["splits"].items():
@@ -82,6 +80,10 @@ def main(argv=None) -> int:
             figures = f"ROC-AUC {macro['roc_auc']:.4f} PR-AUC {macro['pr_auc']:.4f} F1 {macro['f1']:.4f}"
             print(f"{name} {split}: macro {figures}")
     return 0
+
+
+def main(argv=None) -> int:
+    return run_main(_main, argv)  # a CleanSpeechError: one line on stderr, exit status 2
 
 
 if __name__ == "__main__":

@@ -22,29 +22,27 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 from transformers import get_linear_schedule_with_warmup
 
-from cleanspeech.errors import CleanSpeechError
+from cleanspeech._io import run_main
 from cleanspeech.paths import REPO_ROOT
-from cleanspeech.train_config import build_parser, load_config
 from cleanspeech.training import (
     CommentDataset,
     LengthGroupedBatches,
+    RunState,
+    TrainingError,
     class_weights,
+    encode,
+    evaluation_record,
     freeze_parameters,
+    load_backbone,
+    load_training_frame,
     make_collate,
     masked_weighted_bce,
     oversample_positives,
     parse_oversampling,
-)
-from cleanspeech.training_run import (
-    RunState,
-    TrainingError,
-    encode,
-    evaluation_record,
-    load_backbone,
-    load_training_frame,
     predict_test_file,
     save_best_model,
 )
+from cleanspeech.training.config import build_parser, load_config
 
 
 def get_dataloaders(accelerator, config, tokenizer, frame, repeats: dict[str, int]):
@@ -261,18 +259,18 @@ def check_finite(loss: torch.Tensor, accelerator, step: int) -> None:
         )
 
 
-def main(argv=None) -> int:
+def _main(argv=None) -> int:
     parser = build_parser(__doc__)
-    try:
-        config = load_config(parser.parse_args(argv)).resolve_paths(REPO_ROOT)
-        summary = training_function(config)
-    except CleanSpeechError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    config = load_config(parser.parse_args(argv)).resolve_paths(REPO_ROOT)
+    summary = training_function(config)
     if summary["is_main_process"]:
         best = f"{summary['best_score']:.4f} at step {summary['best_step']}"
         print(f"best validation macro ROC-AUC {best}; model in {config.output_dir}")
     return 0
+
+
+def main(argv=None) -> int:
+    return run_main(_main, argv)  # a CleanSpeechError: one line on stderr, exit status 2
 
 
 if __name__ == "__main__":

@@ -14,11 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-from cleanspeech.baseline import DEFAULT_SETTINGS, BaselineModel
-from cleanspeech.corpus import SEED, VALIDATION_FRACTION, build_dataset, summarize
-from cleanspeech.data import is_kaggle_dir
-from cleanspeech.errors import CleanSpeechError
-from cleanspeech.evaluation import evaluation_report
+from cleanspeech._io import run_main
+from cleanspeech.classifiers.baseline import DEFAULT_SETTINGS, BaselineModel
+from cleanspeech.data.corpus import SEED, VALIDATION_FRACTION, build_dataset, summarize
+from cleanspeech.data.readers import is_kaggle_dir
+from cleanspeech.evaluation.reports import evaluation_report
 from cleanspeech.labels import LABELS
 from cleanspeech.paths import models_dir, resolve_data_dir
 
@@ -73,16 +73,16 @@ def train(args: argparse.Namespace) -> dict:
     return report
 
 
-def main(argv=None) -> int:
-    try:
-        report = train(parse_args(argv))
-    except CleanSpeechError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+def _main(argv=None) -> int:
+    report = train(parse_args(argv))
     for split, content in report["splits"].items():
         macro = content["metrics"]["macro"]
         print(f"{split}: macro ROC-AUC {macro['roc_auc']:.4f}  PR-AUC {macro['pr_auc']:.4f}  F1 {macro['f1']:.4f}")
     return 0
+
+
+def main(argv=None) -> int:
+    return run_main(_main, argv)  # a CleanSpeechError: one line on stderr, exit status 2
 
 
 if __name__ == "__main__":

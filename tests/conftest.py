@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cleanspeech.baseline import BaselineModel
+from cleanspeech.classifiers.baseline import BaselineModel
 from cleanspeech.labels import LABELS
 
 from .tiny_models import build_tiny_deberta
@@ -28,7 +28,7 @@ def data_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def dataset(data_dir):
-    from cleanspeech.corpus import build_dataset
+    from cleanspeech.data.corpus import build_dataset
 
     return build_dataset(data_dir)
 
@@ -44,7 +44,7 @@ def small_baseline(dataset) -> BaselineModel:
 @pytest.fixture(scope="session")
 def shipped_transformer():
     """The shipped transformer, loaded once for every test that judges with it (loading takes seconds)."""
-    from cleanspeech.models import load_model
+    from cleanspeech.classifiers import load_model
 
     return load_model(REPO / "models" / "transformer")
 
@@ -97,7 +97,7 @@ def e5_classifier_dir(tmp_path_factory):
     """An e5 classifier as scripts/train.py saves it (random head, frozen word table): a real directory."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from cleanspeech.e5 import QUERY_PREFIX, export_e5_backbone
+    from cleanspeech.classifiers.e5 import QUERY_PREFIX, export_e5_backbone
     from cleanspeech.labels import ID2LABEL, LABEL2ID
 
     backbone = export_e5_backbone(tmp_path_factory.mktemp("e5"))

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cleanspeech.evaluation import report_from_scores, score_folds
-from cleanspeech.metrics import precision_recall_f1
+from cleanspeech.evaluation.metrics import precision_recall_f1
+from cleanspeech.evaluation.reports import report_from_scores, score_folds
 
 from .conftest import REPO
 from .fake_gemini import KEY, FakeGemini, ok, serving

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from cleanspeech import predict
-from cleanspeech.baseline import BaselineModel
+from cleanspeech.classifiers.baseline import BaselineModel
 from cleanspeech.errors import ModelNotFound
+from cleanspeech.evaluation.metrics import evaluate
 from cleanspeech.labels import LABELS
-from cleanspeech.metrics import evaluate
 
 
 def test_predict_proba_shape(small_baseline):
@@ -45,7 +45,7 @@ def test_unknown_labels_are_masked_in_training(dataset):
     # threat is unknown (NaN) for ToLD-Br: its classifier must equal one trained on the Jigsaw rows alone.
     jigsaw = (rows["source"] == "jigsaw").to_numpy()
     assert rows.loc[~jigsaw, "threat"].isna().all() and jigsaw.sum() < len(rows)
-    matrix = model.features.transform(model._clean(rows["text"]))
+    matrix = model.features.transform(model.clean_texts(rows["text"]))
     reference = model._fit_label(matrix[jigsaw], rows.loc[jigsaw, "threat"].astype(int).to_numpy())
     np.testing.assert_allclose(model.classifiers["threat"].coef_, reference.coef_, rtol=1e-3, atol=1e-5)
     # Counting the unknown rows as negatives would have given another classifier.
@@ -56,7 +56,7 @@ def test_unknown_labels_are_masked_in_training(dataset):
 def test_nb_average_is_one_linear_model(small_baseline):
     """The folded classifier's log-odds are exactly coefficient . tfidf + intercept (what explanations rely on)."""
     texts = ["You are a disgusting idiot.", "Thanks for the edit."]
-    matrix = small_baseline.features.transform(small_baseline._clean(texts))
+    matrix = small_baseline.features.transform(small_baseline.clean_texts(texts))
     clf = small_baseline.classifiers["insult"]
     logits = matrix @ clf.coef_.ravel() + clf.intercept_[0]
     expected = small_baseline.predict_proba(texts)["insult"].to_numpy()

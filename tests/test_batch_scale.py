@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cleanspeech.io import read_comments_csv, score_frame
+from cleanspeech.classifiers import load_model
 from cleanspeech.labels import LABELS
-from cleanspeech.models import load_model
+from cleanspeech.serving import read_comments_csv, score_frame
 from cleanspeech.sysinfo import peak_rss_mb
 
 ROWS = 100_000

@@ -44,8 +44,8 @@ def test_benchmark_measures_every_configuration_side_by_side(
 def test_explanation_latency_is_measured_per_method_and_length(monkeypatch, shipped_baseline_dir):
     import importlib.util
 
+    from cleanspeech.classifiers import load_model
     from cleanspeech.explain import explain
-    from cleanspeech.models import load_model
 
     spec = importlib.util.spec_from_file_location("benchmark", REPO / "scripts" / "benchmark.py")
     benchmark = importlib.util.module_from_spec(spec)

@@ -4,11 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cleanspeech.corpus import build_dataset, drop_duplicate_texts, split_train_validation
-from cleanspeech.data import load_jigsaw, paradetox_part, read_multilingual, read_paradetox, texts_for_ids
+from cleanspeech.data.corpus import build_dataset, drop_duplicate_texts, split_train_validation
+from cleanspeech.data.paradetox import paradetox_part
+from cleanspeech.data.readers import load_jigsaw, read_multilingual, read_paradetox_rows, texts_for_ids
+from cleanspeech.data.sources import SOURCES
 from cleanspeech.errors import DataFileNotFound
 from cleanspeech.labels import LABELS
-from cleanspeech.sources import SOURCES
 
 
 def test_kaggle_files_read_unchanged(kaggle_dir):
@@ -55,7 +56,7 @@ def test_a_built_dataset_is_cached_until_its_files_change(kaggle_dir, tmp_path_f
     def no_reading(*args):
         raise AssertionError("the data files were read again")
 
-    monkeypatch.setattr("cleanspeech.corpus.load_sources", no_reading)
+    monkeypatch.setattr("cleanspeech.data.corpus.load_sources", no_reading)
     pd.testing.assert_frame_equal(build_dataset(kaggle_dir), first)
     with pytest.raises(AssertionError, match="read again"):
         build_dataset(kaggle_dir, seed=7)  # other settings: another entry
@@ -78,7 +79,7 @@ def test_unannotated_labels_are_unknown_not_zero(data_dir):
 
 
 def test_paradetox_pairs_and_heldout_part(data_dir):
-    frame = read_paradetox(data_dir / "paradetox")
+    frame = read_paradetox_rows(data_dir / "paradetox")
     assert frame["toxic"].sum() == 11927 and (frame["toxic"] == 0).sum() == 19743
     assert frame[[lb for lb in LABELS if lb != "toxic"]].isna().all().all()
     share = (frame.loc[frame["toxic"] == 1, "orig_split"] == "heldout").mean()
@@ -104,7 +105,7 @@ def test_licences_decide_what_trains(dataset):
 
 
 def test_no_text_on_both_sides(dataset):
-    from cleanspeech.preprocess import dedup_key
+    from cleanspeech.text import dedup_key
 
     keys = dataset["text"].map(dedup_key)
     nontest = dataset["fold"] != "test"

@@ -15,10 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cleanspeech.classifiers import flagged_labels, load_models
 from cleanspeech.labels import LABELS
-from cleanspeech.models import flagged_labels, load_models
 from cleanspeech.rewrite import load_lexicon
-from cleanspeech.rewrite_local import LocalRewriter
+from cleanspeech.rewrite.local import LocalRewriter
 
 from .conftest import REPO
 

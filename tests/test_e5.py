@@ -16,7 +16,14 @@ import pandas as pd
 import pytest
 import torch
 
-from cleanspeech.e5 import Q4_BLOCK, QUERY_PREFIX, build_bert, build_tokenizer, dequantize_q4_0, read_e5_file
+from cleanspeech.classifiers.e5 import (
+    Q4_BLOCK,
+    QUERY_PREFIX,
+    build_bert,
+    build_tokenizer,
+    dequantize_q4_0,
+    read_e5_file,
+)
 
 TEXTS = [
     "You are a disgusting idiot.",
@@ -79,7 +86,7 @@ def test_q4_0_decoding_in_slabs_matches_one_pass(monkeypatch):
     blocks = np.zeros(5, dtype=Q4_BLOCK)
     blocks["d"], blocks["qs"] = rng.normal(size=5).astype(np.float16), rng.integers(0, 256, (5, 16), dtype=np.uint8)
     whole = dequantize_q4_0(blocks.tobytes(), 5, 32)
-    monkeypatch.setattr("cleanspeech.e5._DEQUANT_SLAB", 2)  # 2 + 2 + 1 blocks
+    monkeypatch.setattr("cleanspeech.classifiers.e5._DEQUANT_SLAB", 2)  # 2 + 2 + 1 blocks
     np.testing.assert_array_equal(dequantize_q4_0(blocks.tobytes(), 5, 32), whole)
 
 

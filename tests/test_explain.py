@@ -11,13 +11,13 @@ from cleanspeech.labels import LABELS
 
 
 def baseline_logits(model, text: str) -> np.ndarray:
-    matrix = model.features.transform(model._clean([text]))
+    matrix = model.features.transform(model.clean_texts([text]))
     return np.array([model.classifiers[label].decision_function(matrix)[0] for label in LABELS])
 
 
 @pytest.fixture(scope="module")
 def baseline(shipped_baseline_dir):
-    from cleanspeech.baseline import BaselineModel
+    from cleanspeech.classifiers.baseline import BaselineModel
 
     return BaselineModel.load(shipped_baseline_dir)
 
@@ -62,8 +62,8 @@ MESSY = "  Ｙｏｕ\tare\u200b a <b>disgusting</b>   idiot!! "
 
 @pytest.fixture(scope="module")
 def transformer():
-    from cleanspeech.models import model_path
-    from cleanspeech.transformer import TransformerModel
+    from cleanspeech.classifiers import model_path
+    from cleanspeech.classifiers.transformer import TransformerModel
 
     return TransformerModel.load(model_path("transformer"), backend="torch")
 
@@ -127,8 +127,8 @@ def test_a_2000_word_comment_is_explained_on_its_first_words(transformer):
 
 
 def test_methods_are_checked_against_the_model(baseline, transformer):
+    from cleanspeech.classifiers.ensemble import EnsembleModel
     from cleanspeech.explain import ExplanationError, explain
-    from cleanspeech.models import EnsembleModel
 
     with pytest.raises(ExplanationError, match="does not apply"):
         explain(baseline, INSULT, "shap")
@@ -138,7 +138,7 @@ def test_methods_are_checked_against_the_model(baseline, transformer):
 
 
 def test_heatmap_escapes_html_in_the_comment(baseline):
-    from cleanspeech.highlight import heatmap_html
+    from pages.highlight import heatmap_html
 
     text = 'you idiot <script>alert("x")</script> <img src=x onerror=alert(1)>'
     rendered = heatmap_html(explain_baseline(baseline, text), "insult")

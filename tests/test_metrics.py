@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import f1_score, roc_auc_score
 
+from cleanspeech.evaluation.metrics import MetricWarning, curve_points, evaluate, precision_recall_f1, tune_thresholds
 from cleanspeech.labels import LABELS
-from cleanspeech.metrics import MetricWarning, curve_points, evaluate, precision_recall_f1, tune_thresholds
 
 
 @pytest.fixture

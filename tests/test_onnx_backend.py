@@ -8,10 +8,10 @@ import pytest
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-from cleanspeech.onnx_backend import BACKEND_FILE, choose_backend, default_backend, model_fingerprint
+from cleanspeech.classifiers.onnx_backend import BACKEND_FILE, choose_backend, default_backend, model_fingerprint
+from cleanspeech.classifiers.transformer import TransformerModel
 from cleanspeech.paths import cache_root
 from cleanspeech.sysinfo import available_cores
-from cleanspeech.transformer import TransformerModel
 
 TEXTS = ["You are a disgusting idiot.", "Obrigado pela ajuda!", "", "Ты просто идиот.", "a " * 400 + "die, idiot"]
 
@@ -77,11 +77,11 @@ def test_backend_choice_follows_the_measured_auc(spread_dir):
 def test_long_comments_score_the_maximum_over_their_windows(spread_dir):
     model = TransformerModel.load(spread_dir, backend="torch")
     long_text = " ".join(f"word{i}" for i in range(600)) + " you stupid idiot"
-    prepared = model._prepare([long_text])
+    prepared = model.prepare([long_text])
     windows, owners = model.windows(prepared)
     assert len(windows) > 3 and set(owners.tolist()) == {0}
     assert all(len(w) <= model.settings["max_length"] for w in windows)
-    each = np.stack([model._batch_logits([w])[0][model.columns] for w in windows])
+    each = np.stack([model.batch_logits([w])[0][model.columns] for w in windows])
     np.testing.assert_allclose(model.predict_logits([long_text])[0], each.max(axis=0), atol=1e-4)
     # in a batch with other comments, every comment keeps its own score and its place
     mixed = model.predict_logits(["Thanks!", long_text, ""])

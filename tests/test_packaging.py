@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 from transformers import pipeline
 
-from cleanspeech.e5 import QUERY_PREFIX
+from cleanspeech.classifiers.compact import WEIGHTS_FILE, save_compact
+from cleanspeech.classifiers.e5 import QUERY_PREFIX
+from cleanspeech.classifiers.hf_export import export_model
+from cleanspeech.classifiers.transformer import TransformerModel
 from cleanspeech.labels import LABELS
-from cleanspeech.packaging import WEIGHTS_FILE, export_model, save_compact
-from cleanspeech.transformer import TransformerModel
 
 TEXTS = ["You are a disgusting idiot.", "Obrigado pela ajuda!", ""]
 

@@ -1,6 +1,6 @@
 import pytest
 
-from cleanspeech.preprocess import MAX_TEXT_CHARS, clean_text, dedup_key, normalize_unicode
+from cleanspeech.text import MAX_TEXT_CHARS, clean_text, dedup_key, normalize_unicode
 
 
 @pytest.mark.parametrize(

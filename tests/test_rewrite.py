@@ -7,14 +7,14 @@ import sys
 
 import pytest
 
-from cleanspeech import rewrite_local
+from cleanspeech.classifiers import flagged_labels, load_model
 from cleanspeech.errors import InputError
 from cleanspeech.labels import LABELS
-from cleanspeech.models import flagged_labels, load_model
-from cleanspeech.preprocess import MAX_TEXT_CHARS
 from cleanspeech.rewrite import Rewriter, changed_spans, load_lexicon, load_rewriter, word_diff
-from cleanspeech.rewrite_lexicon import Lexicon
-from cleanspeech.rewrite_local import SENTENCE_WORDS, Edit, LocalRewriter, segments
+from cleanspeech.rewrite import local as rewrite_local
+from cleanspeech.rewrite.lexicon import Lexicon
+from cleanspeech.rewrite.local import SENTENCE_WORDS, Edit, LocalRewriter, segments
+from cleanspeech.text import MAX_TEXT_CHARS
 
 from .conftest import REPO
 from .fake_gemini import KEY, KEY_INVALID, FakeGemini, api_error, ok, serving

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cleanspeech.errors import CleanSpeechError
-from cleanspeech.rewrite_gemini import PROMPT, GeminiRewriter, GeminiUnavailable, api_key_from_env
+from cleanspeech.rewrite.gemini import PROMPT, GeminiRewriter, GeminiUnavailable, api_key_from_env
 
 from .fake_gemini import COMMENT, KEY, KEY_INVALID, POLITE, ROUTE, FakeGemini, api_error, ok, serving
 
@@ -225,7 +225,9 @@ def test_api_key_from_env_precedence(monkeypatch):
 
 def test_module_does_not_import_streamlit():
     # The CLI and batch jobs use this module; streamlit belongs to the app alone.
-    tree = ast.parse(Path(__file__).resolve().parent.parent.joinpath("cleanspeech/rewrite_gemini.py").read_text())
+    import cleanspeech.rewrite.gemini
+
+    tree = ast.parse(Path(cleanspeech.rewrite.gemini.__file__).read_text())
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not any(name.split(".")[0] == "streamlit" for name in imported)

@@ -8,9 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cleanspeech.data import paradetox_part
-from cleanspeech.paradetox import development_pairs, read_sentences_csv
-from cleanspeech.rewrite_metrics import CharLanguageModel, FluencyScorer, SentenceEncoder, chrf, normalize
+from cleanspeech.data.paradetox import development_pairs, paradetox_part, read_sentences_csv
+from cleanspeech.rewrite.metrics import CharLanguageModel, FluencyScorer, SentenceEncoder, chrf, normalize
 
 from .conftest import REPO
 

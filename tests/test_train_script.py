@@ -10,7 +10,7 @@ import time
 import pandas as pd
 import pytest
 
-from cleanspeech.corpus import build_dataset
+from cleanspeech.data.corpus import build_dataset
 from cleanspeech.labels import LABELS
 
 from .conftest import REPO

@@ -1,0 +1,111 @@
+"""Find, load and run CleanSpeech models by name or directory.
+
+Every model is a `Classifier` (`name`, `thresholds`, `predict_proba(texts) -> DataFrame` with one column per label),
+so callers never care which family they hold. Shipped models are found in `paths.models_dir()`
+(`CLEANSPEECH_MODELS`, else the checkout's `models/`). Families are imported only when a model of theirs is loaded:
+listing models needs neither torch nor scikit-learn.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ModelNotFound
+from ..labels import LABELS
+from ..paths import MODELS_ENV, models_dir
+from .files import is_baseline_dir, is_ensemble_dir, is_transformer_dir
+
+# Model names the CLI and app know, in display order, with the command that creates each.
+MODEL_COMMANDS = {
+    "baseline": "python scripts/train_baseline.py",
+    "transformer": "python scripts/train.py --config scripts/e5_small_cpu.yaml && "
+    "python -m cleanspeech pack-model runs/e5-small/best",
+    "ensemble": "python scripts/evaluate_transformer.py",
+}
+
+
+def model_path(name: str, root: Path | None = None) -> Path:
+    return Path(root or models_dir()) / name
+
+
+def available_models(root: Path | None = None) -> list[str]:
+    """Names of the shipped models whose artifacts are present."""
+    found = []
+    for name in MODEL_COMMANDS:
+        path = model_path(name, root)
+        if is_baseline_dir(path) or is_transformer_dir(path) or is_ensemble_dir(path):
+            found.append(name)
+    return found
+
+
+def resolve_model_dir(name_or_path: str | Path, root: Path | None = None) -> Path:
+    """The directory of a shipped model name (`baseline`), or the path itself."""
+    return model_path(str(name_or_path), root) if str(name_or_path) in MODEL_COMMANDS else Path(name_or_path)
+
+
+def load_model(name_or_path: str | Path, root: Path | None = None):
+    """Load a model by name (`baseline`) or from a directory."""
+    path = resolve_model_dir(name_or_path, root)
+    if str(name_or_path) in MODEL_COMMANDS and not path.is_dir():
+        raise ModelNotFound(
+            f"model '{name_or_path}' not found in {path.parent} (set {MODELS_ENV} to the folder that holds the "
+            f"shipped models); create it with: {MODEL_COMMANDS[str(name_or_path)]}"
+        )
+    if is_baseline_dir(path):
+        from .baseline import BaselineModel  # scikit-learn is imported only when a baseline is used
+
+        return BaselineModel.load(path)
+    if is_transformer_dir(path):
+        from .transformer import TransformerModel  # torch is imported only when a transformer is used
+
+        return TransformerModel.load(path)
+    if is_ensemble_dir(path):
+        from .ensemble import EnsembleModel
+
+        return EnsembleModel.load(path, load_model)
+    known = ", ".join(MODEL_COMMANDS)
+    raise ModelNotFound(f"'{name_or_path}' is neither a known model name ({known}) nor a CleanSpeech model directory")
+
+
+def load_models(names: list[str] | None = None, root: Path | None = None) -> dict:
+    """Load several models (default: every available one), sharing members between the ensemble and the others."""
+    from .ensemble import EnsembleModel
+
+    names = [str(n) for n in (names or available_models(root))]
+    if not names:
+        commands = "; ".join(MODEL_COMMANDS.values())
+        raise ModelNotFound(
+            f"no trained models found in {Path(root or models_dir())} (set {MODELS_ENV} to the folder that holds "
+            f"the shipped models); create one with: {commands}"
+        )
+    loaded = {}
+    for name in sorted(names, key=lambda n: n == "ensemble"):  # the ensemble last, to reuse its members
+        path = resolve_model_dir(name, root)
+        loaded[name] = EnsembleModel.load(path, load_model, loaded) if is_ensemble_dir(path) else load_model(name, root)
+    return {name: loaded[name] for name in names}
+
+
+@lru_cache(maxsize=8)
+def _cached_model(name_or_path: str):
+    return load_model(name_or_path)
+
+
+def predict(texts, model: str = "baseline") -> pd.DataFrame:
+    """Score comments with a shipped model: one row per text, one probability column per label.
+
+    >>> predict(["You are a disgusting idiot.", "Thanks for the fix!"])  # doctest: +SKIP
+    """
+    return _cached_model(str(model)).predict_proba(texts)
+
+
+def flagged_labels(scores: pd.Series | dict, thresholds: dict[str, float]) -> list[str]:
+    """Labels whose score reaches the model's tuned threshold, in label order."""
+    return [label for label in LABELS if float(scores[label]) >= thresholds[label]]
+
+
+def flagged_column(scores: pd.DataFrame, thresholds: dict[str, float]) -> list[str]:
+    """`flagged_labels` for every row of a scores frame at once, comma-joined (for CSV output)."""
+    hits = scores[list(LABELS)].to_numpy() >= np.array([thresholds[label] for label in LABELS])
+    return [",".join(label for label, hit in zip(LABELS, row) if hit) for row in hits]

@@ -1,0 +1,106 @@
+"""Multi-label metrics that respect unknown labels.
+
+A NaN target means the source did not annotate that label: the row is masked for that label, never counted as a
+negative. A label whose known targets hold only one class has no ROC/PR-AUC: it gets NaN and a warning.
+"""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
+
+from ..labels import LABELS
+
+METRIC_COLUMNS = ["roc_auc", "pr_auc", "precision", "recall", "f1", "threshold", "n", "positives"]
+
+
+class MetricWarning(UserWarning):
+    """A metric could not be computed for a label (e.g. only one class present)."""
+
+
+def _known(y_true: pd.DataFrame, y_score: pd.DataFrame, label: str) -> tuple[np.ndarray, np.ndarray]:
+    truth = y_true[label].to_numpy(dtype=float)
+    score = y_score[label].to_numpy(dtype=float)
+    mask = ~np.isnan(truth) & ~np.isnan(score)
+    return truth[mask].astype(int), score[mask]
+
+
+def _has_both_classes(truth: np.ndarray, label: str, what: str) -> bool:
+    if truth.size and 0 < truth.sum() < truth.size:
+        return True
+    message = f"{label}: only one class among {truth.size} known targets, {what} is undefined (NaN)"
+    warnings.warn(message, MetricWarning, stacklevel=3)
+    return False
+
+
+def precision_recall_f1(truth: np.ndarray, score: np.ndarray, threshold: float) -> tuple[float, float, float]:
+    """Precision, recall and F1 of `score >= threshold` (0 where undefined, as scikit-learn's zero_division=0)."""
+    predicted = score >= threshold
+    tp = float(np.sum(predicted & (truth == 1)))
+    precision = tp / predicted.sum() if predicted.sum() else 0.0
+    recall = tp / truth.sum() if truth.sum() else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def best_f1_threshold(truth: np.ndarray, score: np.ndarray) -> float:
+    """The score threshold that maximises F1 (0.5 when the label has no positives to tune on)."""
+    if truth.sum() == 0:
+        return 0.5
+    precision, recall, thresholds = precision_recall_curve(truth, score)
+    f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
+    return float(thresholds[int(np.argmax(f1[:-1]))])
+
+
+def tune_thresholds(y_true: pd.DataFrame, y_score: pd.DataFrame) -> dict[str, float]:
+    """Per-label thresholds that maximise F1 on (validation) data, unknown targets masked."""
+    return {label: best_f1_threshold(*_known(y_true, y_score, label)) for label in LABELS}
+
+
+def evaluate(y_true: pd.DataFrame, y_score: pd.DataFrame, thresholds: dict[str, float] | None = None) -> pd.DataFrame:
+    """Per-label ROC-AUC, PR-AUC and precision/recall/F1 at `thresholds` (0.5 by default), plus a `macro` row.
+
+    Labels with no known targets are left out; `macro` is the mean over the labels where a value exists.
+    """
+    thresholds = thresholds or {}
+    rows = {}
+    for label in LABELS:
+        if label not in y_true or label not in y_score:
+            continue
+        truth, score = _known(y_true, y_score, label)
+        if truth.size == 0:
+            continue
+        both = _has_both_classes(truth, label, "ROC-AUC/PR-AUC")
+        threshold = thresholds.get(label, 0.5)
+        rows[label] = {
+            "roc_auc": roc_auc_score(truth, score) if both else np.nan,
+            "pr_auc": average_precision_score(truth, score) if both else np.nan,
+            **dict(zip(("precision", "recall", "f1"), precision_recall_f1(truth, score, threshold))),
+            "threshold": threshold,
+            "n": int(truth.size),
+            "positives": int(truth.sum()),
+        }
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=METRIC_COLUMNS, dtype=float)
+    if not table.empty:
+        table.loc["macro"] = table.mean(numeric_only=True, skipna=True)
+        table.loc["macro", ["threshold", "n", "positives"]] = np.nan
+    return table
+
+
+def curve_points(y_true: pd.DataFrame, y_score: pd.DataFrame, max_points: int = 200) -> dict:
+    """ROC and PR curve points per label, thinned to at most `max_points` each (for plotting)."""
+    curves = {}
+    for label in LABELS:
+        truth, score = _known(y_true, y_score, label)
+        if truth.size == 0 or truth.sum() in (0, truth.size):
+            continue
+        fpr, tpr, _ = roc_curve(truth, score)
+        precision, recall, _ = precision_recall_curve(truth, score)
+        roc_idx = np.unique(np.linspace(0, len(fpr) - 1, min(max_points, len(fpr))).round().astype(int))
+        pr_idx = np.unique(np.linspace(0, len(recall) - 1, min(max_points, len(recall))).round().astype(int))
+        curves[label] = {
+            "roc": {"fpr": fpr[roc_idx].round(5).tolist(), "tpr": tpr[roc_idx].round(5).tolist()},
+            "pr": {"recall": recall[pr_idx].round(5).tolist(), "precision": precision[pr_idx].round(5).tolist()},
+        }
+    return curves

@@ -1,0 +1,135 @@
+"""Evaluate a model on the dataset's folds: metrics tables, curves, per-language scores, stored predictions.
+
+The same report is written beside a trained model (`evaluation.json`) and printed by `python -m cleanspeech evaluate`,
+so what the app shows and what the CLI measures come from one code path.
+"""
+
+import numpy as np
+import pandas as pd
+
+from ..labels import LABELS
+from ..serving import score_texts
+from .metrics import curve_points, evaluate, tune_thresholds
+
+EVAL_ROWS_PER_SOURCE = 3000  # research sets are large; a seeded sample per dataset keeps `evaluate` to seconds
+
+
+def sample_evaluation_rows(frame: pd.DataFrame, max_rows: int | None = EVAL_ROWS_PER_SOURCE, seed: int = 42):
+    """The `evaluation` fold, at most `max_rows` per source (stratified enough at these sizes by random sampling)."""
+    rows = frame[frame["fold"] == "evaluation"]
+    if max_rows is None:
+        return rows
+    return rows.sample(frac=1.0, random_state=seed).groupby("source").head(max_rows).sort_index()
+
+
+def score_rows(model, rows: pd.DataFrame, batch_size: int = 4096) -> pd.DataFrame:
+    """Scores for `rows`, indexed like them."""
+    scores = score_texts(model, rows["text"].tolist(), batch_size)
+    scores.index = rows.index
+    return scores
+
+
+def metrics_by_group(rows: pd.DataFrame, scores: pd.DataFrame, keys: list[str], label: str = "toxic") -> list[dict]:
+    """ROC-AUC and PR-AUC of one label per group (e.g. per language and dataset)."""
+    out = []
+    for group, part in rows.groupby(keys, sort=True):
+        table = evaluate(part[[label]], scores.loc[part.index, [label]])
+        if label not in table.index:
+            continue
+        values = table.loc[label]
+        group = group if isinstance(group, tuple) else (group,)
+        out.append(
+            {
+                **dict(zip(keys, group)),
+                "label": label,
+                "n": int(values["n"]),
+                "positives": int(values["positives"]),
+                "roc_auc": _nan_to_none(values["roc_auc"]),
+                "pr_auc": _nan_to_none(values["pr_auc"]),
+            }
+        )
+    return out
+
+
+def _nan_to_none(value):
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else float(value)
+
+
+def table_to_dict(table: pd.DataFrame) -> dict:
+    return {idx: {k: _nan_to_none(float(v)) for k, v in row.items()} for idx, row in table.iterrows()}
+
+
+def predictions_record(rows: pd.DataFrame, scores: pd.DataFrame) -> dict:
+    """Column-wise predictions without the text (texts stay in the data directory; `id` joins them back)."""
+    return {
+        "id": rows["id"].tolist(),
+        "source": rows["source"].tolist(),
+        "lang": rows["lang"].tolist(),
+        "labels": {lb: [None if np.isnan(v) else int(v) for v in rows[lb]] for lb in LABELS},
+        "scores": {lb: scores[lb].round(5).tolist() for lb in LABELS},
+    }
+
+
+def score_folds(model, frame: pd.DataFrame, max_eval_rows: int | None = EVAL_ROWS_PER_SOURCE) -> pd.DataFrame:
+    """Scores of the validation and test folds and of a sample of the evaluation fold, indexed like `frame`."""
+    rows = pd.concat([frame[frame["fold"].isin(["validation", "test"])], sample_evaluation_rows(frame, max_eval_rows)])
+    return score_rows(model, rows)
+
+
+def evaluation_report(
+    model, frame: pd.DataFrame, thresholds: dict | None = None, max_eval_rows: int | None = EVAL_ROWS_PER_SOURCE
+) -> dict:
+    """Measure validation, test and the per-language evaluation sets.
+
+    Precision/recall/F1 use `thresholds`; without them, thresholds are tuned on the validation fold (training time).
+    """
+    return report_from_scores(model.name, frame, score_folds(model, frame, max_eval_rows), thresholds)
+
+
+def report_from_scores(name: str, frame: pd.DataFrame, scores: pd.DataFrame, thresholds: dict | None = None) -> dict:
+    """The report of `evaluation_report` from scores already computed (rows of `frame` that `scores` indexes)."""
+    report = {"model": name, "labels": list(LABELS), "splits": {}, "predictions": {}}
+    rows = frame.loc[scores.index]
+    validation = rows[rows["fold"] == "validation"]
+    if thresholds is None and len(validation):
+        thresholds = tune_thresholds(validation[list(LABELS)], scores.loc[validation.index])
+    report["thresholds"] = thresholds
+    for fold in ("validation", "test"):
+        part = rows[rows["fold"] == fold]
+        if not len(part):
+            continue
+        fold_scores = scores.loc[part.index]
+        report["splits"][fold] = {
+            "metrics": table_to_dict(evaluate(part[list(LABELS)], fold_scores, thresholds)),
+            "curves": curve_points(part[list(LABELS)], fold_scores),
+            "by_source": {
+                source: table_to_dict(evaluate(group[list(LABELS)], fold_scores.loc[group.index], thresholds))
+                for source, group in part.groupby("source", sort=True)
+            },
+        }
+        report["predictions"][fold] = predictions_record(part, fold_scores)
+    if len(rows):
+        report["by_language"] = metrics_by_group(rows.assign(set=rows["fold"]), scores, ["lang", "source", "set"])
+    return report
+
+
+def disagreements(report_a: dict, report_b: dict, split: str, label: str, top: int = 20) -> pd.DataFrame:
+    """The `top` stored predictions of `split` where two reports' scores for `label` differ most.
+
+    Rows are joined on `id` (texts are not stored; the caller joins them from the data directory). Columns: id,
+    source, lang, the true label (NaN where the source does not annotate it), both models' scores and their
+    difference (a - b), sorted by its size.
+    """
+    columns = ["id", "source", "lang", "truth", "score_a", "score_b", "difference"]
+    frames = []
+    for report, score in ((report_a, "score_a"), (report_b, "score_b")):
+        record = report.get("predictions", {}).get(split)
+        if not record:
+            return pd.DataFrame(columns=columns)
+        fields = {"id": record["id"], "source": record["source"], "lang": record["lang"]}
+        frames.append(pd.DataFrame({**fields, "truth": record["labels"][label], score: record["scores"][label]}))
+    # both reports store the same fields for an id, so only the scores are taken from the second
+    joined = frames[0].merge(frames[1][["id", "score_b"]], on="id", how="inner")
+    joined["difference"] = (joined["score_a"] - joined["score_b"]).round(5)
+    joined = joined.sort_values("difference", key=np.abs, ascending=False, kind="stable")
+    return joined.head(top)[columns].reset_index(drop=True)

@@ -1,0 +1,82 @@
+"""Which words drove each label's score: per-word attributions for one comment, one return shape for every method.
+
+`explain(model, text, method)` is the one entry point (CLI, app, benchmark, faithfulness evaluation). Methods:
+- baseline `linear` (`cleanspeech.explain.linear`): exact.
+- transformer `gradient` (gradient x input) and `integrated_gradients` (`cleanspeech.explain.gradients`), and
+  `shap` (`cleanspeech.explain.shapley`, which works on any model that gives logits).
+
+The explain subpackage owns these methods, the `Explanation` type they share (`types`, at the bottom) and the
+faithfulness measures (`faithfulness`). It may import the core modules; it reads models only through their public
+attributes (`predict_logits`, `batch_logits`, `clean_texts`, `tokenizer`), so it imports no model family.
+"""
+
+from ..labels import LABELS
+from .linear import explain_baseline
+from .types import (
+    MAX_EXPLAINED_WORDS,
+    SHAP_MAX_WORDS,
+    Explanation,
+    ExplanationError,
+    split_words,
+    word_records,
+)
+
+# Methods per model family, the default (fastest faithful one) first.
+METHODS = {"baseline": ("linear",), "transformer": ("gradient", "integrated_gradients", "shap")}
+# Gradient methods pay a backward pass per label, so a caller showing one label asks for that one alone.
+PER_LABEL_METHODS = ("gradient", "integrated_gradients")
+METHOD_ALIASES = {"ig": "integrated_gradients", "gradient_x_input": "gradient", "exact": "linear"}
+
+__all__ = [
+    "MAX_EXPLAINED_WORDS",
+    "METHODS",
+    "PER_LABEL_METHODS",
+    "SHAP_MAX_WORDS",
+    "Explanation",
+    "ExplanationError",
+    "explain",
+    "explain_baseline",
+    "model_family",
+    "split_words",
+    "word_records",
+]
+
+
+def model_family(model) -> str:
+    """baseline or transformer; an ensemble has no single decomposition and is explained through its members."""
+    if hasattr(model, "features"):
+        return "baseline"
+    if hasattr(model, "tokenizer"):
+        return "transformer"
+    raise ExplanationError(
+        f"cannot explain the {getattr(model, 'name', type(model).__name__)} model: explain baseline or transformer"
+    )
+
+
+def explain(
+    model,
+    text: str,
+    method: str | None = None,
+    max_words: int | None = MAX_EXPLAINED_WORDS,
+    labels: tuple[str, ...] | None = None,
+) -> Explanation:
+    """Per-label word attributions of `model`'s score for `text` by `method` (default: the family's first).
+
+    `labels` limits gradient methods, whose cost grows with each label, to those labels (the others carry every
+    label whatever is asked: one pass explains all six).
+    """
+    family = model_family(model)
+    method = METHOD_ALIASES.get(method, method) or METHODS[family][0]
+    if method not in METHODS[family]:
+        raise ExplanationError(f"method {method!r} does not apply to the {family}: use {', '.join(METHODS[family])}")
+    if family == "baseline":
+        return explain_baseline(model, text, max_words)
+    from . import gradients, shapley  # torch and shap load only when a transformer is explained
+
+    if method == "shap":
+        return shapley.shap_explanation(model, text, max_words=min(max_words or 10**9, SHAP_MAX_WORDS))
+    steps = 1 if method == "gradient" else gradients.IG_STEPS
+    unknown = set(labels or ()) - set(LABELS)
+    if unknown:
+        raise ExplanationError(f"unknown label(s) {', '.join(sorted(unknown))}: choose from {', '.join(LABELS)}")
+    return gradients.integrated_gradients(model, text, steps=steps, max_words=max_words, labels=labels)

@@ -1,0 +1,77 @@
+"""The one shape every explanation method returns, and how a comment is cut into the words it explains.
+
+A "word" is a run of non-space characters of the original text (punctuation stays with its word), reported with its
+character span in that text, so a caller can highlight it or threshold spans. Scores are in log-odds (logit) units:
+positive pushes towards the label, negative away. `base_value` is the model's logit with no evidence; where a method
+promises it, the word scores sum to the comment's logit minus the base value. The bottom of `explain`: imports only
+the core modules.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import InputError
+from ..labels import LABELS
+from ..text import limit_note, split_at_limit
+
+_WORDS = re.compile(r"\S+")
+MAX_EXPLAINED_WORDS = 400  # longer comments are explained on their first 400 words (callers say so)
+SHAP_MAX_WORDS = 120  # SHAP costs a few forward passes per word; longer comments are explained on their first words
+
+
+class ExplanationError(InputError):
+    """A model or method that cannot explain (an ensemble, a method of the other family)."""
+
+
+@dataclass
+class Explanation:
+    """The one shape every method returns (`to_dict` is the CLI's JSON)."""
+
+    model: str
+    method: str
+    text: str
+    words: list[dict]  # {"word", "start", "end", "scores": {label: float}}
+    base_value: dict[str, float]
+    prediction: dict[str, float] = field(default_factory=dict)  # the logit explained, per label
+    notes: list[str] = field(default_factory=list)  # e.g. "explained the first 400 of 2,000 words"
+
+    def to_dict(self) -> dict:
+        return {
+            "model": self.model,
+            "method": self.method,
+            "base_value": self.base_value,
+            "prediction": self.prediction,
+            "words": self.words,
+            "notes": self.notes,
+        }
+
+    def scores(self, label: str) -> np.ndarray:
+        return np.array([w["scores"][label] for w in self.words], dtype=float)
+
+    def top_words(self, label: str, k: int = 10) -> list[dict]:
+        """The k words pushing hardest towards `label` (largest positive score first)."""
+        order = np.argsort(-self.scores(label), kind="stable")[:k]
+        return [self.words[i] for i in order]
+
+
+def split_words(text: str, max_words: int | None = MAX_EXPLAINED_WORDS) -> tuple[list[tuple[int, int]], list[str]]:
+    """Character spans of the words of `text` (at most `max_words`), and notes about what was cut."""
+    notes = []
+    if note := limit_note(text, "the models read"):
+        notes.append(note)
+        text = split_at_limit(text)[0]
+    spans = [(m.start(), m.end()) for m in _WORDS.finditer(text)]
+    if max_words is not None and len(spans) > max_words:
+        notes.append(f"explained the first {max_words:,} of {len(spans):,} words")
+        spans = spans[:max_words]
+    return spans, notes
+
+
+def word_records(text: str, spans, scores: np.ndarray, labels=LABELS) -> list[dict]:
+    """Words with spans and per-label scores (`scores`: words x labels)."""
+    return [
+        {"word": text[s:e], "start": s, "end": e, "scores": dict(zip(labels, map(float, row)))}
+        for (s, e), row in zip(spans, scores)
+    ]

@@ -1,0 +1,84 @@
+"""The rewriting interface: the result every backend returns, its diffs, and what it knows of the Gemini backend.
+
+Gemini's settings and its error class live here, not in `gemini`, so the offline path (`local`, the app, the CLI)
+imports neither google-genai nor pydantic. The bottom of the rewrite subpackage: imports only the core modules.
+"""
+
+import difflib
+import os
+import re
+from dataclasses import asdict, dataclass, field
+
+from ..errors import CleanSpeechError
+
+BACKENDS = ("auto", "local", "gemini")
+GEMINI_MODEL = "gemini-2.5-flash"  # the default; GeminiRewriter(model=...) picks another
+
+_WORD = re.compile(r"\S+")
+
+
+class GeminiUnavailable(CleanSpeechError):
+    """Gemini could not produce a rewrite; the message says why in one line and never contains the API key."""
+
+
+def base_url_from_env() -> str | None:
+    """GEMINI_BASE_URL: another endpoint speaking the same REST API (a company gateway or proxy); unset: Google's."""
+    return os.environ.get("GEMINI_BASE_URL", "").strip() or None
+
+
+def api_key_from_env() -> str | None:
+    """The key from GEMINI_API_KEY, else GOOGLE_API_KEY (the names Google's own tools read); blank counts as unset."""
+    for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY"):
+        key = os.environ.get(name, "").strip()
+        if key:
+            return key
+    return None
+
+
+@dataclass
+class Rewrite:
+    """One rewrite, the one shape both backends return (`to_dict` is the CLI's JSON)."""
+
+    text: str
+    rewrite: str
+    backend: str  # the backend that wrote `rewrite`: local or gemini
+    before: dict[str, float]  # the judge's per-label probabilities of `text`
+    after: dict[str, float]  # ... and of `rewrite`
+    flagged_before: list[str]
+    flagged_after: list[str]
+    still_toxic: bool  # the judge still flags the rewrite
+    changes: list[dict] = field(default_factory=list)  # {"start", "end", "original", "replacement"} in `text`
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def changed_spans(original: str, rewritten: str) -> list[dict]:
+    """Word-level differences: which spans of `original` were replaced, and by what (empty for a deletion)."""
+    old, new = list(_WORD.finditer(original)), list(_WORD.finditer(rewritten))
+    matcher = difflib.SequenceMatcher(a=[m.group(0) for m in old], b=[m.group(0) for m in new], autojunk=False)
+    changes = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        start = old[i1].start() if i1 < len(old) else len(original)
+        end = old[i2 - 1].end() if i2 > i1 else start
+        replacement = rewritten[new[j1].start() : new[j2 - 1].end()] if j2 > j1 else ""
+        changes.append({"start": start, "end": end, "original": original[start:end], "replacement": replacement})
+    return changes
+
+
+def word_diff(original: str, rewritten: str) -> list[tuple[str, str]]:
+    """(op, text) runs for display: op is equal, delete (only in the original) or insert (only in the rewrite)."""
+    old, new = original.split(), rewritten.split()
+    runs = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if op == "equal":
+            runs.append(("equal", " ".join(old[i1:i2])))
+            continue
+        if i2 > i1:
+            runs.append(("delete", " ".join(old[i1:i2])))
+        if j2 > j1:
+            runs.append(("insert", " ".join(new[j1:j2])))
+    return runs

