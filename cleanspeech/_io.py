@@ -4,12 +4,14 @@ Private to CleanSpeech (the leading underscore): callers are the package's own m
 the names may change with them. Depends only on the core modules below it (`errors`).
 """
 
+import importlib
 import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
-from .errors import CleanSpeechError, InputError
+from .errors import CleanSpeechError, InputError, MissingExtra
 
 EXIT_USAGE = 2  # every command and script: a problem with the user's input or files is exit status 2
 SNIFF_BYTES = 8192  # bytes looked at for NUL (binary files)
@@ -43,6 +45,17 @@ def decode_bytes(data: bytes, name: str = "the file") -> tuple[str, str, str | N
         return data.decode("cp1252"), "cp1252", f"{name} is not UTF-8; read it as Windows-1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1", f"{name} is not UTF-8; read it as Latin-1"
+
+
+def import_optional(module: str, extra: str | None, purpose: str) -> ModuleType:
+    """Import a dependency that only some features need, or say in one line how to install it: the extra that
+    brings it (`pip install 'cleanspeech[onnx]'`), or the package itself for a core dependency (`extra=None`)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        package = module.split(".")[0]
+        hint = f"pip install 'cleanspeech[{extra}]'" if extra else f"pip install {package}"
+        raise MissingExtra(f"{purpose} needs {package}: {hint}") from exc
 
 
 def run_main(main: Callable[[list[str] | None], int], argv: list[str] | None = None) -> int:

@@ -20,7 +20,7 @@ from .labels import LABELS
 from .paths import models_dir
 from .rewrite.base import BACKENDS as REWRITE_BACKENDS
 from .rewrite.base import GEMINI_MODEL
-from .serving.csv_files import CHUNK_ROWS
+from .serving.csv_files import CHUNK_ROWS, TEXT_COLUMN
 from .text import MAX_TEXT_CHARS
 
 
@@ -188,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict = sub.add_parser("predict", help="score comments; prints JSON")
     predict.add_argument("texts", nargs="*", help="comment text(s) to score")
     predict.add_argument("--file", help="CSV file of comments")
-    predict.add_argument("--column", default="comment_text", help="text column of --file (default: comment_text)")
+    predict.add_argument("--column", default=TEXT_COLUMN, help="text column of --file (default: %(default)s)")
     predict.add_argument("--output", help="write the scored CSV here (every input column kept) instead of JSON")
     _add_model_option(predict, many=True)
     predict.set_defaults(func=cmd_predict)
@@ -209,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     score = sub.add_parser("score", help="score a CSV of any size into a new CSV (also under accelerate launch)")
     score.add_argument("input", help="CSV file to score")
     score.add_argument("output", help="CSV file to write: every input row and column, plus the scores")
-    score.add_argument("--column", default="comment_text", help="text column (default: comment_text)")
+    score.add_argument("--column", default=TEXT_COLUMN, help="text column (default: %(default)s)")
     _add_model_option(score, many=True)
     score.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, help="rows per chunk (default: %(default)s)")
     score.add_argument("--cpu", action="store_true", help="score on CPU processes even where GPUs exist")

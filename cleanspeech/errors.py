@@ -13,5 +13,9 @@ class ModelNotFound(CleanSpeechError, FileNotFoundError):
     """A model directory is missing or incomplete."""
 
 
+class MissingExtra(CleanSpeechError, ImportError):
+    """An optional part of CleanSpeech was asked for without the package it needs (the message names the extra)."""
+
+
 class InputError(CleanSpeechError, ValueError):
     """The user's input (text, CSV file, column name) cannot be scored as given."""

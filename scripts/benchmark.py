@@ -1,6 +1,6 @@
 """Speed and size of CleanSpeech's models on this machine, side by side in one run, as JSON.
 
-    python scripts/benchmark.py                     # every shipped model, writes runs/benchmark.json
+    python scripts/benchmark.py                     # every shipped model, writes models/benchmark.json
     python scripts/benchmark.py --predict-rows 5000 --train-rows 20000 --output my.json
 
 Measured on the same real comments (validation rows of the data directory) for every configuration:
@@ -32,7 +32,7 @@ from cleanspeech.classifiers import available_models, load_model, model_path
 from cleanspeech.classifiers.baseline import BaselineModel
 from cleanspeech.data.corpus import build_dataset
 from cleanspeech.labels import LABELS
-from cleanspeech.paths import REPO_ROOT
+from cleanspeech.paths import models_dir
 from cleanspeech.sysinfo import available_cores, peak_rss_mb
 
 TRANSFORMER_BACKENDS = ("torch", "onnx", "onnx-int8")
@@ -48,7 +48,7 @@ def parse_args(argv=None):
     p.add_argument("--latency-repeats", type=int, default=50, help="single-comment calls per configuration")
     p.add_argument("--explain-repeats", type=int, default=3, help="explanations per method and length (0: skip)")
     p.add_argument("--rewrite-comments", type=int, default=40, help="toxic comments rewritten locally (0: skip)")
-    p.add_argument("--output", default=str(REPO_ROOT / "runs" / "benchmark.json"))
+    p.add_argument("--output", default=str(models_dir() / "benchmark.json"), help="default: beside the shipped models")
     p.add_argument("--cold-start", nargs=2, metavar=("CONFIG", "DIR"), help=argparse.SUPPRESS)  # child process
     return p.parse_args(argv)
 

@@ -3,7 +3,7 @@
     python scripts/build_rewriter.py                     # ../shared/data/paradetox or $CLEANSPEECH_DATA
     python scripts/build_rewriter.py --pairs my_pairs.csv --column toxic   # any CSV with toxic + neutral1..3 columns
 
-Only the development part is read (the held-out tenth, chosen by a hash of each toxic sentence, stays unseen for
+Only the development part is read (the held-out fifth, chosen by a hash of each toxic sentence, stays unseen for
 `scripts/evaluate_rewrite.py`). ParaDetox is CC0, so the mined lexicon may ship.
 """
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .._io import import_optional
 from ..paths import cache_root
 from ..sysinfo import available_cores
 from .files import BACKEND_FILE, network_files
@@ -170,6 +171,7 @@ class OnnxClassifier:
 
 
 def load_onnx_classifier(model, model_dir: Path, backend: str, threads: int | None = None) -> OnnxClassifier:
+    import_optional("onnxruntime", "onnx", f"the {backend} backend")
     folder = build_graphs(model, Path(model_dir))
     graph = folder / ("model-int8.onnx" if backend == "onnx-int8" else "model.onnx")
     word_table = model.get_input_embeddings().weight.detach().float().numpy()

@@ -56,6 +56,8 @@ class TransformerModel:
     @classmethod
     def load(cls, directory, threads: int | None = None, backend: str = "auto") -> "TransformerModel":
         """Load a model directory; `backend` is torch, onnx, onnx-int8 or auto (the one backend.json chose)."""
+        if backend != "auto" and backend not in BACKENDS:
+            raise InputError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)} or auto")
         directory = Path(directory)
         if not (directory / "config.json").is_file():
             raise ModelNotFound(

@@ -7,6 +7,7 @@ masked). The app and CLI offer it for the transformer, where gradients are appro
 
 import numpy as np
 
+from .._io import import_optional
 from ..labels import LABELS
 from .types import SHAP_MAX_WORDS, Explanation, split_words, word_records
 
@@ -26,7 +27,7 @@ def model_logits(model, texts: list[str]) -> np.ndarray:
 
 def shap_explanation(model, text: str, max_evals: int | None = None, max_words: int = SHAP_MAX_WORDS) -> Explanation:
     """SHAP values (Partition algorithm, word-level Text masker) of every label's logit."""
-    import shap
+    shap = import_optional("shap", None, "the SHAP explanation method")
 
     spans, notes = split_words(text, max_words)
     if not spans:

@@ -15,10 +15,11 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .._io import decode_bytes
+from .._io import decode_bytes, import_optional
 from ..errors import InputError
 from .batch import score_frame
 
+TEXT_COLUMN = "comment_text"  # the comment column of Kaggle's Jigsaw files, and the default everywhere
 CHUNK_ROWS = 5000  # rows read, scored and written at a time: bounded memory for files of any size
 
 
@@ -76,7 +77,7 @@ def read_chunks(path: Path, column: str, encoding: str, chunk_rows: int):
 
 def score_csv(source, target, column: str, models: dict, chunk_rows: int = CHUNK_ROWS, cpu: bool = False) -> dict:
     """Score `source` into `target`; returns a summary. Works the same with 1 or N processes."""
-    from accelerate import PartialState
+    PartialState = import_optional("accelerate", None, "scoring a CSV file").PartialState
 
     state = PartialState(cpu=cpu)
     source, target = Path(source), Path(target)

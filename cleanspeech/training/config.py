@@ -9,6 +9,7 @@ import json
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from .._io import import_optional
 from ..errors import CleanSpeechError, InputError
 
 
@@ -105,9 +106,7 @@ def read_config_file(path: Path) -> dict:
         raise InputError(f"config file not found: {path}")
     text = path.read_text()
     if path.suffix in (".yaml", ".yml"):
-        import yaml
-
-        data = yaml.safe_load(text)
+        data = import_optional("yaml", "train", "a YAML config file").safe_load(text)
     else:
         data = json.loads(text)
     if not isinstance(data, dict):
