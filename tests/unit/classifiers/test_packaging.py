@@ -12,6 +12,9 @@ from cleanspeech.classifiers.hf_export import export_model
 from cleanspeech.classifiers.transformer import TransformerModel
 from cleanspeech.labels import LABELS
 
+# e5 is decoded, built and exported once per process: under pytest-xdist these tests share one worker
+pytestmark = pytest.mark.xdist_group("e5")
+
 TEXTS = ["You are a disgusting idiot.", "Obrigado pela ajuda!", ""]
 
 
@@ -43,20 +46,16 @@ def test_export_loads_in_pipeline_with_sigmoid(trained_dir, tmp_path):
     assert (exported / "thresholds.json").is_file()
 
 
-def test_train_script_fine_tunes_the_packaged_encoder(tmp_path, data_dir):
+def test_train_script_fine_tunes_the_packaged_encoder(tmp_path, data_dir, capsys, packaged_e5_beside):
     """scripts/train.py --model cleanspeech/e5-small: exported once, "query: " applied, word table kept frozen."""
-    import subprocess
-    import sys
+    from tests.helpers import run_script
 
-    from .conftest import REPO
-
-    run = tmp_path / "run"
+    run = packaged_e5_beside(tmp_path / "run")  # the session's export, where the script exports it once
     sample = str(data_dir / "jigsaw_sample")  # Kaggle's layout
     args = ["--model", "cleanspeech/e5-small", "--freeze-word-embeddings", "--data-dir", sample, "--run-dir", str(run),
             "--max-train-samples", "64", "--max-eval-samples", "64", "--max-length", "32", "--max-steps", "2",
             "--eval-every", "2"]  # fmt: skip
-    result = subprocess.run([sys.executable, str(REPO / "scripts" / "train.py"), *args], capture_output=True,
-                            text=True, cwd=REPO, timeout=900)  # fmt: skip
+    result = run_script(capsys, "train", *args)
     assert result.returncode == 0, result.stderr[-3000:]
     config = json.loads((run / "best" / "training_config.json").read_text())
     assert config["text_prefix"] == QUERY_PREFIX
@@ -76,20 +75,16 @@ def test_pack_model_cli_writes_a_loadable_compact_directory(trained_dir, tmp_pat
     assert "no trained model" in capsys.readouterr().err
 
 
-def test_train_script_continues_from_a_compact_model(trained_dir, tmp_path, data_dir):
+def test_train_script_continues_from_a_compact_model(trained_dir, tmp_path, data_dir, capsys):
     """--model models/transformer: training starts from the shipped weights (lr 0 keeps them) and its prefix."""
-    import subprocess
-    import sys
-
-    from .conftest import REPO
+    from tests.helpers import run_script
 
     compact = save_compact(trained_dir, tmp_path / "compact")
     run = tmp_path / "run"
     args = ["--model", str(compact), "--freeze-word-embeddings", "--data-dir", str(data_dir / "jigsaw_sample"),
             "--run-dir", str(run), "--max-train-samples", "32", "--max-eval-samples", "32", "--max-length", "32",
             "--max-steps", "1", "--eval-every", "1", "--learning-rate", "0"]  # fmt: skip
-    result = subprocess.run([sys.executable, str(REPO / "scripts" / "train.py"), *args], capture_output=True,
-                            text=True, cwd=REPO, timeout=900)  # fmt: skip
+    result = run_script(capsys, "train", *args)
     assert result.returncode == 0, result.stderr[-3000:]
     assert json.loads((run / "best" / "training_config.json").read_text())["text_prefix"] == QUERY_PREFIX
     repacked = save_compact(run / "best", tmp_path / "repacked")

@@ -13,6 +13,9 @@ from cleanspeech.classifiers.transformer import TransformerModel
 from cleanspeech.paths import cache_root
 from cleanspeech.sysinfo import available_cores
 
+# e5 is decoded, built and exported once per process: under pytest-xdist these tests share one worker
+pytestmark = pytest.mark.xdist_group("e5")
+
 TEXTS = ["You are a disgusting idiot.", "Obrigado pela ajuda!", "", "Ты просто идиот.", "a " * 400 + "die, idiot"]
 
 

@@ -1,42 +1,37 @@
-"""scripts/train.py for real on the CPU: a tiny random DeBERTa-v2 trained on a small real sample."""
+"""scripts/train.py for real on the CPU, in-process (`train.main(argv)`): a tiny random DeBERTa-v2 trained on a small
+real sample.
 
-import json
-import os
-import signal
-import subprocess
-import sys
-import time
+Where a real process is the point (a run killed with SIGKILL and resumed, two processes under `accelerate launch`),
+the tests are in tests/integration/.
+"""
 
 import pandas as pd
 import pytest
 
 from cleanspeech.data.corpus import build_dataset
 from cleanspeech.labels import LABELS
-
-from .conftest import REPO
-
-TRAIN = str(REPO / "scripts" / "train.py")
+from tests.helpers import run_cli, run_script
+from tests.helpers.training import read_json, train_args
 
 
-def train_args(tiny_model, small_data, run_dir, *extra):
-    return [
-        "--model", str(tiny_model), "--data-dir", str(small_data), "--run-dir", str(run_dir),
-        "--max-train-samples", "2000", "--max-eval-samples", "400", "--max-length", "64",
-        "--learning-rate", "1e-3", "--eval-every", "10", "--mixed-precision", "no", *extra,
-    ]  # fmt: skip
+@pytest.fixture
+def run_train(capsys):
+    """`python scripts/train.py ARGS` in this process; `env` sets variables for that run, as for a subprocess."""
+
+    def run(*args, env=None):
+        with pytest.MonkeyPatch.context() as patch:
+            for name, value in (env or {}).items():
+                patch.setenv(name, value)
+                if name == "HF_HUB_OFFLINE":  # read once, when huggingface_hub is imported: set where it is kept
+                    import huggingface_hub.constants
+
+                    patch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", value == "1")
+            return run_script(capsys, "train", *args)
+
+    return run
 
 
-def run_train(*args, launcher=None, timeout=600, env=None):
-    command = [*(launcher or [sys.executable]), TRAIN, *args]
-    environment = {**os.environ, **(env or {})}
-    return subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=timeout, env=environment)
-
-
-def read_json(path):
-    return json.loads(path.read_text())
-
-
-def test_training_learns_saves_and_reloads(tiny_model, small_data, tmp_path):
+def test_training_learns_saves_and_reloads(run_train, capsys, tiny_model, small_data, tmp_path):
     config = tmp_path / "config.yaml"
     config.write_text("epochs: 1\nmax_steps: 40\npatience: 10\nlearning_rate: 0.5\n")  # the flag below wins
     test_csv = tmp_path / "test.csv"
@@ -72,8 +67,8 @@ def test_training_learns_saves_and_reloads(tiny_model, small_data, tmp_path):
     assert probabilities.loc[0, "toxic"] == pytest.approx(by_pipeline["toxic"], abs=1e-4)
 
     exported = tmp_path / "exported"
-    cli = [sys.executable, "-m", "cleanspeech", "export-model", str(exported), "--model", str(best)]
-    assert subprocess.run(cli, capture_output=True, cwd=REPO).returncode == 0
+    cli = ["export-model", str(exported), "--model", str(best)]
+    assert run_cli(capsys, *cli).returncode == 0
     [again] = pipeline("text-classification", model=str(exported), top_k=None)(["You are a disgusting idiot."])
     assert sorted(s["score"] for s in again) == pytest.approx(sorted(s["score"] for s in scores), abs=1e-6)
 
@@ -81,7 +76,7 @@ def test_training_learns_saves_and_reloads(tiny_model, small_data, tmp_path):
     assert list(submission.columns) == ["id", *LABELS] and len(submission) == 30
 
 
-def test_bf16_autocast_on_cpu_learns_from_the_chosen_sources(tiny_model, small_data, tmp_path):
+def test_bf16_autocast_on_cpu_learns_from_the_chosen_sources(run_train, tiny_model, small_data, tmp_path):
     # What `--mixed-precision auto` picks on CPUs with AMX or AVX512-BF16; elsewhere bf16 is emulated, but still works.
     extra = ["--max-steps", "20", "--mixed-precision", "bf16", "--train-sources", "jigsaw", "--max-train-samples", "0"]
     result = run_train(*train_args(tiny_model, small_data, tmp_path / "run", *extra))
@@ -96,57 +91,13 @@ def test_bf16_autocast_on_cpu_learns_from_the_chosen_sources(tiny_model, small_d
     assert history[-1]["val_loss"] < history[0]["val_loss"]
 
 
-def test_early_stopping_fires(tiny_model, small_data, tmp_path):
+def test_early_stopping_fires(run_train, tiny_model, small_data, tmp_path):
     # With a zero learning rate validation never improves: stop after `patience` evaluations past the first.
     result = run_train(*train_args(tiny_model, small_data, tmp_path / "run", "--learning-rate", "0", "--patience", "2"))
     assert result.returncode == 0, result.stderr[-3000:]
     metrics = read_json(tmp_path / "run" / "best" / "metrics.json")
     assert metrics["best_step"] == 10 and metrics["early_stopped_at"] == 30
     assert "early stopping" in result.stdout
-
-
-def test_resume_after_a_kill_mid_epoch(tiny_model, small_data, tmp_path):
-    common = ("--max-steps", "30", "--eval-every", "5", "--patience", "100")
-    straight = run_train(*train_args(tiny_model, small_data, tmp_path / "straight", *common))
-    assert straight.returncode == 0, straight.stderr[-3000:]
-
-    run_dir = tmp_path / "killed"
-    process = subprocess.Popen(
-        [sys.executable, TRAIN, *train_args(tiny_model, small_data, run_dir, *common)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO,
-    )  # fmt: skip
-    state_file = run_dir / "checkpoint" / "trainer_state.json"
-    deadline = time.time() + 300
-    while not state_file.exists() and time.time() < deadline and process.poll() is None:
-        time.sleep(0.02)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    killed_at = read_json(state_file)["global_step"]
-    assert 0 < killed_at < read_json(tmp_path / "straight" / "best" / "metrics.json")["steps"]
-    assert read_json(state_file)["batches_done"] > 0  # mid-epoch
-
-    resumed = run_train(*train_args(tiny_model, small_data, run_dir, *common, "--resume"))
-    assert resumed.returncode == 0, resumed.stderr[-3000:]
-    assert f"step {killed_at}" in resumed.stdout
-    full = read_json(tmp_path / "straight" / "best" / "history.json")
-    again = read_json(run_dir / "best" / "history.json")
-    assert [h["step"] for h in again] == [h["step"] for h in full]
-    assert again[-1]["val_loss"] == pytest.approx(full[-1]["val_loss"], rel=1e-3)  # same run, interrupted or not
-
-
-def test_two_processes_train_and_only_the_main_one_writes(tiny_model, small_data, tmp_path):
-    launcher = [
-        sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
-        "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
-    ]  # fmt: skip
-    args = train_args(tiny_model, small_data, tmp_path / "run", "--cpu", "--max-steps", "20", "--epochs", "1")
-    result = run_train(*args, launcher=launcher)
-    assert result.returncode == 0, result.stderr[-3000:]
-    metrics = read_json(tmp_path / "run" / "best" / "metrics.json")
-    assert len(metrics["samples_per_process"]) == 2 and min(metrics["samples_per_process"]) > 0
-    writes = [line for line in result.stdout.splitlines() if " wrote " in line]
-    assert writes and all(line.startswith("[process 0]") for line in writes)
-    assert result.stdout.count("best validation macro ROC-AUC") == 1
 
 
 @pytest.mark.parametrize(
@@ -159,13 +110,13 @@ def test_two_processes_train_and_only_the_main_one_writes(tiny_model, small_data
         (["--train-sources", "jigsaw,nosuch"], "no training rows from nosuch"),
     ],
 )
-def test_bad_input_stops_with_a_message(tiny_model, small_data, tmp_path, extra, message):
+def test_bad_input_stops_with_a_message(run_train, tiny_model, small_data, tmp_path, extra, message):
     result = run_train(*train_args(tiny_model, small_data, tmp_path / "run"), *extra)
     assert result.returncode == 2, result.stdout[-2000:]
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
-def test_hub_model_offline_says_what_to_do(small_data, tmp_path):
+def test_hub_model_offline_says_what_to_do(run_train, small_data, tmp_path):
     args = ["--data-dir", str(small_data), "--run-dir", str(tmp_path / "run"), "--max-train-samples", "100"]
     result = run_train(*args, env={"HF_HUB_OFFLINE": "1"})  # the default microsoft/mdeberta-v3-base, no cache
     assert result.returncode == 2

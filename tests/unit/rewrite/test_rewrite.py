@@ -2,8 +2,6 @@
 
 import json
 import re
-import subprocess
-import sys
 
 import pytest
 
@@ -15,9 +13,8 @@ from cleanspeech.rewrite import local as rewrite_local
 from cleanspeech.rewrite.lexicon import Lexicon
 from cleanspeech.rewrite.local import SENTENCE_WORDS, Edit, LocalRewriter, segments
 from cleanspeech.text import MAX_TEXT_CHARS
-
-from .conftest import REPO
-from .fake_gemini import KEY, KEY_INVALID, FakeGemini, api_error, ok, serving
+from tests.helpers import run_cli
+from tests.helpers.fake_gemini import KEY, KEY_INVALID, FakeGemini, api_error, ok, serving
 
 INSULTS = [
     "You are a disgusting idiot.",
@@ -44,6 +41,7 @@ def no_gemini_settings(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.mark.artifact
 @pytest.mark.parametrize("text", INSULTS)
 def test_local_rewrite_lowers_toxicity_of_insults(local, judge, text):
     result = local.rewrite(text, "local")
@@ -58,6 +56,7 @@ def test_local_rewrite_lowers_toxicity_of_insults(local, judge, text):
         assert text[change["start"] : change["end"]] == change["original"]
 
 
+@pytest.mark.artifact
 def test_most_insults_end_below_every_threshold(local):
     assert sum(not local.rewrite(text, "local").still_toxic for text in INSULTS) >= 4
 
@@ -177,11 +176,8 @@ def test_changed_spans_and_word_diff():
     ]
 
 
-def test_cli_rewrite_prints_json_with_scores_before_and_after():
-    run = subprocess.run(
-        [sys.executable, "-m", "cleanspeech", "rewrite", "You are a disgusting idiot.", "--backend", "local"],
-        capture_output=True, text=True, cwd=REPO, timeout=300,
-    )  # fmt: skip
+def test_cli_rewrite_prints_json_with_scores_before_and_after(capsys):
+    run = run_cli(capsys, "rewrite", "You are a disgusting idiot.", "--backend", "local")
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)
     assert {"text", "rewrite", "backend", "before", "after", "still_toxic"} <= set(result)
@@ -189,10 +185,8 @@ def test_cli_rewrite_prints_json_with_scores_before_and_after():
     assert result["after"]["toxic"] < result["before"]["toxic"]
 
 
-def test_cli_rewrite_of_empty_text_is_one_line_error():
-    run = subprocess.run(
-        [sys.executable, "-m", "cleanspeech", "rewrite", " "], capture_output=True, text=True, cwd=REPO, timeout=300
-    )
+def test_cli_rewrite_of_empty_text_is_one_line_error(capsys):
+    run = run_cli(capsys, "rewrite", " ")
     assert run.returncode == 2 and run.stderr.strip() == "error: nothing to rewrite: the text is empty"
 
 

@@ -16,10 +16,8 @@ def baseline_logits(model, text: str) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def baseline(shipped_baseline_dir):
-    from cleanspeech.classifiers.baseline import BaselineModel
-
-    return BaselineModel.load(shipped_baseline_dir)
+def baseline(shipped_baseline):
+    return shipped_baseline
 
 
 def test_baseline_words_sum_exactly_to_the_logit(baseline, dataset):
@@ -39,6 +37,7 @@ def test_spans_point_into_the_original_text(baseline):
     assert all(text[w["start"] : w["end"]] == w["word"] for w in words)
 
 
+@pytest.mark.artifact
 def test_removing_the_top_word_lowers_the_score(baseline):
     text = "Thanks for the edit, you stupid idiot, now go away."
     explanation = explain_baseline(baseline, text)
@@ -61,11 +60,8 @@ MESSY = "  Ｙｏｕ\tare\u200b a <b>disgusting</b>   idiot!! "
 
 
 @pytest.fixture(scope="module")
-def transformer():
-    from cleanspeech.classifiers import model_path
-    from cleanspeech.classifiers.transformer import TransformerModel
-
-    return TransformerModel.load(model_path("transformer"), backend="torch")
+def transformer(shipped_transformer_torch):
+    return shipped_transformer_torch  # TransformerModel.load(model_path("transformer"), backend="torch"), once
 
 
 def explained_total(explanation) -> np.ndarray:
@@ -106,6 +102,7 @@ def test_transformer_spans_point_into_the_original_text(transformer, method):
 
 # Gradient x input is the fast, rough method (comprehensiveness 0.22 vs 0.48 for IG): it may put a sentence-final
 # word first, so for it an insult word must be among the top two; integrated gradients must rank one first.
+@pytest.mark.artifact
 @pytest.mark.parametrize(("method", "within"), [("gradient", 2), ("integrated_gradients", 1)])
 def test_removing_the_top_word_lowers_the_transformer_score(transformer, method, within):
     from cleanspeech.explain import explain

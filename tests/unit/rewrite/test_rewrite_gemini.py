@@ -12,8 +12,7 @@ import pytest
 
 from cleanspeech.errors import CleanSpeechError
 from cleanspeech.rewrite.gemini import PROMPT, GeminiRewriter, GeminiUnavailable, api_key_from_env
-
-from .fake_gemini import COMMENT, KEY, KEY_INVALID, POLITE, ROUTE, FakeGemini, api_error, ok, serving
+from tests.helpers.fake_gemini import COMMENT, KEY, KEY_INVALID, POLITE, ROUTE, FakeGemini, api_error, ok, serving
 
 
 @pytest.fixture(autouse=True)

@@ -19,8 +19,7 @@ from cleanspeech.classifiers import flagged_labels, load_models
 from cleanspeech.labels import LABELS
 from cleanspeech.rewrite import load_lexicon
 from cleanspeech.rewrite.local import LocalRewriter
-
-from .conftest import REPO
+from tests.helpers import REPO
 
 CHROMIUM = Path("/usr/bin/chromium")
 # No GPU, no network beyond localhost, nothing Chromium would fetch or sync on its own.
@@ -34,6 +33,7 @@ if not CHROMIUM.is_file():
         f"{CHROMIUM} is missing and was not installed (apt-get install -y chromium; .ci/run does this)",
         allow_module_level=True,
     )
+pytestmark = pytest.mark.slow  # a Streamlit server and a Chromium start for this module
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (see requirements.txt)")
 
 

@@ -1,28 +1,26 @@
 """scripts/benchmark.py runs end to end and writes the JSON it promises (figures are not asserted: no timing tests)."""
 
 import json
-import os
-import subprocess
-import sys
 
-from .conftest import REPO
+import pytest
+
+from tests.helpers import run_script
+
+# e5 is decoded, built and exported once per process: under pytest-xdist these tests share one worker
+pytestmark = pytest.mark.xdist_group("e5")
 
 
+@pytest.mark.slow
 def test_benchmark_measures_every_configuration_side_by_side(
-    tmp_path, data_dir, shipped_baseline_dir, e5_classifier_dir
+    tmp_path, data_dir, shipped_baseline_dir, e5_classifier_dir, capsys
 ):
     out = tmp_path / "bench.json"
     args = ["--data-dir", str(data_dir), "--predict-rows", "40", "--train-rows", "1000", "--latency-repeats", "3",
             "--explain-repeats", "0", "--rewrite-comments", "0", "--transformer-dir", str(e5_classifier_dir),
             "--output", str(out)]  # fmt: skip
-    env = {**os.environ, "CLEANSPEECH_CACHE": str(tmp_path / "cache")}
-    result = subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "benchmark.py"), *args],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env=env,
-    )
+    # In-process; its cold starts are fresh processes of their own. The ONNX graphs it builds and the dataset it reads
+    # go to the tests' own cache (tests/conftest.py), which the cold-start processes inherit.
+    result = run_script(capsys, "benchmark", *args)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(out.read_text())
     serving = report["serving"]
@@ -42,14 +40,11 @@ def test_benchmark_measures_every_configuration_side_by_side(
 
 
 def test_explanation_latency_is_measured_per_method_and_length(monkeypatch, shipped_baseline_dir):
-    import importlib.util
-
     from cleanspeech.classifiers import load_model
     from cleanspeech.explain import explain
+    from tests.helpers import load_script
 
-    spec = importlib.util.spec_from_file_location("benchmark", REPO / "scripts" / "benchmark.py")
-    benchmark = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(benchmark)
+    benchmark = load_script("benchmark")
     monkeypatch.setattr(benchmark, "EXPLAIN_WORDS", (5, 12))
     texts = ["You are a disgusting idiot.", "Thanks for fixing the table, it reads much better now."]
     assert benchmark.comments_of_length(texts, 12).split() == (texts[0] + " " + texts[1]).split()[:12]
@@ -58,12 +53,9 @@ def test_explanation_latency_is_measured_per_method_and_length(monkeypatch, ship
 
 
 def test_rewrite_latency_is_measured_on_toxic_comments(dataset, shipped_transformer):
-    import importlib.util
-
     from cleanspeech.rewrite import load_rewriter
+    from tests.helpers import load_script
 
-    spec = importlib.util.spec_from_file_location("benchmark", REPO / "scripts" / "benchmark.py")
-    benchmark = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(benchmark)
+    benchmark = load_script("benchmark")
     timings = benchmark.bench_rewrites(dataset, 3, load_rewriter(judge=shipped_transformer))
     assert timings["comments"] == 3 and 0 < timings["p50_s"] <= timings["p95_s"]

@@ -74,6 +74,7 @@ def test_load_missing_model_says_how_to_create_it(tmp_path):
         BaselineModel.load(tmp_path)
 
 
+@pytest.mark.artifact
 def test_shipped_baseline_flags_an_obvious_insult(shipped_baseline_dir):
     model = BaselineModel.load(shipped_baseline_dir)
     scores = predict(
@@ -83,6 +84,7 @@ def test_shipped_baseline_flags_an_obvious_insult(shipped_baseline_dir):
     assert scores.loc[1, "toxic"] < model.thresholds["toxic"]
 
 
+@pytest.mark.artifact
 def test_shipped_artifact_is_small_and_complete(shipped_baseline_dir):
     total = sum(p.stat().st_size for p in shipped_baseline_dir.iterdir())
     assert total < 30 * 2**20
@@ -94,17 +96,12 @@ def test_shipped_artifact_is_small_and_complete(shipped_baseline_dir):
     assert len(report["predictions"]["test"]["id"]) == 1027
 
 
-def test_train_baseline_script_on_kaggle_files(kaggle_dir, tmp_path):
+def test_train_baseline_script_on_kaggle_files(kaggle_dir, tmp_path, capsys):
     """The training script end to end on Kaggle's file layout (zipped train.csv): the artifact a user would ship."""
-    import subprocess
-    import sys
-
-    from .conftest import REPO
+    from tests.helpers import run_script
 
     out = tmp_path / "baseline"
-    command = [sys.executable, str(REPO / "scripts" / "train_baseline.py"), "--data-dir", str(kaggle_dir),
-               "--output-dir", str(out)]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    result = run_script(capsys, "train_baseline", "--data-dir", str(kaggle_dir), "--output-dir", str(out))
     assert result.returncode == 0, result.stderr
     assert "test: macro ROC-AUC" in result.stdout
     meta = json.loads((out / "baseline_meta.json").read_text())

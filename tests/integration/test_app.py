@@ -2,8 +2,6 @@
 
 import json
 import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -12,9 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from cleanspeech.evaluation.metrics import precision_recall_f1
 from cleanspeech.evaluation.reports import report_from_scores, score_folds
-
-from .conftest import REPO
-from .fake_gemini import KEY, FakeGemini, ok, serving
+from tests.helpers import REPO, run_script
+from tests.helpers.fake_gemini import KEY, FakeGemini, ok, serving
 
 
 @pytest.fixture
@@ -209,11 +206,10 @@ def test_compare_page_without_data_shows_ids_and_says_where_texts_come_from(two_
     assert any("Comment texts come from the data directory" in info.value for info in at.info)
 
 
-def test_compare_page_shows_measured_faithfulness(two_models, monkeypatch):
+def test_compare_page_shows_measured_faithfulness(two_models, monkeypatch, capsys):
     out = two_models / "baseline"
-    command = [sys.executable, str(REPO / "scripts" / "evaluate_explanations.py"), "--model", "baseline",
-               "--comments", "30", "--output-dir", str(two_models)]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=600)
+    command = ["--model", "baseline", "--comments", "30", "--output-dir", str(two_models)]
+    done = run_script(capsys, "evaluate_explanations", *command)
     assert done.returncode == 0, done.stderr
     report = json.loads((out / "faithfulness.json").read_text())
     linear = report["methods"]["linear"]
@@ -236,12 +232,12 @@ def test_compare_page_shows_the_rewriters_evaluation(app):
         assert table.loc[system, "J"] == pytest.approx(round(metrics["J"], 3))
 
 
-def test_training_page_plots_a_real_run(app, tiny_model, small_data, tmp_path):
+def test_training_page_plots_a_real_run(app, tiny_model, small_data, tmp_path, capsys):
     run = tmp_path / "run"
-    command = [sys.executable, str(REPO / "scripts" / "train.py"), "--model", str(tiny_model), "--data-dir",
-               str(small_data), "--run-dir", str(run), "--max-train-samples", "400", "--max-eval-samples", "200",
-               "--max-length", "48", "--eval-every", "5", "--max-steps", "15", "--learning-rate", "0"]  # fmt: skip
-    assert subprocess.run(command, capture_output=True, cwd=REPO, timeout=600).returncode == 0
+    command = ["--model", str(tiny_model), "--data-dir", str(small_data), "--run-dir", str(run),
+               "--max-train-samples", "400", "--max-eval-samples", "200", "--max-length", "48", "--eval-every", "5",
+               "--max-steps", "15", "--learning-rate", "0"]  # fmt: skip
+    assert run_script(capsys, "train", *command).returncode == 0
     app.switch_page("pages/training.py").run()
     app.text_input(key="history_dir").input(str(run / "best")).run()
     assert not app.exception and app.title[0].value == "Training metrics"
@@ -256,6 +252,7 @@ def test_training_page_without_history_says_how_to_train(app, tmp_path):
     assert not app.exception and "scripts/train.py" in app.code[0].value
 
 
+@pytest.mark.slow
 def test_batch_page_scores_an_upload_and_keeps_every_row(app, data_dir):
     frame = pd.read_csv(data_dir / "jigsaw_sample" / "test.csv.gz", dtype=str, keep_default_na=False).head(300)
     frame["note"] = "<script>alert(1)</script>"

@@ -1,8 +1,6 @@
 """The rewrite metrics (chrF, fluency, similarity) and scripts/evaluate_rewrite.py on real ParaDetox rows."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -10,8 +8,7 @@ import pytest
 
 from cleanspeech.data.paradetox import development_pairs, paradetox_part, read_sentences_csv
 from cleanspeech.rewrite.metrics import CharLanguageModel, FluencyScorer, SentenceEncoder, chrf, normalize
-
-from .conftest import REPO
+from tests.helpers import run_script
 
 NEUTRAL = [
     "i think you are wrong about this.",
@@ -77,7 +74,7 @@ def test_held_out_split_is_by_sentence_and_keeps_all_rewrites_together(tmp_path)
     assert len(development_pairs(frame)) == (~frame["held_out"]).sum()
 
 
-def test_evaluate_rewrite_script_on_a_csv(tmp_path, data_dir):
+def test_evaluate_rewrite_script_on_a_csv(tmp_path, data_dir, capsys):
     sentences = pd.DataFrame(
         {
             "comment": ["you are a fucking idiot .", "thanks for the help !", "this shit is broken"],
@@ -85,10 +82,9 @@ def test_evaluate_rewrite_script_on_a_csv(tmp_path, data_dir):
         }
     )
     sentences.to_csv(tmp_path / "toxic.csv", index=False)
-    run = subprocess.run(
-        [sys.executable, "scripts/evaluate_rewrite.py", "--input", str(tmp_path / "toxic.csv"), "--column", "comment",
-         "--data-dir", str(data_dir), "--output-dir", str(tmp_path / "out")],
-        capture_output=True, text=True, cwd=REPO, timeout=600,
+    run = run_script(
+        capsys, "evaluate_rewrite", "--input", str(tmp_path / "toxic.csv"), "--column", "comment",
+        "--data-dir", str(data_dir), "--output-dir", str(tmp_path / "out"),
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     report = json.loads((tmp_path / "out" / "evaluation.json").read_text())
@@ -103,8 +99,8 @@ def test_evaluate_rewrite_script_on_a_csv(tmp_path, data_dir):
         assert np.isfinite(metrics["chrF"])
 
 
-def test_evaluate_rewrite_script_says_what_is_missing(tmp_path, data_dir):
+def test_evaluate_rewrite_script_says_what_is_missing(tmp_path, data_dir, capsys):
     (tmp_path / "bad.csv").write_text("text\nhello\n")
-    command = [sys.executable, "scripts/evaluate_rewrite.py", "--input", str(tmp_path / "bad.csv")]
-    run = subprocess.run(command + ["--data-dir", str(data_dir)], capture_output=True, text=True, cwd=REPO, timeout=300)
+    command = ["--input", str(tmp_path / "bad.csv")]
+    run = run_script(capsys, "evaluate_rewrite", *command, "--data-dir", str(data_dir))
     assert run.returncode == 2 and "has no column 'toxic'" in run.stderr

@@ -49,7 +49,7 @@ def test_batch_path_scores_100k_rows_within_memory(data_dir, tmp_path):
     upload.to_csv(tmp_path / "big.csv", index=False)
 
     command = [sys.executable, __file__, str(tmp_path / "big.csv"), str(tmp_path / "scored.csv")]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=Path(__file__).parent.parent)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=Path(__file__).parents[2])
     assert done.returncode == 0, done.stderr
     measured = json.loads(done.stdout.strip().splitlines()[-1])
     print(f"100k rows: {measured['seconds']:.1f} s, peak RSS {measured['peak_rss_mb']:.0f} MB "

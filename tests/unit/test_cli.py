@@ -1,34 +1,23 @@
-"""The CLI as a user runs it: a real subprocess, the shipped model, real files."""
+"""The CLI as a user runs it, in-process (`cli.main(argv)`): the shipped model, real files.
+
+The same command as a real subprocess (`python -m cleanspeech`) is tests/integration/test_cli_smoke.py."""
 
 import json
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
 from cleanspeech.labels import LABELS
-
-from .conftest import REPO
-
-
-def run_cli(*args, timeout=600):
-    return subprocess.run(
-        [sys.executable, "-m", "cleanspeech", *args], capture_output=True, text=True, cwd=REPO, timeout=timeout
-    )
+from tests.helpers import run_cli as run_in_process
 
 
-def test_predict_one_text(shipped_baseline_dir):
-    result = run_cli("predict", "You are a disgusting idiot.")
-    assert result.returncode == 0, result.stderr
-    [record] = json.loads(result.stdout)
-    baseline = record["models"]["baseline"]
-    assert set(baseline["scores"]) == set(LABELS)
-    assert baseline["scores"]["toxic"] > 0.8 and baseline["scores"]["insult"] > 0.5
-    assert {"toxic", "insult"} <= set(baseline["flagged"])
+@pytest.fixture
+def run_cli(capsys):
+    """`python -m cleanspeech ARGS` in this process: exit status, stdout and stderr as a subprocess gives them."""
+    return lambda *args: run_in_process(capsys, *args)
 
 
-def test_predict_file_keeps_every_row_and_column(tmp_path, shipped_baseline_dir):
+def test_predict_file_keeps_every_row_and_column(tmp_path, run_cli, shipped_baseline_dir):
     source = tmp_path / "comments.csv"
     pd.DataFrame(
         {"id": ["007", "008", "009"], "comment_text": ["You idiot", "", "<script>alert(1)</script> nice page"]}
@@ -55,7 +44,7 @@ def test_predict_file_keeps_every_row_and_column(tmp_path, shipped_baseline_dir)
         (lambda p: p.write_text('comment_text\n"unterminated\n'), "not a readable CSV"),
     ],
 )
-def test_bad_files_get_one_clear_line(tmp_path, setup, message, shipped_baseline_dir):
+def test_bad_files_get_one_clear_line(tmp_path, setup, message, run_cli, shipped_baseline_dir):
     path = tmp_path / "input.csv"
     setup(path)
     result = run_cli("predict", "--file", str(path))
@@ -64,7 +53,7 @@ def test_bad_files_get_one_clear_line(tmp_path, setup, message, shipped_baseline
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_non_utf8_file_is_read_with_a_notice(tmp_path, shipped_baseline_dir):
+def test_non_utf8_file_is_read_with_a_notice(tmp_path, run_cli, shipped_baseline_dir):
     path = tmp_path / "latin.csv"
     path.write_bytes('comment_text\n"ça suffit, espèce d\'idiot"\n'.encode("cp1252"))
     result = run_cli("predict", "--file", str(path))
@@ -82,12 +71,12 @@ def test_non_utf8_file_is_read_with_a_notice(tmp_path, shipped_baseline_dir):
         (["evaluate", "--data-dir", "/no/such/dir"], "data directory not found"),
     ],
 )
-def test_bad_arguments(args, message):
+def test_bad_arguments(run_cli, args, message):
     result = run_cli(*args)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
 
 
-def test_huge_comment_is_scored(tmp_path, shipped_baseline_dir):
+def test_huge_comment_is_scored(tmp_path, run_cli, shipped_baseline_dir):
     path = tmp_path / "big.csv"
     pd.DataFrame({"comment_text": ["you idiot " * 100_000]}).to_csv(path, index=False)  # ~1 MB comment
     result = run_cli("predict", "--file", str(path))
@@ -96,7 +85,9 @@ def test_huge_comment_is_scored(tmp_path, shipped_baseline_dir):
     assert record["truncated"] is True and record["models"]["baseline"]["scores"]["toxic"] > 0.5
 
 
-def test_evaluate_prints_metrics_and_languages(data_dir, shipped_baseline_dir):
+@pytest.mark.slow
+@pytest.mark.artifact
+def test_evaluate_prints_metrics_and_languages(run_cli, data_dir, shipped_baseline_dir):
     result = run_cli("evaluate", "--data-dir", str(data_dir), "--max-eval-rows", "300", "--json", "--model", "baseline")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)["baseline"]

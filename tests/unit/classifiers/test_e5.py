@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 import torch
 
+from cleanspeech.classifiers import e5 as e5_module
 from cleanspeech.classifiers.e5 import (
     Q4_BLOCK,
     QUERY_PREFIX,
-    build_bert,
     build_tokenizer,
     dequantize_q4_0,
     read_e5_file,
@@ -37,8 +37,8 @@ TEXTS = [
 
 
 @pytest.fixture(scope="module")
-def e5():
-    return read_e5_file()
+def e5(e5_file):
+    return e5_file  # read_e5_file(), decoded once for the session (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +104,7 @@ def test_file_describes_multilingual_e5_small(e5):
 
 
 def test_sentence_embeddings_match_the_engine(e5, reference):
-    model, tokenizer = build_bert(e5), build_tokenizer(e5)
+    model, tokenizer = e5_module.build_bert(e5), build_tokenizer(e5)  # build_bert: built once for the session
     batch = tokenizer([QUERY_PREFIX + t for t in TEXTS], padding=True, return_tensors="pt")
     with torch.no_grad():
         hidden = model(**batch).last_hidden_state

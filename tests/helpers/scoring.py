@@ -1,0 +1,13 @@
+"""The comments file the `score` tests read: 1,100 real Jigsaw rows and a column of values that must survive."""
+
+from pathlib import Path
+
+import pandas as pd
+
+
+def comments_csv(directory: Path, data_dir: Path) -> Path:
+    frame = pd.read_csv(data_dir / "jigsaw_sample" / "test.csv.gz", dtype=str, keep_default_na=False).head(1100)
+    frame["note"] = ["007", "", "NA", "<img src=x onerror=alert(1)>"] * 275  # values that must survive untouched
+    path = directory / "comments.csv"
+    frame.to_csv(path, index=False)
+    return path
