@@ -9,7 +9,8 @@ The page holds the marker `<!-- results -->`; this hook replaces it with Markdow
 - `models/transformer/backend.json`, `metrics.json`, `history.json`: the serving backend check and the last
   training pass;
 - `models/baseline/baseline_meta.json`: the rows per source the shipped models were trained and evaluated on;
-- a benchmark JSON from `scripts/benchmark.py`, where one exists (`models/*/benchmark.json`, `runs/benchmark.json`).
+- a benchmark JSON from `scripts/benchmark.py`, where one exists (`models/benchmark.json`, else
+  `models/*/benchmark.json` or `runs/benchmark.json`).
 
 It uses the standard library only (no torch, no `cleanspeech` import), and a missing or unreadable file becomes a
 sentence on the page, never a build error. The sections are built in the `results_tables` package beside this

@@ -122,11 +122,12 @@ def render_benchmark(root: Path) -> str:
         return "\n".join(
             out
             + [
-                "*No benchmark JSON in this checkout* (looked for `models/*/benchmark.json` and `runs/benchmark.json`; "
+                "*No benchmark JSON in this checkout* (looked for `models/benchmark.json`, `models/*/benchmark.json` "
+                "and `runs/benchmark.json`; "
                 "`runs/` is git-ignored). Produce one on the machine you care about with",
                 "",
                 "```bash",
-                "python scripts/benchmark.py                       # writes runs/benchmark.json",
+                "python scripts/benchmark.py                       # writes models/benchmark.json",
                 "python scripts/benchmark.py --predict-rows 400 --latency-repeats 50 --output runs/benchmark.json",
                 "```",
                 "",
