@@ -148,12 +148,12 @@ def bench_explanations(texts: list[str], transformer_dir: Path, repeats: int) ->
             per_label = method in PER_LABEL_METHODS
             for labels in [("toxic",), None] if per_label else [None]:
                 key = f"{name}[{method}{', all labels' if per_label and labels is None else ''}]"
-                results[key] = _explanation_timings(model, texts, method, labels, repeats, explain)
+                results[key] = explanation_timings(model, texts, method, labels, repeats, explain)
                 print(f"explain {key}: {results[key]}", flush=True)
     return results
 
 
-def _explanation_timings(model, texts, method, labels, repeats, explain) -> dict:
+def explanation_timings(model, texts, method, labels, repeats, explain) -> dict:
     timings = {}
     for words in EXPLAIN_WORDS:
         comment = comments_of_length(texts, words)

@@ -48,7 +48,7 @@ def test_explanation_latency_is_measured_per_method_and_length(monkeypatch, ship
     monkeypatch.setattr(benchmark, "EXPLAIN_WORDS", (5, 12))
     texts = ["You are a disgusting idiot.", "Thanks for fixing the table, it reads much better now."]
     assert benchmark.comments_of_length(texts, 12).split() == (texts[0] + " " + texts[1]).split()[:12]
-    timings = benchmark._explanation_timings(load_model(shipped_baseline_dir), texts, "linear", None, 2, explain)
+    timings = benchmark.explanation_timings(load_model(shipped_baseline_dir), texts, "linear", None, 2, explain)
     assert set(timings) == {"5_words_s", "12_words_s"} and all(t > 0 for t in timings.values())
 
 
