@@ -25,6 +25,12 @@ __all__ = ["REPO", "STAGED"]
 
 os.environ["CLEANSPEECH_CACHE"] = os.environ.get("CLEANSPEECH_TEST_CACHE") or str(REPO / "runs" / "test-cache")
 
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # Two workers share two cores: one intra-op thread each instead of two each keeps torch from oversubscribing them.
+    import torch
+
+    torch.set_num_threads(1)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def e5_decoded_once():
