@@ -8,7 +8,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
 
 from ..labels import LABELS
 
@@ -48,6 +47,8 @@ def best_f1_threshold(truth: np.ndarray, score: np.ndarray) -> float:
     """The score threshold that maximises F1 (0.5 when the label has no positives to tune on)."""
     if truth.sum() == 0:
         return 0.5
+    from sklearn.metrics import precision_recall_curve  # see `evaluate`
+
     precision, recall, thresholds = precision_recall_curve(truth, score)
     f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
     return float(thresholds[int(np.argmax(f1[:-1]))])
@@ -63,6 +64,9 @@ def evaluate(y_true: pd.DataFrame, y_score: pd.DataFrame, thresholds: dict[str, 
 
     Labels with no known targets are left out; `macro` is the mean over the labels where a value exists.
     """
+    # sklearn.metrics takes ~2 s to import: imported when something is measured, not whenever the CLI starts
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
     thresholds = thresholds or {}
     rows = {}
     for label in LABELS:
@@ -90,6 +94,8 @@ def evaluate(y_true: pd.DataFrame, y_score: pd.DataFrame, thresholds: dict[str, 
 
 def curve_points(y_true: pd.DataFrame, y_score: pd.DataFrame, max_points: int = 200) -> dict:
     """ROC and PR curve points per label, thinned to at most `max_points` each (for plotting)."""
+    from sklearn.metrics import precision_recall_curve, roc_curve  # see `evaluate`
+
     curves = {}
     for label in LABELS:
         truth, score = _known(y_true, y_score, label)
