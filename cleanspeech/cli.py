@@ -1,4 +1,4 @@
-"""Command line: `python -m cleanspeech predict|evaluate|score|explain|rewrite|export-model|pack-model ...`.
+"""Command line: `python -m cleanspeech predict|evaluate|score|explain|rewrite|export-model|pack-model|serve ...`.
 
 Output is JSON (or a table for `evaluate`); any problem with the input is one line on stderr and exit status 2.
 """
@@ -20,6 +20,7 @@ from .labels import LABELS
 from .paths import models_dir
 from .rewrite.base import BACKENDS as REWRITE_BACKENDS
 from .rewrite.base import GEMINI_MODEL
+from .server.command import add_serve_command
 from .serving.csv_files import CHUNK_ROWS, TEXT_COLUMN
 from .text import MAX_TEXT_CHARS
 
@@ -249,6 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("--out-dir", help="where to write it (default: the shipped models' transformer folder)")
     pack.add_argument("--force", action="store_true", help="replace a model already in --out-dir")
     pack.set_defaults(func=cmd_pack_model)
+
+    add_serve_command(sub)
     return parser
 
 

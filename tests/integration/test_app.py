@@ -13,6 +13,10 @@ from cleanspeech.evaluation.reports import report_from_scores, score_folds
 from tests.helpers import REPO, run_script
 from tests.helpers.fake_gemini import KEY, FakeGemini, ok, serving
 
+# The app's models load once per process (st.cache_resource) and the Compare page's two reports are built once per
+# module: under pytest-xdist these tests share one worker instead of paying both costs on each.
+pytestmark = pytest.mark.xdist_group("app")
+
 
 @pytest.fixture
 def app(shipped_baseline_dir):

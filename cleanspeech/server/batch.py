@@ -1,0 +1,93 @@
+"""`POST /batch`: Google's batch protocol, as `new_batch_http_request()` in the Google API clients sends it.
+
+The body is `multipart/mixed`; each part an `application/http` request (`POST /v1alpha1/comments:analyze?key=K`).
+Every part runs through this same app (keys, quota, limits and errors included), concurrently, so that the
+micro-batcher scores them together, and the answers come back as `multipart/mixed` parts whose `Content-ID` is
+`<response-ID>` and whose inner headers end in CRLF (the Python client splits each part at the first CRLF CRLF).
+"""
+
+import asyncio
+import uuid
+from email import policy
+from email.parser import BytesParser
+from http import HTTPStatus
+
+import httpx
+from fastapi import APIRouter, Request, Response
+
+from .errors import ApiError
+from .state import get_state
+
+router = APIRouter(tags=["Discovery"])
+CONCURRENT_PARTS = 64  # parts in flight at once: enough to fill the micro-batcher, bounded for a 1,000-part batch
+_FORWARDED = ("x-goog-api-key", "authorization")  # the outer request's key reaches parts that carry none
+
+
+def _split_head(payload: bytes) -> tuple[list[str], bytes]:
+    for separator in (b"\r\n\r\n", b"\n\n"):
+        head, found, body = payload.partition(separator)
+        if found:
+            return head.decode("latin-1").splitlines(), body
+    return payload.decode("latin-1").splitlines(), b""
+
+
+def parse_parts(content_type: str, body: bytes) -> list[dict]:
+    """The inner requests of a batch body: content id, method, target, headers, body."""
+    message = BytesParser(policy=policy.HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    if not message.is_multipart():
+        raise ApiError(400, "Batch requests must be multipart/mixed with a boundary.")
+    parts = []
+    for part in message.iter_parts():
+        lines, inner_body = _split_head(part.get_payload(decode=True) or b"")
+        request_line = lines[0].split() if lines else []
+        if len(request_line) < 2:
+            raise ApiError(400, f"Batch part {len(parts) + 1} does not hold an HTTP request line.")
+        headers = dict(line.split(":", 1) for line in lines[1:] if ":" in line)
+        content_id = " ".join(str(part.get("Content-ID", "")).split())  # a folded header, unfolded
+        headers = {name.strip().lower(): value.strip() for name, value in headers.items()}
+        parts.append({"id": content_id, "method": request_line[0].upper(), "target": request_line[1],
+                      "headers": headers, "body": inner_body})  # fmt: skip
+    return parts
+
+
+async def _run_part(client: httpx.AsyncClient, part: dict, outer: Request, gate: asyncio.Semaphore) -> httpx.Response:
+    headers = {k: v for k, v in part["headers"].items() if k not in ("content-length", "host")}
+    for name in _FORWARDED:
+        if name in outer.headers and name not in headers:
+            headers[name] = outer.headers[name]
+    if "key" in outer.query_params and "key=" not in part["target"]:
+        separator = "&" if "?" in part["target"] else "?"
+        part["target"] += f"{separator}key={outer.query_params['key']}"
+    async with gate:
+        return await client.request(part["method"], part["target"], headers=headers, content=part["body"])
+
+
+def _reply_part(content_id: str, reply: httpx.Response) -> bytes:
+    reason = HTTPStatus(reply.status_code).phrase if reply.status_code in HTTPStatus._value2member_map_ else ""
+    inner_id = content_id[1:-1] if content_id.startswith("<") and content_id.endswith(">") else content_id
+    head = (f"Content-Type: application/http\r\nContent-ID: <response-{inner_id}>\r\n\r\n"
+            f"HTTP/1.1 {reply.status_code} {reason}\r\n"
+            f"Content-Type: {reply.headers.get('content-type', 'application/json; charset=UTF-8')}\r\n"
+            f"Content-Length: {len(reply.content)}\r\n\r\n")  # fmt: skip
+    return head.encode() + reply.content + b"\r\n"
+
+
+@router.post("/batch", responses={200: {"content": {"multipart/mixed": {}}}})
+async def batch(request: Request) -> Response:
+    """Run up to `--max-texts` (1,000) requests of a multipart/mixed batch and answer in one multipart/mixed body."""
+    state = get_state(request)
+    content_type = request.headers.get("content-type", "")
+    if not content_type.lower().startswith("multipart/mixed") or "boundary=" not in content_type:
+        raise ApiError(400, "Batch requests must be multipart/mixed with a boundary.")
+    parts = parse_parts(content_type, await request.body())
+    if not parts:
+        raise ApiError(400, "A batch request must contain at least one part.")
+    if len(parts) > state.settings.max_texts:
+        raise ApiError(400, f"Too many requests in batch: {len(parts)}, the limit is {state.settings.max_texts}.")
+    transport = httpx.ASGITransport(app=request.app, client=(request.client.host if request.client else "", 0))
+    gate = asyncio.Semaphore(CONCURRENT_PARTS)
+    async with httpx.AsyncClient(transport=transport, base_url=str(request.base_url), timeout=None) as client:
+        replies = await asyncio.gather(*(_run_part(client, part, request, gate) for part in parts))
+    boundary = f"batch_{uuid.uuid4().hex}"
+    body = b"".join(f"--{boundary}\r\n".encode() + _reply_part(p["id"], r) for p, r in zip(parts, replies))
+    return Response(body + f"--{boundary}--\r\n".encode(), media_type=f"multipart/mixed; boundary={boundary}")

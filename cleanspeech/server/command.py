@@ -1,0 +1,58 @@
+"""`python -m cleanspeech serve`: the subcommand's options and what it runs.
+
+Only the standard library is imported here, so `python -m cleanspeech --help` stays fast; the service's libraries
+load when `serve` runs (and a missing `[serve]` extra is one line naming it).
+"""
+
+import argparse
+
+from .settings import ServerSettings
+
+DEFAULTS = ServerSettings()
+
+
+def add_serve_command(sub) -> None:
+    serve = sub.add_parser("serve", help="a Perspective-compatible scoring service (HTTP) on the shipped models",
+                           description="Serve comments:analyze, comments:suggestscore, the discovery document, "
+                           "/batch and the native /v1 API. See docs/service.md.")  # fmt: skip
+    serve.add_argument("--model", default=DEFAULTS.model, help="model name or directory (default: %(default)s)")
+    serve.add_argument("--host", default=DEFAULTS.host, help="address to listen on (default: %(default)s)")
+    serve.add_argument("--port", type=int, default=DEFAULTS.port, help="port (default: %(default)s)")
+    serve.add_argument("--workers", type=int, default=DEFAULTS.workers, help="processes (default: %(default)s)")
+    serve.add_argument("--public-url", help="the URL clients reach this server at (discovery rootUrl)")
+    serve.add_argument("--keys", dest="keys_file", help="file of API keys, one per line (default: no key needed)")
+    serve.add_argument("--qps", type=int, help="requests per second per key (default: unlimited)")
+    serve.add_argument("--store", default=DEFAULTS.store, help="feedback store: SQLite path/URL or postgresql:// URL "
+                       "(default: %(default)s)")  # fmt: skip
+    serve.add_argument("--redis", help="redis:// URL: share the --qps quota between replicas")
+    serve.add_argument("--languages", dest="languages_file", help='JSON {"ATTRIBUTE": ["en", ...]}: languages '
+                       "served per attribute (default: see docs/service.md)")  # fmt: skip
+    serve.add_argument("--lenient-languages", action="store_true",
+                       help="score comments in any language instead of refusing unsupported ones")  # fmt: skip
+    serve.add_argument("--proxy", dest="proxies", action="append", default=[], metavar="ATTRIBUTE=label",
+                       help="answer an attribute no model predicts from a label, e.g. SEXUALLY_EXPLICIT=obscene "
+                       "(repeatable; listed in the X-CleanSpeech-Attribute-Proxies header)")  # fmt: skip
+    serve.add_argument("--max-batch", type=int, default=DEFAULTS.max_batch, help="texts per forward pass "
+                       "(default: %(default)s)")  # fmt: skip
+    serve.add_argument("--max-wait-ms", type=float, default=DEFAULTS.max_wait_ms,
+                       help="how long a request waits to share a forward pass; 0 turns batching off "
+                       "(default: %(default)s)")  # fmt: skip
+    serve.add_argument("--timeout", dest="timeout_s", type=float, default=DEFAULTS.timeout_s,
+                       help="seconds before an unscored request gets 504 (default: %(default)s)")  # fmt: skip
+    serve.set_defaults(func=run_serve)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from .._io import import_optional
+    from ..errors import InputError
+
+    for module in ("fastapi", "uvicorn", "sqlalchemy", "alembic", "py3langid", "prometheus_client", "httpx"):
+        import_optional(module, "serve", "the scoring service")
+    if args.workers < 1 or not 0 < args.port < 65536 or (args.qps is not None and args.qps < 1):
+        raise InputError("--workers and --qps must be at least 1, --port between 1 and 65535")
+    fields = set(ServerSettings.__dataclass_fields__)
+    settings = ServerSettings(**{k: v for k, v in vars(args).items() if k in fields})
+    from . import serve
+
+    serve(settings)
+    return 0

@@ -1,0 +1,110 @@
+"""One error shape for every answer: Google's `{"error": {"code", "message", "status", "details"}}`.
+
+Perspective clients read `HttpError.reason` (the message) and `error_details`; some match the messages literally, so
+the Perspective cases below use Perspective's own words. Nothing raised inside the service reaches a client as a
+traceback: validation errors become 400 INVALID_ARGUMENT, unknown paths 404, anything unexpected a 500 with a
+generic message (the traceback goes to the server log).
+"""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..errors import CleanSpeechError
+
+log = logging.getLogger("cleanspeech.server")
+
+PERSPECTIVE_ERROR_TYPE = "type.googleapis.com/google.commentanalyzer.v1alpha1.Error"
+ERROR_INFO_TYPE = "type.googleapis.com/google.rpc.ErrorInfo"
+BAD_REQUEST_TYPE = "type.googleapis.com/google.rpc.BadRequest"
+SERVICE = "commentanalyzer.googleapis.com"
+STATUS_NAMES = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",  # Google answers 404 here; the method is named so a human sees what went wrong
+    413: "INVALID_ARGUMENT",
+    415: "INVALID_ARGUMENT",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
+
+
+class ApiError(Exception):
+    """An answer in Google's error model: HTTP `code`, `message`, and optional Perspective `error_type` / `reason`."""
+
+    def __init__(self, code: int, message: str, error_type: str | None = None, reason: str | None = None,
+                 metadata: dict | None = None, headers: dict | None = None, details: list | None = None):  # fmt: skip
+        super().__init__(message)
+        self.code, self.message, self.error_type = code, message, error_type
+        self.reason, self.metadata, self.headers = reason, metadata or {}, headers or {}
+        self.extra_details = details or []
+
+    def body(self) -> dict:
+        details = []
+        if self.error_type:
+            details.append({"@type": PERSPECTIVE_ERROR_TYPE, "errorType": self.error_type})
+        if self.reason:
+            details.append({"@type": ERROR_INFO_TYPE, "reason": self.reason, "domain": "googleapis.com",
+                            "metadata": {"service": SERVICE, **self.metadata}})  # fmt: skip
+        details += self.extra_details
+        status = STATUS_NAMES.get(self.code, "UNKNOWN")
+        return {"error": {"code": self.code, "message": self.message, "status": status, "details": details}}
+
+    def response(self) -> JSONResponse:
+        # The status and Perspective error type in a header too, so that metrics count errors without the body.
+        kind = f"{STATUS_NAMES.get(self.code, 'UNKNOWN')}/{self.error_type or self.reason or ''}"
+        return JSONResponse(self.body(), status_code=self.code, headers={**self.headers, "X-CleanSpeech-Error": kind})
+
+
+def invalid_request(message: str, error_type: str = "INVALID_REQUEST") -> ApiError:
+    return ApiError(400, message, error_type)
+
+
+def _field_path(loc: tuple) -> str:
+    return ".".join(str(part) for part in loc if part != "body") or "body"
+
+
+def validation_error(exc: RequestValidationError) -> ApiError:
+    """Pydantic's complaints as Google words them: 'Invalid JSON payload received. ...' and a BadRequest detail."""
+    errors = exc.errors()
+    first = errors[0] if errors else {"loc": (), "msg": "invalid request", "type": ""}
+    if first.get("type") == "json_invalid":
+        message = "Invalid JSON payload received. The body is not valid JSON."
+    else:
+        message = f"Invalid JSON payload received. Invalid value at '{_field_path(first['loc'])}': {first['msg']}"
+    violations = [{"field": _field_path(e.get("loc", ())), "description": str(e.get("msg"))} for e in errors[:20]]
+    detail = {"@type": BAD_REQUEST_TYPE, "fieldViolations": violations}
+    return ApiError(400, message, "INVALID_REQUEST", details=[detail])
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError):
+        return exc.response()
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        return validation_error(exc).response()
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        messages = {404: f"The requested URL {request.url.path} was not found on this server.",
+                    405: f"Method {request.method} is not allowed on {request.url.path}."}  # fmt: skip
+        message = messages.get(exc.status_code, str(exc.detail))
+        return ApiError(exc.status_code, message).response()
+
+    @app.exception_handler(CleanSpeechError)
+    async def _input(request: Request, exc: CleanSpeechError):
+        return ApiError(400, str(exc), "INVALID_REQUEST").response()
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return ApiError(500, "Internal error encountered.").response()

@@ -1,0 +1,103 @@
+"""API keys and per-key quotas, as Google's front end applies them.
+
+A key arrives as `?key=`, `X-Goog-Api-Key` or `Authorization: Bearer`. Without `--keys` every caller is served
+(a server on a private network); with it, a missing key gets Google's 403 and an unknown one Google's 400
+"API key not valid". `--qps N` allows each key (or each client address, when keys are not required) N requests per
+second, counted in fixed one-second windows: in this process by default, or in Redis (`--redis URL`) so that every
+replica behind a load balancer counts against one quota.
+"""
+
+import hashlib
+import threading
+import time
+from pathlib import Path
+
+from fastapi import Request
+
+from ..errors import InputError
+from .errors import ApiError
+
+QUOTA_MESSAGE = (
+    "Quota exceeded for quota metric 'Analysis requests (AnalyzeComment)' and limit 'Analysis requests "
+    "(AnalyzeComment) per minute' of service 'commentanalyzer.googleapis.com' for consumer 'project_number:0'."
+)
+
+
+def read_keys(path: str | Path) -> frozenset[str]:
+    """One key per line; blank lines and `#` comments are skipped."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot read the keys file {path}: {err}") from None
+    keys = frozenset(line.split("#", 1)[0].strip() for line in lines) - {""}
+    if not keys:
+        raise InputError(f"the keys file {path} holds no key (one per line)")
+    return keys
+
+
+def key_of(request: Request) -> str | None:
+    if request.query_params.get("key"):
+        return request.query_params["key"]
+    if request.headers.get("x-goog-api-key"):
+        return request.headers["x-goog-api-key"]
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def check_key(request: Request, keys: frozenset[str] | None) -> str:
+    """The caller's quota identity; an `ApiError` in Google's words when keys are required and this one is not."""
+    key = key_of(request)
+    if keys is not None:
+        if key is None:
+            raise ApiError(403, "The request is missing a valid API key.", reason="API_KEY_MISSING")
+        if key not in keys:
+            raise ApiError(400, "API key not valid. Please pass a valid API key.", reason="API_KEY_INVALID")
+    if key is not None:
+        return "key:" + hashlib.sha256(key.encode()).hexdigest()[:16]  # quota counters never hold the key itself
+    return "ip:" + (request.client.host if request.client else "unknown")
+
+
+def quota_error(qps: int) -> ApiError:
+    return ApiError(429, QUOTA_MESSAGE, reason="RATE_LIMIT_EXCEEDED", headers={"Retry-After": "1"},
+                    metadata={"quota_metric": "commentanalyzer.googleapis.com/analysis_requests",
+                              "quota_limit_value": str(qps)})  # fmt: skip
+
+
+class LocalQuota:
+    """Requests per identity in the current second, in this process."""
+
+    def __init__(self, qps: int):
+        self.qps, self._lock, self._window, self._counts = qps, threading.Lock(), 0, {}
+
+    def allow(self, identity: str) -> bool:
+        now = int(time.time())
+        with self._lock:
+            if now != self._window:
+                self._window, self._counts = now, {}
+            self._counts[identity] = self._counts.get(identity, 0) + 1
+            return self._counts[identity] <= self.qps
+
+
+class RedisQuota:
+    """The same fixed windows in Redis: one INCR per request, the counter expiring with its window."""
+
+    def __init__(self, qps: int, url: str):
+        import redis
+
+        self.qps, self.client = qps, redis.Redis.from_url(url, socket_timeout=2)
+        try:
+            self.client.ping()
+        except redis.RedisError as err:
+            raise InputError(f"cannot reach Redis at {url}: {err}") from None
+
+    def allow(self, identity: str) -> bool:
+        counter = f"cleanspeech:quota:{identity}:{int(time.time())}"
+        with self.client.pipeline() as pipe:
+            count, _ = pipe.incr(counter).expire(counter, 2).execute()
+        return count <= self.qps
+
+
+def make_quota(qps: int | None, redis_url: str | None):
+    if not qps:
+        return None
+    return RedisQuota(qps, redis_url) if redis_url else LocalQuota(qps)

@@ -1,0 +1,110 @@
+"""CleanSpeech's own API beside Perspective's: batches of texts, explanations, rewrites, health and metrics.
+
+Errors use the same Google error shape as the Perspective methods, so a client handles one format.
+"""
+
+import asyncio
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field
+
+from ..classifiers import flagged_labels
+from ..labels import LABELS
+from .errors import ApiError
+from .state import Service, authorize, get_state
+
+router = APIRouter(tags=["CleanSpeech"])
+MAX_TEXT_CHARS = 20_480  # per text, as Perspective's 20,480-byte comment limit (in characters here)
+
+
+class ScoreRequest(BaseModel):
+    texts: list[str] = Field(min_length=1, max_length=1000, description="Comments to score, up to 1,000.")
+
+
+class TextScores(BaseModel):
+    scores: dict[str, float] = Field(description="Probability per label.")
+    flagged: list[str] = Field(description="Labels whose probability reaches the model's tuned threshold.")
+
+
+class ScoreResponse(BaseModel):
+    model: str
+    version: str
+    thresholds: dict[str, float]
+    results: list[TextScores]
+
+
+class TextRequest(BaseModel):
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+
+
+class ExplainRequest(TextRequest):
+    method: str | None = Field(default=None, description="linear (baseline); gradient, integrated_gradients, shap")
+    label: str | None = Field(default=None, description="Explain only this label (gradient methods are per label).")
+
+
+def _check_texts(texts: list[str], limit: int) -> None:
+    if len(texts) > limit:
+        raise ApiError(400, f"Too many texts: {len(texts)}, the limit is {limit}.", "INVALID_REQUEST")
+    for index, text in enumerate(texts):
+        if not text.strip():
+            raise ApiError(400, f"texts[{index}] is empty.", "COMMENT_EMPTY")
+        if len(text) > MAX_TEXT_CHARS:
+            raise ApiError(400, f"texts[{index}] has {len(text)} characters, the limit is {MAX_TEXT_CHARS}.",
+                           "COMMENT_TOO_LONG")  # fmt: skip
+
+
+@router.post("/v1/score", dependencies=[Depends(authorize)])
+async def score(request: ScoreRequest, state: Service) -> ScoreResponse:
+    """Per-label probabilities and flags for a batch of comments, with the model's version."""
+    _check_texts(request.texts, state.settings.max_texts)
+    probabilities = await state.score(request.texts)
+    state.metrics.comments.inc(len(request.texts))
+    thresholds = state.scorer.model.thresholds
+    results = []
+    for row in probabilities:
+        scores = {label: round(float(value), 6) for label, value in zip(LABELS, row)}
+        results.append(TextScores(scores=scores, flagged=flagged_labels(scores, thresholds)))
+    return ScoreResponse(model=state.model_name, version=state.model_version, thresholds=thresholds, results=results)
+
+
+@router.post("/v1/explain", dependencies=[Depends(authorize)])
+async def explain(request: ExplainRequest, state: Service) -> dict:
+    """Which words drove each label's score (the CLI's `explain`)."""
+    from ..explain import explain as explain_text
+
+    if request.label is not None and request.label not in LABELS:
+        raise ApiError(400, f"Unknown label {request.label!r}: choose from {', '.join(LABELS)}.", "INVALID_REQUEST")
+    labels = (request.label,) if request.label else None
+    explanation = await state.scorer.run(
+        lambda: explain_text(state.scorer.model, request.text, request.method, labels=labels)
+    )
+    return explanation.to_dict()
+
+
+@router.post("/v1/rewrite", dependencies=[Depends(authorize)])
+async def rewrite(request: TextRequest, state: Service) -> dict:
+    """A polite rewrite, re-scored by the served model (the CLI's `rewrite`, offline unless Gemini is configured)."""
+    rewriter = await asyncio.to_thread(state.rewriter)
+    return (await state.scorer.run(rewriter.rewrite, request.text)).to_dict()
+
+
+@router.get("/healthz", tags=["Operations"])
+async def healthz() -> dict:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", tags=["Operations"])
+async def readyz(state: Service) -> dict:
+    """The model is loaded and the feedback store answers: send traffic here."""
+    if not await asyncio.to_thread(state.store.ping):
+        raise ApiError(503, "The feedback store does not answer.")
+    return {"status": "ready", "model": state.model_name, "version": state.model_version}
+
+
+@router.get("/metrics", tags=["Operations"], response_class=Response)
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics: requests, latency, batch sizes, errors by type."""
+    from prometheus_client import CONTENT_TYPE_LATEST
+
+    return Response(get_state(request).metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

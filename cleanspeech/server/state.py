@@ -1,0 +1,86 @@
+"""What a worker process holds while it serves (the model, detector, store, quota) and the dependencies that hand
+it to the routers (FastAPI's dependency injection: `Depends(get_state)`, `Depends(authorize)`)."""
+
+import asyncio
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from .attributes import parse_proxies
+from .errors import ApiError
+from .keys import check_key, make_quota, quota_error, read_keys
+from .languages import LanguageDetector, load_language_table
+from .observability import Metrics
+from .scoring import BatchingScorer, load_scorer
+from .settings import ServerSettings
+from .store import FeedbackStore
+
+
+@dataclass
+class ServiceState:
+    settings: ServerSettings
+    scorer: BatchingScorer
+    model_name: str
+    model_version: str
+    detector: LanguageDetector
+    language_table: dict
+    proxies: dict
+    keys: frozenset | None
+    quota: object
+    store: FeedbackStore
+    metrics: Metrics
+    _rewriter: object = None
+
+    @classmethod
+    def build(cls, settings: ServerSettings, metrics: Metrics) -> "ServiceState":
+        """Load everything once per worker; a bad setting is an `InputError` before the first request."""
+        proxies = parse_proxies(settings.proxies)
+        keys = read_keys(settings.keys_file) if settings.keys_file else None
+        table = load_language_table(settings.languages_file)
+        quota = make_quota(settings.qps, settings.redis)
+        store = FeedbackStore(settings.store, migrate=settings.migrate)
+        scorer, name, version = load_scorer(settings.model, settings.max_batch, settings.max_wait_ms)
+        scorer.on_batch = metrics.batch_size.observe
+        detector = LanguageDetector([code for codes in table.values() for code in codes] + ["en"])
+        return cls(settings, scorer, name, version, detector, table, proxies, keys, quota, store, metrics)
+
+    async def score(self, texts: list[str]):
+        """Probabilities (n, 6) in label order, or 504 DEADLINE_EXCEEDED past the request timeout."""
+        try:
+            return await asyncio.wait_for(self.scorer.score(texts), self.settings.timeout_s)
+        except TimeoutError:
+            raise ApiError(504, "The request was not scored within the server's deadline.") from None
+
+    def rewriter(self):
+        """The offline rewriter, judged by the served model, built on first use (it loads a lexicon)."""
+        if self._rewriter is None:
+            from ..rewrite import load_rewriter
+
+            self._rewriter = load_rewriter(judge=self.scorer.model)
+        return self._rewriter
+
+    def close(self) -> None:
+        self.scorer.close()
+        self.store.close()
+
+
+def get_state(request: Request) -> ServiceState:
+    return request.app.state.service
+
+
+Service = Annotated[ServiceState, Depends(get_state)]  # a route's `state: Service` parameter
+
+
+async def authorize(request: Request, state: Service) -> str:
+    """Check the caller's key and quota; returns the caller's quota identity."""
+    identity = check_key(request, state.keys)
+    if state.quota is not None:
+        # Redis answers over the network: off the event loop. The local counter is a dict lookup.
+        if state.settings.redis:
+            allowed = await asyncio.to_thread(state.quota.allow, identity)
+        else:
+            allowed = state.quota.allow(identity)
+        if not allowed:
+            raise quota_error(state.settings.qps)
+    return identity
