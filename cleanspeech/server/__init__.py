@@ -12,10 +12,11 @@ from .settings import ServerSettings
 __all__ = ["ServerSettings", "create_app", "serve"]
 
 
-def create_app(settings: ServerSettings | None = None):
+def create_app(settings: ServerSettings | None = None, model=None):
+    """The service's ASGI app (FastAPI), for uvicorn or any ASGI server; see `cleanspeech.server.app.create_app`."""
     from .app import create_app as build
 
-    return build(settings)
+    return build(settings, model)
 
 
 def serve(settings: ServerSettings) -> None:

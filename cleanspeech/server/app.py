@@ -23,10 +23,11 @@ MODEL_HEADER, VERSION_HEADER, PROXIES_HEADER = (
 )  # fmt: skip
 
 
-def create_app(settings: ServerSettings | None = None) -> FastAPI:
+def create_app(settings: ServerSettings | None = None, model=None) -> FastAPI:
+    """The service's ASGI app; `model` serves an already loaded model (else `settings.model` is loaded)."""
     settings = settings or ServerSettings()
     metrics = Metrics()
-    state = ServiceState.build(settings, metrics)
+    state = ServiceState.build(settings, metrics, model)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -11,13 +11,14 @@ from pydantic import BaseModel, Field
 from ..classifiers import flagged_labels
 from ..labels import LABELS
 from .errors import ApiError
+from .messages import Message
 from .state import Service, authorize, get_state
 
 router = APIRouter(tags=["CleanSpeech"])
 MAX_TEXT_CHARS = 20_480  # per text, as Perspective's 20,480-byte comment limit (in characters here)
 
 
-class ScoreRequest(BaseModel):
+class ScoreRequest(Message):
     texts: list[str] = Field(min_length=1, max_length=1000, description="Comments to score, up to 1,000.")
 
 
@@ -33,7 +34,7 @@ class ScoreResponse(BaseModel):
     results: list[TextScores]
 
 
-class TextRequest(BaseModel):
+class TextRequest(Message):
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
 
 

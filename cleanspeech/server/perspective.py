@@ -8,13 +8,13 @@ Perspective's order, with Perspective's messages (clients match some literally).
 import asyncio
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import Field
 
 from ..labels import LABELS
 from .attributes import label_for
 from .errors import invalid_request
 from .languages import UNDETERMINED, attribute_languages, base_language
+from .messages import Message
 from .scoring import sentence_spans, utf16_offset
 from .state import Service, ServiceState, authorize
 
@@ -24,26 +24,22 @@ PROBABILITY = "PROBABILITY"
 router = APIRouter(prefix="/v1alpha1", tags=["Perspective (commentanalyzer v1alpha1)"])
 
 
-class _Message(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True, validate_by_alias=True, extra="ignore")
-
-
-class TextEntry(_Message):
+class TextEntry(Message):
     text: str | None = None
     type: str | None = None
 
 
-class AttributeParameters(_Message):
+class AttributeParameters(Message):
     score_type: str | None = None
     score_threshold: float | None = Field(default=None, ge=0, le=1)
 
 
-class Context(_Message):
+class Context(Message):
     entries: list[TextEntry] | None = None
     article_and_parent_comment: dict | None = None
 
 
-class AnalyzeCommentRequest(_Message):
+class AnalyzeCommentRequest(Message):
     comment: TextEntry | None = None
     requested_attributes: dict[str, AttributeParameters | None] | None = None
     languages: list[str] | None = None
@@ -55,17 +51,17 @@ class AnalyzeCommentRequest(_Message):
     context: Context | None = None
 
 
-class Score(_Message):
+class Score(Message):
     value: float | None = None
     type: str | None = None
 
 
-class AttributeScores(_Message):
+class AttributeScores(Message):
     summary_score: Score | None = None
     span_scores: list[dict] | None = None
 
 
-class SuggestCommentScoreRequest(_Message):
+class SuggestCommentScoreRequest(Message):
     comment: TextEntry | None = None
     context: Context | None = None
     attribute_scores: dict[str, AttributeScores] | None = None

@@ -133,9 +133,9 @@ class BatchingScorer:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
-def load_scorer(name_or_path: str, max_batch: int, max_wait_ms: float) -> tuple[BatchingScorer, str, str]:
-    """The model behind the service, wrapped for batching, with its name and version."""
-    model = load_model(name_or_path)
+def load_scorer(name_or_path: str, max_batch: int, max_wait_ms: float, model=None) -> tuple[BatchingScorer, str, str]:
+    """The model behind the service (loaded here unless given), wrapped for batching, with its name and version."""
+    model = model if model is not None else load_model(name_or_path)
     version = model_version(resolve_model_dir(name_or_path))
     return BatchingScorer(model, max_batch=max_batch, max_wait_ms=max_wait_ms), model.name, version
 

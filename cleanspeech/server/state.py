@@ -33,14 +33,17 @@ class ServiceState:
     _rewriter: object = None
 
     @classmethod
-    def build(cls, settings: ServerSettings, metrics: Metrics) -> "ServiceState":
-        """Load everything once per worker; a bad setting is an `InputError` before the first request."""
+    def build(cls, settings: ServerSettings, metrics: Metrics, model=None) -> "ServiceState":
+        """Load everything once per worker; a bad setting is an `InputError` before the first request.
+
+        `model`: an already loaded model to serve (loaded from `settings.model`, which still names its version).
+        """
         proxies = parse_proxies(settings.proxies)
         keys = read_keys(settings.keys_file) if settings.keys_file else None
         table = load_language_table(settings.languages_file)
         quota = make_quota(settings.qps, settings.redis)
         store = FeedbackStore(settings.store, migrate=settings.migrate)
-        scorer, name, version = load_scorer(settings.model, settings.max_batch, settings.max_wait_ms)
+        scorer, name, version = load_scorer(settings.model, settings.max_batch, settings.max_wait_ms, model)
         scorer.on_batch = metrics.batch_size.observe
         detector = LanguageDetector([code for codes in table.values() for code in codes] + ["en"])
         return cls(settings, scorer, name, version, detector, table, proxies, keys, quota, store, metrics)

@@ -1,0 +1,35 @@
+"""The base of every request model: JSON in the camelCase clients send or proto's snake_case, text that is UTF-8.
+
+JSON can carry a lone UTF-16 surrogate (`"\\ud800"`) that no UTF-8 text can hold; such a string is refused as
+invalid input here, before it could reach a tokenizer or a JSON answer that cannot encode it.
+"""
+
+from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic.alias_generators import to_camel
+
+
+def _check_utf8(value):
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("the string holds a lone UTF-16 surrogate, which is not valid Unicode text") from None
+    elif isinstance(value, list):
+        for item in value:
+            _check_utf8(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_utf8(key)
+            _check_utf8(item)
+    return value
+
+
+class Message(BaseModel):
+    """Accepts `requestedAttributes` and `requested_attributes` alike and ignores fields it does not know."""
+
+    model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True, validate_by_alias=True, extra="ignore")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text_is_unicode(cls, value):
+        return _check_utf8(value)

@@ -1,0 +1,38 @@
+"""Fixtures of the service tests: one real server per worker on the shipped baseline (the quickest model to load),
+with keys, proxies and a quota, and the settings it was started with."""
+
+import pytest
+
+from tests.helpers.service import bound_socket, running
+
+KEY = "test-key-1"
+OTHER_KEY = "test-key-2"
+
+
+@pytest.fixture(scope="session")
+def service_settings(tmp_path_factory):
+    from cleanspeech.server import ServerSettings
+
+    root = tmp_path_factory.mktemp("service")
+    (root / "keys.txt").write_text(f"# keys of the test server\n{KEY}\n{OTHER_KEY}\n")
+    sock = bound_socket()
+    settings = ServerSettings(
+        model="baseline",
+        port=sock.getsockname()[1],
+        keys_file=str(root / "keys.txt"),
+        store=str(root / "feedback.sqlite3"),
+        proxies=["SEXUALLY_EXPLICIT=obscene", "FLIRTATION=insult"],
+        max_wait_ms=5,
+    )
+    return settings, sock
+
+
+@pytest.fixture(scope="session")
+def service(service_settings, shipped_baseline):
+    """The base URL of a running server: `--keys`, two proxies, the shipped baseline, a SQLite store."""
+    from cleanspeech.server import create_app
+
+    settings, sock = service_settings
+    app = create_app(settings, model=shipped_baseline)
+    with running(app, sock) as url:
+        yield url

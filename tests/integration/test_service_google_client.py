@@ -1,0 +1,120 @@
+"""google-api-python-client, unchanged but for the discovery URL, against `cleanspeech serve` on loopback."""
+
+import pytest
+from googleapiclient import discovery
+from googleapiclient.errors import HttpError
+
+from tests.integration.conftest import KEY
+
+pytestmark = pytest.mark.xdist_group("service")
+SIX = ["TOXICITY", "SEVERE_TOXICITY", "IDENTITY_ATTACK", "INSULT", "PROFANITY", "THREAT"]
+
+
+def build(url: str, key: str = KEY, path: str = "/$discovery/rest?version={apiVersion}"):
+    return discovery.build("commentanalyzer", "v1alpha1", developerKey=key, discoveryServiceUrl=url + path,
+                           static_discovery=False, cache_discovery=False)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def client(service):
+    return build(service)
+
+
+def analyze(client, text, attributes=("TOXICITY",), **fields):
+    body = {"comment": {"text": text}, "requestedAttributes": {name: {} for name in attributes}, **fields}
+    return client.comments().analyze(body=body).execute()
+
+
+def test_quickstart_scores_the_six_attributes_with_perspective_shape(client):
+    response = analyze(client, "You are a disgusting idiot.", SIX, clientToken="comment:42")
+    assert set(response["attributeScores"]) == set(SIX)
+    toxicity = response["attributeScores"]["TOXICITY"]
+    assert toxicity["summaryScore"]["type"] == "PROBABILITY" and toxicity["summaryScore"]["value"] > 0.8
+    assert toxicity["spanScores"] == [{"begin": 0, "end": 27, "score": toxicity["summaryScore"]}]
+    assert response["languages"] == ["en"] and response["detectedLanguages"] == ["en"]
+    assert response["clientToken"] == "comment:42"
+    polite = analyze(client, "Thank you for the careful review, it helped a lot.", SIX)
+    assert polite["attributeScores"]["TOXICITY"]["summaryScore"]["value"] < 0.2
+
+
+def test_the_older_discovery_path_works_too(service):
+    old = build(service, path="/discovery/v1/apis/{api}/{apiVersion}/rest")
+    assert "TOXICITY" in analyze(old, "What a lovely day.")["attributeScores"]
+
+
+def test_span_annotations_score_each_sentence(client):
+    response = analyze(client, "Hello world. You suck!", ("TOXICITY", "INSULT"), spanAnnotations=True)
+    spans = response["attributeScores"]["INSULT"]["spanScores"]
+    assert [(s["begin"], s["end"]) for s in spans] == [(0, 12), (13, 22)]
+    assert spans[0]["score"]["value"] < 0.5 < spans[1]["score"]["value"]
+
+
+def test_batch_of_many_requests_answers_each_by_its_id(client):
+    texts = ["You stupid moron.", "Have a good weekend, everyone!", "", "I will find you and hurt you."] * 5
+    answers = {}
+
+    def collect(request_id, response, exception):
+        answers[request_id] = (response, exception)
+
+    batch = client.new_batch_http_request(callback=collect)
+    for i, text in enumerate(texts):  # HELM uses the comment itself as the request id
+        body = {"comment": {"text": text}, "requestedAttributes": {"TOXICITY": {}, "THREAT": {}}}
+        batch.add(client.comments().analyze(body=body), request_id=f"{i}:{text}")
+    batch.execute()
+    assert len(answers) == len(texts)
+    for i, text in enumerate(texts):
+        response, error = answers[f"{i}:{text}"]
+        if not text:
+            assert isinstance(error, HttpError) and error.reason == "Comment must be non-empty."
+            continue
+        assert error is None
+        alone = analyze(client, text, ("TOXICITY", "THREAT"))
+        assert response["attributeScores"] == alone["attributeScores"]  # batched with others or alone: one score
+    assert answers["3:I will find you and hurt you."][0]["attributeScores"]["THREAT"]["summaryScore"]["value"] > 0.5
+
+
+def test_suggestscore_answers_like_perspective(client):
+    body = {"comment": {"text": "This comment was approved."}, "clientToken": "comment:7", "communityId": "Coral:x",
+            "attributeScores": {"TOXICITY": {"summaryScore": {"value": 0}}}}  # fmt: skip
+    response = client.comments().suggestscore(body=body).execute()
+    assert response == {"clientToken": "comment:7", "detectedLanguages": ["en"], "requestedLanguages": []}
+
+
+def _error(call) -> HttpError:
+    with pytest.raises(HttpError) as caught:
+        call()
+    return caught.value
+
+
+def _error_type(error: HttpError) -> str | None:
+    return next((d.get("errorType") for d in error.error_details if "errorType" in d), None)
+
+
+@pytest.mark.parametrize(
+    ("body", "message", "error_type"),
+    [
+        ({"comment": {"text": ""}, "requestedAttributes": {"TOXICITY": {}}}, "Comment must be non-empty.",
+         "COMMENT_EMPTY"),
+        ({"comment": {"text": "é" * 10_241}, "requestedAttributes": {"TOXICITY": {}}},
+         "Comment text was too many bytes. Value (20482) exceeded limit (20480).", "COMMENT_TOO_LONG"),
+        ({"comment": {"text": "Nice photo."}, "requestedAttributes": {"ATTACK_ON_COMMENTER": {}}},
+         "Unknown requested attribute: ATTACK_ON_COMMENTER", "INVALID_REQUEST"),
+        ({"comment": {"text": "Nice photo."}}, "Missing requested_attributes", "NO_REQUESTED_ATTRIBUTES"),
+        ({"comment": {"text": "Che bella foto."}, "languages": ["it"], "requestedAttributes": {"PROFANITY": {}}},
+         "Attribute PROFANITY does not support request languages: it", "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"),
+        ({"comment": {"text": "12345 678"}, "requestedAttributes": {"TOXICITY": {}}},
+         "Attribute TOXICITY does not support request languages: und", "LANGUAGE_DETECTION_FAILED"),
+        ({"comment": {"text": "Nice photo."}, "requestedAttributes": {"TOXICITY": {"scoreType": "STD_DEV_SCORE"}}},
+         "Requested score type STD_DEV_SCORE is not supported by attribute TOXICITY", "INVALID_REQUEST"),
+    ],
+)  # fmt: skip
+def test_errors_carry_perspectives_message_and_error_type(client, body, message, error_type):
+    error = _error(client.comments().analyze(body=body).execute)
+    assert error.status_code == 400 and error.reason == message
+    assert _error_type(error) == error_type
+
+
+def test_a_bad_key_is_refused_with_googles_words(service):
+    error = _error(lambda: build(service, key="not-a-key"))  # refused on the discovery request already
+    assert error.status_code == 400 and error.reason == "API key not valid. Please pass a valid API key."
+    assert error.error_details[0]["reason"] == "API_KEY_INVALID"

@@ -1,0 +1,187 @@
+"""The service's wire format, field by field, over raw HTTP (httpx) against a real server on loopback."""
+
+import json
+
+import httpx
+import pytest
+
+from tests.integration.conftest import KEY, OTHER_KEY
+
+pytestmark = pytest.mark.xdist_group("service")
+ANALYZE = "/v1alpha1/comments:analyze"
+
+
+@pytest.fixture(scope="module")
+def http(service):
+    with httpx.Client(base_url=service, headers={"X-Goog-Api-Key": KEY}, timeout=30) as client:
+        yield client
+
+
+def analyze(http, text, attributes=None, **fields):
+    body = {"comment": {"text": text}, "requestedAttributes": attributes or {"TOXICITY": {}}, **fields}
+    return http.post(ANALYZE, json=body)
+
+
+def assert_google_error(response, code: int, status: str) -> dict:
+    assert response.status_code == code, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    error = response.json()["error"]
+    assert error["code"] == code and error["status"] == status and error["message"]
+    assert "Traceback" not in response.text
+    return error
+
+
+def test_every_answer_names_the_model_its_version_and_the_proxies(http):
+    for response in (analyze(http, "Nice work."), analyze(http, ""), http.get("/healthz"), http.get("/nowhere")):
+        assert response.headers["x-cleanspeech-model"] == "baseline"
+        assert len(response.headers["x-cleanspeech-model-version"]) == 16
+        assert response.headers["x-cleanspeech-attribute-proxies"] == "FLIRTATION=insult, SEXUALLY_EXPLICIT=obscene"
+
+
+def test_keys_are_read_from_the_query_the_header_and_a_bearer_token(service):
+    body = {"comment": {"text": "Nice work."}, "requestedAttributes": {"TOXICITY": {}}}
+    assert httpx.post(f"{service}{ANALYZE}?key={KEY}", json=body).status_code == 200
+    assert httpx.post(f"{service}{ANALYZE}", json=body, headers={"X-Goog-Api-Key": OTHER_KEY}).status_code == 200
+    assert httpx.post(f"{service}{ANALYZE}", json=body, headers={"Authorization": f"Bearer {KEY}"}).status_code == 200
+    missing = assert_google_error(httpx.post(f"{service}{ANALYZE}", json=body), 403, "PERMISSION_DENIED")
+    assert missing["message"] == "The request is missing a valid API key."
+    bad = assert_google_error(httpx.post(f"{service}{ANALYZE}?key=nope", json=body), 400, "INVALID_ARGUMENT")
+    assert bad["message"] == "API key not valid. Please pass a valid API key."
+
+
+def test_span_offsets_count_utf16_code_units(http):
+    text = "I love this 😀😀. You are an idiot!"  # two emoji before the second sentence: +2 code units
+    spans = analyze(http, text, spanAnnotations=True).json()["attributeScores"]["TOXICITY"]["spanScores"]
+    second = text.index("You")
+    assert [(s["begin"], s["end"]) for s in spans] == [(0, second - 1 + 2), (second + 2, len(text) + 2)]
+    whole = analyze(http, text).json()["attributeScores"]["TOXICITY"]["spanScores"]
+    assert [(s["begin"], s["end"]) for s in whole] == [(0, len(text.encode("utf-16-le")) // 2)]
+
+
+def test_score_threshold_drops_scores_below_it(http):
+    attributes = {"TOXICITY": {"scoreThreshold": 0.5}, "THREAT": {"scoreThreshold": 0.5}, "INSULT": {}}
+    scores = analyze(http, "You are a stupid idiot.", attributes).json()["attributeScores"]
+    assert set(scores) == {"TOXICITY", "INSULT"}  # THREAT is far below 0.5 for an insult
+
+
+def test_aliases_proxies_snake_case_and_context_are_accepted(http):
+    body = {"comment": {"text": "You are a stupid idiot.", "type": "PLAIN_TEXT"},
+            "requested_attributes": {"TOXICITY_EXPERIMENTAL": {}, "SEXUALLY_EXPLICIT": {}, "FLIRTATION": {}},
+            "languages": ["en-US"], "do_not_store": True, "sessionId": "s1", "communityId": "c1",
+            "context": {"entries": [{"text": "The article.", "type": "PLAIN_TEXT"}]}, "someFutureField": 1}  # fmt: skip
+    response = http.post(ANALYZE, json=body)
+    assert response.status_code == 200, response.text
+    scores = response.json()["attributeScores"]
+    assert set(scores) == {"TOXICITY_EXPERIMENTAL", "SEXUALLY_EXPLICIT", "FLIRTATION"}
+    insult = analyze(http, "You are a stupid idiot.", {"INSULT": {}}).json()["attributeScores"]["INSULT"]
+    assert scores["FLIRTATION"]["summaryScore"] == insult["summaryScore"]  # the declared proxy label, not a guess
+    assert response.json()["languages"] == ["en-US"]
+
+
+def test_both_context_forms_are_refused(http):
+    context = {"entries": [{"text": "a"}], "articleAndParentComment": {"article": {"text": "b"}}}
+    error = assert_google_error(analyze(http, "Nice work.", context=context), 400, "INVALID_ARGUMENT")
+    assert error["message"].startswith("Context can have either entries or article_and_parent_comment")
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b"\x00\xff\xfe binary \x89PNG", "application/json"),
+        (b'{"comment": {"text": "unterminated', "application/json"),
+        (b'{"comment": {"text": 5}, "requestedAttributes": {"TOXICITY": {}}}', "application/json"),
+        (b'{"comment": "just a string", "requestedAttributes": []}', "application/json"),
+        (b'["a", "list"]', "application/json"),
+        (b'{"comment": {"text": "\\ud800 lone surrogate"}, "requestedAttributes": {"TOXICITY": {}}}',
+         "application/json"),
+        (b'{"comment": {"text": "ok then"}, "requestedAttributes": {"TOXICITY": {}}, "clientToken": "\\udfff"}',
+         "application/json"),
+        (b"comment=hello", "application/x-www-form-urlencoded"),
+    ],
+)  # fmt: skip
+def test_malformed_bodies_get_a_clean_400(http, content, content_type):
+    response = http.post(ANALYZE, content=content, headers={"Content-Type": content_type})
+    assert_google_error(response, 400, "INVALID_ARGUMENT")
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(http):
+    body = json.dumps({"comment": {"text": "a" * (1 << 20)}, "requestedAttributes": {"TOXICITY": {}}})
+    error = assert_google_error(http.post(ANALYZE, content=body), 413, "INVALID_ARGUMENT")
+    assert error["message"] == "Request payload size exceeds the limit: 1048576 bytes."
+
+    def chunks():  # no Content-Length: the limit still holds
+        for _ in range(20):
+            yield b"x" * 65536
+
+    assert_google_error(http.post(ANALYZE, content=chunks()), 413, "INVALID_ARGUMENT")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u202eI hate you all\u202c and \u200bzero\u200dwidth",  # bidi overrides, zero-width characters
+        "أنت غبي جدا",  # Arabic (RTL), not a served language: refused unless lenient
+        "<script>alert('you idiot')</script><b>bold</b>",
+        "\x00\x01 control characters \x7f",
+    ],
+)
+def test_odd_text_is_scored_or_refused_cleanly(http, text):
+    response = analyze(http, text, languages=None)
+    assert response.status_code in (200, 400), response.text
+    if response.status_code == 400:
+        assert response.json()["error"]["details"][0]["errorType"].startswith("LANGUAGE_")
+    else:
+        assert 0 <= response.json()["attributeScores"]["TOXICITY"]["summaryScore"]["value"] <= 1
+
+
+def test_html_comes_back_as_data_never_as_markup(http):
+    text = "<img src=x onerror=alert(1)> you idiot"
+    response = analyze(http, text, clientToken="<b>token</b>")
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["clientToken"] == "<b>token</b>"
+
+
+def test_native_score_explain_and_rewrite(http):
+    scored = http.post("/v1/score", json={"texts": ["You are a disgusting idiot.", "Thanks for the fix!"]}).json()
+    assert scored["model"] == "baseline" and len(scored["version"]) == 16
+    first, second = scored["results"]
+    assert "insult" in first["flagged"] and second["flagged"] == []
+    assert set(first["scores"]) == set(scored["thresholds"])
+    explained = http.post("/v1/explain", json={"text": "You are a disgusting idiot."}).json()
+    top = max(explained["words"], key=lambda w: w["scores"]["toxic"])
+    assert top["word"].strip(".").lower() in ("idiot", "disgusting")
+    rewritten = http.post("/v1/rewrite", json={"text": "You are a disgusting idiot."}).json()
+    assert rewritten["backend"] == "local" and "idiot" not in rewritten["rewrite"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status"),
+    [
+        ("/v1/score", {"texts": []}, 400),
+        ("/v1/score", {"texts": ["  "]}, 400),
+        ("/v1/score", {"texts": ["x"] * 1001}, 400),
+        ("/v1/score", {"texts": "not a list"}, 400),
+        ("/v1/explain", {"text": "You idiot", "label": "rude"}, 400),
+        ("/v1/explain", {"text": "You idiot", "method": "shap"}, 400),  # shap is for the transformer
+        ("/v1/rewrite", {"text": ""}, 400),
+    ],
+)
+def test_native_api_refuses_bad_requests_cleanly(http, path, body, status):
+    assert_google_error(http.post(path, json=body), status, "INVALID_ARGUMENT")
+
+
+def test_health_readiness_and_metrics(http):
+    assert http.get("/healthz").json() == {"status": "ok"}
+    ready = http.get("/readyz").json()
+    assert ready["status"] == "ready" and ready["model"] == "baseline"
+    analyze(http, "You are a disgusting idiot.")
+    analyze(http, "")
+    metrics = http.get("/metrics").text
+    assert 'cleanspeech_requests_total{code="200",route="/v1alpha1/comments:analyze"}' in metrics
+    assert 'cleanspeech_errors_total{error_type="COMMENT_EMPTY",status="INVALID_ARGUMENT"}' in metrics
+    assert "cleanspeech_request_seconds_bucket" in metrics and "cleanspeech_batch_texts_count" in metrics
+
+
+def test_openapi_document_describes_the_native_api(http):
+    paths = http.get("/openapi.json").json()["paths"]
+    assert {"/v1/score", "/v1/explain", "/v1/rewrite", "/v1alpha1/comments:analyze", "/batch"} <= set(paths)

@@ -1,0 +1,111 @@
+"""Replicas share nothing but the feedback store and the quota: two real servers on PostgreSQL and Redis, a restart
+on SQLite, and the Google client's view of a 429."""
+
+import time
+import uuid
+
+import httpx
+import pytest
+from googleapiclient.errors import HttpError
+
+from tests.helpers.service import bound_socket, running
+from tests.integration.test_service_google_client import build
+
+pytestmark = pytest.mark.xdist_group("service")
+POSTGRES = "postgresql://127.0.0.1:5432/test"
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def pg_schema():
+    """A PostgreSQL URL whose tables live in a fresh schema, dropped afterwards."""
+    sqlalchemy = pytest.importorskip("sqlalchemy")
+    engine = sqlalchemy.create_engine(POSTGRES.replace("postgresql://", "postgresql+psycopg://"))
+    schema = f"cleanspeech_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with engine.begin() as conn:
+            conn.execute(sqlalchemy.text(f"CREATE SCHEMA {schema}"))
+    except sqlalchemy.exc.OperationalError as err:
+        pytest.skip(f"PostgreSQL is not running at {POSTGRES}: {err}")
+    yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
+    with engine.begin() as conn:
+        conn.execute(sqlalchemy.text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def redis_url():
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(REDIS, socket_timeout=2).ping()
+    except redis.RedisError as err:
+        pytest.skip(f"Redis is not running at {REDIS}: {err}")
+    return REDIS
+
+
+def _replica(tmp_path, model, **settings):
+    from cleanspeech.server import ServerSettings, create_app
+
+    sock = bound_socket()
+    key_file = tmp_path / "keys.txt"
+    key_file.write_text("replica-key\n")
+    config = ServerSettings(model="baseline", port=sock.getsockname()[1], keys_file=str(key_file), **settings)
+    return create_app(config, model=model), sock
+
+
+def _suggest(url: str, text: str) -> httpx.Response:
+    body = {"comment": {"text": text}, "attributeScores": {"TOXICITY": {"summaryScore": {"value": 1}}},
+            "clientToken": f"comment:{text}", "communityId": "Coral:https://example.org"}  # fmt: skip
+    return httpx.post(f"{url}/v1alpha1/comments:suggestscore?key=replica-key", json=body, timeout=30)
+
+
+def _start_of_a_second() -> None:
+    time.sleep(1.02 - time.time() % 1)  # quota windows are whole seconds: start a burst at the top of one
+
+
+def test_two_replicas_share_one_store_and_one_quota(tmp_path, shipped_baseline, pg_schema, redis_url):
+    a_app, a_sock = _replica(tmp_path, shipped_baseline, store=pg_schema, redis=redis_url, qps=3)
+    b_app, b_sock = _replica(tmp_path, shipped_baseline, store=pg_schema, redis=redis_url, qps=3, migrate=False)
+    with running(a_app, a_sock) as a, running(b_app, b_sock) as b:
+        assert _suggest(a, "approved on replica A").status_code == 200
+        assert _suggest(b, "rejected on replica B").status_code == 200
+        body = {"comment": {"text": "You are an idiot."}, "requestedAttributes": {"TOXICITY": {}}}
+        _start_of_a_second()
+        codes = [httpx.post(f"{url}/v1alpha1/comments:analyze?key=replica-key", json=body).status_code
+                 for url in (a, b, a, b, a, b)]  # fmt: skip
+        assert codes == [200, 200, 200, 429, 429, 429]  # B's 4th request counts A's too
+    for app in (a_app, b_app):
+        assert app.state.service.store.count() == 2  # both replicas read the one store
+    texts = [row["comment_text"] for row in a_app.state.service.store.suggestions()]
+    assert texts == ["approved on replica A", "rejected on replica B"]
+
+
+def test_the_google_client_sees_googles_quota_error(tmp_path, shipped_baseline):
+    app, sock = _replica(tmp_path, shipped_baseline, store=str(tmp_path / "f.sqlite3"), qps=2)
+    with running(app, sock) as url:
+        client = build(url, key="replica-key")
+        body = {"comment": {"text": "You are an idiot."}, "requestedAttributes": {"TOXICITY": {}}}
+        _start_of_a_second()
+        with pytest.raises(HttpError) as caught:
+            for _ in range(3):
+                client.comments().analyze(body=body).execute()
+    error = caught.value
+    assert error.status_code == 429 and error.reason.startswith("Quota exceeded for quota metric 'Analysis requests")
+    assert error.error_details[0]["reason"] == "RATE_LIMIT_EXCEEDED"
+
+
+def test_a_restart_keeps_every_stored_suggestion(tmp_path, shipped_baseline):
+    store = str(tmp_path / "feedback.sqlite3")
+    app, sock = _replica(tmp_path, shipped_baseline, store=store)
+    with running(app, sock) as url:
+        for i in range(5):
+            assert _suggest(url, f"comment number {i}").status_code == 200
+    app, sock = _replica(tmp_path, shipped_baseline, store=store)  # a new process would read the same file
+    with running(app, sock) as url:
+        assert _suggest(url, "after the restart").status_code == 200
+    rows = app.state.service.store.suggestions()
+    assert [r["comment_text"] for r in rows] == [f"comment number {i}" for i in range(5)] + ["after the restart"]
+    assert (
+        rows[0]["community_id"] == "Coral:https://example.org" and rows[0]["client_token"] == "comment:comment number 0"
+    )
+    assert rows[0]["attribute_scores"] == {"TOXICITY": {"summaryScore": {"value": 1.0}}}
