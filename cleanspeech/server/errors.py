@@ -11,6 +11,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import CleanSpeechError
@@ -33,6 +34,30 @@ STATUS_NAMES = {
     500: "INTERNAL",
     503: "UNAVAILABLE",
     504: "DEADLINE_EXCEEDED",
+}
+
+
+class ErrorBody(BaseModel):
+    code: int = Field(description="The HTTP status code.")
+    message: str = Field(description="What went wrong, in words (Perspective's own for its cases).")
+    status: str = Field(description="Google's canonical status: INVALID_ARGUMENT, RESOURCE_EXHAUSTED, ...")
+    details: list[dict] = Field(description="Perspective's errorType detail, Google's ErrorInfo or BadRequest.")
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+# The answers every route may give besides its own, for the OpenAPI document.
+ERROR_RESPONSES = {
+    code: {"model": ErrorResponse, "description": description}
+    for code, description in {
+        400: "Invalid request (Perspective's errorType says which check failed) or an unknown key",
+        403: "No API key, where the server requires one",
+        413: "The request body is over the limit",
+        429: "Over the key's requests per second",
+        504: "Not scored within the server's deadline",
+    }.items()
 }
 
 

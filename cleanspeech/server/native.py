@@ -4,22 +4,28 @@ Errors use the same Google error shape as the Perspective methods, so a client h
 """
 
 import asyncio
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from ..classifiers import flagged_labels
 from ..labels import LABELS
-from .errors import ApiError
+from .errors import ERROR_RESPONSES, ApiError
 from .messages import Message
 from .state import Service, authorize, get_state
 
-router = APIRouter(tags=["CleanSpeech"])
+router = APIRouter(tags=["CleanSpeech"], responses=ERROR_RESPONSES)
 MAX_TEXT_CHARS = 20_480  # per text, as Perspective's 20,480-byte comment limit (in characters here)
 
 
+# A comment: at least one non-space character (checked by the request model, so the OpenAPI document says so too).
+Comment = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS, pattern=r"\S")]
+ExplainMethod = Literal["linear", "exact", "gradient", "gradient_x_input", "integrated_gradients", "ig", "shap"]
+
+
 class ScoreRequest(Message):
-    texts: list[str] = Field(min_length=1, max_length=1000, description="Comments to score, up to 1,000.")
+    texts: list[Comment] = Field(min_length=1, max_length=1000, description="Comments to score, up to 1,000.")
 
 
 class TextScores(BaseModel):
@@ -35,29 +41,23 @@ class ScoreResponse(BaseModel):
 
 
 class TextRequest(Message):
-    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    text: Comment
 
 
 class ExplainRequest(TextRequest):
-    method: str | None = Field(default=None, description="linear (baseline); gradient, integrated_gradients, shap")
-    label: str | None = Field(default=None, description="Explain only this label (gradient methods are per label).")
-
-
-def _check_texts(texts: list[str], limit: int) -> None:
-    if len(texts) > limit:
-        raise ApiError(400, f"Too many texts: {len(texts)}, the limit is {limit}.", "INVALID_REQUEST")
-    for index, text in enumerate(texts):
-        if not text.strip():
-            raise ApiError(400, f"texts[{index}] is empty.", "COMMENT_EMPTY")
-        if len(text) > MAX_TEXT_CHARS:
-            raise ApiError(400, f"texts[{index}] has {len(text)} characters, the limit is {MAX_TEXT_CHARS}.",
-                           "COMMENT_TOO_LONG")  # fmt: skip
+    method: ExplainMethod | None = Field(
+        default=None, description="linear for the baseline; gradient, integrated_gradients or shap for the "
+        "transformer (default: the served model's fastest); a method of another family is refused with 400"
+    )  # fmt: skip
+    label: Literal[LABELS] | None = Field(default=None, description="Explain only this label (gradient methods).")
 
 
 @router.post("/v1/score", dependencies=[Depends(authorize)])
 async def score(request: ScoreRequest, state: Service) -> ScoreResponse:
     """Per-label probabilities and flags for a batch of comments, with the model's version."""
-    _check_texts(request.texts, state.settings.max_texts)
+    if len(request.texts) > state.settings.max_texts:
+        message = f"Too many texts: {len(request.texts)}, this server's limit is {state.settings.max_texts}."
+        raise ApiError(400, message, "INVALID_REQUEST")
     probabilities = await state.score(request.texts)
     state.metrics.comments.inc(len(request.texts))
     thresholds = state.scorer.model.thresholds
@@ -73,8 +73,6 @@ async def explain(request: ExplainRequest, state: Service) -> dict:
     """Which words drove each label's score (the CLI's `explain`)."""
     from ..explain import explain as explain_text
 
-    if request.label is not None and request.label not in LABELS:
-        raise ApiError(400, f"Unknown label {request.label!r}: choose from {', '.join(LABELS)}.", "INVALID_REQUEST")
     labels = (request.label,) if request.label else None
     explanation = await state.scorer.run(
         lambda: explain_text(state.scorer.model, request.text, request.method, labels=labels)

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from ..labels import LABELS
 from .attributes import label_for
-from .errors import invalid_request
+from .errors import ERROR_RESPONSES, invalid_request
 from .languages import UNDETERMINED, attribute_languages, base_language
 from .messages import Message
 from .scoring import sentence_spans, utf16_offset
@@ -21,7 +21,7 @@ from .state import Service, ServiceState, authorize
 MAX_COMMENT_BYTES = 20_480
 PROBABILITY = "PROBABILITY"
 
-router = APIRouter(prefix="/v1alpha1", tags=["Perspective (commentanalyzer v1alpha1)"])
+router = APIRouter(prefix="/v1alpha1", tags=["Perspective (commentanalyzer v1alpha1)"], responses=ERROR_RESPONSES)
 
 
 class TextEntry(Message):
