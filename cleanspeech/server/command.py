@@ -29,6 +29,8 @@ def add_serve_command(sub) -> None:
                        "served per attribute (default: see docs/service.md)")  # fmt: skip
     serve.add_argument("--lenient-languages", action="store_true",
                        help="score comments in any language instead of refusing unsupported ones")  # fmt: skip
+    serve.add_argument("--uncalibrated", action="store_true",
+                       help="answer Perspective's API with raw probabilities, not calibrated ones")  # fmt: skip
     serve.add_argument("--proxy", dest="proxies", action="append", default=[], metavar="ATTRIBUTE=label",
                        help="answer an attribute no model predicts from a label, e.g. SEXUALLY_EXPLICIT=obscene "
                        "(repeatable; listed in the X-CleanSpeech-Attribute-Proxies header)")  # fmt: skip

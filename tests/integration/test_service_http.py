@@ -185,3 +185,21 @@ def test_health_readiness_and_metrics(http):
 def test_openapi_document_describes_the_native_api(http):
     paths = http.get("/openapi.json").json()["paths"]
     assert {"/v1/score", "/v1/explain", "/v1/rewrite", "/v1alpha1/comments:analyze", "/batch"} <= set(paths)
+
+
+def test_perspective_answers_calibrated_probabilities_and_the_native_api_keeps_the_raw_ones(http):
+    from cleanspeech.evaluation.calibration import Calibration
+    from cleanspeech.paths import models_dir
+
+    calibration = Calibration.load(models_dir() / "baseline")
+    assert calibration is not None, "models/baseline/calibration.json is missing: run python scripts/calibrate.py"
+    text = "You are a disgusting idiot and everybody knows it."
+    native = http.post("/v1/score", json={"texts": [text]}).json()["results"][0]
+    perspective = analyze(http, text, {"TOXICITY": {}, "INSULT": {}}).json()["attributeScores"]
+    for attribute, label in (("TOXICITY", "toxic"), ("INSULT", "insult")):
+        assert perspective[attribute]["summaryScore"]["value"] == native["calibrated"][label]
+    raw = [
+        [native["scores"][label] for label in ("toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate")]
+    ]
+    assert native["calibrated"]["toxic"] == pytest.approx(calibration.apply(raw)[0, 0], abs=2e-6)
+    assert native["calibrated"]["toxic"] != native["scores"]["toxic"]

@@ -1,0 +1,104 @@
+"""The service's parts on their own: attributes and proxies, languages, spans, model versions, settings, the CLI."""
+
+import json
+import shutil
+
+import pytest
+
+from cleanspeech.errors import InputError
+from cleanspeech.server.attributes import canonical_name, label_for, parse_proxies, proxies_header
+from cleanspeech.server.languages import LanguageDetector, attribute_languages, load_language_table
+from cleanspeech.server.scoring import model_version, sentence_spans, utf16_offset
+from cleanspeech.server.settings import SETTINGS_ENV, ServerSettings
+
+
+def test_experimental_names_are_aliases_and_proxies_must_be_declared():
+    assert (
+        canonical_name("TOXICITY_EXPERIMENTAL") == "TOXICITY"
+        and canonical_name("FOO_EXPERIMENTAL") == "FOO_EXPERIMENTAL"
+    )
+    assert label_for("IDENTITY_ATTACK_EXPERIMENTAL", {}) == "identity_hate"
+    assert label_for("SEXUALLY_EXPLICIT", {}) is None
+    proxies = parse_proxies(["sexually_explicit=obscene", "FLIRTATION = insult"])
+    assert proxies == {"SEXUALLY_EXPLICIT": "obscene", "FLIRTATION": "insult"}
+    assert label_for("SEXUALLY_EXPLICIT", proxies) == "obscene"
+    assert proxies_header(proxies) == "FLIRTATION=insult, SEXUALLY_EXPLICIT=obscene"
+
+
+@pytest.mark.parametrize("spec", ["FLIRTATION", "FLIRTATION=rude", "=insult", "TOXICITY=insult"])
+def test_a_bad_proxy_is_one_clear_error(spec):
+    with pytest.raises(InputError, match="bad --proxy"):
+        parse_proxies([spec])
+
+
+def test_short_comments_are_detected_or_undetermined_never_guessed_wildly():
+    detector = LanguageDetector(["en", "de", "fr", "es", "it", "pt", "ru", "tr"])
+    assert detector.detect("I am a gay man") == "en"
+    assert detector.detect("you idiot") == "en"
+    assert detector.detect("Halt die Klappe, du Idiot") == "de"
+    assert detector.detect("Tu es vraiment nul et stupide") == "fr"
+    assert detector.detect("😀😀") == "und" and detector.detect("12345") == "und"
+
+
+def test_language_table_replaces_the_named_attributes_and_rejects_nonsense(tmp_path):
+    good = tmp_path / "languages.json"
+    good.write_text(json.dumps({"THREAT": ["en", "de"]}))
+    table = load_language_table(good)
+    assert table["THREAT"] == ["en", "de"] and "fr" in table["TOXICITY"]
+    assert attribute_languages(table, "THREAT_EXPERIMENTAL", {}) == ["en", "de"]
+    assert attribute_languages(table, "FLIRTATION", {"FLIRTATION": "threat"}) == ["en", "de"]
+    for content, message in (("{", "cannot read"), ('{"THREAT": "en"}', "JSON object"), ('{"NOPE": ["en"]}', "NOPE")):
+        good.write_text(content)
+        with pytest.raises(InputError, match=message):
+            load_language_table(good)
+
+
+def test_sentence_spans_and_utf16_offsets():
+    text = "Hello world. You suck!  Really?\nYes"
+    assert [text[b:e] for b, e in sentence_spans(text)] == ["Hello world.", "You suck!", "Really?", "Yes"]
+    assert sentence_spans("no end mark") == [(0, 11)]
+    assert sentence_spans("   ") == [(0, 3)]
+    emoji = "a😀b"
+    assert [utf16_offset(emoji, i) for i in range(4)] == [0, 1, 3, 4]
+    assert utf16_offset(emoji, 3) == len(emoji.encode("utf-16-le")) // 2
+
+
+def test_model_version_follows_what_decides_scores(tmp_path, shipped_baseline_dir):
+    copy = tmp_path / "baseline"
+    shutil.copytree(shipped_baseline_dir, copy)
+    version = model_version(copy)
+    assert version == model_version(shipped_baseline_dir) and len(version) == 16
+    (copy / "evaluation.json").write_text("{}")  # a report is not the model
+    (copy / "README.md").write_text("a new model card")
+    assert model_version(copy) == version
+    meta = json.loads((copy / "baseline_meta.json").read_text())
+    meta["rewritten"] = True
+    (copy / "baseline_meta.json").write_text(json.dumps(meta))
+    assert model_version(copy) != version  # the baseline's settings and thresholds live in its meta file
+
+
+def test_settings_travel_to_worker_processes_through_the_environment(monkeypatch):
+    settings = ServerSettings(model="baseline", port=9999, proxies=["FLIRTATION=insult"], qps=5)
+    monkeypatch.setenv(SETTINGS_ENV, settings.to_env())
+    assert ServerSettings.from_env() == settings
+    assert settings.root_url() == "http://127.0.0.1:9999/"
+    assert ServerSettings(public_url="https://mod.example.org").root_url() == "https://mod.example.org/"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--proxy", "FLIRTATION=rude"], "bad --proxy"),
+        (["--keys", "/nonexistent/keys.txt"], "cannot read the keys file"),
+        (["--workers", "0"], "--workers"),
+        (["--store", "mysql+nodriver://x/y"], "cannot open the feedback store"),
+        (["--redis", "redis://127.0.0.1:1/0", "--qps", "3"], "cannot reach Redis"),
+        (["--model", "/nonexistent/model"], "neither a known model name"),
+    ],
+)
+def test_serve_refuses_bad_settings_in_one_line(args, message, capsys, tmp_path):
+    from cleanspeech.cli import main
+
+    assert main(["serve", "--store", str(tmp_path / "f.sqlite3"), *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
