@@ -12,7 +12,9 @@ Measured on the same real comments (validation rows of the data directory) for e
 For each: batched throughput (comments/s), single-comment latency (p50/p95 of repeated calls), and in a fresh
 process the cold start to the first prediction and its peak memory. Plus the baseline's training throughput, and
 how long each explanation method takes for a 20-, 60- and 200-word comment (median of `--explain-repeats`), and
-how long the local rewriter takes for one toxic comment.
+how long the local rewriter takes for one toxic comment. And `service`: `cleanspeech serve` under 1, 8 and 32
+concurrent clients (comments/s, p50/p95/p99 latency), micro-batched and with batching off, against offline scoring
+of the same comments.
 Compare as ratios within one run (`ratios`); absolute figures depend on the machine.
 """
 
@@ -37,6 +39,7 @@ from cleanspeech.sysinfo import available_cores, peak_rss_mb
 
 TRANSFORMER_BACKENDS = ("torch", "onnx", "onnx-int8")
 EXPLAIN_WORDS = (20, 60, 200)  # comment lengths for explanation latency
+SERVICE_CLIENTS = (1, 8, 32)  # concurrent clients of the service benchmark
 
 
 def parse_args(argv=None):
@@ -48,6 +51,8 @@ def parse_args(argv=None):
     p.add_argument("--latency-repeats", type=int, default=50, help="single-comment calls per configuration")
     p.add_argument("--explain-repeats", type=int, default=3, help="explanations per method and length (0: skip)")
     p.add_argument("--rewrite-comments", type=int, default=40, help="toxic comments rewritten locally (0: skip)")
+    p.add_argument("--service-comments", type=int, default=400, help="comments per service load level (0: skip)")
+    p.add_argument("--service-model", default="transformer", help="the model the service benchmark serves")
     p.add_argument("--output", default=str(models_dir() / "benchmark.json"), help="default: beside the shipped models")
     p.add_argument("--cold-start", nargs=2, metavar=("CONFIG", "DIR"), help=argparse.SUPPRESS)  # child process
     return p.parse_args(argv)
@@ -198,6 +203,47 @@ def configurations(transformer_dir: Path, export_dir: Path) -> dict[str, Path]:
     return found
 
 
+def bench_service(model_name: str, texts: list[str]) -> dict:
+    """`cleanspeech serve` (micro-batched, and with batching off) against offline scoring of the same comments.
+
+    Each server is a child process; the clients run here. Offline: `score_texts` in this process (steady state, as
+    the `score` command runs it after loading) and the `score` command itself, start-up included.
+    """
+    from cleanspeech.server.load import measure, running_service
+    from cleanspeech.serving import score_texts
+
+    model = load_model(model_name)
+    model.predict_proba(texts[:8])
+    started = time.perf_counter()
+    score_texts(model, texts)
+    offline = {"comments": len(texts), "comments_per_s": round(len(texts) / (time.perf_counter() - started), 1)}
+    del model
+    with tempfile.TemporaryDirectory() as scratch:
+        pd.DataFrame({"comment_text": texts}).to_csv(Path(scratch) / "in.csv", index=False)
+        started = time.perf_counter()
+        command = [sys.executable, "-m", "cleanspeech", "score", str(Path(scratch) / "in.csv"),
+                   str(Path(scratch) / "out.csv"), "--model", model_name]  # fmt: skip
+        subprocess.run(command, check=True, capture_output=True)
+        offline["score_command_s_with_startup"] = round(time.perf_counter() - started, 2)
+    result = {"model": model_name, "offline": offline}
+    for mode, wait_ms in (("batched", "5"), ("unbatched", "0")):
+        with running_service(model_name, ["--max-wait-ms", wait_ms]) as url:
+            measure(url, texts[:16], 4)  # warm-up
+            result[mode] = {str(clients): measure(url, texts, clients) for clients in SERVICE_CLIENTS}
+            print(f"service {mode}: {result[mode]}", flush=True)
+    top = str(SERVICE_CLIENTS[-1])
+    result["ratios"] = {
+        f"service_{top}_clients_vs_offline": round(
+            result["batched"][top]["comments_per_s"] / offline["comments_per_s"], 2
+        ),
+        f"batched_vs_unbatched_{top}_clients": round(
+            result["batched"][top]["comments_per_s"] / result["unbatched"][top]["comments_per_s"], 2
+        ),
+        "p99_ms_at_8_clients": result["batched"]["8"]["p99_ms"],
+    }
+    return result
+
+
 def ratios(serving: dict, served_backend: str) -> dict:
     """Throughput and latency ratios within this run; `served` is the backend backend.json chose for the model."""
 
@@ -245,6 +291,8 @@ def main(argv=None) -> int:
     if args.rewrite_comments:
         results["rewrite_latency"] = bench_rewrites(frame, args.rewrite_comments)
         print(f"rewrite: {results['rewrite_latency']}", flush=True)
+    if args.service_comments:
+        results["service"] = bench_service(args.service_model, texts[: args.service_comments])
     train_rows = frame[frame["fold"] == "train"].sample(args.train_rows, random_state=0)
     results["baseline_training"] = bench_baseline_training(train_rows)
     print(f"baseline training: {results['baseline_training']}", flush=True)

@@ -16,7 +16,8 @@ def test_benchmark_measures_every_configuration_side_by_side(
 ):
     out = tmp_path / "bench.json"
     args = ["--data-dir", str(data_dir), "--predict-rows", "40", "--train-rows", "1000", "--latency-repeats", "3",
-            "--explain-repeats", "0", "--rewrite-comments", "0", "--transformer-dir", str(e5_classifier_dir),
+            "--explain-repeats", "0", "--rewrite-comments", "0", "--service-comments", "0",
+            "--transformer-dir", str(e5_classifier_dir),
             "--output", str(out)]  # fmt: skip
     # In-process; its cold starts are fresh processes of their own. The ONNX graphs it builds and the dataset it reads
     # go to the tests' own cache (tests/conftest.py), which the cold-start processes inherit.
@@ -36,6 +37,7 @@ def test_benchmark_measures_every_configuration_side_by_side(
     assert all(value is not None and value > 0 for value in ratios.values())
     assert "explanation_latency" not in report  # --explain-repeats 0
     assert "rewrite_latency" not in report  # --rewrite-comments 0
+    assert "service" not in report  # --service-comments 0
     assert report["baseline_training"]["comments"] == 1000 and report["peak_rss_mb"] > 0
 
 
@@ -59,3 +61,22 @@ def test_rewrite_latency_is_measured_on_toxic_comments(dataset, shipped_transfor
     benchmark = load_script("benchmark")
     timings = benchmark.bench_rewrites(dataset, 3, load_rewriter(judge=shipped_transformer))
     assert timings["comments"] == 3 and 0 < timings["p50_s"] <= timings["p95_s"]
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("service")
+def test_service_is_measured_at_each_load_batched_and_not_against_offline_scoring(dataset):
+    from tests.helpers import load_script
+
+    benchmark = load_script("benchmark")
+    texts = dataset[dataset["fold"] == "validation"]["text"].head(24).tolist()
+    report = benchmark.bench_service("baseline", texts)
+    assert report["offline"]["comments"] == 24 and report["offline"]["comments_per_s"] > 0
+    assert report["offline"]["score_command_s_with_startup"] > 0
+    for mode in ("batched", "unbatched"):
+        assert set(report[mode]) == {"1", "8", "32"}
+        for level in report[mode].values():
+            assert level["comments"] == 24 and level["failed"] == 0
+            assert 0 < level["p50_ms"] <= level["p95_ms"] <= level["p99_ms"]
+    assert set(report["ratios"]) == {"service_32_clients_vs_offline", "batched_vs_unbatched_32_clients",
+                                     "p99_ms_at_8_clients"}  # fmt: skip

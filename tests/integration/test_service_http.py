@@ -203,3 +203,27 @@ def test_perspective_answers_calibrated_probabilities_and_the_native_api_keeps_t
     ]
     assert native["calibrated"]["toxic"] == pytest.approx(calibration.apply(raw)[0, 0], abs=2e-6)
     assert native["calibrated"]["toxic"] != native["scores"]["toxic"]
+
+
+def test_a_transformer_scores_a_comment_the_same_alone_or_micro_batched(shipped_transformer):
+    """The shipped transformer serves int8 one window per run (see TransformerModel): batching changes the speed,
+    never a score."""
+    import asyncio
+
+    import numpy as np
+
+    from cleanspeech.server.scoring import BatchingScorer
+
+    texts = ["You are a disgusting idiot.", "Thanks, this fixed it!", "I will hurt you " * 60, "Nette Arbeit, danke."]
+    scorer = BatchingScorer(shipped_transformer, max_batch=64, max_wait_ms=20)
+    sizes = []
+    scorer.on_batch = sizes.append
+
+    async def together():
+        return await asyncio.gather(*(scorer.score([text]) for text in texts))
+
+    batched = np.vstack(asyncio.run(together()))
+    alone = np.vstack([shipped_transformer.predict_proba([text]).to_numpy() for text in texts])
+    scorer.close()
+    assert sizes == [len(texts)]  # one forward pass for the four requests
+    assert (batched == alone).all()  # bit for bit

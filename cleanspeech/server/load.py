@@ -1,0 +1,88 @@
+"""Bounded load on a running service, for benchmarks: N concurrent clients post every comment once.
+
+Each client takes the next comment from a shared queue and posts it to `comments:analyze` (one comment per request,
+as Perspective clients send them), so the load is closed-loop: at most `clients` requests are in flight. Only meant
+for a server on loopback or one you run yourself.
+"""
+
+import asyncio
+import contextlib
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def _percentiles(latencies: list[float]) -> dict:
+    values = np.array(latencies) * 1000
+    return {f"p{q}_ms": round(float(np.percentile(values, q)), 1) for q in (50, 95, 99)}
+
+
+async def _run(url: str, texts: list[str], clients: int, key: str | None) -> dict:
+    import httpx
+
+    queue: asyncio.Queue = asyncio.Queue()
+    for text in texts:
+        queue.put_nowait(text)
+    latencies, failures = [], 0
+    headers = {"X-Goog-Api-Key": key} if key else {}
+
+    async def client(session: httpx.AsyncClient) -> None:
+        nonlocal failures
+        while not queue.empty():
+            body = {"comment": {"text": queue.get_nowait()}, "requestedAttributes": {"TOXICITY": {}}}
+            start = time.perf_counter()
+            response = await session.post("/v1alpha1/comments:analyze", json=body)
+            latencies.append(time.perf_counter() - start)
+            failures += response.status_code != 200
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=120, limits=limits) as session:
+        start = time.perf_counter()
+        await asyncio.gather(*(client(session) for _ in range(clients)))
+        seconds = time.perf_counter() - start
+    throughput = round(len(texts) / seconds, 1)
+    return {"clients": clients, "comments": len(texts), "seconds": round(seconds, 2), "comments_per_s": throughput,
+            "failed": failures, **_percentiles(latencies)}  # fmt: skip
+
+
+def measure(url: str, texts: list[str], clients: int, key: str | None = None) -> dict:
+    """Throughput and latency percentiles of `clients` concurrent clients scoring `texts` once each."""
+    return asyncio.run(_run(url.rstrip("/"), texts, clients, key))
+
+
+@contextlib.contextmanager
+def running_service(model: str, extra_args: list[str] = (), ready_timeout: float = 180.0):
+    """`python -m cleanspeech serve --model MODEL` in a child process on a free loopback port; yields its URL."""
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with tempfile.TemporaryDirectory() as scratch:
+        command = [sys.executable, "-m", "cleanspeech", "serve", "--model", model, "--port", str(port),
+                   "--store", str(Path(scratch) / "feedback.sqlite3"), *extra_args]  # fmt: skip
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + ready_timeout
+        try:
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"the service exited: {process.stderr.read()[-2000:]}")
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                        break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the service was not ready in {ready_timeout:.0f} s")
+                time.sleep(0.2)
+            yield url
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
