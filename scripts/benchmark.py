@@ -227,7 +227,8 @@ def bench_service(model_name: str, texts: list[str]) -> dict:
         offline["score_command_s_with_startup"] = round(time.perf_counter() - started, 2)
     result = {"model": model_name, "offline": offline}
     for mode, wait_ms in (("batched", "5"), ("unbatched", "0")):
-        with running_service(model_name, ["--max-wait-ms", wait_ms]) as url:
+        # --lenient-languages: every comment is scored, as offline (none refused for its detected language)
+        with running_service(model_name, ["--max-wait-ms", wait_ms, "--lenient-languages"]) as url:
             measure(url, texts[:16], 4)  # warm-up
             result[mode] = {str(clients): measure(url, texts, clients) for clients in SERVICE_CLIENTS}
             print(f"service {mode}: {result[mode]}", flush=True)

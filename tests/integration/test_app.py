@@ -151,7 +151,7 @@ def test_compare_page_shows_stored_metrics_and_a_live_threshold(app, shipped_bas
     assert shown["precision"] == f"{precision:.3f}" and shown["recall"] == f"{recall:.3f}"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session, not module: xdist may interleave other modules, tearing a module's down
 def two_models(tmp_path_factory, shipped_baseline_dir, small_baseline, dataset):
     """A models dir with the shipped baseline and a second evaluation.json, from a small baseline scored for real.
 

@@ -167,6 +167,8 @@ def render_one_benchmark(name: str, report) -> str:
     explanations = report.get("explanation_latency") or {}
     if explanations:
         out += [explanation_table(explanations), ""]
+    if isinstance(report.get("service"), dict):
+        out += service_lines(report["service"])
     out += benchmark_notes(report)
     return "\n".join(out)
 
@@ -211,6 +213,31 @@ def explanation_table(explanations: dict) -> str:
         [f"`{key}`", *(num(t.get(c), 3) for c in columns)] for key, t in explanations.items() if isinstance(t, dict)
     ]
     return table(header, rows)
+
+
+def service_lines(service: dict) -> list[str]:
+    """`cleanspeech serve` under load, batched and not, beside offline scoring of the same comments."""
+    header = ["service", "clients", "comments/s", "p50 (ms)", "p95 (ms)", "p99 (ms)"]
+    rows = [
+        [mode, str(clients), num(e.get("comments_per_s"), 1), num(e.get("p50_ms"), 0), num(e.get("p95_ms"), 0),
+         num(e.get("p99_ms"), 0)]
+        for mode in ("batched", "unbatched")
+        for clients, e in (service.get(mode) or {}).items()
+        if isinstance(e, dict)
+    ]  # fmt: skip
+    offline = service.get("offline") or {}
+    rows.append(["offline scoring", "-", num(offline.get("comments_per_s"), 1), "-", "-", "-"])
+    ratios = service.get("ratios") or {}
+    return [
+        f"The scoring service (`cleanspeech serve --model {service.get('model')}`, one worker) under concurrent "
+        "clients, one comment per request, micro-batched and with batching off (`--max-wait-ms 0`), beside offline "
+        "scoring of the same comments in one process:",
+        "",
+        table(header, rows),
+        "",
+        "Ratios: " + ", ".join(f"{k} {num(v, 2)}" for k, v in ratios.items()) + ".",
+        "",
+    ]
 
 
 def benchmark_notes(report: dict) -> list[str]:
