@@ -183,6 +183,32 @@ def tiny_model(tmp_path_factory, data_dir):
 
 
 @pytest.fixture(scope="session")
+def tiny_classifier_dir(tmp_path_factory, data_dir):
+    """A 2-layer, 32-wide BERT classifier saved as scripts/train.py saves one (random weights): a real transformer
+    directory that every backend (torch, ONNX fp32 and int8, the exported pipeline) loads in a second."""
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification
+
+    from cleanspeech.labels import ID2LABEL, LABEL2ID
+    from tests.helpers.tiny_models import build_tokenizer
+
+    texts = pd.read_csv(data_dir / "jigsaw_harvest" / "train_harvest.csv.gz", nrows=3000)["comment_text"].tolist()
+    tokenizer = build_tokenizer(texts, vocab_size=2000)
+    torch.manual_seed(0)  # the same weights every session: the same ONNX cache key
+    config = BertConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=256, pad_token_id=tokenizer.pad_token_id,
+                        num_labels=6, problem_type="multi_label_classification", id2label=ID2LABEL,
+                        label2id=LABEL2ID)  # fmt: skip
+    model = BertForSequenceClassification(config)
+    model.config.cleanspeech = {"text_prefix": "", "max_length": 128, "unicode_normalization": True}
+    out = tmp_path_factory.mktemp("tiny-classifier")
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    (out / "thresholds.json").write_text(json.dumps({label: 0.5 for label in LABELS}))
+    return out
+
+
+@pytest.fixture(scope="session")
 def e5_classifier_dir(tmp_path_factory, e5_backbone):
     """An e5 classifier as scripts/train.py saves it (random head, frozen word table): a real directory."""
     import torch

@@ -16,6 +16,8 @@ from ..errors import InputError
 MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK = 7_262_640_215  # any constant: the advisory lock id replicas agree on
 
+# The table as the code reads and writes it. Migrations keep their own copy on purpose: a migration is a snapshot of
+# the schema at its revision and must not change when this definition does.
 metadata = sa.MetaData()
 suggestions = sa.Table(
     "suggestions",

@@ -6,18 +6,15 @@ import pytest
 
 from tests.helpers import run_script
 
-# e5 is decoded, built and exported once per process: under pytest-xdist these tests share one worker
-pytestmark = pytest.mark.xdist_group("e5")
-
 
 @pytest.mark.slow
 def test_benchmark_measures_every_configuration_side_by_side(
-    tmp_path, data_dir, shipped_baseline_dir, e5_classifier_dir, capsys
+    tmp_path, data_dir, shipped_baseline_dir, tiny_classifier_dir, capsys
 ):
     out = tmp_path / "bench.json"
     args = ["--data-dir", str(data_dir), "--predict-rows", "40", "--train-rows", "1000", "--latency-repeats", "3",
             "--explain-repeats", "0", "--rewrite-comments", "0", "--service-comments", "0",
-            "--transformer-dir", str(e5_classifier_dir),
+            "--transformer-dir", str(tiny_classifier_dir),
             "--output", str(out)]  # fmt: skip
     # In-process; its cold starts are fresh processes of their own. The ONNX graphs it builds and the dataset it reads
     # go to the tests' own cache (tests/conftest.py), which the cold-start processes inherit.
@@ -31,7 +28,9 @@ def test_benchmark_measures_every_configuration_side_by_side(
         assert entry["comments"] == 40 and entry["comments_per_s"] > 0 and entry["single_latency_ms_p95"] > 0
         assert entry["cold_start_s"] > 0 and entry["peak_rss_mb"] > 50
     assert 0 < serving["baseline"]["size_mb"] < 30
-    assert serving["naive_pipeline"]["size_mb"] > 300  # the full exported model, word table included
+    # The exported pipeline holds the whole model, word table included (for the shipped e5: 465 MB against 45 MB)
+    weights_mb = (tiny_classifier_dir / "model.safetensors").stat().st_size / 2**20
+    assert serving["naive_pipeline"]["size_mb"] >= weights_mb
     ratios = dict(report["ratios"])
     assert ratios.pop("served_backend") == "torch"  # no backend.json beside this model: PyTorch
     assert all(value is not None and value > 0 for value in ratios.values())
