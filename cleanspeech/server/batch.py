@@ -16,7 +16,7 @@ import httpx
 from fastapi import APIRouter, Request, Response
 
 from .errors import ApiError
-from .state import get_state
+from .state import state_of
 
 router = APIRouter(tags=["Discovery"])
 CONCURRENT_PARTS = 64  # parts in flight at once: enough to fill the micro-batcher, bounded for a 1,000-part batch
@@ -75,7 +75,7 @@ def _reply_part(content_id: str, reply: httpx.Response) -> bytes:
 @router.post("/batch", responses={200: {"content": {"multipart/mixed": {}}}})
 async def batch(request: Request) -> Response:
     """Run up to `--max-texts` (1,000) requests of a multipart/mixed batch and answer in one multipart/mixed body."""
-    state = get_state(request)
+    state = state_of(request)
     content_type = request.headers.get("content-type", "")
     if not content_type.lower().startswith("multipart/mixed") or "boundary=" not in content_type:
         raise ApiError(400, "Batch requests must be multipart/mixed with a boundary.")

@@ -13,14 +13,15 @@ from ..classifiers import flagged_labels
 from ..labels import LABELS
 from .errors import ERROR_RESPONSES, ApiError
 from .messages import Message
-from .state import Service, authorize, get_state
+from .state import Service, authorize, state_of
 
 router = APIRouter(tags=["CleanSpeech"], responses=ERROR_RESPONSES)
 MAX_TEXT_CHARS = 20_480  # per text, as Perspective's 20,480-byte comment limit (in characters here)
 
 
-# A comment: at least one non-space character (checked by the request model, so the OpenAPI document says so too).
-Comment = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS, pattern=r"\S")]
+# A comment: at least one character that is not white space (checked by the request model, so the OpenAPI document
+# says so too). \x1c-\x1f count as white space as Python's str.strip() sees them, which the regex \s leaves out.
+Comment = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS, pattern=r"[^\s\x1c-\x1f]")]
 ExplainMethod = Literal["linear", "exact", "gradient", "gradient_x_input", "integrated_gradients", "ig", "shap"]
 
 
@@ -114,4 +115,4 @@ async def metrics(request: Request) -> Response:
     """Prometheus metrics: requests, latency, batch sizes, errors by type."""
     from prometheus_client import CONTENT_TYPE_LATEST
 
-    return Response(get_state(request).metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+    return Response(state_of(request).metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -1,7 +1,10 @@
 """Scoring inside the service: one loaded model, its version, and dynamic micro-batching of concurrent requests.
 
 Requests that arrive within `max_wait_ms` of each other are scored in one `predict_proba` call (up to `max_batch`
-texts), on one executor thread so the event loop keeps accepting requests while the model runs. The model sorts the
+texts), on executor threads so the event loop keeps accepting requests while the model runs. Two forward passes are
+in flight at once: while one computes, the other's answers go out and the next batch gathers, so the cores are not
+left idle between batches. Under load a batch is whatever queued while the model was busy; only an idle model waits
+`max_wait_ms` for company. The model sorts the
 windows of a batch by length before padding them (`TransformerModel.predict_logits`), so a batch of mixed lengths
 costs little padding. With batching off each request is its own forward pass, in arrival order.
 """
@@ -12,7 +15,7 @@ import importlib.metadata
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +64,7 @@ def model_version(directory: str | Path) -> str:
 class _Pending:
     texts: list[str]
     future: asyncio.Future
+    arrived: float  # loop time the request was queued: its wait for company counts from here
 
 
 @dataclass
@@ -70,13 +74,15 @@ class BatchingScorer:
     model: object
     max_batch: int = 64  # texts per forward pass; bigger batches stop paying on 2 cores and raise latency
     max_wait_ms: float = 5.0  # how long the first request of a batch waits for company (0: batching off)
-    batch_sizes: list = field(default_factory=list)  # observers (metrics) append here via `on_batch`
-    on_batch: object = None
+    in_flight: int = 2  # forward passes at once: while one computes, the other's answers go out and the next gathers
+    on_batch: object = None  # called with the number of texts of every forward pass (metrics)
 
     def __post_init__(self):
         self._queue: asyncio.Queue | None = None
+        self._slots: asyncio.Semaphore | None = None
         self._task: asyncio.Task | None = None
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cleanspeech-model")
+        self._forwards: set[asyncio.Task] = set()  # held so running forward passes are not garbage-collected
+        self._executor = ThreadPoolExecutor(max_workers=self.in_flight, thread_name_prefix="cleanspeech-model")
 
     @property
     def batching(self) -> bool:
@@ -88,7 +94,7 @@ class BatchingScorer:
         return self.model.predict_proba(texts)[list(LABELS)].to_numpy(dtype=np.float64)
 
     async def run(self, function, *args):
-        """Run `function(*args)` on the model's thread (explanations and rewrites use the model too)."""
+        """Run `function(*args)` on a model thread (explanations and rewrites use the model too)."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
 
     async def score(self, texts: list[str]) -> np.ndarray:
@@ -96,18 +102,29 @@ class BatchingScorer:
         if not self.batching:
             return await loop.run_in_executor(self._executor, self.predict, texts)
         if self._task is None or self._task.done():
-            self._queue = asyncio.Queue()
+            self._queue, self._slots = asyncio.Queue(), asyncio.Semaphore(self.in_flight)
             self._task = loop.create_task(self._run())
-        pending = _Pending(texts, loop.create_future())
+        pending = _Pending(texts, loop.create_future(), loop.time())
         await self._queue.put(pending)
         return await pending.future
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            batch = [await self._queue.get()]
-            size, deadline = len(batch[0].texts), loop.time() + self.max_wait_ms / 1000
-            while size < self.max_batch:
+            await self._slots.acquire()  # while every forward pass is busy, requests queue up into the next batch
+            batch = await self._gather(loop)
+            task = loop.create_task(self._forward(batch))
+            self._forwards.add(task)
+            task.add_done_callback(self._forwards.discard)
+
+    async def _gather(self, loop) -> list[_Pending]:
+        """The next batch: the oldest request and whatever else arrives before its wait for company is over."""
+        batch = [await self._queue.get()]
+        size, deadline = len(batch[0].texts), batch[0].arrived + self.max_wait_ms / 1000
+        while size < self.max_batch:
+            if not self._queue.empty():  # under load the queue holds the next batch already: no waiting
+                batch.append(self._queue.get_nowait())
+            else:
                 remaining = deadline - loop.time()
                 if remaining <= 0:
                     break
@@ -115,20 +132,25 @@ class BatchingScorer:
                     batch.append(await asyncio.wait_for(self._queue.get(), remaining))
                 except TimeoutError:
                     break
-                size += len(batch[-1].texts)
-            texts = [text for item in batch for text in item.texts]
-            try:
-                scores = await loop.run_in_executor(self._executor, self.predict, texts)
-            except Exception as err:  # every waiting request learns of the failure; the loop goes on
-                for item in batch:
-                    if not item.future.done():
-                        item.future.set_exception(err)
-                continue
-            start = 0
+            size += len(batch[-1].texts)
+        return batch
+
+    async def _forward(self, batch: list[_Pending]) -> None:
+        texts = [text for item in batch for text in item.texts]
+        try:
+            scores = await asyncio.get_running_loop().run_in_executor(self._executor, self.predict, texts)
+        except Exception as err:  # every waiting request learns of the failure; the service goes on
             for item in batch:
-                if not item.future.done():  # a request that timed out has cancelled its future
-                    item.future.set_result(scores[start : start + len(item.texts)])
-                start += len(item.texts)
+                if not item.future.done():
+                    item.future.set_exception(err)
+            return
+        finally:
+            self._slots.release()
+        start = 0
+        for item in batch:
+            if not item.future.done():  # a request that timed out has cancelled its future
+                item.future.set_result(scores[start : start + len(item.texts)])
+            start += len(item.texts)
 
     def close(self) -> None:
         if self._task is not None:

@@ -164,6 +164,8 @@ def test_native_score_explain_and_rewrite(http):
         ("/v1/explain", {"text": "You idiot", "label": "rude"}, 400),
         ("/v1/explain", {"text": "You idiot", "method": "shap"}, 400),  # shap is for the transformer
         ("/v1/rewrite", {"text": ""}, 400),
+        ("/v1/rewrite", {"text": "\x1d"}, 400),  # a separator control: white space to Python, not to every regex
+        ("/v1/score", {"texts": ["ok", "\x1c\x1f "]}, 400),
     ],
 )
 def test_native_api_refuses_bad_requests_cleanly(http, path, body, status):
