@@ -9,9 +9,6 @@ import time
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client import multiprocess as prometheus_multiprocess
-from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.requests import Request
-from starlette.responses import Response
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
@@ -38,27 +35,39 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-def route_name(request: Request) -> str:
-    """The route's path template (`/v1alpha1/comments:analyze`), never the raw URL: bounded label values."""
-    route = request.scope.get("route")
-    return getattr(route, "path", "unmatched")
+class ObservabilityMiddleware:
+    """Counts and times every request and stamps the model and proxy headers on every answer, errors included.
 
-
-class ObservabilityMiddleware(BaseHTTPMiddleware):
-    """Counts and times every request and stamps the model and proxy headers on every answer, errors included."""
+    A pure ASGI middleware: Starlette's BaseHTTPMiddleware would add a task group and a stream per request.
+    """
 
     def __init__(self, app, metrics: Metrics, headers: dict[str, str]):
-        super().__init__(app)
-        self.metrics, self.headers = metrics, headers
+        self.app, self.metrics = app, metrics
+        self.headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
 
-    async def dispatch(self, request: Request, call_next) -> Response:
-        start = time.perf_counter()
-        response = await call_next(request)
-        route = route_name(request)
-        self.metrics.requests.labels(route, str(response.status_code)).inc()
-        self.metrics.latency.labels(route).observe(time.perf_counter() - start)
-        if response.status_code >= 400:
-            status, error_type = response.headers.get("x-cleanspeech-error", "UNKNOWN/").partition("/")[::2]
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        start, seen = time.perf_counter(), {"code": 500, "error": None}
+
+        async def stamped(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                seen["code"] = message["status"]
+                seen["error"] = next((v.decode("latin-1") for k, v in headers if k == b"x-cleanspeech-error"), None)
+                message = {**message, "headers": headers + self.headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, stamped)
+        finally:
+            self._record(scope, seen, time.perf_counter() - start)
+
+    def _record(self, scope, seen: dict, seconds: float) -> None:
+        # The route's path template (`/v1alpha1/comments:analyze`), never the raw URL: bounded label values.
+        route = getattr(scope.get("route"), "path", "unmatched")
+        self.metrics.requests.labels(route, str(seen["code"])).inc()
+        self.metrics.latency.labels(route).observe(seconds)
+        if seen["code"] >= 400:
+            status, _, error_type = (seen["error"] or "UNKNOWN/").partition("/")
             self.metrics.errors.labels(status, error_type or "-").inc()
-        response.headers.update(self.headers)
-        return response
