@@ -214,9 +214,10 @@ def bench_service(model_name: str, texts: list[str]) -> dict:
 
     model = load_model(model_name)
     model.predict_proba(texts[:8])
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     score_texts(model, texts)
-    offline = {"comments": len(texts), "comments_per_s": round(len(texts) / (time.perf_counter() - started), 1)}
+    offline = {"comments": len(texts), "comments_per_s": round(len(texts) / (time.perf_counter() - started), 1),
+               "cpu_s": round(time.process_time() - cpu, 2)}  # fmt: skip
     del model
     with tempfile.TemporaryDirectory() as scratch:
         pd.DataFrame({"comment_text": texts}).to_csv(Path(scratch) / "in.csv", index=False)
@@ -228,9 +229,9 @@ def bench_service(model_name: str, texts: list[str]) -> dict:
     result = {"model": model_name, "offline": offline}
     for mode, wait_ms in (("batched", "5"), ("unbatched", "0")):
         # --lenient-languages: every comment is scored, as offline (none refused for its detected language)
-        with running_service(model_name, ["--max-wait-ms", wait_ms, "--lenient-languages"]) as url:
+        with running_service(model_name, ["--max-wait-ms", wait_ms, "--lenient-languages"]) as (url, pid):
             measure(url, texts[:16], 4)  # warm-up
-            result[mode] = {str(clients): measure(url, texts, clients) for clients in SERVICE_CLIENTS}
+            result[mode] = {str(n): measure(url, texts, n, server_pid=pid) for n in SERVICE_CLIENTS}
             print(f"service {mode}: {result[mode]}", flush=True)
     top = str(SERVICE_CLIENTS[-1])
     result["ratios"] = {

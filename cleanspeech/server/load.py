@@ -7,6 +7,8 @@ for a server on loopback or one you run yourself.
 
 import asyncio
 import contextlib
+import os
+import resource
 import signal
 import socket
 import subprocess
@@ -51,14 +53,39 @@ async def _run(url: str, texts: list[str], clients: int, key: str | None) -> dic
             "failed": failures, **_percentiles(latencies)}  # fmt: skip
 
 
-def measure(url: str, texts: list[str], clients: int, key: str | None = None) -> dict:
-    """Throughput and latency percentiles of `clients` concurrent clients scoring `texts` once each."""
-    return asyncio.run(_run(url.rstrip("/"), texts, clients, key))
+def process_cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) of a process and its children, from /proc (None where there is none)."""
+    try:
+        pids = [str(pid), *Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        ticks = 0
+        for each in pids:
+            fields = Path(f"/proc/{each}/stat").read_text().rpartition(")")[2].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(url: str, texts: list[str], clients: int, key: str | None = None, server_pid: int | None = None) -> dict:
+    """Throughput and latency percentiles of `clients` concurrent clients scoring `texts` once each; with
+    `server_pid`, also the CPU seconds the server and these clients spent, which tell where the time went."""
+    server_before, own_before = process_cpu_seconds(server_pid) if server_pid else None, _own_cpu_seconds()
+    result = asyncio.run(_run(url.rstrip("/"), texts, clients, key))
+    result["client_cpu_s"] = round(_own_cpu_seconds() - own_before, 2)
+    server_after = process_cpu_seconds(server_pid) if server_pid else None
+    if server_before is not None and server_after is not None:
+        result["server_cpu_s"] = round(server_after - server_before, 2)
+    return result
 
 
 @contextlib.contextmanager
 def running_service(model: str, extra_args: list[str] = (), ready_timeout: float = 180.0):
-    """`python -m cleanspeech serve --model MODEL` in a child process on a free loopback port; yields its URL."""
+    """`python -m cleanspeech serve --model MODEL` in a child process on a free loopback port; yields (URL, pid)."""
     import httpx
 
     with socket.socket() as probe:
@@ -79,7 +106,7 @@ def running_service(model: str, extra_args: list[str] = (), ready_timeout: float
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"the service was not ready in {ready_timeout:.0f} s")
                 time.sleep(0.2)
-            yield url
+            yield url, process.pid
         finally:
             process.send_signal(signal.SIGINT)
             try:

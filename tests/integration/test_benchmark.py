@@ -71,11 +71,12 @@ def test_service_is_measured_at_each_load_batched_and_not_against_offline_scorin
     texts = dataset[dataset["fold"] == "validation"]["text"].head(24).tolist()
     report = benchmark.bench_service("baseline", texts)
     assert report["offline"]["comments"] == 24 and report["offline"]["comments_per_s"] > 0
-    assert report["offline"]["score_command_s_with_startup"] > 0
+    assert report["offline"]["score_command_s_with_startup"] > 0 and report["offline"]["cpu_s"] > 0
     for mode in ("batched", "unbatched"):
         assert set(report[mode]) == {"1", "8", "32"}
         for level in report[mode].values():
             assert level["comments"] == 24 and level["failed"] == 0
             assert 0 < level["p50_ms"] <= level["p95_ms"] <= level["p99_ms"]
+            assert level["server_cpu_s"] > 0 and level["client_cpu_s"] > 0  # where the time went
     assert set(report["ratios"]) == {"service_32_clients_vs_offline", "batched_vs_unbatched_32_clients",
                                      "p99_ms_at_8_clients"}  # fmt: skip

@@ -217,16 +217,26 @@ def explanation_table(explanations: dict) -> str:
 
 def service_lines(service: dict) -> list[str]:
     """`cleanspeech serve` under load, batched and not, beside offline scoring of the same comments."""
-    header = ["service", "clients", "comments/s", "p50 (ms)", "p95 (ms)", "p99 (ms)"]
+    header = [
+        "service",
+        "clients",
+        "comments/s",
+        "p50 (ms)",
+        "p95 (ms)",
+        "p99 (ms)",
+        "server CPU (s)",
+        "clients' CPU (s)",
+    ]
     rows = [
         [mode, str(clients), num(e.get("comments_per_s"), 1), num(e.get("p50_ms"), 0), num(e.get("p95_ms"), 0),
-         num(e.get("p99_ms"), 0)]
+         num(e.get("p99_ms"), 0), num(e.get("server_cpu_s"), 2), num(e.get("client_cpu_s"), 2)]
         for mode in ("batched", "unbatched")
         for clients, e in (service.get(mode) or {}).items()
         if isinstance(e, dict)
     ]  # fmt: skip
     offline = service.get("offline") or {}
-    rows.append(["offline scoring", "-", num(offline.get("comments_per_s"), 1), "-", "-", "-"])
+    rows.append(["offline scoring", "-", num(offline.get("comments_per_s"), 1), "-", "-", "-",
+                 num(offline.get("cpu_s"), 2), "-"])  # fmt: skip
     ratios = service.get("ratios") or {}
     return [
         f"The scoring service (`cleanspeech serve --model {service.get('model')}`, one worker) under concurrent "
