@@ -84,19 +84,26 @@ def rewrite_section(text: str) -> None:
         show_rewrite(store[key])
 
 
-def show_rewrite(result: Rewrite) -> None:
+def verdict(result: Rewrite) -> tuple[str, str]:
+    """One headline per outcome ("success" or "warning", text), so that no two messages contradict each other."""
     who = f"Gemini ({gemini_model()})" if result.backend == "gemini" else "the local rewriter (offline)"
-    (st.warning if result.still_toxic else st.success)(
-        f"Written by {who}. "
-        + (
-            "Still flagged: " + ", ".join(result.flagged_after)
-            if result.still_toxic
-            else "No label is flagged any more."
-        )
-    )
+    if result.outcome == "clean":
+        return "success", "Nothing to rewrite: no label is flagged, so the comment is returned unchanged."
+    if result.outcome == "rewritten":
+        return "success", f"Written by {who}. No label is flagged any more."
+    if result.rewrite == result.text:
+        return "warning", "No safe rewrite found: the comment is returned unchanged. Review it by hand."
+    flagged = ", ".join(result.flagged_after)
+    return "warning", f"Written by {who}, but no safe rewrite found: still flagged: {flagged}. Review it by hand."
+
+
+def show_rewrite(result: Rewrite) -> None:
+    kind, headline = verdict(result)
+    (st.success if kind == "success" else st.warning)(headline)
     st.code(result.rewrite, language=None, wrap_lines=True)
     for note in result.notes:
-        st.info(note)
+        if not note.startswith(("no label is flagged", "no safe rewrite found")):  # the headline says it already
+            st.info(note)
     st.html(diff_html(word_diff(result.text, result.rewrite)))
     st.caption("The transformer's probability per label before (red) and after (green) the rewrite; ticks: thresholds.")
     st.plotly_chart(before_after_chart(result), key="rewrite_chart")

@@ -47,6 +47,9 @@ class Rewrite:
     flagged_before: list[str]
     flagged_after: list[str]
     still_toxic: bool  # the judge still flags the rewrite
+    # What happened, in one word: "rewritten" (flagged before, not after), "clean" (nothing flagged: returned
+    # unchanged) or "no_safe_rewrite" (still flagged after, or no edit was safe to make: review it by hand).
+    outcome: str = "rewritten"
     changes: list[dict] = field(default_factory=list)  # {"start", "end", "original", "replacement"} in `text`
     notes: list[str] = field(default_factory=list)
 

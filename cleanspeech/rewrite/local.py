@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..data.identity_terms import identity_spans
 from ..explain import explain
 from ..labels import LABELS
 from ..text import limit_note, split_at_limit
@@ -47,6 +48,12 @@ _AFTER_NOUN = frozenset(
     "and or but for of in on at with who that which is are was were has have like than from".split()  # noqa: SIM905
 )
 _DANGLING_ARTICLE = re.compile(r"\s*\b(?:an?|the)$", re.IGNORECASE)
+# Articles of the other covered languages that cannot end a sentence ("Eres un idiota" minus "idiota" is the broken
+# "Eres un"). Articles that double as pronouns ("das", "la", "le") are left out: "Ich mag das." is a sentence.
+_DANGLING_OTHER_ARTICLE = re.compile(
+    r"\b(?:un|una|uno|unos|unas|une|des|ein|eine|einen|einem|einer|eines|um|uma|uns|umas|el|los|las|gli)$",
+    re.IGNORECASE,
+)
 _CLOSING_PUNCT = ",.!?;:)…"
 _ARTICLE_BEFORE = re.compile(r"(^|\W)([Aa])(n?)(\s+)$")
 
@@ -85,12 +92,15 @@ class Edit:
     replacement: str
     cost: float  # in logit units of toxicity: see EDIT_COST
 
-    def apply(self, text: str) -> str:
+    def apply(self, text: str) -> str | None:
+        """The edited text, or None where the edit would leave a broken fragment (an article with no noun)."""
         before, after = text[: self.start], text[self.end :]
         if self.replacement:
             return _fix_article(before, self.replacement) + self.replacement + after
         before, after = before.rstrip(" "), after.lstrip(" ")
         if not after.strip() or after[0] in _CLOSING_PUNCT:
+            if _DANGLING_OTHER_ARTICLE.search(before):
+                return None
             before = _DANGLING_ARTICLE.sub("", before)  # "you are a idiot." -> "you are.", not "you are a."
         if after[:1] in (",", ";", ":") and (not before or before[-1] in ",;:.!?("):
             after = after[1:].lstrip(" ")  # "fuck, he was" -> "he was", not ", he was"
@@ -195,10 +205,16 @@ class LocalRewriter:
         return current
 
     def _candidates(self, text: str, flagged: list[str], english: bool) -> list[tuple[str, float]]:
-        """Distinct (edited text, cost) pairs; edits that would leave no word are never offered. In text that is not
-        English the lexicon and the English nouns do not apply: blamed words can only be deleted."""
+        """Distinct (edited text, cost) pairs. Never offered: an edit that touches an identity term (a rewrite must
+        not erase who is described: "I am gay." stays), one that leaves no word, one that leaves a broken fragment.
+        In text that is not English the lexicon and the English nouns do not apply: blamed words can only go."""
+        protected = identity_spans(text)
+
+        def touches_identity(start: int, end: int) -> bool:
+            return any(s < end and start < e for s, e in protected)
+
         edits = []
-        matches = self.lexicon.matches(text) if english else []
+        matches = [m for m in self.lexicon.matches(text) if not touches_identity(m[0], m[1])] if english else []
         for start, end, phrase in matches:
             for replacement, share in self.lexicon.replacement_shares(phrase)[: self.replacements_per_phrase]:
                 cost = LEXICON_COST * (1 - share) + (0 if replacement else LEXICON_DELETE_COST)
@@ -206,7 +222,7 @@ class LocalRewriter:
         covered = {i for e in edits for i in range(e.start, e.end)}
         single_words = [(start, end) for start, end, phrase in matches if " " not in phrase]
         for start, end in self._blamed_words(text, flagged):
-            if start not in covered:
+            if start not in covered and not touches_identity(start, end):
                 edits.append(Edit(start, end, "", EDIT_COST["delete_word"]))
                 single_words.append((start, end))
         for start, end in single_words if english else []:
@@ -216,7 +232,7 @@ class LocalRewriter:
         seen, out = {text}, []
         for edit in edits:
             candidate = edit.apply(text)
-            if candidate not in seen and re.search(r"\w", candidate):
+            if candidate is not None and candidate not in seen and re.search(r"\w", candidate):
                 seen.add(candidate)
                 out.append((candidate, edit.cost))
         return out

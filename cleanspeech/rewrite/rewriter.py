@@ -65,18 +65,24 @@ class Rewriter:
 
     def _result(self, text: str, rewritten: str, before, backend: str, notes: list[str]) -> Rewrite:
         after = before if rewritten == text else self.judge.predict_proba([rewritten]).iloc[0]
+        flagged_before = flagged_labels(before, self.judge.thresholds)
         flagged_after = flagged_labels(after, self.judge.thresholds)
-        if flagged_after:
-            notes.append("the rewrite is still flagged: " + ", ".join(flagged_after) + "; review it by hand")
+        outcome = "clean" if not flagged_before else "no_safe_rewrite" if flagged_after else "rewritten"
+        if flagged_before and rewritten == text:
+            notes.append("no safe rewrite found: the comment is returned unchanged; review it by hand")
+        elif flagged_after:
+            notes.append("no safe rewrite found: the rewrite is still flagged (" + ", ".join(flagged_after) + "); "
+                         "review it by hand")  # fmt: skip
         return Rewrite(
             text=text,
             rewrite=rewritten,
             backend=backend,
             before={label: round(float(before[label]), 5) for label in LABELS},
             after={label: round(float(after[label]), 5) for label in LABELS},
-            flagged_before=flagged_labels(before, self.judge.thresholds),
+            flagged_before=flagged_before,
             flagged_after=flagged_after,
             still_toxic=bool(flagged_after),
+            outcome=outcome,
             changes=changed_spans(text, rewritten),
             notes=notes,
         )

@@ -92,6 +92,27 @@ def test_rewrite_with_html_in_the_comment_shows_it_as_text(app):
     assert "<img" not in diff and "&lt;img" in diff
 
 
+@pytest.mark.parametrize(
+    ("text", "headline"),
+    [
+        ("Thanks for the careful review, it helped.", "Nothing to rewrite: no label is flagged"),
+        ("I am gay.", None),  # flagged or not, the answer keeps who the writer is and never contradicts itself
+    ],
+)
+def test_rewrite_messages_say_one_thing(app, monkeypatch, text, headline):
+    for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    app.text_area(key="comment").input(text).run()
+    app.button(key="rewrite_run").click().run()
+    assert not app.exception
+    assert app.code[-1].value == text  # returned unchanged: nothing to rewrite, or nothing safe to change
+    shown = [e.value for kind in ("success", "warning", "info") for e in app.get(kind)]
+    assert not any("any more" in value for value in shown)  # never "no label is flagged any more" for a kept text
+    if headline:
+        assert app.success[-1].value.startswith(headline)
+        assert not any("returned unchanged" in info.value for info in app.info)  # said once, in the headline
+
+
 def test_explanation_shows_html_in_a_comment_as_text(app):
     app.text_area(key="comment").input('you idiot <script>alert(1)</script> <img src=x onerror="alert(2)">').run()
     app.selectbox(key="explain_model").select("baseline").run()
