@@ -33,7 +33,7 @@ def _model_result(model, scores: pd.Series) -> dict:
 
 
 def cmd_predict(args) -> int:
-    from .serving import read_comments_csv, score_frame
+    from .serving import neutralize_formulas, read_comments_csv, score_frame
 
     if args.file:
         if args.texts:
@@ -53,7 +53,7 @@ def cmd_predict(args) -> int:
             args.column if frame is not None else "text",
             models,
         )
-        scored.to_csv(args.output, index=False)
+        (scored if args.raw_cells else neutralize_formulas(scored)).to_csv(args.output, index=False)
         print(json.dumps({"rows": len(scored), "output": str(args.output), "models": list(models)}))
         return 0
     scores = {name: model.predict_proba(texts) for name, model in models.items()}
@@ -91,7 +91,8 @@ def cmd_evaluate(args) -> int:
 def cmd_score(args) -> int:
     from .serving import score_csv
 
-    summary = score_csv(args.input, args.output, args.column, load_models(args.model), args.chunk_rows, args.cpu)
+    models = load_models(args.model)
+    summary = score_csv(args.input, args.output, args.column, models, args.chunk_rows, args.cpu, not args.raw_cells)
     if summary.pop("is_main_process"):
         for notice in summary["notices"]:
             print(f"note: {notice}", file=sys.stderr)
@@ -182,6 +183,11 @@ def _add_model_option(parser: argparse.ArgumentParser, many: bool = False, defau
         )
 
 
+def _add_raw_cells_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--raw-cells", action="store_true", help="write text cells as they are, even ones a "
+                        "spreadsheet would run as formulas (default: such cells get a leading ')")  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m cleanspeech", description="CleanSpeech toxicity moderation")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -192,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--column", default=TEXT_COLUMN, help="text column of --file (default: %(default)s)")
     predict.add_argument("--output", help="write the scored CSV here (every input column kept) instead of JSON")
     _add_model_option(predict, many=True)
+    _add_raw_cells_option(predict)
     predict.set_defaults(func=cmd_predict)
 
     evaluate = sub.add_parser("evaluate", help="metrics of the models on the data's validation, test and language sets")
@@ -214,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_option(score, many=True)
     score.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, help="rows per chunk (default: %(default)s)")
     score.add_argument("--cpu", action="store_true", help="score on CPU processes even where GPUs exist")
+    _add_raw_cells_option(score)
     score.set_defaults(func=cmd_score)
 
     explain = sub.add_parser("explain", help="which words drove each label's score; prints JSON")

@@ -8,7 +8,7 @@ import plotly.express as px
 import streamlit as st
 
 from cleanspeech import LABELS, InputError
-from cleanspeech.serving import read_comments_csv, score_frame
+from cleanspeech.serving import neutralize_formulas, read_comments_csv, score_frame
 from pages.common import MODEL_COLORS, require_models
 
 st.title("Score a CSV file")
@@ -62,6 +62,10 @@ st.plotly_chart(px.histogram(long, x="probability", color="model", nbins=50, bar
                              color_discrete_map=MODEL_COLORS, title=f"{label}: probability per comment"),
                 key="batch_histogram")  # fmt: skip
 
-st.download_button("Download the scored CSV", scored.to_csv(index=False).encode("utf-8"),
+safe = st.checkbox("Safe to open in a spreadsheet", value=True, key="batch_safe_cells",
+                   help="Cells starting with =, +, -, @, a tab or a carriage return get a leading ' so that a "
+                   "spreadsheet shows them as text, not as formulas. Untick for programs.")  # fmt: skip
+download = neutralize_formulas(scored) if safe else scored
+st.download_button("Download the scored CSV", download.to_csv(index=False).encode("utf-8"),
                    file_name=f"{Path(upload.name).stem}_scored.csv", mime="text/csv", key="batch_download")  # fmt: skip
 st.dataframe(scored.head(50), key="batch_preview")  # shown as data: HTML in a comment is never rendered

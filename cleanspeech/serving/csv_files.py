@@ -20,6 +20,25 @@ from ..errors import InputError
 from .batch import score_frame
 
 TEXT_COLUMN = "comment_text"  # the comment column of Kaggle's Jigsaw files, and the default everywhere
+# A cell starting with one of these becomes a live formula when a spreadsheet opens the CSV (CSV injection):
+# `=HYPERLINK(...)` in a comment would be a link in the moderator's sheet. OWASP's rule: prefix such cells with '.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` whose text cells cannot run as spreadsheet formulas (a leading ' added where needed).
+
+    Only text cells change; numbers (a -1 label) stay numbers. JSON output keeps the original text; CSV written for
+    other programs can skip this (`--raw-cells`)."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
+            )
+    return out
+
+
 CHUNK_ROWS = 5000  # rows read, scored and written at a time: bounded memory for files of any size
 
 
@@ -75,8 +94,10 @@ def read_chunks(path: Path, column: str, encoding: str, chunk_rows: int):
         raise InputError(f"{path} is not a readable CSV: {str(exc).strip()}") from exc
 
 
-def score_csv(source, target, column: str, models: dict, chunk_rows: int = CHUNK_ROWS, cpu: bool = False) -> dict:
-    """Score `source` into `target`; returns a summary. Works the same with 1 or N processes."""
+def score_csv(source, target, column: str, models: dict, chunk_rows: int = CHUNK_ROWS, cpu: bool = False,
+              safe_cells: bool = True) -> dict:  # fmt: skip
+    """Score `source` into `target`; returns a summary. Works the same with 1 or N processes. `safe_cells`: text
+    cells that a spreadsheet would run as formulas are neutralised (`neutralize_formulas`)."""
     PartialState = import_optional("accelerate", None, "scoring a CSV file").PartialState
 
     state = PartialState(cpu=cpu)
@@ -92,7 +113,8 @@ def score_csv(source, target, column: str, models: dict, chunk_rows: int = CHUNK
     for index, chunk in read_chunks(source, column, encoding, chunk_rows):
         if index % state.num_processes != state.process_index:
             continue
-        score_frame(chunk, column, models).to_csv(parts / f"{index:08d}.csv", index=False)
+        scored = score_frame(chunk, column, models)
+        (neutralize_formulas(scored) if safe_cells else scored).to_csv(parts / f"{index:08d}.csv", index=False)
         rows += len(chunk)
         progress.update(len(chunk) * state.num_processes)  # an estimate: the others advance at the same pace
     progress.close()

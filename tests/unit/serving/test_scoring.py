@@ -24,13 +24,20 @@ def score(capsys):
 
 
 def test_chunks_keep_every_row_and_column_in_order(comments, tmp_path, score, shipped_baseline_dir):
-    out = tmp_path / "scored.csv"
-    result = score(str(comments), str(out), "--chunk-rows", "300")
+    out, safe = tmp_path / "scored.csv", tmp_path / "safe.csv"
+    result = score(str(comments), str(out), "--chunk-rows", "300", "--raw-cells")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["rows"] == 1100
     original = pd.read_csv(comments, dtype=str, keep_default_na=False)
     scored = pd.read_csv(out, dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(scored[original.columns], original)
+    # By default the same rows, with a ' before the cells a spreadsheet would run ("== Heading ==" is a formula)
+    assert score(str(comments), str(safe), "--chunk-rows", "300").returncode == 0
+    neutralized = pd.read_csv(safe, dtype=str, keep_default_na=False)[original.columns]
+    starts = original.apply(lambda column: column.str.startswith(("=", "+", "-", "@", "\t", "\r")))
+    assert starts.to_numpy().any()  # the Jigsaw sample has them
+    pd.testing.assert_frame_equal(neutralized.where(~starts, neutralized.apply(lambda c: c.str[1:])), original)
+    assert (neutralized.where(starts, "'").apply(lambda c: c.str[:1]) == "'").all().all()
     assert [c for c in scored.columns if c not in original.columns] == [
         *(f"baseline_{label}" for label in LABELS),
         "baseline_flagged",
@@ -47,3 +54,30 @@ def test_bad_input_files(tmp_path, score, shipped_baseline_dir):
     result = score(str(latin), str(tmp_path / "out.csv"))
     assert result.returncode == 0 and "Windows-1252" in result.stderr
     assert pd.read_csv(tmp_path / "out.csv")["comment_text"][0] == "espèce d'idiot"
+
+
+def test_formula_cells_are_neutralized_and_numbers_left_alone():
+    from cleanspeech.serving import neutralize_formulas
+
+    frame = pd.DataFrame({"comment_text": ["=HYPERLINK(\"http://x\",\"click\")", "+1 agree", "-- me", "@all hi",
+                                           "\tindented", "plain", None], "label": [-1, 0, 1, 0, 1, 0, 0]})  # fmt: skip
+    safe = neutralize_formulas(frame)
+    assert safe["comment_text"].tolist()[:6] == ["'=HYPERLINK(\"http://x\",\"click\")", "'+1 agree", "'-- me",
+                                                  "'@all hi", "'\tindented", "plain"]  # fmt: skip
+    assert pd.isna(safe["comment_text"][6]) and safe["label"].tolist() == frame["label"].tolist()
+    assert frame["comment_text"][0].startswith("=")  # the input is not changed
+
+
+def test_cli_output_is_safe_to_open_unless_asked_for_raw_cells(tmp_path, shipped_baseline_dir, capsys):
+    source = tmp_path / "comments.csv"
+    formula = '=HYPERLINK("http://evil","you idiot")'
+    pd.DataFrame({"id": ["1", "2"], "comment_text": [formula, "thanks"]}).to_csv(source, index=False)
+    for command in (["predict", "--file", str(source), "--model", "baseline", "--output"],
+                    ["score", str(source), "--model", "baseline"]):  # fmt: skip
+        safe, raw = tmp_path / f"{command[0]}-safe.csv", tmp_path / f"{command[0]}-raw.csv"
+        assert run_cli(capsys, *command, str(safe)).returncode == 0
+        assert run_cli(capsys, *command, str(raw), "--raw-cells").returncode == 0
+        assert pd.read_csv(safe, dtype=str)["comment_text"][0] == "'" + formula
+        assert pd.read_csv(raw, dtype=str)["comment_text"][0] == formula
+    as_json = run_cli(capsys, "predict", "--file", str(source), "--model", "baseline")
+    assert json.loads(as_json.stdout)[0]["text"] == formula  # JSON keeps the original text
