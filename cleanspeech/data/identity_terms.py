@@ -114,8 +114,3 @@ def _pattern() -> re.Pattern:
 def identity_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every identity term in `text`."""
     return [match.span() for match in _pattern().finditer(text)]
-
-
-def overlaps_identity_term(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] touches an identity term (an edit there would change who is being described)."""
-    return any(s < end and start < e for s, e in identity_spans(text))

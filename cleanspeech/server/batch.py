@@ -63,7 +63,10 @@ async def _run_part(client: httpx.AsyncClient, part: dict, outer: Request, gate:
 
 
 def _reply_part(content_id: str, reply: httpx.Response) -> bytes:
-    reason = HTTPStatus(reply.status_code).phrase if reply.status_code in HTTPStatus._value2member_map_ else ""
+    try:
+        reason = HTTPStatus(reply.status_code).phrase
+    except ValueError:  # a code the standard library does not name
+        reason = ""
     inner_id = content_id[1:-1] if content_id.startswith("<") and content_id.endswith(">") else content_id
     head = (f"Content-Type: application/http\r\nContent-ID: <response-{inner_id}>\r\n\r\n"
             f"HTTP/1.1 {reply.status_code} {reason}\r\n"

@@ -94,12 +94,14 @@ def running_service(model: str, extra_args: list[str] = (), ready_timeout: float
     with tempfile.TemporaryDirectory() as scratch:
         command = [sys.executable, "-m", "cleanspeech", "serve", "--model", model, "--port", str(port),
                    "--store", str(Path(scratch) / "feedback.sqlite3"), *extra_args]  # fmt: skip
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        log = Path(scratch) / "serve.log"  # a file, not a pipe: a pipe nobody reads stalls a chatty server
+        with open(log, "w") as sink:
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=sink)
         url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + ready_timeout
         try:
             while True:
                 if process.poll() is not None:
-                    raise RuntimeError(f"the service exited: {process.stderr.read()[-2000:]}")
+                    raise RuntimeError(f"the service exited: {log.read_text()[-2000:]}")
                 with contextlib.suppress(httpx.HTTPError):
                     if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
                         break

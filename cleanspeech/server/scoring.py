@@ -4,9 +4,9 @@ Requests that arrive within `max_wait_ms` of each other are scored in one `predi
 texts), on executor threads so the event loop keeps accepting requests while the model runs. Two forward passes are
 in flight at once: while one computes, the other's answers go out and the next batch gathers, so the cores are not
 left idle between batches. Under load a batch is whatever queued while the model was busy; only an idle model waits
-`max_wait_ms` for company. The model sorts the
-windows of a batch by length before padding them (`TransformerModel.predict_logits`), so a batch of mixed lengths
-costs little padding. With batching off each request is its own forward pass, in arrival order.
+`max_wait_ms` for company. The model sorts the windows of a batch by length before padding them
+(`TransformerModel.predict_logits`), so a batch of mixed lengths costs little padding. With batching off each
+request is its own forward pass, in arrival order.
 """
 
 import asyncio

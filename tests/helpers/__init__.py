@@ -69,3 +69,15 @@ def run_cli(capsys, *args) -> Ran:
 def run_script(capsys, name: str, *args) -> Ran:
     """`python scripts/<name>.py ARGS`, in-process."""
     return call(load_script(name).main, args, capsys)
+
+
+def assert_kept_behind_formula_guards(written, original) -> None:
+    """`written` (a CSV read back as text) holds every row and value of `original`, except that each cell a
+    spreadsheet would run as a formula carries a leading ' (and at least one such cell exists to prove it)."""
+    import pandas as pd
+
+    formula = original.apply(lambda column: column.str.startswith(("=", "+", "-", "@", "\t", "\r")))
+    assert formula.to_numpy().any()
+    written = written[original.columns]
+    pd.testing.assert_frame_equal(written.where(~formula, written.apply(lambda c: c.str[1:])), original)
+    assert (written.where(formula, "'").apply(lambda c: c.str[:1]) == "'").all().all()

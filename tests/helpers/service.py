@@ -9,8 +9,6 @@ import socket
 import threading
 import time
 
-import httpx
-
 
 def bound_socket() -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -39,14 +37,3 @@ def running(app, sock: socket.socket):
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
-
-
-def wait_until_ready(url: str, timeout: float = 90.0) -> None:
-    """Poll `/readyz` of a server started as a separate process."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        time.sleep(0.3)
-    raise RuntimeError(f"{url} did not become ready in {timeout:.0f} s")

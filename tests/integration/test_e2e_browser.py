@@ -19,7 +19,7 @@ from cleanspeech.classifiers import flagged_labels, load_models
 from cleanspeech.labels import LABELS
 from cleanspeech.rewrite import load_lexicon
 from cleanspeech.rewrite.local import LocalRewriter
-from tests.helpers import REPO
+from tests.helpers import REPO, assert_kept_behind_formula_guards
 
 CHROMIUM = Path("/usr/bin/chromium")
 # No GPU, no network beyond localhost, nothing Chromium would fetch or sync on its own.
@@ -200,10 +200,6 @@ def test_batch_scores_an_uploaded_csv_and_downloads_every_row(page, dialogs, dat
     assert list(scored.columns[: len(upload.columns)]) == list(upload.columns)
     assert set(scored.columns[len(upload.columns) :]) == {*score_columns, *flagged_columns}
     # Every row and value, but with a ' before the cells a spreadsheet would run as formulas ("== From RfC ==")
-    formula = upload.apply(lambda column: column.str.startswith(("=", "+", "-", "@", "\t", "\r")))
-    assert formula.to_numpy().any()
-    kept = scored[upload.columns]
-    pd.testing.assert_frame_equal(kept.where(~formula, kept.apply(lambda c: c.str[1:])), upload)
-    assert (kept.where(formula, "'").apply(lambda c: c.str[:1]) == "'").all().all()
+    assert_kept_behind_formula_guards(scored, upload)
     assert scored[score_columns].astype(float).apply(lambda s: s.between(0, 1)).all().all()
     assert dialogs == []

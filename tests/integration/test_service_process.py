@@ -3,8 +3,6 @@ it unchanged but for the address, concurrent requests scored together, and a cle
 
 import json
 import re
-import signal
-import socket
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -13,16 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from cleanspeech.server.load import running_service
 from tests.helpers import REPO
-from tests.helpers.service import wait_until_ready
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("service")]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def quickstart_code(port: int) -> str:
@@ -33,17 +25,10 @@ def quickstart_code(port: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    port, store = free_port(), tmp_path_factory.mktemp("served") / "feedback.sqlite3"
-    command = [sys.executable, "-m", "cleanspeech", "serve", "--model", "baseline", "--port", str(port),
-               "--workers", "2", "--store", str(store)]  # fmt: skip
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        wait_until_ready(f"http://127.0.0.1:{port}")
-        yield port, process
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
+def served():
+    """The service as a user starts it, with two workers; yields (port, pid of the parent process)."""
+    with running_service("baseline", ["--workers", "2"]) as (url, pid):
+        yield int(url.rsplit(":", 1)[1]), pid
 
 
 def test_the_docs_quickstart_prints_perspective_scores(served):
@@ -58,7 +43,7 @@ def test_the_docs_quickstart_prints_perspective_scores(served):
 
 
 def test_two_workers_answer_concurrent_requests_and_batch_them(served):
-    port, process = served
+    port, pid = served
     url = f"http://127.0.0.1:{port}"
     texts = [f"Comment number {i}: you are an idiot" if i % 2 else f"Comment number {i}: thanks" for i in range(64)]
 
@@ -74,7 +59,7 @@ def test_two_workers_answer_concurrent_requests_and_batch_them(served):
     metrics = httpx.get(f"{url}/metrics").text  # every worker's counters, added up
     assert metric(metrics, 'cleanspeech_requests_total{code="200",route="/v1alpha1/comments:analyze"}') >= 64
     assert metric(metrics, "cleanspeech_batch_texts_count") < 64  # concurrent requests shared forward passes
-    children = (Path("/proc") / str(process.pid) / "task" / str(process.pid) / "children").read_text().split()
+    children = (Path("/proc") / str(pid) / "task" / str(pid) / "children").read_text().split()
     assert len(children) >= 2  # the workers (uvicorn's supervisor may add a helper process)
 
 
