@@ -3,6 +3,8 @@
 This file only routes: each page lives in `pages/` and reads like a description of what the moderator sees.
 """
 
+import logging
+
 import streamlit as st
 
 from cleanspeech import available_models
@@ -21,4 +23,12 @@ with st.sidebar:
     models = available_models()
     st.caption("Models: " + (", ".join(models) if models else "none found in `models/`"))
 
-st.navigation(pages).run()
+# Streamlit's own error box shows a traceback with links to web search, in an app that promises to work offline.
+# Every page handles the problems it can foresee; anything else ends the page with this one line, logged in full.
+PAGE_FAILED = "This page could not finish"
+page = st.navigation(pages)
+try:
+    page.run()
+except Exception as exc:  # st.stop() and reruns are BaseExceptions and pass through
+    logging.getLogger("cleanspeech.app").exception("the %s page failed", page.title)
+    st.error(f"{PAGE_FAILED} ({type(exc).__name__}). The server log has the details.")

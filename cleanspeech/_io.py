@@ -1,9 +1,10 @@
-"""Private I/O helpers shared by the package and its scripts: atomic JSON writes, decoding user files, `run_main`.
+"""Private I/O helpers shared by the package and its scripts: atomic JSON writes, the encoding of user files, `run_main`.
 
 Private to CleanSpeech (the leading underscore): callers are the package's own modules, `scripts/` and the app, so
 the names may change with them. Depends only on the core modules below it (`errors`).
 """
 
+import codecs
 import importlib
 import json
 import sys
@@ -14,7 +15,7 @@ from types import ModuleType
 from .errors import CleanSpeechError, InputError, MissingExtra
 
 EXIT_USAGE = 2  # every command and script: a problem with the user's input or files is exit status 2
-SNIFF_BYTES = 8192  # bytes looked at for NUL (binary files)
+SNIFF_BYTES = 8192  # bytes looked at to tell binary files and BOM-less UTF-16 from text
 
 
 def write_json_atomic(path: str | Path, data, **dumps_options) -> Path:
@@ -27,24 +28,59 @@ def write_json_atomic(path: str | Path, data, **dumps_options) -> Path:
     return path
 
 
-def decode_bytes(data: bytes, name: str = "the file") -> tuple[str, str, str | None]:
-    """Decode a user's CSV bytes: UTF-8 (with or without BOM), else Windows-1252, else Latin-1; refuse binary.
+# Byte-order marks, longest first (a UTF-32 LE mark starts with the UTF-16 LE one). Excel's "Unicode text" export
+# is UTF-16 with a mark; "CSV UTF-8" has the UTF-8 mark.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # fmt: skip
+# File signatures of formats people upload by mistake; named in the message instead of "not UTF-8".
+_SIGNATURES = {b"\x89PNG": "a PNG image", b"%PDF": "a PDF document", b"GIF8": "a GIF image", b"\xff\xd8\xff": "a JPEG image",
+               b"\x1f\x8b": "a gzip archive", b"PK\x03\x04": "a zip archive", b"\xd0\xcf\x11\xe0": "an old Office file (.xls/.doc)"}  # fmt: skip
 
-    Returns the text, the encoding used (as Python names it) and a notice when a fallback was needed, so the caller
-    can tell the user and read the rest of a large file the same way.
+
+def _bomless_utf16(head: bytes) -> str | None:
+    """UTF-16 without a byte-order mark: mostly-ASCII text has a NUL in every other byte."""
+    sample = head[: SNIFF_BYTES - SNIFF_BYTES % 2]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def detect_encoding(head: bytes, name: str = "the file", complete: bool = True) -> tuple[str, str | None]:
+    """The encoding of a user's text file from its first bytes, and a notice when it is not plain UTF-8.
+
+    Byte-order marks first, then BOM-less UTF-16, then UTF-8, Windows-1252 and Latin-1 (which accepts any byte).
+    Empty and binary files are refused. `complete=False`: `head` is a sample, and may end inside a character.
     """
-    if not data.strip():
-        raise InputError(f"{name} is empty")
-    if b"\x00" in data[:SNIFF_BYTES]:
-        raise InputError(f"{name} looks like a binary file, not a CSV (it contains NUL bytes)")
+    if not head:
+        raise InputError(f"{name} is empty (0 bytes)")
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding, None
+    utf16 = _bomless_utf16(head)
+    if utf16:
+        return utf16, f"{name} is UTF-16 without a byte-order mark; read it as {utf16.upper()}"
+    if not head.strip():
+        raise InputError(f"{name} is empty (only whitespace)")
+    kind = next((what for magic, what in _SIGNATURES.items() if head.startswith(magic)), None)
+    nuls = head[:SNIFF_BYTES].count(0)  # a stray NUL or two is a damaged line (reported by line), many are binary
+    if kind or (nuls >= 8 and nuls > 0.01 * len(head[:SNIFF_BYTES])):
+        raise InputError(f"{name} looks like {kind or 'a binary file'}, not a CSV")
     try:
-        return data.decode("utf-8-sig"), "utf-8-sig", None
-    except UnicodeDecodeError:
-        pass
+        head.decode("utf-8")
+        return "utf-8", None
+    except UnicodeDecodeError as exc:
+        if not complete and exc.reason == "unexpected end of data" and exc.start > len(head) - 4:
+            return "utf-8", None  # the sample cut a character in two: not an encoding problem
     try:
-        return data.decode("cp1252"), "cp1252", f"{name} is not UTF-8; read it as Windows-1252"
+        head.decode("cp1252")
+        return "cp1252", f"{name} is not UTF-8; read it as Windows-1252"
     except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1", f"{name} is not UTF-8; read it as Latin-1"
+        return "latin-1", f"{name} is not UTF-8; read it as Latin-1"
 
 
 def import_optional(module: str, extra: str | None, purpose: str) -> ModuleType:
@@ -67,3 +103,41 @@ def run_main(main: Callable[[list[str] | None], int], argv: list[str] | None = N
         return EXIT_USAGE
     except BrokenPipeError:  # `... | head` closed the pipe: not an error worth a traceback
         return 0
+
+
+def read_json_records(path: str | Path) -> tuple[list[dict], str | None]:
+    """The objects of a JSON list file, and a one-line notice when the file is partly written or not such a list.
+
+    A run in progress rewrites its history.json; a reader may meet it cut off or damaged. Every complete object
+    before the damage is still returned.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        return [], f"{path.name} could not be read ({exc.strerror})"
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        records = _complete_objects(text)
+        return records, f"{path.name} is partly written or damaged: showing the {len(records)} complete entries before it"
+    if not isinstance(data, list):
+        return [], f"{path.name} does not hold a list of entries"
+    records = [item for item in data if isinstance(item, dict)]
+    skipped = len(data) - len(records)
+    return records, (f"{path.name}: skipped {skipped} entries that are not objects" if skipped else None)
+
+
+def _complete_objects(text: str) -> list[dict]:
+    decoder, records = json.JSONDecoder(), []
+    position = text.find("[") + 1
+    while position > 0:
+        while position < len(text) and text[position] in " \t\r\n,":
+            position += 1
+        try:
+            item, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError:
+            break
+        if isinstance(item, dict):
+            records.append(item)
+    return records

@@ -22,7 +22,6 @@ from .rewrite.base import BACKENDS as REWRITE_BACKENDS
 from .rewrite.base import GEMINI_MODEL
 from .server.command import add_serve_command
 from .serving.csv_files import CHUNK_ROWS, TEXT_COLUMN
-from .text import MAX_TEXT_CHARS
 
 
 def _model_result(model, scores: pd.Series) -> dict:
@@ -32,39 +31,47 @@ def _model_result(model, scores: pd.Series) -> dict:
     }
 
 
+def _read_file_to_score(args):
+    """The --file of `predict`: (frame, row errors), after its notices went to stderr."""
+    from .serving import read_table, require_column
+
+    if args.texts:
+        raise InputError("give either texts or --file, not both")
+    table = read_table(args.file, lenient=args.lenient)
+    require_column(list(table.frame.columns), args.column, table.name)
+    for notice in table.notices + ([f"{table.name} has a header but no rows"] if table.frame.empty else []):
+        print(f"note: {notice}", file=sys.stderr)
+    return table.frame, table.row_errors
+
+
 def cmd_predict(args) -> int:
-    from .serving import neutralize_formulas, read_comments_csv, score_frame
+    from .serving import row_statuses, score_frame, write_table
 
     if args.file:
-        if args.texts:
-            raise InputError("give either texts or --file, not both")
-        frame, notices = read_comments_csv(args.file, args.column)
+        frame, errors = _read_file_to_score(args)
         texts = frame[args.column].tolist()
     else:
-        texts, notices, frame = args.texts, [], None
+        texts, errors, frame = args.texts, {}, None
         if not texts or not any(t.strip() for t in texts):
             raise InputError("nothing to score: the text is empty")
-    for notice in notices:
-        print(f"note: {notice}", file=sys.stderr)
     models = load_models(args.model)
     if args.output:
-        scored = score_frame(
-            frame if frame is not None else pd.DataFrame({"text": texts}),
-            args.column if frame is not None else "text",
-            models,
-        )
-        (scored if args.raw_cells else neutralize_formulas(scored)).to_csv(args.output, index=False)
+        if frame is None:
+            frame, args.column = pd.DataFrame({"text": texts}), "text"
+        scored = score_frame(frame, args.column, models, row_errors=errors)
+        write_table(scored, args.output, safe_cells=not args.raw_cells)
         print(json.dumps({"rows": len(scored), "output": str(args.output), "models": list(models)}))
         return 0
-    scores = {name: model.predict_proba(texts) for name, model in models.items()}
-    results = [
-        {
-            "text": text,
-            "truncated": len(text) > MAX_TEXT_CHARS,
-            "models": {name: _model_result(models[name], scores[name].iloc[i]) for name in models},
-        }
-        for i, text in enumerate(texts)
-    ]
+    statuses = row_statuses(texts, errors)
+    wanted = [t for t, status in zip(texts, statuses) if status in ("scored", "truncated")]
+    scores = {name: model.predict_proba(wanted) for name, model in models.items()}
+    results, position = [], 0
+    for text, status in zip(texts, statuses):
+        result = {"text": text, "status": status, "truncated": status == "truncated", "models": {}}
+        if status in ("scored", "truncated"):
+            result["models"] = {name: _model_result(models[name], scores[name].iloc[position]) for name in models}
+            position += 1
+        results.append(result)
     print(json.dumps(results, indent=2, ensure_ascii=False))
     return 0
 
@@ -92,7 +99,8 @@ def cmd_score(args) -> int:
     from .serving import score_csv
 
     models = load_models(args.model)
-    summary = score_csv(args.input, args.output, args.column, models, args.chunk_rows, args.cpu, not args.raw_cells)
+    summary = score_csv(args.input, args.output, args.column, models, args.chunk_rows, args.cpu, not args.raw_cells,
+                        args.lenient)  # fmt: skip
     if summary.pop("is_main_process"):
         for notice in summary["notices"]:
             print(f"note: {notice}", file=sys.stderr)
@@ -188,17 +196,25 @@ def _add_raw_cells_option(parser: argparse.ArgumentParser) -> None:
                         "spreadsheet would run as formulas (default: such cells get a leading ')")  # fmt: skip
 
 
+def _add_lenient_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lenient", action="store_true", help="keep malformed rows (a wrong number of fields, a "
+                        "quote never closed, a NUL byte) whole in an 'unparsed_row' column, marked as errors and not "
+                        "scored (default: such a file is refused, naming the lines)")  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m cleanspeech", description="CleanSpeech toxicity moderation")
     sub = parser.add_subparsers(dest="command", required=True)
 
     predict = sub.add_parser("predict", help="score comments; prints JSON")
     predict.add_argument("texts", nargs="*", help="comment text(s) to score")
-    predict.add_argument("--file", help="CSV file of comments")
+    predict.add_argument("--file", help="CSV (comma, semicolon or tab; any common encoding) or .xlsx file of comments")
     predict.add_argument("--column", default=TEXT_COLUMN, help="text column of --file (default: %(default)s)")
-    predict.add_argument("--output", help="write the scored CSV here (every input column kept) instead of JSON")
+    predict.add_argument("--output", help="write the scored file here (.csv, or .xlsx by its name; every input row "
+                         "and column kept, plus a status column) instead of JSON")  # fmt: skip
     _add_model_option(predict, many=True)
     _add_raw_cells_option(predict)
+    _add_lenient_option(predict)
     predict.set_defaults(func=cmd_predict)
 
     evaluate = sub.add_parser("evaluate", help="metrics of the models on the data's validation, test and language sets")
@@ -214,14 +230,17 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print JSON instead of tables")
     evaluate.set_defaults(func=cmd_evaluate)
 
-    score = sub.add_parser("score", help="score a CSV of any size into a new CSV (also under accelerate launch)")
-    score.add_argument("input", help="CSV file to score")
-    score.add_argument("output", help="CSV file to write: every input row and column, plus the scores")
+    score = sub.add_parser("score", help="score a CSV or .xlsx of any size into a new file (also under accelerate "
+                           "launch)")  # fmt: skip
+    score.add_argument("input", help="CSV (comma, semicolon or tab; any common encoding) or .xlsx file to score")
+    score.add_argument("output", help="file to write (.csv, or .xlsx by its name): every input row and column, a "
+                       "status column (scored, empty, truncated, error: ...), then the scores")  # fmt: skip
     score.add_argument("--column", default=TEXT_COLUMN, help="text column (default: %(default)s)")
     _add_model_option(score, many=True)
     score.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, help="rows per chunk (default: %(default)s)")
     score.add_argument("--cpu", action="store_true", help="score on CPU processes even where GPUs exist")
     _add_raw_cells_option(score)
+    _add_lenient_option(score)
     score.set_defaults(func=cmd_score)
 
     explain = sub.add_parser("explain", help="which words drove each label's score; prints JSON")

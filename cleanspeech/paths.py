@@ -1,6 +1,6 @@
-"""Where CleanSpeech finds its models and data.
+"""Where CleanSpeech finds its models, training runs and data.
 
-Models: `CLEANSPEECH_MODELS` or the repository's `models/`. Data: `--data-dir`, then `CLEANSPEECH_DATA`, then
+Models: `CLEANSPEECH_MODELS` or the repository's `models/`. Runs: `CLEANSPEECH_RUNS` or the repository's `runs/`. Data: `--data-dir`, then `CLEANSPEECH_DATA`, then
 `../shared/data` beside the checkout (the layout CI and the development machines have).
 """
 
@@ -12,10 +12,16 @@ from .errors import DataFileNotFound
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_ENV = "CLEANSPEECH_DATA"
 MODELS_ENV = "CLEANSPEECH_MODELS"
+RUNS_ENV = "CLEANSPEECH_RUNS"
 
 
 def models_dir() -> Path:
     return Path(os.environ.get(MODELS_ENV) or REPO_ROOT / "models")
+
+
+def runs_dir() -> Path:
+    """Training runs (`scripts/train.py` writes runs/<name>/): `CLEANSPEECH_RUNS` or the repository's `runs/`."""
+    return Path(os.environ.get(RUNS_ENV) or REPO_ROOT / "runs")
 
 
 def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:

@@ -1,4 +1,5 @@
-"""Batch: upload a CSV, choose the text column, score every row, see summary charts, download the scored file."""
+"""Batch: upload a CSV or Excel file, choose the text column, score every row, see summary charts, download the
+scored file (CSV or Excel) with every input row and column and a status per row."""
 
 import hashlib
 from pathlib import Path
@@ -8,38 +9,53 @@ import plotly.express as px
 import streamlit as st
 
 from cleanspeech import LABELS, InputError
-from cleanspeech.serving import neutralize_formulas, read_comments_csv, score_frame
-from pages.common import MODEL_COLORS, require_models
+from cleanspeech.serving import neutralize_formulas, read_table, score_frame, status_column, xlsx_bytes
+from cleanspeech.serving.csv_files import TEXT_COLUMN
+from cleanspeech.serving.tables import UNPARSED_COLUMN, missing_column_message
+from cleanspeech.serving.xlsx import excel_problem
+from pages.common import MODEL_COLORS, as_text, require_models
 
-st.title("Score a CSV file")
+SCORED = ("scored", "truncated")  # statuses of rows that carry scores
+
+st.title("Score a file of comments")
 models = require_models()
-upload = st.file_uploader("CSV file of comments (UTF-8 or Windows-1252)", type=["csv", "txt"], key="batch_file")
+upload = st.file_uploader("CSV (comma, semicolon or tab separated; UTF-8, UTF-16 or Windows-1252) or Excel .xlsx",
+                          type=["csv", "tsv", "txt", "xlsx"], key="batch_file")  # fmt: skip
+lenient = st.checkbox("Keep malformed rows", key="batch_lenient",
+                      help="A row with the wrong number of fields, a quote never closed or a NUL byte is kept whole "
+                      f"in an '{UNPARSED_COLUMN}' column, marked as an error and not scored. Unticked, such a file "
+                      "is refused and the lines are named.")  # fmt: skip
 if upload is None:
-    st.info("Upload a CSV with one comment per row. Every row and column is kept; scores are added as new columns.")
+    st.info("Upload a file with one comment per row. Every row and column is kept; each row gets a status "
+            "(scored, empty, truncated or error) and the scores are added as new columns.")  # fmt: skip
     st.stop()
 
 data = upload.getvalue()
 try:
-    frame, notices = read_comments_csv(data, name=upload.name)
+    table = read_table(data, name=upload.name, lenient=lenient)
 except InputError as exc:
-    st.error(str(exc))
+    st.error(as_text(str(exc)))
     st.stop()
-for notice in notices:
-    st.warning(notice)
+for notice in table.notices:
+    st.warning(as_text(notice))
+frame = table.frame
 if frame.empty:
-    st.error(f"{upload.name} has a header but no rows to score.")
+    st.error(as_text(f"{upload.name} has a header but no rows to score."))
     st.stop()
 
-columns = list(frame.columns)
-column = st.selectbox("Text column", columns, index=columns.index("comment_text") if "comment_text" in columns else 0,
-                      key="batch_column")  # fmt: skip
+columns = [c for c in frame.columns if c != UNPARSED_COLUMN]
+column = st.selectbox("Text column", columns, index=columns.index(TEXT_COLUMN) if TEXT_COLUMN in columns else None,
+                      placeholder="Choose the column that holds the comments", key="batch_column")  # fmt: skip
+if column is None:  # never guessed: scoring ids or names as if they were comments helps nobody
+    st.info(as_text(missing_column_message(upload.name, TEXT_COLUMN, columns, "Choose it above.")))
+    st.stop()
 chosen = st.multiselect("Models", list(models), default=list(models), key="batch_models")
-st.caption(f"{len(frame):,} rows, {len(columns)} columns.")
-run_key = (hashlib.sha1(data).hexdigest(), column, tuple(chosen))
+st.caption(as_text(f"{len(frame):,} rows, {len(columns)} columns."))
+run_key = (hashlib.sha1(data).hexdigest(), lenient, column, tuple(chosen))
 
 if st.button("Score", key="batch_score", type="primary", disabled=not chosen):
     bar = st.progress(0.0, text="Scoring…")
-    scored = score_frame(frame, column, {name: models[name] for name in chosen},
+    scored = score_frame(frame, column, {name: models[name] for name in chosen}, row_errors=table.row_errors,
                          progress=lambda done: bar.progress(min(done, 1.0), text=f"Scoring… {done:.0%}"))  # fmt: skip
     bar.progress(1.0, text=f"Scored {len(scored):,} rows.")
     st.session_state["batch_result"] = {"key": run_key, "frame": scored}
@@ -48,24 +64,39 @@ result = st.session_state.get("batch_result")
 if not result or result["key"] != run_key:
     st.stop()
 scored = result["frame"]
-
-shares = pd.DataFrame(
-    [{"model": name, "label": label, "share flagged": (scored[f"{name}_{label}"] >= threshold).mean()}
-     for name in chosen for label, threshold in models[name].thresholds.items()]
-)  # fmt: skip
-st.plotly_chart(px.bar(shares, x="label", y="share flagged", color="model", barmode="group",
-                       color_discrete_map=MODEL_COLORS, title="Share of comments flagged per label"),
-                key="batch_shares")  # fmt: skip
-label = st.selectbox("Score distribution for", LABELS, key="batch_label")
-long = pd.concat([pd.DataFrame({"model": name, "probability": scored[f"{name}_{label}"]}) for name in chosen])
-st.plotly_chart(px.histogram(long, x="probability", color="model", nbins=50, barmode="overlay",
-                             color_discrete_map=MODEL_COLORS, title=f"{label}: probability per comment"),
-                key="batch_histogram")  # fmt: skip
+status = scored[status_column(frame.columns)]
+counts = status.str.split(":").str[0].value_counts()
+st.caption(" · ".join(f"{kind}: {count:,}" for kind, count in counts.items()))
+with_scores = scored[status.isin(SCORED)]
+if with_scores.empty:
+    st.warning("No row has a comment to score.")
+else:
+    shares = pd.DataFrame(
+        [{"model": name, "label": label, "share flagged": (with_scores[f"{name}_{label}"] >= threshold).mean()}
+         for name in chosen for label, threshold in models[name].thresholds.items()]
+    )  # fmt: skip
+    st.plotly_chart(px.bar(shares, x="label", y="share flagged", color="model", barmode="group",
+                           color_discrete_map=MODEL_COLORS, title="Share of scored comments flagged per label"),
+                    key="batch_shares")  # fmt: skip
+    label = st.selectbox("Score distribution for", LABELS, key="batch_label")
+    long = pd.concat([pd.DataFrame({"model": name, "probability": with_scores[f"{name}_{label}"]}) for name in chosen])
+    st.plotly_chart(px.histogram(long, x="probability", color="model", nbins=50, barmode="overlay",
+                                 color_discrete_map=MODEL_COLORS, title=f"{label}: probability per comment"),
+                    key="batch_histogram")  # fmt: skip
 
 safe = st.checkbox("Safe to open in a spreadsheet", value=True, key="batch_safe_cells",
                    help="Cells starting with =, +, -, @, a tab or a carriage return get a leading ' so that a "
                    "spreadsheet shows them as text, not as formulas. Untick for programs.")  # fmt: skip
 download = neutralize_formulas(scored) if safe else scored
-st.download_button("Download the scored CSV", download.to_csv(index=False).encode("utf-8"),
-                   file_name=f"{Path(upload.name).stem}_scored.csv", mime="text/csv", key="batch_download")  # fmt: skip
+stem = Path(upload.name).stem
+left, right = st.columns(2)
+# Both files are built when their button is clicked, not on every rerun of the page.
+left.download_button("Download CSV", lambda: download.to_csv(index=False).encode("utf-8"), mime="text/csv",
+                     file_name=f"{stem}_scored.csv", key="batch_download")  # fmt: skip
+if problem := excel_problem(download):  # Excel's limits: 1 M rows, 32,767 characters a cell, no control characters
+    right.caption(as_text(f"No Excel download: {problem}"))
+else:
+    right.download_button("Download Excel", lambda: xlsx_bytes(download), file_name=f"{stem}_scored.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key="batch_download_xlsx")  # fmt: skip
 st.dataframe(scored.head(50), key="batch_preview")  # shown as data: HTML in a comment is never rendered

@@ -3,7 +3,9 @@
 `cleanspeech/` never imports streamlit; everything Streamlit-specific that several pages share lives here.
 """
 
+import html
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -91,11 +93,33 @@ def scores_table(scores: dict[str, dict[str, float]]) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def load_json(path: str, modified: float) -> dict | list:
     """A JSON file, cached until it changes on disk (`modified` is part of the cache key)."""
-    return json.loads(Path(path).read_text())
+    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def read_json(path: Path) -> dict | list | None:
-    return load_json(str(path), path.stat().st_mtime) if path.is_file() else None
+    """A JSON file, or None when it is missing; a damaged or half-written one is named in a notice and skipped."""
+    if not path.is_file():
+        return None
+    try:
+        return load_json(str(path), path.stat().st_mtime)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        st.warning(as_text(f"{path.parent.name}/{path.name} is damaged or partly written; it is left out."))
+        return None
+
+
+# Markdown (and Streamlit's own :color[...] and $math$) is made of ASCII punctuation; a backslash before each one
+# shows it as typed. Applied to everything a user or a file supplied: file names, column names, messages quoting them.
+_MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def as_text(text: str) -> str:
+    """`text` for st.error/st.info/st.caption, shown literally: a file name like `**x**.csv` or `[a](b)` stays text."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).splitlines()))
+
+
+def chart_text(text: str) -> str:
+    """`text` for a Plotly label, shown literally: Plotly reads <b>, <a> and &...; as markup otherwise."""
+    return html.escape(str(text), quote=False)
 
 
 @st.cache_data(max_entries=64, show_spinner="Reading the comments from the data directory…")
@@ -187,7 +211,7 @@ def top_words_chart(explanation: Explanation, label: str, k: int = 10) -> go.Fig
     fig = go.Figure(
         go.Bar(
             x=values,
-            y=[f"{w['word']} ·{w['start']}" for w in words],  # the offset keeps repeated words apart
+            y=[chart_text(f"{w['word']} ·{w['start']}") for w in words],  # the offset keeps repeated words apart
             orientation="h",
             marker_color=["#D62728" if v > 0 else "#1F77B4" for v in values],
             hovertemplate="%{y}: %{x:+.3f}<extra></extra>",

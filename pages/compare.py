@@ -16,7 +16,7 @@ from pages.common import MODEL_COLORS, comment_texts, read_json
 
 st.title("Compare models")
 reports = {name: read_json(model_path(name) / "evaluation.json") for name in MODEL_COMMANDS}
-reports = {name: report for name, report in reports.items() if report}
+reports = {name: report for name, report in reports.items() if isinstance(report, dict) and "splits" in report}
 if not reports:
     st.error("No evaluation found in `models/`. Create one with:")
     st.code(MODEL_COMMANDS["baseline"], language="bash")

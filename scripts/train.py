@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 from transformers import get_linear_schedule_with_warmup
 
 from cleanspeech._io import run_main
-from cleanspeech.paths import REPO_ROOT
+from cleanspeech.paths import runs_dir
 from cleanspeech.training import (
     CommentDataset,
     LengthGroupedBatches,
@@ -261,7 +261,7 @@ def check_finite(loss: torch.Tensor, accelerator, step: int) -> None:
 
 def _main(argv=None) -> int:
     parser = build_parser(__doc__)
-    config = load_config(parser.parse_args(argv)).resolve_paths(REPO_ROOT)
+    config = load_config(parser.parse_args(argv)).resolve_paths(runs_dir())
     summary = training_function(config)
     if summary["is_main_process"]:
         best = f"{summary['best_score']:.4f} at step {summary['best_step']}"

@@ -1,13 +1,27 @@
 """Serving: scoring comments in bulk through any classifier, the way the CLI, the app and the evaluation need it.
 
-Owns the one batched scorer (`score_texts`, `score_frame`) and comment CSV files (`read_comments_csv`, chunked
-`score_csv`, which also runs under `accelerate launch`, and `neutralize_formulas` for output that is safe to open
-in a spreadsheet). May import `classifiers`, `data` and the core modules; the
-runtimes that run a model (PyTorch, ONNX Runtime) belong to `classifiers`, because a model picks its runtime when it
-loads.
+Owns the one batched scorer (`score_texts`, `score_frame`, which adds each row's status), the one reader of comment
+files (`read_table`: CSV in any common dialect or .xlsx, strict about malformed rows), chunked `score_csv` (which
+also runs under `accelerate launch`), and output that is safe to open in a spreadsheet (`neutralize_formulas`,
+`write_table`, `xlsx_bytes`). May import `classifiers`, `data` and the core modules; the runtimes that run a model
+(PyTorch, ONNX Runtime) belong to `classifiers`, because a model picks its runtime when it loads.
 """
 
-from .batch import score_frame, score_texts
-from .csv_files import neutralize_formulas, read_comments_csv, score_csv
+from .batch import row_statuses, score_frame, score_texts, status_column
+from .csv_files import neutralize_formulas, score_csv, write_table
+from .tables import CommentTable, read_table, require_column
+from .xlsx import xlsx_bytes
 
-__all__ = ["neutralize_formulas", "read_comments_csv", "score_csv", "score_frame", "score_texts"]
+__all__ = [
+    "CommentTable",
+    "neutralize_formulas",
+    "read_table",
+    "require_column",
+    "row_statuses",
+    "score_csv",
+    "score_frame",
+    "score_texts",
+    "status_column",
+    "write_table",
+    "xlsx_bytes",
+]

@@ -6,10 +6,12 @@ The CLI's `predict --output`, chunked CSV scoring, the app's Batch page and the 
 
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from ..classifiers import flagged_column
 from ..labels import LABELS
+from ..text import MAX_TEXT_CHARS
 
 BATCH_SIZE = 512  # texts handed to a model at once: bounds memory, and progress moves at least this often
 
@@ -32,19 +34,42 @@ def score_texts(
     return pd.concat(parts, ignore_index=True)
 
 
+def status_column(columns) -> str:
+    """The status column's name: `status`, or `cleanspeech_status` when the input already has a `status`."""
+    return "cleanspeech_status" if "status" in columns else "status"
+
+
+def row_statuses(texts: Sequence[str], row_errors: dict[int, str] | None = None) -> list[str]:
+    """Per row: `scored`, `empty` (nothing to score), `truncated` (scored on its first MAX_TEXT_CHARS characters) or
+    `error: ...` (a malformed row kept whole by a lenient read; not scored)."""
+    row_errors = row_errors or {}
+    return [
+        f"error: {row_errors[i]}" if i in row_errors
+        else "empty" if not text.strip()
+        else "truncated" if len(text) > MAX_TEXT_CHARS
+        else "scored"
+        for i, text in enumerate(texts)
+    ]  # fmt: skip
+
+
 def score_frame(
     frame: pd.DataFrame,
     column: str,
     models: dict,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[float], None] | None = None,
+    row_errors: dict[int, str] | None = None,
 ) -> pd.DataFrame:
-    """A copy of `frame` with every model's `<model>_<label>` scores (5 decimals) and `<model>_flagged` labels.
+    """A copy of `frame` with a status column (`row_statuses`), then every model's `<model>_<label>` scores
+    (5 decimals) and `<model>_flagged` labels. Empty and error rows are not scored: their score cells are empty.
 
     `progress(fraction)` reports the share of (model, text) pairs scored so far.
     """
     texts = frame[column].fillna("").astype(str).tolist()
-    total_steps = max(1, len(models) * len(texts))
+    statuses = row_statuses(texts, row_errors)
+    scored = np.array([s in ("scored", "truncated") for s in statuses], dtype=bool)
+    wanted = [t for t, keep in zip(texts, scored) if keep]
+    total_steps = max(1, len(models) * len(wanted))
     done = 0
 
     def advance(n: int) -> None:
@@ -54,9 +79,16 @@ def score_frame(
             progress(done / total_steps)
 
     out = frame.copy()
+    out[status_column(frame.columns)] = statuses
     for name, model in models.items():
-        scores = score_texts(model, texts, batch_size, advance)
+        scores = score_texts(model, wanted, batch_size, advance)
         for label in LABELS:
-            out[f"{name}_{label}"] = scores[label].round(5).to_numpy()
-        out[f"{name}_flagged"] = flagged_column(scores, model.thresholds)
+            values = np.full(len(texts), np.nan)
+            values[scored] = scores[label].round(5).to_numpy()
+            out[f"{name}_{label}"] = values
+        flagged = np.full(len(texts), "", dtype=object)
+        flagged[scored] = flagged_column(scores, model.thresholds)
+        out[f"{name}_flagged"] = flagged
+    if progress and not wanted:
+        progress(1.0)
     return out

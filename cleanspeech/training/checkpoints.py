@@ -18,7 +18,7 @@ from .._io import write_json_atomic
 from ..evaluation.metrics import MetricWarning, evaluate, tune_thresholds
 from ..evaluation.reports import table_to_dict
 from ..labels import LABELS
-from ..serving import read_comments_csv
+from ..serving import read_table, require_column
 from .config import TrainingError
 
 
@@ -153,7 +153,8 @@ def predict_test_file(config) -> Path:
     """Score a Kaggle-format test.csv (id, comment_text) with the best model into submission.csv."""
     from ..classifiers.transformer import TransformerModel  # torch is loaded already: training uses it
 
-    frame, _ = read_comments_csv(config.predict_test, "comment_text")
+    frame = read_table(config.predict_test).frame
+    require_column(list(frame.columns), "comment_text", str(config.predict_test), "Kaggle's test.csv has one.")
     if "id" not in frame.columns:
         raise TrainingError(f"{config.predict_test} has no 'id' column (Kaggle's test.csv has id, comment_text)")
     model = TransformerModel.load(config.output_dir)

@@ -56,9 +56,9 @@ class TrainConfig:
     resume: bool = False  # continue from the last checkpoint in run_dir
     predict_test: str | None = None  # a Kaggle-format test.csv to score into submission.csv
 
-    def resolve_paths(self, repo_root: Path) -> "TrainConfig":
+    def resolve_paths(self, runs: Path) -> "TrainConfig":
         name = Path(self.model.rstrip("/")).name or "model"
-        self.run_dir = self.run_dir or str(repo_root / "runs" / name)
+        self.run_dir = self.run_dir or str(runs / name)
         self.output_dir = self.output_dir or str(Path(self.run_dir) / "best")
         return self
 

@@ -35,9 +35,12 @@ def test_chunks_keep_every_row_and_column_in_order(comments, tmp_path, score, sh
     assert score(str(comments), str(safe), "--chunk-rows", "300").returncode == 0
     assert_kept_behind_formula_guards(pd.read_csv(safe, dtype=str, keep_default_na=False), original)
     assert [c for c in scored.columns if c not in original.columns] == [
+        "status",
         *(f"baseline_{label}" for label in LABELS),
         "baseline_flagged",
     ]
+    assert set(scored["status"]) <= {"scored", "empty"}
+    assert (scored["status"] == "empty").sum() == (original["comment_text"].str.strip() == "").sum()
 
 
 def test_bad_input_files(tmp_path, score, shipped_baseline_dir):

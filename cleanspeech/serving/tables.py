@@ -1,0 +1,287 @@
+"""Comment tables (CSV, TSV, semicolon-separated, .xlsx) read strictly: every row kept, never shifted, never guessed.
+
+Exports vary: Excel writes `;` in German and French locales, its "Unicode text" is tab-separated UTF-16, and a row
+with one field too many, read loosely, moves its text into the next column. So the encoding and the delimiter are
+sniffed, every record is checked against the header, and anything that does not fit (a different number of fields,
+a quote that is never closed, a NUL byte) is an error naming its line numbers. With `lenient=True` such a row is
+kept instead, whole, in an `unparsed_row` column and marked as an error, never shifted. The app, the CLI and the
+service read comment files through `read_table` (in memory) or `scan_file` + `iter_chunks` (files of any size).
+"""
+
+import csv
+import io
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .._io import SNIFF_BYTES, detect_encoding
+from ..errors import InputError
+from .xlsx import is_xlsx, xlsx_rows
+
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}  # the first wins a tie
+SNIFF_CHARS = 1 << 16  # text looked at to choose the delimiter
+UNPARSED_COLUMN = "unparsed_row"  # lenient reading: a malformed record, exactly as it was in the file
+LISTED = 10  # problems named in one message; the rest are counted
+# The csv module refuses fields over 128 KiB by default; a pasted comment can be a megabyte, and it is kept whole
+# (the models read the first MAX_TEXT_CHARS characters, and the row says so).
+csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
+
+
+@dataclass
+class Record:
+    line: int  # first line of the record in the file (for .xlsx, the sheet's row number)
+    fields: list[str] | None  # None when the record could not be parsed
+    raw: str  # the record's text as it is in the file
+    problem: str | None = None
+
+
+@dataclass
+class TableScan:
+    """What one pass over a file found: its header, row count and every malformed record."""
+
+    name: str
+    columns: list[str]
+    rows: int = 0
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (line, what is wrong)
+    notices: list[str] = field(default_factory=list)
+
+    def problem_summary(self) -> str:
+        listed = "; ".join(f"line {line}: {what}" for line, what in self.problems[:LISTED])
+        more = f"; and {len(self.problems) - LISTED} more" if len(self.problems) > LISTED else ""
+        return f"{len(self.problems)} malformed row(s) in {self.name}: {listed}{more}"
+
+
+@dataclass
+class CommentTable:
+    frame: pd.DataFrame  # one row per data record, in file order; every column as text
+    notices: list[str]
+    row_errors: dict[int, str]  # frame position -> what is wrong with it (lenient reading only)
+    name: str
+
+
+class _Lines:
+    """A file's lines, numbered, with the text of the record being read and a way to read some lines again."""
+
+    def __init__(self, handle: Iterable[str]):
+        self._handle, self._again = iter(handle), deque()
+        self.line, self.taken = 0, []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self._again.popleft() if self._again else next(self._handle)
+        self.line += 1
+        self.taken.append(line)
+        return line
+
+    def take(self) -> str:
+        raw, self.taken = "".join(self.taken), []
+        return raw
+
+    def read_again(self, lines: list[str]) -> None:
+        self._again.extendleft(reversed(lines))
+        self.line -= len(lines)
+
+
+def _quote_problem(exc: csv.Error, start: int, end: int) -> str:
+    if "end of data" in str(exc):
+        return "a quoted field starts on this line and is never closed"
+    if end > start:
+        return f"a quoted field starts on this line and runs into line {end} ({exc})"
+    return f"badly quoted field ({exc})"
+
+
+def csv_records(handle: Iterable[str], delimiter: str) -> Iterator[Record]:
+    """Every record of a CSV text, with its first line number; blank lines are skipped.
+
+    A record that cannot be parsed is reported on its first line, and reading goes on from the line after it, so
+    one stray quote costs one row, not the rest of the file.
+    """
+    lines = _Lines(handle)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    while True:
+        start = lines.line + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problem, end = _quote_problem(exc, start, lines.line), lines.line
+            taken, lines.taken = lines.taken, []
+            lines.read_again(taken[1:])
+            yield Record(start, None, taken[0], problem)
+            continue
+        raw = lines.take()
+        if fields:  # a blank line is no record: skipped, as every CSV reader does
+            yield Record(start, fields, raw, "contains a NUL byte" if "\x00" in raw else None)
+
+
+def sniff_delimiter(sample: str) -> str:
+    """The delimiter (comma, semicolon or tab) that splits the header into most fields, the first records alike."""
+    best, best_key = ",", (0.0, 0)
+    for delimiter in DELIMITERS:
+        records = []
+        for record in csv_records(io.StringIO(sample, newline=""), delimiter):
+            records.append(record)
+            if len(records) > 50:
+                break
+        records = records[:-1] if len(sample) >= SNIFF_CHARS else records  # the sample may cut the last one
+        if not records or not records[0].fields or len(records[0].fields) < 2:
+            continue
+        width = len(records[0].fields)
+        rows = records[1:] or records
+        agree = sum(r.fields is not None and len(r.fields) == width for r in rows) / len(rows)
+        if (agree, width) > best_key:
+            best, best_key = delimiter, (agree, width)
+    return best
+
+
+def _header(record: Record | None, name: str, notices: list[str]) -> list[str]:
+    if record is None:
+        raise InputError(f"{name} has no header row")
+    if record.problem or record.fields is None:
+        raise InputError(f"{name}: line {record.line} (the header): {record.problem}")
+    record.fields[0] = record.fields[0].removeprefix("\ufeff")  # a second byte-order mark, left by some exports
+    columns = [c if c.strip() else f"column_{i + 1}" for i, c in enumerate(record.fields)]
+    unnamed = [c for c, original in zip(columns, record.fields) if not original.strip()]
+    if unnamed:
+        notices.append(f"{name}: header cells without a name were named {', '.join(unnamed)}")
+    seen = {}
+    for i, column in enumerate(columns):
+        if column in seen:
+            raise InputError(f"{name}: the header names column '{column}' twice (columns {seen[column]} and {i + 1})")
+        seen[column] = i + 1
+    return columns
+
+
+def _check(record: Record, width: int) -> str | None:
+    if record.problem:
+        return record.problem
+    if len(record.fields) != width:
+        return f"{len(record.fields)} fields where the header has {width}"
+    return None
+
+
+class _Source:
+    """A comment file, in memory or on disk, that can be read from the start more than once."""
+
+    def __init__(self, source: str | Path | bytes, name: str | None = None):
+        if isinstance(source, bytes):
+            self.data, self.path, self.name = source, None, name or "the uploaded file"
+        else:
+            self.path = Path(source)
+            if not self.path.is_file():
+                raise InputError(f"file not found: {self.path}")
+            self.data, self.name = None, name or str(self.path)
+        if self.data is not None:
+            head = self.data
+        else:
+            with self.path.open("rb") as handle:
+                head = handle.read(1 << 20)
+        self.xlsx = is_xlsx(head, self.name)
+        self.notices: list[str] = []
+        if not self.xlsx:
+            self.encoding, notice = detect_encoding(head, self.name, complete=self.data is not None)
+            self.notices += [notice] if notice else []
+            self.delimiter = sniff_delimiter(self._text_sample())
+            if self.delimiter != ",":
+                self.notices.append(f"read {self.name} as {DELIMITERS[self.delimiter]}-separated")
+
+    def _open(self):
+        if self.data is not None:  # detect_encoding read all of it: decoding cannot fail
+            return io.StringIO(self.data.decode(self.encoding), newline="")
+        return self.path.open(encoding=self.encoding, newline="")
+
+    def _text_sample(self) -> str:
+        try:
+            with self._open() as handle:
+                return handle.read(SNIFF_CHARS)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{self.name} is not valid {self.encoding} ({exc.reason})") from exc
+
+    def records(self) -> Iterator[Record]:
+        if self.xlsx:
+            data = self.data if self.data is not None else self.path.read_bytes()
+            for line, cells in xlsx_rows(data, self.name, self.notices):
+                yield Record(line, cells, "\t".join(cells))
+            return
+        with self._open() as handle:
+            try:
+                yield from csv_records(handle, self.delimiter)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{self.name} is not valid {self.encoding} after its first part ({exc.reason}); "
+                                 "save it as UTF-8") from exc  # fmt: skip
+
+
+def _scan(source: _Source) -> TableScan:
+    records = source.records()
+    scan = TableScan(source.name, _header(next(records, None), source.name, source.notices))
+    width = len(scan.columns)
+    for record in records:
+        scan.rows += 1
+        if problem := _check(record, width):
+            scan.problems.append((record.line, problem))
+    scan.notices = source.notices
+    return scan
+
+
+def _frame(rows: list[list[str]], columns: list[str], unparsed: bool) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=columns + [UNPARSED_COLUMN] * unparsed, dtype=object)
+
+
+def _chunks(source: _Source, scan: TableScan, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, dict[int, str]]]:
+    width, unparsed = len(scan.columns), bool(scan.problems)
+    records = source.records()
+    next(records)  # the header
+    rows, errors = [], {}
+    for record in records:
+        if problem := _check(record, width):
+            errors[len(rows)] = f"line {record.line}: {problem}"
+            rows.append([""] * width + [record.raw.rstrip("\r\n")])
+        else:
+            rows.append(record.fields + [""] * unparsed)
+        if len(rows) == chunk_rows:
+            yield _frame(rows, scan.columns, unparsed), errors
+            rows, errors = [], {}
+    if rows or not scan.rows:
+        yield _frame(rows, scan.columns, unparsed), errors
+
+
+def scan_file(source: str | Path | bytes, name: str | None = None, lenient: bool = False) -> tuple[_Source, TableScan]:
+    """One pass over a comment file: its header and every malformed row. Strict (the default): any malformed row
+    is an `InputError` naming the lines; lenient: they are counted in a notice, to be kept as error rows."""
+    opened = _Source(source, name)
+    scan = _scan(opened)
+    if scan.problems and not lenient:
+        raise InputError(scan.problem_summary() + ". Fix the file, or read it leniently to keep these rows unscored")
+    if scan.problems:
+        scan.notices.append(scan.problem_summary() + f"; kept whole in '{UNPARSED_COLUMN}', not scored")
+    return opened, scan
+
+
+def iter_chunks(opened: _Source, scan: TableScan, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, dict[int, str]]]:
+    """The file as frames of `chunk_rows` rows, each with its row errors (position in the chunk -> message)."""
+    return _chunks(opened, scan, chunk_rows)
+
+
+def read_table(source: str | Path | bytes, name: str | None = None, lenient: bool = False) -> CommentTable:
+    """A whole comment file (CSV in any common dialect, or the first sheet of an .xlsx) as one table of text."""
+    opened, scan = scan_file(source, name, lenient)
+    (frame, errors), = _chunks(opened, scan, max(scan.rows, 1))  # fmt: skip
+    return CommentTable(frame, scan.notices, errors, scan.name)
+
+
+def missing_column_message(name: str, column: str, columns: list[str], how: str) -> str:
+    found = ", ".join(repr(c) for c in columns[:20]) + (f" and {len(columns) - 20} more" if len(columns) > 20 else "")
+    return f"{name} has no column '{column}'. Its columns are: {found}. Which one holds the comments? {how}"
+
+
+def require_column(table_columns: list[str], column: str, name: str, how: str = "Name it with --column.") -> None:
+    """A missing text column is an error that lists the columns and asks; it is never guessed."""
+    if column not in table_columns:
+        raise InputError(missing_column_message(name, column, list(table_columns), how))
+
