@@ -1,4 +1,4 @@
-"""Private I/O helpers shared by the package and its scripts: atomic JSON writes, the encoding of user files, `run_main`.
+"""Private I/O helpers for the package and its scripts: atomic JSON writes, the encoding of user files, `run_main`.
 
 Private to CleanSpeech (the leading underscore): callers are the package's own modules, `scripts/` and the app, so
 the names may change with them. Depends only on the core modules below it (`errors`).
@@ -33,8 +33,9 @@ def write_json_atomic(path: str | Path, data, **dumps_options) -> Path:
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # fmt: skip
 # File signatures of formats people upload by mistake; named in the message instead of "not UTF-8".
-_SIGNATURES = {b"\x89PNG": "a PNG image", b"%PDF": "a PDF document", b"GIF8": "a GIF image", b"\xff\xd8\xff": "a JPEG image",
-               b"\x1f\x8b": "a gzip archive", b"PK\x03\x04": "a zip archive", b"\xd0\xcf\x11\xe0": "an old Office file (.xls/.doc)"}  # fmt: skip
+_SIGNATURES = {b"\x89PNG": "a PNG image", b"%PDF": "a PDF document", b"GIF8": "a GIF image",
+               b"\xff\xd8\xff": "a JPEG image", b"\x1f\x8b": "a gzip archive", b"PK\x03\x04": "a zip archive",
+               b"\xd0\xcf\x11\xe0": "an old Office file (.xls/.doc)"}  # fmt: skip
 
 
 def _bomless_utf16(head: bytes) -> str | None:
@@ -120,7 +121,8 @@ def read_json_records(path: str | Path) -> tuple[list[dict], str | None]:
         data = json.loads(text)
     except json.JSONDecodeError:
         records = _complete_objects(text)
-        return records, f"{path.name} is partly written or damaged: showing the {len(records)} complete entries before it"
+        shown = f"showing the {len(records)} complete entries before it"
+        return records, f"{path.name} is partly written or damaged: {shown}"
     if not isinstance(data, list):
         return [], f"{path.name} does not hold a list of entries"
     records = [item for item in data if isinstance(item, dict)]

@@ -1,6 +1,7 @@
 """Where CleanSpeech finds its models, training runs and data.
 
-Models: `CLEANSPEECH_MODELS` or the repository's `models/`. Runs: `CLEANSPEECH_RUNS` or the repository's `runs/`. Data: `--data-dir`, then `CLEANSPEECH_DATA`, then
+Models: `CLEANSPEECH_MODELS` or the repository's `models/`. Runs: `CLEANSPEECH_RUNS` or the repository's `runs/`.
+Data: `--data-dir`, then `CLEANSPEECH_DATA`, then
 `../shared/data` beside the checkout (the layout CI and the development machines have).
 """
 

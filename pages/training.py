@@ -19,7 +19,8 @@ def run_choices() -> dict[str, Path]:
     """Runs to show, by the name the user picks: the shipped transformer, then each run under the runs folder with a
     history.json, newest first. Only these can be opened: the page never reads a path a visitor types."""
     root = runs_dir()
-    found = [p.parent for depth in range(1, RUN_DEPTH + 1) for p in root.glob("/".join(["*"] * depth) + "/history.json")]
+    patterns = ["/".join(["*"] * depth) + "/history.json" for depth in range(1, RUN_DEPTH + 1)]
+    found = [p.parent for pattern in patterns for p in root.glob(pattern)]
     found.sort(key=lambda p: -p.stat().st_mtime)
     choices = {f"runs/{p.relative_to(root).as_posix()}": p for p in found}
     shipped = model_path("transformer")

@@ -80,8 +80,8 @@ def score_csv(source, target, column: str, models: dict, chunk_rows: int = CHUNK
     state.wait_for_everyone()
     statuses = merge_parts(parts, target, status_column(scan.columns)) if state.is_main_process else {}
     state.wait_for_everyone()
-    return {"rows": sum(statuses.values()), "output": str(target), "processes": state.num_processes, "notices": scan.notices,
-            "statuses": statuses, "is_main_process": state.is_main_process}  # fmt: skip
+    return {"rows": sum(statuses.values()), "output": str(target), "processes": state.num_processes,
+            "notices": scan.notices, "statuses": statuses, "is_main_process": state.is_main_process}  # fmt: skip
 
 
 def merge_parts(parts: Path, target: Path, status: str) -> dict[str, int]:

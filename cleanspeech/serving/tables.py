@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._io import SNIFF_BYTES, detect_encoding
+from .._io import detect_encoding
 from ..errors import InputError
 from .xlsx import is_xlsx, xlsx_rows
 
@@ -110,7 +110,7 @@ def csv_records(handle: Iterable[str], delimiter: str) -> Iterator[Record]:
         except StopIteration:
             return
         except csv.Error as exc:
-            problem, end = _quote_problem(exc, start, lines.line), lines.line
+            problem = _quote_problem(exc, start, lines.line)
             taken, lines.taken = lines.taken, []
             lines.read_again(taken[1:])
             yield Record(start, None, taken[0], problem)
@@ -205,9 +205,10 @@ class _Source:
 
     def records(self) -> Iterator[Record]:
         if self.xlsx:
-            data = self.data if self.data is not None else self.path.read_bytes()
-            for line, cells in xlsx_rows(data, self.name, self.notices):
+            data, notices = self.data if self.data is not None else self.path.read_bytes(), []
+            for line, cells in xlsx_rows(data, self.name, notices):
                 yield Record(line, cells, "\t".join(cells))
+            self.notices += [n for n in notices if n not in self.notices]  # the file may be read more than once
             return
         with self._open() as handle:
             try:
@@ -230,7 +231,7 @@ def _scan(source: _Source) -> TableScan:
 
 
 def _frame(rows: list[list[str]], columns: list[str], unparsed: bool) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=columns + [UNPARSED_COLUMN] * unparsed, dtype=object)
+    return pd.DataFrame(rows, columns=columns + [UNPARSED_COLUMN] * unparsed, dtype=str)
 
 
 def _chunks(source: _Source, scan: TableScan, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, dict[int, str]]]:
@@ -257,7 +258,8 @@ def scan_file(source: str | Path | bytes, name: str | None = None, lenient: bool
     opened = _Source(source, name)
     scan = _scan(opened)
     if scan.problems and not lenient:
-        raise InputError(scan.problem_summary() + ". Fix the file, or read it leniently to keep these rows unscored")
+        how = "Fix the file, or keep such rows unscored with --lenient (in the app: Keep malformed rows)"
+        raise InputError(f"{scan.problem_summary()}. {how}")
     if scan.problems:
         scan.notices.append(scan.problem_summary() + f"; kept whole in '{UNPARSED_COLUMN}', not scored")
     return opened, scan
@@ -284,4 +286,3 @@ def require_column(table_columns: list[str], column: str, name: str, how: str = 
     """A missing text column is an error that lists the columns and asks; it is never guessed."""
     if column not in table_columns:
         raise InputError(missing_column_message(name, column, list(table_columns), how))
-

@@ -1,0 +1,80 @@
+"""The one reader of comment files against the table of malformed files (tests/helpers/malformed_files.py)."""
+
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from cleanspeech.errors import InputError
+from cleanspeech.serving import neutralize_formulas, read_table, require_column, row_statuses, xlsx_bytes
+from cleanspeech.serving.tables import iter_chunks, scan_file
+from tests.helpers.malformed_files import CASES, FORMULA, NO_TEXT_COLUMN
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_each_file_is_read_exactly_or_refused_by_line(case):
+    if case.error:
+        with pytest.raises(InputError, match=None) as refused:
+            read_table(case.content, name=case.file_name)
+        assert case.error in str(refused.value) and "\n" not in str(refused.value)
+        return
+    table = read_table(case.content, name=case.file_name)
+    assert table.frame.to_dict("records") == case.rows  # every row, no value shifted or changed
+    assert row_statuses(table.frame["comment_text"].tolist()) == case.statuses
+    assert (case.notice is None and not table.notices) or any(case.notice in n for n in table.notices)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.lenient_rows], ids=str)
+def test_lenient_reading_keeps_a_malformed_row_whole_and_marks_it(case):
+    table = read_table(case.content, name=case.file_name, lenient=True)
+    assert table.frame.to_dict("records") == case.lenient_rows
+    assert row_statuses(table.frame["comment_text"].tolist(), table.row_errors) == case.lenient_statuses
+    assert any("not scored" in notice for notice in table.notices)
+
+
+def test_errors_name_every_line_up_to_a_limit():
+    rows = "".join(f"{i},ok\n" if i % 3 else f"{i},a,b\n" for i in range(1, 40))
+    with pytest.raises(InputError) as refused:
+        read_table(f"id,comment_text\n{rows}".encode(), name="many.csv")
+    message = str(refused.value)
+    assert message.startswith("13 malformed row(s) in many.csv: line 4: 3 fields where the header has 2; line 7:")
+    assert "line 31:" in message and "line 34:" not in message and "and 3 more" in message
+
+
+def test_a_missing_text_column_is_asked_for_never_guessed():
+    table = read_table(NO_TEXT_COLUMN.content, name=NO_TEXT_COLUMN.file_name)
+    with pytest.raises(InputError) as refused:
+        require_column(list(table.frame.columns), "comment_text", table.name)
+    assert NO_TEXT_COLUMN.error in str(refused.value) and "--column" in str(refused.value)
+
+
+def test_a_million_rows_stream_in_chunks_without_loss(tmp_path):
+    path = tmp_path / "million.csv"
+    with path.open("w", encoding="utf-8") as out:
+        out.write("id,comment_text\n")
+        out.writelines(f'{i},"comment {i}, kept"\n' for i in range(1_000_000))
+    opened, scan = scan_file(path)
+    assert scan.rows == 1_000_000 and not scan.problems
+    seen = 0
+    for chunk, errors in iter_chunks(opened, scan, 100_000):
+        assert not errors and chunk["id"].iloc[0] == str(seen) and chunk["comment_text"].iloc[-1].endswith("kept")
+        seen += len(chunk)
+    assert seen == 1_000_000
+
+
+def test_xlsx_output_never_holds_a_formula_and_round_trips():
+    frame = pd.DataFrame({"id": ["007", "2"], "comment_text": [FORMULA, "fine"], "baseline_toxic": [0.9, float("nan")]})
+    for cells, expected in ((frame, FORMULA), (neutralize_formulas(frame), "'" + FORMULA)):
+        sheet = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(cells))).active
+        assert sheet["B2"].value == expected and sheet["B2"].data_type == "s"  # text, never a live formula
+        assert sheet["A2"].value == "007" and sheet["C2"].value == 0.9 and sheet["C3"].value is None
+    back = read_table(xlsx_bytes(frame), name="scored.xlsx").frame
+    assert back[["id", "comment_text"]].to_dict("records") == frame[["id", "comment_text"]].to_dict("records")
+
+
+def test_what_excel_cannot_hold_is_refused_with_the_reason():
+    with pytest.raises(InputError, match="longer than an Excel cell"):
+        xlsx_bytes(pd.DataFrame({"comment_text": ["x" * 40_000]}))
+    with pytest.raises(InputError, match="control character"):
+        xlsx_bytes(pd.DataFrame({"comment_text": ["bell \x07"]}))
