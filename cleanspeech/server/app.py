@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from .. import __version__
-from . import batch, discovery, native, perspective
+from . import batch, discovery, files, native, perspective
 from .attributes import proxies_header
 from .errors import install_error_handlers
 from .limits import BodyLimitMiddleware
@@ -42,13 +42,13 @@ def create_app(settings: ServerSettings | None = None, model=None) -> FastAPI:
     )
     app.state.service = state
     install_error_handlers(app)
-    for module in (perspective, discovery, batch, native):
+    for module in (perspective, discovery, batch, native, files):
         app.include_router(module.router)
     headers = {MODEL_HEADER: state.model_name, VERSION_HEADER: state.model_version}
     if state.proxies:
         headers[PROXIES_HEADER] = proxies_header(state.proxies)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes,
-                       limits_by_path={"/batch": settings.max_batch_body_bytes})  # fmt: skip
+    bulk = {path: settings.max_batch_body_bytes for path in ("/batch", files.PATH)}
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes, limits_by_path=bulk)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics, headers=headers)
     return app
 

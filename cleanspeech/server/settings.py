@@ -25,7 +25,7 @@ class ServerSettings:
     max_batch: int = 64  # texts per forward pass when requests are batched together
     max_wait_ms: float = 5.0  # how long a request waits for others to share its forward pass (0: no batching)
     timeout_s: float = 30.0  # a request still unscored after this is answered 504 DEADLINE_EXCEEDED
-    max_body_bytes: int = 1 << 20  # one request body; /batch gets `max_batch_body_bytes`
+    max_body_bytes: int = 1 << 20  # one request body; /batch and /v1/files:score get `max_batch_body_bytes`
     max_batch_body_bytes: int = 64 << 20
     max_texts: int = 1000  # texts per /v1/score request (and parts per /batch)
     migrate: bool = True  # run the store's migrations at start-up (the parent does it once for --workers N)
