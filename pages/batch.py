@@ -44,13 +44,13 @@ if frame.empty:
     st.stop()
 
 columns = [c for c in frame.columns if c != UNPARSED_COLUMN]
+st.caption(as_text(f"{len(frame):,} rows, {len(columns)} columns."))
 column = st.selectbox("Text column", columns, index=columns.index(TEXT_COLUMN) if TEXT_COLUMN in columns else None,
                       placeholder="Choose the column that holds the comments", key="batch_column")  # fmt: skip
 if column is None:  # never guessed: scoring ids or names as if they were comments helps nobody
     st.info(as_text(missing_column_message(upload.name, TEXT_COLUMN, columns, "Choose it above.")))
     st.stop()
 chosen = st.multiselect("Models", list(models), default=list(models), key="batch_models")
-st.caption(as_text(f"{len(frame):,} rows, {len(columns)} columns."))
 run_key = (hashlib.sha1(data).hexdigest(), lenient, column, tuple(chosen))
 
 if st.button("Score", key="batch_score", type="primary", disabled=not chosen):

@@ -4,6 +4,7 @@ Debian's /usr/bin/chromium is driven by Playwright (no browser download; `.ci/ru
 missing). Screenshots go to `$CLEANSPEECH_SCREENSHOTS`, else the test's tmp dir.
 """
 
+import json
 import os
 import socket
 import subprocess
@@ -58,7 +59,17 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: floa
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory, shipped_baseline_dir):
+def runs(tmp_path_factory) -> Path:
+    """The server's runs folder: one run whose history.json is being written (cut off mid-entry)."""
+    root = tmp_path_factory.mktemp("runs")
+    entry = {"step": 5, "train_loss": 0.5, "val_loss": 0.4, "learning_rate": 1e-5, "roc_auc": {"macro": 0.9}}
+    (root / "live" / "best").mkdir(parents=True)
+    (root / "live" / "best" / "history.json").write_text(f"[{json.dumps(entry)}, {json.dumps(entry)[:30]}")
+    return root
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, shipped_baseline_dir, runs):
     port = _free_port()
     log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -66,6 +77,7 @@ def app_url(tmp_path_factory, shipped_baseline_dir):
                "--server.fileWatcherType", "none"]  # fmt: skip
     # No Gemini key reaches the server: the rewrite step checks the offline rewriter.
     env = {k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GEMINI_BASE_URL")}
+    env["CLEANSPEECH_RUNS"] = str(runs)
     with log.open("w") as out:
         process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
@@ -182,14 +194,14 @@ def _comments_csv(data_dir: Path, path: Path) -> pd.DataFrame:
 def test_batch_scores_an_uploaded_csv_and_downloads_every_row(page, dialogs, data_dir, tmp_path, screenshots, models):
     upload = _comments_csv(data_dir, tmp_path / "comments.csv")
     page.get_by_role("link", name="Batch").click()
-    page.get_by_role("heading", name="Score a CSV file").wait_for()
+    page.get_by_role("heading", name="Score a file of comments").wait_for()
     page.locator("input[type=file]").set_input_files(tmp_path / "comments.csv")
     page.get_by_text(f"{len(upload)} rows, {len(upload.columns)} columns.").wait_for()
     page.get_by_label("Text column").click()
     page.get_by_role("option", name="comment", exact=True).click()
     page.get_by_role("button", name="Score").click()
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download the scored CSV").click()
+        page.get_by_role("button", name="Download CSV").click()
     preview = _grid_rows(page)
     assert [preview[-1][preview[0].index(c)] for c in ("comment", "note")] == [XSS, "row 8"]  # shown as text
     page.screenshot(path=screenshots / "batch.png", full_page=True)
@@ -198,8 +210,33 @@ def test_batch_scores_an_uploaded_csv_and_downloads_every_row(page, dialogs, dat
     score_columns = [f"{name}_{label}" for name in models for label in LABELS]
     flagged_columns = [f"{name}_flagged" for name in models]
     assert list(scored.columns[: len(upload.columns)]) == list(upload.columns)
-    assert set(scored.columns[len(upload.columns) :]) == {*score_columns, *flagged_columns}
+    assert set(scored.columns[len(upload.columns) :]) == {"status", *score_columns, *flagged_columns}
+    assert set(scored["status"]) == {"scored"}
     # Every row and value, but with a ' before the cells a spreadsheet would run as formulas ("== From RfC ==")
     assert_kept_behind_formula_guards(scored, upload)
     assert scored[score_columns].astype(float).apply(lambda s: s.between(0, 1)).all().all()
     assert dialogs == []
+
+
+def test_broken_inputs_get_one_plain_message_never_an_exception_box(page, tmp_path, screenshots):
+    ragged = tmp_path / "**ragged**.csv"
+    ragged.write_bytes(b"id,comment_text\n1,hello\n2,you,idiot\n")
+    page.get_by_role("heading", name="Moderate a comment").wait_for()  # app.py's navigation is up
+    page.get_by_role("link", name="Batch").click()
+    page.locator("input[type=file]").set_input_files(ragged)
+    error = page.locator("[data-testid=stAlertContentError]")
+    error.wait_for()
+    assert error.inner_text().startswith("1 malformed row(s) in **ragged**.csv: line 3: 3 fields where the header")
+    assert error.locator("strong").count() == 0  # the file name is shown as typed, not as Markdown
+    page.get_by_test_id("stCheckbox").get_by_text("Keep malformed rows").click()
+    page.get_by_role("button", name="Score").click()
+    page.get_by_text("scored: 1 · error: 1").wait_for()
+    page.screenshot(path=screenshots / "batch-malformed.png", full_page=True)
+
+    page.get_by_role("link", name="Training metrics").click()
+    page.get_by_role("combobox", name="Run").click()
+    page.get_by_role("option", name="runs/live/best").click()
+    page.get_by_text("showing the 1 complete entries before it").wait_for()
+    page.locator(".js-plotly-plot").first.wait_for()  # what was read so far is plotted
+    page.screenshot(path=screenshots / "training-partial.png", full_page=True)
+    assert page.locator("[data-testid=stException]").count() == 0
