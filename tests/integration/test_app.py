@@ -402,3 +402,42 @@ def test_user_strings_are_shown_as_text(app):
     chart = next(json.loads(c.proto.spec) for c in app.get("plotly_chart") if "contribution to" in c.proto.spec)
     words = " ".join(chart["data"][0]["y"])
     assert "&lt;b&gt;stupid&lt;/b&gt;" in words and "<" not in words  # Plotly shows the entities as <b>, as text
+
+
+BROKEN_COMMENTS = [
+    " \t\u200b\n ",  # white space and a zero-width space only
+    "\x00\x01\x02\x1b[31m binary \x7f\ufffd",  # control characters, a terminal escape, a replacement character
+    "🤬🤬🤬 💩",  # emoji only
+    "‮you idiot‬ ‏שלום‏ مرحبا",  # bidirectional overrides, Hebrew and Arabic
+    "<script>alert(1)</script>" * 2_000,  # 50 KB of HTML
+    "idiot " * 40_000,  # 240 KB: past the length limit
+]
+
+
+def test_moderate_page_survives_broken_comments(app):
+    for text in BROKEN_COMMENTS:
+        app.text_area(key="comment").input(text).run()
+        assert not app.exception, repr(text[:20])
+        assert not [e.value for e in app.error if e.value.startswith("This page could not finish")], repr(text[:20])
+    assert any("the models read the first" in info.value for info in app.info)  # the long one says so
+
+
+def test_compare_page_survives_damaged_reports(tmp_path, monkeypatch):
+    models = REPO / "models"
+    for directory in (p for p in models.iterdir() if p.is_dir()):
+        (tmp_path / directory.name).mkdir()
+        for file in directory.iterdir():
+            (tmp_path / directory.name / file.name).symlink_to(file)
+    damaged = {"transformer/evaluation.json": '{"splits": {"validation": {"metrics": ',
+               "baseline/faithfulness.json": "[", "rewriter/evaluation.json": "null",
+               "ensemble/evaluation.json": '{"no_splits": 1}'}  # fmt: skip
+    for name, content in damaged.items():
+        (tmp_path / name).unlink()
+        (tmp_path / name).write_text(content)
+    at = _compare_page(tmp_path, monkeypatch, "toxic")
+    assert not at.exception and not [e.value for e in at.error if "could not finish" in e.value]
+    warnings = " ".join(w.value for w in at.warning)
+    assert "transformer/evaluation.json is damaged" in shown(warnings)
+    assert "baseline/faithfulness.json is damaged" in shown(warnings)
+    metrics = next(df.value for df in at.dataframe if "roc_auc" in df.value.columns)
+    assert set(metrics["model"]) == {"baseline"}  # the readable report is still shown

@@ -18,7 +18,8 @@ STATEMENTS = [
 ]  # fmt: skip
 INSULTS_NAMING_A_GROUP = [
     "You are a stupid gay idiot.", "Shut up, you dumb Muslim moron!", "Eres un idiota, gitano.",
-    "Du bist ein dummer schwuler Idiot.",
+    "Du bist ein dummer schwuler Idiot.", "Ta gueule, espèce d'idiot de musulman.", "Sei un idiota, ebreo.",
+    "Cala a boca, seu idiota cigano.",
 ]  # fmt: skip
 
 
