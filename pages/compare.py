@@ -3,6 +3,7 @@ explanation method is, how good the rewrites are, and the comments where the mod
 
 import numpy as np
 import pandas as pd
+import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -12,7 +13,7 @@ from cleanspeech.errors import DataFileNotFound
 from cleanspeech.evaluation.metrics import precision_recall_f1
 from cleanspeech.evaluation.reports import disagreements
 from cleanspeech.paths import resolve_data_dir
-from pages.common import MODEL_COLORS, comment_texts, read_json
+from pages.common import MODEL_COLORS, chart_text, comment_texts, read_json
 
 st.title("Compare models")
 reports = {name: read_json(model_path(name) / "evaluation.json") for name in MODEL_COMMANDS}
@@ -106,6 +107,58 @@ else:
                "STA × SIM × FL per sentence. copy and delete are floors; reference is a human rewrite.")  # fmt: skip
     table = pd.DataFrame(rewriting["systems"]).T.drop(columns=["sentences"], errors="ignore")
     st.dataframe(table.round(3), key="rewrite_table")
+
+st.subheader("Fair to the people it moderates")
+fairness = {name: read_json(model_path(name) / "fairness.json") for name in MODEL_COMMANDS}
+fairness = {name: r for name, r in fairness.items() if isinstance(r, dict) and "templates" in r}
+if not fairness:
+    st.info("Measure it with `python scripts/evaluate_fairness.py`.")
+else:
+    st.caption("Identity-term bias (Borkan et al. 2019): benign FPR is the share of non-toxic sentences naming a group "
+               "that a model flags at its tuned thresholds (target: at most 10%); BPSN AUC is low when benign mentions "
+               "of a group score above attacks on others. Generalized means use p = -5, so the worst groups weigh "
+               "most; the final metric is Jigsaw 2019's.")  # fmt: skip
+    left, right = st.columns(2)
+    source = left.radio("Sentences", ["templates", "real comments"], horizontal=True, key="fair_source",
+                        help="templates: our sentences, 48 terms in 6 languages; real comments: held-out comments "
+                        "that mention the terms")  # fmt: skip
+
+    def by_language(report: dict) -> dict:
+        return report["templates"]["languages"] if source == "templates" else report.get("real_comments", {})
+
+    languages = list(dict.fromkeys(lang for r in fairness.values() for lang in by_language(r)))
+    if not languages:
+        st.info("No real comments were measured: run the script with a data directory.")
+    else:
+        lang = right.selectbox("Language", languages, key="fair_lang")
+        measured = {name: by_language(r)[lang] for name, r in fairness.items() if lang in by_language(r)}
+        summary = ["overall_auc", "subgroup_auc_gmean", "bpsn_auc_gmean", "bnsp_auc_gmean", "final_metric",
+                   "max_benign_fpr", "mean_benign_fpr"]  # fmt: skip
+        st.dataframe(pd.DataFrame({name: {k: m[k] for k in summary} for name, m in measured.items()}).T,
+                     key="fairness_summary")  # fmt: skip
+        metric = st.radio("Per term", ["benign_fpr", "bpsn_auc", "subgroup_auc", "bnsp_auc"], horizontal=True,
+                          key="fair_metric")  # fmt: skip
+        per_term = pd.DataFrame([{"model": name, "term": chart_text(term), metric: g[metric]}
+                                 for name, m in measured.items() for term, g in m["groups"].items()])  # fmt: skip
+        figure = px.bar(per_term, x="term", y=metric, color="model", barmode="group", color_discrete_map=MODEL_COLORS)
+        if metric == "benign_fpr":
+            figure.add_hline(y=0.1, line_dash="dot", annotation_text="target 10%")
+        st.plotly_chart(figure, key="fairness_terms")
+    passes = pd.DataFrame({name: {f: v["pass_rate"] for f, v in r["functional"]["functionalities"].items()}
+                           for name, r in fairness.items()})  # fmt: skip
+    first = next(iter(fairness.values()))["functional"]["functionalities"]
+    passes.insert(0, "expected flags", [", ".join(first[f]["expect"]) or "none" for f in passes.index])
+    st.caption("Functional tests (in the spirit of HateCheck): the share of cases per functionality where every "
+               "expected label is flagged and none of the forbidden ones.")  # fmt: skip
+    st.dataframe(passes, key="functional_table")
+    with st.expander("Failing examples"):
+        pick = st.selectbox("Model", list(fairness), key="fair_failures_model")
+        failures = [
+            {"functionality": f, "text": case["text"], "flagged": ", ".join(case["flagged"]) or "none"}
+            for f, v in fairness[pick]["functional"]["functionalities"].items()
+            for case in v["failures"]
+        ]
+        st.dataframe(pd.DataFrame(failures), hide_index=True, key="functional_failures")  # text, never markup
 
 st.subheader("Where the models disagree")
 if len(reports) < 2:

@@ -441,3 +441,22 @@ def test_compare_page_survives_damaged_reports(tmp_path, monkeypatch):
     assert "baseline/faithfulness.json is damaged" in shown(warnings)
     metrics = next(df.value for df in at.dataframe if "roc_auc" in df.value.columns)
     assert set(metrics["model"]) == {"baseline"}  # the readable report is still shown
+
+
+def test_compare_page_shows_fairness_per_term_and_functionality(two_models, shipped_baseline, monkeypatch, tmp_path):
+    from cleanspeech.evaluation.fairness import fairness_report
+
+    root = tmp_path / "models"
+    shutil.copytree(two_models, root)
+    report = fairness_report(shipped_baseline, None, ("en", "de"), ("gay", "muslim", "deaf"))
+    (root / "baseline" / "fairness.json").write_text(json.dumps(report))
+    at = _compare_page(root, monkeypatch, "toxic")
+    summary = next(df.value for df in at.dataframe if "bpsn_auc_gmean" in df.value.columns)
+    assert summary.loc["baseline", "bpsn_auc_gmean"] == report["templates"]["languages"]["all"]["bpsn_auc_gmean"]
+    chart = json.loads(next(c.proto.spec for c in at.get("plotly_chart") if "benign_fpr" in c.proto.spec))
+    assert sorted(chart["data"][0]["x"]) == ["deaf", "gay", "muslim"]
+    functional = next(df.value for df in at.dataframe if "expected flags" in df.value.columns)
+    assert functional.loc["negated hate", "baseline"] == report["functional"]["functionalities"]["negated hate"][
+        "pass_rate"]  # fmt: skip
+    at.radio(key="fair_source").set_value("real comments").run()
+    assert not at.exception and any("No real comments were measured" in i.value for i in at.info)

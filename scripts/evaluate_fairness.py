@@ -1,0 +1,66 @@
+"""Identity bias and functional tests of each model: templates, real held-out comments, a HateCheck-style suite.
+
+    python scripts/evaluate_fairness.py                         # every shipped model -> models/<model>/fairness.json
+    python scripts/evaluate_fairness.py --quick --output-dir runs/fair    # a small sample: a few terms, 2 languages
+
+Per model it writes `fairness.json` (see `cleanspeech.evaluation.fairness`): per identity term and language the
+benign false-positive rate at the tuned thresholds, subgroup, BPSN and BNSP AUC, their generalized means (p = -5)
+and the Jigsaw 2019 final metric, on our template sentences (48 terms, 6 languages) and on held-out comments that
+mention the terms; and the pass rate per functionality of the functional suite, with failing examples. The Compare
+models page shows it; the model cards quote it. Prints a summary.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from cleanspeech._io import run_main, write_json_atomic
+from cleanspeech.classifiers import available_models, load_models, resolve_model_dir
+from cleanspeech.data import build_dataset
+from cleanspeech.evaluation.fairness import REAL_ROWS, fairness_report
+from cleanspeech.evaluation.identity_templates import LANGUAGES
+
+QUICK_TERMS = ("gay", "muslim", "black", "woman", "deaf", "immigrant")  # --quick: one or two per category
+QUICK_LANGUAGES = ("en", "de")
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", action="append", help="model name or directory (repeatable; default: every shipped one)")
+    p.add_argument("--data-dir", help="data directory (default: $CLEANSPEECH_DATA or ../shared/data)")
+    p.add_argument("--no-real", action="store_true", help="templates and the functional suite only (no data needed)")
+    p.add_argument("--real-rows", type=int, default=REAL_ROWS, help="held-out comments per language mentioning a "
+                   "term, and as many without (default: %(default)s)")  # fmt: skip
+    p.add_argument("--quick", action="store_true", help=f"terms {', '.join(QUICK_TERMS)} in "
+                   f"{' and '.join(QUICK_LANGUAGES)}, 200 real comments: a check, not a measurement")  # fmt: skip
+    p.add_argument("--output-dir", help="write DIR/<model>/fairness.json instead of beside each model")
+    return p.parse_args(argv)
+
+
+def summary_line(name: str, report: dict) -> str:
+    templates = report["templates"]["languages"]["all"]
+    line = (f"{name}: templates BPSN gmean {templates['bpsn_auc_gmean']}, final {templates['final_metric']}, "
+            f"benign FPR max {templates['max_benign_fpr']} mean {templates['mean_benign_fpr']}; "
+            f"functional pass rate {report['functional']['pass_rate']}")  # fmt: skip
+    real = report.get("real_comments", {}).get("en")
+    return line + (f"; real English comments final {real['final_metric']}" if real else "")
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    names = args.model or available_models()
+    models = load_models(names)
+    frame = None if args.no_real else build_dataset(args.data_dir)
+    languages, terms = (QUICK_LANGUAGES, QUICK_TERMS) if args.quick else (LANGUAGES, None)
+    rows = 200 if args.quick else args.real_rows
+    for name, model in models.items():
+        report = fairness_report(model, frame, languages, terms, rows)
+        report["settings"] = {"languages": list(languages), "terms": list(terms or []) or "all", "real_rows": rows}
+        directory = Path(args.output_dir) / Path(name).name if args.output_dir else resolve_model_dir(name)
+        write_json_atomic(directory / "fairness.json", report)
+        print(summary_line(name, report), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_main(main))

@@ -1,0 +1,85 @@
+"""The fairness evaluation: the template set, the Borkan et al. metrics, the functional suite and its script."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cleanspeech.classifiers import flagged_labels
+from cleanspeech.evaluation.bias import bias_report, generalized_mean
+from cleanspeech.evaluation.fairness import term_words
+from cleanspeech.evaluation.functional import FUNCTIONALITIES, functional_cases, run_functional_suite
+from cleanspeech.evaluation.identity_templates import LANGUAGES, TERMS, template_rows
+from tests.helpers import run_script
+
+
+def test_the_template_set_covers_the_terms_categories_and_languages():
+    rows = pd.DataFrame(template_rows())
+    assert len(TERMS) >= 40 and set(LANGUAGES) == {"en", "de", "fr", "es", "it", "pt"}
+    assert {c for c, _ in TERMS.values()} == {"gender", "sexuality", "religion", "race", "nationality", "disability",
+                                              "age"}  # fmt: skip
+    assert len(rows) == len(TERMS) * len(LANGUAGES) * 16 and rows["toxic"].mean() == 0.5
+    assert not rows["text"].str.contains("{", regex=False).any()
+    for _, row in rows.sample(200, random_state=0).iterrows():  # the term's own form is in its sentence
+        form = TERMS[row["term"]][1][LANGUAGES.index(row["lang"])]
+        assert form.lower() in row["text"].lower()
+    assert "Ich bin schwul." in set(rows["text"]) and "Ser musulmán es asqueroso." in set(rows["text"])
+
+
+def test_generalized_mean_weighs_the_worst_group():
+    assert generalized_mean([0.9, 0.9, 0.9]) == pytest.approx(0.9)
+    assert 0.6 < generalized_mean([0.5, 1.0, 1.0, 1.0]) < 0.7 < np.mean([0.5, 1.0, 1.0, 1.0])  # near the worst
+    assert np.isnan(generalized_mean([float("nan")]))
+
+
+def test_the_metrics_catch_a_model_that_scores_an_identity_word():
+    rows = pd.DataFrame(template_rows(("en",)))
+    labels, gay = rows["toxic"].to_numpy(), (rows["term"] == "gay").to_numpy()
+    rng = np.random.default_rng(0)
+    fair = 0.2 + 0.6 * labels + rng.uniform(-0.1, 0.1, len(rows))
+    biased = np.where(gay, fair + 0.8, fair)  # "gay" alone lifts a benign sentence above every attack
+    groups = {term: (rows["term"] == term).to_numpy() for term in TERMS}
+    good, bad = (bias_report(labels, s, s >= 0.5, groups) for s in (fair, biased))
+    assert good["bpsn_auc_gmean"] == 1.0 and good["max_benign_fpr"] == 0.0 and good["final_metric"] == 1.0
+    assert bad["groups"]["gay"]["bpsn_auc"] == 0.0 and bad["groups"]["gay"]["benign_fpr"] == 1.0
+    assert bad["groups"]["gay"]["bnsp_auc"] == 1.0 and bad["groups"]["muslim"]["bpsn_auc"] == 1.0
+    assert bad["bpsn_auc_gmean"] < 0.5 < bad["bnsp_auc_gmean"] and bad["max_benign_fpr"] == 1.0
+
+
+def test_terms_are_found_in_their_plural_and_gendered_forms():
+    assert {"muslim", "muslims"} <= term_words("muslim", "en")
+    assert {"schwul", "schwule", "schwuler"} <= term_words("gay", "de")
+
+
+def test_the_functional_suite_has_every_functionality_and_judges_cases_by_their_labels(shipped_baseline):
+    named = ["derogation, explicit", "derogation, implicit", "threat, direct", "threat, normative", "slurs",
+             "profanity, untargeted", "profanity, targeted at a person", "pronoun reference", "negated hate",
+             "negated praise", "hate as a question", "hate as an opinion", "identity, neutral mention",
+             "identity, positive mention", "counter-speech, quoting hate", "counter-speech, denouncing hate",
+             "abuse of objects", "abuse of individuals", "abuse of non-protected groups", "spelling: swapped letters",
+             "spelling: missing letters", "spelling: added spaces", "spelling: leet"]  # fmt: skip
+    assert list(FUNCTIONALITIES) == named
+    cases = functional_cases()
+    assert all(not set(e) & set(f) for e, f in zip(cases["expect"], cases["forbid"]))
+    report = run_functional_suite(shipped_baseline, cases)
+    assert report["cases"] == len(cases) and 0 <= report["pass_rate"] <= 1
+    for functionality, result in report["functionalities"].items():
+        for failure in result["failures"]:  # every kept failure really breaks its functionality's expectation
+            flagged = set(flagged_labels(shipped_baseline.predict_proba([failure["text"]]).iloc[0],
+                                         shipped_baseline.thresholds))  # fmt: skip
+            assert flagged == set(failure["flagged"])
+            assert not set(result["expect"]) <= flagged or set(result["forbid"]) & flagged, functionality
+
+
+def test_one_command_writes_the_report_beside_each_model(tmp_path, capsys, shipped_baseline_dir, dataset):
+    done = run_script(capsys, "evaluate_fairness", "--quick", "--model", "baseline", "--output-dir", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    report = json.loads((tmp_path / "baseline" / "fairness.json").read_text())
+    assert list(report["templates"]["languages"]) == ["all", "en", "de"]
+    templates = report["templates"]["languages"]["all"]
+    assert set(templates["groups"]) == {"gay", "muslim", "black", "woman", "deaf", "immigrant"}
+    assert 0 <= templates["final_metric"] <= 1 and 0 <= templates["max_benign_fpr"] <= 1
+    assert set(report["real_comments"]) == {"en", "de"} and report["real_comments"]["en"]["comments"] > 0
+    assert len(report["functional"]["functionalities"]) == len(FUNCTIONALITIES)
+    assert done.stdout.startswith("baseline: templates BPSN gmean")
