@@ -14,9 +14,12 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
+
 from cleanspeech._io import run_main
 from cleanspeech.classifiers.baseline import DEFAULT_SETTINGS, BaselineModel
 from cleanspeech.data.corpus import SEED, VALIDATION_FRACTION, build_dataset, summarize
+from cleanspeech.data.counterfactual import DEFAULT_BENIGN_COPIES, DEFAULT_TOXIC_COPIES, counterfactual_rows
 from cleanspeech.data.readers import is_kaggle_dir
 from cleanspeech.evaluation.reports import evaluation_report
 from cleanspeech.labels import LABELS
@@ -36,6 +39,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--max-train-rows", type=int, default=None, help="subsample the training rows (quick runs)")
     p.add_argument("--C", type=float, default=DEFAULT_SETTINGS["C"], help="inverse regularisation strength")
     p.add_argument("--no-unicode-normalization", action="store_true", help="train without evasion folding")
+    p.add_argument("--identity-benign-copies", type=int, default=DEFAULT_BENIGN_COPIES,
+                   help="counterfactual copies (identity terms swapped) of each benign training comment that names "
+                   "a group (default: %(default)s; 0 turns the augmentation off)")  # fmt: skip
+    p.add_argument("--identity-toxic-copies", type=int, default=DEFAULT_TOXIC_COPIES,
+                   help="counterfactual copies of each toxic one (default: %(default)s)")  # fmt: skip
     p.add_argument("--seed", type=int, default=SEED)
     return p.parse_args(argv)
 
@@ -47,6 +55,13 @@ def train(args: argparse.Namespace) -> dict:
     if args.max_train_rows and len(train_rows) > args.max_train_rows:
         train_rows = train_rows.sample(args.max_train_rows, random_state=args.seed)
     print(f"data: {len(train_rows):,} training rows, {len(frame):,} rows in all", flush=True)
+    trained_on = train_rows.index  # the summary counts real rows, not their counterfactual copies
+    augmentation = {"benign_copies": args.identity_benign_copies, "toxic_copies": args.identity_toxic_copies}
+    if args.identity_benign_copies or args.identity_toxic_copies:
+        extra = counterfactual_rows(train_rows, args.identity_benign_copies, args.identity_toxic_copies, args.seed)
+        augmentation["rows"] = len(extra)
+        print(f"counterfactual identity copies: {len(extra):,} rows", flush=True)
+        train_rows = pd.concat([train_rows, extra], ignore_index=True)
 
     model = BaselineModel(C=args.C, unicode_normalization=not args.no_unicode_normalization)
     fit_started = time.perf_counter()
@@ -56,13 +71,14 @@ def train(args: argparse.Namespace) -> dict:
 
     report = evaluation_report(model, frame)
     model.thresholds = report["thresholds"]
-    used = frame.loc[frame.index.isin(train_rows.index) | (frame["fold"] != "train")]
+    used = frame.loc[frame.index.isin(trained_on) | (frame["fold"] != "train")]
     model.meta = {
         "model": "baseline",
         "training_data": summarize(used),
         "include_research_data": bool(args.include_research_data),
         "jigsaw": "kaggle" if args.jigsaw_dir or is_kaggle_dir(resolve_data_dir(args.data_dir)) else "staged",
         "seed": args.seed,
+        "identity_augmentation": augmentation,
         "fit_seconds": round(fit_seconds, 1),
         "metrics": {split: content["metrics"] for split, content in report["splits"].items()},
     }
