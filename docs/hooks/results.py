@@ -4,6 +4,7 @@ The page holds the marker `<!-- results -->`; this hook replaces it with Markdow
 
 - `models/<model>/evaluation.json` (baseline, transformer, ensemble): only the metric summaries, i.e.
   `splits[fold]["metrics"]`, `splits[fold]["by_source"]` and `by_language` (never the curves or predictions);
+- `models/<model>/fairness.json`: identity-bias metrics and functional-test pass rates;
 - `models/<model>/faithfulness.json`: ERASER comprehensiveness and sufficiency per explanation method;
 - `models/rewriter/evaluation.json`: the rewriting systems on held-out ParaDetox;
 - `models/transformer/backend.json`, `metrics.json`, `history.json`: the serving backend check and the last
@@ -31,6 +32,7 @@ HOOKS_DIR = str(Path(__file__).resolve().parent)
 if HOOKS_DIR not in sys.path:
     sys.path.insert(0, HOOKS_DIR)
 
+from results_tables.fairness import render_fairness  # noqa: E402
 from results_tables.quality import (  # noqa: E402 - importable only after the sys.path line above
     render_backend,
     render_classifiers,
@@ -52,6 +54,7 @@ def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
 SECTIONS = (
     render_classifiers,
     render_backend,
+    render_fairness,
     render_faithfulness,
     render_rewriting,
     render_benchmark,
