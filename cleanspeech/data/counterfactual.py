@@ -16,7 +16,7 @@ import pandas as pd
 from ..labels import LABELS
 from .identity_terms import IDENTITY_TERMS, identity_spans
 
-DEFAULT_BENIGN_COPIES = 2  # copies of each benign comment that names a group
+DEFAULT_BENIGN_COPIES = 6  # copies of each benign comment that names a group (2 measured worse: docs/training.md)
 DEFAULT_TOXIC_COPIES = 1  # copies of each toxic one
 # Age words ("old", "young", "jeune") mostly say how old something is ("18 years old"), not who someone is: swapping
 # them makes nonsense, so they are left as they are.
