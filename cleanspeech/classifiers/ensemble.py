@@ -1,5 +1,9 @@
 """The ensemble: a weighted mean of other models' probabilities, with thresholds tuned for the mean.
 
+Weights can depend on the comment's language (`language_weights`, fitted per language on validation data): the
+comment's language is detected (`cleanspeech.languages`) and its weights used, so a language the baseline cannot
+read is scored by the transformer alone; an undetermined or unlisted language gets the members' default weights.
+
 `ensemble.json` names each member by its directory, relative to the ensemble's own directory where it can be, so an
 ensemble written anywhere (a run folder, a test's temporary directory) loads its own members, and a `models/`
 folder moved as a whole still loads. Files written before members had paths (`{"weights": {name: w}}`) still load:
@@ -11,6 +15,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ModelNotFound
@@ -24,8 +29,10 @@ class EnsembleModel:
 
     name = "ensemble"
 
-    def __init__(self, members: dict, weights: dict[str, float], thresholds: dict[str, float]):
+    def __init__(self, members: dict, weights: dict[str, float], thresholds: dict[str, float],
+                 language_weights: dict[str, dict[str, float]] | None = None):  # fmt: skip
         self.members, self.weights, self.thresholds = members, weights, thresholds
+        self.language_weights = language_weights or {}
 
     @classmethod
     def load(cls, directory, load_member: Callable[[Path], Classifier], loaded: dict | None = None) -> "EnsembleModel":
@@ -43,12 +50,31 @@ class EnsembleModel:
             else:
                 raise ModelNotFound(f"{directory / ENSEMBLE_FILE}: member '{name}' not found at {path}")
         weights = {name: float(w) for name, w in _weights(spec).items()}
-        return cls(members, weights, {label: float(spec["thresholds"][label]) for label in LABELS})
+        thresholds = {label: float(spec["thresholds"][label]) for label in LABELS}
+        return cls(members, weights, thresholds, spec.get("language_weights"))
+
+    def route(self, texts) -> list[dict]:
+        """Per text: its detected language and the weight each member gets for it (`und`: the default weights)."""
+        from ..languages import detect_language
+
+        texts = [texts] if isinstance(texts, str) else list(texts)
+        languages = [detect_language(t) for t in texts]
+        return [{"language": lang, "weights": self.language_weights.get(lang, self.weights)} for lang in languages]
 
     def predict_proba(self, texts) -> pd.DataFrame:
         texts = [texts] if isinstance(texts, str) else list(texts)
-        total = sum(self.weights.values())
-        parts = [self.members[name].predict_proba(texts) * (w / total) for name, w in self.weights.items()]
+        if not self.language_weights:  # one set of weights: nothing to detect
+            total = sum(self.weights.values())
+            parts = [self.members[name].predict_proba(texts) * (w / total) for name, w in self.weights.items()]
+            return sum(parts[1:], parts[0])
+        routes = [r["weights"] for r in self.route(texts)]
+        weights = {name: np.array([r.get(name, 0.0) for r in routes]) for name in self.members}
+        total = sum(weights.values())
+        parts = []
+        for name, w in weights.items():
+            if w.any():
+                scores = self.members[name].predict_proba(texts)
+                parts.append(scores.mul((w / total).astype(scores.dtypes.iloc[0]), axis=0))
         return sum(parts[1:], parts[0])
 
 
@@ -65,8 +91,10 @@ def member_paths(directory: Path, spec: dict) -> dict[str, Path]:
     return {name: directory.parent / name for name in spec["weights"]}
 
 
-def save_ensemble(directory, members: dict[str, Path], weights: dict[str, float], thresholds: dict) -> Path:
-    """Write `ensemble.json`: members as {name: directory}, their weights, the thresholds tuned for the mean."""
+def save_ensemble(directory, members: dict[str, Path], weights: dict[str, float], thresholds: dict,
+                  language_weights: dict[str, dict[str, float]] | None = None) -> Path:  # fmt: skip
+    """Write `ensemble.json`: members as {name: directory}, their default weights, per-language weights where
+    given, the thresholds tuned for the mean."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     spec = {
@@ -76,6 +104,8 @@ def save_ensemble(directory, members: dict[str, Path], weights: dict[str, float]
         ],
         "thresholds": {label: float(thresholds[label]) for label in LABELS},
     }
+    if language_weights:
+        spec["language_weights"] = {lang: {n: float(w) for n, w in ws.items()} for lang, ws in language_weights.items()}
     path = directory / ENSEMBLE_FILE
     path.write_text(json.dumps(spec, separators=(",", ":")) + "\n")
     return path

@@ -1,38 +1,18 @@
-"""Which language a comment is in, and whether an attribute is served in it.
+"""Whether an attribute is served in a language: the per-attribute language table and its file.
 
-Detection uses py3langid (langid.py's model, shipped inside the package: no download), restricted to the languages
-some attribute is served in and normalised to probabilities. The best language wins when it is both likely enough
-(`MIN_CONFIDENCE`) and clearly ahead of the next (`MIN_LEAD`); otherwise the answer is `und`, as Perspective
-answers when detection fails. Short comments are where detectors go wrong: clients that know the language should
-send `languages`, and `--lenient-languages` scores whatever the detector says.
-
-py3langid was chosen over lingua-language-detector after trying both on short comments: lingua read "I am a gay
-man" as Turkish, py3langid as English (0.96), with a third of the memory (130 MB against 370 MB).
+Detection itself is the package's (`cleanspeech.languages`, py3langid): the service restricts it to the languages
+some attribute is served in. Clients that know the language should send `languages`, and `--lenient-languages`
+scores whatever the detector says.
 """
 
 import json
 from pathlib import Path
 
 from ..errors import InputError
+from ..languages import UNDETERMINED, LanguageDetector
 from .attributes import ATTRIBUTE_LABELS, DEFAULT_LANGUAGES, label_for
 
-UNDETERMINED = "und"
-MIN_CONFIDENCE = 0.2  # langid's normalised probability over the candidates ("you idiot": en 0.24, pt 0.16)
-MIN_LEAD = 1.25  # the best language's probability over the runner-up's ("nice": en 0.23, it 0.20 -> und)
-
-
-class LanguageDetector:
-    def __init__(self, candidates: list[str]):
-        from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-        self.identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-        known = set(self.identifier.nb_classes)
-        self.candidates = sorted({code for code in candidates if code in known})
-        self.identifier.set_languages(self.candidates)
-
-    def detect(self, text: str) -> str:
-        (best, p_best), (_, p_next) = self.identifier.rank(text)[:2]
-        return best if p_best >= MIN_CONFIDENCE and p_best >= MIN_LEAD * p_next else UNDETERMINED
+__all__ = ["UNDETERMINED", "LanguageDetector", "attribute_languages", "base_language", "load_language_table"]
 
 
 def load_language_table(path: str | Path | None) -> dict[str, list[str]]:
