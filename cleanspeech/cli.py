@@ -62,18 +62,29 @@ def cmd_predict(args) -> int:
         write_table(scored, args.output, safe_cells=not args.raw_cells)
         print(json.dumps({"rows": len(scored), "output": str(args.output), "models": list(models)}))
         return 0
-    statuses = row_statuses(texts, errors)
+    print(json.dumps(_json_results(texts, row_statuses(texts, errors), models), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _json_results(texts: list[str], statuses: list[str], models: dict) -> list[dict]:
+    """One result per text: its status, detected language and each model's scores and flags (an ensemble also
+    says how much each member counted for that language)."""
+    from .languages import detect_language
+
     wanted = [t for t, status in zip(texts, statuses) if status in ("scored", "truncated")]
     scores = {name: model.predict_proba(wanted) for name, model in models.items()}
     results, position = [], 0
     for text, status in zip(texts, statuses):
-        result = {"text": text, "status": status, "truncated": status == "truncated", "models": {}}
+        result = {"text": text, "status": status, "truncated": status == "truncated", "language": None, "models": {}}
         if status in ("scored", "truncated"):
-            result["models"] = {name: _model_result(models[name], scores[name].iloc[position]) for name in models}
+            result["language"] = detect_language(text)
+            for name, model in models.items():
+                result["models"][name] = _model_result(model, scores[name].iloc[position])
+                if hasattr(model, "language_weights"):  # an ensemble: which member spoke, and how loudly
+                    result["models"][name]["weights"] = model.language_weights.get(result["language"], model.weights)
             position += 1
         results.append(result)
-    print(json.dumps(results, indent=2, ensure_ascii=False))
-    return 0
+    return results
 
 
 def cmd_evaluate(args) -> int:

@@ -4,6 +4,7 @@ drove each label, and a polite rewrite scored before and after."""
 import streamlit as st
 
 from cleanspeech import flagged_labels
+from cleanspeech.languages import LANGUAGE_NAMES, detect_language
 from pages.common import (
     explanation_section,
     require_models,
@@ -49,6 +50,15 @@ for column, (name, values) in zip(verdict_columns, scores.items()):
             st.error("Flagged: " + ", ".join(flagged))
         else:
             st.success("Not flagged")
+
+language = detect_language(text)
+route = [f"Detected language: {LANGUAGE_NAMES.get(language, language)} ({language})."]
+for name, model in models.items():
+    if getattr(model, "language_weights", None) is not None:  # an ensemble: how much each member counts here
+        weights = model.language_weights.get(language, model.weights)
+        route.append(f"The {name} weighs " + ", ".join(f"{m} {w:.0%}" for m, w in weights.items()) + " for it.")
+st.caption(" ".join(route), help="Each language is scored by the models that read it best, with weights fitted on "
+           "validation data per language (scripts/fit_ensemble.py).")  # fmt: skip
 
 st.plotly_chart(scores_chart(scores, thresholds), key="scores_chart")
 with st.expander("Scores and thresholds"):

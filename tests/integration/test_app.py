@@ -460,3 +460,10 @@ def test_compare_page_shows_fairness_per_term_and_functionality(two_models, ship
         "pass_rate"]  # fmt: skip
     at.radio(key="fair_source").set_value("real comments").run()
     assert not at.exception and any("No real comments were measured" in i.value for i in at.info)
+
+
+def test_moderate_page_says_which_language_and_how_the_ensemble_weighs_it(app):
+    app.text_area(key="comment").input("Du bist ein dummer Idiot und alle wissen es.").run()
+    route = next(c.value for c in app.caption if c.value.startswith("Detected language"))
+    assert route.startswith("Detected language: German (de).")
+    assert "The ensemble weighs baseline" in route and "transformer" in route

@@ -1,0 +1,46 @@
+"""Which language a comment is in: one detector for the package (the ensemble's routing, the CLI, the app, the
+service's Perspective answers).
+
+Detection uses py3langid (langid.py's model, shipped inside the package: no download), restricted to candidate
+languages and normalised to probabilities. The best language wins when it is both likely enough
+(`MIN_CONFIDENCE`) and clearly ahead of the next (`MIN_LEAD`); otherwise the answer is `und`, as Perspective
+answers when detection fails. Short comments are where detectors go wrong.
+
+py3langid was chosen over lingua-language-detector after trying both on short comments: lingua read "I am a gay
+man" as Turkish, py3langid as English (0.96), with a third of the memory (130 MB against 370 MB).
+"""
+
+from functools import lru_cache
+
+UNDETERMINED = "und"
+MIN_CONFIDENCE = 0.2  # langid's normalised probability over the candidates ("you idiot": en 0.24, pt 0.16)
+MIN_LEAD = 1.25  # the best language's probability over the runner-up's ("nice": en 0.23, it 0.20 -> und)
+# The languages of CleanSpeech's training and evaluation data: the default candidates.
+KNOWN_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "tr", "ru")
+LANGUAGE_NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian",
+                  "pt": "Portuguese", "tr": "Turkish", "ru": "Russian", UNDETERMINED: "undetermined"}  # fmt: skip
+
+
+class LanguageDetector:
+    def __init__(self, candidates=KNOWN_LANGUAGES):
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+        self.identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        known = set(self.identifier.nb_classes)
+        self.candidates = sorted({code for code in candidates if code in known})
+        self.identifier.set_languages(self.candidates)
+
+    def detect(self, text: str) -> str:
+        (best, p_best), (_, p_next) = self.identifier.rank(text)[:2]
+        return best if p_best >= MIN_CONFIDENCE and p_best >= MIN_LEAD * p_next else UNDETERMINED
+
+
+@lru_cache(maxsize=4)
+def default_detector(candidates: tuple[str, ...] = KNOWN_LANGUAGES) -> LanguageDetector:
+    """A detector over `candidates`, built once per process (loading the model takes a second)."""
+    return LanguageDetector(candidates)
+
+
+def detect_language(text: str, candidates: tuple[str, ...] = KNOWN_LANGUAGES) -> str:
+    """The language code of `text` among `candidates`, or `und` when no language is clearly ahead."""
+    return default_detector(candidates).detect(text)

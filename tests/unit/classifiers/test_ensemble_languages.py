@@ -1,0 +1,62 @@
+"""The ensemble's per-language weights: fitted on validation, routed by the detected language when it serves."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from cleanspeech.classifiers import load_model
+from cleanspeech.classifiers.ensemble import EnsembleModel
+from cleanspeech.labels import LABELS
+from tests.helpers import run_script
+
+
+class Constant:
+    """A member that gives every text the same probabilities: which member spoke shows in the output."""
+
+    def __init__(self, value: float):
+        self.value, self.thresholds = value, dict.fromkeys(["toxic"], 0.5)
+
+    def predict_proba(self, texts):
+        return pd.DataFrame({label: [self.value] * len(texts) for label in LABELS})
+
+
+def test_each_comment_is_scored_with_its_languages_weights():
+    members = {"baseline": Constant(1.0), "transformer": Constant(0.0)}
+    by_language = {"en": {"baseline": 0.8, "transformer": 0.2}, "it": {"baseline": 0.0, "transformer": 1.0}}
+    ensemble = EnsembleModel(members, {"baseline": 0.5, "transformer": 0.5}, {}, by_language)
+    texts = ["You are a stupid idiot and everyone knows it.", "Sei un idiota e lo sanno tutti.", "ok"]
+    scores = ensemble.predict_proba(texts)["toxic"].tolist()
+    assert scores == pytest.approx([0.8, 0.0, 0.5])  # English, Italian (transformer alone), undetermined (default)
+    assert [r["language"] for r in ensemble.route(texts)] == ["en", "it", "und"]
+
+
+def test_fit_ensemble_writes_weights_per_language_thresholds_and_a_report(tmp_path, capsys, shipped_baseline_dir,
+                                                                          tiny_classifier_dir, dataset):  # fmt: skip
+    out = tmp_path / "ensemble"
+    command = ["--transformer", str(tiny_classifier_dir), "--ensemble-dir", str(out), "--max-eval-rows", "50"]
+    done = run_script(capsys, "fit_ensemble", *command)
+    assert done.returncode == 0, done.stderr
+    spec = json.loads((out / "ensemble.json").read_text())
+    weights = spec["language_weights"]
+    assert {"en", "de", "fr", "pt", "es", "it", "tr", "ru"} == set(weights)
+    for lang in ("es", "it", "tr", "ru"):  # the baseline never trained on these: the transformer alone
+        assert weights[lang] == {"baseline": 0.0, "transformer": 1.0}
+    assert weights["en"]["baseline"] > 0  # the random tiny transformer knows nothing: the baseline must count
+    ensemble = load_model(out)
+    assert ensemble.language_weights == weights and set(ensemble.thresholds) == set(spec["thresholds"])
+    report = json.loads((out / "evaluation.json").read_text())
+    assert report["thresholds"] == spec["thresholds"] and {"validation", "test"} <= set(report["splits"])
+
+
+def test_the_cli_says_which_language_and_how_much_each_member_counted():
+    from cleanspeech.cli import _json_results
+
+    members = {"baseline": Constant(1.0), "transformer": Constant(0.0)}
+    thresholds = dict.fromkeys(LABELS, 0.5)
+    ensemble = EnsembleModel(members, {"baseline": 0.5, "transformer": 0.5}, thresholds,
+                             {"it": {"baseline": 0.0, "transformer": 1.0}})  # fmt: skip
+    results = _json_results(["Sei un idiota e lo sanno tutti.", ""], ["scored", "empty"], {"ensemble": ensemble})
+    assert results[0]["language"] == "it" and results[0]["models"]["ensemble"]["weights"]["transformer"] == 1.0
+    assert results[0]["models"]["ensemble"]["flagged"] == []  # the transformer alone spoke: 0.0 everywhere
+    assert results[1]["language"] is None and results[1]["models"] == {}
