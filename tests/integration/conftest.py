@@ -36,3 +36,12 @@ def service(service_settings, shipped_baseline):
     app = create_app(settings, model=shipped_baseline)
     with running(app, sock) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def http(service):
+    """An HTTP client of the running server that sends the first key with every request."""
+    import httpx
+
+    with httpx.Client(base_url=service, headers={"X-Goog-Api-Key": KEY}, timeout=60) as client:
+        yield client

@@ -10,17 +10,10 @@ import pytest
 
 from cleanspeech.serving import read_table
 from tests.helpers.malformed_files import CASES, FORMULA, NO_TEXT_COLUMN, by_name
-from tests.integration.conftest import KEY
 from tests.integration.test_service_http import assert_google_error
 
 pytestmark = pytest.mark.xdist_group("service")
 PATH = "/v1/files:score"
-
-
-@pytest.fixture(scope="module")
-def http(service):
-    with httpx.Client(base_url=service, headers={"X-Goog-Api-Key": KEY}, timeout=60) as client:
-        yield client
 
 
 def upload(http, case, **params):

@@ -11,12 +11,6 @@ pytestmark = pytest.mark.xdist_group("service")
 ANALYZE = "/v1alpha1/comments:analyze"
 
 
-@pytest.fixture(scope="module")
-def http(service):
-    with httpx.Client(base_url=service, headers={"X-Goog-Api-Key": KEY}, timeout=30) as client:
-        yield client
-
-
 def analyze(http, text, attributes=None, **fields):
     body = {"comment": {"text": text}, "requestedAttributes": attributes or {"TOXICITY": {}}, **fields}
     return http.post(ANALYZE, json=body)
