@@ -1,12 +1,12 @@
-"""Evaluate a trained transformer and the baseline+transformer ensemble on the baseline's splits.
+"""Evaluate a trained transformer on the baseline's splits.
 
     python scripts/evaluate_transformer.py                       # models/transformer and models/baseline
     python scripts/evaluate_transformer.py --model runs/e5-small/best --max-eval-rows 1000
 
 First chooses how the model is served: PyTorch, ONNX Runtime fp32 and int8 score the same validation rows, and int8
 is kept only where it loses at most 0.002 macro ROC-AUC (`<model>/backend.json`). Then, with that backend, writes
-`<model>/evaluation.json` and `<model>/thresholds.json` (re-tuned on the full validation fold), and
-`models/ensemble/` (`ensemble.json`: members, weights, thresholds; `evaluation.json`) for the app and the CLI.
+`<model>/evaluation.json` and `<model>/thresholds.json` (re-tuned on the full validation fold). The ensemble is
+fitted afterwards, per language, by `scripts/fit_ensemble.py`.
 """
 
 import argparse
@@ -16,7 +16,6 @@ from pathlib import Path
 
 from cleanspeech._io import run_main
 from cleanspeech.classifiers import load_model
-from cleanspeech.classifiers.ensemble import save_ensemble
 from cleanspeech.classifiers.onnx_backend import BACKEND_FILE, choose_backend, onnx_available
 from cleanspeech.classifiers.transformer import TransformerModel
 from cleanspeech.data.corpus import build_dataset
@@ -29,8 +28,6 @@ from cleanspeech.paths import models_dir
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default=str(models_dir() / "transformer"), help="transformer directory")
-    p.add_argument("--baseline", default=str(models_dir() / "baseline"), help="baseline directory")
-    p.add_argument("--ensemble-dir", default=str(models_dir() / "ensemble"), help="where to write the ensemble")
     p.add_argument("--data-dir", help="data directory (default: $CLEANSPEECH_DATA or ../shared/data)")
     p.add_argument("--max-eval-rows", type=int, default=EVAL_ROWS_PER_SOURCE, help="rows per language set")
     p.add_argument("--backend-rows", type=int, default=3000, help="validation rows for the backend choice (0: skip)")
@@ -62,23 +59,15 @@ def _main(argv=None) -> int:
     frame = build_dataset(args.data_dir)
     if args.backend_rows:
         write(Path(args.model) / BACKEND_FILE, measure_backends(Path(args.model), frame, args.backend_rows))
-    transformer, baseline = load_model(args.model), load_model(args.baseline)
-    scores = {"transformer": score_folds(transformer, frame, args.max_eval_rows)}
-    scores["baseline"] = score_folds(baseline, frame, args.max_eval_rows).loc[scores["transformer"].index]
-    report = report_from_scores("transformer", frame, scores["transformer"])
+    scores = score_folds(load_model(args.model), frame, args.max_eval_rows)
+    report = report_from_scores("transformer", frame, scores)
     write(Path(args.model) / "evaluation.json", report)
     write(Path(args.model) / "thresholds.json", report["thresholds"])
-    ensemble_scores = (scores["transformer"] + scores["baseline"]) / 2
-    ensemble = report_from_scores("ensemble", frame, ensemble_scores)
-    members = {"baseline": Path(args.baseline), "transformer": Path(args.model)}
-    path = save_ensemble(args.ensemble_dir, members, {"baseline": 0.5, "transformer": 0.5}, ensemble["thresholds"])
-    print(f"wrote {path}", flush=True)
-    write(Path(args.ensemble_dir) / "evaluation.json", ensemble)
-    for name, r in (("transformer", report), ("ensemble", ensemble)):
-        for split, content in r["splits"].items():
-            macro = content["metrics"]["macro"]
-            figures = f"ROC-AUC {macro['roc_auc']:.4f} PR-AUC {macro['pr_auc']:.4f} F1 {macro['f1']:.4f}"
-            print(f"{name} {split}: macro {figures}")
+    for split, content in report["splits"].items():
+        macro = content["metrics"]["macro"]
+        figures = f"ROC-AUC {macro['roc_auc']:.4f} PR-AUC {macro['pr_auc']:.4f} F1 {macro['f1']:.4f}"
+        print(f"transformer {split}: macro {figures}")
+    print("next: python scripts/fit_ensemble.py (the ensemble's weights per language)", flush=True)
     return 0
 
 

@@ -22,7 +22,7 @@ MODEL_COMMANDS = {
     "baseline": "python scripts/train_baseline.py",
     "transformer": "python scripts/train.py --config scripts/e5_small_cpu.yaml && "
     "python -m cleanspeech pack-model runs/e5-small/best",
-    "ensemble": "python scripts/evaluate_transformer.py",
+    "ensemble": "python scripts/fit_ensemble.py",
 }
 
 
