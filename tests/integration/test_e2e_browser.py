@@ -34,7 +34,8 @@ if not CHROMIUM.is_file():
         f"{CHROMIUM} is missing and was not installed (apt-get install -y chromium; .ci/run does this)",
         allow_module_level=True,
     )
-pytestmark = pytest.mark.slow  # a Streamlit server and a Chromium start for this module
+# A Streamlit server and a Chromium start for this module: one worker runs all its tests, so they start once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (see requirements.txt)")
 
 
