@@ -80,8 +80,8 @@ def _json_results(texts: list[str], statuses: list[str], models: dict) -> list[d
             result["language"] = detect_language(text)
             for name, model in models.items():
                 result["models"][name] = _model_result(model, scores[name].iloc[position])
-                if hasattr(model, "language_weights"):  # an ensemble: which member spoke, and how loudly
-                    result["models"][name]["weights"] = model.language_weights.get(result["language"], model.weights)
+                if hasattr(model, "weights_for"):  # an ensemble: which member spoke, and how loudly
+                    result["models"][name]["weights"] = model.weights_for(result["language"])
             position += 1
         results.append(result)
     return results

@@ -22,13 +22,13 @@ import pandas as pd
 
 from cleanspeech._io import run_main, write_json_atomic
 from cleanspeech.classifiers import load_model, resolve_model_dir
-from cleanspeech.classifiers.ensemble import save_ensemble
+from cleanspeech.classifiers.ensemble import save_ensemble, weights_for
 from cleanspeech.data import build_dataset
 from cleanspeech.evaluation import MetricWarning
 from cleanspeech.evaluation.metrics import evaluate
 from cleanspeech.evaluation.reports import EVAL_ROWS_PER_SOURCE, report_from_scores, score_folds
 from cleanspeech.labels import LABELS
-from cleanspeech.languages import KNOWN_LANGUAGES, UNDETERMINED, detect_language
+from cleanspeech.languages import KNOWN_LANGUAGES, detect_language
 
 GRID = np.round(np.linspace(0, 1, 11), 1)  # the baseline's weight; the transformer gets 1 - w
 
@@ -76,8 +76,7 @@ def fit_language_weights(validation: pd.DataFrame, baseline, transformer, readab
 def routed(frame, baseline, transformer, default: dict, per_language: dict) -> pd.DataFrame:
     """Each row's ensemble score with the weights of its detected language."""
     languages = [detect_language(text) for text in frame.loc[baseline.index, "text"]]
-    w = np.array([per_language.get(lang, default)["baseline"] if lang != UNDETERMINED else default["baseline"]
-                  for lang in languages])  # fmt: skip
+    w = np.array([weights_for(lang, default, per_language)["baseline"] for lang in languages])
     return baseline.mul(w, axis=0) + transformer.mul(1 - w, axis=0)
 
 

@@ -59,7 +59,11 @@ class EnsembleModel:
 
         texts = [texts] if isinstance(texts, str) else list(texts)
         languages = [detect_language(t) for t in texts]
-        return [{"language": lang, "weights": self.language_weights.get(lang, self.weights)} for lang in languages]
+        return [{"language": lang, "weights": self.weights_for(lang)} for lang in languages]
+
+    def weights_for(self, language: str) -> dict[str, float]:
+        """The members' weights for a comment in `language` (undetermined or unlisted: the default weights)."""
+        return weights_for(language, self.weights, self.language_weights)
 
     def predict_proba(self, texts) -> pd.DataFrame:
         texts = [texts] if isinstance(texts, str) else list(texts)
@@ -76,6 +80,12 @@ class EnsembleModel:
                 scores = self.members[name].predict_proba(texts)
                 parts.append(scores.mul((w / total).astype(scores.dtypes.iloc[0]), axis=0))
         return sum(parts[1:], parts[0])
+
+
+def weights_for(language: str, default: dict[str, float], language_weights: dict[str, dict[str, float]]) -> dict:
+    """The routing rule, for a loaded ensemble and for one being fitted: a listed language's weights, else the
+    default ones (`und`, the detector's "not sure", is never listed)."""
+    return language_weights.get(language, default)
 
 
 def _weights(spec: dict) -> dict[str, float]:
