@@ -70,13 +70,14 @@ def _json_results(texts: list[str], statuses: list[str], models: dict) -> list[d
     """One result per text: its status, detected language and each model's scores and flags (an ensemble also
     says how much each member counted for that language)."""
     from .languages import detect_language
+    from .serving import SCORED_STATUSES
 
-    wanted = [t for t, status in zip(texts, statuses) if status in ("scored", "truncated")]
+    wanted = [t for t, status in zip(texts, statuses) if status in SCORED_STATUSES]
     scores = {name: model.predict_proba(wanted) for name, model in models.items()}
     results, position = [], 0
     for text, status in zip(texts, statuses):
         result = {"text": text, "status": status, "truncated": status == "truncated", "language": None, "models": {}}
-        if status in ("scored", "truncated"):
+        if status in SCORED_STATUSES:
             result["language"] = detect_language(text)
             for name, model in models.items():
                 result["models"][name] = _model_result(model, scores[name].iloc[position])

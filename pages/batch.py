@@ -9,13 +9,18 @@ import plotly.express as px
 import streamlit as st
 
 from cleanspeech import LABELS, InputError
-from cleanspeech.serving import neutralize_formulas, read_table, score_frame, status_column, xlsx_bytes
+from cleanspeech.serving import (
+    SCORED_STATUSES,
+    neutralize_formulas,
+    read_table,
+    score_frame,
+    status_column,
+    xlsx_bytes,
+)
 from cleanspeech.serving.csv_files import TEXT_COLUMN
 from cleanspeech.serving.tables import UNPARSED_COLUMN, missing_column_message
 from cleanspeech.serving.xlsx import excel_problem
 from pages.common import MODEL_COLORS, as_text, require_models
-
-SCORED = ("scored", "truncated")  # statuses of rows that carry scores
 
 st.title("Score a file of comments")
 models = require_models()
@@ -67,7 +72,7 @@ scored = result["frame"]
 status = scored[status_column(frame.columns)]
 counts = status.str.split(":").str[0].value_counts()
 st.caption(" · ".join(f"{kind}: {count:,}" for kind, count in counts.items()))
-with_scores = scored[status.isin(SCORED)]
+with_scores = scored[status.isin(SCORED_STATUSES)]
 if with_scores.empty:
     st.warning("No row has a comment to score.")
 else:

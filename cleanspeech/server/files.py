@@ -15,7 +15,15 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from ..errors import InputError
-from ..serving import neutralize_formulas, read_table, require_column, score_frame, xlsx_bytes
+from ..serving import (
+    SCORED_STATUSES,
+    neutralize_formulas,
+    read_table,
+    require_column,
+    score_frame,
+    status_column,
+    xlsx_bytes,
+)
 from .errors import ERROR_RESPONSES, ApiError
 from .state import Service, authorize
 
@@ -75,6 +83,6 @@ async def score_file(
     table = _read(body, name, column, lenient)
     score = functools.partial(score_frame, row_errors=table.row_errors)
     scored = await state.scorer.run(score, table.frame, column, {state.model_name: state.scorer.model})
-    state.metrics.comments.inc(int(scored.iloc[:, len(table.frame.columns)].isin(["scored", "truncated"]).sum()))
+    state.metrics.comments.inc(int(scored[status_column(table.frame.columns)].isin(SCORED_STATUSES).sum()))
     stem = re.sub(r"[^A-Za-z0-9._-]", "_", name.rsplit(".", 1)[0])[:80] or "upload"  # a safe header value
     return _answer(scored, output, safe_cells, table.notices, stem)

@@ -13,6 +13,7 @@ from ..classifiers import flagged_column
 from ..labels import LABELS
 from ..text import MAX_TEXT_CHARS
 
+SCORED_STATUSES = ("scored", "truncated")  # the row statuses that carry scores (`row_statuses`)
 BATCH_SIZE = 512  # texts handed to a model at once: bounds memory, and progress moves at least this often
 
 
@@ -67,7 +68,7 @@ def score_frame(
     """
     texts = frame[column].fillna("").astype(str).tolist()
     statuses = row_statuses(texts, row_errors)
-    scored = np.array([s in ("scored", "truncated") for s in statuses], dtype=bool)
+    scored = np.array([s in SCORED_STATUSES for s in statuses], dtype=bool)
     wanted = [t for t, keep in zip(texts, scored) if keep]
     total_steps = max(1, len(models) * len(wanted))
     done = 0

@@ -234,7 +234,8 @@ def _frame(rows: list[list[str]], columns: list[str], unparsed: bool) -> pd.Data
     return pd.DataFrame(rows, columns=columns + [UNPARSED_COLUMN] * unparsed, dtype=str)
 
 
-def _chunks(source: _Source, scan: TableScan, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, dict[int, str]]]:
+def iter_chunks(source: _Source, scan: TableScan, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, dict[int, str]]]:
+    """The file as frames of `chunk_rows` rows, each with its row errors (position in the chunk -> message)."""
     width, unparsed = len(scan.columns), bool(scan.problems)
     records = source.records()
     next(records)  # the header
@@ -265,15 +266,10 @@ def scan_file(source: str | Path | bytes, name: str | None = None, lenient: bool
     return opened, scan
 
 
-def iter_chunks(opened: _Source, scan: TableScan, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, dict[int, str]]]:
-    """The file as frames of `chunk_rows` rows, each with its row errors (position in the chunk -> message)."""
-    return _chunks(opened, scan, chunk_rows)
-
-
 def read_table(source: str | Path | bytes, name: str | None = None, lenient: bool = False) -> CommentTable:
     """A whole comment file (CSV in any common dialect, or the first sheet of an .xlsx) as one table of text."""
     opened, scan = scan_file(source, name, lenient)
-    (frame, errors), = _chunks(opened, scan, max(scan.rows, 1))  # fmt: skip
+    (frame, errors), = iter_chunks(opened, scan, max(scan.rows, 1))  # fmt: skip
     return CommentTable(frame, scan.notices, errors, scan.name)
 
 
