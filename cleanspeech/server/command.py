@@ -20,10 +20,22 @@ def add_serve_command(sub) -> None:
     serve.add_argument("--port", type=int, default=DEFAULTS.port, help="port (default: %(default)s)")
     serve.add_argument("--workers", type=int, default=DEFAULTS.workers, help="processes (default: %(default)s)")
     serve.add_argument("--public-url", help="the URL clients reach this server at (discovery rootUrl)")
-    serve.add_argument("--keys", dest="keys_file", help="file of API keys, one per line (default: no key needed)")
+    serve.add_argument(
+        "--keys",
+        dest="keys_file",
+        help="file of API keys, one per line, each optionally followed by policy=NAME (default: no key needed)",
+    )
     serve.add_argument("--qps", type=int, help="requests per second per key (default: unlimited)")
-    serve.add_argument("--store", default=DEFAULTS.store, help="feedback store: SQLite path/URL or postgresql:// URL "
-                       "(default: %(default)s)")  # fmt: skip
+    serve.add_argument("--store", default=DEFAULTS.store, help="moderation store (suggestscore records, the review "
+                       "queue): SQLite path/URL or postgresql:// URL (default: $CLEANSPEECH_STORE or the app's "
+                       "cleanspeech.sqlite3)")  # fmt: skip
+    serve.add_argument(
+        "--no-queue",
+        dest="queue",
+        action="store_false",
+        help="never put analyzed comments in the "
+        "review queue (default: those without doNotStore that the policy sends to review or removal)",
+    )
     serve.add_argument("--redis", help="redis:// URL: share the --qps quota between replicas")
     serve.add_argument("--languages", dest="languages_file", help='JSON {"ATTRIBUTE": ["en", ...]}: languages '
                        "served per attribute (default: see docs/service.md)")  # fmt: skip

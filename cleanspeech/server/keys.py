@@ -23,13 +23,24 @@ QUOTA_MESSAGE = (
 )
 
 
-def read_keys(path: str | Path) -> frozenset[str]:
-    """One key per line; blank lines and `#` comments are skipped."""
+def read_keys(path: str | Path) -> dict[str, str | None]:
+    """{key: the moderation policy its comments are judged by, or None for the default}.
+
+    One key per line, optionally followed by `policy=NAME`; blank lines and `#` comments are skipped.
+    """
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"cannot read the keys file {path}: {err}") from None
-    keys = frozenset(line.split("#", 1)[0].strip() for line in lines) - {""}
+    keys = {}
+    for number, line in enumerate(lines, 1):
+        fields = line.split("#", 1)[0].split()
+        if not fields:
+            continue
+        options = dict(field.partition("=")[::2] for field in fields[1:])
+        if set(options) - {"policy"} or not all(options.values()):
+            raise InputError(f"{path} line {number}: after the key only policy=NAME may follow")
+        keys[fields[0]] = options.get("policy")
     if not keys:
         raise InputError(f"the keys file {path} holds no key (one per line)")
     return keys
@@ -44,7 +55,7 @@ def key_of(request: Request) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-def check_key(request: Request, keys: frozenset[str] | None) -> str:
+def check_key(request: Request, keys: dict[str, str | None] | None) -> str:
     """The caller's quota identity; an `ApiError` in Google's words when keys are required and this one is not."""
     key = key_of(request)
     if keys is not None:

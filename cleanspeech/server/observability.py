@@ -26,6 +26,8 @@ class Metrics:
         self.batch_size = Histogram("cleanspeech_batch_texts", "Texts per model forward pass",
                                     buckets=BATCH_BUCKETS, registry=self.registry)  # fmt: skip
         self.comments = Counter("cleanspeech_comments_scored", "Comments (and spans) scored", registry=self.registry)
+        self.queued = Counter("cleanspeech_comments_queued", "Analyzed comments sent to the review queue",
+                              registry=self.registry)  # fmt: skip
 
     def exposition(self) -> bytes:
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

@@ -7,14 +7,16 @@ Perspective's order, with Perspective's messages (clients match some literally).
 
 import asyncio
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from pydantic import Field
 
 from ..labels import LABELS
 from .attributes import label_for
 from .errors import ERROR_RESPONSES, invalid_request
+from .keys import key_of
 from .languages import UNDETERMINED, attribute_languages, base_language
 from .messages import Message
+from .queueing import enqueue_if_flagged
 from .scoring import sentence_spans, utf16_offset
 from .state import Service, ServiceState, authorize
 
@@ -130,7 +132,7 @@ def _score(value: float) -> dict:
 
 
 @router.post("/comments:analyze", dependencies=[Depends(authorize)])
-async def analyze(request: AnalyzeCommentRequest, state: Service) -> dict:
+async def analyze(request: AnalyzeCommentRequest, state: Service, http: Request, later: BackgroundTasks) -> dict:
     """Score a comment on the requested attributes (Perspective's AnalyzeComment)."""
     text = _check_comment(request.comment)
     _check_context(request.context)
@@ -138,8 +140,13 @@ async def analyze(request: AnalyzeCommentRequest, state: Service) -> dict:
     languages, detected = _languages(request.languages, text, attributes, state)
     spans = sentence_spans(text) if request.span_annotations else [(0, len(text))]
     pieces = [text] + ([text[b:e] for b, e in spans] if len(spans) > 1 else [])
-    scores = state.calibrated(await state.score(pieces))
+    raw = await state.score(pieces)
+    scores = state.calibrated(raw)
     state.metrics.comments.inc(len(pieces))
+    if state.settings.queue and not request.do_not_store:
+        key_policy = state.keys.get(key_of(http)) if state.keys else None
+        later.add_task(enqueue_if_flagged, state, text, raw[0], detected[0], request.community_id, key_policy,
+                       request.client_token)  # fmt: skip
     span_scores = scores[1:] if len(spans) > 1 else scores[:1]
     result = {}
     for name, (label, threshold) in attributes.items():

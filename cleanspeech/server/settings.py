@@ -16,7 +16,9 @@ class ServerSettings:
     public_url: str | None = None  # the discovery document's rootUrl; default http://host:port/
     keys_file: str | None = None  # one key per line; without it every caller is served
     qps: int | None = None  # requests per second per key (or per address without keys)
-    store: str = "sqlite:///cleanspeech-feedback.sqlite3"  # where suggestscore's human scores go
+    store: str | None = None  # the moderation store (suggestscore, the review queue); None: CLEANSPEECH_STORE or
+    # cleanspeech.sqlite3 in the checkout, the one the app uses
+    queue: bool = True  # analyzed comments not marked doNotStore go to the review queue when the policy flags them
     redis: str | None = None  # share the per-key quota between replicas
     languages_file: str | None = None  # JSON {ATTRIBUTE: [codes]} replacing the default language lists
     lenient_languages: bool = False  # score comments in any language instead of Perspective's refusal

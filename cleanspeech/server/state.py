@@ -9,14 +9,15 @@ from fastapi import Depends, Request
 
 from ..classifiers import resolve_model_dir
 from ..evaluation.calibration import Calibration
+from ..moderation import ModerationStore
 from .attributes import parse_proxies
 from .errors import ApiError
 from .keys import check_key, make_quota, quota_error, read_keys
 from .languages import LanguageDetector, load_language_table
 from .observability import Metrics
+from .queueing import PolicyCache
 from .scoring import BatchingScorer, load_scorer
 from .settings import ServerSettings
-from .store import FeedbackStore
 
 
 @dataclass
@@ -28,12 +29,15 @@ class ServiceState:
     detector: LanguageDetector
     language_table: dict
     proxies: dict
-    keys: frozenset | None
+    keys: dict | None  # {key: policy name or None}
     quota: object
-    store: FeedbackStore
+    store: ModerationStore
     metrics: Metrics
     calibration: Calibration | None = None  # Perspective's API answers calibrated probabilities where there is one
     _rewriter: object = None
+
+    def __post_init__(self):
+        self.policies = PolicyCache(self.store)
 
     @classmethod
     def build(cls, settings: ServerSettings, metrics: Metrics, model=None) -> "ServiceState":
@@ -45,7 +49,7 @@ class ServiceState:
         keys = read_keys(settings.keys_file) if settings.keys_file else None
         table = load_language_table(settings.languages_file)
         quota = make_quota(settings.qps, settings.redis)
-        store = FeedbackStore(settings.store, migrate=settings.migrate)
+        store = ModerationStore(settings.store, migrate=settings.migrate)
         scorer, name, version = load_scorer(settings.model, settings.max_batch, settings.max_wait_ms, model)
         scorer.on_batch = metrics.batch_size.observe
         detector = LanguageDetector([code for codes in table.values() for code in codes] + ["en"])

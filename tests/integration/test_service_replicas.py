@@ -2,7 +2,6 @@
 on SQLite, and the Google client's view of a 429."""
 
 import time
-import uuid
 
 import httpx
 import pytest
@@ -12,25 +11,7 @@ from tests.helpers.service import bound_socket, running
 from tests.integration.test_service_google_client import build
 
 pytestmark = pytest.mark.xdist_group("service")
-POSTGRES = "postgresql://127.0.0.1:5432/test"
 REDIS = "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture
-def pg_schema():
-    """A PostgreSQL URL whose tables live in a fresh schema, dropped afterwards."""
-    sqlalchemy = pytest.importorskip("sqlalchemy")
-    engine = sqlalchemy.create_engine(POSTGRES.replace("postgresql://", "postgresql+psycopg://"))
-    schema = f"cleanspeech_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with engine.begin() as conn:
-            conn.execute(sqlalchemy.text(f"CREATE SCHEMA {schema}"))
-    except sqlalchemy.exc.OperationalError as err:
-        pytest.skip(f"PostgreSQL is not running at {POSTGRES}: {err}")
-    yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
-    with engine.begin() as conn:
-        conn.execute(sqlalchemy.text(f"DROP SCHEMA {schema} CASCADE"))
-    engine.dispose()
 
 
 @pytest.fixture

@@ -5,10 +5,11 @@ import shutil
 
 import pytest
 
+from cleanspeech.classifiers.files import model_version
 from cleanspeech.errors import InputError
 from cleanspeech.server.attributes import canonical_name, label_for, parse_proxies, proxies_header
 from cleanspeech.server.languages import LanguageDetector, attribute_languages, load_language_table
-from cleanspeech.server.scoring import model_version, sentence_spans, utf16_offset
+from cleanspeech.server.scoring import sentence_spans, utf16_offset
 from cleanspeech.server.settings import SETTINGS_ENV, ServerSettings
 
 
@@ -91,7 +92,7 @@ def test_settings_travel_to_worker_processes_through_the_environment(monkeypatch
         (["--proxy", "FLIRTATION=rude"], "bad --proxy"),
         (["--keys", "/nonexistent/keys.txt"], "cannot read the keys file"),
         (["--workers", "0"], "--workers"),
-        (["--store", "mysql+nodriver://x/y"], "cannot open the feedback store"),
+        (["--store", "mysql+nodriver://x/y"], "cannot open the store"),
         (["--redis", "redis://127.0.0.1:1/0", "--qps", "3"], "cannot reach Redis"),
         (["--model", "/nonexistent/model"], "neither a known model name"),
     ],

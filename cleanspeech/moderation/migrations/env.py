@@ -1,4 +1,4 @@
-"""Alembic environment of the feedback store: runs online against the engine `store.upgrade` hands over."""
+"""Alembic environment of the moderation store: runs online against the engine `database.upgrade` hands over."""
 
 from alembic import context
 

@@ -1,0 +1,94 @@
+"""Opening the moderation store: one SQLAlchemy engine, its schema kept current by Alembic migrations.
+
+A SQLite file by default (nothing to set up), or a PostgreSQL URL for a team or several service replicas. The URL
+comes from `--store`, else `CLEANSPEECH_STORE`, else `cleanspeech.sqlite3` in the checkout (or the working
+directory of an installed package). Migrations run on open, under a PostgreSQL advisory lock so that replicas and
+app sessions starting together do not race.
+"""
+
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from ..errors import InputError
+from ..paths import REPO_ROOT
+
+STORE_ENV = "CLEANSPEECH_STORE"
+MIGRATIONS = Path(__file__).with_name("migrations")
+_MIGRATION_LOCK = 7_262_640_215  # any constant: the advisory lock id every process agrees on
+
+
+def default_store() -> str:
+    """`CLEANSPEECH_STORE`, else a SQLite file in the checkout (or the working directory, for an installed copy)."""
+    if os.environ.get(STORE_ENV):
+        return os.environ[STORE_ENV]
+    home = REPO_ROOT if (REPO_ROOT / "pyproject.toml").is_file() else Path.cwd()
+    return f"sqlite:///{home / 'cleanspeech.sqlite3'}"
+
+
+def database_url(store: str) -> str:
+    """A store as SQLAlchemy wants it: a bare path means SQLite; postgres:// and postgresql:// use psycopg 3."""
+    if "://" not in store:
+        store = f"sqlite:///{Path(store).expanduser()}"
+    for prefix in ("postgres://", "postgresql://"):
+        if store.startswith(prefix):
+            return "postgresql+psycopg://" + store[len(prefix) :]
+    return store
+
+
+def _alembic_config(engine: sa.Engine):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: sa.Engine) -> None:
+    """Bring the schema to the newest migration (a no-op when it is there)."""
+    from alembic import command
+
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_lock(:id)"), {"id": _MIGRATION_LOCK})
+            try:
+                command.upgrade(_alembic_config(engine), "head")
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:id)"), {"id": _MIGRATION_LOCK})
+    else:
+        command.upgrade(_alembic_config(engine), "head")
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets the app read while the service writes; a busy timeout waits for a writer instead of failing at once.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def open_engine(store: str, migrate: bool = True) -> sa.Engine:
+    """An engine on `store`, its schema migrated unless `migrate` is False; a bad store is one InputError line."""
+    url = database_url(store)
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = sa.create_engine(url, pool_pre_ping=True)
+        if engine.dialect.name == "sqlite":
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+        if migrate:
+            upgrade(engine)
+    except (sa.exc.SQLAlchemyError, ImportError, ValueError, OSError) as err:
+        raise InputError(f"cannot open the store {shown_url(store)}: {str(err).splitlines()[0]}") from None
+    return engine
+
+
+def shown_url(store: str) -> str:
+    """`store` safe to print: a password in the URL becomes ***."""
+    try:
+        return sa.engine.make_url(database_url(store)).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return store

@@ -1,0 +1,85 @@
+"""`PolicyBook`: every version of every policy, the default, and which policy a community gets."""
+
+import json
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from ..errors import InputError
+from .policy import Policy
+from .schema import policies, settings
+
+DEFAULT_KEY = "default_policy"
+
+
+class PolicyBook:
+    def __init__(self, engine: sa.Engine):
+        self.engine = engine
+
+    def save(self, policy: Policy, by: str, note: str = "") -> Policy:
+        """Store `policy` as the next version of its name and return it with that version."""
+        for _attempt in range(3):  # two editors saving at once: the unique (name, version) makes one retry
+            try:
+                with self.engine.begin() as conn:
+                    latest = conn.execute(sa.select(sa.func.max(policies.c.version)).where(
+                        policies.c.name == policy.name)).scalar_one()  # fmt: skip
+                    stored = policy.changed(version=(latest or 0) + 1)
+                    conn.execute(policies.insert().values(
+                        name=stored.name, version=stored.version, body=stored.to_dict(),
+                        created_at=datetime.now(UTC), created_by=by, note=note or None))  # fmt: skip
+                    if conn.execute(sa.select(settings.c.value).where(settings.c.key == DEFAULT_KEY)).first() is None:
+                        conn.execute(settings.insert().values(key=DEFAULT_KEY, value=stored.name))
+                return stored
+            except sa.exc.IntegrityError:
+                continue
+        raise InputError(f"could not save policy {policy.name!r}: it is being changed by someone else")
+
+    def get(self, name: str, version: int | None = None) -> Policy:
+        query = sa.select(policies.c.body, policies.c.version).where(policies.c.name == name)
+        query = query.where(policies.c.version == version) if version else query
+        with self.engine.connect() as conn:
+            row = conn.execute(query.order_by(policies.c.version.desc()).limit(1)).first()
+        if row is None:
+            known = ", ".join(self.names()) or "none yet"
+            raise InputError(f"no policy {name!r}{f' version {version}' if version else ''} (policies: {known})")
+        body = row.body if isinstance(row.body, dict) else json.loads(row.body)
+        return Policy.from_dict({**body, "version": row.version})
+
+    def names(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(sa.select(policies.c.name).distinct().order_by(policies.c.name)).scalars())
+
+    def versions(self, name: str) -> list[dict]:
+        """Each stored version of `name`, newest first: version, when, by whom, the note."""
+        query = (sa.select(policies.c.version, policies.c.created_at, policies.c.created_by, policies.c.note)
+                 .where(policies.c.name == name).order_by(policies.c.version.desc()))  # fmt: skip
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    def default_name(self) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(settings.c.value).where(settings.c.key == DEFAULT_KEY)).scalar()
+
+    def default(self) -> Policy:
+        """The default policy; on an empty store, CleanSpeech's own (the models' tuned thresholds), saved first."""
+        name = self.default_name()
+        if name is None:
+            return self.save(Policy(description="CleanSpeech's defaults: review at each model's tuned threshold, "
+                                    "remove at 0.90"), by="cleanspeech", note="created on first use")  # fmt: skip
+        return self.get(name)
+
+    def set_default(self, name: str) -> None:
+        self.get(name)  # refuses an unknown name
+        with self.engine.begin() as conn:
+            updated = conn.execute(settings.update().where(settings.c.key == DEFAULT_KEY).values(value=name))
+            if updated.rowcount == 0:
+                conn.execute(settings.insert().values(key=DEFAULT_KEY, value=name))
+
+    def for_community(self, community_id: str | None) -> Policy:
+        """The newest policy that lists `community_id` among its communities, else the default."""
+        if community_id:
+            for name in self.names():
+                policy = self.get(name)
+                if community_id in policy.communities:
+                    return policy
+        return self.default()

@@ -1,0 +1,98 @@
+"""`ModerationStore`: one database for policies, the review queue, the audit log and the service's suggestscore
+records. The app, the CLI and `cleanspeech serve` all open the same store (`--store`, `CLEANSPEECH_STORE`)."""
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import sqlalchemy as sa
+
+from .database import default_store, open_engine
+from .policies import PolicyBook
+from .queue import ReviewQueue
+from .schema import decisions, items, suggestions
+
+
+def _shown_url(engine: sa.Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+class ModerationStore:
+    def __init__(self, store: str | None = None, migrate: bool = True):
+        self.engine = open_engine(store or default_store(), migrate=migrate)
+        self.url = _shown_url(self.engine)
+        self.policies = PolicyBook(self.engine)
+        self.queue = ReviewQueue(self.engine)
+
+    # The service's suggestscore records.
+    def add_suggestion(self, **row) -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(suggestions.insert().values(created_at=datetime.now(UTC), **row))
+            return result.inserted_primary_key[0]
+
+    def suggestions(self, limit: int = 1000) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(suggestions.select().order_by(suggestions.c.id).limit(limit))
+            return [dict(row._mapping) for row in rows]
+
+    def count(self) -> int:
+        """How many suggestscore records the store holds."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(suggestions)).scalar_one()
+
+    def history(self, reviewer: str | None = None, action: str | None = None, since: datetime | None = None,
+                limit: int = 10_000) -> pd.DataFrame:  # fmt: skip
+        """The audit log joined with each item's text, newest first, with the service's suggestscore records
+        as rows of kind `suggestscore` (reviewer: the community, action: what the human score implies)."""
+        query = (sa.select(decisions.c.id, decisions.c.decided_at, decisions.c.reviewer, decisions.c.item_id,
+                           items.c.text, items.c.language, items.c.source, decisions.c.action, decisions.c.reason_code,
+                           decisions.c.note, decisions.c.verdict, decisions.c.model, decisions.c.model_version,
+                           decisions.c.policy_name, decisions.c.policy_version, decisions.c.scores)
+                 .join(items, items.c.id == decisions.c.item_id))  # fmt: skip
+        if reviewer:
+            query = query.where(decisions.c.reviewer == reviewer)
+        if action:
+            query = query.where(decisions.c.action == action)
+        if since:
+            query = query.where(decisions.c.decided_at >= since)
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query.order_by(decisions.c.id.desc()).limit(limit))]
+        frame = pd.DataFrame(rows, columns=_HISTORY_COLUMNS[1:])
+        frame.insert(0, "kind", "decision")
+        if reviewer is None and action in (None, "approve", "remove"):
+            frame = pd.concat([frame, self._suggestion_rows(action, since, limit)], ignore_index=True)
+        return frame.sort_values("decided_at", ascending=False, kind="stable").reset_index(drop=True)
+
+    def _suggestion_rows(self, action, since, limit) -> pd.DataFrame:
+        query = suggestions.select().order_by(suggestions.c.id.desc()).limit(limit)
+        if since:
+            query = query.where(suggestions.c.created_at >= since)
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        out = []
+        for row in rows:
+            toxicity = (row["attribute_scores"] or {}).get("TOXICITY", {}).get("summaryScore", {}).get("value")
+            implied = None if toxicity is None else "remove" if float(toxicity) >= 0.5 else "approve"
+            if action and implied != action:
+                continue
+            out.append({"kind": "suggestscore", "id": row["id"], "decided_at": row["created_at"],
+                        "reviewer": f"community:{row['community_id']}" if row["community_id"] else "service",
+                        "text": row["comment_text"], "action": implied, "reason_code": "suggestscore",
+                        "note": row["client_token"], "model_version": row["model_version"],
+                        "scores": row["attribute_scores"], "language": ",".join(row["languages"] or [])})  # fmt: skip
+        return pd.DataFrame(out, columns=_HISTORY_COLUMNS)
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+            return True
+        except sa.exc.SQLAlchemyError:
+            return False
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+_HISTORY_COLUMNS = ["kind", "id", "decided_at", "reviewer", "item_id", "text", "language", "source", "action",
+                    "reason_code", "note", "verdict", "model", "model_version", "policy_name", "policy_version",
+                    "scores"]  # fmt: skip

@@ -1,0 +1,66 @@
+"""One verdict per comment from a policy: thresholds, labels that matter, severity, blocklist and allowlist."""
+
+import pytest
+
+from cleanspeech.errors import InputError
+from cleanspeech.labels import LABELS
+from cleanspeech.moderation import Policy, moderate
+
+MODEL_THRESHOLDS = dict.fromkeys(LABELS, 0.5)
+
+
+def scores(**values) -> dict:
+    return {label: values.get(label, 0.01) for label in LABELS}
+
+
+def test_thresholds_give_allow_review_and_remove():
+    policy = Policy()
+    assert policy.judge(scores(), MODEL_THRESHOLDS).action == "allow"
+    review = policy.judge(scores(toxic=0.6, insult=0.55), MODEL_THRESHOLDS)
+    assert (review.action, review.labels, review.severity) == ("review", ("toxic", "insult"), "medium")
+    assert review.reasons == ("Toxic 0.60 ≥ review at 0.50", "Insult 0.55 ≥ review at 0.50")
+    remove = policy.judge(scores(toxic=0.97, threat=0.92), MODEL_THRESHOLDS)
+    assert (remove.action, remove.severity) == ("remove", "critical")
+    assert "Threat 0.92 ≥ remove at 0.90" in remove.reasons
+
+
+def test_the_policy_overrides_model_thresholds_and_ignores_labels_that_do_not_matter():
+    policy = Policy(labels=("threat",), review={"threat": 0.3}, remove={"threat": 0.6})
+    assert policy.judge(scores(toxic=0.99, obscene=0.99), MODEL_THRESHOLDS).action == "allow"
+    assert policy.judge(scores(threat=0.35), MODEL_THRESHOLDS).action == "review"
+    assert policy.judge(scores(threat=0.65), MODEL_THRESHOLDS).action == "remove"
+
+
+def test_blocklist_removes_whatever_the_scores_and_raises_severity():
+    policy = Policy(blocklist=("go back to your country",), blocklist_severity="high")
+    verdict = policy.judge(scores(), MODEL_THRESHOLDS, "Go back to your c0untry!!")
+    assert (verdict.action, verdict.severity) == ("remove", "high")
+    assert verdict.reasons == ("blocklist: 'go back to your country'",)
+
+
+def test_policies_round_trip_and_refuse_bad_settings():
+    policy = Policy(name="strict", remove={"toxic": 0.7}, blocklist=("idiot",))
+    again = Policy.from_dict(policy.to_dict())
+    assert again == policy and again.remove["toxic"] == 0.7 and again.remove["threat"] == 0.9
+    for bad, message in [
+        ({"labels": ["spam"]}, "labels"),
+        ({"remove": {"toxic": 1.5}}, "from 0 to 1"),
+        ({"review": {"toxic": 0.95}, "remove": {"toxic": 0.9}}, "above the remove"),
+        ({"colour": "red"}, "unknown policy field"),
+        ({"bands": {"extreme": 0.99}}, "severity bands"),
+        ({"blocklist": [""]}, "empty"),
+    ]:
+        with pytest.raises(InputError, match=message):
+            Policy.from_dict(bad)
+
+
+def test_allowlisted_words_are_hidden_from_the_model(shipped_baseline):
+    text = "I am a proud gay man"
+    plain = moderate([text], Policy(), model=shipped_baseline)
+    allowed = moderate([text], Policy(allowlist=("gay",)), model=shipped_baseline)
+    expected = shipped_baseline.predict_proba(["I am a proud man"])
+    assert allowed.scores.iloc[0]["toxic"] == pytest.approx(expected.iloc[0]["toxic"], abs=1e-6)
+    assert allowed.scores.iloc[0]["toxic"] != pytest.approx(plain.scores.iloc[0]["toxic"], abs=1e-6)
+    rows = moderate(["you stupid idiot", "thanks for the help"], Policy(), model=shipped_baseline).queue_rows("cli")
+    assert [row["text"] for row in rows] == ["you stupid idiot"]
+    assert rows[0]["language"] == "en" and rows[0]["policy_name"] == "default" and rows[0]["label_flags"] & 1

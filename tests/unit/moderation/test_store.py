@@ -1,0 +1,133 @@
+"""The moderation store on SQLite and PostgreSQL: policy versions, the queue's order and paging, claims that two
+moderators race for, decisions that survive a restart and cannot be changed afterwards."""
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from cleanspeech.errors import InputError
+from cleanspeech.labels import LABELS
+from cleanspeech.moderation import ModerationStore, Policy, QueueFilter
+from cleanspeech.moderation.queue import label_flags
+
+
+def item(i: int, severity: int = 2, labels=("toxic",), language="en", source="batch") -> dict:
+    return {"source": source, "external_id": str(i), "community_id": None, "text": f"comment {i}",
+            "language": language, "model": "baseline", "model_version": "abc", "scores": dict.fromkeys(LABELS, 0.5),
+            "policy_name": "default", "policy_version": 1, "verdict": "review", "severity": severity,
+            "reasons": ["Toxic 0.50 ≥ review at 0.40"], "label_flags": label_flags(labels)}  # fmt: skip
+
+
+@pytest.fixture
+def store(store_url):
+    opened = ModerationStore(store_url)
+    yield opened
+    opened.close()
+
+
+def test_policies_are_versioned_and_one_is_the_default(store):
+    default = store.policies.default()
+    assert (default.name, default.version) == ("default", 1)
+    strict = store.policies.save(Policy(name="strict", remove=dict.fromkeys(LABELS, 0.7)), by="ana")
+    strict2 = store.policies.save(strict.changed(blocklist=("idiot",)), by="bob", note="add a word")
+    assert (strict.version, strict2.version) == (1, 2)
+    assert store.policies.get("strict").blocklist == ("idiot",)
+    assert store.policies.get("strict", 1).blocklist == ()
+    assert [v["created_by"] for v in store.policies.versions("strict")] == ["bob", "ana"]
+    store.policies.set_default("strict")
+    assert store.policies.default().name == "strict"
+    store.policies.save(Policy(name="kids", communities=("forum-kids",)), by="ana")
+    assert store.policies.for_community("forum-kids").name == "kids"
+    assert store.policies.for_community("other").name == "strict"
+    with pytest.raises(InputError, match="no policy 'nope'"):
+        store.policies.set_default("nope")
+
+
+def test_the_queue_pages_by_severity_then_age_with_filters(store):
+    store.queue.enqueue([item(i, severity=1 + i % 3, language="de" if i % 2 else "en") for i in range(23)])
+    seen, cursor = [], None
+    while page := store.queue.page(after=cursor, limit=5):
+        seen += page
+        cursor = page[-1]["cursor"]
+    assert len(seen) == 23 == store.queue.count()
+    assert [row["severity"] for row in seen] == sorted((row["severity"] for row in seen), reverse=True)
+    assert all(a["id"] < b["id"] for a, b in zip(seen, seen[1:]) if a["severity"] == b["severity"])
+    german = QueueFilter(language="de")
+    assert store.queue.count(german) == 11 and {r["language"] for r in store.queue.page(german)} == {"de"}
+    store.queue.enqueue([item(100, labels=("threat", "toxic"))])
+    assert [r["external_id"] for r in store.queue.page(QueueFilter(label="threat"))] == ["100"]
+    assert store.queue.page(QueueFilter(label="threat"))[0]["labels"] == ["toxic", "threat"]
+
+
+def test_two_moderators_never_hold_one_item(store_url, store):
+    store.queue.enqueue([item(i) for i in range(6)])
+    other = ModerationStore(store_url, migrate=False)  # a second app process on the same database
+    results, barrier = {}, threading.Barrier(2)
+
+    def work(name, handle):
+        barrier.wait()
+        results[name] = []
+        for _ in range(3):
+            claimed = handle.queue.claim_next(name)["id"]
+            assert handle.queue.claim_next(name)["id"] == claimed  # one item at a time: their own comes back
+            results[name].append(claimed)
+            handle.queue.release(claimed, name)
+            assert handle.queue.claim(claimed, name)  # released, it is free again, and they take it back
+            handle.queue.decide(claimed, name, "approve", "not_toxic")
+
+    threads = [threading.Thread(target=work, args=args) for args in (("ana", store), ("bob", other))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results["ana"] + results["bob"]) == list(range(1, 7))  # each item reviewed once, none twice
+    assert store.queue.count() == 0 and len(store.history()) == 6
+    store.queue.enqueue([item(7)])
+    assert store.queue.claim(7, "ana") and not other.queue.claim(7, "bob")
+    with pytest.raises(InputError, match="being reviewed by ana"):
+        other.queue.decide(7, "bob", "approve", "not_toxic")
+    other.close()
+
+
+def test_a_review_survives_a_restart_and_its_decision_cannot_change(store_url, store):
+    store.queue.enqueue([item(1, severity=3), item(2, severity=1)])
+    claimed = store.queue.claim_next("ana")
+    store.close()  # the app restarts in the middle of the review
+    reopened = ModerationStore(store_url)
+    assert reopened.queue.claim_next("ana")["id"] == claimed["id"]  # the same item comes back to the same person
+    assert reopened.queue.claim_next("bob")["id"] != claimed["id"]
+    decision = reopened.queue.decide(claimed["id"], "ana", "remove", "insult", "name-calling")
+    with pytest.raises(InputError, match="already decided"):
+        reopened.queue.decide(claimed["id"], "ana", "approve", "not_toxic")
+    assert reopened.queue.get(claimed["id"])["status"] == "removed"
+    history = reopened.history()
+    assert history.loc[0, ["id", "reviewer", "action", "reason_code", "note", "text", "policy_version"]].tolist() == [
+        decision,
+        "ana",
+        "remove",
+        "insult",
+        "name-calling",
+        "comment 1",
+        1,
+    ]
+    for statement in ("UPDATE decisions SET action = 'approve'", "DELETE FROM decisions"):
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), reopened.engine.begin() as conn:
+            conn.execute(sa.text(statement))
+    with pytest.raises(InputError, match="unknown reason"):
+        reopened.queue.decide(2, "bob", "remove", "not_toxic")
+    reopened.close()
+
+
+def test_history_holds_suggestscore_records_beside_decisions(store):
+    store.add_suggestion(comment_text="nice one", attribute_scores={"TOXICITY": {"summaryScore": {"value": 0.0}}},
+                         languages=["en"], context=None, client_token="t1", session_id=None, community_id="c1",
+                         model_version="abc")  # fmt: skip
+    history = store.history()
+    assert history.loc[0, ["kind", "reviewer", "action", "text"]].tolist() == [
+        "suggestscore",
+        "community:c1",
+        "approve",
+        "nice one",
+    ]
+    assert store.history(action="remove").empty
