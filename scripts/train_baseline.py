@@ -18,7 +18,7 @@ import pandas as pd
 
 from cleanspeech._io import run_main
 from cleanspeech.classifiers.baseline import DEFAULT_SETTINGS, BaselineModel
-from cleanspeech.data.corpus import SEED, VALIDATION_FRACTION, build_dataset, summarize
+from cleanspeech.data.corpus import SEED, VALIDATION_FRACTION, build_dataset, summarize, with_extra_rows
 from cleanspeech.data.counterfactual import DEFAULT_BENIGN_COPIES, DEFAULT_TOXIC_COPIES, counterfactual_rows
 from cleanspeech.data.readers import is_kaggle_dir
 from cleanspeech.evaluation.reports import evaluation_report
@@ -44,6 +44,11 @@ def parse_args(argv=None) -> argparse.Namespace:
                    "a group (default: %(default)s; 0 turns the augmentation off)")  # fmt: skip
     p.add_argument("--identity-toxic-copies", type=int, default=DEFAULT_TOXIC_COPIES,
                    help="counterfactual copies of each toxic one (default: %(default)s)")  # fmt: skip
+    p.add_argument(
+        "--extra-data",
+        help="CSV file(s), comma-separated, of your own training rows: comment_text and "
+        "label columns (0, 1 or blank), as `python -m cleanspeech export-decisions` writes them",
+    )
     p.add_argument("--seed", type=int, default=SEED)
     return p.parse_args(argv)
 
@@ -54,6 +59,8 @@ def train(args: argparse.Namespace) -> dict:
     train_rows = frame[frame["fold"] == "train"]
     if args.max_train_rows and len(train_rows) > args.max_train_rows:
         train_rows = train_rows.sample(args.max_train_rows, random_state=args.seed)
+    frame = with_extra_rows(frame, args.extra_data)  # every extra row trains, whatever --max-train-rows says
+    train_rows = pd.concat([train_rows, frame[frame["source"] == "extra"]])
     print(f"data: {len(train_rows):,} training rows, {len(frame):,} rows in all", flush=True)
     trained_on = train_rows.index  # the summary counts real rows, not their counterfactual copies
     augmentation = {"benign_copies": args.identity_benign_copies, "toxic_copies": args.identity_toxic_copies}
@@ -79,6 +86,9 @@ def train(args: argparse.Namespace) -> dict:
         "jigsaw": "kaggle" if args.jigsaw_dir or is_kaggle_dir(resolve_data_dir(args.data_dir)) else "staged",
         "seed": args.seed,
         "identity_augmentation": augmentation,
+        "extra_data": {"files": args.extra_data, "rows": int((frame["source"] == "extra").sum())}
+        if args.extra_data
+        else None,
         "fit_seconds": round(fit_seconds, 1),
         "metrics": {split: content["metrics"] for split, content in report["splits"].items()},
     }

@@ -7,6 +7,7 @@ May import only the core modules.
 """
 
 from .corpus import build_dataset
+from .readers import read_extra_rows
 from .sources import SOURCES
 
-__all__ = ["SOURCES", "build_dataset"]
+__all__ = ["SOURCES", "build_dataset", "read_extra_rows"]

@@ -21,7 +21,7 @@ from sklearn.model_selection import train_test_split
 from ..labels import LABELS
 from ..paths import cache_root, resolve_data_dir
 from ..text import dedup_key
-from .readers import FRAME_COLUMNS, load_sources
+from .readers import FRAME_COLUMNS, load_sources, read_extra_rows
 from .sources import SOURCES
 
 VALIDATION_FRACTION = 0.15  # ~15% of the shippable rows: enough positives of the rare labels to tune thresholds
@@ -98,6 +98,15 @@ def build_dataset(
     frame = _build(data_dir, jigsaw_dir, include_research, validation_fraction, seed)
     _write_cache(cached, frame)
     return frame
+
+
+def with_extra_rows(frame: pd.DataFrame, paths: str | None) -> pd.DataFrame:
+    """`frame` plus the user's own rows (`--extra-data`) as training rows; they never join validation or test, so
+    metrics stay comparable with a run without them."""
+    if not paths:
+        return frame
+    extra = read_extra_rows(paths).assign(fold="train", licence=SOURCES["extra"].licence, shippable=True)
+    return pd.concat([frame, extra[frame.columns]], ignore_index=True)
 
 
 def _build(data_dir, jigsaw_dir, include_research, validation_fraction, seed) -> pd.DataFrame:

@@ -198,3 +198,33 @@ def texts_for_ids(data_dir: Path, wanted: dict[str, set[str]]) -> dict[str, str]
         except DataFileNotFound:
             continue  # this source is not in the data directory: its ids stay without text
     return found
+
+
+def read_extra_rows(paths: str | Path) -> pd.DataFrame:
+    """Training rows a user adds (`--extra-data`, comma-separated CSV files): a `comment_text` (or `text`) column and
+    any of the six label columns, 0 or 1; a blank cell means "not judged" and trains nothing for that label.
+
+    `python -m cleanspeech export-decisions` writes exactly this from the moderators' decisions. Each row's language
+    comes from the file's `language` column when it has one.
+    """
+    frames = []
+    for path in [Path(p.strip()) for p in str(paths).split(",") if p.strip()]:
+        raw = _read_csv(path)
+        text_column = "comment_text" if "comment_text" in raw.columns else "text"
+        _check_columns(raw, [text_column], path)
+        labels = {}
+        for label in [lb for lb in LABELS if lb in raw.columns]:
+            cells = raw[label].astype(str).str.strip()
+            labels[label] = pd.to_numeric(cells.replace("", np.nan), errors="coerce")
+            bad = cells[(cells != "") & ~labels[label].isin([0, 1])]
+            if len(bad):
+                raise DataFileNotFound(f"{path}: {label} cells must be 0, 1 or blank, not {bad.iloc[0]!r}")
+        if not labels:
+            raise DataFileNotFound(f"{path} has no label column (any of {', '.join(LABELS)})")
+        frame = _frame(raw[text_column].astype(str), labels, "extra", orig_split="train")
+        if "language" in raw.columns:
+            frame["lang"] = raw["language"].replace("", "und").values
+        frames.append(frame[frame["text"].str.strip() != ""])
+    if not frames:
+        raise DataFileNotFound(f"--extra-data names no file: {paths!r}")
+    return pd.concat(frames, ignore_index=True)

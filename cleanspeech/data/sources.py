@@ -33,6 +33,8 @@ SOURCES: dict[str, Source] = {
         Source("haspeede_2018_facebook", "it", "CC BY-NC-SA 4.0: non-commercial", False),
         Source("ami_2020_it", "it", "no licence: research only", False),
         Source("ru_toxic_comments_2019", "ru", "Kaggle dataset, licence unverified: research only", False),
+        # Rows a user adds with --extra-data (e.g. their moderators' decisions): their own data, their own terms.
+        Source("extra", "multi", "the user's own rows (--extra-data)", True),
     ]
 }
 

@@ -8,6 +8,7 @@ import torch
 from torch.utils.data import Dataset
 
 from ..data import build_dataset
+from ..data.corpus import with_extra_rows
 from ..errors import InputError
 from ..labels import LABELS
 from ..text import clean_text
@@ -117,6 +118,7 @@ class LengthGroupedBatches(torch.utils.data.Sampler):
 
 def load_training_frame(config) -> pd.DataFrame:
     frame = build_dataset(config.data_dir, config.jigsaw_dir, config.include_research_data, seed=config.seed)
+    frame = with_extra_rows(frame, config.extra_data)
     frame = frame[(frame["fold"] != "train") | frame["source"].isin(training_sources(config, frame))]
     parts = []
     for fold, limit in (("train", config.max_train_samples), ("validation", config.max_eval_samples)):

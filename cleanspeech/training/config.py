@@ -31,6 +31,7 @@ class TrainConfig:
     jigsaw_dir: str | None = None  # Kaggle's full Jigsaw files, used instead of the staged ones
     include_research_data: bool = False  # also train on research-only sets (you accept their terms; do not ship)
     train_sources: str | None = None  # comma-separated sources to train on (e.g. jigsaw); validation keeps them all
+    extra_data: str | None = None  # CSV file(s) of your own training rows, e.g. from `cleanspeech export-decisions`
     oversample: str | None = None  # e.g. "threat=4,identity_hate=2": repeat those labels' positive training rows
     max_train_samples: int | None = None  # subsample training rows (CPU-sized runs)
     max_eval_samples: int | None = None  # subsample validation rows (CPU-sized runs)

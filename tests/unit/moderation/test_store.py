@@ -72,8 +72,6 @@ def test_two_moderators_never_hold_one_item(store_url, store):
             claimed = handle.queue.claim_next(name)["id"]
             assert handle.queue.claim_next(name)["id"] == claimed  # one item at a time: their own comes back
             results[name].append(claimed)
-            handle.queue.release(claimed, name)
-            assert handle.queue.claim(claimed, name)  # released, it is free again, and they take it back
             handle.queue.decide(claimed, name, "approve", "not_toxic")
 
     threads = [threading.Thread(target=work, args=args) for args in (("ana", store), ("bob", other))]
@@ -87,6 +85,12 @@ def test_two_moderators_never_hold_one_item(store_url, store):
     assert store.queue.claim(7, "ana") and not other.queue.claim(7, "bob")
     with pytest.raises(InputError, match="being reviewed by ana"):
         other.queue.decide(7, "bob", "approve", "not_toxic")
+    store.queue.release(7, "ana")  # put back: free for the next moderator
+    assert other.queue.claim_next("bob")["id"] == 7
+    assert other.queue.claim(7, "bob", seconds=-1)  # a claim that has run out ...
+    with pytest.raises(InputError, match="bob's claim on item 7 expired"):
+        other.queue.decide(7, "bob", "approve", "not_toxic")
+    assert store.queue.claim(7, "ana")  # ... frees the item for anyone
     other.close()
 
 
@@ -131,3 +135,39 @@ def test_history_holds_suggestscore_records_beside_decisions(store):
         "nice one",
     ]
     assert store.history(action="remove").empty
+
+
+def test_decisions_teach_agreement_thresholds_and_training_rows(store, tmp_path):
+    from cleanspeech.data.readers import read_extra_rows
+    from cleanspeech.moderation.feedback import agreement, decided_items, propose_thresholds, training_rows
+
+    rows = []
+    for i in range(40):  # insult scores 0.30 ... 0.69; moderators confirm insults at 0.5 and above
+        row = item(i, labels=("toxic", "insult") if i >= 10 else ("toxic",))
+        row["scores"] = {**dict.fromkeys(LABELS, 0.1), "toxic": 0.6, "insult": 0.30 + i / 100}
+        rows.append(row)
+    store.queue.enqueue(rows)
+    for i in range(1, 41):
+        claimed = store.queue.claim_next("ana")["id"]
+        insult = store.queue.get(claimed)["scores"]["insult"]
+        if claimed == 40:
+            store.queue.decide(claimed, "ana", "remove", "spam")  # teaches nothing about toxicity
+        elif insult >= 0.5:
+            store.queue.decide(claimed, "ana", "remove", "insult")
+        else:
+            store.queue.decide(claimed, "ana", "approve", "not_toxic")
+    decided = decided_items(store.engine)
+    assert len(decided) == 39
+    table = agreement(decided).set_index("label")
+    assert table.loc["insult", "recall"] == 1.0 and 0.6 < table.loc["insult", "precision"] < 0.7  # 19 of 29 flags
+    proposal = propose_thresholds(decided, {**dict.fromkeys(LABELS, 0.5), "insult": 0.35}, 0.99).set_index("label")
+    assert proposal.loc["insult", "proposed"] == 0.5 and proposal.loc["insult", "precision_then"] == 1.0
+    assert "too few" in proposal.loc["threat", "why"]
+    export = tmp_path / "decisions.csv"
+    training_rows(decided).to_csv(export, index=False)
+    extra = read_extra_rows(str(export))
+    assert len(extra) == 39 and (extra["source"] == "extra").all()
+    approved = extra[extra["insult"] == 0]
+    assert len(approved) == 20 and approved[list(LABELS)].eq(0).all().all()
+    removed = extra[extra["insult"] == 1]
+    assert removed["toxic"].eq(1).all() and removed["threat"].isna().all()  # not judged, so not taught
