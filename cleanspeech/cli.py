@@ -17,6 +17,7 @@ from .classifiers.files import is_transformer_dir
 from .errors import InputError, ModelNotFound
 from .evaluation.reports import EVAL_ROWS_PER_SOURCE
 from .labels import LABELS
+from .moderation.command import add_moderation_commands, add_verdict_options, verdict_hook
 from .paths import models_dir
 from .rewrite.base import BACKENDS as REWRITE_BACKENDS
 from .rewrite.base import GEMINI_MODEL
@@ -55,14 +56,25 @@ def cmd_predict(args) -> int:
         if not texts or not any(t.strip() for t in texts):
             raise InputError("nothing to score: the text is empty")
     models = load_models(args.model)
+    hook = verdict_hook(args, models, args.column if frame is not None else "text")
     if args.output:
         if frame is None:
             frame, args.column = pd.DataFrame({"text": texts}), "text"
         scored = score_frame(frame, args.column, models, row_errors=errors)
+        scored = hook(scored) if hook else scored
         write_table(scored, args.output, safe_cells=not args.raw_cells)
-        print(json.dumps({"rows": len(scored), "output": str(args.output), "models": list(models)}))
+        summary = {"rows": len(scored), "output": str(args.output), "models": list(models)}
+        print(json.dumps(summary | (hook.summary if hook else {})))
         return 0
-    print(json.dumps(_json_results(texts, row_statuses(texts, errors), models), indent=2, ensure_ascii=False))
+    results = _json_results(texts, row_statuses(texts, errors), models)
+    if hook:
+        judged = hook(score_frame(pd.DataFrame({"text": texts}), "text", models, row_errors=errors))
+        for result, row in zip(results, judged.itertuples()):
+            if row.verdict:
+                result["verdict"] = {"action": row.verdict, "severity": row.severity, "reasons": row.reasons.split("; ")
+                                     if row.reasons else [], "policy": hook.summary["policy"],
+                                     "model": hook.summary["model"]}  # fmt: skip
+    print(json.dumps(results, indent=2, ensure_ascii=False))
     return 0
 
 
@@ -111,8 +123,10 @@ def cmd_score(args) -> int:
     from .serving import score_csv
 
     models = load_models(args.model)
+    hook = verdict_hook(args, models, args.column, args.chunk_rows)
     summary = score_csv(args.input, args.output, args.column, models, args.chunk_rows, args.cpu, not args.raw_cells,
-                        args.lenient)  # fmt: skip
+                        args.lenient, hook)  # fmt: skip
+    summary |= hook.summary if hook else {}
     if summary.pop("is_main_process"):
         for notice in summary["notices"]:
             print(f"note: {notice}", file=sys.stderr)
@@ -227,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_option(predict, many=True)
     _add_raw_cells_option(predict)
     _add_lenient_option(predict)
+    add_verdict_options(predict)
     predict.set_defaults(func=cmd_predict)
 
     evaluate = sub.add_parser("evaluate", help="metrics of the models on the data's validation, test and language sets")
@@ -253,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--cpu", action="store_true", help="score on CPU processes even where GPUs exist")
     _add_raw_cells_option(score)
     _add_lenient_option(score)
+    add_verdict_options(score)
     score.set_defaults(func=cmd_score)
 
     explain = sub.add_parser("explain", help="which words drove each label's score; prints JSON")
@@ -290,6 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("--force", action="store_true", help="replace a model already in --out-dir")
     pack.set_defaults(func=cmd_pack_model)
 
+    add_moderation_commands(sub)
     add_serve_command(sub)
     return parser
 

@@ -62,8 +62,9 @@ def agreement(decided: pd.DataFrame, period: str | None = None) -> pd.DataFrame:
         key = key if isinstance(key, tuple) else (key,)
         for label in LABELS:
             precision, recall = _precision_recall(part[f"flag_{label}"], part[f"human_{label}"])
-            row = {"model": key[0], "label": label, "decisions": len(part),
-                   "confirmed": int(part[f"human_{label}"].sum()), "precision": precision, "recall": recall}  # fmt: skip
+            confirmed = int(part[f"human_{label}"].sum())
+            row = {"model": key[0], "label": label, "decisions": len(part), "confirmed": confirmed,
+                   "precision": precision, "recall": recall}  # fmt: skip
             if period:
                 row["period"] = str(key[1])
             rows.append(row)

@@ -85,7 +85,7 @@ def score_frame(
         scores = score_texts(model, wanted, batch_size, advance)
         for label in LABELS:
             values = np.full(len(texts), np.nan)
-            values[scored] = scores[label].round(5).to_numpy()
+            values[scored] = scores[label].astype("float64").round(5).to_numpy()  # float32 would print 0.13440999
             out[f"{name}_{label}"] = values
         flagged = np.full(len(texts), "", dtype=object)
         flagged[scored] = flagged_column(scores, model.thresholds)

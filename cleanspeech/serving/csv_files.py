@@ -54,10 +54,11 @@ def write_table(frame: pd.DataFrame, target: str | Path, safe_cells: bool = True
 
 
 def score_csv(source, target, column: str, models: dict, chunk_rows: int = CHUNK_ROWS, cpu: bool = False,
-              safe_cells: bool = True, lenient: bool = False) -> dict:  # fmt: skip
+              safe_cells: bool = True, lenient: bool = False, on_chunk=None) -> dict:  # fmt: skip
     """Score `source` (CSV or .xlsx, read strictly; `lenient` keeps malformed rows as error rows) into `target` (CSV,
     or .xlsx by its suffix); returns a summary. Works the same with 1 or N processes. `safe_cells`: text cells that
-    a spreadsheet would run as formulas are neutralised (`neutralize_formulas`)."""
+    a spreadsheet would run as formulas are neutralised (`neutralize_formulas`). `on_chunk(scored, chunk_index)`
+    may add columns to each scored chunk before it is written (a moderation policy's verdicts)."""
     PartialState = import_optional("accelerate", None, "scoring a CSV file").PartialState
 
     state = PartialState(cpu=cpu)
@@ -74,6 +75,7 @@ def score_csv(source, target, column: str, models: dict, chunk_rows: int = CHUNK
         if index % state.num_processes != state.process_index:
             continue
         scored = score_frame(chunk, column, models, row_errors=errors)
+        scored = on_chunk(scored, index) if on_chunk else scored
         (neutralize_formulas(scored) if safe_cells else scored).to_csv(parts / f"{index:08d}.csv", index=False)
         progress.update(len(chunk) * state.num_processes)  # an estimate: the others advance at the same pace
     progress.close()

@@ -147,7 +147,7 @@ def test_decisions_teach_agreement_thresholds_and_training_rows(store, tmp_path)
         row["scores"] = {**dict.fromkeys(LABELS, 0.1), "toxic": 0.6, "insult": 0.30 + i / 100}
         rows.append(row)
     store.queue.enqueue(rows)
-    for i in range(1, 41):
+    for _ in range(40):
         claimed = store.queue.claim_next("ana")["id"]
         insult = store.queue.get(claimed)["scores"]["insult"]
         if claimed == 40:

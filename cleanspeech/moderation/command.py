@@ -1,0 +1,163 @@
+"""The moderation parts of the command line: `--policy`, `--store` and `--enqueue` on `predict` and `score`, and
+the `policy`, `export-decisions` and `add-user` subcommands.
+
+Only the standard library is imported at module level, so `python -m cleanspeech --help` stays fast.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..errors import InputError
+
+
+def add_verdict_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--policy", help="judge each comment by this moderation policy: a stored policy's name, "
+                        "'default', or a policy .json file; adds verdict, severity and reasons")  # fmt: skip
+    parser.add_argument("--enqueue", action="store_true", help="put the comments the policy sends to review or "
+                        "removal into the review queue (the app's Queue page); implies --policy default")  # fmt: skip
+    _add_store_option(parser)
+
+
+def _add_store_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", help="moderation store: SQLite path/URL or postgresql:// URL "
+                        "(default: $CLEANSPEECH_STORE or cleanspeech.sqlite3 in the checkout)")  # fmt: skip
+
+
+def resolve_policy(args):
+    """(policy, store or None) for `--policy`/`--enqueue`; (None, None) when neither was given."""
+    from .policy import Policy
+    from .store import ModerationStore
+
+    if not args.policy and not args.enqueue:
+        return None, None
+    path = Path(args.policy) if args.policy else None
+    if path is not None and path.suffix.lower() == ".json":
+        try:
+            policy = Policy.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as err:
+            raise InputError(f"cannot read the policy file {path}: {err}") from None
+        return policy, ModerationStore(args.store) if args.enqueue else None
+    store = ModerationStore(args.store)
+    name = args.policy or "default"
+    policy = store.policies.default() if name == "default" and "default" not in store.policies.names() else None
+    return policy or store.policies.get(name), store
+
+
+def verdict_hook(args, models: dict, column: str, chunk_rows: int = 0):
+    """A function that adds `verdict`, `severity`, `reasons` to a scored frame (and queues the flagged rows), or
+    None without `--policy`/`--enqueue`. The policy's model joins `models` when it is not there already."""
+    from ..classifiers import load_model
+    from ..labels import LABELS
+    from ..serving import SCORED_STATUSES
+    from .verdicts import moderate, policy_model_name
+
+    policy, store = resolve_policy(args)
+    if policy is None:
+        return None
+    name = policy_model_name(policy)
+    models.setdefault(name, load_model(name))
+    summary = {"policy": f"{policy.name} v{policy.version}", "model": name, "queued": 0}
+
+    def add(scored, chunk_index: int = 0):
+        status = "cleanspeech_status" if "cleanspeech_status" in scored.columns else "status"
+        keep = scored[status].isin(SCORED_STATUSES).to_numpy()
+        rows = scored[keep]
+        scores = rows[[f"{name}_{label}" for label in LABELS]].set_axis(list(LABELS), axis=1)
+        judged = moderate(rows[column].astype(str).tolist(), policy, models[name], scores=scores)
+        out = scored.copy()
+        for key in ("verdict", "severity", "reasons"):
+            out[key] = ""
+            out.loc[keep, key] = judged.frame()[key].to_numpy()
+        if store is not None and args.enqueue:
+            first = chunk_index * chunk_rows + 1
+            ids = rows["id"].astype(str).tolist() if "id" in rows.columns else (rows.index + first).astype(str).tolist()
+            summary["queued"] += store.queue.enqueue(judged.queue_rows("cli", ids))
+        return out
+
+    add.summary = summary
+    return add
+
+
+def add_moderation_commands(sub) -> None:
+    policy = sub.add_parser("policy", help="list, show, import or choose the default moderation policy")
+    policy.add_argument("action", choices=["list", "show", "import", "set-default"])
+    policy.add_argument("name", nargs="?", help="policy name (show, set-default) or .json file (import)")
+    policy.add_argument("--by", default="cli", help="who makes the change (recorded with the new version)")
+    _add_store_option(policy)
+    policy.set_defaults(func=cmd_policy)
+
+    export = sub.add_parser("export-decisions", help="the moderators' decisions as training rows (--extra-data)")
+    export.add_argument("output", help="CSV file to write: comment_text, the six labels (blank: not judged), ...")
+    export.add_argument("--since", help="only decisions from this date on (YYYY-MM-DD)")
+    _add_store_option(export)
+    export.set_defaults(func=cmd_export_decisions)
+
+    user = sub.add_parser("add-user", help="add or change a reviewer's password in a users file (scrypt hashes)")
+    user.add_argument("name")
+    user.add_argument("--users", required=True, help="the users file the app reads through CLEANSPEECH_USERS")
+    user.add_argument("--password-stdin", action="store_true", help="read the password from stdin, not a prompt")
+    user.set_defaults(func=cmd_add_user)
+
+
+def cmd_policy(args) -> int:
+    from .policy import Policy
+    from .store import ModerationStore
+
+    store = ModerationStore(args.store)
+    if args.action == "list":
+        store.policies.default()  # an empty store gets CleanSpeech's default first
+        default = store.policies.default_name()
+        for name in store.policies.names():
+            latest = store.policies.versions(name)[0]
+            mark = " (default)" if name == default else ""
+            print(f"{name} v{latest['version']}{mark}  {latest['created_by']}  {latest['created_at']:%Y-%m-%d %H:%M}")
+        return 0
+    if not args.name:
+        raise InputError(f"policy {args.action} needs a name")
+    if args.action == "show":
+        print(json.dumps(store.policies.get(args.name).to_dict(), indent=2, ensure_ascii=False))
+    elif args.action == "set-default":
+        store.policies.set_default(args.name)
+        print(f"default policy: {args.name}")
+    else:
+        try:
+            body = json.loads(Path(args.name).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise InputError(f"cannot read the policy file {args.name}: {err}") from None
+        saved = store.policies.save(Policy.from_dict({k: v for k, v in body.items() if k != "version"}), by=args.by)
+        print(f"saved {saved.name} v{saved.version}")
+    return 0
+
+
+def cmd_export_decisions(args) -> int:
+    import pandas as pd
+
+    from .feedback import decided_items, training_rows
+    from .store import ModerationStore
+
+    since = None
+    if args.since:
+        try:
+            since = pd.Timestamp(args.since, tz="UTC").to_pydatetime()
+        except ValueError:
+            raise InputError(f"--since wants a date like 2026-12-01, not {args.since!r}") from None
+    rows = training_rows(decided_items(ModerationStore(args.store).engine, since))
+    rows.to_csv(args.output, index=False)
+    print(json.dumps({"rows": len(rows), "output": args.output, "removed": int((rows["action"] == "remove").sum()),
+                      "approved": int((rows["action"] == "approve").sum())}))  # fmt: skip
+    return 0
+
+
+def cmd_add_user(args) -> int:
+    import getpass
+
+    from .users import add_user
+
+    password = (
+        sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass(f"password for {args.name}: ")
+    )
+    add_user(args.users, args.name, password)
+    print(f"saved {args.name} in {args.users}")
+    return 0

@@ -1,0 +1,76 @@
+"""The moderation command line, in-process: verdicts from a policy, the queue fed by `score --enqueue`, policies
+imported and chosen, decisions exported as training rows, reviewers' passwords stored as hashes."""
+
+import io
+import json
+
+import pandas as pd
+import pytest
+
+from cleanspeech.cli import main
+from cleanspeech.data.readers import read_extra_rows
+from cleanspeech.moderation import ModerationStore
+from cleanspeech.moderation.users import read_users, verify
+
+
+@pytest.fixture
+def store(tmp_path):
+    return f"sqlite:///{tmp_path / 'store.sqlite3'}"
+
+
+@pytest.fixture
+def strict_policy(tmp_path):
+    path = tmp_path / "strict.json"
+    path.write_text(json.dumps({"name": "strict", "model": "baseline", "blocklist": ["go back to your country"],
+                                "remove": {"threat": 0.5}}))  # fmt: skip
+    return path
+
+
+def test_predict_gives_one_verdict_per_comment(strict_policy, store, capsys):
+    assert main(["predict", "you stupid idiot", "have a lovely day", "go back to your c0untry", "--model", "baseline",
+                 "--policy", str(strict_policy), "--store", store]) == 0  # fmt: skip
+    results = json.loads(capsys.readouterr().out)
+    assert [r["verdict"]["action"] for r in results] == ["remove", "allow", "remove"]
+    assert results[2]["verdict"]["reasons"][0] == "blocklist: 'go back to your country'"
+    assert results[0]["verdict"]["policy"] == "strict v0" and results[0]["verdict"]["model"] == "baseline"
+
+
+def test_score_enqueue_feeds_the_queue_and_export_writes_training_rows(strict_policy, store, tmp_path, capsys):
+    source = tmp_path / "comments.csv"
+    source.write_text("id,comment_text\nc1,you stupid idiot\nc2,thanks for the help\nc3,I will find you and hurt you\n"
+                      "c4,\n")  # fmt: skip
+    assert main(["policy", "import", str(strict_policy), "--store", store, "--by", "ana"]) == 0
+    assert main(["policy", "set-default", "strict", "--store", store]) == 0
+    capsys.readouterr()
+    assert main(["score", str(source), str(tmp_path / "out.csv"), "--model", "baseline", "--enqueue",
+                 "--store", store]) == 0  # fmt: skip
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (summary["policy"], summary["queued"]) == ("strict v1", 2)
+    out = pd.read_csv(tmp_path / "out.csv", keep_default_na=False)
+    assert out["verdict"].tolist() == ["remove", "allow", "remove", ""]  # the empty row has no verdict
+    queue = ModerationStore(store).queue
+    items = queue.page()
+    assert sorted(i["external_id"] for i in items) == ["c1", "c3"] and {i["source"] for i in items} == {"cli"}
+    for action, reason in [("remove", "insult"), ("approve", "not_toxic")]:
+        claimed = queue.claim_next("ana")
+        queue.decide(claimed["id"], "ana", action, reason)
+    assert main(["export-decisions", str(tmp_path / "decisions.csv"), "--store", store]) == 0
+    rows = read_extra_rows(str(tmp_path / "decisions.csv"))
+    assert len(rows) == 2 and sorted(rows["toxic"].tolist()) == [0.0, 1.0]
+
+
+def test_policy_and_user_commands_refuse_bad_input_in_one_line(tmp_path, store, capsys, monkeypatch):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"name": "x", "remove": {"toxic": 2}}')
+    for argv in (["policy", "import", str(bad)], ["policy", "show", "nope"], ["policy", "show"],
+                 ["export-decisions", str(tmp_path / "x.csv"), "--since", "yesterday"]):  # fmt: skip
+        assert main([*argv, "--store", store]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and len(err.strip().splitlines()) == 1, err
+    users = tmp_path / "users.json"
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
+    assert main(["add-user", "ana", "--users", str(users), "--password-stdin"]) == 0
+    assert "correct horse" not in users.read_text() and read_users(users)["ana"].startswith("scrypt$")
+    assert verify(users, "ana", "correct horse battery") and not verify(users, "ana", "wrong password")
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["add-user", "bob", "--users", str(users), "--password-stdin"]) == 2
