@@ -11,12 +11,19 @@ from cleanspeech import available_models
 
 st.set_page_config(page_title="CleanSpeech", page_icon="🧹", layout="wide")
 
-pages = [
-    st.Page("pages/moderate.py", title="Moderate", icon=":material/shield:", default=True),
-    st.Page("pages/batch.py", title="Batch", icon=":material/table_view:"),
-    st.Page("pages/compare.py", title="Compare models", icon=":material/monitoring:"),
-    st.Page("pages/training.py", title="Training metrics", icon=":material/model_training:"),
-]
+pages = {
+    "Moderation": [
+        st.Page("pages/moderate.py", title="Moderate", icon=":material/shield:", default=True),
+        st.Page("pages/queue.py", title="Queue", icon=":material/inbox:"),
+        st.Page("pages/batch.py", title="Batch", icon=":material/table_view:"),
+        st.Page("pages/history.py", title="History", icon=":material/history:"),
+        st.Page("pages/policies.py", title="Policies", icon=":material/tune:"),
+    ],
+    "Models": [
+        st.Page("pages/compare.py", title="Compare models", icon=":material/monitoring:"),
+        st.Page("pages/training.py", title="Training metrics", icon=":material/model_training:"),
+    ],
+}
 
 with st.sidebar:
     st.markdown("**CleanSpeech** · offline toxicity moderation")

@@ -7,3 +7,12 @@ transformer config and the baseline always agree on which output column means wh
 LABELS: tuple[str, ...] = ("toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate")
 ID2LABEL: dict[int, str] = dict(enumerate(LABELS))
 LABEL2ID: dict[str, int] = {label: i for i, label in ID2LABEL.items()}
+# Plain names a moderator reads (the app, verdict reasons); data, files and APIs keep Jigsaw's names above.
+LABEL_NAMES: dict[str, str] = {
+    "toxic": "Toxic",
+    "severe_toxic": "Severely toxic",
+    "obscene": "Obscene",
+    "threat": "Threat",
+    "insult": "Insult",
+    "identity_hate": "Identity attack",
+}

@@ -21,6 +21,7 @@ from cleanspeech.serving.csv_files import TEXT_COLUMN
 from cleanspeech.serving.tables import UNPARSED_COLUMN, missing_column_message
 from cleanspeech.serving.xlsx import excel_problem
 from pages.common import MODEL_COLORS, as_text, require_models
+from pages.workbench import queue_section
 
 st.title("Score a file of comments")
 models = require_models()
@@ -88,6 +89,8 @@ else:
     st.plotly_chart(px.histogram(long, x="probability", color="model", nbins=50, barmode="overlay",
                                  color_discrete_map=MODEL_COLORS, title=f"{label}: probability per comment"),
                     key="batch_histogram")  # fmt: skip
+
+queue_section(scored, status, column, upload.name)
 
 safe = st.checkbox("Safe to open in a spreadsheet", value=True, key="batch_safe_cells",
                    help="Cells starting with =, +, -, @, a tab or a carriage return get a leading ' so that a "

@@ -6,6 +6,7 @@
 import html
 import json
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -16,16 +17,33 @@ from cleanspeech import LABELS, CleanSpeechError, classifiers, flagged_labels
 from cleanspeech.classifiers import MODEL_COMMANDS
 from cleanspeech.data.readers import texts_for_ids
 from cleanspeech.explain import METHODS, PER_LABEL_METHODS, Explanation, ExplanationError, explain, model_family
+from cleanspeech.labels import LABEL_NAMES
 from cleanspeech.text import MAX_TEXT_CHARS
 from pages.highlight import heatmap_html
 
 MODEL_COLORS = {"baseline": "#4C78A8", "transformer": "#F58518", "ensemble": "#54A24B"}  # the same on every page
 
 
-@st.cache_resource(show_spinner="Loading models…")
+@st.cache_resource(show_spinner=False)
+def _models_loading() -> Future:
+    """Every shipped model that is present, loading once per server process on a background thread: a page shows
+    its inputs at once and waits for the models only when it needs a score."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="cleanspeech-models").submit(classifiers.load_models)
+
+
+def models_ready() -> bool:
+    return _models_loading().done()
+
+
 def load_models() -> dict:
-    """Every shipped model that is present, loaded once per server process."""
-    return classifiers.load_models()
+    """The loaded models, waiting for them with a spinner if they are still loading."""
+    loading = _models_loading()
+    if not loading.done():
+        with st.spinner("Loading models…"):
+            loading.exception()  # waits
+    if loading.exception() is not None:
+        _models_loading.clear()  # the next run tries again (a model may have been added since)
+    return loading.result()
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -58,26 +76,30 @@ def scores_chart(scores: dict[str, dict[str, float]], thresholds: dict[str, dict
     """Grouped horizontal bars per label and model, each model's tuned threshold marked on its bar."""
     fig = go.Figure()
     labels = list(LABELS)[::-1]
+    names = [LABEL_NAMES[lb] for lb in labels]
     for name, values in scores.items():
         color = MODEL_COLORS.get(name, "#54A24B")
         fig.add_bar(
-            y=labels,
+            y=names,
             x=[values[lb] for lb in labels],
             name=name,
             orientation="h",
             marker_color=color,
+            offsetgroup=name,
             hovertemplate="%{y}: %{x:.3f}<extra>" + name + "</extra>",
         )
-        fig.add_scatter(
-            y=labels,
+        fig.add_scatter(  # in the same offset group, so each mark sits on its own model's bar
+            y=names,
             x=[thresholds[name][lb] for lb in labels],
             mode="markers",
             name=f"{name} threshold",
-            marker={"symbol": "line-ns-open", "size": 18, "color": "black", "line": {"width": 2}},
+            offsetgroup=name,
+            marker={"symbol": "line-ns-open", "size": 14, "color": "black", "line": {"width": 2}},
             hovertemplate="threshold %{x:.3f}<extra>" + name + "</extra>",
         )
     fig.update_layout(
         barmode="group",
+        scattermode="group",
         xaxis={"range": [0, 1], "title": "probability"},
         height=360,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
@@ -87,7 +109,8 @@ def scores_chart(scores: dict[str, dict[str, float]], thresholds: dict[str, dict
 
 
 def scores_table(scores: dict[str, dict[str, float]]) -> pd.DataFrame:
-    return pd.DataFrame(scores).loc[list(LABELS)].round(3)
+    """Per label (in plain words) and model, the probability."""
+    return pd.DataFrame(scores).loc[list(LABELS)].round(3).rename(index=LABEL_NAMES)
 
 
 @st.cache_data(show_spinner=False)

@@ -1,12 +1,16 @@
-"""Moderate: paste one comment, see every model's per-label probabilities, flagged labels, a verdict, which words
-drove each label, and a polite rewrite scored before and after."""
+"""Moderate: paste one comment and press Check. One verdict from the moderation policy comes first (allow, review
+or remove, with its reasons); then every model's scores with its thresholds, which words drove each label, and a
+polite rewrite scored before and after. The comment stays when you visit another page and come back."""
 
 import streamlit as st
 
-from cleanspeech import flagged_labels
+from cleanspeech import LABELS
 from cleanspeech.languages import LANGUAGE_NAMES, detect_language
+from cleanspeech.moderation import LABEL_NAMES, moderate
+from cleanspeech.moderation.verdicts import policy_model_name
 from pages.common import (
     explanation_section,
+    models_ready,
     require_models,
     score_text,
     scores_chart,
@@ -14,6 +18,7 @@ from pages.common import (
     truncation_notice,
 )
 from pages.rewriting import rewrite_section
+from pages.workbench import default_policy, store, verdict_card
 
 EXAMPLES = {
     "Insult": "You are a disgusting idiot.",
@@ -22,28 +27,60 @@ EXAMPLES = {
     "German": "Halt die Klappe, du dummer Vollidiot.",
     "Portuguese": "Obrigado pela ajuda, ficou ótimo!",
 }
+KEPT = "moderate_kept"  # the comment, kept outside the widget so it survives a visit to another page
+
+
+def _keep() -> None:
+    st.session_state[KEPT] = st.session_state["comment"]
+
+
+def _example(text: str) -> None:
+    st.session_state["comment"] = st.session_state[KEPT] = text
+    st.session_state["moderate_checked"] = text  # an example is checked at once
+
+
+def _check() -> None:
+    _keep()
+    st.session_state["moderate_checked"] = st.session_state["comment"]
+
 
 st.title("Moderate a comment")
-models = require_models()
-
+if "comment" not in st.session_state and KEPT in st.session_state:
+    st.session_state["comment"] = st.session_state[KEPT]
 st.caption("Try an example:")
 columns = st.columns(len(EXAMPLES))
 for column, (title, example) in zip(columns, EXAMPLES.items()):
-    if column.button(title, key=f"example_{title}", width="stretch"):
-        st.session_state["comment"] = example
-
-text = st.text_area("Comment", key="comment", height=140, placeholder="Paste a comment to moderate…")
+    column.button(title, key=f"example_{title}", width="stretch", on_click=_example, args=(example,))
+text = st.text_area("Comment", key="comment", height=140, placeholder="Paste a comment to moderate…", on_change=_keep)
+st.button("Check", key="moderate_check", type="primary", on_click=_check, shortcut="ctrl+enter",
+          help="Ctrl+Enter")  # fmt: skip
+if not models_ready():
+    st.caption("Models are loading in the background; Check waits for them.")
+checked = st.session_state.get("moderate_checked")
 if not text.strip():
-    st.info("Enter a comment above, or click an example.")
+    st.info("Enter a comment above and press Check, or click an example.")
+    st.stop()
+if checked != text:  # never show the scores of a comment that is no longer in the box
+    st.info("Press Check to score this comment.")
     st.stop()
 
+models = require_models()
 truncation_notice(text)
-scores = score_text(text)
+with st.spinner("Scoring…"):
+    scores = score_text(text)
 thresholds = {name: model.thresholds for name, model in models.items()}
+policy = default_policy()
+policy_model = policy_model_name(policy)
+if policy_model in models:
+    judged = moderate([text], policy, models[policy_model])
+    verdict_card(judged.verdicts[0], policy, policy_model)
+    if judged.verdicts[0].action != "allow" and st.button("Send to the review queue", key="moderate_enqueue"):
+        store().queue.enqueue(judged.queue_rows("moderate"))
+        st.success("Queued for review.")
 
 verdict_columns = st.columns(len(models))
 for column, (name, values) in zip(verdict_columns, scores.items()):
-    flagged = flagged_labels(values, thresholds[name])
+    flagged = [LABEL_NAMES[label] for label in LABELS if values[label] >= thresholds[name][label]]
     with column:
         st.subheader(name)
         if flagged:
@@ -63,7 +100,8 @@ st.caption(" ".join(route), help="Each language is scored by the models that rea
 st.plotly_chart(scores_chart(scores, thresholds), key="scores_chart")
 with st.expander("Scores and thresholds"):
     st.dataframe(scores_table(scores), key="scores_table")
-    st.caption("A label is flagged when its probability reaches the model's threshold, tuned for F1 on validation.")
+    st.caption("A label is flagged when its probability reaches the model's threshold (the black mark on its bar), "
+               "tuned for F1 on validation.")  # fmt: skip
 
 st.subheader("Explanation")
 explanation_section(text, scores, thresholds)

@@ -7,7 +7,8 @@ threshold proposals, training rows). May import `serving`, `classifiers`, `evalu
 service and the CLI sit above it, and the app's pages use it.
 """
 
-from .policy import LABEL_NAMES, SEVERITIES, Policy, Verdict
+from ..labels import LABEL_NAMES
+from .policy import SEVERITIES, Policy, Verdict
 from .queue import QueueFilter
 from .reasons import ACTIONS, REASON_CODES
 from .store import ModerationStore

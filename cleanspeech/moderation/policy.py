@@ -11,21 +11,12 @@ model and the blocklist). Policies are stored by name with a version that grows 
 from dataclasses import asdict, dataclass, field, fields, replace
 
 from ..errors import InputError
-from ..labels import LABELS
+from ..labels import LABEL_NAMES, LABELS
 from .matching import find_phrases
 
 ACTIONS = ("allow", "review", "remove")
 # Severity names in rising order; a verdict of `allow` is always "none".
 SEVERITIES = ("none", "low", "medium", "high", "critical")
-# Plain names a moderator reads (the pages, the verdict reasons); the data keeps Jigsaw's.
-LABEL_NAMES = {
-    "toxic": "Toxic",
-    "severe_toxic": "Severely toxic",
-    "obscene": "Obscene",
-    "threat": "Threat",
-    "insult": "Insult",
-    "identity_hate": "Identity attack",
-}
 DEFAULT_REMOVE = 0.9  # a model this sure is right about removals far more often than not (Jigsaw val precision)
 # The lower edge of each band above "low", on the highest score among the labels that matter.
 DEFAULT_BANDS = {"medium": 0.5, "high": 0.8, "critical": 0.95}

@@ -110,18 +110,26 @@ class ReviewQueue:
         with self.engine.begin() as conn:
             return conn.execute(statement).rowcount == 1
 
-    def claim_next(self, reviewer: str, where: QueueFilter = QueueFilter(), seconds: int = CLAIM_SECONDS):
-        """The reviewer's own claimed item if they hold one (a reload, a restart), else the first free item, claimed."""
+    def held_by(self, reviewer: str, where: QueueFilter | None = None) -> int | None:
+        """The item `reviewer` holds an unexpired claim on (after a reload or a restart), or None."""
+        where = where or QueueFilter(statuses=OPEN_STATUSES)
         mine = sa.and_(items.c.claimed_by == reviewer, items.c.claim_expires_at >= _now())
         with self.engine.connect() as conn:
             held = conn.execute(sa.select(items.c.id).where(*where.where(), mine).order_by(*_ORDER).limit(1)).first()
-        if held is not None and self.claim(held.id, reviewer, seconds):
-            return self.get(held.id)
+        return None if held is None else held.id
+
+    def claim_next(self, reviewer: str, where: QueueFilter = QueueFilter(), seconds: int = CLAIM_SECONDS,
+                   skip: tuple[int, ...] = ()):  # fmt: skip
+        """The reviewer's own claimed item if they hold one (a reload, a restart), else the first free item not in
+        `skip`, claimed; None when nothing is left."""
+        held = self.held_by(reviewer, where)
+        if held is not None and held not in skip and self.claim(held, reviewer, seconds):
+            return self.get(held)
         cursor = None
         for _attempt in range(20):  # others may take the first candidates between our read and our claim
             free = sa.or_(items.c.claimed_by.is_(None), items.c.claim_expires_at < _now())
             query = sa.select(items.c.id, items.c.severity, items.c.created_at)
-            query = query.where(*where.where(), free, _after(cursor))
+            query = query.where(*where.where(), free, _after(cursor), items.c.id.notin_(skip or (-1,)))
             with self.engine.connect() as conn:
                 candidates = conn.execute(query.order_by(*_ORDER).limit(10)).all()
             if not candidates:

@@ -30,17 +30,25 @@ def app(shipped_baseline_dir):
     assert not [e.value for e in at.error if e.value.startswith("This page could not finish")]
 
 
+def check(app, text: str) -> None:
+    """Type a comment on the Moderate page and press Check."""
+    app.text_area(key="comment").input(text)
+    app.button(key="moderate_check").click().run()
+
+
 def test_moderate_page_starts_empty(app):
     assert app.title[0].value == "Moderate a comment"
     assert any("Enter a comment" in info.value for info in app.info)
 
 
 def test_typed_insult_is_flagged(app):
-    app.text_area(key="comment").input("You are a disgusting idiot.").run()
+    check(app, "You are a disgusting idiot.")
     assert not app.exception
-    assert "toxic" in app.error[0].value and "insult" in app.error[0].value
+    verdict = app.error[0].value  # one verdict from the default policy comes first, in plain words
+    assert verdict.startswith("Remove") and "Toxic" in verdict and "Insult" in verdict
+    assert "Toxic" in app.error[1].value and "Insult" in app.error[1].value  # then each model's flags
     table = app.dataframe[0].value
-    assert table.loc["toxic", "baseline"] > 0.8
+    assert table.loc["Toxic", "baseline"] > 0.8
     assert [h.value for h in app.subheader][-2:] == ["Explanation", "Rewrite"]
     assert app.button(key="rewrite_run") is not None  # rewriting runs when asked, not on every keystroke
     # explained at once with the first model's fastest method, for its first flagged label
@@ -52,7 +60,7 @@ def test_rewrite_shows_the_rewrite_its_backend_scores_and_diff(app, monkeypatch,
     for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     text = "You are a disgusting idiot."
-    app.text_area(key="comment").input(text).run()
+    check(app, text)
     app.button(key="rewrite_run").click().run()
     assert not app.exception
     verdict = app.success[-1].value
@@ -77,7 +85,7 @@ def test_rewrite_with_a_key_in_streamlit_secrets_uses_gemini(app, monkeypatch):
         monkeypatch.setenv("GEMINI_BASE_URL", fake.url)
         app.secrets["GEMINI_API_KEY"] = KEY
         app.secrets["GEMINI_MODEL"] = "gemini-2.5-flash-lite"
-        app.text_area(key="comment").input("You are a disgusting idiot.").run()
+        check(app, "You are a disgusting idiot.")
         app.button(key="rewrite_run").click().run()
     assert not app.exception
     assert app.success[-1].value.startswith("Written by Gemini (gemini-2.5-flash-lite).")
@@ -89,7 +97,7 @@ def test_rewrite_with_a_key_in_streamlit_secrets_uses_gemini(app, monkeypatch):
 
 
 def test_rewrite_with_html_in_the_comment_shows_it_as_text(app):
-    app.text_area(key="comment").input('you idiot <img src=x onerror="alert(1)">').run()
+    check(app, 'you idiot <img src=x onerror="alert(1)">')
     app.button(key="rewrite_run").click().run()
     assert not app.exception
     diff = app.html[-1].value
@@ -106,7 +114,7 @@ def test_rewrite_with_html_in_the_comment_shows_it_as_text(app):
 def test_rewrite_messages_say_one_thing(app, monkeypatch, text, headline):
     for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY"):
         monkeypatch.delenv(name, raising=False)
-    app.text_area(key="comment").input(text).run()
+    check(app, text)
     app.button(key="rewrite_run").click().run()
     assert not app.exception
     assert app.code[-1].value == text  # returned unchanged: nothing to rewrite, or nothing safe to change
@@ -118,7 +126,7 @@ def test_rewrite_messages_say_one_thing(app, monkeypatch, text, headline):
 
 
 def test_explanation_shows_html_in_a_comment_as_text(app):
-    app.text_area(key="comment").input('you idiot <script>alert(1)</script> <img src=x onerror="alert(2)">').run()
+    check(app, 'you idiot <script>alert(1)</script> <img src=x onerror="alert(2)">')
     app.selectbox(key="explain_model").select("baseline").run()
     app.selectbox(key="explain_label").select("insult").run()
     assert not app.exception
@@ -130,14 +138,14 @@ def test_explanation_shows_html_in_a_comment_as_text(app):
 
 
 def test_a_2000_word_comment_is_explained_on_its_first_words_and_says_so(app):
-    app.text_area(key="comment").input("Thanks for the edit. " * 500 + "You idiot.").run()
+    check(app, "Thanks for the edit. " * 500 + "You idiot.")
     assert not app.exception
     assert any("explained the first 400 of 2,002 words" in info.value for info in app.info)
     assert app.html[0].value.count('class="cs-word"') == 400
 
 
 def test_slow_explanation_runs_behind_a_button(app):
-    app.text_area(key="comment").input("You are a disgusting idiot.").run()
+    check(app, "You are a disgusting idiot.")
     app.selectbox(key="explain_model").select("transformer").run()
     app.selectbox(key="explain_method_transformer").select("shap").run()
     assert not app.exception and not app.html  # nothing computed until asked
@@ -151,7 +159,19 @@ def test_example_button_fills_the_comment(app):
     app.button(key="example_Polite disagreement").click().run()
     assert not app.exception
     assert app.text_area(key="comment").value.startswith("I don't think this source")
-    assert app.success[0].value == "Not flagged"
+    assert app.success[0].value.startswith("Allow") and app.success[1].value == "Not flagged"
+
+
+def test_moderate_page_shows_no_stale_scores_and_keeps_the_comment_across_pages(app):
+    check(app, "You are a disgusting idiot.")
+    assert app.error[0].value.startswith("Remove")
+    app.text_area(key="comment").input("Thank you, that helped a lot.").run()  # edited, not checked yet
+    assert not app.error and not app.dataframe and any("Press Check" in i.value for i in app.info)
+    app.switch_page("pages/compare.py").run()
+    app.switch_page("pages/moderate.py").run()
+    assert app.text_area(key="comment").value == "Thank you, that helped a lot."
+    app.button(key="moderate_check").click().run()
+    assert app.success[0].value.startswith("Allow")
 
 
 def test_compare_page_shows_stored_metrics_and_a_live_threshold(app, shipped_baseline_dir):
@@ -398,7 +418,7 @@ def test_user_strings_are_shown_as_text(app):
     assert r"\*\*bold\*\* \[link\]\(http\:\/\/evil\.example\) \:red\[x\]\.csv" in error
     assert shown(error).startswith(name)
     app.switch_page("pages/moderate.py").run()
-    app.text_area(key="comment").input("you <b>stupid</b> idiot &amp; moron").run()
+    check(app, "you <b>stupid</b> idiot &amp; moron")
     chart = next(json.loads(c.proto.spec) for c in app.get("plotly_chart") if "contribution to" in c.proto.spec)
     words = " ".join(chart["data"][0]["y"])
     assert "&lt;b&gt;stupid&lt;/b&gt;" in words and "<" not in words  # Plotly shows the entities as <b>, as text
@@ -416,7 +436,7 @@ BROKEN_COMMENTS = [
 
 def test_moderate_page_survives_broken_comments(app):
     for text in BROKEN_COMMENTS:
-        app.text_area(key="comment").input(text).run()
+        check(app, text)
         assert not app.exception, repr(text[:20])
         assert not [e.value for e in app.error if e.value.startswith("This page could not finish")], repr(text[:20])
     assert any("the models read the first" in info.value for info in app.info)  # the long one says so
@@ -463,7 +483,7 @@ def test_compare_page_shows_fairness_per_term_and_functionality(two_models, ship
 
 
 def test_moderate_page_says_which_language_and_how_the_ensemble_weighs_it(app):
-    app.text_area(key="comment").input("Du bist ein dummer Idiot und alle wissen es.").run()
+    check(app, "Du bist ein dummer Idiot und alle wissen es.")
     route = next(c.value for c in app.caption if c.value.startswith("Detected language"))
     assert route.startswith("Detected language: German (de).")
     assert "The ensemble weighs baseline" in route and "transformer" in route

@@ -1,5 +1,6 @@
 """One verdict per comment from a policy: thresholds, labels that matter, severity, blocklist and allowlist."""
 
+import pandas as pd
 import pytest
 
 from cleanspeech.errors import InputError
@@ -64,3 +65,14 @@ def test_allowlisted_words_are_hidden_from_the_model(shipped_baseline):
     rows = moderate(["you stupid idiot", "thanks for the help"], Policy(), model=shipped_baseline).queue_rows("cli")
     assert [row["text"] for row in rows] == ["you stupid idiot"]
     assert rows[0]["language"] == "en" and rows[0]["policy_name"] == "default" and rows[0]["label_flags"] & 1
+
+
+def test_a_policy_change_is_measured_before_it_is_saved():
+    from cleanspeech.moderation.impact import moved, verdict_moves
+
+    frame = pd.DataFrame([scores(toxic=t) for t in (0.1, 0.45, 0.55, 0.85, 0.95)])
+    before = Policy()
+    after = before.changed(remove={**before.remove, "toxic": 0.8}, blocklist=("idiot",))
+    moves = verdict_moves(before, after, frame, MODEL_THRESHOLDS, ["idiot", "", "", "", ""])
+    assert moves.loc["review", "remove"] == 1 and moves.loc["allow", "remove"] == 1  # 0.85, and the blocklisted one
+    assert moved(moves) == 2 and int(moves.to_numpy().sum()) == 5

@@ -1,0 +1,82 @@
+"""History: every decision, who made it and under which model and policy, with the service's suggestscore records
+in the same table; how often each model's verdict agreed with the moderators; and the thresholds that would reach
+the precision the team wants, applied as a new policy version only when accepted."""
+
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from cleanspeech import LABELS
+from cleanspeech.moderation import LABEL_NAMES
+from cleanspeech.moderation.feedback import agreement, as_judged_by, decided_items, propose_thresholds
+from pages.common import MODEL_COLORS, as_text, load_models
+from pages.workbench import reviewer, store
+
+st.title("Decision history")
+name = reviewer()
+moderation = store()
+
+who, what, since = st.columns(3)
+picked_reviewer = who.text_input("Reviewer", key="history_reviewer", placeholder="anyone")
+action = what.selectbox("Action", [None, "approve", "remove", "escalate"], key="history_action",
+                        format_func=lambda x: "any" if x is None else x)  # fmt: skip
+days = since.selectbox("Since", [1, 7, 30, 365, None], index=2, key="history_days",
+                       format_func=lambda d: "ever" if d is None else f"{d} days ago")  # fmt: skip
+start = datetime.now(UTC) - timedelta(days=days) if days else None
+log = moderation.history(picked_reviewer.strip() or None, action, start)
+st.caption(f"{len(log):,} records ({int((log['kind'] == 'suggestscore').sum()):,} from the service's suggestscore).")
+shown = log.drop(columns=["scores"])
+st.dataframe(shown, hide_index=True, key="history_table")  # shown as data: markup in a comment is never rendered
+st.download_button("Download CSV", lambda: log.to_csv(index=False).encode("utf-8"), mime="text/csv",
+                   file_name="cleanspeech_decisions.csv", key="history_download")  # fmt: skip
+st.caption("Training rows for scripts/train.py and scripts/train_baseline.py (--extra-data): "
+           "`python -m cleanspeech export-decisions decisions.csv`.")  # fmt: skip
+
+st.header("Agreement with the moderators")
+decided = decided_items(moderation.engine, start)
+if decided.empty:
+    st.info("No approve or remove decisions in this period yet: review some items on the Queue page.")
+    st.stop()
+period = st.radio("Per", ["all time", "week", "day"], horizontal=True, key="history_period")
+frames = [decided]
+if st.toggle("Measure every loaded model on these decisions (scores them again)", key="history_all_models"):
+    policy = moderation.policies.default()
+    frames = [as_judged_by(decided, model, policy) for model in load_models().values()]
+table = agreement(pd.concat(frames, ignore_index=True),
+                  None if period == "all time" else period[0].upper())  # fmt: skip
+table["label"] = table["label"].map(LABEL_NAMES)
+if period == "all time":
+    st.dataframe(table.round(3), hide_index=True, key="history_agreement")
+else:
+    for metric in ("precision", "recall"):
+        st.plotly_chart(px.line(table, x="period", y=metric, color="model", line_dash="label", markers=True,
+                                color_discrete_map=MODEL_COLORS, title=f"{metric.capitalize()} per {period}"),
+                        key=f"history_{metric}")  # fmt: skip
+st.caption("A model flagged a label when the verdict put it over its review threshold; a moderator confirmed it "
+           "by removing the comment for that harm, and denied it by approving the comment.")  # fmt: skip
+
+st.header("Proposed thresholds")
+policy = moderation.policies.default()
+target = st.slider("Target precision", 0.5, 0.99, 0.9, 0.01, key="history_target")
+model = load_models().get(decided["model"].iloc[-1])
+current = policy.review_thresholds(model.thresholds if model else dict.fromkeys(LABELS, 0.5))
+proposal = propose_thresholds(decided, current, target)
+st.dataframe(proposal.assign(label=proposal["label"].map(LABEL_NAMES)).round(3), hide_index=True,
+             key="history_proposal")  # fmt: skip
+changes = {row.label: float(row.proposed) for row in proposal.itertuples() if row.proposed == row.proposed}
+too_high = [LABEL_NAMES[lb] for lb, value in changes.items() if value > policy.remove[lb]]
+if too_high:
+    st.caption(as_text("Above the remove threshold, so not proposed for review: " + ", ".join(too_high) + "."))
+changes = {label: value for label, value in changes.items() if value <= policy.remove[label]}
+if not changes:
+    st.caption("No label has enough decisions for a proposal at this precision.")
+elif st.button(f"Apply to policy {policy.name} as version {policy.version + 1}", key="history_apply"):
+    saved = moderation.policies.save(
+        policy.changed(review={**policy.review, **changes}),
+        by=name,
+        note=f"review thresholds for precision {target:.2f} from {len(decided)} decisions",
+    )
+    st.success(as_text(f"Saved {saved.name} v{saved.version}: " + ", ".join(
+        f"{LABEL_NAMES[label]} {value:.3f}" for label, value in changes.items())))  # fmt: skip

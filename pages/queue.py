@@ -1,0 +1,181 @@
+"""Queue: the comments a policy sent to review, most severe and oldest first. Open one (or press N for the next),
+read its scores, why it was flagged, which words drove it and a suggested rewrite, then approve (A), remove (X) or
+escalate (E) with a reason; S skips it, B goes back to the list. An opened item is yours for ten minutes: nobody
+else is shown it."""
+
+from datetime import UTC
+
+import pandas as pd
+import streamlit as st
+
+from cleanspeech import LABELS, InputError
+from cleanspeech.languages import LANGUAGE_NAMES
+from cleanspeech.moderation import LABEL_NAMES, REASON_CODES, SEVERITIES, QueueFilter
+from cleanspeech.moderation.queue import PAGE_SIZE
+from cleanspeech.moderation.reasons import STATUSES
+from pages.common import as_text, explanation_section, load_models, score_text
+from pages.rewriting import rewrite_section
+from pages.workbench import plain_scores, reviewer, store
+
+st.title("Review queue")
+name = reviewer()
+queue = store().queue
+
+
+def _filters() -> QueueFilter:
+    status, label, language, source, policy = st.columns(5)
+    statuses = status.multiselect("Status", STATUSES, default=["open"], key="queue_status")
+    picked = label.selectbox("Label", [None, *LABELS], key="queue_label",
+                             format_func=lambda x: "any" if x is None else LABEL_NAMES[x])  # fmt: skip
+    lang = language.selectbox("Language", [None, *LANGUAGE_NAMES, "und"], key="queue_language",
+                              format_func=lambda x: "any" if x is None else LANGUAGE_NAMES.get(x, x))  # fmt: skip
+    origin = source.selectbox("Source", [None, "batch", "cli", "service", "moderate"], key="queue_source",
+                              format_func=lambda x: "any" if x is None else x)  # fmt: skip
+    policy_name = policy.selectbox("Policy", [None, *store().policies.names()], key="queue_policy",
+                                   format_func=lambda x: "any" if x is None else x)  # fmt: skip
+    return QueueFilter(tuple(statuses) or ("open",), picked, lang, origin, policy_name)
+
+
+def _open(item_id: int) -> None:
+    if queue.claim(item_id, name):
+        st.session_state["queue_item"] = item_id
+    else:
+        st.session_state["queue_notice"] = f"Item {item_id} is being reviewed by someone else, or was decided."
+
+
+def _next(where: QueueFilter) -> None:
+    item = queue.claim_next(name, where, skip=tuple(st.session_state.get("queue_skipped", ())))
+    st.session_state["queue_item"] = item["id"] if item else None
+    if item is None:
+        st.session_state["queue_notice"] = "Nothing left to review with these filters."
+
+
+def _decide(item_id: int, action: str, where: QueueFilter) -> None:
+    try:
+        queue.decide(item_id, name, action, st.session_state[f"queue_reason_{action}"],
+                     st.session_state.get("queue_note", ""))  # fmt: skip
+    except Exception as exc:  # noqa: BLE001 - a lost claim or a store outage is shown, the item stays
+        st.session_state["queue_notice"] = str(exc)
+        return
+    st.session_state["queue_note"] = ""
+    st.session_state["queue_done"] = st.session_state.get("queue_done", 0) + 1
+    _next(where)  # a shift is a stream: the next item opens at once
+
+
+def _skip(item_id: int, where: QueueFilter) -> None:
+    queue.release(item_id, name)  # free for a colleague; this session does not offer it again
+    st.session_state.setdefault("queue_skipped", set()).add(item_id)
+    _next(where)
+
+
+def _item_view(item: dict, where: QueueFilter) -> None:
+    try:
+        policy = store().policies.get(item["policy_name"], item["policy_version"])
+    except InputError:  # judged by a policy file that was never stored (`--policy file.json`)
+        policy = store().policies.default()
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader(f"Item {item['id']} · {SEVERITIES[item['severity']]} · {item['verdict']}")
+        st.text(item["text"])  # shown as text: markup in a comment is never rendered
+        st.caption(as_text(f"{LANGUAGE_NAMES.get(item['language'], item['language'])} · from {item['source']}"
+                           f" · {item['created_at']:%Y-%m-%d %H:%M} · {item['model']} {item['model_version']}"
+                           f" · policy {item['policy_name']} v{item['policy_version']}"))  # fmt: skip
+        for reason in item["reasons"]:
+            st.markdown("- " + as_text(reason))
+    with right:
+        st.dataframe(plain_scores(item["scores"], policy.review_thresholds(_thresholds(item["model"])),
+                                  policy.remove), key="queue_scores")  # fmt: skip
+        claim = item["claim_expires_at"]
+        st.caption(f"Yours until {claim:%H:%M:%S} UTC." if claim else "")
+    _actions(item, where)
+    with st.expander("Which words drove the scores"):
+        models = load_models()
+        explanation_section(item["text"], score_text(item["text"]), {n: m.thresholds for n, m in models.items()})
+    with st.expander("Suggested rewrite"):
+        rewrite_section(item["text"])
+
+
+def _thresholds(model_name: str) -> dict:
+    models = load_models()
+    return models[model_name].thresholds if model_name in models else dict.fromkeys(LABELS, 0.5)
+
+
+def _actions(item: dict, where: QueueFilter) -> None:
+    columns = st.columns(3)
+    for column, (action, key, kind) in zip(columns, [("approve", "a", "secondary"), ("remove", "x", "primary"),
+                                                      ("escalate", "e", "secondary")]):  # fmt: skip
+        codes = REASON_CODES[action]
+        column.selectbox(f"Reason to {action}", list(codes), format_func=codes.get, key=f"queue_reason_{action}")
+        column.button(f"{action.capitalize()} ({key.upper()})", key=f"queue_{action}", type=kind, width="stretch",
+                      shortcut=key, on_click=_decide, args=(item["id"], action, where))  # fmt: skip
+    st.text_input("Note (optional)", key="queue_note", max_chars=2000)
+    skip, back = st.columns(2)
+    skip.button("Skip (S)", key="queue_skip", shortcut="s", on_click=_skip, args=(item["id"], where))
+    back.button("Back to the list (B)", key="queue_back", shortcut="b", on_click=_back, args=(item["id"],))
+
+
+def _back(item_id: int) -> None:
+    queue.release(item_id, name)
+    st.session_state["queue_item"] = None
+
+
+def _list_view(where: QueueFilter) -> None:
+    cursors = st.session_state.setdefault("queue_cursors", [None])  # the cursor each visited page started after
+    rows = queue.page(where, after=cursors[-1])
+    total = queue.count(where)
+    page_number = len(cursors)
+    st.caption(f"{total:,} item{'' if total == 1 else 's'} · page {page_number} of {max(1, -(-total // PAGE_SIZE)):,}")
+    if not rows:
+        st.info("The queue is empty for these filters.")
+        return
+    table = pd.DataFrame({
+        "id": [r["id"] for r in rows], "severity": [SEVERITIES[r["severity"]] for r in rows],
+        "verdict": [r["verdict"] for r in rows], "comment": [r["preview"] for r in rows],
+        "labels": [", ".join(LABEL_NAMES[lb] for lb in r["labels"]) for r in rows],
+        "language": [r["language"] for r in rows], "source": [r["source"] for r in rows],
+        "age": [_age(r["created_at"]) for r in rows], "status": [r["status"] for r in rows],
+        "claimed by": [r["claimed_by"] or "" for r in rows],
+    })  # fmt: skip
+    picked = st.dataframe(table, hide_index=True, key="queue_table", on_select="rerun", selection_mode="single-row")
+    if picked and picked.selection.rows:
+        _open(int(table.iloc[picked.selection.rows[0]]["id"]))
+        st.rerun()
+    back, forward = st.columns(2)
+    if back.button("Previous page", key="queue_prev", disabled=page_number == 1, shortcut="p"):
+        cursors.pop()
+        st.rerun()
+    if forward.button("Next page", key="queue_next_page", disabled=len(rows) < PAGE_SIZE, shortcut="shift+n"):
+        cursors.append(rows[-1]["cursor"])
+        st.rerun()
+
+
+def _age(created_at) -> str:
+    seconds = (
+        pd.Timestamp.now(tz=UTC) - pd.Timestamp(created_at).tz_localize(UTC)
+        if pd.Timestamp(created_at).tzinfo is None
+        else pd.Timestamp.now(tz=UTC) - pd.Timestamp(created_at)
+    )
+    minutes = int(seconds.total_seconds() // 60)
+    return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h" if minutes < 2880 else f"{minutes // 1440} d"
+
+
+where = _filters()
+if st.session_state.get("queue_filter") != where:  # new filters start from the first page
+    st.session_state["queue_filter"], st.session_state["queue_cursors"] = where, [None]
+if notice := st.session_state.pop("queue_notice", None):
+    st.info(as_text(notice))
+done = st.session_state.get("queue_done", 0)
+st.button("Review next (N)", key="queue_next", type="primary", shortcut="n", on_click=_next, args=(where,))
+if done:
+    st.caption(f"{done} decided this session.")
+item_id = st.session_state.get("queue_item")
+if item_id is None and "queue_item" not in st.session_state:
+    item_id = queue.held_by(name)  # after a reload or a restart, the item you were reviewing comes back
+if item_id is not None:
+    item = queue.get(item_id)
+    if item["status"] in ("open", "escalated") and queue.claim(item_id, name):
+        st.session_state["queue_item"] = item_id
+        _item_view(queue.get(item_id), where)
+        st.stop()
+    st.session_state["queue_item"] = None
+_list_view(where)

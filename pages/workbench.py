@@ -1,0 +1,111 @@
+"""What the moderation pages share: the store, who is reviewing, and how a verdict looks.
+
+A UI helper beside `common.py`; `cleanspeech/` keeps the logic (policies, the queue, the audit log).
+"""
+
+import pandas as pd
+import streamlit as st
+
+from cleanspeech import LABELS, CleanSpeechError
+from cleanspeech.moderation import LABEL_NAMES, ModerationStore, Policy, Verdict
+from cleanspeech.moderation.database import default_store
+from cleanspeech.moderation.users import users_file, verify
+from pages.common import as_text
+
+VERDICT_LOOK = {"allow": ("Allow", st.success), "review": ("Review", st.warning), "remove": ("Remove", st.error)}
+
+
+@st.cache_resource(show_spinner="Opening the moderation store…")
+def _open_store(url: str) -> ModerationStore:
+    return ModerationStore(url)
+
+
+def store() -> ModerationStore:
+    """The moderation store every page and the service share (`CLEANSPEECH_STORE`, else cleanspeech.sqlite3)."""
+    try:
+        return _open_store(default_store())
+    except CleanSpeechError as exc:
+        st.error(as_text(str(exc)))
+        st.stop()
+
+
+def default_policy() -> Policy:
+    return store().policies.default()
+
+
+def reviewer(required: bool = True) -> str | None:
+    """The signed-in reviewer's name; without one, a sign-in form in the sidebar (and the page stops if required).
+
+    With `CLEANSPEECH_USERS` naming a users file, a password is checked against its scrypt hashes; otherwise a name
+    is enough (a team on a trusted machine)."""
+    name = st.session_state.get("reviewer")
+    with st.sidebar:
+        if name:
+            st.caption(as_text(f"Reviewing as {name}"))
+            if st.button("Sign out", key="sign_out"):
+                st.session_state.pop("reviewer")
+                st.rerun()
+            return name
+        with st.form("sign_in"):
+            typed = st.text_input("Your name", key="reviewer_name", max_chars=100)
+            path = users_file()
+            password = st.text_input("Password", type="password", key="reviewer_password") if path else ""
+            signed = st.form_submit_button("Sign in")
+        if signed:
+            if not typed.strip():
+                st.error("Enter your name.")
+            elif path and not verify(path, typed, password):
+                st.error("Unknown name or wrong password.")
+            else:
+                st.session_state["reviewer"] = typed.strip()
+                st.rerun()
+    if required:
+        st.info("Sign in with your name in the sidebar: every decision records who made it.")
+        st.stop()
+    return None
+
+
+def verdict_card(verdict: Verdict, policy: Policy, model_name: str) -> None:
+    title, box = VERDICT_LOOK[verdict.action]
+    reasons = "; ".join(verdict.reasons) if verdict.reasons else "no label reaches its review threshold"
+    box(as_text(f"{title} · severity {verdict.severity} · {reasons}"), icon=":material/gavel:")
+    st.caption(as_text(f"Policy {policy.name} v{policy.version} on the {model_name} model."))
+
+
+def plain_scores(scores: dict, review: dict, remove: dict) -> pd.DataFrame:
+    """Per label, in plain words: the score, and the policy's review and remove thresholds."""
+    return pd.DataFrame({"score": [round(float(scores[lb]), 3) for lb in LABELS],
+                         "review at": [round(review[lb], 3) for lb in LABELS],
+                         "remove at": [round(remove[lb], 3) for lb in LABELS]},
+                        index=[LABEL_NAMES[lb] for lb in LABELS])  # fmt: skip
+
+
+def queue_section(scored: pd.DataFrame, status: pd.Series, column: str, file_name: str) -> None:
+    """The Batch page's hand-off: judge the scored rows by the default policy and queue the flagged ones."""
+    from cleanspeech.moderation import moderate
+    from cleanspeech.moderation.verdicts import policy_model_name
+    from cleanspeech.serving import SCORED_STATUSES
+    from pages.common import load_models
+
+    policy = default_policy()
+    name = policy_model_name(policy)
+    models = load_models()
+    rows = scored[status.isin(SCORED_STATUSES)]
+    if name not in models or rows.empty:
+        return
+    columns = [f"{name}_{label}" for label in LABELS]
+    scores = rows[columns].set_axis(list(LABELS), axis=1) if set(columns) <= set(rows.columns) else None
+    with st.spinner("Applying the policy…"):
+        judged = moderate(rows[column].astype(str).tolist(), policy, models[name], scores=scores)
+    ids = rows["id"].astype(str).tolist() if "id" in rows.columns else [str(i + 1) for i in rows.index]
+    queued_rows = judged.queue_rows("batch", ids)
+    counts = pd.Series([v.action for v in judged.verdicts]).value_counts()
+    st.caption(as_text(f"Policy {policy.name} v{policy.version} ({name}): " + ", ".join(
+        f"{counts.get(action, 0):,} {action}" for action in ("allow", "review", "remove"))))  # fmt: skip
+    done_key = ("batch_queued", file_name, len(scored), policy.name, policy.version)
+    if st.session_state.get("batch_queued") == done_key:
+        st.success(f"{len(queued_rows):,} comments are in the review queue.")
+    elif queued_rows and st.button(f"Send {len(queued_rows):,} to the review queue", key="batch_enqueue"):
+        store().queue.enqueue(queued_rows)
+        st.session_state["batch_queued"] = done_key
+        st.success(f"{len(queued_rows):,} comments are in the review queue.")

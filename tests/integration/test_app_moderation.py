@@ -1,0 +1,153 @@
+"""The moderator's pages through streamlit.testing: sign in, work the queue, read the history, change a policy,
+send a batch to review. Each test has its own store (CLEANSPEECH_STORE), so tests never see each other's items."""
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cleanspeech.moderation import ModerationStore
+from tests.helpers import REPO
+
+pytestmark = pytest.mark.xdist_group("app")  # the app's models load once per worker
+
+
+@pytest.fixture
+def store_path(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    monkeypatch.setenv("CLEANSPEECH_STORE", url)
+    return url
+
+
+def signed_in(page: str, name: str = "ana") -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page(page).run()
+    at.sidebar.text_input(key="reviewer_name").input(name)
+    at.sidebar.button[0].click().run()
+    assert not at.exception
+    return at
+
+
+def fill_queue(url: str, texts: list[str], shipped_baseline) -> ModerationStore:
+    from cleanspeech.moderation import Policy, moderate
+
+    store = ModerationStore(url)
+    policy = store.policies.save(Policy(model="baseline"), by="test")
+    store.policies.set_default(policy.name)
+    judged = moderate(texts, policy, model=shipped_baseline)
+    store.queue.enqueue(judged.queue_rows("cli", only=("allow", "review", "remove")))
+    return store
+
+
+def test_queue_needs_a_reviewer_then_opens_decides_and_moves_on(store_path, shipped_baseline):
+    store = fill_queue(store_path, ["you stupid idiot", "I will hurt you", "what a lovely day"], shipped_baseline)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/queue.py").run()
+    assert any("Sign in" in info.value for info in at.info)  # nobody decides anonymously
+    at = signed_in("pages/queue.py")
+    assert at.caption[0].value.startswith("3 items")
+    at.button(key="queue_next").click().run()
+    first = int(at.subheader[0].value.split()[1])
+    assert store.queue.get(first)["claimed_by"] == "ana"  # opened means claimed
+    at.selectbox(key="queue_reason_remove").select("insult")
+    at.text_input(key="queue_note").input("name-calling")
+    at.button(key="queue_remove").click().run()
+    assert not at.exception
+    assert store.queue.get(first)["status"] == "removed"
+    second = int(at.subheader[0].value.split()[1])  # the next item opened by itself
+    assert second != first and store.queue.get(second)["claimed_by"] == "ana"
+    at.button(key="queue_skip").click().run()
+    third = int(at.subheader[0].value.split()[1])
+    assert third not in (first, second) and store.queue.get(second)["claimed_by"] is None
+    log = store.history()
+    assert log.loc[0, ["reviewer", "action", "reason_code", "note"]].tolist() == ["ana", "remove", "insult",
+                                                                                   "name-calling"]  # fmt: skip
+
+
+def test_a_reload_gives_the_reviewer_their_item_back_and_hides_it_from_others(store_path, shipped_baseline):
+    store = fill_queue(store_path, ["you stupid idiot", "I will hurt you"], shipped_baseline)
+    ana = signed_in("pages/queue.py", "ana")
+    ana.button(key="queue_next").click().run()
+    held = int(ana.subheader[0].value.split()[1])
+    again = signed_in("pages/queue.py", "ana")  # a new browser session: a reload, or the app restarted
+    assert int(again.subheader[0].value.split()[1]) == held
+    bob = signed_in("pages/queue.py", "bob")
+    bob.button(key="queue_next").click().run()
+    assert int(bob.subheader[0].value.split()[1]) != held
+    assert store.queue.get(held)["claimed_by"] == "ana"
+
+
+def test_history_lists_decisions_and_applies_a_proposed_threshold_as_a_new_version(store_path, shipped_baseline):
+    from cleanspeech.labels import LABELS
+    from cleanspeech.moderation.queue import label_flags
+
+    store = fill_queue(store_path, [], shipped_baseline)
+    rows = []
+    for i in range(30):  # insult scores 0.30 ... 0.59; the moderators remove from 0.45 up
+        scores = {**dict.fromkeys(LABELS, 0.01), "insult": 0.30 + i / 100}
+        rows.append(
+            {
+                "source": "cli",
+                "text": f"comment {i}",
+                "language": "en",
+                "model": "baseline",
+                "model_version": "v",
+                "scores": scores,
+                "policy_name": "default",
+                "policy_version": 1,
+                "verdict": "review",
+                "severity": 1,
+                "reasons": [],
+                "label_flags": label_flags(["insult"]),
+            }
+        )
+    store.queue.enqueue(rows)
+    for _ in range(30):
+        item = store.queue.claim_next("ana")
+        rude = item["scores"]["insult"] >= 0.45
+        store.queue.decide(item["id"], "ana", "remove" if rude else "approve", "insult" if rude else "not_toxic")
+    store.add_suggestion(comment_text="from coral", attribute_scores={"TOXICITY": {"summaryScore": {"value": 1.0}}},
+                         languages=["en"], context=None, client_token=None, session_id=None, community_id=None,
+                         model_version="x")  # fmt: skip
+    at = signed_in("pages/history.py")
+    table = at.dataframe[0].value
+    assert len(table) == 31 and set(table["kind"]) == {"decision", "suggestscore"}
+    assert at.dataframe[1].value.set_index("label").loc["Insult", "decisions"] == 30
+    at.slider(key="history_target").set_value(0.8).run()
+    before = store.policies.default()
+    at.button(key="history_apply").click().run()
+    assert not at.exception
+    after = store.policies.default()
+    assert after.version == before.version + 1 and after.review != before.review
+    assert store.policies.versions(after.name)[0]["created_by"] == "ana"
+
+
+def test_policy_edits_show_their_impact_before_saving(store_path, shipped_baseline):
+    fill_queue(store_path, ["you stupid idiot"], shipped_baseline)
+    at = signed_in("pages/policies.py")
+    key = "policy_default_1"
+    at.text_area(key=f"{key}_blocklist").input("lovely")
+    at.number_input(key=f"{key}_remove_toxic").set_value(0.3).run()
+    assert not at.exception
+    moves = at.dataframe[0].value
+    assert moves.loc["review", "remove"] > 0  # validation comments that the lower threshold would remove
+    note = "stricter for the launch"
+    at.text_input(key="policy_note").input(note)
+    at.button(key="policy_save").click().run()
+    saved = ModerationStore(store_path).policies.get("default")
+    assert saved.version == 2 and saved.remove["toxic"] == 0.3 and saved.blocklist == ("lovely",)
+    assert any("Saved default v2" in s.value for s in at.success)
+
+
+def test_batch_page_sends_flagged_rows_to_the_queue(store_path, tmp_path):
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/batch.py").run()
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "comment_text": ["you stupid idiot", "thanks!", "I will kill you"]})
+    at.file_uploader(key="batch_file").upload("comments.csv", frame.to_csv(index=False).encode(), "text/csv").run()
+    at.button(key="batch_score").click().run()
+    at.button(key="batch_enqueue").click().run()
+    assert not at.exception
+    items = ModerationStore(store_path).queue.page()
+    assert sorted(i["external_id"] for i in items) == ["a", "c"] and {i["source"] for i in items} == {"batch"}
