@@ -10,7 +10,7 @@ import streamlit as st
 
 from cleanspeech import LABELS
 from cleanspeech.moderation import LABEL_NAMES
-from cleanspeech.moderation.feedback import agreement, as_judged_by, decided_items, propose_thresholds
+from cleanspeech.moderation.feedback import agreement, as_judged_by, decided_items, propose_thresholds, training_rows
 from pages.common import MODEL_COLORS, as_text, load_models
 from pages.workbench import reviewer, store
 
@@ -29,13 +29,19 @@ log = moderation.history(picked_reviewer.strip() or None, action, start)
 st.caption(f"{len(log):,} records ({int((log['kind'] == 'suggestscore').sum()):,} from the service's suggestscore).")
 shown = log.drop(columns=["scores"])
 st.dataframe(shown, hide_index=True, key="history_table")  # shown as data: markup in a comment is never rendered
-st.download_button("Download CSV", lambda: log.to_csv(index=False).encode("utf-8"), mime="text/csv",
-                   file_name="cleanspeech_decisions.csv", key="history_download")  # fmt: skip
-st.caption("Training rows for scripts/train.py and scripts/train_baseline.py (--extra-data): "
-           "`python -m cleanspeech export-decisions decisions.csv`.")  # fmt: skip
+decided = decided_items(moderation.engine, start)
+audit, training = st.columns(2)
+audit.download_button("Download CSV", lambda: log.to_csv(index=False).encode("utf-8"), mime="text/csv",
+                      file_name="cleanspeech_decisions.csv", key="history_download")  # fmt: skip
+training.download_button("Download as training rows", lambda: training_rows(decided).to_csv(index=False).encode(),
+                         mime="text/csv", file_name="cleanspeech_training_rows.csv", key="history_training",
+                         disabled=decided.empty)  # fmt: skip
+st.caption(
+    "Training rows retrain a model on your community's judgement: `python scripts/train_baseline.py "
+    "--extra-data FILE` (or scripts/train.py). `python -m cleanspeech export-decisions FILE` writes the same."
+)
 
 st.header("Agreement with the moderators")
-decided = decided_items(moderation.engine, start)
 if decided.empty:
     st.info("No approve or remove decisions in this period yet: review some items on the Queue page.")
     st.stop()

@@ -106,12 +106,12 @@ def _actions(item: dict, where: QueueFilter) -> None:
                                                       ("escalate", "e", "secondary")]):  # fmt: skip
         codes = REASON_CODES[action]
         column.selectbox(f"Reason to {action}", list(codes), format_func=codes.get, key=f"queue_reason_{action}")
-        column.button(f"{action.capitalize()} ({key.upper()})", key=f"queue_{action}", type=kind, width="stretch",
+        column.button(action.capitalize(), key=f"queue_{action}", type=kind, width="stretch",
                       shortcut=key, on_click=_decide, args=(item["id"], action, where))  # fmt: skip
     st.text_input("Note (optional)", key="queue_note", max_chars=2000)
     skip, back = st.columns(2)
-    skip.button("Skip (S)", key="queue_skip", shortcut="s", on_click=_skip, args=(item["id"], where))
-    back.button("Back to the list (B)", key="queue_back", shortcut="b", on_click=_back, args=(item["id"],))
+    skip.button("Skip", key="queue_skip", shortcut="s", on_click=_skip, args=(item["id"], where))
+    back.button("Back to the list", key="queue_back", shortcut="b", on_click=_back, args=(item["id"],))
 
 
 def _back(item_id: int) -> None:
@@ -141,7 +141,7 @@ def _list_view(where: QueueFilter) -> None:
         _open(int(table.iloc[picked.selection.rows[0]]["id"]))
         st.rerun()
     back, forward = st.columns(2)
-    if back.button("Previous page", key="queue_prev", disabled=page_number == 1, shortcut="p"):
+    if back.button("Previous page", key="queue_prev", disabled=page_number == 1, shortcut="p"):  # buttons show keys
         cursors.pop()
         st.rerun()
     if forward.button("Next page", key="queue_next_page", disabled=len(rows) < PAGE_SIZE, shortcut="shift+n"):
@@ -165,7 +165,7 @@ if st.session_state.get("queue_filter") != where:  # new filters start from the 
 if notice := st.session_state.pop("queue_notice", None):
     st.info(as_text(notice))
 done = st.session_state.get("queue_done", 0)
-st.button("Review next (N)", key="queue_next", type="primary", shortcut="n", on_click=_next, args=(where,))
+st.button("Review next", key="queue_next", type="primary", shortcut="n", on_click=_next, args=(where,))
 if done:
     st.caption(f"{done} decided this session.")
 item_id = st.session_state.get("queue_item")

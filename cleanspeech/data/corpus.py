@@ -106,7 +106,9 @@ def with_extra_rows(frame: pd.DataFrame, paths: str | None) -> pd.DataFrame:
     if not paths:
         return frame
     extra = read_extra_rows(paths).assign(fold="train", licence=SOURCES["extra"].licence, shippable=True)
-    return pd.concat([frame, extra[frame.columns]], ignore_index=True)
+    first = int(frame.index.max()) + 1 if len(frame) else 0
+    extra.index = range(first, first + len(extra))  # new labels: the frame's own rows keep theirs
+    return pd.concat([frame, extra[frame.columns]])
 
 
 def _build(data_dir, jigsaw_dir, include_research, validation_fraction, seed) -> pd.DataFrame:

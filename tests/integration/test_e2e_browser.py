@@ -6,6 +6,7 @@ missing). Screenshots go to `$CLEANSPEECH_SCREENSHOTS`, else the test's tmp dir.
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import pandas as pd
 import pytest
 
 from cleanspeech.classifiers import flagged_labels, load_models
-from cleanspeech.labels import LABELS
+from cleanspeech.labels import LABEL_NAMES, LABELS
 from cleanspeech.rewrite import load_lexicon
 from cleanspeech.rewrite.local import LocalRewriter
 from tests.helpers import REPO, assert_kept_behind_formula_guards
@@ -147,8 +148,10 @@ def _moderate(page, text: str, models: dict) -> dict[str, list[str]]:
     box = page.get_by_role("textbox", name="Comment", exact=True)
     box.fill(text)
     box.press("Control+Enter")  # Streamlit commits a text area on Ctrl+Enter (or blur)
+    page.get_by_role("button", name=re.compile(r"^Check")).click()  # its name also shows the shortcut
     for labels in flagged.values():
-        page.get_by_text("Flagged: " + ", ".join(labels) if labels else "Not flagged", exact=True).first.wait_for()
+        shown = ", ".join(LABEL_NAMES[label] for label in labels)
+        page.get_by_text("Flagged: " + shown if labels else "Not flagged", exact=True).first.wait_for()
     return flagged
 
 
@@ -161,7 +164,7 @@ def test_moderate_scores_a_typed_comment_and_shows_html_as_text(page, dialogs, s
     table = _grid_rows(page)
     assert table[0] == ["", *models]  # every shipped model side by side
     for column, (name, model) in enumerate(models.items(), start=1):
-        expected = model.predict_proba([insult]).iloc[0].round(3).to_dict()
+        expected = model.predict_proba([insult]).iloc[0].round(3).rename(LABEL_NAMES).to_dict()
         assert {row[0]: float(row[column]) for row in table[1:]} == pytest.approx(expected, abs=1e-3), name
     heatmap = page.locator(".cs-heatmap").filter(has_text="disgusting")  # the explanation, word by word
     heatmap.wait_for()
@@ -241,3 +244,80 @@ def test_broken_inputs_get_one_plain_message_never_an_exception_box(page, tmp_pa
     page.locator(".js-plotly-plot").first.wait_for()  # what was read so far is plotted
     page.screenshot(path=screenshots / "training-partial.png", full_page=True)
     assert page.locator("[data-testid=stException]").count() == 0
+
+
+def _item_id(page) -> int:
+    heading = page.get_by_role("heading", name="Item ").first
+    heading.wait_for()
+    return int(heading.inner_text().split()[1])
+
+
+def _shift_batch(data_dir: Path, path: Path) -> pd.DataFrame:
+    """Real Jigsaw rows, toxic ones first: enough that the default policy queues more than ten."""
+    rows = pd.read_csv(data_dir / "jigsaw_sample" / "train.csv.gz", dtype=str, keep_default_na=False)
+    frame = pd.concat([rows[rows["insult"] == "1"].head(14), rows[rows["toxic"] == "0"].head(4)], ignore_index=True)
+    frame[["id", "comment_text"]].to_csv(path, index=False)
+    return frame
+
+
+def test_a_moderators_shift(page, data_dir, kaggle_dir, tmp_path, screenshots, capsys):
+    """Upload a batch, review ten items with the keyboard, tighten the policy, export the decisions and retrain the
+    baseline on them: the loop a moderation team runs, in a real browser."""
+    from cleanspeech.moderation import ModerationStore
+    from tests.helpers import run_script
+
+    store = ModerationStore()  # the server's store: CLEANSPEECH_STORE, set for this test process and its children
+    queued_before = store.queue.count()
+    _shift_batch(data_dir, tmp_path / "shift.csv")
+    page.get_by_role("link", name="Batch").click()
+    page.locator("input[type=file]").set_input_files(tmp_path / "shift.csv")
+    page.get_by_role("button", name="Score").click()
+    send = page.get_by_role("button", name="to the review queue")
+    send.click()
+    page.get_by_text("comments are in the review queue").wait_for()
+    assert store.queue.count() - queued_before >= 10
+    page.screenshot(path=screenshots / "shift-1-batch.png", full_page=True)
+
+    page.get_by_role("link", name="Queue").click()
+    page.get_by_label("Your name").fill("ana")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name=re.compile(r"^Review next")).wait_for()
+    page.get_by_role("heading", name="Review queue").click()  # focus on the page, not on an input
+    page.keyboard.press("n")
+    seen = [_item_id(page)]
+    page.screenshot(path=screenshots / "shift-2-item.png", full_page=True)
+    for i in range(10):
+        page.keyboard.press("x" if i % 2 else "a")  # remove (reason: insult) or approve (reason: not toxic)
+        if i < 9:
+            page.wait_for_function(f"() => !document.body.innerText.includes('Item {seen[-1]} ·')")
+            seen.append(_item_id(page))
+    page.get_by_text("10 decided this session.").wait_for()
+    assert len(set(seen)) == 10
+    log = store.history(reviewer="ana")
+    assert len(log) == 10 and log["action"].value_counts().to_dict() == {"approve": 5, "remove": 5}
+
+    page.get_by_role("link", name="Policies").click()
+    remove_toxic = page.get_by_label("Remove at").first
+    remove_toxic.fill("0.80")
+    remove_toxic.press("Enter")
+    page.get_by_text("change verdict").first.wait_for()  # the change measured before it is saved
+    page.get_by_role("button", name="Save as a new version").click()
+    page.get_by_text("Saved default v2").wait_for()
+    assert store.policies.default().remove["toxic"] == 0.8
+    page.screenshot(path=screenshots / "shift-3-policy.png", full_page=True)
+
+    page.get_by_role("link", name="History").click()
+    page.get_by_text("Agreement with the moderators").wait_for()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download as training rows").click()
+    exported = tmp_path / "decisions.csv"
+    Path(download.value.path()).replace(exported)
+    page.screenshot(path=screenshots / "shift-4-history.png", full_page=True)
+    rows = pd.read_csv(exported)
+    assert len(rows) == 10 and sorted(rows["toxic"].tolist()) == [0] * 5 + [1] * 5
+
+    out = tmp_path / "retrained"
+    result = run_script(capsys, "train_baseline", "--data-dir", str(kaggle_dir), "--output-dir", str(out),
+                        "--extra-data", str(exported))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads((out / "baseline_meta.json").read_text())["extra_data"]["rows"] == 10
