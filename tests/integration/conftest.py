@@ -14,7 +14,8 @@ def service_settings(tmp_path_factory):
     from cleanspeech.server import ServerSettings
 
     root = tmp_path_factory.mktemp("service")
-    (root / "keys.txt").write_text(f"# keys of the test server\n{KEY}\n{OTHER_KEY}\n")
+    # The second key judges the comments it sends by the "strict" policy (when the store holds one)
+    (root / "keys.txt").write_text(f"# keys of the test server\n{KEY}\n{OTHER_KEY} policy=strict\n")
     sock = bound_socket()
     settings = ServerSettings(
         model="baseline",
