@@ -53,6 +53,9 @@ def parse_args(argv=None):
     p.add_argument("--rewrite-comments", type=int, default=40, help="toxic comments rewritten locally (0: skip)")
     p.add_argument("--service-comments", type=int, default=400, help="comments per service load level (0: skip)")
     p.add_argument("--service-model", default="transformer", help="the model the service benchmark serves")
+    p.add_argument("--queue-items", type=int, default=100_000, help="review-queue size to measure (0: skip)")
+    p.add_argument("--queue-postgres", default="postgresql://127.0.0.1:5432/test", help="PostgreSQL for the queue "
+                   "figures (a scratch schema, dropped after); empty: SQLite only")  # fmt: skip
     p.add_argument("--output", default=str(models_dir() / "benchmark.json"), help="default: beside the shipped models")
     p.add_argument("--cold-start", nargs=2, metavar=("CONFIG", "DIR"), help=argparse.SUPPRESS)  # child process
     return p.parse_args(argv)
@@ -264,6 +267,33 @@ def ratios(serving: dict, served_backend: str) -> dict:
     }
 
 
+def time_queue_page(url: str, deep_cursor: list, repeats: int = 5) -> dict:
+    """The Queue page itself (streamlit.testing, no browser): median time to run it on the first and the last page."""
+    import os
+    from datetime import datetime
+
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["CLEANSPEECH_STORE"] = url  # what the page opens; this process opens no other store afterwards
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/queue.py").run()
+    at.sidebar.text_input(key="reviewer_name").input("bench")
+    at.sidebar.button[0].click().run()
+    first = statistics.median(time_call(at.run) for _ in range(repeats))
+    at.session_state["queue_cursors"] = [None, (deep_cursor[0], datetime.fromisoformat(deep_cursor[1]), deep_cursor[2])]
+    last = statistics.median(time_call(at.run) for _ in range(repeats))
+    if at.exception:
+        raise RuntimeError(f"the Queue page failed: {at.exception}")
+    return {"queue_page_first_ms": round(first * 1000, 1), "queue_page_last_ms": round(last * 1000, 1)}
+
+
+def time_call(action) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.cold_start:
@@ -295,6 +325,11 @@ def main(argv=None) -> int:
         print(f"rewrite: {results['rewrite_latency']}", flush=True)
     if args.service_comments:
         results["service"] = bench_service(args.service_model, texts[: args.service_comments])
+    if args.queue_items:
+        from cleanspeech.moderation.load import bench_queue
+
+        with tempfile.TemporaryDirectory() as scratch:
+            results["queue"] = bench_queue(args.queue_items, args.queue_postgres or None, scratch, time_queue_page)
     train_rows = frame[frame["fold"] == "train"].sample(args.train_rows, random_state=0)
     results["baseline_training"] = bench_baseline_training(train_rows)
     print(f"baseline training: {results['baseline_training']}", flush=True)

@@ -13,7 +13,7 @@ def test_benchmark_measures_every_configuration_side_by_side(
 ):
     out = tmp_path / "bench.json"
     args = ["--data-dir", str(data_dir), "--predict-rows", "40", "--train-rows", "1000", "--latency-repeats", "3",
-            "--explain-repeats", "0", "--rewrite-comments", "0", "--service-comments", "0",
+            "--explain-repeats", "0", "--rewrite-comments", "0", "--service-comments", "0", "--queue-items", "300",
             "--transformer-dir", str(tiny_classifier_dir),
             "--output", str(out)]  # fmt: skip
     # In-process; its cold starts are fresh processes of their own. The ONNX graphs it builds and the dataset it reads
@@ -37,6 +37,9 @@ def test_benchmark_measures_every_configuration_side_by_side(
     assert "explanation_latency" not in report  # --explain-repeats 0
     assert "rewrite_latency" not in report  # --rewrite-comments 0
     assert "service" not in report  # --service-comments 0
+    for backend in ("sqlite", "postgresql"):  # the queue figures on both stores (CI runs PostgreSQL)
+        figures = report["queue"][backend]
+        assert figures["items"] == 300 and figures["enqueue_items_per_s"] > 0 and figures["queue_page_last_ms"] > 0
     assert report["baseline_training"]["comments"] == 1000 and report["peak_rss_mb"] > 0
 
 
