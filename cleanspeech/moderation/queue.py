@@ -115,7 +115,8 @@ class ReviewQueue:
         where = where or QueueFilter(statuses=OPEN_STATUSES)
         mine = sa.and_(items.c.claimed_by == reviewer, items.c.claim_expires_at >= _now())
         with self.engine.connect() as conn:
-            held = conn.execute(sa.select(items.c.id).where(*where.where(), mine).order_by(*_ORDER).limit(1)).first()
+            # No ORDER BY: a reviewer holds one item, and without it both databases look it up by claimed_by's index.
+            held = conn.execute(sa.select(items.c.id).where(*where.where(), mine).limit(1)).first()
         return None if held is None else held.id
 
     def claim_next(self, reviewer: str, where: QueueFilter = QueueFilter(), seconds: int = CLAIM_SECONDS,

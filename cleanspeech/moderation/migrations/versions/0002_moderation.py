@@ -69,6 +69,7 @@ def upgrade() -> None:
     )
     # The queue's order (severity, then oldest first) under its most common filter, so a page is an index range.
     op.create_index("ix_items_queue", "items", ["status", sa.text("severity DESC"), "created_at", "id"])
+    op.create_index("ix_items_claimed_by", "items", ["claimed_by", "status"])  # "the item I hold", after a reload
     op.create_index("ix_items_language", "items", ["language"])
     op.create_index("ix_items_source", "items", ["source"])
     op.create_table(
