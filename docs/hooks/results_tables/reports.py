@@ -169,6 +169,8 @@ def render_one_benchmark(name: str, report) -> str:
         out += [explanation_table(explanations), ""]
     if isinstance(report.get("service"), dict):
         out += service_lines(report["service"])
+    if isinstance(report.get("queue"), dict):
+        out += queue_lines(report["queue"])
     out += benchmark_notes(report)
     return "\n".join(out)
 
@@ -248,6 +250,18 @@ def service_lines(service: dict) -> list[str]:
         "Ratios: " + ", ".join(f"{k} {num(v, 2)}" for k, v in ratios.items()) + ".",
         "",
     ]
+
+
+def queue_lines(queue: dict) -> list[str]:
+    """The review queue at scale: enqueue rate and the time of the Queue page's queries, per database."""
+    header = ["store", "items", "enqueued/s", "first page (ms)", "last page (ms)", "filtered page (ms)",
+              "count (ms)", "claim (ms)", "Queue page, first (ms)", "Queue page, last (ms)"]  # fmt: skip
+    keys = ("enqueue_items_per_s", "first_page_ms", "last_page_ms", "filtered_page_ms", "count_ms",
+            "claim_and_release_ms", "queue_page_first_ms", "queue_page_last_ms")  # fmt: skip
+    rows = [[backend, count(e.get("items")), *(num(e.get(k), 1) for k in keys)]
+            for backend, e in queue.items() if isinstance(e, dict) and "items" in e]  # fmt: skip
+    return ["The review queue (synthetic items; medians; the Queue page timed through streamlit.testing, so it "
+            "includes the page's own Python but not a browser):", "", table(header, rows), ""]  # fmt: skip
 
 
 def benchmark_notes(report: dict) -> list[str]:
