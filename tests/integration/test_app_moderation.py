@@ -151,3 +151,22 @@ def test_batch_page_sends_flagged_rows_to_the_queue(store_path, tmp_path):
     assert not at.exception
     items = ModerationStore(store_path).queue.page()
     assert sorted(i["external_id"] for i in items) == ["a", "c"] and {i["source"] for i in items} == {"batch"}
+
+
+def test_with_a_users_file_a_password_is_required(store_path, tmp_path, monkeypatch):
+    from cleanspeech.moderation.users import add_user
+
+    users = tmp_path / "users.json"
+    add_user(users, "ana", "correct horse battery")
+    monkeypatch.setenv("CLEANSPEECH_USERS", str(users))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/queue.py").run()
+    at.sidebar.text_input(key="reviewer_name").input("ana")
+    at.sidebar.text_input(key="reviewer_password").input("wrong password")
+    at.sidebar.button[0].click().run()
+    assert "Unknown name or wrong password." in [e.value for e in at.sidebar.error]
+    assert any("Sign in" in info.value for info in at.info)
+    at.sidebar.text_input(key="reviewer_password").input("correct horse battery")
+    at.sidebar.button[0].click().run()
+    assert at.title[0].value == "Review queue" and "Reviewing as ana" in [c.value for c in at.sidebar.caption]

@@ -123,6 +123,18 @@ def test_a_review_survives_a_restart_and_its_decision_cannot_change(store_url, s
     reopened.close()
 
 
+def test_an_escalated_item_waits_for_a_second_opinion(store):
+    store.queue.enqueue([item(1)])
+    store.queue.claim_next("ana")
+    store.queue.decide(1, "ana", "escalate", "unsure", "is this a slur here?")
+    assert store.queue.count() == 0 and store.queue.count(QueueFilter(statuses=("escalated",))) == 1
+    assert store.queue.claim_next("ana") is None  # not in the open queue any more
+    senior = store.queue.claim_next("lead", QueueFilter(statuses=("escalated",)))
+    assert senior["id"] == 1 and senior["claimed_by"] == "lead"
+    store.queue.decide(1, "lead", "remove", "identity_attack")
+    assert store.history()["action"].tolist() == ["remove", "escalate"]  # both kept, newest first
+
+
 def test_history_holds_suggestscore_records_beside_decisions(store):
     store.add_suggestion(comment_text="nice one", attribute_scores={"TOXICITY": {"summaryScore": {"value": 0.0}}},
                          languages=["en"], context=None, client_token="t1", session_id=None, community_id="c1",

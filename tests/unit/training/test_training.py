@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import torch
 
-from cleanspeech.errors import InputError
+from cleanspeech.errors import DataFileNotFound, InputError
 from cleanspeech.labels import LABELS
 from cleanspeech.training import (
     LengthGroupedBatches,
@@ -87,3 +87,22 @@ def test_length_grouped_batches_cover_everything_once():
 def test_frame_targets_keep_nan(dataset):
     told = dataset[(dataset["source"] == "told_br") & (dataset["fold"] == "train")]
     assert pd.isna(told["threat"]).all() and told["insult"].notna().all()
+
+
+def test_extra_data_rows_train_and_never_validate(data_dir, tmp_path):
+    from cleanspeech.training.batching import load_training_frame
+    from cleanspeech.training.config import TrainConfig
+
+    extra = tmp_path / "decisions.csv"
+    pd.DataFrame({"comment_text": ["our word for it, said kindly", "go back where you came from"],
+                  "toxic": [0, 1], "identity_hate": ["0", "1"], "insult": [0, ""]}).to_csv(extra, index=False)  # fmt: skip
+    config = TrainConfig(data_dir=str(data_dir), extra_data=str(extra), max_eval_samples=50)
+    frame = load_training_frame(config)
+    mine = frame[frame["source"] == "extra"]
+    assert len(mine) == 2 and set(mine["fold"]) == {"train"}
+    assert mine["insult"].isna().tolist() == [False, True]  # a blank cell is "not judged", not 0
+    assert mine["threat"].isna().all()  # a label the file does not have is not judged either
+    bad = tmp_path / "bad.csv"
+    bad.write_text("comment_text,toxic\nhello,maybe\n")
+    with pytest.raises(DataFileNotFound, match="must be 0, 1 or blank"):
+        load_training_frame(TrainConfig(data_dir=str(data_dir), extra_data=str(bad)))
