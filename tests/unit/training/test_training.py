@@ -94,8 +94,9 @@ def test_extra_data_rows_train_and_never_validate(data_dir, tmp_path):
     from cleanspeech.training.config import TrainConfig
 
     extra = tmp_path / "decisions.csv"
-    pd.DataFrame({"comment_text": ["our word for it, said kindly", "go back where you came from"],
-                  "toxic": [0, 1], "identity_hate": ["0", "1"], "insult": [0, ""]}).to_csv(extra, index=False)  # fmt: skip
+    rows = {"comment_text": ["our word for it, said kindly", "go back where you came from"], "toxic": [0, 1],
+            "identity_hate": ["0", "1"], "insult": [0, ""]}  # fmt: skip
+    pd.DataFrame(rows).to_csv(extra, index=False)
     config = TrainConfig(data_dir=str(data_dir), extra_data=str(extra), max_eval_samples=50)
     frame = load_training_frame(config)
     mine = frame[frame["source"] == "extra"]
