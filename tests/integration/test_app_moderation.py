@@ -170,3 +170,36 @@ def test_with_a_users_file_a_password_is_required(store_path, tmp_path, monkeypa
     at.sidebar.text_input(key="reviewer_password").input("correct horse battery")
     at.sidebar.button[0].click().run()
     assert at.title[0].value == "Review queue" and "Reviewing as ana" in [c.value for c in at.sidebar.caption]
+
+
+def test_the_list_pages_forward_and_back_and_an_item_can_be_escalated_or_put_back(store_path, shipped_baseline):
+    from cleanspeech.labels import LABELS
+    from cleanspeech.moderation.queue import label_flags
+
+    store = fill_queue(store_path, [], shipped_baseline)
+    store.queue.enqueue([{"source": "cli", "text": f"comment {i}", "language": "en", "model": "baseline",
+                          "model_version": "v", "scores": dict.fromkeys(LABELS, 0.6), "policy_name": "default",
+                          "policy_version": 1, "verdict": "review", "severity": 1 + i % 4, "reasons": [],
+                          "label_flags": label_flags(["toxic"])} for i in range(120)])  # fmt: skip
+    at = signed_in("pages/queue.py")
+    assert at.caption[0].value == "120 items · page 1 of 3"
+    first_page = at.dataframe[0].value["id"].tolist()
+    at.button(key="queue_next_page").click().run()
+    assert at.caption[0].value == "120 items · page 2 of 3"
+    second_page = at.dataframe[0].value["id"].tolist()
+    assert len(second_page) == 50 and not set(first_page) & set(second_page)
+    at.button(key="queue_prev").click().run()
+    assert at.dataframe[0].value["id"].tolist() == first_page
+    at.button(key="queue_next").click().run()
+    opened = int(at.subheader[0].value.split()[1])
+    assert opened == first_page[0]  # the most severe, oldest item
+    at.button(key="queue_back").click().run()  # put back: free for anyone, and the list shows again
+    assert store.queue.get(opened)["claimed_by"] is None and at.dataframe
+    at.button(key="queue_next").click().run()
+    at.selectbox(key="queue_reason_escalate").select("legal")
+    at.button(key="queue_escalate").click().run()
+    assert store.queue.get(opened)["status"] == "escalated"
+    assert int(at.subheader[0].value.split()[1]) != opened  # the next item opened
+    at.button(key="queue_back").click().run()
+    at.multiselect(key="queue_status").set_value(["escalated"]).run()
+    assert at.dataframe[0].value["id"].tolist() == [opened]  # waiting for a second opinion
