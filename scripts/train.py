@@ -42,7 +42,9 @@ from cleanspeech.training import (
     predict_test_file,
     save_best_model,
 )
+from cleanspeech.training.batching import encode_twins
 from cleanspeech.training.config import build_parser, load_config
+from cleanspeech.training.pairing import logit_pairing_loss, twin_texts, with_counterfactual_copies
 
 
 def get_dataloaders(accelerator, config, tokenizer, frame, repeats: dict[str, int]):
@@ -50,8 +52,10 @@ def get_dataloaders(accelerator, config, tokenizer, frame, repeats: dict[str, in
     pad_multiple = 8 if accelerator.mixed_precision in ("fp16", "bf16") else None
     collate = make_collate(tokenizer, pad_multiple)
     train_rows, val_rows = frame[frame["fold"] == "train"], frame[frame["fold"] == "validation"]
-    train_rows = oversample_positives(train_rows, repeats)
-    train_set = CommentDataset(*encode(tokenizer, train_rows, config))
+    train_rows = oversample_positives(with_counterfactual_copies(train_rows, config), repeats)
+    twins = encode_twins(tokenizer, twin_texts(train_rows, config.seed), config) if config.clp_weight else None
+    train_set = CommentDataset(*encode(tokenizer, train_rows, config), twins=twins)
+    train_set.copies = int(train_rows["id"].astype(str).str.contains("~cf", regex=False).sum())  # identity swaps
     val_set = CommentDataset(*encode(tokenizer, val_rows, config))
     sampler = LengthGroupedBatches(train_set.lengths, config.batch_size, config.seed)
     val_batches = LengthGroupedBatches(val_set.lengths, config.eval_batch_size, config.seed, shuffle=False)
@@ -150,7 +154,8 @@ def training_function(config) -> dict:
     # Weights come from the rows as they are: oversampling adds updates for rare positives on top of them.
     weights = class_weights(frame.loc[frame["fold"] == "train"], config.class_weight_power)
     accelerator.print(
-        f"training rows {len(train_dl.dataset):,}, validation rows {len(val_dl.dataset):,}, "
+        f"training rows {len(train_dl.dataset) - train_dl.dataset.copies:,} (+{train_dl.dataset.copies:,} "
+        f"identity-swapped copies), validation rows {len(val_dl.dataset):,}, "
         f"frozen params {frozen:,}; class weights " + ", ".join(f"{w:.3f}" for w in weights.tolist())
     )
     steps_per_epoch = -(-len(train_dl) // config.gradient_accumulation_steps)
@@ -192,7 +197,11 @@ def train_loop(run: Run, train_dl, sampler, optimizer) -> None:
         for batch in batches:
             with accelerator.accumulate(run.model):
                 targets = batch.pop("labels")
-                loss = masked_weighted_bce(run.model(**batch).logits, targets, run.weights)
+                pairs = batch.pop("pairs", torch.empty(0, 2, dtype=torch.long))
+                logits = run.model(**batch).logits
+                loss = masked_weighted_bce(logits, targets, run.weights)
+                if config.clp_weight:
+                    loss = loss + config.clp_weight * logit_pairing_loss(logits, pairs)
                 check_finite(loss, accelerator, state.global_step)
                 accelerator.backward(loss)
                 if accelerator.sync_gradients:
@@ -201,8 +210,9 @@ def train_loop(run: Run, train_dl, sampler, optimizer) -> None:
                 run.scheduler.step()
                 optimizer.zero_grad()
             state.batches_done += 1
-            state.samples_local += len(targets)
-            window.add(loss.detach(), len(targets) * accelerator.num_processes)
+            comments = len(targets) - len(pairs)  # twins are not samples of their own
+            state.samples_local += comments
+            window.add(loss.detach(), comments * accelerator.num_processes)
             if not accelerator.sync_gradients:
                 continue
             state.global_step += 1

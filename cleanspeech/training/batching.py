@@ -43,12 +43,14 @@ def oversample_positives(rows: pd.DataFrame, repeats: dict[str, int]) -> pd.Data
 
 
 class CommentDataset(Dataset):
-    """Tokenised comments (unpadded) with float targets; NaN marks an unknown label."""
+    """Tokenised comments (unpadded) with float targets; NaN marks an unknown label. `twins`: per comment, the
+    encoding of its identity-swapped twin or None (counterfactual logit pairing, `training.pairing`)."""
 
-    def __init__(self, encodings: dict, targets: np.ndarray | None = None):
+    def __init__(self, encodings: dict, targets: np.ndarray | None = None, twins: list | None = None):
         self.input_ids = encodings["input_ids"]
         self.extra = {k: v for k, v in encodings.items() if k not in ("input_ids", "offset_mapping")}
         self.targets = targets
+        self.twins = twins
 
     def __len__(self) -> int:
         return len(self.input_ids)
@@ -57,6 +59,8 @@ class CommentDataset(Dataset):
         item = {"input_ids": self.input_ids[i], **{k: v[i] for k, v in self.extra.items()}}
         if self.targets is not None:
             item["labels"] = self.targets[i]
+        if self.twins is not None and self.twins[i] is not None:
+            item["twin"] = self.twins[i]
         return item
 
     @property
@@ -69,9 +73,16 @@ def make_collate(tokenizer, pad_to_multiple_of: int | None):
 
     def collate(items: list[dict]) -> dict:
         labels = [item.pop("labels") for item in items] if "labels" in items[0] else None
-        batch = tokenizer.pad(items, padding=True, pad_to_multiple_of=pad_to_multiple_of, return_tensors="pt")
+        # Twins join the batch as extra rows after the comments (one forward pass); `pairs` says who pairs with whom.
+        twins = [(i, item.pop("twin")) for i, item in enumerate(items) if "twin" in item]
+        pairs = [(i, len(items) + k) for k, (i, _) in enumerate(twins)]
+        batch = tokenizer.pad(items + [twin for _, twin in twins], padding=True, pad_to_multiple_of=pad_to_multiple_of,
+                              return_tensors="pt")  # fmt: skip
         if labels is not None:
-            batch["labels"] = torch.tensor(np.stack(labels), dtype=torch.float32)
+            unknown = np.full((len(twins), len(LABELS)), np.nan, dtype=np.float32)  # twins train only through pairing
+            batch["labels"] = torch.tensor(np.concatenate([np.stack(labels), unknown]), dtype=torch.float32)
+        if twins:
+            batch["pairs"] = torch.tensor(pairs, dtype=torch.long)
         return batch
 
     return collate
@@ -137,7 +148,8 @@ def training_sources(config, frame: pd.DataFrame) -> set[str]:
     available = set(frame.loc[frame["fold"] == "train", "source"])
     if not config.train_sources:
         return available
-    wanted = {name.strip() for name in config.train_sources.split(",") if name.strip()}
+    # --extra-data rows always train: naming them again in --train-sources is not needed
+    wanted = {name.strip() for name in config.train_sources.split(",") if name.strip()} | (available & {"extra"})
     unknown = sorted(wanted - available)
     if unknown:
         raise TrainingError(f"no training rows from {', '.join(unknown)}; sources: {', '.join(sorted(available))}")
@@ -148,3 +160,14 @@ def encode(tokenizer, rows: pd.DataFrame, config) -> tuple[dict, np.ndarray]:
     texts = [config.text_prefix + clean_text(t) for t in rows["text"]]
     encodings = tokenizer(texts, truncation=True, max_length=config.max_length)
     return dict(encodings), rows[list(LABELS)].to_numpy(dtype=np.float32)
+
+
+def encode_twins(tokenizer, twins: list[str | None], config) -> list[dict | None]:
+    """The tokenised twins (input_ids and the tokenizer's other fields per text), None where a row has none."""
+    present = [i for i, text in enumerate(twins) if text is not None]
+    encoded = tokenizer([config.text_prefix + clean_text(twins[i]) for i in present], truncation=True,
+                        max_length=config.max_length) if present else {}  # fmt: skip
+    out: list[dict | None] = [None] * len(twins)
+    for k, i in enumerate(present):
+        out[i] = {key: values[k] for key, values in encoded.items() if key != "offset_mapping"}
+    return out

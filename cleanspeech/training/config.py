@@ -32,6 +32,9 @@ class TrainConfig:
     include_research_data: bool = False  # also train on research-only sets (you accept their terms; do not ship)
     train_sources: str | None = None  # comma-separated sources to train on (e.g. jigsaw); validation keeps them all
     extra_data: str | None = None  # CSV file(s) of your own training rows, e.g. from `cleanspeech export-decisions`
+    identity_benign_copies: int = 2  # counterfactual copies of each benign training comment naming a group
+    identity_toxic_copies: int = 1  # ... and of each toxic one (the baseline uses 6 and 1; copies cost epoch time)
+    clp_weight: float = 0.5  # counterfactual logit pairing (Garg et al. 2019) on non-attacks naming a group; 0: off
     oversample: str | None = None  # e.g. "threat=4,identity_hate=2": repeat those labels' positive training rows
     max_train_samples: int | None = None  # subsample training rows (CPU-sized runs)
     max_eval_samples: int | None = None  # subsample validation rows (CPU-sized runs)
