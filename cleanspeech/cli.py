@@ -56,7 +56,7 @@ def cmd_predict(args) -> int:
         if not texts or not any(t.strip() for t in texts):
             raise InputError("nothing to score: the text is empty")
     models = load_models(args.model)
-    hook = verdict_hook(args, models, args.column if frame is not None else "text")
+    hook = verdict_hook(args, models, args.column if frame is not None and args.output else "text")
     if args.output:
         if frame is None:
             frame, args.column = pd.DataFrame({"text": texts}), "text"

@@ -8,9 +8,9 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from cleanspeech import LABELS
 from cleanspeech.moderation import LABEL_NAMES
 from cleanspeech.moderation.feedback import agreement, as_judged_by, decided_items, propose_thresholds, training_rows
+from cleanspeech.moderation.verdicts import policy_model_name
 from pages.common import MODEL_COLORS, as_text, load_models
 from pages.workbench import reviewer, store
 
@@ -66,9 +66,15 @@ st.caption("A model flagged a label when the verdict put it over its review thre
 st.header("Proposed thresholds")
 policy = moderation.policies.default()
 target = st.slider("Target precision", 0.5, 0.99, 0.9, 0.01, key="history_target")
-model = load_models().get(decided["model"].iloc[-1])
-current = policy.review_thresholds(model.thresholds if model else dict.fromkeys(LABELS, 0.5))
-proposal = propose_thresholds(decided, current, target)
+model_name = policy_model_name(policy)
+model = load_models().get(model_name)
+if model is None:
+    st.info(as_text(f"The default policy's model ({model_name}) is not loaded."))
+    st.stop()
+st.caption(as_text(f"For policy {policy.name} v{policy.version}, on the decisions about comments its model "
+                   f"({model_name}) scored."))  # fmt: skip
+current = policy.review_thresholds(model.thresholds)
+proposal = propose_thresholds(decided[decided["model"] == model_name], current, target)
 st.dataframe(proposal.assign(label=proposal["label"].map(LABEL_NAMES)).round(3), hide_index=True,
              key="history_proposal")  # fmt: skip
 changes = {row.label: float(row.proposed) for row in proposal.itertuples() if row.proposed == row.proposed}

@@ -18,7 +18,7 @@ from pages.common import (
     truncation_notice,
 )
 from pages.rewriting import rewrite_section
-from pages.workbench import default_policy, store, verdict_card
+from pages.workbench import default_policy_or_none, store, verdict_card
 
 EXAMPLES = {
     "Insult": "You are a disgusting idiot.",
@@ -69,8 +69,8 @@ truncation_notice(text)
 with st.spinner("Scoring…"):
     scores = score_text(text)
 thresholds = {name: model.thresholds for name, model in models.items()}
-policy = default_policy()
-policy_model = policy_model_name(policy)
+policy = default_policy_or_none()
+policy_model = policy_model_name(policy) if policy else None
 if policy_model in models:
     judged = moderate([text], policy, models[policy_model])
     verdict_card(judged.verdicts[0], policy, policy_model)

@@ -24,7 +24,8 @@ if saved := st.session_state.pop("policy_saved", None):  # set before the picker
     st.success(as_text(f"Saved {saved} v{book.get(saved).version}."))
 chosen = st.selectbox("Policy", [*names, "＋ new policy"], index=names.index(default_name), key="policy_pick",
                       format_func=lambda n: f"{n} (default)" if n == default_name else n)  # fmt: skip
-base = Policy(name="") if chosen == "＋ new policy" else book.get(chosen)
+NEW = "new policy"
+base = Policy(name=NEW) if chosen == "＋ new policy" else book.get(chosen)
 if base.version:
     history = pd.DataFrame(book.versions(base.name))
     st.caption(as_text(f"Version {base.version}, saved by {history.iloc[0]['created_by']}. "
@@ -87,6 +88,8 @@ def _form(base: Policy) -> dict:
 fields = _form(base)
 try:
     edited = Policy(**fields)
+    if edited.name != base.name and edited.name in names:
+        raise InputError(f"A policy named {edited.name!r} exists: pick it above to change it.")
 except InputError as exc:
     st.error(as_text(str(exc)))
     st.stop()
@@ -101,13 +104,13 @@ if model is None:
 else:
     left, right = st.columns(2)
     if report and "predictions" in report:
-        moves = verdict_moves(before, edited, validation_scores(report), model.thresholds)
+        moves = verdict_moves(before, edited, validation_scores(report), model)
         left.markdown(f"**Validation comments** ({int(moves.to_numpy().sum()):,}): {moved(moves):,} change verdict")
         left.dataframe(moves, key="policy_moves_validation")
         left.caption("Scores only: blocklist and allowlist changes count on decided comments.")
     decided = decided_items(store().engine)
     if len(decided):
-        moves = verdict_moves(before, edited, decided[list(LABELS)], model.thresholds, decided["text"].tolist())
+        moves = verdict_moves(before, edited, decided[list(LABELS)], model, decided["text"].tolist())
         right.markdown(f"**Decided comments** ({len(decided):,}): {moved(moves):,} change verdict")
         right.dataframe(moves, key="policy_moves_decided")
     else:

@@ -78,7 +78,7 @@ def _item_view(item: dict, where: QueueFilter) -> None:
         st.subheader(f"Item {item['id']} · {SEVERITIES[item['severity']]} · {item['verdict']}")
         st.text(item["text"])  # shown as text: markup in a comment is never rendered
         st.caption(as_text(f"{LANGUAGE_NAMES.get(item['language'], item['language'])} · from {item['source']}"
-                           f" · {item['created_at']:%Y-%m-%d %H:%M} · {item['model']} {item['model_version']}"
+                           f" · {_utc(item['created_at']):%Y-%m-%d %H:%M} UTC · {item['model']} {item['model_version']}"
                            f" · policy {item['policy_name']} v{item['policy_version']}"))  # fmt: skip
         for reason in item["reasons"]:
             st.markdown("- " + as_text(reason))
@@ -86,7 +86,7 @@ def _item_view(item: dict, where: QueueFilter) -> None:
         st.dataframe(plain_scores(item["scores"], policy.review_thresholds(_thresholds(item["model"])),
                                   policy.remove), key="queue_scores")  # fmt: skip
         claim = item["claim_expires_at"]
-        st.caption(f"Yours until {claim:%H:%M:%S} UTC." if claim else "")
+        st.caption(f"Yours until {_utc(claim):%H:%M:%S} UTC." if claim else "")
     _actions(item, where)
     with st.expander("Which words drove the scores"):
         models = load_models()
@@ -121,12 +121,15 @@ def _back(item_id: int) -> None:
 
 def _list_view(where: QueueFilter) -> None:
     cursors = st.session_state.setdefault("queue_cursors", [None])  # the cursor each visited page started after
-    rows = queue.page(where, after=cursors[-1])
+    rows = queue.page(where, after=cursors[-1], limit=PAGE_SIZE + 1)  # one more: is there a next page?
+    more, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
     total = queue.count(where)
     page_number = len(cursors)
     st.caption(f"{total:,} item{'' if total == 1 else 's'} · page {page_number} of {max(1, -(-total // PAGE_SIZE)):,}")
     if not rows:
-        st.info("The queue is empty for these filters.")
+        st.info("The queue is empty for these filters." if page_number == 1 else "Nothing more on this page.")
+    _pager(cursors, rows, more)
+    if not rows:
         return
     table = pd.DataFrame({
         "id": [r["id"] for r in rows], "severity": [SEVERITIES[r["severity"]] for r in rows],
@@ -136,26 +139,34 @@ def _list_view(where: QueueFilter) -> None:
         "age": [_age(r["created_at"]) for r in rows], "status": [r["status"] for r in rows],
         "claimed by": [r["claimed_by"] or "" for r in rows],
     })  # fmt: skip
-    picked = st.dataframe(table, hide_index=True, key="queue_table", on_select="rerun", selection_mode="single-row")
+    # A new key after each pick: a selection would otherwise outlive the item it opened and reopen it on return.
+    generation = st.session_state.setdefault("queue_table_generation", 0)
+    picked = st.dataframe(table, hide_index=True, key=f"queue_table_{generation}", on_select="rerun",
+                          selection_mode="single-row")  # fmt: skip
     if picked and picked.selection.rows:
+        st.session_state["queue_table_generation"] = generation + 1
         _open(int(table.iloc[picked.selection.rows[0]]["id"]))
         st.rerun()
+
+
+def _pager(cursors: list, rows: list, more: bool) -> None:
     back, forward = st.columns(2)
-    if back.button("Previous page", key="queue_prev", disabled=page_number == 1, shortcut="p"):  # buttons show keys
+    if back.button("Previous page", key="queue_prev", disabled=len(cursors) == 1, shortcut="p"):
         cursors.pop()
         st.rerun()
-    if forward.button("Next page", key="queue_next_page", disabled=len(rows) < PAGE_SIZE, shortcut="shift+n"):
+    if forward.button("Next page", key="queue_next_page", disabled=not more, shortcut="shift+n"):
         cursors.append(rows[-1]["cursor"])
         st.rerun()
 
 
+def _utc(when) -> pd.Timestamp:
+    """A stored time in UTC: SQLite gives it back naive (stored as UTC), PostgreSQL in the session's time zone."""
+    stamp = pd.Timestamp(when)
+    return stamp.tz_localize(UTC) if stamp.tzinfo is None else stamp.tz_convert(UTC)
+
+
 def _age(created_at) -> str:
-    seconds = (
-        pd.Timestamp.now(tz=UTC) - pd.Timestamp(created_at).tz_localize(UTC)
-        if pd.Timestamp(created_at).tzinfo is None
-        else pd.Timestamp.now(tz=UTC) - pd.Timestamp(created_at)
-    )
-    minutes = int(seconds.total_seconds() // 60)
+    minutes = int((pd.Timestamp.now(tz=UTC) - _utc(created_at)).total_seconds() // 60)
     return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h" if minutes < 2880 else f"{minutes // 1440} d"
 
 

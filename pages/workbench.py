@@ -33,6 +33,16 @@ def default_policy() -> Policy:
     return store().policies.default()
 
 
+def default_policy_or_none() -> Policy | None:
+    """The default policy, or None with a notice when the store cannot be opened: a page that can work without it
+    (Moderate's scores, Batch's download) goes on."""
+    try:
+        return _open_store(default_store()).policies.default()
+    except Exception as exc:  # noqa: BLE001 - a store outage costs the verdict, not the page
+        st.warning(as_text(f"No verdict: the moderation store is unavailable ({str(exc).splitlines()[0]})."))
+        return None
+
+
 def reviewer(required: bool = True) -> str | None:
     """The signed-in reviewer's name; without one, a sign-in form in the sidebar (and the page stops if required).
 
@@ -87,19 +97,26 @@ def queue_section(scored: pd.DataFrame, status: pd.Series, column: str, file_nam
     from cleanspeech.serving import SCORED_STATUSES
     from pages.common import load_models
 
-    policy = default_policy()
+    policy = default_policy_or_none()
+    if policy is None:
+        return
     name = policy_model_name(policy)
     models = load_models()
     rows = scored[status.isin(SCORED_STATUSES)]
     if name not in models or rows.empty:
         return
-    columns = [f"{name}_{label}" for label in LABELS]
-    scores = rows[columns].set_axis(list(LABELS), axis=1) if set(columns) <= set(rows.columns) else None
-    with st.spinner("Applying the policy…"):
-        judged = moderate(rows[column].astype(str).tolist(), policy, models[name], scores=scores)
-    ids = rows["id"].astype(str).tolist() if "id" in rows.columns else [str(i + 1) for i in rows.index]
-    queued_rows = judged.queue_rows("batch", ids)
-    counts = pd.Series([v.action for v in judged.verdicts]).value_counts()
+    cache_key = (file_name, len(scored), column, policy.name, policy.version)
+    judged = st.session_state.get("batch_judged")
+    if not judged or judged[0] != cache_key:  # judged once per file and policy, not on every rerun
+        columns = [f"{name}_{label}" for label in LABELS]
+        scores = rows[columns].set_axis(list(LABELS), axis=1) if set(columns) <= set(rows.columns) else None
+        with st.spinner("Applying the policy…"):
+            moderation = moderate(rows[column].astype(str).tolist(), policy, models[name], scores=scores)
+        ids = rows["id"].astype(str).tolist() if "id" in rows.columns else [str(i + 1) for i in rows.index]
+        judged = (cache_key, moderation.queue_rows("batch", ids), [v.action for v in moderation.verdicts])
+        st.session_state["batch_judged"] = judged
+    queued_rows = judged[1]
+    counts = pd.Series(judged[2]).value_counts()
     st.caption(as_text(f"Policy {policy.name} v{policy.version} ({name}): " + ", ".join(
         f"{counts.get(action, 0):,} {action}" for action in ("allow", "review", "remove"))))  # fmt: skip
     done_key = ("batch_queued", file_name, len(scored), policy.name, policy.version)

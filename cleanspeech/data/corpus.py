@@ -106,6 +106,9 @@ def with_extra_rows(frame: pd.DataFrame, paths: str | None) -> pd.DataFrame:
     if not paths:
         return frame
     extra = read_extra_rows(paths).assign(fold="train", licence=SOURCES["extra"].licence, shippable=True)
+    # A comment that is also a validation or test row would leak into the metrics: it is left out of training.
+    held_out = set(frame.loc[frame["fold"] != "train", "text"].map(dedup_key))
+    extra = extra[~extra["text"].map(dedup_key).isin(held_out)]
     first = int(frame.index.max()) + 1 if len(frame) else 0
     extra.index = range(first, first + len(extra))  # new labels: the frame's own rows keep theirs
     return pd.concat([frame, extra[frame.columns]])

@@ -14,7 +14,8 @@ from ..errors import InputError
 
 def add_verdict_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy", help="judge each comment by this moderation policy: a stored policy's name, "
-                        "'default', or a policy .json file; adds verdict, severity and reasons")  # fmt: skip
+                        "'default' (the store's default), or a policy .json file; adds verdict, severity and "
+                        "reasons")  # fmt: skip
     parser.add_argument("--enqueue", action="store_true", help="put the comments the policy sends to review or "
                         "removal into the review queue (the app's Queue page); implies --policy default")  # fmt: skip
     _add_store_option(parser)
@@ -34,15 +35,15 @@ def resolve_policy(args):
         return None, None
     path = Path(args.policy) if args.policy else None
     if path is not None and path.suffix.lower() == ".json":
+        if args.enqueue:  # a queued verdict records its policy's version, which only a stored policy has
+            raise InputError(f"--enqueue needs a stored policy: `python -m cleanspeech policy import {path}` first")
         try:
-            policy = Policy.from_dict(json.loads(path.read_text(encoding="utf-8")))
+            return Policy.from_dict(json.loads(path.read_text(encoding="utf-8"))), None
         except (OSError, ValueError) as err:
             raise InputError(f"cannot read the policy file {path}: {err}") from None
-        return policy, ModerationStore(args.store) if args.enqueue else None
     store = ModerationStore(args.store)
     name = args.policy or "default"
-    policy = store.policies.default() if name == "default" and "default" not in store.policies.names() else None
-    return policy or store.policies.get(name), store
+    return (store.policies.default() if name == "default" else store.policies.get(name)), store
 
 
 def verdict_hook(args, models: dict, column: str, chunk_rows: int = 0):
@@ -57,7 +58,8 @@ def verdict_hook(args, models: dict, column: str, chunk_rows: int = 0):
     if policy is None:
         return None
     name = policy_model_name(policy)
-    models.setdefault(name, load_model(name))
+    if name not in models:
+        models[name] = load_model(name)
     summary = {"policy": f"{policy.name} v{policy.version}", "model": name, "queued": 0}
 
     def add(scored, chunk_index: int = 0):

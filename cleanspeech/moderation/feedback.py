@@ -40,13 +40,17 @@ def decided_items(engine: sa.Engine, since=None) -> pd.DataFrame:
     for i, label in enumerate(LABELS):
         frame[label] = [float(s.get(label, np.nan)) for s in frame["scores"]]
         frame[f"flag_{label}"] = (frame["label_flags"].astype(int) & (1 << i)) != 0
-        frame[f"human_{label}"] = [int(a == "remove" and label in REMOVAL_LABELS.get(r, ()))
+        # 1: removed for this harm; 0: approved; NaN: removed for another harm, so this label was not judged
+        frame[f"human_{label}"] = [0.0 if a == "approve" else 1.0 if label in REMOVAL_LABELS.get(r, ()) else np.nan
                                    for a, r in zip(frame["action"], frame["reason_code"])]  # fmt: skip
     frame["decided_at"] = pd.to_datetime(frame["decided_at"], utc=True)
     return frame.drop(columns=["scores", "label_flags"])
 
 
 def _precision_recall(flagged: pd.Series, human: pd.Series) -> tuple[float, float]:
+    """Over the decisions that judged this label (NaN: not judged)."""
+    known = human.notna()
+    flagged, human = flagged[known], human[known]
     hits = int((flagged & (human == 1)).sum())
     precision = hits / int(flagged.sum()) if flagged.any() else np.nan
     recall = hits / int((human == 1).sum()) if (human == 1).any() else np.nan
@@ -62,7 +66,7 @@ def agreement(decided: pd.DataFrame, period: str | None = None) -> pd.DataFrame:
         key = key if isinstance(key, tuple) else (key,)
         for label in LABELS:
             precision, recall = _precision_recall(part[f"flag_{label}"], part[f"human_{label}"])
-            confirmed = int(part[f"human_{label}"].sum())
+            confirmed = int((part[f"human_{label}"] == 1).sum())
             row = {"model": key[0], "label": label, "decisions": len(part), "confirmed": confirmed,
                    "precision": precision, "recall": recall}  # fmt: skip
             if period:
@@ -79,7 +83,8 @@ def propose_thresholds(decided: pd.DataFrame, current: dict[str, float], target_
     threshold reaches the target, keep their threshold (`proposed` is NaN) and say why."""
     rows = []
     for label in LABELS:
-        scores, human = decided[label].to_numpy(float), decided[f"human_{label}"].to_numpy(int)
+        known = decided[f"human_{label}"].notna().to_numpy()  # only the decisions that judged this label
+        scores, human = decided[label].to_numpy(float)[known], decided[f"human_{label}"].to_numpy(float)[known]
         row = {"label": label, "current": current[label], "proposed": np.nan, "decisions": len(scores),
                "precision_now": _precision_at(scores, human, current[label]), "precision_then": np.nan,
                "recall_now": _recall_at(scores, human, current[label]), "recall_then": np.nan, "why": ""}  # fmt: skip
@@ -113,9 +118,7 @@ def training_rows(decided: pd.DataFrame) -> pd.DataFrame:
     whether it was also obscene."""
     out = pd.DataFrame({"comment_text": decided["text"]})
     for label in LABELS:
-        human = decided[f"human_{label}"]
-        out[label] = np.where(decided["action"] == "approve", 0, np.where(human == 1, 1, np.nan))
-        out[label] = out[label].astype("Int64")
+        out[label] = decided[f"human_{label}"].astype("Int64")  # blank where the moderator did not judge it
     for column in ("language", "decided_at", "reviewer", "action", "reason_code"):
         out[column] = decided[column]
     return out[EXPORT_COLUMNS]

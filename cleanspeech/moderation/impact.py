@@ -6,19 +6,22 @@ import pandas as pd
 
 from ..labels import LABELS
 from .policy import ACTIONS, Policy
+from .verdicts import judge_text
 
 
-def _actions(policy: Policy, scores: pd.DataFrame, thresholds: dict, texts=None) -> list[str]:
+def _actions(policy: Policy, scores: pd.DataFrame, model, texts=None) -> list[str]:
     rows = scores[list(LABELS)].to_dict("records")
-    texts = texts if texts is not None else [""] * len(rows)
-    return [policy.judge(row, thresholds, text).action for row, text in zip(rows, texts)]
+    if texts is None:  # scores only: thresholds and labels count, the lists cannot
+        return [policy.judge(row, model.thresholds).action for row in rows]
+    return [judge_text(policy, model, text, row)[0].action for row, text in zip(rows, texts)]
 
 
-def verdict_moves(before: Policy, after: Policy, scores: pd.DataFrame, thresholds: dict, texts=None) -> pd.DataFrame:
+def verdict_moves(before: Policy, after: Policy, scores: pd.DataFrame, model, texts=None) -> pd.DataFrame:
     """A table of counts: rows are the verdict under `before`, columns the verdict under `after` (allow, review,
-    remove), so the off-diagonal cells are the comments the change moves."""
-    pairs = pd.DataFrame({"before": _actions(before, scores, thresholds, texts),
-                          "after": _actions(after, scores, thresholds, texts)})  # fmt: skip
+    remove), so the off-diagonal cells are the comments the change moves. With `texts`, blocklist and allowlist
+    count too (an allowlisted word makes `model` score the comment again without it)."""
+    pairs = pd.DataFrame({"before": _actions(before, scores, model, texts),
+                          "after": _actions(after, scores, model, texts)})  # fmt: skip
     moves = pd.crosstab(pairs["before"], pairs["after"]).reindex(index=list(ACTIONS), columns=list(ACTIONS))
     return moves.fillna(0).astype(int)
 

@@ -56,10 +56,16 @@ class Policy:
         base = {"review": dict.fromkeys(LABELS), "remove": dict.fromkeys(LABELS, DEFAULT_REMOVE)}
         for key, defaults in base.items():
             value = getattr(self, key)
-            object.__setattr__(self, key, {**defaults, **value} if isinstance(value, dict) else value)
+            if isinstance(value, dict):
+                value = {k: _number(v) for k, v in {**defaults, **value}.items()}
+            object.__setattr__(self, key, value)
+        if isinstance(self.bands, dict):
+            object.__setattr__(self, "bands", {k: _number(v) for k, v in self.bands.items()})
         for key in ("labels", "blocklist", "allowlist", "communities"):
-            if isinstance(getattr(self, key), list):
-                object.__setattr__(self, key, tuple(getattr(self, key)))
+            value = getattr(self, key)
+            if not isinstance(value, list | tuple):  # a bare string would become one phrase per character
+                raise InputError(f"the policy's {key} is a list, not {type(value).__name__}")
+            object.__setattr__(self, key, tuple(value))
         _validate(self)
 
     @classmethod
@@ -87,7 +93,9 @@ class Policy:
         """The verdict for one comment: its scores under this policy, and its text against the blocklist."""
         review = self.review_thresholds(model_thresholds)
         hits = tuple(find_phrases(text, self.blocklist)) if self.blocklist and text else ()
-        over_review = tuple(label for label in self.labels if float(scores[label]) >= review[label])
+        # min(): a policy that removes below the model's own review threshold still names the label it removed for
+        over_review = tuple(label for label in self.labels
+                            if float(scores[label]) >= min(review[label], self.remove[label]))  # fmt: skip
         over_remove = tuple(label for label in self.labels if float(scores[label]) >= self.remove[label])
         reasons = [f"blocklist: '{hit}'" for hit in hits]
         for label in over_review:
@@ -110,6 +118,11 @@ class Policy:
         return severity
 
 
+def _number(value):
+    """A threshold as a float (JSON may give 1 or 0); anything else is left for `_validate` to refuse."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
 def _validate(policy: Policy) -> None:
     if not policy.name or not str(policy.name).strip():
         raise InputError("a policy needs a name")
@@ -128,11 +141,17 @@ def _validate(policy: Policy) -> None:
     for label in LABELS:
         if policy.review[label] is not None and policy.review[label] > policy.remove[label]:
             raise InputError(f"{label}: the review threshold is above the remove threshold")
+    if not isinstance(policy.bands, dict):
+        raise InputError("the policy's bands are {band: lowest score}")
     unknown_bands = set(policy.bands) - set(SEVERITIES[2:])
     if unknown_bands:
         raise InputError(f"severity bands are {', '.join(SEVERITIES[2:])}; got {', '.join(sorted(unknown_bands))}")
+    if any(not isinstance(v, float) or not 0.0 <= v <= 1.0 for v in policy.bands.values()):
+        raise InputError("each severity band starts at a number from 0 to 1")
     if policy.blocklist_severity not in SEVERITIES[1:]:
         raise InputError(f"blocklist_severity is one of {', '.join(SEVERITIES[1:])}")
     for key in ("blocklist", "allowlist"):
-        if any(not isinstance(p, str) or not p.strip() for p in getattr(policy, key)):
-            raise InputError(f"the {key} holds empty or non-text phrases")
+        phrases = getattr(policy, key)
+        if any(not isinstance(p, str) or not any(ch.isalpha() for ch in p) for p in phrases):
+            raise InputError(f"each phrase of the {key} needs a letter (an empty or all-wildcard one would match "
+                             "every comment)")  # fmt: skip

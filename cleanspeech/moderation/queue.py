@@ -129,8 +129,13 @@ class ReviewQueue:
         cursor = None
         for _attempt in range(20):  # others may take the first candidates between our read and our claim
             free = sa.or_(items.c.claimed_by.is_(None), items.c.claim_expires_at < _now())
+            # An item this reviewer escalated waits for someone else's opinion.
+            escalated_by_me = sa.exists().where(decisions.c.item_id == items.c.id, decisions.c.reviewer == reviewer,
+                                                decisions.c.action == "escalate")  # fmt: skip
             query = sa.select(items.c.id, items.c.severity, items.c.created_at)
-            query = query.where(*where.where(), free, _after(cursor), items.c.id.notin_(skip or (-1,)))
+            query = query.where(
+                *where.where(), free, _after(cursor), items.c.id.notin_(skip or (-1,)), ~escalated_by_me
+            )
             with self.engine.connect() as conn:
                 candidates = conn.execute(query.order_by(*_ORDER).limit(10)).all()
             if not candidates:

@@ -87,6 +87,18 @@ class Moderation:
         return rows
 
 
+def judge_text(policy: Policy, model, text: str, scores) -> tuple[Verdict, dict]:
+    """One comment's verdict under `policy`, its allowlist applied: when the comment holds an allowlisted word, the
+    model scores it again without, and those scores (returned beside the verdict) decide."""
+    scores = {label: float(scores[label]) for label in LABELS}
+    if policy.allowlist:
+        seen = mask_phrases(text, policy.allowlist)
+        if seen != clean_text(text):
+            scores = {k: float(v) for k, v in score_texts(model, [seen]).iloc[0][list(LABELS)].items()}
+            return policy.judge(scores, model.thresholds, seen), scores
+    return policy.judge(scores, model.thresholds, text), scores
+
+
 def moderate(texts, policy: Policy, model=None, scores: pd.DataFrame | None = None) -> Moderation:
     """Score `texts` with the policy's model (or `model`, or reuse `scores` already made by it) and judge each."""
     texts = ["" if not isinstance(t, str) else t for t in texts]

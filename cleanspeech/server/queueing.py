@@ -12,6 +12,7 @@ import time
 
 from ..labels import LABELS
 from ..moderation import Moderation, Policy
+from ..moderation.verdicts import judge_text
 
 log = logging.getLogger("cleanspeech.server")
 POLICY_TTL_S = 5.0  # a policy saved in the app applies to the service within this long
@@ -40,9 +41,8 @@ def enqueue_if_flagged(state, text: str, raw_scores, language: str, community_id
         import pandas as pd
 
         policy = state.policies.policy(community_id, key_policy)
-        model = state.scorer.model
-        scores = pd.DataFrame([raw_scores], columns=list(LABELS))
-        verdict = policy.judge(scores.iloc[0], model.thresholds, text)
+        verdict, used = judge_text(policy, state.scorer.model, text, dict(zip(LABELS, raw_scores)))
+        scores = pd.DataFrame([used], columns=list(LABELS))
         moderation = Moderation([text], scores, [verdict], [language], policy, state.model_name, state.model_version)
         rows = moderation.queue_rows("service", [client_token] if client_token else None, community_id)
         if rows:

@@ -203,3 +203,17 @@ def test_the_list_pages_forward_and_back_and_an_item_can_be_escalated_or_put_bac
     at.button(key="queue_back").click().run()
     at.multiselect(key="queue_status").set_value(["escalated"]).run()
     assert at.dataframe[0].value["id"].tolist() == [opened]  # waiting for a second opinion
+
+
+def test_a_new_policy_is_created_from_the_page_and_cannot_take_an_existing_name(store_path, shipped_baseline):
+    fill_queue(store_path, [], shipped_baseline)
+    at = signed_in("pages/policies.py")
+    at.selectbox(key="policy_pick").select("＋ new policy").run()
+    assert not at.exception and not at.error
+    at.text_input(key="policy_new policy_0_name").input("default").run()
+    assert "exists" in at.error[0].value  # a rename onto another policy would silently change that one
+    at.text_input(key="policy_new policy_0_name").input("kids").run()
+    at.text_area(key="policy_new policy_0_communities").input("forum-kids")
+    at.button(key="policy_save").click().run()
+    saved = ModerationStore(store_path).policies.get("kids")
+    assert saved.version == 1 and saved.communities == ("forum-kids",)

@@ -252,6 +252,12 @@ def _item_id(page) -> int:
     return int(heading.inner_text().split()[1])
 
 
+def _settled(page) -> None:
+    """Wait until Streamlit has finished running the page: a click during a rerun can be lost."""
+    page.locator("[data-testid=stStatusWidget]").wait_for(state="hidden")
+    page.wait_for_timeout(500)
+
+
 def _shift_batch(data_dir: Path, path: Path) -> pd.DataFrame:
     """Real Jigsaw rows, toxic ones first: enough that the default policy queues more than ten."""
     rows = pd.read_csv(data_dir / "jigsaw_sample" / "train.csv.gz", dtype=str, keep_default_na=False)
@@ -297,6 +303,8 @@ def test_a_moderators_shift(page, data_dir, kaggle_dir, tmp_path, screenshots, c
     assert len(log) == 10 and log["action"].value_counts().to_dict() == {"approve": 5, "remove": 5}
 
     page.get_by_role("link", name="Policies").click()
+    page.get_by_text("change verdict").first.wait_for()
+    _settled(page)
     remove_toxic = page.get_by_label("Remove at").first
     remove_toxic.fill("0.80")
     remove_toxic.press("Enter")
@@ -307,7 +315,8 @@ def test_a_moderators_shift(page, data_dir, kaggle_dir, tmp_path, screenshots, c
     page.screenshot(path=screenshots / "shift-3-policy.png", full_page=True)
 
     page.get_by_role("link", name="History").click()
-    page.get_by_text("Agreement with the moderators").wait_for()
+    page.get_by_role("heading", name="Proposed thresholds").wait_for()  # the page has run to its end
+    _settled(page)
     with page.expect_download() as download:
         page.get_by_role("button", name="Download as training rows").click()
     exported = tmp_path / "decisions.csv"
@@ -320,4 +329,10 @@ def test_a_moderators_shift(page, data_dir, kaggle_dir, tmp_path, screenshots, c
     result = run_script(capsys, "train_baseline", "--data-dir", str(kaggle_dir), "--output-dir", str(out),
                         "--extra-data", str(exported))  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert json.loads((out / "baseline_meta.json").read_text())["extra_data"]["rows"] == 10
+    from cleanspeech.data.corpus import build_dataset
+    from cleanspeech.text import dedup_key
+
+    frame = build_dataset(str(kaggle_dir))  # decided comments that are validation or test rows must not train
+    held_out = set(frame.loc[frame["fold"] != "train", "text"].map(dedup_key))
+    expected = sum(dedup_key(text) not in held_out for text in rows["comment_text"])
+    assert expected > 0 and json.loads((out / "baseline_meta.json").read_text())["extra_data"]["rows"] == expected

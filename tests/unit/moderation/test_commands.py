@@ -74,3 +74,18 @@ def test_policy_and_user_commands_refuse_bad_input_in_one_line(tmp_path, store, 
     assert verify(users, "ana", "correct horse battery") and not verify(users, "ana", "wrong password")
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert main(["add-user", "bob", "--users", str(users), "--password-stdin"]) == 2
+
+
+def test_the_default_is_the_stores_choice_and_a_file_policy_is_never_queued(strict_policy, store, tmp_path, capsys):
+    comments = tmp_path / "comments.csv"
+    comments.write_text("comment_text\ngo back to your country\n")
+    assert main(["policy", "list", "--store", store]) == 0  # creates CleanSpeech's own "default"
+    assert main(["policy", "import", str(strict_policy), "--store", store]) == 0
+    assert main(["policy", "set-default", "strict", "--store", store]) == 0
+    capsys.readouterr()
+    assert main(["predict", "--file", str(comments), "--model", "baseline", "--policy", "default",
+                 "--store", store]) == 0  # fmt: skip
+    [result] = json.loads(capsys.readouterr().out)
+    assert result["verdict"]["policy"] == "strict v1" and result["verdict"]["action"] == "remove"
+    assert main(["predict", "x", "--policy", str(strict_policy), "--enqueue", "--store", store]) == 2
+    assert "policy import" in capsys.readouterr().err

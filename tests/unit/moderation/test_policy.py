@@ -32,6 +32,12 @@ def test_the_policy_overrides_model_thresholds_and_ignores_labels_that_do_not_ma
     assert policy.judge(scores(threat=0.65), MODEL_THRESHOLDS).action == "remove"
 
 
+def test_a_removal_below_the_models_own_threshold_still_names_its_label():
+    policy = Policy(remove={"toxic": 0.5})
+    verdict = policy.judge(scores(toxic=0.6), {**MODEL_THRESHOLDS, "toxic": 0.7})
+    assert verdict.action == "remove" and verdict.labels == ("toxic",) and verdict.reasons
+
+
 def test_blocklist_removes_whatever_the_scores_and_raises_severity():
     policy = Policy(blocklist=("go back to your country",), blocklist_severity="high")
     verdict = policy.judge(scores(), MODEL_THRESHOLDS, "Go back to your c0untry!!")
@@ -44,6 +50,10 @@ def test_policies_round_trip_and_refuse_bad_settings():
     again = Policy.from_dict(policy.to_dict())
     assert again == policy and again.remove["toxic"] == 0.7 and again.remove["threat"] == 0.9
     for bad, message in [
+        ({"blocklist": "idiot"}, "is a list"),  # not one phrase per character
+        ({"blocklist": ["*"]}, "needs a letter"),  # would match every comment
+        ({"bands": {"high": "0.8"}}, "number from 0 to 1"),
+        ({"allowlist": None}, "is a list"),
         ({"labels": ["spam"]}, "labels"),
         ({"remove": {"toxic": 1.5}}, "from 0 to 1"),
         ({"review": {"toxic": 0.95}, "remove": {"toxic": 0.9}}, "above the remove"),
@@ -67,12 +77,12 @@ def test_allowlisted_words_are_hidden_from_the_model(shipped_baseline):
     assert rows[0]["language"] == "en" and rows[0]["policy_name"] == "default" and rows[0]["label_flags"] & 1
 
 
-def test_a_policy_change_is_measured_before_it_is_saved():
+def test_a_policy_change_is_measured_before_it_is_saved(shipped_baseline):
     from cleanspeech.moderation.impact import moved, verdict_moves
 
     frame = pd.DataFrame([scores(toxic=t) for t in (0.1, 0.45, 0.55, 0.85, 0.95)])
-    before = Policy()
+    before = Policy(review=MODEL_THRESHOLDS)  # the policy's own thresholds, not the model's
     after = before.changed(remove={**before.remove, "toxic": 0.8}, blocklist=("idiot",))
-    moves = verdict_moves(before, after, frame, MODEL_THRESHOLDS, ["idiot", "", "", "", ""])
+    moves = verdict_moves(before, after, frame, shipped_baseline, ["idiot", "", "", "", ""])
     assert moves.loc["review", "remove"] == 1 and moves.loc["allow", "remove"] == 1  # 0.85, and the blocklisted one
     assert moved(moves) == 2 and int(moves.to_numpy().sum()) == 5

@@ -129,6 +129,7 @@ def test_an_escalated_item_waits_for_a_second_opinion(store):
     store.queue.decide(1, "ana", "escalate", "unsure", "is this a slur here?")
     assert store.queue.count() == 0 and store.queue.count(QueueFilter(statuses=("escalated",))) == 1
     assert store.queue.claim_next("ana") is None  # not in the open queue any more
+    assert store.queue.claim_next("ana", QueueFilter(statuses=("open", "escalated"))) is None  # nor ana's to judge
     senior = store.queue.claim_next("lead", QueueFilter(statuses=("escalated",)))
     assert senior["id"] == 1 and senior["claimed_by"] == "lead"
     store.queue.decide(1, "lead", "remove", "identity_attack")

@@ -90,17 +90,20 @@ def test_frame_targets_keep_nan(dataset):
 
 
 def test_extra_data_rows_train_and_never_validate(data_dir, tmp_path):
+    from cleanspeech.data import build_dataset
     from cleanspeech.training.batching import load_training_frame
     from cleanspeech.training.config import TrainConfig
 
+    built = build_dataset(str(data_dir))
+    validation_text = built.loc[built["fold"] == "validation", "text"].iloc[0]
     extra = tmp_path / "decisions.csv"
-    rows = {"comment_text": ["our word for it, said kindly", "go back where you came from"], "toxic": [0, 1],
-            "identity_hate": ["0", "1"], "insult": [0, ""]}  # fmt: skip
+    rows = {"comment_text": ["our word for it, said kindly", "go back where you came from", validation_text],
+            "toxic": [0, 1, 1], "identity_hate": ["0", "1", ""], "insult": [0, "", ""]}  # fmt: skip
     pd.DataFrame(rows).to_csv(extra, index=False)
     config = TrainConfig(data_dir=str(data_dir), extra_data=str(extra), max_eval_samples=50)
     frame = load_training_frame(config)
     mine = frame[frame["source"] == "extra"]
-    assert len(mine) == 2 and set(mine["fold"]) == {"train"}
+    assert len(mine) == 2 and set(mine["fold"]) == {"train"}  # the validation comment never trains
     assert mine["insult"].isna().tolist() == [False, True]  # a blank cell is "not judged", not 0
     assert mine["threat"].isna().all()  # a label the file does not have is not judged either
     bad = tmp_path / "bad.csv"
