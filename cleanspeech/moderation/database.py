@@ -2,8 +2,8 @@
 
 A SQLite file by default (nothing to set up), or a PostgreSQL URL for a team or several service replicas. The URL
 comes from `--store`, else `CLEANSPEECH_STORE`, else `cleanspeech.sqlite3` in the checkout (or the working
-directory of an installed package). Migrations run on open, under a PostgreSQL advisory lock so that replicas and
-app sessions starting together do not race.
+directory of an installed package). Migrations run on open, under a PostgreSQL advisory lock (or, for SQLite, a
+lock file beside the database) so that replicas and app sessions starting together do not race.
 """
 
 import os
@@ -57,6 +57,13 @@ def upgrade(engine: sa.Engine) -> None:
                 command.upgrade(_alembic_config(engine), "head")
             finally:
                 conn.execute(sa.text("SELECT pg_advisory_unlock(:id)"), {"id": _MIGRATION_LOCK})
+    elif engine.dialect.name == "sqlite" and engine.url.database:
+        # Processes opening one fresh file at once (the app and the service, `score --enqueue` under accelerate)
+        # take turns, as replicas do on PostgreSQL's advisory lock.
+        from filelock import FileLock
+
+        with FileLock(f"{engine.url.database}.migrate.lock", timeout=120):
+            command.upgrade(_alembic_config(engine), "head")
     else:
         command.upgrade(_alembic_config(engine), "head")
 

@@ -16,13 +16,16 @@ class PolicyBook:
     def __init__(self, engine: sa.Engine):
         self.engine = engine
 
-    def save(self, policy: Policy, by: str, note: str = "") -> Policy:
-        """Store `policy` as the next version of its name and return it with that version."""
-        for _attempt in range(3):  # two editors saving at once: the unique (name, version) makes one retry
+    def save(self, policy: Policy, by: str, note: str = "", first: bool = False) -> Policy:
+        """Store `policy` as the next version of its name and return it with that version (`first`: only as
+        version 1; someone else's version 1 wins and is returned)."""
+        for _attempt in range(1 if first else 3):  # two editors saving at once: the unique (name, version) retries
             try:
                 with self.engine.begin() as conn:
                     latest = conn.execute(sa.select(sa.func.max(policies.c.version)).where(
                         policies.c.name == policy.name)).scalar_one()  # fmt: skip
+                    if first and latest:
+                        return self.get(policy.name)
                     stored = policy.changed(version=(latest or 0) + 1)
                     conn.execute(policies.insert().values(
                         name=stored.name, version=stored.version, body=stored.to_dict(),
@@ -31,6 +34,8 @@ class PolicyBook:
                         conn.execute(settings.insert().values(key=DEFAULT_KEY, value=stored.name))
                 return stored
             except sa.exc.IntegrityError:
+                if first:
+                    return self.get(policy.name)
                 continue
         raise InputError(f"could not save policy {policy.name!r}: it is being changed by someone else")
 
@@ -63,9 +68,10 @@ class PolicyBook:
     def default(self) -> Policy:
         """The default policy; on an empty store, CleanSpeech's own (the models' tuned thresholds), saved first."""
         name = self.default_name()
-        if name is None:
-            return self.save(Policy(description="CleanSpeech's defaults: review at each model's tuned threshold, "
-                                    "remove at 0.90"), by="cleanspeech", note="created on first use")  # fmt: skip
+        if name is None:  # several processes may get here at once: one version 1 is made, the others read it
+            self.save(Policy(description="CleanSpeech's defaults: review at each model's tuned threshold, remove at "
+                             "0.90"), by="cleanspeech", note="created on first use", first=True)  # fmt: skip
+            name = self.default_name() or "default"
         return self.get(name)
 
     def set_default(self, name: str) -> None:

@@ -184,3 +184,19 @@ def test_decisions_teach_agreement_thresholds_and_training_rows(store, tmp_path)
     assert len(approved) == 20 and approved[list(LABELS)].eq(0).all().all()
     removed = extra[extra["insult"] == 1]
     assert removed["toxic"].eq(1).all() and removed["threat"].isna().all()  # not judged, so not taught
+
+
+def test_processes_opening_one_fresh_sqlite_store_at_once_take_turns(tmp_path):
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    code = (
+        f"from cleanspeech.moderation import ModerationStore; print(ModerationStore({url!r}).policies.default().name)"
+    )
+    runs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(3)]  # fmt: skip
+    outcomes = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], [err[-500:] for _, err in outcomes]
+    book = ModerationStore(url).policies
+    assert book.names() == ["default"] and len(book.versions("default")) == 1  # made once, read by the others
