@@ -20,8 +20,11 @@ MAX_TEXT_CHARS = 20_480  # per text, as Perspective's 20,480-byte comment limit 
 
 
 # A comment: at least one character that is not white space (checked by the request model, so the OpenAPI document
-# says so too). \x1c-\x1f count as white space as Python's str.strip() sees them, which the regex \s leaves out.
-Comment = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS, pattern=r"[^\s\x1c-\x1f]")]
+# says so too). White space is spelled out, because `\s` means three things: JSON Schema's (ECMAScript) leaves out
+# \x1c-\x1f and \x85, pydantic's Rust regex leaves out \x1c-\x1f and \ufeff, Python's str.strip() leaves out \ufeff.
+# This class is the union, so a client validating against the schema and the server agree on every text.
+_WHITE_SPACE = r"\t\n\x0b\x0c\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+Comment = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS, pattern=f"[^{_WHITE_SPACE}]")]
 ExplainMethod = Literal["linear", "exact", "gradient", "gradient_x_input", "integrated_gradients", "ig", "shap"]
 
 
