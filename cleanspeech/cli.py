@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._io import run_main
-from .classifiers import MODEL_COMMANDS, flagged_labels, load_model, load_models, resolve_model_dir
+from .classifiers import MODEL_COMMANDS, load_model, load_models, resolve_model_dir
 from .classifiers.files import is_transformer_dir
 from .errors import InputError, ModelNotFound
 from .evaluation.reports import EVAL_ROWS_PER_SOURCE
@@ -25,10 +25,11 @@ from .server.command import add_serve_command
 from .serving.csv_files import CHUNK_ROWS, TEXT_COLUMN
 
 
-def _model_result(model, scores: pd.Series) -> dict:
+def _model_result(row: dict, name: str) -> dict:
+    """One model's part of a `score_frame` row: its scores and the labels it flagged (on the unrounded scores)."""
     return {
-        "scores": {label: round(float(scores[label]), 5) for label in LABELS},
-        "flagged": flagged_labels(scores, model.thresholds),
+        "scores": {label: round(float(row[f"{name}_{label}"]), 5) for label in LABELS},
+        "flagged": row[f"{name}_flagged"].split(",") if row[f"{name}_flagged"] else [],
     }
 
 
@@ -46,7 +47,7 @@ def _read_file_to_score(args):
 
 
 def cmd_predict(args) -> int:
-    from .serving import row_statuses, score_frame, write_table
+    from .serving import score_frame, write_table
 
     if args.file:
         frame, errors = _read_file_to_score(args)
@@ -66,9 +67,10 @@ def cmd_predict(args) -> int:
         summary = {"rows": len(scored), "output": str(args.output), "models": list(models)}
         print(json.dumps(summary | (hook.summary if hook else {})))
         return 0
-    results = _json_results(texts, row_statuses(texts, errors), models)
+    scored = score_frame(pd.DataFrame({"text": texts}), "text", models, row_errors=errors)  # once, for both uses
+    results = _json_results(scored, models)
     if hook:
-        judged = hook(score_frame(pd.DataFrame({"text": texts}), "text", models, row_errors=errors))
+        judged = hook(scored)
         for result, row in zip(results, judged.itertuples()):
             if row.verdict:
                 result["verdict"] = {"action": row.verdict, "severity": row.severity, "reasons": row.reasons.split("; ")
@@ -78,24 +80,22 @@ def cmd_predict(args) -> int:
     return 0
 
 
-def _json_results(texts: list[str], statuses: list[str], models: dict) -> list[dict]:
-    """One result per text: its status, detected language and each model's scores and flags (an ensemble also
-    says how much each member counted for that language)."""
+def _json_results(scored: pd.DataFrame, models: dict) -> list[dict]:
+    """One result per row of a `score_frame` of texts: its status, detected language and each model's scores and
+    flags (an ensemble also says how much each member counted for that language)."""
     from .languages import detect_language
     from .serving import SCORED_STATUSES
 
-    wanted = [t for t, status in zip(texts, statuses) if status in SCORED_STATUSES]
-    scores = {name: model.predict_proba(wanted) for name, model in models.items()}
-    results, position = [], 0
-    for text, status in zip(texts, statuses):
+    results = []
+    for row in scored.to_dict("records"):
+        text, status = row["text"], row["status"]
         result = {"text": text, "status": status, "truncated": status == "truncated", "language": None, "models": {}}
         if status in SCORED_STATUSES:
             result["language"] = detect_language(text)
             for name, model in models.items():
-                result["models"][name] = _model_result(model, scores[name].iloc[position])
+                result["models"][name] = _model_result(row, name)
                 if hasattr(model, "weights_for"):  # an ensemble: which member spoke, and how loudly
                     result["models"][name]["weights"] = model.weights_for(result["language"])
-            position += 1
         results.append(result)
     return results
 

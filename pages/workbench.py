@@ -93,7 +93,7 @@ def plain_scores(scores: dict, review: dict, remove: dict) -> pd.DataFrame:
 def queue_section(scored: pd.DataFrame, status: pd.Series, column: str, file_name: str) -> None:
     """The Batch page's hand-off: judge the scored rows by the default policy and queue the flagged ones."""
     from cleanspeech.moderation import moderate
-    from cleanspeech.moderation.verdicts import policy_model_name
+    from cleanspeech.moderation.verdicts import policy_model_name, row_ids
     from cleanspeech.serving import SCORED_STATUSES
     from pages.common import load_models
 
@@ -112,8 +112,7 @@ def queue_section(scored: pd.DataFrame, status: pd.Series, column: str, file_nam
         scores = rows[columns].set_axis(list(LABELS), axis=1) if set(columns) <= set(rows.columns) else None
         with st.spinner("Applying the policy…"):
             moderation = moderate(rows[column].astype(str).tolist(), policy, models[name], scores=scores)
-        ids = rows["id"].astype(str).tolist() if "id" in rows.columns else [str(i + 1) for i in rows.index]
-        judged = (cache_key, moderation.queue_rows("batch", ids), [v.action for v in moderation.verdicts])
+        judged = (cache_key, moderation.queue_rows("batch", row_ids(rows)), [v.action for v in moderation.verdicts])
         st.session_state["batch_judged"] = judged
     queued_rows = judged[1]
     counts = pd.Series(judged[2]).value_counts()

@@ -274,24 +274,20 @@ def time_queue_page(url: str, deep_cursor: list, repeats: int = 5) -> dict:
 
     from streamlit.testing.v1 import AppTest
 
+    from cleanspeech.moderation.load import median_ms
+
     os.environ["CLEANSPEECH_STORE"] = url  # what the page opens; this process opens no other store afterwards
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
     at.run()
     at.switch_page("pages/queue.py").run()
     at.sidebar.text_input(key="reviewer_name").input("bench")
     at.sidebar.button[0].click().run()
-    first = statistics.median(time_call(at.run) for _ in range(repeats))
+    first = median_ms(at.run, repeats)
     at.session_state["queue_cursors"] = [None, (deep_cursor[0], datetime.fromisoformat(deep_cursor[1]), deep_cursor[2])]
-    last = statistics.median(time_call(at.run) for _ in range(repeats))
+    last = median_ms(at.run, repeats)
     if at.exception:
         raise RuntimeError(f"the Queue page failed: {at.exception}")
-    return {"queue_page_first_ms": round(first * 1000, 1), "queue_page_last_ms": round(last * 1000, 1)}
-
-
-def time_call(action) -> float:
-    started = time.perf_counter()
-    action()
-    return time.perf_counter() - started
+    return {"queue_page_first_ms": round(first, 1), "queue_page_last_ms": round(last, 1)}
 
 
 def main(argv=None) -> int:

@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import tempfile
-import uuid
 import zipfile
 from pathlib import Path
 
@@ -240,17 +239,15 @@ def pg_schema():
     """A PostgreSQL URL whose tables live in a fresh schema, dropped afterwards."""
     import sqlalchemy
 
-    engine = sqlalchemy.create_engine(POSTGRES.replace("postgresql://", "postgresql+psycopg://"))
-    schema = f"cleanspeech_test_{uuid.uuid4().hex[:12]}"
+    from cleanspeech.moderation.load import scratch_schema
+
+    scratch = scratch_schema(POSTGRES, "cleanspeech_test")
     try:
-        with engine.begin() as conn:
-            conn.execute(sqlalchemy.text(f"CREATE SCHEMA {schema}"))
+        url = scratch.__enter__()
     except sqlalchemy.exc.OperationalError as err:
         pytest.skip(f"PostgreSQL is not running at {POSTGRES}: {err}")
-    yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
-    with engine.begin() as conn:
-        conn.execute(sqlalchemy.text(f"DROP SCHEMA {schema} CASCADE"))
-    engine.dispose()
+    yield url
+    scratch.__exit__(None, None, None)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -26,9 +26,19 @@ def _add_store_option(parser: argparse.ArgumentParser) -> None:
                         "(default: $CLEANSPEECH_STORE or cleanspeech.sqlite3 in the checkout)")  # fmt: skip
 
 
+def read_policy_file(path: str | Path):
+    """A policy from a .json file, unstored (any `version` in the file is the store's to give, so it is dropped)."""
+    from .policy import Policy
+
+    try:
+        body = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise InputError(f"cannot read the policy file {path}: {err}") from None
+    return Policy.from_dict({k: v for k, v in body.items() if k != "version"} if isinstance(body, dict) else body)
+
+
 def resolve_policy(args):
     """(policy, store or None) for `--policy`/`--enqueue`; (None, None) when neither was given."""
-    from .policy import Policy
     from .store import ModerationStore
 
     if not args.policy and not args.enqueue:
@@ -37,10 +47,7 @@ def resolve_policy(args):
     if path is not None and path.suffix.lower() == ".json":
         if args.enqueue:  # a queued verdict records its policy's version, which only a stored policy has
             raise InputError(f"--enqueue needs a stored policy: `python -m cleanspeech policy import {path}` first")
-        try:
-            return Policy.from_dict(json.loads(path.read_text(encoding="utf-8"))), None
-        except (OSError, ValueError) as err:
-            raise InputError(f"cannot read the policy file {path}: {err}") from None
+        return read_policy_file(path), None
     store = ModerationStore(args.store)
     name = args.policy or "default"
     return (store.policies.default() if name == "default" else store.policies.get(name)), store
@@ -52,7 +59,7 @@ def verdict_hook(args, models: dict, column: str, chunk_rows: int = 0):
     from ..classifiers import load_model
     from ..labels import LABELS
     from ..serving import SCORED_STATUSES
-    from .verdicts import moderate, policy_model_name
+    from .verdicts import moderate, policy_model_name, row_ids
 
     policy, store = resolve_policy(args)
     if policy is None:
@@ -73,8 +80,7 @@ def verdict_hook(args, models: dict, column: str, chunk_rows: int = 0):
             out[key] = ""
             out.loc[keep, key] = judged.frame()[key].to_numpy()
         if store is not None and args.enqueue:
-            first = chunk_index * chunk_rows + 1
-            ids = rows["id"].astype(str).tolist() if "id" in rows.columns else (rows.index + first).astype(str).tolist()
+            ids = row_ids(rows, chunk_index * chunk_rows + 1)
             summary["queued"] += store.queue.enqueue(judged.queue_rows("cli", ids))
         return out
 
@@ -104,7 +110,6 @@ def add_moderation_commands(sub) -> None:
 
 
 def cmd_policy(args) -> int:
-    from .policy import Policy
     from .store import ModerationStore
 
     store = ModerationStore(args.store)
@@ -124,11 +129,7 @@ def cmd_policy(args) -> int:
         store.policies.set_default(args.name)
         print(f"default policy: {args.name}")
     else:
-        try:
-            body = json.loads(Path(args.name).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
-            raise InputError(f"cannot read the policy file {args.name}: {err}") from None
-        saved = store.policies.save(Policy.from_dict({k: v for k, v in body.items() if k != "version"}), by=args.by)
+        saved = store.policies.save(read_policy_file(args.name), by=args.by)
         print(f"saved {saved.name} v{saved.version}")
     return 0
 

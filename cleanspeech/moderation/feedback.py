@@ -12,8 +12,10 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..labels import LABELS
+from ..serving import score_texts
 from .reasons import REMOVAL_LABELS
 from .schema import decisions, items
+from .verdicts import judge_texts
 
 EXPORT_COLUMNS = ["comment_text", *LABELS, "language", "decided_at", "reviewer", "action", "reason_code"]
 
@@ -127,14 +129,12 @@ def training_rows(decided: pd.DataFrame) -> pd.DataFrame:
 def as_judged_by(decided: pd.DataFrame, model, policy) -> pd.DataFrame:
     """`decided` as if `model` had scored it under `policy`: its scores and flags replace the stored ones, so the
     moderators' decisions measure every model, not only the one that was in force."""
-    from ..serving import score_texts
-
     judged = decided.copy()
     if judged.empty:
         return judged.assign(model=getattr(model, "name", "model"))
-    scores = score_texts(model, judged["text"].tolist())
-    review = policy.review_thresholds(model.thresholds)
+    texts = judged["text"].tolist()
+    verdicts, scores = judge_texts(policy, model, texts, score_texts(model, texts))  # flags as a verdict gives them
     for label in LABELS:
         judged[label] = scores[label].to_numpy()
-        judged[f"flag_{label}"] = (judged[label] >= review[label]) & (label in policy.labels)
+        judged[f"flag_{label}"] = [label in verdict.labels for verdict in verdicts]
     return judged.assign(model=getattr(model, "name", "model"))

@@ -6,14 +6,14 @@ import pandas as pd
 
 from ..labels import LABELS
 from .policy import ACTIONS, Policy
-from .verdicts import judge_text
+from .verdicts import judge_texts
 
 
 def _actions(policy: Policy, scores: pd.DataFrame, model, texts=None) -> list[str]:
     rows = scores[list(LABELS)].to_dict("records")
     if texts is None:  # scores only: thresholds and labels count, the lists cannot
         return [policy.judge(row, model.thresholds).action for row in rows]
-    return [judge_text(policy, model, text, row)[0].action for row, text in zip(rows, texts)]
+    return [verdict.action for verdict in judge_texts(policy, model, list(texts), scores)[0]]
 
 
 def verdict_moves(before: Policy, after: Policy, scores: pd.DataFrame, model, texts=None) -> pd.DataFrame:

@@ -8,11 +8,14 @@ what is measured is the database and the queue code, not the model.
 import random
 import statistics
 import time
+import uuid
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
 from ..labels import LABELS
+from .database import database_url
 from .queue import QueueFilter, label_flags
 from .schema import items
 from .store import ModerationStore
@@ -36,7 +39,8 @@ def synthetic_rows(count: int, seed: int = 0) -> list[dict]:
     return rows
 
 
-def _median_ms(action, repeats: int) -> float:
+def median_ms(action, repeats: int) -> float:
+    """The median time of `repeats` calls of `action`, in milliseconds."""
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
@@ -76,11 +80,11 @@ def bench_store(url: str, count: int, batch: int = 1000, repeats: int = 20) -> d
     figures = {
         "items": count,
         "enqueue_items_per_s": round(count / enqueue_s),
-        "first_page_ms": _median_ms(lambda: store.queue.page(), repeats),
-        "last_page_ms": _median_ms(lambda: store.queue.page(after=tuple(deep)), repeats),
-        "filtered_page_ms": _median_ms(lambda: store.queue.page(german_threats), repeats),
-        "count_ms": _median_ms(lambda: store.queue.count(), repeats),
-        "claim_and_release_ms": _median_ms(
+        "first_page_ms": median_ms(lambda: store.queue.page(), repeats),
+        "last_page_ms": median_ms(lambda: store.queue.page(after=tuple(deep)), repeats),
+        "filtered_page_ms": median_ms(lambda: store.queue.page(german_threats), repeats),
+        "count_ms": median_ms(lambda: store.queue.count(), repeats),
+        "claim_and_release_ms": median_ms(
             lambda: store.queue.release(store.queue.claim_next("bench")["id"], "bench"), repeats
         ),  # fmt: skip
         "deep_cursor": [int(deep.severity), str(deep.created_at), int(deep.id)],
@@ -89,33 +93,39 @@ def bench_store(url: str, count: int, batch: int = 1000, repeats: int = 20) -> d
     return figures
 
 
+@contextmanager
+def scratch_schema(postgres: str, prefix: str = "cleanspeech_scratch"):
+    """A URL on the PostgreSQL server `postgres` whose tables live in a fresh schema, dropped on exit (benchmarks
+    and tests); an unreachable server raises SQLAlchemy's error before anything is created."""
+    admin = sa.create_engine(database_url(postgres))
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        try:
+            yield f"{postgres}{'&' if '?' in postgres else '?'}options=-csearch_path%3D{schema}"
+        finally:
+            with admin.begin() as conn:
+                conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    finally:
+        admin.dispose()
+
+
 def bench_queue(count: int, postgres: str | None, scratch: str, page_timer=None) -> dict:
     """Queue figures on a SQLite file in `scratch` and, when `postgres` answers, in a scratch schema there;
     `page_timer(url, deep_cursor)` adds the Queue page's own response times (the app is not part of the package)."""
-    import uuid
-
-    from .database import database_url
-
     results = {}
-    backends = {"sqlite": f"sqlite:///{scratch}/queue-benchmark.sqlite3"}
-    schema = f"cleanspeech_bench_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(database_url(postgres)) if postgres else None
-    if admin is not None:
-        try:
-            with admin.begin() as conn:
-                conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-            backends["postgresql"] = f"{postgres}{'&' if '?' in postgres else '?'}options=-csearch_path%3D{schema}"
-        except sa.exc.SQLAlchemyError as err:
-            results["postgresql"] = {"skipped": str(err).splitlines()[0]}
-    try:
+    with ExitStack() as stack:
+        backends = {"sqlite": f"sqlite:///{scratch}/queue-benchmark.sqlite3"}
+        if postgres:
+            try:
+                backends["postgresql"] = stack.enter_context(scratch_schema(postgres, "cleanspeech_bench"))
+            except sa.exc.SQLAlchemyError as err:
+                results["postgresql"] = {"skipped": str(err).splitlines()[0]}
         for name, url in backends.items():
             figures = bench_store(url, count)
             cursor = figures.pop("deep_cursor")
             figures.update(page_timer(url, cursor) if page_timer else {})
             results[name] = figures
             print(f"queue on {name}: {figures}", flush=True)
-    finally:
-        if "postgresql" in backends:
-            with admin.begin() as conn:
-                conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
     return results

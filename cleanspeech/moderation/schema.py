@@ -9,6 +9,20 @@ import sqlalchemy as sa
 metadata = sa.MetaData()
 _WHEN = sa.DateTime(timezone=True)
 
+
+def _judgement() -> list[sa.Column]:
+    """What judged a comment: the model and its version, its scores, the policy version and its verdict. A queue
+    item holds them, and each decision keeps a copy as they stood when it was made."""
+    return [
+        sa.Column("model", sa.String(200), nullable=False),
+        sa.Column("model_version", sa.String(64), nullable=False),
+        sa.Column("scores", sa.JSON, nullable=False),
+        sa.Column("policy_name", sa.String(200), nullable=False),
+        sa.Column("policy_version", sa.Integer, nullable=False),
+        sa.Column("verdict", sa.String(20), nullable=False),
+    ]
+
+
 suggestions = sa.Table(  # the human scores comments:suggestscore sends (Coral's approve/reject)
     "suggestions",
     metadata,
@@ -53,12 +67,7 @@ items = sa.Table(  # the review queue: a scored comment, its verdict at the time
     sa.Column("community_id", sa.Text),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("language", sa.String(20), nullable=False),
-    sa.Column("model", sa.String(200), nullable=False),
-    sa.Column("model_version", sa.String(64), nullable=False),
-    sa.Column("scores", sa.JSON, nullable=False),
-    sa.Column("policy_name", sa.String(200), nullable=False),
-    sa.Column("policy_version", sa.Integer, nullable=False),
-    sa.Column("verdict", sa.String(20), nullable=False),
+    *_judgement(),
     sa.Column("severity", sa.SmallInteger, nullable=False),  # index into policy.SEVERITIES
     sa.Column("reasons", sa.JSON, nullable=False),
     sa.Column("label_flags", sa.Integer, nullable=False),  # bit i: LABELS[i] was over its review threshold
@@ -78,10 +87,5 @@ decisions = sa.Table(  # the audit log: append-only (the database refuses UPDATE
     sa.Column("action", sa.String(20), nullable=False),
     sa.Column("reason_code", sa.String(50), nullable=False),
     sa.Column("note", sa.Text),
-    sa.Column("model", sa.String(200), nullable=False),
-    sa.Column("model_version", sa.String(64), nullable=False),
-    sa.Column("scores", sa.JSON, nullable=False),
-    sa.Column("policy_name", sa.String(200), nullable=False),
-    sa.Column("policy_version", sa.Integer, nullable=False),
-    sa.Column("verdict", sa.String(20), nullable=False),
+    *_judgement(),
 )

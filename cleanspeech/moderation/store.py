@@ -6,20 +6,16 @@ from datetime import UTC, datetime
 import pandas as pd
 import sqlalchemy as sa
 
-from .database import default_store, open_engine
+from .database import default_store, open_engine, shown_url
 from .policies import PolicyBook
 from .queue import ReviewQueue
 from .schema import decisions, items, suggestions
 
 
-def _shown_url(engine: sa.Engine) -> str:
-    return engine.url.render_as_string(hide_password=True)
-
-
 class ModerationStore:
     def __init__(self, store: str | None = None, migrate: bool = True):
         self.engine = open_engine(store or default_store(), migrate=migrate)
-        self.url = _shown_url(self.engine)
+        self.url = shown_url(store or default_store())
         self.policies = PolicyBook(self.engine)
         self.queue = ReviewQueue(self.engine)
 

@@ -48,6 +48,14 @@ def version_of(model_name: str) -> str:
     return _version_of(str(directory), directory.stat().st_mtime)
 
 
+def row_ids(rows: pd.DataFrame, first: int = 1) -> list[str]:
+    """The queue's id for each row of a comment file: its `id` column, else its row number (1 for the first row
+    of the file, `first` for the first row of `rows`)."""
+    if "id" in rows.columns:
+        return rows["id"].astype(str).tolist()
+    return [str(first + i) for i in rows.index]
+
+
 @dataclass
 class Moderation:
     """Scores and one verdict per text, under one policy and one model."""
@@ -87,24 +95,11 @@ class Moderation:
         return rows
 
 
-def judge_text(policy: Policy, model, text: str, scores) -> tuple[Verdict, dict]:
-    """One comment's verdict under `policy`, its allowlist applied: when the comment holds an allowlisted word, the
-    model scores it again without, and those scores (returned beside the verdict) decide."""
-    scores = {label: float(scores[label]) for label in LABELS}
-    if policy.allowlist:
-        seen = mask_phrases(text, policy.allowlist)
-        if seen != clean_text(text):
-            scores = {k: float(v) for k, v in score_texts(model, [seen]).iloc[0][list(LABELS)].items()}
-            return policy.judge(scores, model.thresholds, seen), scores
-    return policy.judge(scores, model.thresholds, text), scores
-
-
-def moderate(texts, policy: Policy, model=None, scores: pd.DataFrame | None = None) -> Moderation:
-    """Score `texts` with the policy's model (or `model`, or reuse `scores` already made by it) and judge each."""
-    texts = ["" if not isinstance(t, str) else t for t in texts]
-    name = getattr(model, "name", None) or policy_model_name(policy)
-    model = model or load_model(name)
-    scores = score_texts(model, texts) if scores is None else scores.reset_index(drop=True)
+def judge_texts(policy: Policy, model, texts: list[str], scores: pd.DataFrame) -> tuple[list[Verdict], pd.DataFrame]:
+    """Each comment's verdict under `policy` from `model`'s `scores` (one row per text), the allowlist applied: the
+    comments holding an allowlisted word are scored again without it, and those scores (returned with the verdicts)
+    decide."""
+    scores = scores.reset_index(drop=True)
     seen = list(texts)
     if policy.allowlist:
         seen = [mask_phrases(t, policy.allowlist) for t in texts]
@@ -113,7 +108,21 @@ def moderate(texts, policy: Policy, model=None, scores: pd.DataFrame | None = No
             rescored = score_texts(model, [seen[i] for i in changed])
             scores = scores.copy()
             scores.loc[changed, list(LABELS)] = rescored[list(LABELS)].to_numpy()
-    verdicts = [policy.judge(scores.iloc[i], model.thresholds, seen[i]) for i in range(len(texts))]
+    return [policy.judge(scores.iloc[i], model.thresholds, seen[i]) for i in range(len(texts))], scores
+
+
+def judge_text(policy: Policy, model, text: str, scores) -> tuple[Verdict, dict]:
+    """`judge_texts` for one comment and its {label: score}."""
+    verdicts, used = judge_texts(policy, model, [text], pd.DataFrame([{lb: float(scores[lb]) for lb in LABELS}]))
+    return verdicts[0], {label: float(used.iloc[0][label]) for label in LABELS}
+
+
+def moderate(texts, policy: Policy, model=None, scores: pd.DataFrame | None = None) -> Moderation:
+    """Score `texts` with the policy's model (or `model`, or reuse `scores` already made by it) and judge each."""
+    texts = ["" if not isinstance(t, str) else t for t in texts]
+    name = getattr(model, "name", None) or policy_model_name(policy)
+    model = model or load_model(name)
+    verdicts, scores = judge_texts(policy, model, texts, score_texts(model, texts) if scores is None else scores)
     try:
         version = version_of(name)
     except (ModelNotFound, OSError):
