@@ -51,12 +51,14 @@ def test_fit_ensemble_writes_weights_per_language_thresholds_and_a_report(tmp_pa
 
 def test_the_cli_says_which_language_and_how_much_each_member_counted():
     from cleanspeech.cli import _json_results
+    from cleanspeech.serving import score_frame
 
     members = {"baseline": Constant(1.0), "transformer": Constant(0.0)}
     thresholds = dict.fromkeys(LABELS, 0.5)
     ensemble = EnsembleModel(members, {"baseline": 0.5, "transformer": 0.5}, thresholds,
                              {"it": {"baseline": 0.0, "transformer": 1.0}})  # fmt: skip
-    results = _json_results(["Sei un idiota e lo sanno tutti.", ""], ["scored", "empty"], {"ensemble": ensemble})
+    texts = pd.DataFrame({"text": ["Sei un idiota e lo sanno tutti.", ""]})  # scored, and empty
+    results = _json_results(score_frame(texts, "text", {"ensemble": ensemble}), {"ensemble": ensemble})
     assert results[0]["language"] == "it" and results[0]["models"]["ensemble"]["weights"]["transformer"] == 1.0
     assert results[0]["models"]["ensemble"]["flagged"] == []  # the transformer alone spoke: 0.0 everywhere
     assert results[1]["language"] is None and results[1]["models"] == {}
