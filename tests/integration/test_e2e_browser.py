@@ -252,6 +252,15 @@ def _item_id(page) -> int:
     return int(heading.inner_text().split()[1])
 
 
+def _until(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.25)
+    return True
+
+
 def _settled(page) -> None:
     """Wait until Streamlit has finished running the page: a click during a rerun can be lost."""
     page.locator("[data-testid=stStatusWidget]").wait_for(state="hidden")
@@ -293,7 +302,11 @@ def test_a_moderators_shift(page, data_dir, kaggle_dir, tmp_path, screenshots, c
     seen = [_item_id(page)]
     page.screenshot(path=screenshots / "shift-2-item.png", full_page=True)
     for i in range(10):
-        page.keyboard.press("x" if i % 2 else "a")  # remove (reason: insult) or approve (reason: not toxic)
+        for _attempt in range(3):  # a key pressed while the page reruns can be lost: the store says if it counted
+            _settled(page)
+            page.keyboard.press("x" if i % 2 else "a")  # remove (reason: insult) or approve (reason: not toxic)
+            if _until(lambda done=i + 1: len(store.history(reviewer="ana")) == done, seconds=20):
+                break
         if i < 9:
             page.wait_for_function(f"() => !document.body.innerText.includes('Item {seen[-1]} ·')")
             seen.append(_item_id(page))
