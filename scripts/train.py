@@ -44,7 +44,12 @@ from cleanspeech.training import (
 )
 from cleanspeech.training.batching import encode_twins
 from cleanspeech.training.config import build_parser, load_config
-from cleanspeech.training.pairing import logit_pairing_loss, twin_texts, with_counterfactual_copies
+from cleanspeech.training.pairing import (
+    is_mitigation_row,
+    logit_pairing_loss,
+    twin_texts,
+    with_counterfactual_copies,
+)
 
 
 def get_dataloaders(accelerator, config, tokenizer, frame, repeats: dict[str, int]):
@@ -55,7 +60,7 @@ def get_dataloaders(accelerator, config, tokenizer, frame, repeats: dict[str, in
     train_rows = oversample_positives(with_counterfactual_copies(train_rows, config), repeats)
     twins = encode_twins(tokenizer, twin_texts(train_rows, config.seed), config) if config.clp_weight else None
     train_set = CommentDataset(*encode(tokenizer, train_rows, config), twins=twins)
-    train_set.copies = int(train_rows["id"].astype(str).str.contains("~cf", regex=False).sum())  # identity swaps
+    train_set.copies = int(is_mitigation_row(train_rows["id"]).sum())  # identity-mitigation rows
     val_set = CommentDataset(*encode(tokenizer, val_rows, config))
     sampler = LengthGroupedBatches(train_set.lengths, config.batch_size, config.seed)
     val_batches = LengthGroupedBatches(val_set.lengths, config.eval_batch_size, config.seed, shuffle=False)
@@ -155,7 +160,7 @@ def training_function(config) -> dict:
     weights = class_weights(frame.loc[frame["fold"] == "train"], config.class_weight_power)
     accelerator.print(
         f"training rows {len(train_dl.dataset) - train_dl.dataset.copies:,} (+{train_dl.dataset.copies:,} "
-        f"identity-swapped copies), validation rows {len(val_dl.dataset):,}, "
+        f"identity-mitigation rows), validation rows {len(val_dl.dataset):,}, "
         f"frozen params {frozen:,}; class weights " + ", ".join(f"{w:.3f}" for w in weights.tolist())
     )
     steps_per_epoch = -(-len(train_dl) // config.gradient_accumulation_steps)

@@ -19,7 +19,13 @@ import pandas as pd
 from cleanspeech._io import run_main
 from cleanspeech.classifiers.baseline import DEFAULT_SETTINGS, BaselineModel
 from cleanspeech.data.corpus import SEED, VALIDATION_FRACTION, build_dataset, summarize, with_extra_rows
-from cleanspeech.data.counterfactual import DEFAULT_BENIGN_COPIES, DEFAULT_TOXIC_COPIES, counterfactual_rows
+from cleanspeech.data.counterfactual import (
+    DEFAULT_BALANCE_FACTOR,
+    DEFAULT_BENIGN_COPIES,
+    DEFAULT_CLEAN_ATTACK_COPIES,
+    DEFAULT_TOXIC_COPIES,
+    identity_training_rows,
+)
 from cleanspeech.data.readers import is_kaggle_dir
 from cleanspeech.evaluation.reports import evaluation_report
 from cleanspeech.labels import LABELS
@@ -44,6 +50,15 @@ def parse_args(argv=None) -> argparse.Namespace:
                    "a group (default: %(default)s; 0 turns the augmentation off)")  # fmt: skip
     p.add_argument("--identity-toxic-copies", type=int, default=DEFAULT_TOXIC_COPIES,
                    help="counterfactual copies of each toxic one (default: %(default)s)")  # fmt: skip
+    p.add_argument("--identity-balance-factor", type=int, default=DEFAULT_BALANCE_FACTOR,
+                   help="benign mentions added per identity term until it is no more often toxic than its language's "
+                   "comments, at most this many per toxic mention (default: %(default)s; 0: off)")  # fmt: skip
+    p.add_argument(
+        "--clean-attack-copies",
+        type=int,
+        default=DEFAULT_CLEAN_ATTACK_COPIES,
+        help="identity-swapped copies of each identity attack not labelled obscene (default: %(default)s)",
+    )
     p.add_argument(
         "--extra-data",
         help="CSV file(s), comma-separated, of your own training rows: comment_text and "
@@ -63,12 +78,13 @@ def train(args: argparse.Namespace) -> dict:
     train_rows = pd.concat([train_rows, frame[frame["source"] == "extra"]])
     print(f"data: {len(train_rows):,} training rows, {len(frame):,} rows in all", flush=True)
     trained_on = train_rows.index  # the summary counts real rows, not their counterfactual copies
-    augmentation = {"benign_copies": args.identity_benign_copies, "toxic_copies": args.identity_toxic_copies}
-    if args.identity_benign_copies or args.identity_toxic_copies:
-        extra = counterfactual_rows(train_rows, args.identity_benign_copies, args.identity_toxic_copies, args.seed)
-        augmentation["rows"] = len(extra)
-        print(f"counterfactual identity copies: {len(extra):,} rows", flush=True)
-        train_rows = pd.concat([train_rows, extra], ignore_index=True)
+    settings = (args.identity_benign_copies, args.identity_toxic_copies, args.identity_balance_factor,
+                args.clean_attack_copies)  # fmt: skip
+    extra, counts = identity_training_rows(train_rows, *settings, seed=args.seed)
+    augmentation = dict(zip(("benign_copies", "toxic_copies", "balance_factor", "clean_attack_copies"), settings))
+    augmentation |= {"rows": counts}
+    print(f"identity mitigation rows: {counts}", flush=True)
+    train_rows = pd.concat([train_rows, extra], ignore_index=True)
 
     model = BaselineModel(C=args.C, unicode_normalization=not args.no_unicode_normalization)
     fit_started = time.perf_counter()

@@ -13,14 +13,27 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..data.counterfactual import counterfactual_rows, swap_identity_terms
+from ..data.counterfactual import identity_training_rows, swap_identity_terms
+
+MITIGATION_SUFFIXES = ("~cf", "~bal-", "~atk")  # ids of the rows identity_training_rows adds
 
 
 def with_counterfactual_copies(train_rows: pd.DataFrame, config) -> pd.DataFrame:
-    if not (config.identity_benign_copies or config.identity_toxic_copies):
-        return train_rows
-    copies = counterfactual_rows(train_rows, config.identity_benign_copies, config.identity_toxic_copies, config.seed)
-    return pd.concat([train_rows, copies], ignore_index=True)
+    """The training rows plus their identity-mitigation rows (counterfactual copies, balancing rows, copies of
+    attacks without profanity), as `data.counterfactual.identity_training_rows` makes them for both families."""
+    extra, _ = identity_training_rows(
+        train_rows,
+        config.identity_benign_copies,
+        config.identity_toxic_copies,
+        config.identity_balance_factor,
+        config.clean_attack_copies,
+        config.seed,
+    )
+    return pd.concat([train_rows, extra], ignore_index=True)
+
+
+def is_mitigation_row(ids: pd.Series) -> pd.Series:
+    return ids.astype(str).str.contains("|".join(MITIGATION_SUFFIXES), regex=True)
 
 
 def twin_texts(rows: pd.DataFrame, seed: int) -> list[str | None]:

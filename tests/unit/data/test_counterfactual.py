@@ -3,7 +3,13 @@
 import numpy as np
 import pandas as pd
 
-from cleanspeech.data.counterfactual import counterfactual_rows, swap_identity_terms
+from cleanspeech.data.counterfactual import (
+    balancing_rows,
+    clean_attack_rows,
+    counterfactual_rows,
+    identity_training_rows,
+    swap_identity_terms,
+)
 from cleanspeech.data.identity_terms import IDENTITY_TERMS, identity_spans
 from cleanspeech.labels import LABELS
 
@@ -35,3 +41,46 @@ def test_benign_rows_get_more_copies_and_labels_are_kept():
     assert copies.loc[3, "toxic"] == 1 and copies.loc[3, "identity_hate"] == 1
     assert all(text.endswith("are welcome here.") and "Muslims" not in text for text in copies["text"][:3])
     assert list(copies.columns) == list(frame.columns)
+
+
+def labelled(texts: list[str], toxic: list[int], obscene: list[int] | None = None, lang: str = "en") -> pd.DataFrame:
+    frame = pd.DataFrame({"id": [f"r{i}" for i in range(len(texts))], "lang": lang, "source": "s", "text": texts})
+    for label in LABELS:
+        frame[label] = 0.0
+    frame["toxic"] = [float(t) for t in toxic]
+    frame["identity_hate"] = frame["toxic"]
+    frame["obscene"] = [float(o) for o in obscene] if obscene else 0.0
+    return frame
+
+
+def test_balancing_adds_benign_mentions_of_a_term_seen_mostly_in_attacks():
+    attacks = [f"gay people are scum number {i}" for i in range(6)]
+    benign = ["my neighbours are Muslims", "women vote too", "the Christian choir sang", "lunch was nice",
+              "the weather is nice", "a quiet day", "a long walk", "good book", "fine tea", "new shoes"]  # fmt: skip
+    frame = labelled(attacks + benign, [1] * 6 + [0] * 10)
+    added = balancing_rows(frame, seed=0, max_factor=4)
+    # 6 of 16 rows are toxic (37.5%): "gay" needs ceil(6 * 0.625 / 0.375) = 10 benign mentions, and has none
+    assert len(added) == 10 and added["id"].str.contains("~bal-gay-").all()
+    assert (added[list(LABELS)] == 0).all().all()  # donors are benign, and so are their copies
+    assert all("gay" in text.lower() and text.split()[-1] != "scum" for text in added["text"])
+    donors = {"my neighbours are", "vote too", "choir sang"}
+    assert all(any(part in text for part in donors) for text in added["text"])  # real benign comments that name a group
+    assert len(balancing_rows(frame, seed=0, max_factor=1)) == 6  # at most max_factor per toxic mention
+    assert balancing_rows(frame, seed=0, max_factor=0).empty
+
+
+def test_only_attacks_without_profanity_get_clean_attack_copies():
+    frame = labelled(["Muslims don't deserve to vote", "f*** those gay people", "a nice day"], [1, 1, 0], [0, 1, 0])
+    copies = clean_attack_rows(frame, copies=2, seed=0)
+    assert copies["id"].tolist() == ["r0~atk0", "r0~atk1"]
+    assert (copies["identity_hate"] == 1).all() and all(t.endswith("don't deserve to vote") for t in copies["text"])
+    assert all(t.split()[0] != "Muslims" for t in copies["text"])  # the group is swapped
+
+
+def test_identity_training_rows_counts_each_kind():
+    frame = labelled(["Muslims don't deserve to vote", "gay men, scum", "the choir sang, women too", "a nice day"],
+                     [1, 1, 0, 0])  # fmt: skip
+    rows, counts = identity_training_rows(frame, benign_copies=1, toxic_copies=0, balance_factor=2,
+                                          clean_attack_copies=1, seed=0)  # fmt: skip
+    assert sum(counts.values()) == len(rows) and counts["clean_attacks"] == 2 and counts["counterfactual"] == 1
+    assert counts["balancing"] > 0

@@ -8,7 +8,12 @@ import torch
 from cleanspeech.labels import LABELS
 from cleanspeech.training.batching import CommentDataset, encode, encode_twins, make_collate
 from cleanspeech.training.config import TrainConfig
-from cleanspeech.training.pairing import logit_pairing_loss, twin_texts, with_counterfactual_copies
+from cleanspeech.training.pairing import (
+    is_mitigation_row,
+    logit_pairing_loss,
+    twin_texts,
+    with_counterfactual_copies,
+)
 from tests.helpers.tiny_models import build_tokenizer
 
 
@@ -51,7 +56,13 @@ def test_the_pairing_loss_is_the_mean_absolute_logit_gap():
 
 def test_counterfactual_copies_follow_the_config():
     frame = rows()
-    assert len(with_counterfactual_copies(frame, TrainConfig(identity_benign_copies=0, identity_toxic_copies=0))) == 4
-    grown = with_counterfactual_copies(frame, TrainConfig(identity_benign_copies=2, identity_toxic_copies=1))
+    off = {"identity_benign_copies": 0, "identity_toxic_copies": 0, "identity_balance_factor": 0}
+    assert len(with_counterfactual_copies(frame, TrainConfig(**off, clean_attack_copies=0))) == 4
+    swaps_only = TrainConfig(identity_benign_copies=2, identity_toxic_copies=1, identity_balance_factor=0,
+                             clean_attack_copies=0)  # fmt: skip
+    grown = with_counterfactual_copies(frame, swaps_only)
     assert len(grown) == 4 + 2 + 1 + 2  # two benign rows name a group (2 copies each), the attack 1
     assert np.array_equal(grown.loc[grown["id"] == "b~cf0", "identity_hate"], [1.0])  # labels kept
+    attacks = with_counterfactual_copies(frame, TrainConfig(**off, clean_attack_copies=3))
+    assert attacks["id"].tolist()[4:] == ["b~atk0", "b~atk1", "b~atk2"]  # the attack uses no profanity
+    assert is_mitigation_row(attacks["id"]).tolist() == [False] * 4 + [True] * 3
