@@ -52,6 +52,10 @@ from cleanspeech.training.pairing import (
 )
 
 
+def _generator(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
 def get_dataloaders(accelerator, config, tokenizer, frame, repeats: dict[str, int]):
     """Length-grouped training batches (rare positives repeated), length-sorted validation ones; padded per batch."""
     pad_multiple = 8 if accelerator.mixed_precision in ("fp16", "bf16") else None
@@ -64,8 +68,10 @@ def get_dataloaders(accelerator, config, tokenizer, frame, repeats: dict[str, in
     val_set = CommentDataset(*encode(tokenizer, val_rows, config))
     sampler = LengthGroupedBatches(train_set.lengths, config.batch_size, config.seed)
     val_batches = LengthGroupedBatches(val_set.lengths, config.eval_batch_size, config.seed, shuffle=False)
-    train_dl = DataLoader(train_set, batch_sampler=sampler, collate_fn=collate)
-    val_dl = DataLoader(val_set, batch_sampler=val_batches, collate_fn=collate)
+    # Own generators: a DataLoader draws a seed from torch's global generator each time it starts iterating, and a
+    # resumed run starts one where the uninterrupted run did not, which would shift every later dropout mask.
+    train_dl = DataLoader(train_set, batch_sampler=sampler, collate_fn=collate, generator=_generator(config.seed))
+    val_dl = DataLoader(val_set, batch_sampler=val_batches, collate_fn=collate, generator=_generator(config.seed))
     return train_dl, val_dl, sampler
 
 
