@@ -23,6 +23,7 @@ from tqdm.auto import tqdm
 from transformers import get_linear_schedule_with_warmup
 
 from cleanspeech._io import run_main
+from cleanspeech.data.counterfactual import is_mitigation_row
 from cleanspeech.paths import runs_dir
 from cleanspeech.training import (
     CommentDataset,
@@ -44,12 +45,7 @@ from cleanspeech.training import (
 )
 from cleanspeech.training.batching import encode_twins
 from cleanspeech.training.config import build_parser, load_config
-from cleanspeech.training.pairing import (
-    is_mitigation_row,
-    logit_pairing_loss,
-    twin_texts,
-    with_counterfactual_copies,
-)
+from cleanspeech.training.pairing import logit_pairing_loss, twin_texts, with_counterfactual_copies
 
 
 def _generator(seed: int) -> torch.Generator:

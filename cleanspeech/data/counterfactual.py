@@ -36,6 +36,12 @@ def _category_of(word: str, lang: str) -> str | None:
     return None
 
 
+def _swappable_spans(text: str, lang: str) -> list[tuple[int, int, str]]:
+    """(start, end, category) of each identity term of `lang` in `text` that may be swapped (age words may not)."""
+    spans = [(start, end, _category_of(text[start:end].lower(), lang)) for start, end in identity_spans(text)]
+    return [span for span in spans if span[2] is not None]
+
+
 def _match_case(replacement: str, original: str) -> str:
     if original.isupper() and len(original) > 1:
         return replacement.upper()
@@ -44,22 +50,22 @@ def _match_case(replacement: str, original: str) -> str:
 
 def swap_identity_terms(text: str, lang: str, rng: np.random.Generator) -> str | None:
     """`text` with each identity term of `lang` replaced by another term of its category; None if it has none."""
-    pieces, last, swapped = [], 0, False
-    for start, end in identity_spans(text):
+    spans = _swappable_spans(text, lang)
+    pieces, last = [], 0
+    for start, end, category in spans:
         word = text[start:end]
-        category = _category_of(word.lower(), lang)
-        if category is None:
-            continue
         choices = [t for t in SWAPPED[category][lang] if t != word.lower()]
         pieces += [text[last:start], _match_case(str(rng.choice(choices)), word)]
-        last, swapped = end, True
-    return "".join(pieces + [text[last:]]) if swapped else None
+        last = end
+    return "".join(pieces + [text[last:]]) if spans else None
 
 
 def counterfactual_rows(frame: pd.DataFrame, benign_copies: int = DEFAULT_BENIGN_COPIES,
                         toxic_copies: int = DEFAULT_TOXIC_COPIES, seed: int = 0) -> pd.DataFrame:  # fmt: skip
     """New training rows: `benign_copies` swapped copies of each benign row naming a group, `toxic_copies` of each
     toxic one (rows with any label 1), labels kept. Ids get a `~cf<k>` suffix; `source` and `lang` are kept."""
+    if not (benign_copies or toxic_copies):
+        return frame.iloc[:0]
     rng = np.random.default_rng(seed)
     words = {t for languages in SWAPPED.values() for terms in languages.values() for t in terms}
     pattern = r"(?i)(?<![\w-])(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")(?![\w-])"
@@ -93,13 +99,12 @@ def _any_toxic(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _terms_named(texts: pd.Series, lang: str) -> list[set[str]]:
-    return [{text[s:e].lower() for s, e in identity_spans(text) if _category_of(text[s:e].lower(), lang)}
-            for text in texts]  # fmt: skip
+    return [{text[start:end].lower() for start, end, _ in _swappable_spans(text, lang)} for text in texts]
 
 
 def _replace_one(text: str, lang: str, term: str, rng: np.random.Generator) -> str:
-    spans = [(s, e) for s, e in identity_spans(text) if _category_of(text[s:e].lower(), lang)]
-    start, end = spans[int(rng.integers(len(spans)))]
+    spans = _swappable_spans(text, lang)
+    start, end, _ = spans[int(rng.integers(len(spans)))]
     return text[:start] + _match_case(term, text[start:end]) + text[end:]
 
 
@@ -115,9 +120,11 @@ def _balancing_counts(named: list[set[str]], toxic: np.ndarray, max_factor: int)
 def balancing_rows(frame: pd.DataFrame, seed: int = 0, max_factor: int = DEFAULT_BALANCE_FACTOR) -> pd.DataFrame:
     """Benign rows that bring each identity term's toxic share down to its language's: real benign comments naming
     any group, one group replaced by the term. Ids get a `~bal` suffix; labels are the donor's (all benign)."""
+    if max_factor <= 0:
+        return frame.iloc[:0]
     rng, new = np.random.default_rng(seed + 2), []
     for lang, rows in frame.groupby("lang", sort=True):
-        if max_factor <= 0 or not any(lang in languages for languages in SWAPPED.values()):
+        if not any(lang in languages for languages in SWAPPED.values()):
             continue
         toxic, named = _any_toxic(rows), _terms_named(rows["text"], lang)
         donors = [i for i, names in enumerate(named) if names and not toxic[i]]
@@ -151,11 +158,17 @@ def identity_training_rows(frame: pd.DataFrame, benign_copies: int = DEFAULT_BEN
     """Every identity-mitigation row for the training rows `frame` (both training scripts use this), and how many
     of each kind: counterfactual copies, balancing rows, copies of attacks without profanity."""
     parts = {
-        "counterfactual": counterfactual_rows(frame, benign_copies, toxic_copies, seed)
-        if benign_copies or toxic_copies
-        else frame.iloc[:0],
+        "counterfactual": counterfactual_rows(frame, benign_copies, toxic_copies, seed),
         "balancing": balancing_rows(frame, seed, balance_factor),
-        "clean_attacks": clean_attack_rows(frame, clean_attack_copies, seed) if clean_attack_copies else frame.iloc[:0],
+        "clean_attacks": clean_attack_rows(frame, clean_attack_copies, seed),
     }
     counts = {name: len(part) for name, part in parts.items()}
     return pd.concat(list(parts.values()), ignore_index=True), counts
+
+
+MITIGATION_ID_MARKS = ("~cf", "~bal-", "~atk")  # what the functions above append to the ids of the rows they make
+
+
+def is_mitigation_row(ids: pd.Series) -> pd.Series:
+    """True where an id is one of the rows `identity_training_rows` made, not a real comment."""
+    return ids.astype(str).str.contains("|".join(map(re.escape, MITIGATION_ID_MARKS)), regex=True)

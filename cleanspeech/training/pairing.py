@@ -15,8 +15,6 @@ import torch
 
 from ..data.counterfactual import identity_training_rows, swap_identity_terms
 
-MITIGATION_SUFFIXES = ("~cf", "~bal-", "~atk")  # ids of the rows identity_training_rows adds
-
 
 def with_counterfactual_copies(train_rows: pd.DataFrame, config) -> pd.DataFrame:
     """The training rows plus their identity-mitigation rows (counterfactual copies, balancing rows, copies of
@@ -30,10 +28,6 @@ def with_counterfactual_copies(train_rows: pd.DataFrame, config) -> pd.DataFrame
         config.seed,
     )
     return pd.concat([train_rows, extra], ignore_index=True)
-
-
-def is_mitigation_row(ids: pd.Series) -> pd.Series:
-    return ids.astype(str).str.contains("|".join(MITIGATION_SUFFIXES), regex=True)
 
 
 def twin_texts(rows: pd.DataFrame, seed: int) -> list[str | None]:

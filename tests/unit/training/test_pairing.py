@@ -5,15 +5,11 @@ import numpy as np
 import pandas as pd
 import torch
 
+from cleanspeech.data.counterfactual import is_mitigation_row
 from cleanspeech.labels import LABELS
 from cleanspeech.training.batching import CommentDataset, encode, encode_twins, make_collate
 from cleanspeech.training.config import TrainConfig
-from cleanspeech.training.pairing import (
-    is_mitigation_row,
-    logit_pairing_loss,
-    twin_texts,
-    with_counterfactual_copies,
-)
+from cleanspeech.training.pairing import logit_pairing_loss, twin_texts, with_counterfactual_copies
 from tests.helpers.tiny_models import build_tokenizer
 
 
