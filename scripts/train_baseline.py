@@ -3,7 +3,7 @@
     python scripts/train_baseline.py                      # staged data in ../shared/data or $CLEANSPEECH_DATA
     python scripts/train_baseline.py --jigsaw-dir ~/kaggle/jigsaw-toxic-comment-classification-challenge
 
-Writes `baseline_pipeline.joblib` (vectorisers + one classifier per label), `baseline_meta.json` (labels, tuned
+Writes `baseline_pipeline.pkl.gz` (vectorisers + one classifier per label), `baseline_meta.json` (labels, tuned
 thresholds, settings, training-data summary, metrics) and `evaluation.json` (metrics, ROC/PR curve points,
 per-language scores and the validation/test predictions the app's comparison pages read).
 """

@@ -38,6 +38,21 @@ def test_save_load_round_trip(small_baseline, tmp_path):
     assert json.loads((tmp_path / "baseline_meta.json").read_text())["labels"] == list(LABELS)
 
 
+def test_a_model_saved_with_joblib_still_loads_and_a_retrain_replaces_its_file(small_baseline, tmp_path):
+    import joblib
+
+    texts = ["You are a disgusting idiot.", "nice work"]
+    small_baseline.save(tmp_path)
+    (tmp_path / "baseline_pipeline.pkl.gz").unlink()  # the folder as older versions wrote it
+    joblib.dump({"features": small_baseline.features, "classifiers": small_baseline.classifiers},
+                tmp_path / "baseline_pipeline.joblib", compress=3)  # fmt: skip
+    legacy = BaselineModel.load(tmp_path)
+    pd.testing.assert_frame_equal(legacy.predict_proba(texts), small_baseline.predict_proba(texts))
+    legacy.save(tmp_path)
+    assert sorted(p.name for p in tmp_path.glob("baseline_pipeline*")) == ["baseline_pipeline.pkl.gz"]
+    pd.testing.assert_frame_equal(BaselineModel.load(tmp_path).predict_proba(texts), legacy.predict_proba(texts))
+
+
 def test_unknown_labels_are_masked_in_training(dataset):
     rows = dataset[(dataset["fold"] == "train") & dataset["source"].isin(["jigsaw", "told_br"])]
     rows = rows.sample(3000, random_state=1)
