@@ -110,7 +110,9 @@ def cmd_evaluate(args) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MetricWarning)  # one-class groups show as NaN in the table
         for name, model in models.items():
-            report = evaluation_report(model, frame, model.thresholds, args.max_eval_rows or None)
+            report = evaluation_report(
+                model, frame, model.thresholds, args.max_eval_rows or None, args.max_validation_rows or None
+            )
             report.pop("predictions")
             for split in report["splits"].values():
                 split.pop("curves")
@@ -253,6 +255,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=EVAL_ROWS_PER_SOURCE,
         help="rows per language set (0: all; default: %(default)s)",
+    )
+    evaluate.add_argument(
+        "--max-validation-rows",
+        type=int,
+        default=0,
+        help="rows per source of the validation fold, a seeded sample for a quick look (default 0: all 18,000)",
     )
     evaluate.add_argument("--json", action="store_true", help="print JSON instead of tables")
     evaluate.set_defaults(func=cmd_evaluate)

@@ -40,6 +40,8 @@ def parse_args(argv=None):
     p.add_argument("--ensemble-dir", help="where to write the ensemble (default: the shipped models' ensemble folder)")
     p.add_argument("--data-dir", help="data directory (default: $CLEANSPEECH_DATA or ../shared/data)")
     p.add_argument("--max-eval-rows", type=int, default=EVAL_ROWS_PER_SOURCE, help="rows per evaluation set")
+    p.add_argument("--max-validation-rows", type=int, help="rows per source of the validation fold the weights and "
+                   "thresholds are fitted on, a seeded sample for a quick fit (default: all)")  # fmt: skip
     return p.parse_args(argv)
 
 
@@ -84,7 +86,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     frame = build_dataset(args.data_dir)
     baseline_dir, transformer_dir = resolve_model_dir(args.baseline), resolve_model_dir(args.transformer)
-    scores = {name: score_folds(load_model(path), frame, args.max_eval_rows)
+    scores = {name: score_folds(load_model(path), frame, args.max_eval_rows, args.max_validation_rows)
               for name, path in (("baseline", baseline_dir), ("transformer", transformer_dir))}  # fmt: skip
     baseline, transformer = scores["baseline"], scores["transformer"].loc[scores["baseline"].index]
     validation = frame.loc[baseline.index][frame.loc[baseline.index, "fold"] == "validation"]

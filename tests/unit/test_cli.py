@@ -88,10 +88,15 @@ def test_huge_comment_is_scored(tmp_path, run_cli, shipped_baseline_dir):
 @pytest.mark.slow
 @pytest.mark.artifact
 def test_evaluate_prints_metrics_and_languages(run_cli, data_dir, shipped_baseline_dir):
-    result = run_cli("evaluate", "--data-dir", str(data_dir), "--max-eval-rows", "300", "--json", "--model", "baseline")
+    result = run_cli("evaluate", "--data-dir", str(data_dir), "--max-eval-rows", "300", "--max-validation-rows", "300",
+                     "--json", "--model", "baseline")  # fmt: skip
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)["baseline"]
     assert report["splits"]["test"]["metrics"]["macro"]["roc_auc"] > 0.9
+    assert report["splits"]["test"]["metrics"]["toxic"]["n"] == 1027  # the test fold whole; validation sampled
+    assert set(report["splits"]["validation"]["by_source"]) == {"jigsaw", "germeval_2018", "told_br", "mlma_2019_fr",
+                                                                "paradetox", "detox_emnlp2021"}  # fmt: skip
+    assert all(s["toxic"]["n"] <= 300 for s in report["splits"]["validation"]["by_source"].values())
     languages = {row["lang"] for row in report["by_language"]}
     assert languages == {"en", "de", "pt", "fr", "tr", "es", "it", "ru"}
     # Without --json the same reports print as tables (formatted here rather than by evaluating a second time)

@@ -34,7 +34,8 @@ def test_each_comment_is_scored_with_its_languages_weights():
 def test_fit_ensemble_writes_weights_per_language_thresholds_and_a_report(tmp_path, capsys, shipped_baseline_dir,
                                                                           tiny_classifier_dir, dataset):  # fmt: skip
     out = tmp_path / "ensemble"
-    command = ["--transformer", str(tiny_classifier_dir), "--ensemble-dir", str(out), "--max-eval-rows", "50"]
+    command = ["--transformer", str(tiny_classifier_dir), "--ensemble-dir", str(out), "--max-eval-rows", "50",
+               "--max-validation-rows", "400"]  # fmt: skip
     done = run_script(capsys, "fit_ensemble", *command)
     assert done.returncode == 0, done.stderr
     spec = json.loads((out / "ensemble.json").read_text())
