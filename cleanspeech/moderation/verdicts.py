@@ -84,7 +84,7 @@ class Moderation:
             if verdict.action not in only:
                 continue
             rows.append({
-                "source": source, "external_id": None if external_ids is None else str(external_ids[i]),
+                "source": source, "external_id": _external_id(external_ids, i),
                 "community_id": community_id, "text": self.texts[i], "language": self.languages[i],
                 "model": self.model_name, "model_version": self.model_version,
                 "scores": {label: round(float(self.scores.iloc[i][label]), 5) for label in LABELS},
@@ -93,6 +93,13 @@ class Moderation:
                 "label_flags": label_flags(verdict.labels),
             })  # fmt: skip
         return rows
+
+
+def _external_id(external_ids, i: int) -> str | None:
+    """The caller's id of text `i` as a string; None where there are no ids or this text has none."""
+    if external_ids is None or external_ids[i] is None:
+        return None
+    return str(external_ids[i])
 
 
 def judge_texts(policy: Policy, model, texts: list[str], scores: pd.DataFrame) -> tuple[list[Verdict], pd.DataFrame]:

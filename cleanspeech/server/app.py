@@ -32,6 +32,7 @@ def create_app(settings: ServerSettings | None = None, model=None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
+        await state.review_queue.drain()  # what was analyzed before a shutdown still reaches the review queue
         state.close()
 
     app = FastAPI(

@@ -7,7 +7,7 @@ Perspective's order, with Perspective's messages (clients match some literally).
 
 import asyncio
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 
 from ..labels import LABELS
@@ -16,7 +16,7 @@ from .errors import ERROR_RESPONSES, invalid_request
 from .keys import key_of
 from .languages import UNDETERMINED, attribute_languages, base_language
 from .messages import Message
-from .queueing import enqueue_if_flagged
+from .queueing import Analyzed
 from .scoring import sentence_spans, utf16_offset
 from .state import Service, ServiceState, authorize
 
@@ -132,7 +132,7 @@ def _score(value: float) -> dict:
 
 
 @router.post("/comments:analyze", dependencies=[Depends(authorize)])
-async def analyze(request: AnalyzeCommentRequest, state: Service, http: Request, later: BackgroundTasks) -> dict:
+async def analyze(request: AnalyzeCommentRequest, state: Service, http: Request) -> dict:
     """Score a comment on the requested attributes (Perspective's AnalyzeComment)."""
     text = _check_comment(request.comment)
     _check_context(request.context)
@@ -145,8 +145,9 @@ async def analyze(request: AnalyzeCommentRequest, state: Service, http: Request,
     state.metrics.comments.inc(len(pieces))
     if state.settings.queue and not request.do_not_store:
         key_policy = state.keys.get(key_of(http)) if state.keys else None
-        later.add_task(enqueue_if_flagged, state, text, raw[0], detected[0], request.community_id, key_policy,
-                       request.client_token)  # fmt: skip
+        state.review_queue.add(
+            Analyzed(text, raw[0], detected[0], request.community_id, key_policy, request.client_token)
+        )
     span_scores = scores[1:] if len(spans) > 1 else scores[:1]
     result = {}
     for name, (label, threshold) in attributes.items():

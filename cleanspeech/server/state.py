@@ -15,7 +15,7 @@ from .errors import ApiError
 from .keys import check_key, make_quota, quota_error, read_keys
 from .languages import LanguageDetector, load_language_table
 from .observability import Metrics
-from .queueing import PolicyCache
+from .queueing import PolicyCache, ReviewQueueWriter
 from .scoring import BatchingScorer, load_scorer
 from .settings import ServerSettings
 
@@ -38,6 +38,7 @@ class ServiceState:
 
     def __post_init__(self):
         self.policies = PolicyCache(self.store)
+        self.review_queue = ReviewQueueWriter(self)  # analyzed comments, judged and queued in batches
 
     @classmethod
     def build(cls, settings: ServerSettings, metrics: Metrics, model=None) -> "ServiceState":

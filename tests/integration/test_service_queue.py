@@ -4,6 +4,7 @@ policy of their communityId, else of the caller's key, else the default; never a
 import time
 import uuid
 
+import httpx
 import pytest
 
 from cleanspeech.moderation import ModerationStore, Policy
@@ -62,3 +63,25 @@ def test_the_community_policy_then_the_key_policy_decide(http, store):
                                                                        ["blocklist: 'purple banana'"])  # fmt: skip
     assert _queued(store, by_key)[0]["policy_name"] == "strict"
     assert _queued(store, other_key, wait=1) == []  # the first key has no policy of its own: the default allows it
+
+
+def test_analyzed_comments_are_queued_in_batches_and_a_shutdown_writes_what_is_pending(tmp_path, shipped_baseline):
+    from cleanspeech.server import ServerSettings, create_app
+    from tests.helpers.service import bound_socket, running
+
+    sock = bound_socket()
+    store_path = tmp_path / "store.sqlite3"
+    app = create_app(ServerSettings(model="baseline", port=sock.getsockname()[1], store=str(store_path)),
+                     model=shipped_baseline)  # fmt: skip
+    app.state.service.review_queue.max_wait_s = 600  # nothing is written until the batch is full or the server stops
+    tokens = []
+    with running(app, sock) as url, httpx.Client(base_url=url, timeout=60) as http:
+        for _ in range(3):
+            tokens.append(_analyze(http, "you are a stupid worthless idiot"))
+        tokens.append(_analyze(http, "thank you for the thoughtful answer"))
+        store = ModerationStore(str(store_path))
+        assert store.queue.count() == 0  # still collecting
+    queued = [_queued(store, token, wait=0) for token in tokens]
+    assert [len(rows) for rows in queued] == [1, 1, 1, 0]  # the three insults, written when the server stopped
+    assert len({rows[0]["created_at"] for rows in queued[:3]}) == 1  # in one transaction
+    store.close()
