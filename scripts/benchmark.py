@@ -57,6 +57,12 @@ def parse_args(argv=None):
     p.add_argument("--queue-postgres", default="postgresql://127.0.0.1:5432/test", help="PostgreSQL for the queue "
                    "figures (a scratch schema, dropped after); empty: SQLite only")  # fmt: skip
     p.add_argument("--output", default=str(models_dir() / "benchmark.json"), help="default: beside the shipped models")
+    p.add_argument(
+        "--only",
+        choices=["service"],
+        help="measure this section alone and write it into the --output "
+        "file, whose other sections keep their earlier run's figures (the section records its own machine)",
+    )
     p.add_argument("--cold-start", nargs=2, metavar=("CONFIG", "DIR"), help=argparse.SUPPRESS)  # child process
     return p.parse_args(argv)
 
@@ -207,46 +213,10 @@ def configurations(transformer_dir: Path, export_dir: Path) -> dict[str, Path]:
 
 
 def bench_service(model_name: str, texts: list[str]) -> dict:
-    """`cleanspeech serve` (micro-batched, and with batching off) against offline scoring of the same comments.
+    """`cleanspeech serve` micro-batched and with batching off, beside offline scoring (`server.load`)."""
+    from cleanspeech.server.load import benchmark_service
 
-    Each server is a child process; the clients run here. Offline: `score_texts` in this process (steady state, as
-    the `score` command runs it after loading) and the `score` command itself, start-up included.
-    """
-    from cleanspeech.server.load import measure, running_service
-    from cleanspeech.serving import score_texts
-
-    model = load_model(model_name)
-    model.predict_proba(texts[:8])
-    started, cpu = time.perf_counter(), time.process_time()
-    score_texts(model, texts)
-    offline = {"comments": len(texts), "comments_per_s": round(len(texts) / (time.perf_counter() - started), 1),
-               "cpu_s": round(time.process_time() - cpu, 2)}  # fmt: skip
-    del model
-    with tempfile.TemporaryDirectory() as scratch:
-        pd.DataFrame({"comment_text": texts}).to_csv(Path(scratch) / "in.csv", index=False)
-        started = time.perf_counter()
-        command = [sys.executable, "-m", "cleanspeech", "score", str(Path(scratch) / "in.csv"),
-                   str(Path(scratch) / "out.csv"), "--model", model_name]  # fmt: skip
-        subprocess.run(command, check=True, capture_output=True)
-        offline["score_command_s_with_startup"] = round(time.perf_counter() - started, 2)
-    result = {"model": model_name, "offline": offline}
-    for mode, wait_ms in (("batched", "5"), ("unbatched", "0")):
-        # --lenient-languages: every comment is scored, as offline (none refused for its detected language)
-        with running_service(model_name, ["--max-wait-ms", wait_ms, "--lenient-languages"]) as (url, pid):
-            measure(url, texts[:16], 4)  # warm-up
-            result[mode] = {str(n): measure(url, texts, n, server_pid=pid) for n in SERVICE_CLIENTS}
-            print(f"service {mode}: {result[mode]}", flush=True)
-    top = str(SERVICE_CLIENTS[-1])
-    result["ratios"] = {
-        f"service_{top}_clients_vs_offline": round(
-            result["batched"][top]["comments_per_s"] / offline["comments_per_s"], 2
-        ),
-        f"batched_vs_unbatched_{top}_clients": round(
-            result["batched"][top]["comments_per_s"] / result["unbatched"][top]["comments_per_s"], 2
-        ),
-        "p99_ms_at_8_clients": result["batched"]["8"]["p99_ms"],
-    }
-    return result
+    return benchmark_service(model_name, texts, SERVICE_CLIENTS)
 
 
 def ratios(serving: dict, served_backend: str) -> dict:
@@ -290,6 +260,21 @@ def time_queue_page(url: str, deep_cursor: list, repeats: int = 5) -> dict:
     return {"queue_page_first_ms": round(first, 1), "queue_page_last_ms": round(last, 1)}
 
 
+def machine() -> dict:
+    return {"platform": platform.platform(), "python": platform.python_version(), "cpus": available_cores(),
+            "date": time.strftime("%Y-%m-%d")}  # fmt: skip
+
+
+def write_section(output: Path, name: str, section: dict) -> int:
+    """Replace one section of an earlier run's JSON (or start one)."""
+    results = json.loads(output.read_text()) if output.is_file() else {}
+    results[name] = section
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(section, indent=2))
+    return 0
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.cold_start:
@@ -298,8 +283,11 @@ def main(argv=None) -> int:
     frame = build_dataset(args.data_dir)
     validation = frame[frame["fold"] == "validation"].sample(frac=1.0, random_state=0)
     texts = validation["text"].head(args.predict_rows).tolist()
+    if args.only:  # the service section brings its own offline reference: its ratios stand alone
+        section = bench_service(args.service_model, texts[: args.service_comments])
+        return write_section(Path(args.output), args.only, {**section, "machine": machine()})
     results = {
-        "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": available_cores()},
+        "machine": machine(),
         "mean_comment_chars": round(sum(map(len, texts)) / max(1, len(texts)), 1),
         "serving": {},
     }

@@ -1,5 +1,8 @@
 """Bounded load on a running service, for benchmarks: N concurrent clients post every comment once.
 
+`benchmark_service` is the service section of `scripts/benchmark.py`: the service micro-batched and with batching
+off, each at several loads, beside offline scoring of the same comments, in one run.
+
 Each client takes the next comment from a shared queue and posts it to `comments:analyze` (one comment per request,
 as Perspective clients send them), so the load is closed-loop: at most `clients` requests are in flight. Only meant
 for a server on loopback or one you run yourself.
@@ -120,3 +123,62 @@ def running_service(model: str, extra_args: list[str] = (), ready_timeout: float
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def _offline(model_name: str, texts: list[str]) -> dict:
+    """Offline scoring of `texts` in this process, as the `score` command runs after loading: comments/s, CPU s."""
+    from ..classifiers import load_model
+    from ..serving import score_texts
+
+    model = load_model(model_name)
+    model.predict_proba(texts[:8])  # warm-up
+    started, cpu = time.perf_counter(), time.process_time()
+    score_texts(model, texts)
+    return {"comments_per_s": len(texts) / (time.perf_counter() - started), "cpu_s": time.process_time() - cpu}
+
+
+def _score_command_seconds(model_name: str, texts: list[str]) -> float:
+    """The `score` command on a CSV of `texts`, start-up included."""
+    import pandas as pd
+
+    with tempfile.TemporaryDirectory() as scratch:
+        pd.DataFrame({"comment_text": texts}).to_csv(Path(scratch) / "in.csv", index=False)
+        started = time.perf_counter()
+        command = [sys.executable, "-m", "cleanspeech", "score", str(Path(scratch) / "in.csv"),
+                   str(Path(scratch) / "out.csv"), "--model", model_name]  # fmt: skip
+        subprocess.run(command, check=True, capture_output=True)
+        return round(time.perf_counter() - started, 2)
+
+
+def benchmark_service(model_name: str, texts: list[str], loads=(1, 8, 32)) -> dict:
+    """The service (a child process; the clients run here) micro-batched and with batching off, at each number of
+    concurrent clients in `loads`, beside offline scoring of the same comments.
+
+    Offline scoring runs three times, before, between and after the two servers, and its median is the reference:
+    on a shared machine one run can be 20 % off, and the ratio should not rest on one draw.
+    """
+    offline_runs = [_offline(model_name, texts)]
+    result = {"model": model_name}
+    for mode, wait_ms in (("batched", "5"), ("unbatched", "0")):
+        # --lenient-languages: every comment is scored, as offline (none refused for its detected language)
+        with running_service(model_name, ["--max-wait-ms", wait_ms, "--lenient-languages"]) as (url, pid):
+            measure(url, texts[:16], 4)  # warm-up
+            result[mode] = {str(n): measure(url, texts, n, server_pid=pid) for n in loads}
+            print(f"service {mode}: {result[mode]}", flush=True)
+        offline_runs.append(_offline(model_name, texts))
+    median = sorted(offline_runs, key=lambda run: run["comments_per_s"])[len(offline_runs) // 2]
+    result["offline"] = {
+        "comments": len(texts),
+        "comments_per_s": round(median["comments_per_s"], 1),
+        "cpu_s": round(median["cpu_s"], 2),
+        "runs_comments_per_s": [round(run["comments_per_s"], 1) for run in offline_runs],
+        "score_command_s_with_startup": _score_command_seconds(model_name, texts),
+    }
+    top = str(loads[-1])
+    served = result["batched"][top]["comments_per_s"]
+    result["ratios"] = {
+        f"service_{top}_clients_vs_offline": round(served / median["comments_per_s"], 2),
+        f"batched_vs_unbatched_{top}_clients": round(served / result["unbatched"][top]["comments_per_s"], 2),
+        "p99_ms_at_8_clients": result["batched"]["8"]["p99_ms"] if "8" in result["batched"] else None,
+    }
+    return result

@@ -67,13 +67,19 @@ def test_rewrite_latency_is_measured_on_toxic_comments(dataset, shipped_transfor
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("service")
-def test_service_is_measured_at_each_load_batched_and_not_against_offline_scoring(dataset):
-    from tests.helpers import load_script
-
-    benchmark = load_script("benchmark")
-    texts = dataset[dataset["fold"] == "validation"]["text"].head(24).tolist()
-    report = benchmark.bench_service("baseline", texts)
+def test_service_is_measured_at_each_load_batched_and_not_against_offline_scoring(tmp_path, data_dir, capsys):
+    out = tmp_path / "bench.json"
+    out.write_text(json.dumps({"machine": {"cpus": 64}, "serving": {"baseline": {"comments_per_s": 1.0}}}))
+    args = ["--data-dir", str(data_dir), "--only", "service", "--service-model", "baseline", "--predict-rows", "24",
+            "--service-comments", "24", "--output", str(out)]  # fmt: skip
+    done = run_script(capsys, "benchmark", *args)
+    assert done.returncode == 0, done.stderr[-3000:]
+    written = json.loads(out.read_text())
+    assert written["serving"] == {"baseline": {"comments_per_s": 1.0}}  # the earlier run's sections are kept
+    report = written["service"]
+    assert report["machine"]["cpus"] >= 1 and report["machine"]["date"]  # the section says where it was measured
     assert report["offline"]["comments"] == 24 and report["offline"]["comments_per_s"] > 0
+    assert len(report["offline"]["runs_comments_per_s"]) == 3  # before, between and after the two servers
     assert report["offline"]["score_command_s_with_startup"] > 0 and report["offline"]["cpu_s"] > 0
     for mode in ("batched", "unbatched"):
         assert set(report[mode]) == {"1", "8", "32"}
