@@ -249,7 +249,18 @@ def service_lines(service: dict) -> list[str]:
         "",
         "Ratios: " + ", ".join(f"{k} {num(v, 2)}" for k, v in ratios.items()) + ".",
         "",
+        *_section_machine(service),
     ]
+
+
+def _section_machine(section: dict) -> list[str]:
+    """A section re-measured on its own (`benchmark.py --only`) says where and when."""
+    machine = section.get("machine")
+    if not isinstance(machine, dict):
+        return []
+    runs = (section.get("offline") or {}).get("runs_comments_per_s")
+    median = f" Offline comments/s is the median of {', '.join(map(str, runs))}." if runs else ""
+    return [f"Measured on its own run ({machine.get('cpus')} cores, {machine.get('date')}).{median}", ""]
 
 
 def queue_lines(queue: dict) -> list[str]:
