@@ -5,8 +5,10 @@ the names may change with them. Depends only on the core modules below it (`erro
 """
 
 import codecs
+import contextlib
 import importlib
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,14 +20,25 @@ EXIT_USAGE = 2  # every command and script: a problem with the user's input or f
 SNIFF_BYTES = 8192  # bytes looked at to tell binary files and BOM-less UTF-16 from text
 
 
-def write_json_atomic(path: str | Path, data, **dumps_options) -> Path:
-    """Write `data` as JSON through a temporary file, so a reader (the app, a resumed run) never sees half a file."""
+@contextlib.contextmanager
+def replaced_atomically(path: str | Path):
+    """Yields a temporary path beside `path` to write; it replaces `path` only when the block ends without an error,
+    so a reader (the app, a resumed run, a loading model) never sees half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, **({"indent": 2} | dumps_options)) + "\n")
-    tmp.replace(path)
-    return path
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        yield tmp
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_json_atomic(path: str | Path, data, **dumps_options) -> Path:
+    """Write `data` as JSON through a temporary file (`replaced_atomically`)."""
+    with replaced_atomically(path) as tmp:
+        tmp.write_text(json.dumps(data, **({"indent": 2} | dumps_options)) + "\n")
+    return Path(path)
 
 
 # Byte-order marks, longest first (a UTF-32 LE mark starts with the UTF-16 LE one). Excel's "Unicode text" export

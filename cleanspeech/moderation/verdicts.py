@@ -118,12 +118,6 @@ def judge_texts(policy: Policy, model, texts: list[str], scores: pd.DataFrame) -
     return [policy.judge(scores.iloc[i], model.thresholds, seen[i]) for i in range(len(texts))], scores
 
 
-def judge_text(policy: Policy, model, text: str, scores) -> tuple[Verdict, dict]:
-    """`judge_texts` for one comment and its {label: score}."""
-    verdicts, used = judge_texts(policy, model, [text], pd.DataFrame([{lb: float(scores[lb]) for lb in LABELS}]))
-    return verdicts[0], {label: float(used.iloc[0][label]) for label in LABELS}
-
-
 def moderate(texts, policy: Policy, model=None, scores: pd.DataFrame | None = None) -> Moderation:
     """Score `texts` with the policy's model (or `model`, or reuse `scores` already made by it) and judge each."""
     texts = ["" if not isinstance(t, str) else t for t in texts]

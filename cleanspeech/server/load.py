@@ -125,12 +125,10 @@ def running_service(model: str, extra_args: list[str] = (), ready_timeout: float
                 process.kill()
 
 
-def _offline(model_name: str, texts: list[str]) -> dict:
+def _offline(model, texts: list[str]) -> dict:
     """Offline scoring of `texts` in this process, as the `score` command runs after loading: comments/s, CPU s."""
-    from ..classifiers import load_model
     from ..serving import score_texts
 
-    model = load_model(model_name)
     model.predict_proba(texts[:8])  # warm-up
     started, cpu = time.perf_counter(), time.process_time()
     score_texts(model, texts)
@@ -157,7 +155,10 @@ def benchmark_service(model_name: str, texts: list[str], loads=(1, 8, 32)) -> di
     Offline scoring runs three times, before, between and after the two servers, and its median is the reference:
     on a shared machine one run can be 20 % off, and the ratio should not rest on one draw.
     """
-    offline_runs = [_offline(model_name, texts)]
+    from ..classifiers import load_model
+
+    model = load_model(model_name)  # loaded once; it sits idle while the servers run
+    offline_runs = [_offline(model, texts)]
     result = {"model": model_name}
     for mode, wait_ms in (("batched", "5"), ("unbatched", "0")):
         # --lenient-languages: every comment is scored, as offline (none refused for its detected language)
@@ -165,7 +166,7 @@ def benchmark_service(model_name: str, texts: list[str], loads=(1, 8, 32)) -> di
             measure(url, texts[:16], 4)  # warm-up
             result[mode] = {str(n): measure(url, texts, n, server_pid=pid) for n in loads}
             print(f"service {mode}: {result[mode]}", flush=True)
-        offline_runs.append(_offline(model_name, texts))
+        offline_runs.append(_offline(model, texts))
     median = sorted(offline_runs, key=lambda run: run["comments_per_s"])[len(offline_runs) // 2]
     result["offline"] = {
         "comments": len(texts),
