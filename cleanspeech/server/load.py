@@ -84,7 +84,7 @@ def measure(url: str, texts: list[str], clients: int, key: str | None = None, se
     `server_pid`, also the CPU seconds the server and these clients spent, which tell where the time went."""
     server_before, own_before = process_cpu_seconds(server_pid) if server_pid else None, _own_cpu_seconds()
     result = asyncio.run(_run(url.rstrip("/"), texts, clients, key))
-    result["client_cpu_s"] = round(_own_cpu_seconds() - own_before, 2)
+    result["client_cpu_s"] = round(_own_cpu_seconds() - own_before, 4)
     server_after = process_cpu_seconds(server_pid) if server_pid else None
     if server_before is not None and server_after is not None:
         result["server_cpu_s"] = round(server_after - server_before, 2)
