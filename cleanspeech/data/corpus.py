@@ -16,7 +16,6 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 from ..labels import LABELS
 from ..paths import cache_root, resolve_data_dir
@@ -61,6 +60,10 @@ def drop_duplicate_texts(frame: pd.DataFrame) -> pd.DataFrame:
 
 def split_train_validation(frame: pd.DataFrame, fraction: float = VALIDATION_FRACTION, seed: int = SEED) -> pd.Series:
     """Fold labels for the `train` rows: a stratified (source x toxic) split, reproducible for a given seed."""
+    # Imported here: the CLI, the app and the service import this package for its readers and identity terms, and
+    # scikit-learn adds 1.5 s to each of their starts.
+    from sklearn.model_selection import train_test_split
+
     pool = frame.index[frame["fold"] == "train"]
     strata = frame.loc[pool, "source"] + ":" + frame.loc[pool, "toxic"].fillna(-1).astype(int).astype(str)
     counts = strata.value_counts()
