@@ -7,6 +7,7 @@ machines or CPU processes): process r scores chunks r, r+N, r+2N, ... into part 
 main process merges them in order, so the output is byte-identical to a single-process run.
 """
 
+import os
 import shutil
 from pathlib import Path
 
@@ -59,9 +60,7 @@ def score_csv(source, target, column: str, models: dict, chunk_rows: int = CHUNK
     or .xlsx by its suffix); returns a summary. Works the same with 1 or N processes. `safe_cells`: text cells that
     a spreadsheet would run as formulas are neutralised (`neutralize_formulas`). `on_chunk(scored, chunk_index)`
     may add columns to each scored chunk before it is written (a moderation policy's verdicts)."""
-    PartialState = import_optional("accelerate", None, "scoring a CSV file").PartialState
-
-    state = PartialState(cpu=cpu)
+    state = _process_state(cpu)
     target = Path(target)
     opened, scan = scan_file(source, lenient=lenient)  # the whole file is checked before anything is written
     require_column(scan.columns, column, scan.name)
@@ -84,6 +83,23 @@ def score_csv(source, target, column: str, models: dict, chunk_rows: int = CHUNK
     state.wait_for_everyone()
     return {"rows": sum(statuses.values()), "output": str(target), "processes": state.num_processes,
             "notices": scan.notices, "statuses": statuses, "is_main_process": state.is_main_process}  # fmt: skip
+
+
+class _OneProcess:
+    """What `score_csv` asks of accelerate's `PartialState`, for a run no launcher started: importing accelerate
+    (torch with it) would add 2 s to the start of a run that scores with the baseline alone."""
+
+    num_processes, process_index = 1, 0
+    is_main_process = is_local_main_process = True
+
+    def wait_for_everyone(self) -> None:
+        pass
+
+
+def _process_state(cpu: bool):
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:  # accelerate launch (like torchrun) sets it for its processes
+        return _OneProcess()
+    return import_optional("accelerate", None, "scoring a CSV file").PartialState(cpu=cpu)
 
 
 def merge_parts(parts: Path, target: Path, status: str) -> dict[str, int]:
