@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from filelock import FileLock
 
 from .._io import import_optional
 from ..paths import cache_root
@@ -115,6 +116,15 @@ def build_graphs(model, model_dir: Path) -> Path:
     if (folder / "model-int8.onnx").is_file():
         return folder
     folder.parent.mkdir(parents=True, exist_ok=True)
+    # One process builds, the others wait and read its graphs: service replicas (or the app beside the CLI) starting
+    # on a cold cache would each spend the build (6 s of CPU for e5 on 2 cores) to keep one result.
+    with FileLock(folder.parent / f".{folder.name}.lock"):
+        if not (folder / "model-int8.onnx").is_file():
+            _build_into(model, folder)
+    return folder
+
+
+def _build_into(model, folder: Path) -> None:
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".building-"))
     try:
         export_onnx(model, staging / "model.onnx")
@@ -129,7 +139,6 @@ def build_graphs(model, model_dir: Path) -> Path:
                 raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # gone after a rename; else a build that lost the race
-    return folder
 
 
 class OnnxClassifier:

@@ -101,3 +101,20 @@ def test_int8_scores_do_not_depend_on_the_batch(spread_dir):
     one_session = TransformerModel.load(spread_dir, backend="onnx-int8", threads=1)
     assert len(one_session.onnx.sessions) == 1
     np.testing.assert_array_equal(one_session.predict_logits(TEXTS), alone)
+
+
+def test_processes_building_one_graph_at_once_build_it_once(tiny_classifier_dir, monkeypatch, tmp_path):
+    """Replicas starting on a cold cache take turns: one builds, the others wait and read its graphs."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cleanspeech.classifiers import onnx_backend
+
+    monkeypatch.setenv("CLEANSPEECH_CACHE", str(tmp_path))  # cold
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_classifier_dir)
+    exports = []
+    real_export = onnx_backend.export_onnx
+    monkeypatch.setattr(onnx_backend, "export_onnx", lambda *args: exports.append(args) or real_export(*args))
+    with ThreadPoolExecutor(3) as pool:  # FileLock is per thread by default: threads contend as processes do
+        folders = list(pool.map(lambda _: onnx_backend.build_graphs(model, tiny_classifier_dir), range(3)))
+    assert len(exports) == 1 and len(set(folders)) == 1
+    assert (folders[0] / "model-int8.onnx").is_file() and not list(folders[0].parent.glob(".building-*"))
