@@ -1,4 +1,5 @@
-"""ONNX Runtime serving (fp32 and int8) and long-comment windowing of the transformer, on a real e5 classifier."""
+"""ONNX Runtime serving (fp32 and int8) and long-comment windowing of the transformer: agreement with PyTorch on a
+real e5 classifier, the rest on a tiny BERT."""
 
 import json
 import os
@@ -19,16 +20,27 @@ pytestmark = pytest.mark.xdist_group("e5")
 TEXTS = ["You are a disgusting idiot.", "Obrigado pela ajuda!", "", "Ты просто идиот.", "a " * 400 + "die, idiot"]
 
 
-@pytest.fixture(scope="module")
-def spread_dir(e5_classifier_dir, tmp_path_factory):
-    """The random-head e5 classifier with a head scaled up so its logits spread over several units."""
-    model = AutoModelForSequenceClassification.from_pretrained(e5_classifier_dir)
+def _spread(source, out):
+    """A copy of a random-head classifier with its head scaled up, so its logits spread over several units."""
+    model = AutoModelForSequenceClassification.from_pretrained(source)
     with torch.no_grad():
         model.classifier.weight.mul_(60)
-    out = tmp_path_factory.mktemp("spread")
     model.save_pretrained(out)
-    AutoTokenizer.from_pretrained(e5_classifier_dir).save_pretrained(out)
+    AutoTokenizer.from_pretrained(source).save_pretrained(out)
     return out
+
+
+@pytest.fixture(scope="module")
+def spread_dir(e5_classifier_dir, tmp_path_factory):
+    """e5 with a random, scaled-up head: how far int8 moves e5's logits is a property of e5."""
+    return _spread(e5_classifier_dir, tmp_path_factory.mktemp("spread"))
+
+
+@pytest.fixture(scope="module")
+def tiny_spread_dir(tiny_classifier_dir, tmp_path_factory):
+    """The tiny BERT classifier, head scaled up: caching, backend choice and windowing are the same code for any
+    BERT, and it loads in a fraction of a second where e5 takes seconds (a 470 MB file)."""
+    return _spread(tiny_classifier_dir, tmp_path_factory.mktemp("tiny-spread"))
 
 
 @pytest.fixture(autouse=True)
@@ -48,37 +60,37 @@ def test_onnx_backends_agree_with_pytorch(spread_dir):
     assert np.corrcoef(int8.ravel(), reference.ravel())[0, 1] > 0.98
 
 
-def test_graphs_are_built_once_and_rebuilt_for_a_changed_model(spread_dir):
-    TransformerModel.load(spread_dir, backend="onnx-int8")
-    graph = cache_root() / "onnx" / model_fingerprint(spread_dir) / "model-int8.onnx"
+def test_graphs_are_built_once_and_rebuilt_for_a_changed_model(tiny_spread_dir):
+    TransformerModel.load(tiny_spread_dir, backend="onnx-int8")
+    graph = cache_root() / "onnx" / model_fingerprint(tiny_spread_dir) / "model-int8.onnx"
     assert graph.is_file()
     built = graph.stat().st_mtime_ns
-    TransformerModel.load(spread_dir, backend="onnx-int8")
+    TransformerModel.load(tiny_spread_dir, backend="onnx-int8")
     assert graph.stat().st_mtime_ns == built  # reused from the cache
-    (spread_dir / "thresholds.json").write_text(json.dumps({"toxic": 0.3}))  # a side file: same network
-    assert model_fingerprint(spread_dir) == graph.parent.name
-    config = json.loads((spread_dir / "config.json").read_text())
-    (spread_dir / "config.json").write_text(json.dumps({**config, "classifier_dropout": 0.2}))  # the network file
+    (tiny_spread_dir / "thresholds.json").write_text(json.dumps({"toxic": 0.3}))  # a side file: same network
+    assert model_fingerprint(tiny_spread_dir) == graph.parent.name
+    config = json.loads((tiny_spread_dir / "config.json").read_text())
+    (tiny_spread_dir / "config.json").write_text(json.dumps({**config, "classifier_dropout": 0.2}))  # the network file
     try:
-        assert model_fingerprint(spread_dir) != graph.parent.name
+        assert model_fingerprint(tiny_spread_dir) != graph.parent.name
     finally:
-        (spread_dir / "config.json").write_text(json.dumps(config))
+        (tiny_spread_dir / "config.json").write_text(json.dumps(config))
 
 
-def test_backend_choice_follows_the_measured_auc(spread_dir):
+def test_backend_choice_follows_the_measured_auc(tiny_spread_dir):
     assert choose_backend({"torch": 0.970, "onnx": 0.970, "onnx-int8": 0.9685}) == "onnx-int8"
     assert choose_backend({"torch": 0.970, "onnx": 0.970, "onnx-int8": 0.9670}) == "onnx"
     assert choose_backend({"torch": 0.970, "onnx": 0.960, "onnx-int8": 0.950}) == "torch"
-    assert default_backend(spread_dir) == "torch"  # nothing measured yet
-    (spread_dir / BACKEND_FILE).write_text(json.dumps({"backend": "onnx-int8"}))
+    assert default_backend(tiny_spread_dir) == "torch"  # nothing measured yet
+    (tiny_spread_dir / BACKEND_FILE).write_text(json.dumps({"backend": "onnx-int8"}))
     try:
-        assert TransformerModel.load(spread_dir).backend == "onnx-int8"
+        assert TransformerModel.load(tiny_spread_dir).backend == "onnx-int8"
     finally:
-        os.remove(spread_dir / BACKEND_FILE)
+        os.remove(tiny_spread_dir / BACKEND_FILE)
 
 
-def test_long_comments_score_the_maximum_over_their_windows(spread_dir):
-    model = TransformerModel.load(spread_dir, backend="torch")
+def test_long_comments_score_the_maximum_over_their_windows(tiny_spread_dir):
+    model = TransformerModel.load(tiny_spread_dir, backend="torch")
     long_text = " ".join(f"word{i}" for i in range(600)) + " you stupid idiot"
     prepared = model.prepare([long_text])
     windows, owners = model.windows(prepared)
@@ -93,12 +105,12 @@ def test_long_comments_score_the_maximum_over_their_windows(spread_dir):
     assert model.predict_proba([]).shape == (0, 6)
 
 
-def test_int8_scores_do_not_depend_on_the_batch(spread_dir):
-    int8 = TransformerModel.load(spread_dir, backend="onnx-int8")
+def test_int8_scores_do_not_depend_on_the_batch(tiny_spread_dir):
+    int8 = TransformerModel.load(tiny_spread_dir, backend="onnx-int8")
     alone = np.vstack([int8.predict_logits([text]) for text in TEXTS])
     np.testing.assert_array_equal(int8.predict_logits(TEXTS), alone)
     assert len(int8.onnx.sessions) == available_cores()  # one single-threaded session per core, side by side
-    one_session = TransformerModel.load(spread_dir, backend="onnx-int8", threads=1)
+    one_session = TransformerModel.load(tiny_spread_dir, backend="onnx-int8", threads=1)
     assert len(one_session.onnx.sessions) == 1
     np.testing.assert_array_equal(one_session.predict_logits(TEXTS), alone)
 
