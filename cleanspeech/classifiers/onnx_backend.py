@@ -132,13 +132,9 @@ def _build_into(model, folder: Path) -> None:
         quantize_int8(
             staging / "model.onnx", staging / "model-int8.onnx", config.num_attention_heads, config.hidden_size
         )
-        try:
-            staging.rename(folder)  # atomic: a concurrent reader sees no graph or a whole one
-        except OSError:
-            if not (folder / "model-int8.onnx").is_file():  # not another process's finished build: a real error
-                raise
+        staging.rename(folder)  # atomic: a reader outside the lock sees no graph or a whole one
     finally:
-        shutil.rmtree(staging, ignore_errors=True)  # gone after a rename; else a build that lost the race
+        shutil.rmtree(staging, ignore_errors=True)  # gone after the rename; else what a failed build left
 
 
 class OnnxClassifier:
