@@ -10,6 +10,7 @@ import importlib
 import json
 import os
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -26,7 +27,7 @@ def replaced_atomically(path: str | Path):
     so a reader (the app, a resumed run, a loading model) never sees half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")  # no two writers share one
     try:
         yield tmp
         tmp.replace(path)

@@ -10,13 +10,12 @@ keeping test rows first, then the row with the most known labels, so no text sit
 """
 
 import hashlib
-import os
-import tempfile
 import warnings
 from pathlib import Path
 
 import pandas as pd
 
+from .._io import replaced_atomically
 from ..labels import LABELS
 from ..paths import cache_root, resolve_data_dir
 from ..text import dedup_key
@@ -143,16 +142,10 @@ def _cache_file(data_dir: Path, jigsaw_dir, *settings) -> Path:
 def _write_cache(path: Path, frame: pd.DataFrame) -> None:
     """Write atomically; a cache that cannot be written (read-only home, full disk) only costs the next build."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        os.close(handle)
+        with replaced_atomically(path) as temporary:
+            frame.to_pickle(temporary)
     except OSError:
-        return
-    try:
-        frame.to_pickle(temporary)
-        os.replace(temporary, path)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)
+        pass
 
 
 def summarize(frame: pd.DataFrame) -> dict:
