@@ -27,6 +27,7 @@ from cleanspeech.data.counterfactual import (
     identity_training_rows,
 )
 from cleanspeech.data.readers import is_kaggle_dir
+from cleanspeech.data.statements import DEFAULT_STATEMENTS
 from cleanspeech.evaluation.reports import evaluation_report
 from cleanspeech.labels import LABELS
 from cleanspeech.paths import models_dir, resolve_data_dir
@@ -59,6 +60,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=DEFAULT_CLEAN_ATTACK_COPIES,
         help="identity-swapped copies of each identity attack not labelled obscene (default: %(default)s)",
     )
+    p.add_argument("--identity-statements", type=int, default=DEFAULT_STATEMENTS,
+                   help="written identity statements per language: attacks without profanity, benign mentions, "
+                   "counter-speech (default: %(default)s; at most a tenth of the rows; 0: off)")  # fmt: skip
     p.add_argument(
         "--extra-data",
         help="CSV file(s), comma-separated, of your own training rows: comment_text and "
@@ -79,9 +83,10 @@ def train(args: argparse.Namespace) -> dict:
     print(f"data: {len(train_rows):,} training rows, {len(frame):,} rows in all", flush=True)
     trained_on = train_rows.index  # the summary counts real rows, not their counterfactual copies
     settings = (args.identity_benign_copies, args.identity_toxic_copies, args.identity_balance_factor,
-                args.clean_attack_copies)  # fmt: skip
+                args.clean_attack_copies, args.identity_statements)  # fmt: skip
     extra, counts = identity_training_rows(train_rows, *settings, seed=args.seed)
-    augmentation = dict(zip(("benign_copies", "toxic_copies", "balance_factor", "clean_attack_copies"), settings))
+    names = ("benign_copies", "toxic_copies", "balance_factor", "clean_attack_copies", "statements")
+    augmentation = dict(zip(names, settings))
     augmentation |= {"rows": counts}
     print(f"identity mitigation rows: {counts}", flush=True)
     train_rows = pd.concat([train_rows, extra], ignore_index=True)

@@ -10,7 +10,8 @@ attacks. The terms are the shared list in `identity_terms`.
 Swaps alone cannot fix a term whose whole category appears mostly in attacks, so `identity_training_rows` (what both
 training scripts call) adds two more kinds of rows: balancing rows (real benign comments naming a group, the group
 replaced by a term that is mostly seen in attacks, until it is not) and identity-swapped copies of the identity attacks
-that use no profanity, the rarest and most missed kind of hate.
+that use no profanity, the rarest and most missed kind of hate. The corpora we may ship hold too few of those, and too
+few benign sentences that deny, quote or denounce hate, so it adds written identity statements too (`statements`).
 """
 
 import re
@@ -21,6 +22,8 @@ import pandas as pd
 
 from ..labels import LABELS
 from .identity_terms import IDENTITY_TERMS, identity_spans
+from .statements import DEFAULT_STATEMENTS, GRAMMARS, identity_statement_rows
+from .statements import ID_MARK as STATEMENT_MARK
 
 DEFAULT_BENIGN_COPIES = 6  # copies of each benign comment that names a group (2 measured worse: docs/training.md)
 DEFAULT_TOXIC_COPIES = 1  # copies of each toxic one
@@ -154,19 +157,24 @@ def clean_attack_rows(frame: pd.DataFrame, copies: int = DEFAULT_CLEAN_ATTACK_CO
 def identity_training_rows(frame: pd.DataFrame, benign_copies: int = DEFAULT_BENIGN_COPIES,
                            toxic_copies: int = DEFAULT_TOXIC_COPIES, balance_factor: int = DEFAULT_BALANCE_FACTOR,
                            clean_attack_copies: int = DEFAULT_CLEAN_ATTACK_COPIES,
+                           statements: int = DEFAULT_STATEMENTS,
                            seed: int = 0) -> tuple[pd.DataFrame, dict[str, int]]:  # fmt: skip
     """Every identity-mitigation row for the training rows `frame` (both training scripts use this), and how many
-    of each kind: counterfactual copies, balancing rows, copies of attacks without profanity."""
+    of each kind: counterfactual copies, balancing rows, copies of attacks without profanity, and up to `statements`
+    written identity statements per language (`data.statements`), never more than a tenth of the real rows."""
+    per_language = min(statements, len(frame) // (10 * len(GRAMMARS)))
     parts = {
         "counterfactual": counterfactual_rows(frame, benign_copies, toxic_copies, seed),
         "balancing": balancing_rows(frame, seed, balance_factor),
         "clean_attacks": clean_attack_rows(frame, clean_attack_copies, seed),
+        "statements": identity_statement_rows(frame.columns, per_language, seed),
     }
     counts = {name: len(part) for name, part in parts.items()}
     return pd.concat(list(parts.values()), ignore_index=True), counts
 
 
-MITIGATION_ID_MARKS = ("~cf", "~bal-", "~atk")  # what the functions above append to the ids of the rows they make
+# What the functions above append to the ids of the rows they make.
+MITIGATION_ID_MARKS = ("~cf", "~bal-", "~atk", STATEMENT_MARK)
 
 
 def is_mitigation_row(ids: pd.Series) -> pd.Series:

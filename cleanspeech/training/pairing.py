@@ -18,13 +18,15 @@ from ..data.counterfactual import identity_training_rows, swap_identity_terms
 
 def with_counterfactual_copies(train_rows: pd.DataFrame, config) -> pd.DataFrame:
     """The training rows plus their identity-mitigation rows (counterfactual copies, balancing rows, copies of
-    attacks without profanity), as `data.counterfactual.identity_training_rows` makes them for both families."""
+    attacks without profanity, written identity statements), as `data.counterfactual.identity_training_rows` makes
+    them for both families."""
     extra, _ = identity_training_rows(
         train_rows,
         config.identity_benign_copies,
         config.identity_toxic_copies,
         config.identity_balance_factor,
         config.clean_attack_copies,
+        config.identity_statements,
         config.seed,
     )
     return pd.concat([train_rows, extra], ignore_index=True)

@@ -1,0 +1,93 @@
+"""Identity statements written for training: what the corpora we may ship lack, in every language we serve.
+
+The corpora hold few attacks on a group that use no swear word ("[group] are a cancer on society"), and fewer
+benign sentences that use the words of hate around a group (denials, counter-speech, quotations). A model trained
+on them learns that profanity means toxic and that a named group means toxic, and misses the rest. These
+sentences supply both sides, in the same words and frames: each language module (`en`, `de`, `fr`, `es`, `it`,
+`pt`) holds its groups, attacks without profanity and their negations, first-person threats, neutral and positive
+statements, counter-speech frames and sentences about a person's identity. All of it is our own writing, and none
+of it is a sentence of the evaluation sets (`evaluation.functional`, `evaluation.identity_templates`; a test keeps
+it so), so those sets still measure what a model learned rather than what it was shown. Real held-out comments
+(`evaluation.fairness`) remain the independent check.
+
+Labels: an attack is `toxic` and `identity_hate` (and `threat` where it threatens violence), not `obscene`; whether
+it is also an `insult` or `severe_toxic` is left unknown (masked in training). Everything else is benign on all six.
+"""
+
+import numpy as np
+import pandas as pd
+
+from ...labels import LABELS
+from . import de, en, es, fr, it, pt
+
+GRAMMARS = {"en": en, "de": de, "fr": fr, "es": es, "it": it, "pt": pt}
+DEFAULT_STATEMENTS = 600  # sentences per language; 0 turns them off
+LICENCE = "written for CleanSpeech (this repository's licence)"
+ID_MARK = "~stmt"  # in the id of every statement row (data.counterfactual.MITIGATION_ID_MARKS)
+# Share of each kind among a language's sentences: attacks, first-person threats, benign statements about a group,
+# benign sentences that deny, quote or denounce an attack, and sentences about one person's identity.
+_KINDS = {"attack": 0.40, "threat": 0.05, "benign": 0.20, "benign_frame": 0.25, "person": 0.10}
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _attack(grammar, rng: np.random.Generator) -> tuple[str, bool]:
+    group, pronoun = grammar.GROUPS[rng.integers(len(grammar.GROUPS))]
+    vp, _, threat = grammar.ATTACKS[rng.integers(len(grammar.ATTACKS))]
+    frame = grammar.ATTACK_FRAMES[rng.integers(len(grammar.ATTACK_FRAMES))]
+    sentence = f"{group} {vp}"
+    they = _upper_first(f"{pronoun} {vp}".strip())  # pronoun and verb phrase, or the verb phrase alone (pro-drop)
+    text = frame.format(S=_upper_first(sentence), s=sentence, g=group, G=_upper_first(group), they=they)
+    return _upper_first(text), threat
+
+
+def _benign_frame(grammar, rng: np.random.Generator) -> str:
+    group, _ = grammar.GROUPS[rng.integers(len(grammar.GROUPS))]
+    vp, negated, _ = grammar.ATTACKS[rng.integers(len(grammar.ATTACKS))]
+    frame = grammar.BENIGN_FRAMES[rng.integers(len(grammar.BENIGN_FRAMES))]
+    sentence = f"{group} {vp}"
+    return _upper_first(frame.format(S=_upper_first(sentence), s=sentence, g=group, G=_upper_first(group), neg=negated))
+
+
+def _statement(grammar, kind: str, rng: np.random.Generator) -> tuple[str, dict[str, float]]:
+    """One sentence of `kind` and its labels (NaN: unknown)."""
+    benign = dict.fromkeys(LABELS, 0.0)
+    attack = benign | {"toxic": 1.0, "identity_hate": 1.0, "insult": np.nan, "severe_toxic": np.nan}
+    group = grammar.GROUPS[rng.integers(len(grammar.GROUPS))][0]
+    if kind == "attack":
+        text, threat = _attack(grammar, rng)
+        return text, attack | {"threat": float(threat)}
+    if kind == "threat":
+        template = grammar.THREATS[rng.integers(len(grammar.THREATS))]
+        return _upper_first(template.format(g=group)), attack | {"threat": 1.0}
+    if kind == "benign":
+        vp = grammar.BENIGN[rng.integers(len(grammar.BENIGN))]
+        return _upper_first(f"{group} {vp}."), benign
+    if kind == "benign_frame":
+        return _benign_frame(grammar, rng), benign
+    template = grammar.PERSON_FRAMES[rng.integers(len(grammar.PERSON_FRAMES))]
+    return template.format(x=grammar.PERSON[rng.integers(len(grammar.PERSON))]), benign
+
+
+def identity_statement_rows(columns, per_language: int = DEFAULT_STATEMENTS, seed: int = 0,
+                            languages=tuple(GRAMMARS)) -> pd.DataFrame:  # fmt: skip
+    """`per_language` distinct statements in each language, as training rows with `columns` (the labelled frame's).
+    Ids are `<lang>~stmt<k>`; `source` is `identity_statements`; columns the statements do not fill are empty."""
+    if per_language <= 0:
+        return pd.DataFrame(columns=list(columns))
+    rng, rows = np.random.default_rng(seed + 4), []
+    kinds, shares = list(_KINDS), np.array(list(_KINDS.values()))
+    for lang in languages:
+        seen: set[str] = set()
+        for _ in range(per_language * 20):  # the grammar holds far more sentences than asked; duplicates are skipped
+            if len(seen) == per_language:
+                break
+            text, labels = _statement(GRAMMARS[lang], kinds[rng.choice(len(kinds), p=shares)], rng)
+            if text not in seen:
+                seen.add(text)
+                rows.append({"id": f"{lang}{ID_MARK}{len(seen)}", "text": text, "lang": lang,
+                             "source": "identity_statements", "fold": "train", "licence": LICENCE,
+                             "shippable": True, **labels})  # fmt: skip
+    return pd.DataFrame(rows).reindex(columns=list(columns))

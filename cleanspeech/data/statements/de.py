@@ -1,0 +1,81 @@
+"""German identity statements for training (see the package docstring): our own writing, no sentence of the
+evaluation sets."""
+
+# Groups as a sentence names them in the plural (mid-sentence case), with the pronoun that refers back to them.
+# No article: frames use {g} only where a bare plural (nominative or accusative) is right, so adjectives stay strong.
+GROUPS = (
+    ("schwule Männer", "Sie"), ("Lesben", "Sie"), ("bisexuelle Menschen", "Sie"), ("trans Frauen", "Sie"),
+    ("Muslime", "Sie"), ("Juden", "Sie"), ("Christen", "Sie"), ("Hindus", "Sie"), ("Sikhs", "Sie"),
+    ("Schwarze Menschen", "Sie"), ("Asiaten", "Sie"), ("Araber", "Sie"), ("Türken", "Sie"), ("Sinti und Roma", "Sie"),
+    ("Einwanderer", "Sie"), ("Flüchtlinge", "Sie"), ("Frauen", "Sie"), ("gehörlose Menschen", "Sie"),
+    ("Menschen im Rollstuhl", "Sie"), ("autistische Menschen", "Sie"), ("alte Menschen", "Sie"), ("Atheisten", "Sie"),
+)  # fmt: skip
+
+# Attacks on a group without a swear word: (verb phrase after the plural group, its negation, is it a threat).
+ATTACKS = (
+    ("sind ein Krebsgeschwür für die Gesellschaft", "sind kein Krebsgeschwür für die Gesellschaft", False),
+    ("sind nicht besser als Tiere", "sind kein bisschen schlechter als alle anderen", False),
+    ("sollten in diesem Land keine Rechte haben", "sollten dieselben Rechte haben wie alle anderen", False),
+    ("sollten alle dahin zurückgeschickt werden, wo sie herkommen", "sollten nirgendwohin geschickt werden", True),
+    ("vermehren sich wie die Karnickel", "vermehren sich nicht wie die Karnickel", False),
+    ("machen alles kaputt, was sie anfassen", "machen überhaupt nichts kaputt", False),
+    ("lügen, sobald es ihnen passt", "sind genauso ehrlich wie alle anderen", False),
+    ("sind eine Gefahr für anständige Leute", "sind für niemanden eine Gefahr", False),
+    ("müssen von unseren Kindern ferngehalten werden", "müssen nicht von Kindern ferngehalten werden", False),
+    ("sind dümmer als der Rest von uns", "sind genauso klug wie der Rest von uns", False),
+    ("müssen vom Erdboden verschwinden", "haben jedes Recht, hier zu leben", True),
+    ("gehören hinter Gitter, und zwar alle", "gehören nicht hinter Gitter", True),
+    ("werden nie wirklich dazugehören", "gehören genauso dazu wie alle anderen", False),
+    ("sind allesamt kriminell und verlogen", "sind weder kriminell noch verlogen", False),
+    ("sollten keine Jobs mit Kundenkontakt bekommen", "können arbeiten, wo sie wollen", False),
+    ("haben jede Tracht Prügel verdient, die sie kriegen", "haben es nicht verdient, verletzt zu werden", True),
+)  # fmt: skip
+
+# First-person threats against a group: {g} is the group.
+THREATS = (
+    "Ich sorge persönlich dafür, dass sich in unserer Straße nie wieder {g} blicken lassen.",
+    "Wenn ich {g} in der Nähe meines Hauses sehe, breche ich ihnen die Beine.",
+    "Wir werden {g} aus dieser Stadt jagen, notfalls mit Gewalt.",
+    "Eines Tages treiben wir {g} zusammen, und dann werden sie dafür bezahlen.",
+)  # fmt: skip
+
+# How an attack is said: {S} the attack as a sentence, {s} the same mid-sentence, {g}/{G} the group; {they} the
+# attack's verb phrase after the group's pronoun, for a sentence that refers back to the group. {s} is a main clause
+# (verb second), so it never follows "dass"; after a colon it starts a sentence and is written {S}.
+ATTACK_FRAMES = (
+    "{S}.", "Mal ehrlich: {S}.", "Ich sag's, wie es ist: {S}.", "Jeder weiß doch: {S}.", "Ich finde, {s}.",
+    "{S}, oder etwa nicht?", "Sorry, aber {s}.", "Is halt so: {S}.",
+    "Bei uns im Viertel wohnen immer mehr {g}. {they}.",
+    "Schaut euch mal an, wie viele {g} hier inzwischen leben. {they}.",
+)  # fmt: skip
+
+# Benign verb phrases after the plural group: neutral and positive.
+BENIGN = (
+    "leben in allen Teilen des Landes", "haben letztes Jahr an der Umfrage teilgenommen",
+    "haben hier ein eigenes Gemeindezentrum", "standen im Mittelpunkt der Doku", "gehen bei jeder Wahl wählen",
+    "stellen einen wachsenden Anteil der Beschäftigten", "haben so viel für diese Stadt getan",
+    "sind an unserer Schule willkommen", "verdienen denselben Respekt wie alle anderen",
+    "führen einige der besten Läden in dieser Straße", "haben dieses Jahr den Spendenlauf organisiert",
+    "gehören zu unserer Geschichte",
+)  # fmt: skip
+
+# Benign sentences around a group that use the words of hate: denial, support, counter-speech. {S}/{s}: an attack
+# sentence being quoted or denied; {neg}: a negated attack's verb phrase; {g}: the group.
+BENIGN_FRAMES = (
+    "{G} {neg}.", "„{S}“? Das ist schlicht falsch.", "Ich habe den Kommentar „{S}“ gemeldet, weil das Hetze ist.",
+    "Mein Onkel sagt ständig „{S}“, und ich habe keine Lust mehr, mit ihm zu streiten.",
+    "Ich habe nichts gegen {g}.", "In meiner Familie hasst niemand {g}.", "Wer {g} im Netz mobbt, ist ein Feigling.",
+    "{G} zu hassen ist keine Meinung, sondern ein Vorurteil.",
+    "Im Bericht wird „{S}“ als typische Hassparole aufgeführt.",
+)  # fmt: skip
+
+# A person described by an identity (singular, masculine, after "ist"), and sentences about him.
+PERSON = (
+    "schwul", "bisexuell", "trans", "Muslim", "Jude", "Christ", "Sikh", "Hindu", "Asiate", "Araber", "Türke",
+    "Einwanderer", "ein Flüchtling", "gehörlos", "blind", "Autist", "Rollstuhlfahrer", "Atheist",
+)  # fmt: skip
+PERSON_FRAMES = (
+    "Mein Bruder ist {x}.", "Unser neuer Chef ist {x}, und er macht seinen Job richtig gut.",
+    "Der Autor des Buches ist {x}.", "Mein Nachbar ist {x} und hat uns beim Umzug geholfen.",
+    "Er hat der Klasse erzählt, dass er {x} ist.", "Mein Vater ist {x}.",
+)  # fmt: skip

@@ -1,0 +1,76 @@
+"""Written identity statements: labelled as they read, marked as mitigation rows, and none of them a sentence of the
+evaluation sets."""
+
+import re
+import string
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cleanspeech.data.counterfactual import identity_training_rows, is_mitigation_row
+from cleanspeech.data.readers import FRAME_COLUMNS
+from cleanspeech.data.statements import GRAMMARS, identity_statement_rows
+from cleanspeech.evaluation.functional import functional_cases
+from cleanspeech.evaluation.identity_templates import template_rows
+from cleanspeech.labels import LABELS
+
+COLUMNS = [*FRAME_COLUMNS, "fold"]
+
+
+def _normalised(text: str) -> str:
+    return " ".join(re.sub(f"[{re.escape(string.punctuation)}«»„“”¿¡’]", " ", text.lower()).split())
+
+
+@pytest.fixture(scope="module")
+def rows() -> pd.DataFrame:
+    return identity_statement_rows(COLUMNS, per_language=1500, seed=0)
+
+
+def test_each_language_gets_distinct_training_rows_marked_as_mitigation(rows):
+    assert set(rows["lang"]) == set(GRAMMARS) == {"en", "de", "fr", "es", "it", "pt"}
+    for _, language in rows.groupby("lang"):
+        assert len(language) == 1500 and language["text"].is_unique
+    assert is_mitigation_row(rows["id"]).all() and (rows["fold"] == "train").all()
+    assert list(rows.columns) == COLUMNS and (rows["source"] == "identity_statements").all()
+
+
+def test_attacks_are_identity_hate_without_obscenity_and_the_rest_is_benign(rows):
+    attacks = rows["identity_hate"] == 1
+    assert 0.3 < attacks.mean() < 0.6  # both sides, in every language
+    assert (rows.loc[attacks, "toxic"] == 1).all() and (rows.loc[attacks, "obscene"] == 0).all()
+    assert rows.loc[attacks, "insult"].isna().all()  # unknown, masked in training
+    assert 0 < rows.loc[attacks, "threat"].mean() < 1
+    assert (rows.loc[~attacks, list(LABELS)] == 0).all().all()
+    for lang, language in rows.groupby("lang"):
+        assert 0.3 < (language["identity_hate"] == 1).mean() < 0.6, lang
+
+
+def test_every_frame_of_every_language_fills_every_placeholder(rows):
+    leftovers = rows["text"][rows["text"].str.contains(r"[{}]", regex=True)]
+    assert leftovers.empty, leftovers.tolist()
+    assert not rows["text"].str.contains(r"\s\s|\s[.,]|^\s|^[a-zà-ÿ]", regex=True).any()  # French spaces "?"
+    for lang, grammar in GRAMMARS.items():  # the sample reaches every frame
+        used = rows.loc[rows["lang"] == lang, "text"]
+        for frame in grammar.BENIGN_FRAMES + grammar.ATTACK_FRAMES + grammar.PERSON_FRAMES:
+            anchor = max(re.split(r"\{\w+\}", frame), key=len).strip(" .?!:,")
+            assert used.str.contains(anchor, regex=False).any(), (lang, frame)
+
+
+def test_no_statement_is_a_sentence_of_the_evaluation_sets(rows):
+    evaluation = {_normalised(t) for t in functional_cases()["text"]}
+    evaluation |= {_normalised(r["text"]) for r in template_rows()}
+    shared = [t for t in rows["text"] if _normalised(t) in evaluation]
+    assert not shared, shared[:5]
+
+
+def test_statements_never_outnumber_a_tenth_of_the_real_rows():
+    frame = pd.DataFrame({"id": [str(i) for i in range(600)], "text": "a comment", "lang": "en", "source": "jigsaw",
+                          **{label: 0.0 for label in LABELS}})  # fmt: skip
+    frame.loc[:5, "toxic"] = 1.0
+    extra, counts = identity_training_rows(frame, 0, 0, 0, 0, statements=500, seed=0)
+    assert counts["statements"] == 60 == len(extra)  # 600 rows: 10 per language, not 500
+    _, off = identity_training_rows(frame, 0, 0, 0, 0, statements=0, seed=0)
+    assert off["statements"] == 0
+    again, _ = identity_training_rows(frame, 0, 0, 0, 0, statements=500, seed=0)
+    assert again["text"].tolist() == extra["text"].tolist() and np.all(again["id"] == extra["id"])
