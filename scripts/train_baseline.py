@@ -60,9 +60,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=DEFAULT_CLEAN_ATTACK_COPIES,
         help="identity-swapped copies of each identity attack not labelled obscene (default: %(default)s)",
     )
-    p.add_argument("--identity-statements", type=int, default=DEFAULT_STATEMENTS,
+    # Off by default: a bag of n-grams cannot read what the statements teach (who is attacked, negation,
+    # quotation), and their group words, 45% of them in attacks, made identity terms more toxic (docs/training.md).
+    p.add_argument("--identity-statements", type=int, default=0,
                    help="written identity statements per language: attacks without profanity, benign mentions, "
-                   "counter-speech (default: %(default)s; at most a tenth of the rows; 0: off)")  # fmt: skip
+                   f"counter-speech (default: %(default)s; the transformer's: {DEFAULT_STATEMENTS}; at most a tenth "
+                   "of the rows)")  # fmt: skip
     p.add_argument(
         "--extra-data",
         help="CSV file(s), comma-separated, of your own training rows: comment_text and "
