@@ -61,7 +61,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="identity-swapped copies of each identity attack not labelled obscene (default: %(default)s)",
     )
     # Off by default: a bag of n-grams cannot read what the statements teach (who is attacked, negation,
-    # quotation), and their group words, 45% of them in attacks, made identity terms more toxic (docs/training.md).
+    # quotation), and their group words, half of them in attacks, made identity terms more toxic (docs/training.md).
     p.add_argument("--identity-statements", type=int, default=0,
                    help="written identity statements per language: attacks without profanity, benign mentions, "
                    f"counter-speech (default: %(default)s; the transformer's: {DEFAULT_STATEMENTS}; at most a tenth "

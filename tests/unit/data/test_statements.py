@@ -37,13 +37,13 @@ def test_each_language_gets_distinct_training_rows_marked_as_mitigation(rows):
 
 def test_attacks_are_identity_hate_without_obscenity_and_the_rest_is_benign(rows):
     attacks = rows["identity_hate"] == 1
-    assert 0.3 < attacks.mean() < 0.6  # both sides, in every language
+    assert 0.25 < attacks.mean() < 0.5  # both sides, in every language
     assert (rows.loc[attacks, "toxic"] == 1).all() and (rows.loc[attacks, "obscene"] == 0).all()
     assert rows.loc[attacks, "insult"].isna().all()  # unknown, masked in training
     assert 0 < rows.loc[attacks, "threat"].mean() < 1
     assert (rows.loc[~attacks, list(LABELS)] == 0).all().all()
     for lang, language in rows.groupby("lang"):
-        assert 0.3 < (language["identity_hate"] == 1).mean() < 0.6, lang
+        assert 0.25 < (language["identity_hate"] == 1).mean() < 0.5, lang
 
 
 def test_every_frame_of_every_language_fills_every_placeholder(rows):
