@@ -60,12 +60,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=DEFAULT_CLEAN_ATTACK_COPIES,
         help="identity-swapped copies of each identity attack not labelled obscene (default: %(default)s)",
     )
-    # Off by default: a bag of n-grams cannot read what the statements teach (who is attacked, negation,
-    # quotation), and their group words, half of them in attacks, made identity terms more toxic (docs/training.md).
-    p.add_argument("--identity-statements", type=int, default=0,
+    p.add_argument("--identity-statements", type=int, default=DEFAULT_STATEMENTS,
                    help="written identity statements per language: attacks without profanity, benign mentions, "
-                   f"counter-speech (default: %(default)s; the transformer's: {DEFAULT_STATEMENTS}; at most a tenth "
-                   "of the rows)")  # fmt: skip
+                   "counter-speech (default: %(default)s, measured worse; at most a tenth of the rows)")  # fmt: skip
     p.add_argument(
         "--extra-data",
         help="CSV file(s), comma-separated, of your own training rows: comment_text and "
