@@ -94,8 +94,8 @@ def _json_results(scored: pd.DataFrame, models: dict) -> list[dict]:
             result["language"] = detect_language(text)
             for name, model in models.items():
                 result["models"][name] = _model_result(row, name)
-                if hasattr(model, "route"):  # an ensemble: which member spoke, and how loudly
-                    result["models"][name]["weights"] = model.route([text])[0]["weights"]
+                if hasattr(model, "weights_for"):  # an ensemble: which member spoke, and how loudly
+                    result["models"][name]["weights"] = model.weights_for(result["language"])
         results.append(result)
     return results
 

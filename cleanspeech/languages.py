@@ -31,14 +31,8 @@ class LanguageDetector:
         self.identifier.set_languages(self.candidates)
 
     def detect(self, text: str) -> str:
-        return self.detect_with_probabilities(text)[0]
-
-    def detect_with_probabilities(self, text: str) -> tuple[str, dict[str, float]]:
-        """The language code (or `und`) and every candidate's probability, from one pass over the text."""
-        ranked = self.identifier.rank(text)
-        (best, p_best), (_, p_next) = ranked[:2]
-        language = best if p_best >= MIN_CONFIDENCE and p_best >= MIN_LEAD * p_next else UNDETERMINED
-        return language, {code: float(p) for code, p in ranked}
+        (best, p_best), (_, p_next) = self.identifier.rank(text)[:2]
+        return best if p_best >= MIN_CONFIDENCE and p_best >= MIN_LEAD * p_next else UNDETERMINED
 
 
 @lru_cache(maxsize=4)
@@ -50,8 +44,3 @@ def default_detector(candidates: tuple[str, ...] = KNOWN_LANGUAGES) -> LanguageD
 def detect_language(text: str, candidates: tuple[str, ...] = KNOWN_LANGUAGES) -> str:
     """The language code of `text` among `candidates`, or `und` when no language is clearly ahead."""
     return default_detector(candidates).detect(text)
-
-
-def detect_with_probabilities(text: str, candidates: tuple[str, ...] = KNOWN_LANGUAGES) -> tuple[str, dict]:
-    """`detect_language` and the probability of each of `candidates` (they sum to 1)."""
-    return default_detector(candidates).detect_with_probabilities(text)

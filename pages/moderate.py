@@ -91,12 +91,11 @@ for column, (name, values) in zip(verdict_columns, scores.items()):
 language = detect_language(text)
 route = [f"Detected language: {LANGUAGE_NAMES.get(language, language)} ({language})."]
 for name, model in models.items():
-    if hasattr(model, "route"):  # an ensemble: how much each member counts here
-        weights = model.route([text])[0]["weights"]
+    if hasattr(model, "weights_for"):  # an ensemble: how much each member counts here
+        weights = model.weights_for(language)
         route.append(f"The {name} weighs " + ", ".join(f"{m} {w:.0%}" for m, w in weights.items()) + " for it.")
 st.caption(" ".join(route), help="Each language is scored by the models that read it best, with weights fitted on "
-           "validation data per language (scripts/fit_ensemble.py), each language counting as much as the detector "
-           "believes the comment is in it.")  # fmt: skip
+           "validation data per language (scripts/fit_ensemble.py).")  # fmt: skip
 
 st.plotly_chart(scores_chart(scores, thresholds), key="scores_chart")
 with st.expander("Scores and thresholds"):

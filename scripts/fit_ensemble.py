@@ -6,10 +6,9 @@
 Both members score the validation and test folds and a sample of every evaluation set. For each language with
 validation rows, the baseline gets the weight (0, 0.1, ..., 1; the transformer the rest) that maximises the mean
 ROC-AUC over the labels known in that language; a language the baseline never trained on is scored by the
-transformer alone; a language with no validation rows gets the weight fitted on all of them. Each comment is routed
-as the ensemble routes it when it serves (each language's weights by the detector's probability of it,
-`classifiers.ensemble.route_texts`), so the thresholds (tuned for F1 on validation) and `evaluation.json` describe
-the ensemble as served.
+transformer alone; an undetermined language gets the weight fitted on all validation rows. Each comment is routed
+by its detected language (`cleanspeech.languages`), as the ensemble does when it serves, so the thresholds (tuned
+for F1 on validation) and `evaluation.json` describe the ensemble as served.
 """
 
 import argparse
@@ -23,13 +22,13 @@ import pandas as pd
 
 from cleanspeech._io import run_main, write_json_atomic
 from cleanspeech.classifiers import load_model, resolve_model_dir
-from cleanspeech.classifiers.ensemble import route_texts, save_ensemble
+from cleanspeech.classifiers.ensemble import save_ensemble, weights_for
 from cleanspeech.data import build_dataset
 from cleanspeech.evaluation import MetricWarning
 from cleanspeech.evaluation.metrics import evaluate
 from cleanspeech.evaluation.reports import EVAL_ROWS_PER_SOURCE, report_from_scores, score_folds
 from cleanspeech.labels import LABELS
-from cleanspeech.languages import KNOWN_LANGUAGES
+from cleanspeech.languages import KNOWN_LANGUAGES, detect_language
 
 GRID = np.round(np.linspace(0, 1, 11), 1)  # the baseline's weight; the transformer gets 1 - w
 
@@ -77,9 +76,9 @@ def fit_language_weights(validation: pd.DataFrame, baseline, transformer, readab
 
 
 def routed(frame, baseline, transformer, default: dict, per_language: dict) -> pd.DataFrame:
-    """Each row's ensemble score, routed as the ensemble routes it when it serves (`route_texts`)."""
-    routes = route_texts(frame.loc[baseline.index, "text"], default, per_language)
-    w = np.array([route["weights"]["baseline"] for route in routes])
+    """Each row's ensemble score with the weights of its detected language."""
+    languages = [detect_language(text) for text in frame.loc[baseline.index, "text"]]
+    w = np.array([weights_for(lang, default, per_language)["baseline"] for lang in languages])
     return baseline.mul(w, axis=0) + transformer.mul(1 - w, axis=0)
 
 

@@ -1,10 +1,8 @@
 """The ensemble: a weighted mean of other models' probabilities, with thresholds tuned for the mean.
 
 Weights can depend on the comment's language (`language_weights`, fitted per language on validation data): the
-comment's language is detected (`cleanspeech.languages`) and each language's weights count as much as the detector
-believes the comment is in it, so a language the baseline cannot read is scored by the transformer alone, and a
-comment the detector is unsure of gets a mix of its likely languages' weights; unlisted languages count with the
-members' default weights.
+comment's language is detected (`cleanspeech.languages`) and its weights used, so a language the baseline cannot
+read is scored by the transformer alone; an undetermined or unlisted language gets the members' default weights.
 
 `ensemble.json` names each member by its directory, relative to the ensemble's own directory where it can be, so an
 ensemble written anywhere (a run folder, a test's temporary directory) loads its own members, and a `models/`
@@ -56,8 +54,16 @@ class EnsembleModel:
         return cls(members, weights, thresholds, spec.get("language_weights"))
 
     def route(self, texts) -> list[dict]:
-        """Per text: its detected language and the weight each member gets (`route_texts`)."""
-        return route_texts(texts, self.weights, self.language_weights)
+        """Per text: its detected language and the weight each member gets for it (`und`: the default weights)."""
+        from ..languages import detect_language
+
+        texts = [texts] if isinstance(texts, str) else list(texts)
+        languages = [detect_language(t) for t in texts]
+        return [{"language": lang, "weights": self.weights_for(lang)} for lang in languages]
+
+    def weights_for(self, language: str) -> dict[str, float]:
+        """The members' weights for a comment in `language` (undetermined or unlisted: the default weights)."""
+        return weights_for(language, self.weights, self.language_weights)
 
     def predict_proba(self, texts) -> pd.DataFrame:
         texts = [texts] if isinstance(texts, str) else list(texts)
@@ -77,30 +83,9 @@ class EnsembleModel:
 
 
 def weights_for(language: str, default: dict[str, float], language_weights: dict[str, dict[str, float]]) -> dict:
-    """A listed language's weights, else the default ones (`und`, the detector's "not sure", is never listed)."""
+    """The routing rule, for a loaded ensemble and for one being fitted: a listed language's weights, else the
+    default ones (`und`, the detector's "not sure", is never listed)."""
     return language_weights.get(language, default)
-
-
-def route_texts(texts, default: dict[str, float], language_weights: dict[str, dict[str, float]]) -> list[dict]:
-    """The routing rule, for a loaded ensemble and for one being fitted: per text, its detected language and each
-    member's weight, the mean of every candidate language's weights by the detector's probability of it. A clear
-    Spanish comment gets Spanish weights; one the detector splits between Spanish and Portuguese (short tweets
-    often are) gets a mix, rather than the whole of whichever won, or the defaults when none clearly did."""
-    from ..languages import detect_with_probabilities
-
-    texts = [texts] if isinstance(texts, str) else list(texts)
-    if not language_weights:
-        return [{"language": detect_with_probabilities(t)[0], "weights": dict(default)} for t in texts]
-    routes = []
-    for text in texts:
-        language, probabilities = detect_with_probabilities(text)
-        mixed = dict.fromkeys(default, 0.0)
-        for code, p in probabilities.items():
-            for name, w in weights_for(code, default, language_weights).items():
-                mixed[name] = mixed.get(name, 0.0) + p * w
-        total = sum(mixed.values()) or 1.0
-        routes.append({"language": language, "weights": {name: round(w / total, 2) for name, w in mixed.items()}})
-    return routes
 
 
 def _weights(spec: dict) -> dict[str, float]:
