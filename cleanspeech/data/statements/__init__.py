@@ -39,22 +39,25 @@ def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _around_attack(frame: str, group: str, vp: str, **more: str) -> str:
+    """`frame` filled around the attack "<group> <vp>": {S}/{s} the attack, {g}/{G} the group, and `more`."""
+    sentence = f"{group} {vp}"
+    return _upper_first(frame.format(S=_upper_first(sentence), s=sentence, g=group, G=_upper_first(group), **more))
+
+
 def _attack(grammar, rng: np.random.Generator) -> tuple[str, bool]:
     group, pronoun = grammar.GROUPS[rng.integers(len(grammar.GROUPS))]
     vp, _, threat = grammar.ATTACKS[rng.integers(len(grammar.ATTACKS))]
     frame = grammar.ATTACK_FRAMES[rng.integers(len(grammar.ATTACK_FRAMES))]
-    sentence = f"{group} {vp}"
     they = _upper_first(f"{pronoun} {vp}".strip())  # pronoun and verb phrase, or the verb phrase alone (pro-drop)
-    text = frame.format(S=_upper_first(sentence), s=sentence, g=group, G=_upper_first(group), they=they)
-    return _upper_first(text), threat
+    return _around_attack(frame, group, vp, they=they), threat
 
 
 def _benign_frame(grammar, rng: np.random.Generator) -> str:
     group, _ = grammar.GROUPS[rng.integers(len(grammar.GROUPS))]
     vp, negated, _ = grammar.ATTACKS[rng.integers(len(grammar.ATTACKS))]
     frame = grammar.BENIGN_FRAMES[rng.integers(len(grammar.BENIGN_FRAMES))]
-    sentence = f"{group} {vp}"
-    return _upper_first(frame.format(S=_upper_first(sentence), s=sentence, g=group, G=_upper_first(group), neg=negated))
+    return _around_attack(frame, group, vp, neg=negated)
 
 
 def _statement(grammar, kind: str, rng: np.random.Generator) -> tuple[str, dict[str, float]]:
