@@ -98,13 +98,15 @@ safe = st.checkbox("Safe to open in a spreadsheet", value=True, key="batch_safe_
 download = neutralize_formulas(scored) if safe else scored
 stem = Path(upload.name).stem
 left, right = st.columns(2)
-# Both files are built when their button is clicked, not on every rerun of the page.
+# Both files are built when their button is clicked, not on every rerun of the page. on_click="ignore": a click that
+# also reran the page could lose the file (the rerun clears the messages not yet sent, the file's address among them)
+# and leave the button spinning.
 left.download_button("Download CSV", lambda: download.to_csv(index=False).encode("utf-8"), mime="text/csv",
-                     file_name=f"{stem}_scored.csv", key="batch_download")  # fmt: skip
+                     file_name=f"{stem}_scored.csv", key="batch_download", on_click="ignore")  # fmt: skip
 if problem := excel_problem(download):  # Excel's limits: 1 M rows, 32,767 characters a cell, no control characters
     right.caption(as_text(f"No Excel download: {problem}"))
 else:
     right.download_button("Download Excel", lambda: xlsx_bytes(download), file_name=f"{stem}_scored.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          key="batch_download_xlsx")  # fmt: skip
+                          key="batch_download_xlsx", on_click="ignore")  # fmt: skip
 st.dataframe(scored.head(50), key="batch_preview")  # shown as data: HTML in a comment is never rendered

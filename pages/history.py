@@ -31,11 +31,12 @@ shown = log.drop(columns=["scores"])
 st.dataframe(shown, hide_index=True, key="history_table")  # shown as data: markup in a comment is never rendered
 decided = decided_items(moderation.engine, start)
 audit, training = st.columns(2)
+# Built on click, and the click does not rerun the page: a rerun would clear the file's address before it was sent.
 audit.download_button("Download CSV", lambda: log.to_csv(index=False).encode("utf-8"), mime="text/csv",
-                      file_name="cleanspeech_decisions.csv", key="history_download")  # fmt: skip
+                      file_name="cleanspeech_decisions.csv", key="history_download", on_click="ignore")  # fmt: skip
 training.download_button("Download as training rows", lambda: training_rows(decided).to_csv(index=False).encode(),
                          mime="text/csv", file_name="cleanspeech_training_rows.csv", key="history_training",
-                         disabled=decided.empty)  # fmt: skip
+                         on_click="ignore", disabled=decided.empty)  # fmt: skip
 st.caption(
     "Training rows retrain a model on your community's judgement: `python scripts/train_baseline.py "
     "--extra-data FILE` (or scripts/train.py). `python -m cleanspeech export-decisions FILE` writes the same."

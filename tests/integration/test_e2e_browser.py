@@ -267,8 +267,9 @@ def _settled(page) -> None:
 
 
 def _download(page, button: str, target: Path, screenshots: Path) -> None:
-    """Click a download button and save what it gives. A click can be lost (seen in full test runs: no download
-    within 60 s and nothing in the server's log), as a key press can: up to three clicks, each on a settled page."""
+    """Click a download button and save what it gives: up to three clicks, each on a settled page, since a click
+    during a rerun can be lost as a key press can. (The pages' download buttons do not rerun the page: in CI one that
+    did lost its file to the rerun and stayed disabled, spinning, for the client's three-minute timeout.)"""
     for attempt in range(3):
         _settled(page)
         try:
