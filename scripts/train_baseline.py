@@ -63,6 +63,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--identity-statements", type=int, default=DEFAULT_STATEMENTS,
                    help="written identity statements per language: attacks without profanity, benign mentions, "
                    "counter-speech (default: %(default)s, measured worse; at most a tenth of the rows)")  # fmt: skip
+    p.add_argument("--identity-statement-attacks", metavar="LANGS",
+                   help="comma-separated languages whose statements hold attacks (default: all; the others get "
+                   "benign statements only)")  # fmt: skip
     p.add_argument(
         "--extra-data",
         help="CSV file(s), comma-separated, of your own training rows: comment_text and "
@@ -84,9 +87,15 @@ def train(args: argparse.Namespace) -> dict:
     trained_on = train_rows.index  # the summary counts real rows, not their counterfactual copies
     settings = (args.identity_benign_copies, args.identity_toxic_copies, args.identity_balance_factor,
                 args.clean_attack_copies, args.identity_statements)  # fmt: skip
-    extra, counts = identity_training_rows(train_rows, *settings, seed=args.seed)
+    attack_languages = args.identity_statement_attacks
+    extra, counts = identity_training_rows(
+        train_rows,
+        *settings,
+        seed=args.seed,
+        statement_attack_languages=attack_languages and attack_languages.split(","),
+    )
     names = ("benign_copies", "toxic_copies", "balance_factor", "clean_attack_copies", "statements")
-    augmentation = dict(zip(names, settings))
+    augmentation = dict(zip(names, settings)) | {"statement_attacks": attack_languages or "all"}
     augmentation |= {"rows": counts}
     print(f"identity mitigation rows: {counts}", flush=True)
     train_rows = pd.concat([train_rows, extra], ignore_index=True)

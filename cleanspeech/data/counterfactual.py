@@ -157,17 +157,20 @@ def clean_attack_rows(frame: pd.DataFrame, copies: int = DEFAULT_CLEAN_ATTACK_CO
 def identity_training_rows(frame: pd.DataFrame, benign_copies: int = DEFAULT_BENIGN_COPIES,
                            toxic_copies: int = DEFAULT_TOXIC_COPIES, balance_factor: int = DEFAULT_BALANCE_FACTOR,
                            clean_attack_copies: int = DEFAULT_CLEAN_ATTACK_COPIES,
-                           statements: int = DEFAULT_STATEMENTS,
-                           seed: int = 0) -> tuple[pd.DataFrame, dict[str, int]]:  # fmt: skip
+                           statements: int = DEFAULT_STATEMENTS, seed: int = 0,
+                           statement_attack_languages=None) -> tuple[pd.DataFrame, dict[str, int]]:  # fmt: skip
     """Every identity-mitigation row for the training rows `frame` (both training scripts use this), and how many
     of each kind: counterfactual copies, balancing rows, copies of attacks without profanity, and up to `statements`
-    written identity statements per language (`data.statements`), never more than a tenth of the real rows."""
+    written identity statements per language (`data.statements`), never more than a tenth of the real rows; their
+    attacks only in `statement_attack_languages` (None: every language)."""
     per_language = min(statements, len(frame) // (10 * len(GRAMMARS)))
     parts = {
         "counterfactual": counterfactual_rows(frame, benign_copies, toxic_copies, seed),
         "balancing": balancing_rows(frame, seed, balance_factor),
         "clean_attacks": clean_attack_rows(frame, clean_attack_copies, seed),
-        "statements": identity_statement_rows(frame.columns, per_language, seed),
+        "statements": identity_statement_rows(
+            frame.columns, per_language, seed, attack_languages=statement_attack_languages
+        ),
     }
     counts = {name: len(part) for name, part in parts.items()}
     return pd.concat(list(parts.values()), ignore_index=True), counts

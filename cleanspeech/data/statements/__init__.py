@@ -33,6 +33,7 @@ ID_MARK = "~stmt"  # in the id of every statement row (data.counterfactual.MITIG
 # Duplicates are skipped and the benign kinds hold fewer distinct sentences, so attacks end up about 37% of 600
 # sentences per language (47% of 1,500).
 _KINDS = {"attack": 0.25, "threat": 0.05, "benign": 0.30, "benign_frame": 0.25, "person": 0.15}
+_TOXIC_KINDS = ("attack", "threat")  # left out in languages not in `attack_languages`
 
 
 def _upper_first(text: str) -> str:
@@ -80,15 +81,23 @@ def _statement(grammar, kind: str, rng: np.random.Generator) -> tuple[str, dict[
     return template.format(x=grammar.PERSON[rng.integers(len(grammar.PERSON))]), benign
 
 
+def _kind_shares(attacks: bool) -> tuple[list[str], np.ndarray]:
+    kinds = [kind for kind in _KINDS if attacks or kind not in _TOXIC_KINDS]
+    shares = np.array([_KINDS[kind] for kind in kinds])
+    return kinds, shares / shares.sum()
+
+
 def identity_statement_rows(columns, per_language: int = DEFAULT_STATEMENTS, seed: int = 0,
-                            languages=tuple(GRAMMARS)) -> pd.DataFrame:  # fmt: skip
+                            languages=tuple(GRAMMARS), attack_languages=None) -> pd.DataFrame:  # fmt: skip
     """`per_language` distinct statements in each language, as training rows with `columns` (the labelled frame's).
-    Ids are `<lang>~stmt<k>`; `source` is `identity_statements`; columns the statements do not fill are empty."""
+    Attacks and threats are written in `attack_languages` only (None: all); the other languages get benign
+    statements alone. Ids are `<lang>~stmt<k>`; `source` is `identity_statements`; columns the statements do not
+    fill are empty."""
     if per_language <= 0:
         return pd.DataFrame(columns=list(columns))
     rng, rows = np.random.default_rng(seed + 4), []
-    kinds, shares = list(_KINDS), np.array(list(_KINDS.values()))
     for lang in languages:
+        kinds, shares = _kind_shares(attack_languages is None or lang in attack_languages)
         seen: set[str] = set()
         for _ in range(per_language * 20):  # the grammar holds far more sentences than asked; duplicates are skipped
             if len(seen) == per_language:

@@ -74,3 +74,14 @@ def test_statements_never_outnumber_a_tenth_of_the_real_rows():
     assert off["statements"] == 0
     again, _ = identity_training_rows(frame, 0, 0, 0, 0, statements=500, seed=0)
     assert again["text"].tolist() == extra["text"].tolist() and np.all(again["id"] == extra["id"])
+
+
+def test_languages_left_out_of_the_attacks_get_benign_statements_only():
+    english_attacks = identity_statement_rows(COLUMNS, per_language=300, seed=0, attack_languages=("en",))
+    for lang, language in english_attacks.groupby("lang"):
+        attacks = (language[list(LABELS)] == 1).any(axis=1)
+        assert attacks.any() if lang == "en" else not attacks.any(), lang
+    assert len(english_attacks) == 6 * 300 and english_attacks["text"].is_unique
+    # the default (every language) is the same as naming them all
+    every = identity_statement_rows(COLUMNS, per_language=300, seed=0, attack_languages=tuple(GRAMMARS))
+    assert every["text"].tolist() == identity_statement_rows(COLUMNS, per_language=300, seed=0)["text"].tolist()
