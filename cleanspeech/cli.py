@@ -7,18 +7,16 @@ import argparse
 import json
 import sys
 import warnings
-from pathlib import Path
 
 import pandas as pd
 
 from ._io import run_main
-from .classifiers import MODEL_COMMANDS, load_model, load_models, resolve_model_dir
-from .classifiers.files import is_transformer_dir
-from .errors import InputError, ModelNotFound
+from .classifiers import load_model, load_models
+from .classifiers.command import add_model_commands, add_model_option
+from .errors import InputError
 from .evaluation.reports import EVAL_ROWS_PER_SOURCE
 from .labels import LABELS
 from .moderation.command import add_moderation_commands, add_verdict_options, verdict_hook
-from .paths import models_dir
 from .rewrite.base import BACKENDS as REWRITE_BACKENDS
 from .rewrite.base import GEMINI_MODEL
 from .server.command import add_serve_command
@@ -161,31 +159,6 @@ def cmd_rewrite(args) -> int:
     return 0
 
 
-def cmd_export_model(args) -> int:
-    from .classifiers.hf_export import export_model
-
-    source = resolve_model_dir(args.model)
-    if not is_transformer_dir(source):
-        raise ModelNotFound(f"no transformer model in {source}; create one with: {MODEL_COMMANDS['transformer']}")
-    out = export_model(source, args.out_dir)
-    print(json.dumps({"exported": str(out), "from": str(source)}))
-    return 0
-
-
-def cmd_pack_model(args) -> int:
-    from .classifiers.compact import save_compact
-
-    source, target = Path(args.trained_dir), Path(args.out_dir or models_dir() / "transformer")
-    if not is_transformer_dir(source):
-        raise ModelNotFound(f"no trained model in {source} (needs config.json from scripts/train.py)")
-    if target.exists() and any(target.iterdir()) and not args.force:
-        raise InputError(f"{target} already holds a model; pass --force to replace it (or choose --out-dir)")
-    out = save_compact(source, target)
-    size_mb = sum(p.stat().st_size for p in out.iterdir() if p.is_file()) / 2**20
-    print(json.dumps({"packed": str(out), "from": str(source), "size_mb": round(size_mb, 1)}))
-    return 0
-
-
 def format_reports(reports: dict) -> str:
     lines = []
     for name, report in reports.items():
@@ -202,21 +175,6 @@ def format_reports(reports: dict) -> str:
             ]
             lines += [f"== {name} / toxic ROC-AUC per language", langs.round(4).to_string(index=False), ""]
     return "\n".join(lines)
-
-
-def _add_model_option(parser: argparse.ArgumentParser, many: bool = False, default: str = "transformer") -> None:
-    """`--model NAME_OR_DIR`, the same in every subcommand: a shipped model name or a model directory.
-
-    Commands that score with several models take it repeatedly (default: every shipped model); the others take one.
-    """
-    names = ", ".join(MODEL_COMMANDS)
-    if many:
-        help_text = f"model name ({names}) or directory; repeatable (default: every shipped model)"
-        parser.add_argument("--model", action="append", help=help_text)
-    else:
-        parser.add_argument(
-            "--model", default=default, help=f"model name ({names}) or directory (default: %(default)s)"
-        )
 
 
 def _add_raw_cells_option(parser: argparse.ArgumentParser) -> None:
@@ -240,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--column", default=TEXT_COLUMN, help="text column of --file (default: %(default)s)")
     predict.add_argument("--output", help="write the scored file here (.csv, or .xlsx by its name; every input row "
                          "and column kept, plus a status column) instead of JSON")  # fmt: skip
-    _add_model_option(predict, many=True)
+    add_model_option(predict, many=True)
     _add_raw_cells_option(predict)
     _add_lenient_option(predict)
     add_verdict_options(predict)
@@ -249,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser("evaluate", help="metrics of the models on the data's validation, test and language sets")
     evaluate.add_argument("--data-dir", help="data directory (default: $CLEANSPEECH_DATA or ../shared/data)")
     evaluate.add_argument("--jigsaw-dir", help="directory with Kaggle's full train.csv, test.csv, test_labels.csv")
-    _add_model_option(evaluate, many=True)
+    add_model_option(evaluate, many=True)
     evaluate.add_argument(
         "--max-eval-rows",
         type=int,
@@ -271,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("output", help="file to write (.csv, or .xlsx by its name): every input row and column, a "
                        "status column (scored, empty, truncated, error: ...), then the scores")  # fmt: skip
     score.add_argument("--column", default=TEXT_COLUMN, help="text column (default: %(default)s)")
-    _add_model_option(score, many=True)
+    add_model_option(score, many=True)
     score.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, help="rows per chunk (default: %(default)s)")
     score.add_argument("--cpu", action="store_true", help="score on CPU processes even where GPUs exist")
     _add_raw_cells_option(score)
@@ -281,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = sub.add_parser("explain", help="which words drove each label's score; prints JSON")
     explain.add_argument("text", help="the comment to explain")
-    _add_model_option(explain)
+    add_model_option(explain)
     explain.add_argument(
         "--method",
         help="baseline: linear (exact); transformer: gradient (fast), integrated_gradients (ig), shap "
@@ -300,20 +258,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="gemini needs GEMINI_API_KEY (or GOOGLE_API_KEY); auto: gemini with a key, else local (default)",
     )
     rewrite.add_argument("--gemini-model", help=f"Gemini model name (default: {GEMINI_MODEL})")
-    _add_model_option(rewrite)  # the judge: it scores the comment before and after
+    add_model_option(rewrite)  # the judge: it scores the comment before and after
     rewrite.set_defaults(func=cmd_rewrite)
 
-    export = sub.add_parser("export-model", help="write a standalone Hugging Face directory of a transformer model")
-    export.add_argument("out_dir", help="directory to write (transformers.pipeline loads it)")
-    _add_model_option(export)
-    export.set_defaults(func=cmd_export_model)
-
-    pack = sub.add_parser("pack-model", help="store an e5 model from scripts/train.py compactly (for models/)")
-    pack.add_argument("trained_dir", help="the best-model directory of a run, e.g. runs/e5-small/best")
-    pack.add_argument("--out-dir", help="where to write it (default: the shipped models' transformer folder)")
-    pack.add_argument("--force", action="store_true", help="replace a model already in --out-dir")
-    pack.set_defaults(func=cmd_pack_model)
-
+    add_model_commands(sub)
     add_moderation_commands(sub)
     add_serve_command(sub)
     return parser
