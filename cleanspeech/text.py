@@ -15,6 +15,12 @@ import unicodedata
 MAX_TEXT_CHARS = 50_000
 
 
+def upper_first(text: str) -> str:
+    """`text` with its first character in upper case ("gay people are..." -> "Gay people are..."); str.capitalize
+    would also lower the rest ("LGBTQ" -> "Lgbtq")."""
+    return text[:1].upper() + text[1:]
+
+
 def split_at_limit(text: str, limit: int = MAX_TEXT_CHARS) -> tuple[str, str]:
     """The part of `text` the models read (its first `limit` characters) and the rest, which no model sees."""
     return text[:limit], text[limit:]

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..labels import LABELS
+from ..text import upper_first
 from .identity_terms import IDENTITY_TERMS, identity_spans
 from .statements import DEFAULT_STATEMENTS, GRAMMARS, identity_statement_rows
 from .statements import ID_MARK as STATEMENT_MARK
@@ -48,7 +49,7 @@ def _swappable_spans(text: str, lang: str) -> list[tuple[int, int, str]]:
 def _match_case(replacement: str, original: str) -> str:
     if original.isupper() and len(original) > 1:
         return replacement.upper()
-    return replacement[:1].upper() + replacement[1:] if original[:1].isupper() else replacement
+    return upper_first(replacement) if original[:1].isupper() else replacement
 
 
 def swap_identity_terms(text: str, lang: str, rng: np.random.Generator) -> str | None:

@@ -10,6 +10,7 @@ expected label is flagged and no forbidden one is.
 import pandas as pd
 
 from ..classifiers import flagged_labels
+from ..text import upper_first
 
 # Protected groups, as people write them in the plural.
 GROUPS = ("gay people", "Muslims", "women", "Black people", "immigrants", "trans people", "Jews", "disabled people",
@@ -70,7 +71,7 @@ FUNCTIONALITIES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ..
 
 
 def _fill(template: str, group: str) -> str:
-    return template.replace("{G}", group[:1].upper() + group[1:]).replace("{g}", group)
+    return template.replace("{G}", upper_first(group)).replace("{g}", group)
 
 
 def functional_cases(groups=GROUPS) -> pd.DataFrame:

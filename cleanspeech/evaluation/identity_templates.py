@@ -7,6 +7,8 @@ uses it predicatively ("I am X", "being X", "anyone who is X"), so no template h
 Templates and forms are our own writing. Slurs are not identity terms: they are in the functional suite.
 """
 
+from ..text import upper_first
+
 # term -> category, then its form in en, de, fr, es, it, pt
 TERMS: dict[str, tuple[str, tuple[str, str, str, str, str, str]]] = {
     "woman": ("gender", ("a woman", "eine Frau", "une femme", "una mujer", "una donna", "uma mulher")),
@@ -127,8 +129,7 @@ TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 
 def _fill(template: str, form: str) -> str:
-    text = template.format(x=form)
-    return text[0].upper() + text[1:]
+    return upper_first(template.format(x=form))
 
 
 def template_rows(languages=LANGUAGES, terms=None) -> list[dict]:

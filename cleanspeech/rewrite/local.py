@@ -20,7 +20,7 @@ import numpy as np
 from ..data.identity_terms import identity_spans
 from ..explain import explain
 from ..labels import LABELS
-from ..text import limit_note, split_at_limit
+from ..text import limit_note, split_at_limit, upper_first
 from .lexicon import Lexicon, tokens
 
 # What an edit costs, in logit units of toxicity: edits that keep more meaning cost less.
@@ -108,7 +108,7 @@ class Edit:
             before = before[:-1]  # "stop, you idiot." -> "stop.", not "stop,."
         if not before.strip():
             capitalize = text.lstrip()[:1].isupper()
-            after = after[0].upper() + after[1:] if capitalize and after[:1].islower() else after
+            after = upper_first(after) if capitalize and after[:1].islower() else after
         joiner = "" if not before or not after or after[0] in _CLOSING_PUNCT or before[-1] in "\n(" else " "
         return _fix_article(before + joiner, after) + after
 
@@ -146,9 +146,7 @@ def _ends_noun_phrase(text: str, end: int) -> bool:
 
 
 def _matched_case(replacement: str, original: str) -> str:
-    if replacement and original[:1].isupper():
-        return replacement[0].upper() + replacement[1:]
-    return replacement
+    return upper_first(replacement) if original[:1].isupper() else replacement
 
 
 class LocalRewriter:

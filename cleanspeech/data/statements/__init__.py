@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ...labels import LABELS
+from ...text import upper_first
 from . import de, en, es, fr, it, pt
 
 GRAMMARS = {"en": en, "de": de, "fr": fr, "es": es, "it": it, "pt": pt}
@@ -36,21 +37,17 @@ _KINDS = {"attack": 0.25, "threat": 0.05, "benign": 0.30, "benign_frame": 0.25, 
 _TOXIC_KINDS = ("attack", "threat")  # left out in languages not in `attack_languages`
 
 
-def _upper_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _around_attack(frame: str, group: str, vp: str, **more: str) -> str:
     """`frame` filled around the attack "<group> <vp>": {S}/{s} the attack, {g}/{G} the group, and `more`."""
     sentence = f"{group} {vp}"
-    return _upper_first(frame.format(S=_upper_first(sentence), s=sentence, g=group, G=_upper_first(group), **more))
+    return upper_first(frame.format(S=upper_first(sentence), s=sentence, g=group, G=upper_first(group), **more))
 
 
 def _attack(grammar, rng: np.random.Generator) -> tuple[str, bool]:
     group, pronoun = grammar.GROUPS[rng.integers(len(grammar.GROUPS))]
     vp, _, threat = grammar.ATTACKS[rng.integers(len(grammar.ATTACKS))]
     frame = grammar.ATTACK_FRAMES[rng.integers(len(grammar.ATTACK_FRAMES))]
-    they = _upper_first(f"{pronoun} {vp}".strip())  # pronoun and verb phrase, or the verb phrase alone (pro-drop)
+    they = upper_first(f"{pronoun} {vp}".strip())  # pronoun and verb phrase, or the verb phrase alone (pro-drop)
     return _around_attack(frame, group, vp, they=they), threat
 
 
@@ -71,10 +68,10 @@ def _statement(grammar, kind: str, rng: np.random.Generator) -> tuple[str, dict[
         return text, attack | {"threat": float(threat)}
     if kind == "threat":
         template = grammar.THREATS[rng.integers(len(grammar.THREATS))]
-        return _upper_first(template.format(g=group)), attack | {"threat": 1.0}
+        return upper_first(template.format(g=group)), attack | {"threat": 1.0}
     if kind == "benign":
         vp = grammar.BENIGN[rng.integers(len(grammar.BENIGN))]
-        return _upper_first(f"{group} {vp}."), benign
+        return upper_first(f"{group} {vp}."), benign
     if kind == "benign_frame":
         return _benign_frame(grammar, rng), benign
     template = grammar.PERSON_FRAMES[rng.integers(len(grammar.PERSON_FRAMES))]
