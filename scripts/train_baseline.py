@@ -27,7 +27,7 @@ from cleanspeech.data.counterfactual import (
     identity_training_rows,
 )
 from cleanspeech.data.readers import is_kaggle_dir
-from cleanspeech.data.statements import DEFAULT_STATEMENTS
+from cleanspeech.data.statements import DEFAULT_STATEMENTS, parse_attack_languages
 from cleanspeech.evaluation.reports import evaluation_report
 from cleanspeech.labels import LABELS
 from cleanspeech.paths import models_dir, resolve_data_dir
@@ -64,8 +64,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="written identity statements per language: attacks without profanity, benign mentions, "
                    "counter-speech (default: %(default)s, measured worse; at most a tenth of the rows)")  # fmt: skip
     p.add_argument("--identity-statement-attacks", metavar="LANGS",
-                   help="comma-separated languages whose statements hold attacks (default: all; the others get "
-                   "benign statements only)")  # fmt: skip
+                   help="comma-separated languages whose statements hold attacks, or none (default: all; the others "
+                   "get benign statements only)")  # fmt: skip
     p.add_argument(
         "--extra-data",
         help="CSV file(s), comma-separated, of your own training rows: comment_text and "
@@ -92,7 +92,7 @@ def train(args: argparse.Namespace) -> dict:
         train_rows,
         *settings,
         seed=args.seed,
-        statement_attack_languages=attack_languages and attack_languages.split(","),
+        statement_attack_languages=parse_attack_languages(attack_languages),
     )
     names = ("benign_copies", "toxic_copies", "balance_factor", "clean_attack_copies", "statements")
     augmentation = dict(zip(names, settings)) | {"statement_attacks": attack_languages or "all"}

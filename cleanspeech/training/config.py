@@ -37,7 +37,7 @@ class TrainConfig:
     identity_balance_factor: int = 4  # benign mentions added per term mostly seen in attacks (<= 4 per attack); 0: off
     clean_attack_copies: int = 2  # identity-swapped copies of each identity attack not labelled obscene
     identity_statements: int = 0  # written identity statements per language (data.statements; off: measured worse)
-    identity_statement_attacks: str | None = None  # languages whose statements hold attacks (e.g. en); default: all
+    identity_statement_attacks: str | None = None  # languages whose statements attack (en,de or none); default: all
     clp_weight: float = 0.5  # counterfactual logit pairing (Garg et al. 2019) on non-attacks naming a group; 0: off
     oversample: str | None = None  # e.g. "threat=4,identity_hate=2": repeat those labels' positive training rows
     max_train_samples: int | None = None  # subsample training rows (CPU-sized runs)

@@ -14,6 +14,7 @@ import pandas as pd
 import torch
 
 from ..data.counterfactual import identity_training_rows, swap_identity_terms
+from ..data.statements import parse_attack_languages
 
 
 def with_counterfactual_copies(train_rows: pd.DataFrame, config) -> pd.DataFrame:
@@ -28,13 +29,9 @@ def with_counterfactual_copies(train_rows: pd.DataFrame, config) -> pd.DataFrame
         config.clean_attack_copies,
         config.identity_statements,
         config.seed,
-        _languages(config.identity_statement_attacks),
+        parse_attack_languages(config.identity_statement_attacks),
     )
     return pd.concat([train_rows, extra], ignore_index=True)
-
-
-def _languages(codes: str | None) -> tuple[str, ...] | None:
-    return None if codes is None else tuple(code.strip() for code in codes.split(",") if code.strip())
 
 
 def twin_texts(rows: pd.DataFrame, seed: int) -> list[str | None]:

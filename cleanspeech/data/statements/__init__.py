@@ -17,6 +17,7 @@ it is also an `insult` or `severe_toxic` is left unknown (masked in training). E
 import numpy as np
 import pandas as pd
 
+from ...errors import InputError
 from ...labels import LABELS
 from ...text import upper_first
 from . import de, en, es, fr, it, pt
@@ -76,6 +77,19 @@ def _statement(grammar, kind: str, rng: np.random.Generator) -> tuple[str, dict[
         return _benign_frame(grammar, rng), benign
     template = grammar.PERSON_FRAMES[rng.integers(len(grammar.PERSON_FRAMES))]
     return template.format(x=grammar.PERSON[rng.integers(len(grammar.PERSON))]), benign
+
+
+def parse_attack_languages(spec: str | None) -> tuple[str, ...] | None:
+    """`--identity-statement-attacks`: None (every language), "none", or comma-separated codes ("en,de")."""
+    if spec is None:
+        return None
+    codes = tuple(code.strip() for code in spec.split(",") if code.strip())
+    if codes == ("none",):
+        return ()
+    unknown = sorted(set(codes) - set(GRAMMARS))
+    if unknown:
+        raise InputError(f"no statements are written in {', '.join(unknown)}: choose from {', '.join(GRAMMARS)}")
+    return codes
 
 
 def _kind_shares(attacks: bool) -> tuple[list[str], np.ndarray]:

@@ -85,3 +85,15 @@ def test_languages_left_out_of_the_attacks_get_benign_statements_only():
     # the default (every language) is the same as naming them all
     every = identity_statement_rows(COLUMNS, per_language=300, seed=0, attack_languages=tuple(GRAMMARS))
     assert every["text"].tolist() == identity_statement_rows(COLUMNS, per_language=300, seed=0)["text"].tolist()
+
+
+def test_attack_languages_are_read_from_the_option():
+    from cleanspeech.data.statements import parse_attack_languages
+    from cleanspeech.errors import InputError
+
+    assert parse_attack_languages(None) is None and parse_attack_languages("none") == ()
+    assert parse_attack_languages(" en, de ") == ("en", "de")
+    with pytest.raises(InputError, match="xx"):
+        parse_attack_languages("en,xx")
+    benign = identity_statement_rows(COLUMNS, per_language=100, seed=0, attack_languages=())
+    assert not (benign[list(LABELS)] == 1).any().any()
