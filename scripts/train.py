@@ -103,6 +103,19 @@ class Run:
     total_steps: int
     eval_every: int
     batches_per_epoch: int
+    started: float = field(default_factory=time.monotonic)
+
+    def out_of_time(self) -> bool:
+        """Past --time-limit-minutes: the step just taken is the last (evaluated, saved, then training ends).
+
+        Every process must stop at the same step, so with several the slowest clock's answer is shared."""
+        limit = self.config.time_limit_minutes
+        if not limit:
+            return False
+        late = torch.tensor(float(time.monotonic() - self.started >= 60 * limit), device=self.accelerator.device)
+        if self.accelerator.num_processes > 1:
+            late = self.accelerator.reduce(late, "max")
+        return bool(late.item())
 
 
 @dataclass
@@ -138,8 +151,12 @@ def native_cpu_bf16() -> bool:
 
 
 def make_optimizer(model, config, total_steps: int):
-    """AdamW without weight decay on biases and norms; linear warm-up then linear decay to zero."""
-    no_decay = ("bias", "LayerNorm.weight", "layernorm.weight", "norm.weight")
+    """AdamW without weight decay on biases, norms and the word table; linear warm-up then linear decay to zero.
+
+    Decay would shrink every row of the word table at every step, the rows of the many tokens training never sees
+    included; left alone they stay e5's, so a packed model stores only the rows training moved.
+    """
+    no_decay = ("bias", "LayerNorm.weight", "layernorm.weight", "norm.weight", "word_embeddings.weight")
     trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     groups = [
         {"params": [p for n, p in trainable if not n.endswith(no_decay)], "weight_decay": config.weight_decay},
@@ -225,7 +242,7 @@ def train_loop(run: Run, train_dl, sampler, optimizer) -> None:
             state.global_step += 1
             progress.update(1)
             progress.set_postfix(loss=f"{window.loss_sum / window.batches:.4f}", epoch=state.epoch)
-            last_step = state.global_step >= run.total_steps
+            last_step = state.global_step >= run.total_steps or run.out_of_time()
             if state.global_step % run.eval_every == 0 or last_step:
                 state.finished = evaluate_and_checkpoint(run, window, last_step)
                 window = Window()

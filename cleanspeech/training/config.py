@@ -48,6 +48,7 @@ class TrainConfig:
     gradient_accumulation_steps: int = 1
     epochs: int = 6
     max_steps: int | None = None  # stop after this many optimizer steps (smoke tests, budgets)
+    time_limit_minutes: float | None = None  # end with an evaluation once training has run this long (budgets)
     learning_rate: float = 2e-5
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1  # linear warm-up over the first 10% of steps, then linear decay to 0

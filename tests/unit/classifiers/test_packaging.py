@@ -2,11 +2,15 @@
 
 import json
 
+import shutil
+
 import numpy as np
 import pytest
-from transformers import pipeline
+import torch
+from safetensors.torch import load_file
+from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
-from cleanspeech.classifiers.compact import WEIGHTS_FILE, save_compact
+from cleanspeech.classifiers.compact import WEIGHTS_FILE, WORD_CHANGES_FILE, load_compact, save_compact
 from cleanspeech.classifiers.e5 import QUERY_PREFIX
 from cleanspeech.classifiers.hf_export import export_model
 from cleanspeech.classifiers.transformer import TransformerModel
@@ -30,6 +34,33 @@ def test_compact_directory_is_small_and_predicts_the_same(trained_dir, tmp_path)
     full, small = TransformerModel.load(trained_dir), TransformerModel.load(compact)
     np.testing.assert_allclose(small.predict_proba(TEXTS), full.predict_proba(TEXTS), atol=2e-3)  # fp16 storage
     assert small.thresholds == {label: 0.4 for label in LABELS}
+
+
+def test_a_trained_word_table_is_packed_as_the_rows_that_moved(trained_dir, tmp_path):
+    """Trained with the table unfrozen: the moved rows are kept (int8 differences), rows moved by less than 1% and
+    the untouched ones stay e5's, and the packed model predicts what the trained one does."""
+    model = AutoModelForSequenceClassification.from_pretrained(trained_dir)
+    tokenizer = AutoTokenizer.from_pretrained(trained_dir)
+    moved = sorted(set(tokenizer(TEXTS[0])["input_ids"]))
+    nudged = max(tokenizer(TEXTS[1])["input_ids"])  # a token of the other comment, moved by 0.1% only
+    table = model.get_input_embeddings().weight
+    with torch.no_grad():
+        noise = torch.randn(len(moved), table.shape[1], generator=torch.Generator().manual_seed(0))
+        table[moved] += 0.5 * noise * table[moved].abs().mean()
+        table[nudged] *= 1.001
+    model.save_pretrained(tmp_path / "trained")
+    for name in ("thresholds.json", "tokenizer.json", "tokenizer_config.json"):
+        shutil.copy(trained_dir / name, tmp_path / "trained" / name)
+    compact = save_compact(tmp_path / "trained", tmp_path / "compact")
+    changes = load_file(compact / WORD_CHANGES_FILE)
+    assert changes["ids"].tolist() == [i for i in moved if i != nudged] and changes["delta"].dtype == torch.int8
+    packed = TransformerModel.load(compact).predict_proba(TEXTS)
+    np.testing.assert_allclose(packed, TransformerModel.load(tmp_path / "trained").predict_proba(TEXTS), atol=2e-3)
+    restored = load_compact(compact)[0].get_input_embeddings().weight.detach()
+    torch.testing.assert_close(restored[moved], table[moved].detach(), atol=2e-3, rtol=0)  # int8 steps of the change
+    untouched = next(i for i in range(100, 200) if i not in moved)
+    assert (restored[nudged] != table[nudged]).any() and torch.equal(restored[untouched], table[untouched].detach())
+    assert not (save_compact(trained_dir, compact) / WORD_CHANGES_FILE).exists()  # replaced by an unmoved table
 
 
 def test_export_loads_in_pipeline_with_sigmoid(trained_dir, tmp_path):
@@ -60,7 +91,8 @@ def test_train_script_fine_tunes_the_packaged_encoder(tmp_path, data_dir, capsys
     config = json.loads((run / "best" / "training_config.json").read_text())
     assert config["text_prefix"] == QUERY_PREFIX
     assert json.loads((run / "best" / "metrics.json").read_text())["frozen_parameters"] == 250037 * 384
-    compact = save_compact(run / "best", tmp_path / "compact")  # refuses a model whose word table moved
+    compact = save_compact(run / "best", tmp_path / "compact")
+    assert not (compact / WORD_CHANGES_FILE).exists()  # the frozen table is e5's: no rows to store
     assert TransformerModel.load(compact).predict_proba(TEXTS).shape == (3, 6)
 
 
