@@ -1,7 +1,6 @@
 """Compact storage of an e5-based classifier and the standalone export that transformers.pipeline loads."""
 
 import json
-
 import shutil
 
 import numpy as np
