@@ -106,7 +106,8 @@ class Run:
     started: float = field(default_factory=time.monotonic)
 
     def out_of_time(self) -> bool:
-        """Past --time-limit-minutes: the step just taken is the last (evaluated, saved, then training ends).
+        """Past --time-limit-minutes: the step just taken is the last of this process (evaluated, checkpointed, the
+        best model saved); the run is not finished, so `--resume` goes on from there.
 
         Every process must stop at the same step, so with several the slowest clock's answer is shared."""
         limit = self.config.time_limit_minutes
@@ -183,7 +184,8 @@ def train_loop(run: Run, train_dl, sampler, optimizer) -> None:
     progress = tqdm(total=run.total_steps, initial=state.global_step, disable=not accelerator.is_local_main_process)
     window = Window()
     run.model.train()
-    while state.epoch < config.epochs and not state.finished:
+    stopped = state.finished
+    while state.epoch < config.epochs and not stopped:
         sampler.use_epoch(state.epoch)  # the same batches in the same order, resumed or not
         batches = accelerator.skip_first_batches(train_dl, state.batches_done) if state.batches_done else train_dl
         for batch in batches:
@@ -210,11 +212,12 @@ def train_loop(run: Run, train_dl, sampler, optimizer) -> None:
             state.global_step += 1
             progress.update(1)
             progress.set_postfix(loss=f"{window.loss_sum / window.batches:.4f}", epoch=state.epoch)
-            last_step = state.global_step >= run.total_steps or run.out_of_time()
-            if state.global_step % run.eval_every == 0 or last_step:
+            last_step, out_of_time = state.global_step >= run.total_steps, run.out_of_time()
+            if state.global_step % run.eval_every == 0 or last_step or out_of_time:
                 state.finished = evaluate_and_checkpoint(run, window, last_step)
                 window = Window()
-                if state.finished:
+                stopped = state.finished or out_of_time  # out of time: not finished, --resume goes on
+                if stopped:
                     break
         else:
             state.epoch, state.batches_done = state.epoch + 1, 0

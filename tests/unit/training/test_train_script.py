@@ -100,9 +100,11 @@ def test_early_stopping_fires(run_train, tiny_model, small_data, tmp_path):
     assert "early stopping" in result.stdout
 
 
-def test_a_spent_time_limit_ends_the_run_and_unread_words_keep_their_rows(run_train, tiny_model, small_data, tmp_path):
-    # The limit is spent at once: the first step is the last, evaluated and saved. With a strong weight decay and no
-    # warm-up that step still moves only the word rows of the tokens its batch read: the table is never decayed.
+def test_a_spent_time_limit_ends_the_run_resumably_and_unread_words_keep_their_rows(
+    run_train, tiny_model, small_data, tmp_path
+):
+    # The limit is spent at once: the first step is the last, evaluated and checkpointed. With a strong weight decay
+    # and no warm-up that step still moves only the word rows of the tokens its batch read: the table is never decayed.
     from transformers import AutoModelForSequenceClassification
 
     extra = ["--time-limit-minutes", "1e-9", "--max-steps", "40", "--weight-decay", "0.5", "--warmup-ratio", "0"]
@@ -115,6 +117,10 @@ def test_a_spent_time_limit_ends_the_run_and_unread_words_keep_their_rows(run_tr
     ]
     moved = int(((words[1] - words[0]).abs().amax(dim=1) > 0).sum())
     assert 0 < moved < len(words[0]) // 2
+    # Stopped for time, not finished: --resume goes on from the checkpoint (for one step more, as time is short).
+    result = run_train(*train_args(tiny_model, small_data, tmp_path / "run", *extra, "--resume"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert [h["step"] for h in read_json(best / "history.json")] == [1, 2]
 
 
 @pytest.mark.parametrize(
