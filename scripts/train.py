@@ -181,7 +181,14 @@ def training_function(config) -> dict:
 
 def train_loop(run: Run, train_dl, sampler, optimizer) -> None:
     accelerator, state, config = run.accelerator, run.state, run.config
-    progress = tqdm(total=run.total_steps, initial=state.global_step, disable=not accelerator.is_local_main_process)
+    # In a log (a background run, a GPU job) a bar redrawn ten times a second buries the evaluation lines: every 30 s.
+    refresh = 0.1 if sys.stderr.isatty() else 30
+    progress = tqdm(
+        total=run.total_steps,
+        initial=state.global_step,
+        disable=not accelerator.is_local_main_process,
+        mininterval=refresh,
+    )
     window = Window()
     run.model.train()
     stopped = state.finished
@@ -211,7 +218,7 @@ def train_loop(run: Run, train_dl, sampler, optimizer) -> None:
                 continue
             state.global_step += 1
             progress.update(1)
-            progress.set_postfix(loss=f"{window.loss_sum / window.batches:.4f}", epoch=state.epoch)
+            progress.set_postfix(loss=f"{window.loss_sum / window.batches:.4f}", epoch=state.epoch, refresh=False)
             last_step, out_of_time = state.global_step >= run.total_steps, run.out_of_time()
             if state.global_step % run.eval_every == 0 or last_step or out_of_time:
                 state.finished = evaluate_and_checkpoint(run, window, last_step)
