@@ -113,10 +113,11 @@ class Run:
         limit = self.config.time_limit_minutes
         if not limit:
             return False
-        late = torch.tensor(float(time.monotonic() - self.started >= 60 * limit), device=self.accelerator.device)
+        late = time.monotonic() - self.started >= 60 * limit
         if self.accelerator.num_processes > 1:
-            late = self.accelerator.reduce(late, "max")
-        return bool(late.item())
+            flag = torch.tensor(float(late), device=self.accelerator.device)
+            late = bool(self.accelerator.reduce(flag, "max").item())
+        return late
 
 
 @dataclass
