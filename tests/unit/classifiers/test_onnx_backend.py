@@ -11,6 +11,7 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 from cleanspeech.classifiers.onnx_backend import BACKEND_FILE, choose_backend, default_backend, model_fingerprint
 from cleanspeech.classifiers.transformer import TransformerModel
+from cleanspeech.errors import InputError
 from cleanspeech.paths import cache_root
 from cleanspeech.sysinfo import available_cores
 
@@ -130,3 +131,19 @@ def test_processes_building_one_graph_at_once_build_it_once(tiny_classifier_dir,
         folders = list(pool.map(lambda _: onnx_backend.build_graphs(model, tiny_classifier_dir), range(3)))
     assert len(exports) == 1 and len(set(folders)) == 1
     assert (folders[0] / "model-int8.onnx").is_file() and not list(folders[0].parent.glob(".building-*"))
+
+
+def test_the_torch_device_is_chosen_by_argument_or_variable_and_a_bad_one_is_refused(tiny_spread_dir, monkeypatch):
+    reference = TransformerModel.load(tiny_spread_dir, backend="torch").predict_logits(TEXTS)
+    monkeypatch.setenv("CLEANSPEECH_TORCH_DEVICE", "cpu")
+    on_cpu = TransformerModel.load(tiny_spread_dir)  # a named device means the torch backend, even where int8 won
+    assert on_cpu.backend == "torch" and on_cpu.model.device.type == "cpu"
+    np.testing.assert_allclose(on_cpu.predict_logits(TEXTS), reference, atol=1e-5)
+    monkeypatch.setenv("CLEANSPEECH_TORCH_DEVICE", "toaster")
+    with pytest.raises(InputError, match="not a torch device"):
+        TransformerModel.load(tiny_spread_dir)
+    with pytest.raises(InputError, match="CPU only"):
+        TransformerModel.load(tiny_spread_dir, backend="onnx", device="meta")
+    if not torch.cuda.is_available():
+        with pytest.raises(InputError, match="no CUDA device"):
+            TransformerModel.load(tiny_spread_dir, device="cuda")
