@@ -8,7 +8,7 @@ import pytest
 from cleanspeech.classifiers import load_model
 from cleanspeech.classifiers.ensemble import EnsembleModel
 from cleanspeech.labels import LABELS
-from tests.helpers import run_script
+from tests.helpers import load_script, run_script
 
 
 class Constant:
@@ -63,3 +63,12 @@ def test_the_cli_says_which_language_and_how_much_each_member_counted():
     assert results[0]["language"] == "it" and results[0]["models"]["ensemble"]["weights"]["transformer"] == 1.0
     assert results[0]["models"]["ensemble"]["flagged"] == []  # the transformer alone spoke: 0.0 everywhere
     assert results[1]["language"] is None and results[1]["models"] == {}
+
+
+def test_the_weight_fit_prefers_the_transformer_where_validation_cannot_tell_weights_apart():
+    smallest_near_best = load_script("fit_ensemble").smallest_near_best
+    #        baseline weight: 0     0.1    0.2    0.3    0.4     0.5     0.6     0.7     0.8    0.9    1.0
+    aucs = [0.960, 0.970, 0.974, 0.9754, 0.9758, 0.9762, 0.9763, 0.9763, 0.976, 0.975, 0.974]
+    assert smallest_near_best(aucs, 0.0) == 0.6  # the argmax alone, as before
+    assert smallest_near_best(aucs, 0.001) == 0.3
+    assert smallest_near_best([0.80, 0.82, float("nan"), 0.81] + [0.5] * 7, 0.001) == 0.1  # NaN (no label): skipped
