@@ -169,6 +169,7 @@ def test_moderate_scores_a_typed_comment_and_shows_html_as_text(page, dialogs, s
     heatmap = page.locator(".cs-heatmap").filter(has_text="disgusting")  # the explanation, word by word
     heatmap.wait_for()
     assert heatmap.locator(".cs-word").count() == len(insult.split())
+    _settled(page)  # the heatmap shows while the page still runs: a click then can be lost
     page.get_by_role("button", name="Rewrite politely").click()  # the local rewriter: no key is set for the server
     diff = page.locator(".cs-diff")
     diff.wait_for()
