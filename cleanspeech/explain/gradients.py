@@ -106,10 +106,11 @@ def _window_attributions(model, ids: list[int], word_of_token: np.ndarray, label
     embeddings = net.get_input_embeddings()
     columns = [model.columns[j] for j in labels]
     with torch.no_grad():
-        x = embeddings(torch.tensor([ids]))[0]  # tokens x hidden
+        device = embeddings.weight.device  # the model's (CLEANSPEECH_TORCH_DEVICE): explained where it scores
+        x = embeddings(torch.tensor([ids], device=device))[0]  # tokens x hidden
         pad_id = model.tokenizer.pad_token_id if model.tokenizer.pad_token_id is not None else 0
         reference = x.clone()
-        reference[torch.from_numpy(word_of_token >= 0)] = embeddings.weight[pad_id]
+        reference[torch.from_numpy(word_of_token >= 0).to(device)] = embeddings.weight[pad_id]
         if steps <= 1:
             alphas, widths = torch.ones(1), torch.ones(1)
             base = _logits_along(net, reference, x, torch.zeros(1))[0, columns]
@@ -117,23 +118,29 @@ def _window_attributions(model, ids: list[int], word_of_token: np.ndarray, label
             grid, logits = _refined_grid(net, reference, x, columns)
             alphas, widths = _allocated_steps(grid, logits, steps)
             base = logits[0]
-    path = (reference + alphas[:, None, None].to(x.dtype) * (x - reference)).requires_grad_(True)
-    out = net(inputs_embeds=path, attention_mask=torch.ones(path.shape[:2], dtype=torch.long)).logits[:, columns]
+    path = (reference + alphas[:, None, None].to(x) * (x - reference)).requires_grad_(True)
+    out = net(inputs_embeds=path, attention_mask=_all_tokens(path)).logits[:, columns]
     # One vector-Jacobian product per label, batched: row k of grad_outputs selects label k at every path point.
     if len(labels) == 1:  # plain backward: vmap's batching costs more than it saves for one output
         grads = torch.autograd.grad(out[:, 0].sum(), path)[0][None]
     else:
-        selectors = torch.eye(len(labels), dtype=out.dtype)[:, None, :].expand(len(labels), *out.shape)
+        eye = torch.eye(len(labels), dtype=out.dtype, device=out.device)
+        selectors = eye[:, None, :].expand(len(labels), *out.shape)
         (grads,) = torch.autograd.grad(out, path, grad_outputs=selectors, is_grads_batched=True)
     # grads: labels x steps x tokens x hidden
-    integrated = (grads * widths.to(x.dtype)[None, :, None, None]).sum(dim=1)  # labels x T x H
-    attributions = ((x - reference)[None] * integrated).sum(dim=-1).T.detach().numpy()
+    integrated = (grads * widths.to(x)[None, :, None, None]).sum(dim=1)  # labels x T x H
+    attributions = ((x - reference)[None] * integrated).sum(dim=-1).T.detach().cpu().numpy()
     return attributions, base.numpy()
 
 
 def _logits_along(net, reference: torch.Tensor, x: torch.Tensor, alphas: torch.Tensor) -> torch.Tensor:
-    path = reference + alphas[:, None, None].to(x.dtype) * (x - reference)
-    return net(inputs_embeds=path, attention_mask=torch.ones(path.shape[:2], dtype=torch.long)).logits
+    """Logits at the path points `alphas` (on the CPU, where the grid and the step allocation are worked out)."""
+    path = reference + alphas[:, None, None].to(x) * (x - reference)
+    return net(inputs_embeds=path, attention_mask=_all_tokens(path)).logits.cpu()
+
+
+def _all_tokens(path: torch.Tensor) -> torch.Tensor:
+    return torch.ones(path.shape[:2], dtype=torch.long, device=path.device)
 
 
 def integrated_gradients(
