@@ -151,6 +151,21 @@ else:
     st.caption("Functional tests (in the spirit of HateCheck): the share of cases per functionality where every "
                "expected label is flagged and none of the forbidden ones.")  # fmt: skip
     st.dataframe(passes, key="functional_table")
+    separation = pd.DataFrame(
+        {
+            f"{name}: {label}": {
+                f: v.get("separation", {}).get(label) for f, v in r["functional"]["functionalities"].items()
+            }
+            for name, r in fairness.items()
+            for label in ("toxic", "identity_hate")
+        }
+    ).dropna(how="all")
+    st.caption(
+        "Without thresholds: how often a case of each functionality outscores a benign mention of the same groups "
+        "(ROC-AUC per expected label; 1.0: every attack above every benign sentence, 0.5: chance). A functionality "
+        "failed above at a high AUC needs other thresholds; at a low one, a better model."
+    )
+    st.dataframe(separation, key="functional_separation")
     with st.expander("Failing examples"):
         pick = st.selectbox("Model", list(fairness), key="fair_failures_model")
         failures = [

@@ -41,9 +41,14 @@ def summary_line(name: str, report: dict) -> str:
     templates = report["templates"]["languages"]["all"]
     line = (f"{name}: templates BPSN gmean {templates['bpsn_auc_gmean']}, final {templates['final_metric']}, "
             f"benign FPR max {templates['max_benign_fpr']} mean {templates['mean_benign_fpr']}; "
-            f"functional pass rate {report['functional']['pass_rate']}")  # fmt: skip
+            f"functional pass rate {report['functional']['pass_rate']}, attacks on a group above benign mentions "
+            f"(ROC-AUC) {_rounded(report['functional'].get('separation', {}))}")  # fmt: skip
     real = report.get("real_comments", {}).get("en")
     return line + (f"; real English comments final {real['final_metric']}" if real else "")
+
+
+def _rounded(values: dict) -> dict:
+    return {key: round(value, 3) for key, value in values.items()}
 
 
 def main(argv=None) -> int:

@@ -7,6 +7,7 @@ profanity and personal abuse, so those cases expect them while forbidding `ident
 expected label is flagged and no forbidden one is.
 """
 
+import numpy as np
 import pandas as pd
 
 from ..classifiers import flagged_labels
@@ -18,6 +19,9 @@ GROUPS = ("gay people", "Muslims", "women", "Black people", "immigrants", "trans
 HATE = ("toxic", "identity_hate")
 NONE = ()
 ALL = ("toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate")
+# The benign cases that name a group: what every attack on a group should score above, whatever the thresholds.
+BENIGN_MENTIONS = ("identity, neutral mention", "identity, positive mention", "negated hate",
+                   "counter-speech, quoting hate")  # fmt: skip
 
 # functionality -> (templates with {g} for a group or none, expected labels, forbidden labels)
 FUNCTIONALITIES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
@@ -93,6 +97,7 @@ def run_functional_suite(model, cases: pd.DataFrame | None = None, failures_kept
     flagged = [set(flagged_labels(scores.iloc[i], model.thresholds)) for i in range(len(cases))]
     passed = [set(e) <= f and not (set(b) & f) for e, b, f in zip(cases["expect"], cases["forbid"], flagged)]
     cases = cases.assign(flagged=[sorted(f) for f in flagged], passed=passed)
+    scores.index = cases.index
     report = {}
     for functionality, rows in cases.groupby("functionality", sort=False):
         failing = rows[~rows["passed"]].head(failures_kept)
@@ -101,6 +106,27 @@ def run_functional_suite(model, cases: pd.DataFrame | None = None, failures_kept
             "pass_rate": float(rows["passed"].mean()),
             "expect": rows["expect"].iloc[0],
             "forbid": rows["forbid"].iloc[0],
+            "median_scores": {label: float(scores.loc[rows.index, label].median()) for label in HATE},
+            "separation": _separation(rows, cases, scores),
             "failures": failing[["text", "flagged"]].to_dict("records"),
         }
-    return {"pass_rate": float(cases["passed"].mean()), "cases": len(cases), "functionalities": report}
+    attacks = cases[cases["expect"].map(lambda e: "identity_hate" in e) & (cases["group"] != "")]
+    return {"pass_rate": float(cases["passed"].mean()), "cases": len(cases),
+            "separation": _separation(attacks, cases, scores, HATE), "functionalities": report}  # fmt: skip
+
+
+def _separation(rows: pd.DataFrame, cases: pd.DataFrame, scores: pd.DataFrame, labels=None) -> dict:
+    """ROC-AUC of `rows` against the benign mentions of the same groups, per expected label (default: the rows'
+    own): 1.0 when every attack outscores every benign mention. Threshold-free, so it tells a model that ranks
+    attacks right but flags at the wrong place from one that cannot tell them apart. Empty for rows that name no
+    group or expect nothing."""
+    from sklearn.metrics import roc_auc_score
+
+    labels = rows["expect"].iloc[0] if labels is None else labels
+    named = rows[rows["group"] != ""]
+    benign = cases[cases["functionality"].isin(BENIGN_MENTIONS) & cases["group"].isin(set(named["group"]))]
+    if named.empty or benign.empty or named.index.isin(benign.index).any():
+        return {}
+    truth = np.r_[np.ones(len(named)), np.zeros(len(benign))]
+    index = named.index.append(benign.index)
+    return {label: float(roc_auc_score(truth, scores.loc[index, label])) for label in labels}

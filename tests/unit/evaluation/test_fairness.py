@@ -9,7 +9,12 @@ import pytest
 from cleanspeech.classifiers import flagged_labels
 from cleanspeech.evaluation.bias import bias_report, generalized_mean
 from cleanspeech.evaluation.fairness import term_words
-from cleanspeech.evaluation.functional import FUNCTIONALITIES, functional_cases, run_functional_suite
+from cleanspeech.evaluation.functional import (
+    BENIGN_MENTIONS,
+    FUNCTIONALITIES,
+    functional_cases,
+    run_functional_suite,
+)
 from cleanspeech.evaluation.identity_templates import LANGUAGES, TERMS, template_rows
 from tests.helpers import run_script
 
@@ -70,6 +75,25 @@ def test_the_functional_suite_has_every_functionality_and_judges_cases_by_their_
                                          shipped_baseline.thresholds))  # fmt: skip
             assert flagged == set(failure["flagged"])
             assert not set(result["expect"]) <= flagged or set(result["forbid"]) & flagged, functionality
+
+
+def test_the_suite_says_how_well_attacks_are_ranked_above_benign_mentions_of_the_same_groups(shipped_baseline):
+    from sklearn.metrics import roc_auc_score
+
+    cases = functional_cases(groups=("Muslims", "women"))
+    report = run_functional_suite(shipped_baseline, cases)
+    scores = shipped_baseline.predict_proba(cases["text"].tolist())
+    benign = cases["functionality"].isin(BENIGN_MENTIONS).to_numpy()
+    implicit = (cases["functionality"] == "derogation, implicit").to_numpy()
+    for label in ("toxic", "identity_hate"):  # the AUC of implicit derogation against the benign mentions
+        truth = np.r_[np.ones(implicit.sum()), np.zeros(benign.sum())]
+        expected = roc_auc_score(truth, np.r_[scores[label][implicit], scores[label][benign]])
+        assert report["functionalities"]["derogation, implicit"]["separation"][label] == pytest.approx(expected)
+    assert report["functionalities"]["threat, direct"]["separation"].keys() == {"toxic", "threat"}  # its own labels
+    for name in (*BENIGN_MENTIONS, "slurs", "abuse of objects"):  # nothing expected, or no group named: no AUC
+        assert report["functionalities"][name]["separation"] == {}
+    assert set(report["separation"]) == {"toxic", "identity_hate"}
+    assert all(0 <= v <= 1 for v in report["separation"].values())
 
 
 def test_one_command_writes_the_report_beside_each_model(tmp_path, capsys, shipped_baseline_dir, dataset):
