@@ -15,6 +15,18 @@ from cleanspeech.evaluation.reports import disagreements
 from cleanspeech.paths import resolve_data_dir
 from pages.common import MODEL_COLORS, chart_text, comment_texts, read_json
 
+
+def separation_table(fairness: dict, order: list[str]) -> pd.DataFrame:
+    """ROC-AUC of attacks against benign mentions: a row per functionality that has one (in `order`), a column per
+    model and expected label."""
+    columns = {}
+    for name, report in fairness.items():
+        for functionality, result in report["functional"]["functionalities"].items():
+            for label, auc in result.get("separation", {}).items():
+                columns.setdefault(f"{name}: {label}", {})[functionality] = auc
+    return pd.DataFrame(columns, index=[f for f in order if any(f in column for column in columns.values())])
+
+
 st.title("Compare models")
 reports = {name: read_json(model_path(name) / "evaluation.json") for name in MODEL_COMMANDS}
 reports = {name: report for name, report in reports.items() if isinstance(report, dict) and "splits" in report}
@@ -151,21 +163,12 @@ else:
     st.caption("Functional tests (in the spirit of HateCheck): the share of cases per functionality where every "
                "expected label is flagged and none of the forbidden ones.")  # fmt: skip
     st.dataframe(passes, key="functional_table")
-    separation = pd.DataFrame(
-        {
-            f"{name}: {label}": {
-                f: v.get("separation", {}).get(label) for f, v in r["functional"]["functionalities"].items()
-            }
-            for name, r in fairness.items()
-            for label in ("toxic", "identity_hate")
-        }
-    ).dropna(how="all")
     st.caption(
         "Without thresholds: how often a case of each functionality outscores a benign mention of the same groups "
         "(ROC-AUC per expected label; 1.0: every attack above every benign sentence, 0.5: chance). A functionality "
         "failed above at a high AUC needs other thresholds; at a low one, a better model."
     )
-    st.dataframe(separation, key="functional_separation")
+    st.dataframe(separation_table(fairness, list(first)), key="functional_separation")
     with st.expander("Failing examples"):
         pick = st.selectbox("Model", list(fairness), key="fair_failures_model")
         failures = [

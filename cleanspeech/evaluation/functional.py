@@ -110,7 +110,7 @@ def run_functional_suite(model, cases: pd.DataFrame | None = None, failures_kept
             "separation": _separation(rows, cases, scores),
             "failures": failing[["text", "flagged"]].to_dict("records"),
         }
-    attacks = cases[cases["expect"].map(lambda e: "identity_hate" in e) & (cases["group"] != "")]
+    attacks = cases[cases["expect"].map(lambda e: "identity_hate" in e)]
     return {"pass_rate": float(cases["passed"].mean()), "cases": len(cases),
             "separation": _separation(attacks, cases, scores, HATE), "functionalities": report}  # fmt: skip
 
@@ -125,7 +125,7 @@ def _separation(rows: pd.DataFrame, cases: pd.DataFrame, scores: pd.DataFrame, l
     labels = rows["expect"].iloc[0] if labels is None else labels
     named = rows[rows["group"] != ""]
     benign = cases[cases["functionality"].isin(BENIGN_MENTIONS) & cases["group"].isin(set(named["group"]))]
-    if named.empty or benign.empty or named.index.isin(benign.index).any():
+    if not labels or named.empty or benign.empty:
         return {}
     truth = np.r_[np.ones(len(named)), np.zeros(len(benign))]
     index = named.index.append(benign.index)
