@@ -5,10 +5,10 @@ benign sentences that use the words of hate around a group (denials, counter-spe
 on them learns that profanity means toxic and that a named group means toxic, and misses the rest. These
 sentences supply both sides, in the same words and frames: each language module (`en`, `de`, `fr`, `es`, `it`,
 `pt`) holds its groups, attacks without profanity and their negations, first-person threats, neutral and positive
-statements, counter-speech frames and sentences about a person's identity. All of it is our own writing, and none
-of it is a sentence of the evaluation sets (`evaluation.functional`, `evaluation.identity_templates`; a test keeps
-it so), so those sets still measure what a model learned rather than what it was shown. Real held-out comments
-(`evaluation.fairness`) remain the independent check.
+statements, counter-speech frames and sentences about a person's identity, in the third person and the first. All
+of it is our own writing, and none of it is a sentence of the evaluation sets (`evaluation.functional`,
+`evaluation.identity_templates`; a test keeps it so), so those sets still measure what a model learned rather than
+what it was shown. Real held-out comments (`evaluation.fairness`) remain the independent check.
 
 Labels: an attack is `toxic` and `identity_hate` (and `threat` where it threatens violence), not `obscene`; whether
 it is also an `insult` or `severe_toxic` is left unknown (masked in training). Everything else is benign on all six.
@@ -29,12 +29,14 @@ DEFAULT_STATEMENTS = 0
 LICENCE = "written for CleanSpeech (this repository's licence)"
 ID_MARK = "~stmt"  # in the id of every statement row (data.counterfactual.MITIGATION_ID_MARKS)
 # Share of each kind among a language's sentences: attacks, first-person threats, benign statements about a group,
-# benign sentences that deny, quote or denounce an attack, and sentences about one person's identity.
+# benign sentences that deny, quote or denounce an attack, sentences about one man's or woman's identity, and the
+# speaker's own ("I'm a lesbian and new to this forum"): without these the seventh pass flagged people who said who
+# they were, though it had learned to spare third-person mentions.
 # Attacks are drawn 30% of the time: in a language with no other training rows the statements alone set how toxic a
 # sentence naming a group looks, and at 50% the transformer flagged half of the benign German identity templates.
-# Duplicates are skipped and the benign kinds hold fewer distinct sentences, so attacks end up about 37% of 600
-# sentences per language (47% of 1,500).
-_KINDS = {"attack": 0.25, "threat": 0.05, "benign": 0.30, "benign_frame": 0.25, "person": 0.15}
+# Duplicates are skipped and the benign kinds hold fewer distinct sentences, so attacks end up about a third of the
+# sentences of a language.
+_KINDS = {"attack": 0.25, "threat": 0.05, "benign": 0.30, "benign_frame": 0.25, "person": 0.10, "self": 0.10}
 _TOXIC_KINDS = ("attack", "threat")  # left out in languages not in `attack_languages`
 
 
@@ -75,8 +77,16 @@ def _statement(grammar, kind: str, rng: np.random.Generator) -> tuple[str, dict[
         return upper_first(f"{group} {vp}."), benign
     if kind == "benign_frame":
         return _benign_frame(grammar, rng), benign
-    template = grammar.PERSON_FRAMES[rng.integers(len(grammar.PERSON_FRAMES))]
-    return template.format(x=grammar.PERSON[rng.integers(len(grammar.PERSON))]), benign
+    return _person(grammar, kind == "self", rng), benign
+
+
+def _person(grammar, first_person: bool, rng: np.random.Generator) -> str:
+    """A man or a woman described by an identity, by someone else or (first_person) by themselves."""
+    woman = bool(rng.integers(2))
+    forms = grammar.PERSON_F if woman else grammar.PERSON
+    frames = grammar.SELF_FRAMES if first_person else grammar.PERSON_F_FRAMES if woman else grammar.PERSON_FRAMES
+    template = frames[rng.integers(len(frames))]
+    return upper_first(template.format(x=forms[rng.integers(len(forms))]))
 
 
 def parse_attack_languages(spec: str | None) -> tuple[str, ...] | None:

@@ -73,9 +73,30 @@ BENIGN_FRAMES = (
 PERSON = (
     "schwul", "bisexuell", "trans", "Muslim", "Jude", "Christ", "Sikh", "Hindu", "Asiate", "Araber", "Türke",
     "Einwanderer", "ein Flüchtling", "gehörlos", "blind", "Autist", "Rollstuhlfahrer", "Atheist",
+    "queer", "homosexuell", "katholisch", "Buddhist", "Pole", "Nigerianer", "Syrer", "Kurde", "behindert",
 )  # fmt: skip
 PERSON_FRAMES = (
     "Mein Bruder ist {x}.", "Unser neuer Chef ist {x}, und er macht seinen Job richtig gut.",
     "Der Autor des Buches ist {x}.", "Mein Nachbar ist {x} und hat uns beim Umzug geholfen.",
     "Er hat der Klasse erzählt, dass er {x} ist.", "Mein Vater ist {x}.",
+)  # fmt: skip
+
+# A woman described by an identity (singular, feminine, after "ist"), and sentences about her.
+PERSON_F = (
+    "lesbisch", "bisexuell", "trans", "queer", "Muslimin", "Jüdin", "Christin", "Sikh", "Hindu", "Asiatin",
+    "Araberin", "Türkin", "Polin", "Einwanderin", "geflüchtet", "gehörlos", "blind", "Autistin",
+    "Rollstuhlfahrerin", "Atheistin", "Feministin", "behindert",
+)  # fmt: skip
+PERSON_F_FRAMES = (
+    "Meine Schwester ist {x}.", "Unsere neue Ärztin ist {x}, und sie ist wunderbar zu den Patienten.",
+    "Die Sängerin, die gestern gewonnen hat, ist {x}.", "Meine beste Freundin ist {x} und heiratet im Juni.",
+    "Sie hat ihren Kollegen erzählt, dass sie {x} ist.", "Meine Mutter ist {x}.",
+)  # fmt: skip
+
+# The speaker's own identity after "ich bin": first-person sentences, filled with either list's forms.
+SELF_FRAMES = (
+    "Ich bin {x} und wohne seit zwanzig Jahren in dieser Stadt.", "Ich bin schon mein ganzes Leben lang {x}.",
+    "Hallo, ich bin {x} und neu in diesem Forum.", "Ich bin {x}, deshalb ist mir dieses Thema wichtig.",
+    "Ich bin {x} und arbeite in einem Krankenhaus.", "Ja, ich bin {x}. Das hat mit der Änderung nichts zu tun.",
+    "Ich bin {x} und glücklich verheiratet.", "Danke für die Korrektur, ich bin übrigens selbst {x}.",
 )  # fmt: skip

@@ -68,8 +68,29 @@ BENIGN_FRAMES = (
 PERSON = (
     "a gay man", "a lesbian", "bisexual", "transgender", "Muslim", "Jewish", "a Christian", "a Sikh", "Black",
     "Asian", "an immigrant", "a refugee", "deaf", "blind", "autistic", "in a wheelchair", "Mexican", "an atheist",
+    "queer", "Hindu", "Catholic", "Buddhist", "Arab", "Nigerian", "Chinese", "Polish", "disabled", "pansexual",
 )  # fmt: skip
 PERSON_FRAMES = (
     "My brother is {x}.", "Our new manager is {x}, and he is great at the job.", "The author of the book is {x}.",
     "My neighbour is {x} and he helped us move in.", "He told the class he is {x}.", "My father is {x}.",
+)  # fmt: skip
+
+# A woman described by an identity (after "is"), and sentences about her.
+PERSON_F = (
+    "a lesbian", "a gay woman", "bisexual", "a trans woman", "queer", "Muslim", "Jewish", "a Christian", "a Sikh",
+    "Hindu", "Black", "Asian", "Arab", "Latina", "an immigrant", "a refugee", "deaf", "blind", "autistic",
+    "in a wheelchair", "Nigerian", "an atheist", "a feminist", "disabled",
+)  # fmt: skip
+PERSON_F_FRAMES = (
+    "My sister is {x}.", "Our new doctor is {x}, and she is wonderful with patients.",
+    "The singer who won last night is {x}.", "My best friend is {x} and she is getting married in June.",
+    "She told her colleagues she is {x}.", "My mother is {x}.",
+)  # fmt: skip
+
+# The speaker's own identity: first-person sentences, filled with either list's forms.
+SELF_FRAMES = (
+    "I'm {x}, and I have lived in this town for twenty years.", "I have been {x} all my life.",
+    "Speaking as {x}, thank you for fixing the references.", "Hi, I'm {x} and new to this forum.",
+    "I'm {x}, so this topic matters to me.", "I am {x} and I work at the hospital.",
+    "Yes, I'm {x}. That has nothing to do with the edit.", "I'm {x} and happily married.",
 )  # fmt: skip

@@ -73,8 +73,29 @@ BENIGN_FRAMES = (
 PERSON = (
     "gay", "bisexual", "trans", "musulmán", "judío", "cristiano", "hindú", "sij", "negro", "asiático", "gitano",
     "inmigrante", "un refugiado", "sordo", "ciego", "autista", "mexicano", "ateo",
+    "homosexual", "heterosexual", "queer", "católico", "budista", "árabe", "chino", "nigeriano", "sirio", "latino",
 )  # fmt: skip
 PERSON_FRAMES = (
     "Mi hermano es {x}.", "Nuestro nuevo jefe es {x} y hace muy bien su trabajo.", "El autor del libro es {x}.",
     "Mi vecino es {x} y nos ayudó con la mudanza.", "Mi compañero nos contó en clase que es {x}.", "Mi padre es {x}.",
+)  # fmt: skip
+
+# A woman described by an identity (singular, feminine, after "es"), and sentences about her.
+PERSON_F = (
+    "lesbiana", "bisexual", "trans", "queer", "musulmana", "judía", "cristiana", "hindú", "sij", "negra",
+    "asiática", "gitana", "inmigrante", "una refugiada", "sorda", "ciega", "autista", "mexicana", "atea",
+    "feminista", "latina",
+)  # fmt: skip
+PERSON_F_FRAMES = (
+    "Mi hermana es {x}.", "Nuestra nueva médica es {x} y es maravillosa con los pacientes.",
+    "La cantante que ganó anoche es {x}.", "Mi mejor amiga es {x} y se casa en junio.",
+    "Les contó a sus compañeros de trabajo que es {x}.", "Mi madre es {x}.",
+)  # fmt: skip
+
+# The speaker's own identity after "soy": first-person sentences, filled with either list's forms.
+SELF_FRAMES = (
+    "Soy {x} y vivo en esta ciudad desde hace veinte años.", "Hola, soy {x} y es mi primer mensaje en este foro.",
+    "Soy {x}, así que este tema me importa.", "Soy {x} y trabajo en un hospital.",
+    "Sí, soy {x}. Eso no tiene nada que ver con la edición.", "Soy {x} y tengo dos hijos.",
+    "Gracias por la corrección; por cierto, yo también soy {x}.",
 )  # fmt: skip

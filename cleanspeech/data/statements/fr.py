@@ -75,9 +75,31 @@ BENIGN_FRAMES = (
 PERSON = (
     "gay", "bisexuel", "transgenre", "musulman", "juif", "chrétien", "sikh", "hindou", "noir", "asiatique",
     "arabe", "immigré", "réfugié", "sourd", "aveugle", "autiste", "en fauteuil roulant", "athée",
+    "homosexuel", "hétérosexuel", "queer", "catholique", "bouddhiste", "turc",
+    "polonais", "nigérian", "syrien", "handicapé",
 )  # fmt: skip
 PERSON_FRAMES = (
     "Mon frère est {x}.", "Notre nouveau directeur est {x}, et il fait un excellent travail.",
     "L'auteur du livre est {x}.", "Mon voisin est {x} et il nous a aidés à emménager.",
     "Il a annoncé à toute sa classe qu'il était {x}.", "Mon père est {x}.",
+)  # fmt: skip
+
+# A woman described by an identity (singular, feminine, after "est"), and sentences about her.
+PERSON_F = (
+    "lesbienne", "bisexuelle", "transgenre", "queer", "musulmane", "juive", "chrétienne", "sikhe", "hindoue",
+    "noire", "asiatique", "arabe", "immigrée", "réfugiée", "sourde", "aveugle", "autiste", "en fauteuil roulant",
+    "athée", "féministe", "handicapée",
+)  # fmt: skip
+PERSON_F_FRAMES = (
+    "Ma sœur est {x}.", "Notre nouvelle médecin est {x}, et elle est formidable avec les patients.",
+    "La chanteuse qui a gagné hier soir est {x}.", "Ma meilleure amie est {x} et elle se marie en juin.",
+    "Elle a dit à ses collègues qu'elle était {x}.", "Ma mère est {x}.",
+)  # fmt: skip
+
+# The speaker's own identity after "je suis": first-person sentences, filled with either list's forms.
+SELF_FRAMES = (
+    "Je suis {x} et j'habite dans cette ville depuis vingt ans.", "Je suis {x} depuis toujours.",
+    "Bonjour, je suis {x} et c'est mon premier message sur ce forum.", "Je suis {x}, donc ce sujet me concerne.",
+    "Je suis {x} et je travaille à l'hôpital.", "Oui, je suis {x}. Ça n'a rien à voir avec la modification.",
+    "Je suis {x} et j'ai deux enfants.", "Merci pour la correction, je suis moi-même {x}.",
 )  # fmt: skip

@@ -74,9 +74,31 @@ BENIGN_FRAMES = (
 PERSON = (
     "gay", "bisessuale", "transgender", "musulmano", "ebreo", "cristiano", "sikh", "nero", "asiatico",
     "un immigrato", "un rifugiato", "sordo", "cieco", "autistico", "in sedia a rotelle", "messicano", "ateo", "rom",
+    "omosessuale", "eterosessuale", "queer", "cattolico", "buddista", "induista", "arabo",
+    "cinese", "nigeriano", "disabile",
 )  # fmt: skip
 PERSON_FRAMES = (
     "Mio fratello è {x}.", "Il nostro nuovo responsabile è {x}, ed è bravissimo nel suo lavoro.",
     "L'autore del libro è {x}.", "Il mio vicino è {x} e ci ha aiutato a fare il trasloco.",
     "Ha raccontato ai compagni di classe di essere {x}.", "Mio padre è {x}.",
+)  # fmt: skip
+
+# A woman described by an identity (singular, feminine, after "è"), and sentences about her.
+PERSON_F = (
+    "lesbica", "bisessuale", "transgender", "queer", "musulmana", "ebrea", "cristiana", "sikh", "nera",
+    "asiatica", "un'immigrata", "una rifugiata", "sorda", "cieca", "autistica", "in sedia a rotelle", "messicana",
+    "atea", "rom", "femminista", "disabile",
+)  # fmt: skip
+PERSON_F_FRAMES = (
+    "Mia sorella è {x}.", "La nostra nuova dottoressa è {x}, ed è splendida con i pazienti.",
+    "La cantante che ha vinto ieri sera è {x}.", "La mia migliore amica è {x} e si sposa a giugno.",
+    "Ha detto alle colleghe di essere {x}.", "Mia madre è {x}.",
+)  # fmt: skip
+
+# The speaker's own identity after "sono": first-person sentences, filled with either list's forms.
+SELF_FRAMES = (
+    "Sono {x} e vivo in questa città da vent'anni.", "Ciao, sono {x} e questo è il mio primo messaggio sul forum.",
+    "Sono {x}, quindi questo tema mi riguarda.", "Sono {x} e lavoro in ospedale.",
+    "Sì, sono {x}. Questo non c'entra niente con la modifica.", "Sono {x} e ho due figli.",
+    "Grazie per la correzione, tra l'altro anch'io sono {x}.",
 )  # fmt: skip

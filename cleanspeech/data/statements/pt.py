@@ -73,8 +73,30 @@ BENIGN_FRAMES = (
 PERSON = (
     "gay", "bissexual", "transgênero", "muçulmano", "judeu", "cristão", "ateu", "negro", "indígena", "asiático",
     "nordestino", "imigrante", "refugiado", "cigano", "surdo", "cego", "autista", "cadeirante",
+    "homossexual", "heterossexual", "queer", "católico", "budista", "árabe", "chinês",
+    "nigeriano", "sírio", "venezuelano",
 )  # fmt: skip
 PERSON_FRAMES = (
     "Meu irmão é {x}.", "Nosso novo gerente é {x}, e ele manda muito bem no trabalho.", "O autor do livro é {x}.",
     "Meu vizinho é {x} e ajudou a gente na mudança.", "Ele contou para a turma que é {x}.", "Meu pai é {x}.",
+)  # fmt: skip
+
+# A woman described by an identity (singular, feminine, after "é"), and sentences about her.
+PERSON_F = (
+    "lésbica", "bissexual", "transgênero", "queer", "muçulmana", "judia", "cristã", "ateia", "negra", "indígena",
+    "asiática", "nordestina", "imigrante", "refugiada", "cigana", "surda", "cega", "autista", "cadeirante",
+    "feminista",
+)  # fmt: skip
+PERSON_F_FRAMES = (
+    "Minha irmã é {x}.", "Nossa nova médica é {x}, e ela é ótima com os pacientes.",
+    "A cantora que ganhou ontem à noite é {x}.", "Minha melhor amiga é {x} e vai se casar em junho.",
+    "Ela contou para os colegas de trabalho que é {x}.", "Minha mãe é {x}.",
+)  # fmt: skip
+
+# The speaker's own identity after "sou": first-person sentences, filled with either list's forms.
+SELF_FRAMES = (
+    "Sou {x} e moro nesta cidade há vinte anos.", "Oi, sou {x} e esta é minha primeira mensagem no fórum.",
+    "Sou {x}, então esse assunto me importa.", "Eu sou {x} e trabalho num hospital.",
+    "Sim, sou {x}. Isso não tem nada a ver com a edição.", "Sou {x} e tenho dois filhos.",
+    "Obrigado pela correção; aliás, eu também sou {x}.",
 )  # fmt: skip

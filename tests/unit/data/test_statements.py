@@ -52,7 +52,13 @@ def test_every_frame_of_every_language_fills_every_placeholder(rows):
     assert not rows["text"].str.contains(r"\s\s|\s[.,]|^\s|^[a-zà-ÿ]", regex=True).any()  # French spaces "?"
     for lang, grammar in GRAMMARS.items():  # the sample reaches every frame
         used = rows.loc[rows["lang"] == lang, "text"]
-        for frame in grammar.BENIGN_FRAMES + grammar.ATTACK_FRAMES + grammar.PERSON_FRAMES:
+        for frame in (
+            grammar.BENIGN_FRAMES
+            + grammar.ATTACK_FRAMES
+            + grammar.PERSON_FRAMES
+            + grammar.PERSON_F_FRAMES
+            + grammar.SELF_FRAMES
+        ):
             anchor = max(re.split(r"\{\w+\}", frame), key=len).strip(" .?!:,")
             assert used.str.contains(anchor, regex=False).any(), (lang, frame)
 
@@ -97,3 +103,19 @@ def test_attack_languages_are_read_from_the_option():
         parse_attack_languages("en,xx")
     benign = identity_statement_rows(COLUMNS, per_language=100, seed=0, attack_languages=())
     assert not (benign[list(LABELS)] == 1).any().any()
+
+
+def test_people_say_who_they_are_in_every_language(rows):
+    for lang, grammar in GRAMMARS.items():
+        used = rows.loc[rows["lang"] == lang]
+        first_person = [f for f in used["text"] if any(_opens(f, frame) for frame in grammar.SELF_FRAMES)]
+        women = [f for f in used["text"] if any(_opens(f, frame) for frame in grammar.PERSON_F_FRAMES)]
+        assert len(first_person) > 20 and len(women) > 10, lang
+        sentences = used.set_index("text").loc[first_person + women, list(LABELS)]
+        assert (sentences == 0).all().all(), lang  # saying who you are is never toxic
+        assert any(form in text for text in first_person for form in grammar.PERSON_F), lang  # women speak too
+
+
+def _opens(text: str, frame: str) -> bool:
+    head = frame.split("{x}")[0]
+    return bool(head) and text.startswith(head[0].upper() + head[1:]) and frame.split("{x}")[1] in text
