@@ -90,8 +90,8 @@ def _person(grammar, first_person: bool, rng: np.random.Generator) -> str:
 
 
 def parse_attack_languages(spec: str | None) -> tuple[str, ...] | None:
-    """`--identity-statement-attacks`: None (every language), "none", or comma-separated codes ("en,de")."""
-    if spec is None:
+    """`--identity-statement-attacks`: None or "all" (every language), "none", or comma-separated codes ("en,de")."""
+    if spec is None or spec.strip() == "all":
         return None
     codes = tuple(code.strip() for code in spec.split(",") if code.strip())
     if codes == ("none",):

@@ -98,6 +98,7 @@ def test_attack_languages_are_read_from_the_option():
     from cleanspeech.errors import InputError
 
     assert parse_attack_languages(None) is None and parse_attack_languages("none") == ()
+    assert parse_attack_languages("all") is None
     assert parse_attack_languages(" en, de ") == ("en", "de")
     with pytest.raises(InputError, match="xx"):
         parse_attack_languages("en,xx")
