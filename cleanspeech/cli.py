@@ -80,7 +80,8 @@ def cmd_predict(args) -> int:
 
 def _json_results(scored: pd.DataFrame, models: dict) -> list[dict]:
     """One result per row of a `score_frame` of texts: its status, detected language and each model's scores and
-    flags (an ensemble also says how much each member counted for that language)."""
+    flags (an ensemble also says which language's weights it used, `und` where detection was unsure, and how much
+    each member counted)."""
     from .languages import detect_language
     from .serving import SCORED_STATUSES
 
@@ -92,8 +93,9 @@ def _json_results(scored: pd.DataFrame, models: dict) -> list[dict]:
             result["language"] = detect_language(text)
             for name, model in models.items():
                 result["models"][name] = _model_result(row, name)
-                if hasattr(model, "weights_for"):  # an ensemble: which member spoke, and how loudly
-                    result["models"][name]["weights"] = model.weights_for(result["language"])
+                if hasattr(model, "route"):  # an ensemble: which member spoke, and how loudly
+                    route = model.route(text)[0]
+                    result["models"][name] |= {"routed_as": route["routed_as"], "weights": route["weights"]}
         results.append(result)
     return results
 

@@ -31,8 +31,12 @@ class LanguageDetector:
         self.identifier.set_languages(self.candidates)
 
     def detect(self, text: str) -> str:
+        return self.detect_with_confidence(text)[0]
+
+    def detect_with_confidence(self, text: str) -> tuple[str, float]:
+        """(language or `und`, the best language's normalised probability among the candidates)."""
         (best, p_best), (_, p_next) = self.identifier.rank(text)[:2]
-        return best if p_best >= MIN_CONFIDENCE and p_best >= MIN_LEAD * p_next else UNDETERMINED
+        return (best if p_best >= MIN_CONFIDENCE and p_best >= MIN_LEAD * p_next else UNDETERMINED), float(p_best)
 
 
 @lru_cache(maxsize=4)
@@ -44,3 +48,8 @@ def default_detector(candidates: tuple[str, ...] = KNOWN_LANGUAGES) -> LanguageD
 def detect_language(text: str, candidates: tuple[str, ...] = KNOWN_LANGUAGES) -> str:
     """The language code of `text` among `candidates`, or `und` when no language is clearly ahead."""
     return default_detector(candidates).detect(text)
+
+
+def detect_language_with_confidence(text: str, candidates: tuple[str, ...] = KNOWN_LANGUAGES) -> tuple[str, float]:
+    """`detect_language`'s answer and how sure the detector is of it (the best candidate's probability)."""
+    return default_detector(candidates).detect_with_confidence(text)

@@ -91,11 +91,14 @@ for column, (name, values) in zip(verdict_columns, scores.items()):
 language = detect_language(text)
 route = [f"Detected language: {LANGUAGE_NAMES.get(language, language)} ({language})."]
 for name, model in models.items():
-    if hasattr(model, "weights_for"):  # an ensemble: how much each member counts here
-        weights = model.weights_for(language)
-        route.append(f"The {name} weighs " + ", ".join(f"{m} {w:.0%}" for m, w in weights.items()) + " for it.")
+    if hasattr(model, "route"):  # an ensemble: how much each member counts here
+        routed = model.route(text)[0]
+        unsure = " (too unsure of the language to weigh it as such)" if routed["routed_as"] != language else ""
+        weights = ", ".join(f"{m} {w:.0%}" for m, w in routed["weights"].items())
+        route.append(f"The {name} weighs {weights} for it{unsure}.")
 st.caption(" ".join(route), help="Each language is scored by the models that read it best, with weights fitted on "
-           "validation data per language (scripts/fit_ensemble.py).")  # fmt: skip
+           "validation data per language (scripts/fit_ensemble.py); where the detector is unsure of the "
+           "language, the default weights (the shipped ensemble: the transformer alone).")  # fmt: skip
 
 st.plotly_chart(scores_chart(scores, thresholds), key="scores_chart")
 with st.expander("Scores and thresholds"):

@@ -8,10 +8,11 @@ validation rows, the baseline gets the weight (0, 0.1, ..., 1; the transformer t
 ROC-AUC over the labels known in that language, or the smallest weight within `--tolerance` of that maximum:
 where validation cannot tell two weights apart, the transformer gets the say, since it reads every language and
 was trained against identity bias, while a bag of n-grams keys on the identity words themselves. A language the
-baseline never trained on is scored by the transformer alone; an undetermined language gets the weight fitted on
-all validation rows. Each comment is routed by its detected language (`cleanspeech.languages`), as the ensemble
-does when it serves, so the thresholds (tuned for F1 on validation) and `evaluation.json` describe the ensemble as
-served.
+baseline never trained on is scored by the transformer alone, and so is a comment whose language is undetermined
+or uncertain (the default weights): the baseline cannot read a language it has not seen, and mixing its guess into
+a few misrouted comments ranks them apart from the rest. Each comment is routed by its detected language
+(`cleanspeech.classifiers.ensemble.routing_language`), as the ensemble does when it serves, so the thresholds
+(tuned for F1 on validation) and `evaluation.json` describe the ensemble as served.
 """
 
 import argparse
@@ -25,13 +26,13 @@ import pandas as pd
 
 from cleanspeech._io import run_main, write_json_atomic
 from cleanspeech.classifiers import load_model, resolve_model_dir
-from cleanspeech.classifiers.ensemble import save_ensemble, weights_for
+from cleanspeech.classifiers.ensemble import routing_language, save_ensemble, weights_for
 from cleanspeech.data import build_dataset
 from cleanspeech.evaluation import MetricWarning
 from cleanspeech.evaluation.metrics import evaluate
 from cleanspeech.evaluation.reports import EVAL_ROWS_PER_SOURCE, report_from_scores, score_folds
 from cleanspeech.labels import LABELS
-from cleanspeech.languages import KNOWN_LANGUAGES, detect_language
+from cleanspeech.languages import KNOWN_LANGUAGES
 
 GRID = np.round(np.linspace(0, 1, 11), 1)  # the baseline's weight; the transformer gets 1 - w
 # Mean ROC-AUC differences below this are noise: on the 13,269 English validation rows the weights 0.5, 0.6 and 0.7
@@ -81,8 +82,8 @@ def smallest_near_best(aucs, tolerance: float) -> float:
 def fit_language_weights(validation: pd.DataFrame, baseline, transformer, readable: set[str],
                          tolerance: float = TOLERANCE) -> tuple[dict, dict]:  # fmt: skip
     """(default weights, {language: weights}): fitted where validation rows exist, transformer-only where the
-    baseline cannot read the language."""
-    default = best_weight(validation, baseline, transformer, tolerance)
+    baseline cannot read the language and where the language is not known (the default)."""
+    default = 0.0
     per_language = {}
     for lang in KNOWN_LANGUAGES:
         rows = validation[validation["lang"] == lang]
@@ -93,7 +94,7 @@ def fit_language_weights(validation: pd.DataFrame, baseline, transformer, readab
 
 def routed(frame, baseline, transformer, default: dict, per_language: dict) -> pd.DataFrame:
     """Each row's ensemble score with the weights of its detected language."""
-    languages = [detect_language(text) for text in frame.loc[baseline.index, "text"]]
+    languages = [routing_language(text)[1] for text in frame.loc[baseline.index, "text"]]
     w = np.array([weights_for(lang, default, per_language)["baseline"] for lang in languages])
     return baseline.mul(w, axis=0) + transformer.mul(1 - w, axis=0)
 

@@ -23,8 +23,9 @@ from ...text import upper_first
 from . import de, en, es, fr, it, pt
 
 GRAMMARS = {"en": en, "de": de, "fr": fr, "es": es, "it": it, "pt": pt}
-# Sentences per language. Off by default: measured on both families (docs/training.md), they raised the transformer's
-# BPSN AUC but also its false positives on benign identity sentences at the tuned thresholds, and hurt the baseline.
+# Sentences per language for the transformer's training script. Off by default: on the CPU recipes they raised its
+# BPSN AUC but also its false positives on benign identity sentences at the tuned thresholds (docs/training.md). The
+# baseline's script uses 600 benign ones per language (scripts/train_baseline.py).
 DEFAULT_STATEMENTS = 0
 LICENCE = "written for CleanSpeech (this repository's licence)"
 ID_MARK = "~stmt"  # in the id of every statement row (data.counterfactual.MITIGATION_ID_MARKS)

@@ -31,6 +31,23 @@ def test_each_comment_is_scored_with_its_languages_weights():
     assert [r["language"] for r in ensemble.route(texts)] == ["en", "it", "und"]
 
 
+def test_a_comment_whose_language_is_uncertain_gets_the_default_weights():
+    from cleanspeech.classifiers.ensemble import ROUTING_CONFIDENCE, routing_language
+    from cleanspeech.languages import detect_language_with_confidence
+
+    members = {"baseline": Constant(1.0), "transformer": Constant(0.0)}
+    ensemble = EnsembleModel(members, {"baseline": 0.0, "transformer": 1.0}, {}, {"pt": {"baseline": 0.5,
+                             "transformer": 0.5}, "es": {"baseline": 0.0, "transformer": 1.0}})  # fmt: skip
+    sure, unsure = "Eu não concordo com você, mas obrigado pela resposta educada.", "que lixo"
+    assert detect_language_with_confidence(sure) == ("pt", pytest.approx(1.0, abs=0.05))
+    language, confidence = detect_language_with_confidence(unsure)
+    assert language == "pt" and 0.2 < confidence < ROUTING_CONFIDENCE  # read as Portuguese, but not surely
+    assert routing_language(sure) == ("pt", "pt") and routing_language(unsure) == ("pt", "und")
+    routes = ensemble.route([sure, unsure])
+    assert [(r["language"], r["routed_as"]) for r in routes] == [("pt", "pt"), ("pt", "und")]
+    assert ensemble.predict_proba([sure, unsure])["toxic"].tolist() == pytest.approx([0.5, 0.0])
+
+
 def test_fit_ensemble_writes_weights_per_language_thresholds_and_a_report(tmp_path, capsys, shipped_baseline_dir,
                                                                           tiny_classifier_dir, dataset):  # fmt: skip
     out = tmp_path / "ensemble"
@@ -61,6 +78,7 @@ def test_the_cli_says_which_language_and_how_much_each_member_counted():
     texts = pd.DataFrame({"text": ["Sei un idiota e lo sanno tutti.", ""]})  # scored, and empty
     results = _json_results(score_frame(texts, "text", {"ensemble": ensemble}), {"ensemble": ensemble})
     assert results[0]["language"] == "it" and results[0]["models"]["ensemble"]["weights"]["transformer"] == 1.0
+    assert results[0]["models"]["ensemble"]["routed_as"] == "it"
     assert results[0]["models"]["ensemble"]["flagged"] == []  # the transformer alone spoke: 0.0 everywhere
     assert results[1]["language"] is None and results[1]["models"] == {}
 
