@@ -5,7 +5,8 @@ polite rewrite scored before and after. The comment stays when you visit another
 import streamlit as st
 
 from cleanspeech import LABELS
-from cleanspeech.languages import LANGUAGE_NAMES, detect_language
+from cleanspeech.classifiers.ensemble import routing_language
+from cleanspeech.languages import LANGUAGE_NAMES
 from cleanspeech.moderation import LABEL_NAMES, moderate
 from cleanspeech.moderation.verdicts import policy_model_name
 from pages.common import (
@@ -88,13 +89,12 @@ for column, (name, values) in zip(verdict_columns, scores.items()):
         else:
             st.success("Not flagged")
 
-language = detect_language(text)
+language, routed_as = routing_language(text)  # detected once, for the caption and every ensemble
 route = [f"Detected language: {LANGUAGE_NAMES.get(language, language)} ({language})."]
 for name, model in models.items():
-    if hasattr(model, "route"):  # an ensemble: how much each member counts here
-        routed = model.route(text)[0]
-        unsure = " (too unsure of the language to weigh it as such)" if routed["routed_as"] != language else ""
-        weights = ", ".join(f"{m} {w:.0%}" for m, w in routed["weights"].items())
+    if hasattr(model, "weights_for"):  # an ensemble: how much each member counts here
+        unsure = " (too unsure of the language to weigh it as such)" if routed_as != language else ""
+        weights = ", ".join(f"{m} {w:.0%}" for m, w in model.weights_for(routed_as).items())
         route.append(f"The {name} weighs {weights} for it{unsure}.")
 st.caption(" ".join(route), help="Each language is scored by the models that read it best, with weights fitted on "
            "validation data per language (scripts/fit_ensemble.py); where the detector is unsure of the "
