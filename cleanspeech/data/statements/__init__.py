@@ -4,11 +4,12 @@ The corpora hold few attacks on a group that use no swear word ("[group] are a c
 benign sentences that use the words of hate around a group (denials, counter-speech, quotations). A model trained
 on them learns that profanity means toxic and that a named group means toxic, and misses the rest. These
 sentences supply both sides, in the same words and frames: each language module (`en`, `de`, `fr`, `es`, `it`,
-`pt`) holds its groups, attacks without profanity and their negations, first-person threats, neutral and positive
-statements, counter-speech frames and sentences about a person's identity, in the third person and the first. All
-of it is our own writing, and none of it is a sentence of the evaluation sets (`evaluation.functional`,
-`evaluation.identity_templates`; a test keeps it so), so those sets still measure what a model learned rather than
-what it was shown. Real held-out comments (`evaluation.fairness`) remain the independent check.
+`pt`) holds its groups, attacks without profanity and their negations, first-person threats, first-person
+hostility and its benign twin, neutral and positive statements, counter-speech frames and sentences about a
+person's identity, in the third person and the first. All of it is our own writing, and none of it is a sentence
+of the evaluation sets (`evaluation.functional`, `evaluation.identity_templates`; a test keeps it so), so those
+sets still measure what a model learned rather than what it was shown. Real held-out comments
+(`evaluation.fairness`) remain the independent check.
 
 Labels: an attack is `toxic` and `identity_hate` (and `threat` where it threatens violence), not `obscene`; whether
 it is also an `insult` or `severe_toxic` is left unknown (masked in training). Everything else is benign on all six.
@@ -33,12 +34,15 @@ ID_MARK = "~stmt"  # in the id of every statement row (data.counterfactual.MITIG
 # benign sentences that deny, quote or denounce an attack, sentences about one man's or woman's identity, and the
 # speaker's own ("I'm a lesbian and new to this forum"): without these the seventh pass flagged people who said who
 # they were, though it had learned to spare third-person mentions.
-# Attacks are drawn 30% of the time: in a language with no other training rows the statements alone set how toxic a
-# sentence naming a group looks, and at 50% the transformer flagged half of the benign German identity templates.
-# Duplicates are skipped and the benign kinds hold fewer distinct sentences, so attacks end up about a third of the
+# First-person hostility ("I could never respect {g}") comes with its benign twin ("I have always respected {g}"),
+# drawn as often, so that the speaker's stance rather than the group carries the label.
+# Toxic kinds are drawn 35% of the time: in a language with no other training rows the statements alone set how toxic
+# a sentence naming a group looks, and at 50% the transformer flagged half of the benign German identity templates.
+# Duplicates are skipped and the benign kinds hold fewer distinct sentences, so toxic ones end up about 40% of the
 # sentences of a language.
-_KINDS = {"attack": 0.25, "threat": 0.05, "benign": 0.30, "benign_frame": 0.25, "person": 0.10, "self": 0.10}
-_TOXIC_KINDS = ("attack", "threat")  # left out in languages not in `attack_languages`
+_KINDS = {"attack": 0.22, "threat": 0.04, "attitude": 0.09, "benign": 0.22, "benign_frame": 0.20, "regard": 0.09,
+          "person": 0.07, "self": 0.07}  # fmt: skip
+_TOXIC_KINDS = ("attack", "threat", "attitude")  # left out in languages not in `attack_languages`
 
 
 def _around_attack(frame: str, group: str, vp: str, **more: str) -> str:
@@ -78,6 +82,11 @@ def _statement(grammar, kind: str, rng: np.random.Generator) -> tuple[str, dict[
         return upper_first(f"{group} {vp}."), benign
     if kind == "benign_frame":
         return _benign_frame(grammar, rng), benign
+    if kind in ("attitude", "regard"):
+        hostile, kindly = grammar.ATTITUDES[rng.integers(len(grammar.ATTITUDES))]
+        return upper_first((hostile if kind == "attitude" else kindly).format(g=group)), (
+            attack if kind == "attitude" else benign
+        )
     return _person(grammar, kind == "self", rng), benign
 
 

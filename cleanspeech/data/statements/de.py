@@ -29,6 +29,13 @@ ATTACKS = (
     ("sind allesamt kriminell und verlogen", "sind weder kriminell noch verlogen", False),
     ("sollten keine Jobs mit Kundenkontakt bekommen", "können arbeiten, wo sie wollen", False),
     ("haben jede Tracht Prügel verdient, die sie kriegen", "haben es nicht verdient, verletzt zu werden", True),
+    ("werden uns nie ebenbürtig sein", "sind uns ebenbürtig", False),
+    ("haben kein Mitspracherecht in diesem Land verdient", "haben dasselbe Mitspracherecht verdient wie alle", False),
+    ("sind nicht vertrauenswürdig, keiner von ihnen", "sind genauso vertrauenswürdig wie alle anderen", False),
+    ("sind keine richtigen Menschen, nicht so wie wir", "sind Menschen wie wir alle", False),
+    ("haben diesem Land noch nie etwas gebracht", "haben diesem Land viel gegeben", False),
+    ("sind die Luft nicht wert, die sie atmen", "sind genauso viel wert wie alle anderen", False),
+    ("haben diese Stadt schlechter gemacht", "haben diese Stadt besser gemacht", False),
 )  # fmt: skip
 
 # First-person threats against a group: {g} is the group.
@@ -47,6 +54,7 @@ ATTACK_FRAMES = (
     "{S}, oder etwa nicht?", "Sorry, aber {s}.", "Is halt so: {S}.",
     "Bei uns im Viertel wohnen immer mehr {g}. {they}.",
     "Schaut euch mal an, wie viele {g} hier inzwischen leben. {they}.",
+    "Ich glaube wirklich: {S}.", "Warum traut sich keiner zu sagen: {S}?",
 )  # fmt: skip
 
 # Benign verb phrases after the plural group: neutral and positive.
@@ -99,4 +107,16 @@ SELF_FRAMES = (
     "Hallo, ich bin {x} und neu in diesem Forum.", "Ich bin {x}, deshalb ist mir dieses Thema wichtig.",
     "Ich bin {x} und arbeite in einem Krankenhaus.", "Ja, ich bin {x}. Das hat mit der Änderung nichts zu tun.",
     "Ich bin {x} und glücklich verheiratet.", "Danke für die Korrektur, ich bin übrigens selbst {x}.",
+)  # fmt: skip
+
+# First-person hostility to a group without a swear word, and a benign sentence of the same shape: (hostile,
+# benign), {g} the group as an object.
+ATTITUDES = (
+    ("Ich könnte {g} niemals respektieren.", "Ich habe {g} immer respektiert."),
+    ("Ich würde niemals {g} einstellen, nicht in hundert Jahren.", "Ich würde {g} ohne zu zögern einstellen."),
+    ("Ich will {g} nicht in der Nähe meiner Kinder haben.", "Ich finde es schön, wenn meine Kinder {g} kennenlernen."),
+    ("Ich würde {g} nie in mein Haus lassen.", "Ich lade {g} aus der Nachbarschaft gern zum Essen ein."),
+    ("Ich werde {g} nie in meiner Familie akzeptieren.", "Ich würde {g} in meiner Familie herzlich aufnehmen."),
+    ("Lieber ziehe ich weg, als {g} als Nachbarn zu haben.", "Ich hätte gern mehr {g} als Nachbarn."),
+    ("Seit {g} hier wohnen, ist alles schlechter geworden.", "Seit {g} hier wohnen, ist das Viertel lebendiger."),
 )  # fmt: skip

@@ -28,6 +28,13 @@ ATTACKS = (
     ("are all criminals and liars", "are not criminals or liars", False),
     ("must be banned from working with the public", "can work wherever they like", False),
     ("deserve whatever beating they get", "do not deserve to be hurt", True),
+    ("will never be equal to the rest of us", "are equal to the rest of us", False),
+    ("do not deserve a say in how this country is run", "deserve a say like every other citizen", False),
+    ("cannot be trusted with anything important", "can be trusted like anyone else", False),
+    ("are not really people, not like us", "are people like the rest of us", False),
+    ("have never given this country a single thing", "have given this country a great deal", False),
+    ("are not worth the air they breathe", "are worth as much as anyone", False),
+    ("made this town worse the day they arrived", "made this town better when they arrived", False),
 )  # fmt: skip
 
 # First-person threats against a group: {g} is the group.
@@ -44,6 +51,7 @@ ATTACK_FRAMES = (
     "{S}.", "Honestly, {s}.", "Let's be real: {s}.", "Everybody knows that {s}.", "Am I the only one who thinks {s}?",
     "Face it, {s}.", "I'm sorry, but {s}.", "We all know the {g} around here. {they}.",
     "Look at how many {g} moved in. {they}.",
+    "Why is it that {s}?", "I really believe {s}.",
 )  # fmt: skip
 
 # Benign verb phrases after the plural group: neutral and positive.
@@ -93,4 +101,16 @@ SELF_FRAMES = (
     "Speaking as {x}, thank you for fixing the references.", "Hi, I'm {x} and new to this forum.",
     "I'm {x}, so this topic matters to me.", "I am {x} and I work at the hospital.",
     "Yes, I'm {x}. That has nothing to do with the edit.", "I'm {x} and happily married.",
+)  # fmt: skip
+
+# First-person hostility to a group without a swear word, and a benign sentence of the same shape: (hostile,
+# benign), {g} the group as an object.
+ATTITUDES = (
+    ("I could never respect {g}.", "I have always respected {g}."),
+    ("I would never hire {g}, not in a million years.", "I would hire {g} without a second thought."),
+    ("I don't want {g} anywhere near my children.", "I'm glad my children have friends among {g}."),
+    ("I would never let {g} into my home.", "I often have {g} from the neighbourhood over for dinner."),
+    ("I will never accept {g} in my family.", "I would welcome {g} into my family."),
+    ("I'd rather move away than live next to {g}.", "I'd be happy to live next to {g}."),
+    ("Everything was better here before {g} moved in.", "There is more life here since {g} moved in."),
 )  # fmt: skip

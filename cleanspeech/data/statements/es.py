@@ -31,6 +31,13 @@ ATTACKS = (
     ("viven de robar y engañar", "viven de su trabajo como todo el mundo", False),
     ("deberían tener prohibido trabajar de cara al público", "pueden trabajar donde quieran", False),
     ("se merecen cada paliza que les den", "no merecen que nadie les haga daño", True),
+    ("nunca estarán a nuestra altura", "están a nuestra altura", False),
+    ("no merecen tener voz en este país", "merecen tener voz como cualquiera", False),
+    ("no merecen ninguna confianza", "merecen la misma confianza que cualquiera", False),
+    ("no son personas de verdad, no como nosotros", "son personas como nosotros", False),
+    ("nunca han aportado nada a este país", "han aportado mucho a este país", False),
+    ("no valen nada", "valen tanto como cualquiera", False),
+    ("han empeorado este barrio", "han mejorado este barrio", False),
 )  # fmt: skip
 
 # First-person threats against a group: {g} is the group, with its article.
@@ -48,6 +55,7 @@ ATTACK_FRAMES = (
     "¿Soy el único que piensa que {s}?", "Hay que asumirlo: {s}.", "Lo siento, pero {s}.", "Yo lo tengo claro: {s}.",
     "A ver, {s}, y punto.", "Todos conocemos a {g} de por aquí. {they}.",
     "Mira cómo está el barrio desde que llegaron {g}. {they}.",
+    "¿Por qué será que {s}?", "Creo sinceramente que {s}.",
 )  # fmt: skip
 
 # Benign verb phrases after the plural group: neutral and positive.
@@ -98,4 +106,16 @@ SELF_FRAMES = (
     "Soy {x}, así que este tema me importa.", "Soy {x} y trabajo en un hospital.",
     "Sí, soy {x}. Eso no tiene nada que ver con la edición.", "Soy {x} y tengo dos hijos.",
     "Gracias por la corrección; por cierto, yo también soy {x}.",
+)  # fmt: skip
+
+# First-person hostility to a group without a swear word, and a benign sentence of the same shape: (hostile,
+# benign), {g} the group as an object.
+ATTITUDES = (
+    ("Nunca podré respetar a {g}.", "Siempre he respetado a {g}."),
+    ("Yo nunca contrataría a {g}, ni loco.", "Contrataría a {g} sin dudarlo."),
+    ("No quiero a {g} cerca de mis hijos.", "Me alegra que mis hijos conozcan a {g} del barrio."),
+    ("Jamás dejaría entrar a {g} en mi casa.", "Invito a menudo a {g} del barrio a cenar."),
+    ("Nunca aceptaré a {g} en mi familia.", "Recibiría a {g} en mi familia con gusto."),
+    ("Prefiero mudarme antes que tener a {g} de vecinos.", "Me encantaría tener a {g} de vecinos."),
+    ("Todo iba mejor aquí antes de que llegaran {g}.", "Aquí hay más vida desde que llegaron {g}."),
 )  # fmt: skip

@@ -31,6 +31,13 @@ ATTACKS = (
     ("vivent de vols et de mensonges", "gagnent leur vie honnêtement", False),
     ("ne devraient pas avoir le droit de travailler avec le public", "peuvent travailler où bon leur semble", False),
     ("méritent qu'on leur casse la figure", "ne méritent pas qu'on leur fasse du mal", True),
+    ("ne vaudront jamais autant que nous", "valent autant que nous", False),
+    ("ne méritent pas d'avoir leur mot à dire dans ce pays", "ont leur mot à dire comme tout le monde", False),
+    ("ne méritent aucune confiance", "méritent la même confiance que tout le monde", False),
+    ("ne sont pas vraiment des personnes comme nous", "sont des personnes comme nous", False),
+    ("n'ont jamais rien apporté à ce pays", "ont beaucoup apporté à ce pays", False),
+    ("ne valent rien du tout", "valent autant que n'importe qui", False),
+    ("ont abîmé cette ville", "ont embelli cette ville", False),
 )  # fmt: skip
 
 # First-person threats against a group: {g} is the group, with its article.
@@ -48,6 +55,7 @@ ATTACK_FRAMES = (
     "Il n'y a que moi qui trouve que {s} ?", "Perso, je pense que {s}.", "Désolé, mais {s}.",
     "Faut arrêter de faire semblant : {s}.", "On les connaît, {g} du coin. {they}.",
     "Regardez ce que {g} ont fait de notre quartier. {they}.",
+    "Pourquoi est-ce que {s} ?", "Je crois sincèrement que {s}.",
 )  # fmt: skip
 
 # Benign verb phrases after the plural group: neutral and positive.
@@ -102,4 +110,17 @@ SELF_FRAMES = (
     "Bonjour, je suis {x} et c'est mon premier message sur ce forum.", "Je suis {x}, donc ce sujet me concerne.",
     "Je suis {x} et je travaille à l'hôpital.", "Oui, je suis {x}. Ça n'a rien à voir avec la modification.",
     "Je suis {x} et j'ai deux enfants.", "Merci pour la correction, je suis moi-même {x}.",
+)  # fmt: skip
+
+# First-person hostility to a group without a swear word, and a benign sentence of the same shape: (hostile,
+# benign), {g} the group as an object.
+ATTITUDES = (
+    ("Je ne pourrai jamais respecter {g}.", "J'ai toujours respecté {g}."),
+    ("Je n'embaucherais jamais {g}, même pas en rêve.", "J'embaucherais {g} sans hésiter."),
+    ("Je ne veux pas voir {g} près de mes enfants.", "Je suis content que mes enfants connaissent {g} du quartier."),
+    ("Je ne laisserai jamais {g} entrer chez moi.", "J'invite souvent {g} du quartier à dîner."),
+    ("Je n'accepterai jamais {g} dans ma famille.", "J'accueillerais {g} dans ma famille avec plaisir."),
+    ("Je préfère déménager plutôt que d'avoir {g} comme voisins.", "J'aimerais bien avoir {g} comme voisins."),
+    ("Tout allait mieux ici avant que {g} habitent le quartier.",
+     "Le quartier est plus vivant depuis que {g} y habitent."),
 )  # fmt: skip

@@ -30,6 +30,13 @@ ATTACKS = (
     ("sono gente che vive di furti e di bugie", "vivono del proprio lavoro come tutti gli altri", False),
     ("non dovrebbero poter lavorare a contatto con il pubblico", "possono lavorare dove vogliono", False),
     ("si meritano tutte le botte che prendono", "non meritano alcuna violenza", True),
+    ("non saranno mai al nostro livello", "sono al nostro livello", False),
+    ("non meritano di avere voce in questo paese", "meritano di avere voce come tutti", False),
+    ("non meritano nessuna fiducia", "meritano la stessa fiducia di chiunque", False),
+    ("non sono persone vere, non come noi", "sono persone come noi", False),
+    ("non hanno mai dato niente a questo paese", "hanno dato tanto a questo paese", False),
+    ("non valgono niente", "valgono quanto chiunque altro", False),
+    ("hanno peggiorato il quartiere", "hanno migliorato il quartiere", False),
 )  # fmt: skip
 
 # First-person threats against a group: {g} is the group, with its article.
@@ -47,6 +54,7 @@ ATTACK_FRAMES = (
     "Ma davvero nessuno ha il coraggio di dire che {s}?", "Ammettiamolo, {s}.", "Scusate, ma {s}.",
     "Io la penso così: {s}.", "Chi vive qui sa benissimo come stanno le cose con {g}. {they}.",
     "Guardate com'è ridotto il quartiere da quando ci vivono {g}. {they}.",
+    "Come mai {s}?", "Secondo me {s}.",
 )  # fmt: skip
 
 # Benign verb phrases after the plural group: neutral and positive.
@@ -101,4 +109,16 @@ SELF_FRAMES = (
     "Sono {x}, quindi questo tema mi riguarda.", "Sono {x} e lavoro in ospedale.",
     "Sì, sono {x}. Questo non c'entra niente con la modifica.", "Sono {x} e ho due figli.",
     "Grazie per la correzione, tra l'altro anch'io sono {x}.",
+)  # fmt: skip
+
+# First-person hostility to a group without a swear word, and a benign sentence of the same shape: (hostile,
+# benign), {g} the group as an object.
+ATTITUDES = (
+    ("Non potrò mai rispettare {g}.", "Ho sempre rispettato {g}."),
+    ("Non assumerei mai {g}, neanche morto.", "Assumerei {g} senza pensarci due volte."),
+    ("Non voglio {g} vicino ai miei figli.", "Sono contento che i miei figli conoscano {g} del quartiere."),
+    ("Non farei mai entrare {g} in casa mia.", "Invito spesso {g} del quartiere a cena."),
+    ("Non accetterò mai {g} nella mia famiglia.", "Accoglierei {g} nella mia famiglia con piacere."),
+    ("Preferisco trasferirmi piuttosto che avere {g} come vicini.", "Mi piacerebbe avere {g} come vicini."),
+    ("Si stava meglio qui prima che ci vivessero {g}.", "Il quartiere è più vivo da quando ci vivono {g}."),
 )  # fmt: skip

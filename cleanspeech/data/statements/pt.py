@@ -30,6 +30,13 @@ ATTACKS = (
     ("só trazem crime e desgraça para o bairro", "não trazem crime nenhum para o bairro", False),
     ("não deveriam poder trabalhar com o público", "podem trabalhar onde quiserem", False),
     ("merecem toda surra que levam", "não merecem apanhar de ninguém", True),
+    ("nunca vão estar à nossa altura", "estão à nossa altura", False),
+    ("não merecem ter voz neste país", "merecem ter voz como qualquer um", False),
+    ("não merecem confiança nenhuma", "merecem a mesma confiança que qualquer um", False),
+    ("não são gente de verdade, não como nós", "são gente como nós", False),
+    ("nunca contribuíram com nada para este país", "contribuíram muito para este país", False),
+    ("não valem nada", "valem tanto quanto qualquer um", False),
+    ("pioraram o bairro", "melhoraram o bairro", False),
 )  # fmt: skip
 
 # First-person threats against a group: {g} is the group, with its article.
@@ -46,6 +53,7 @@ ATTACK_FRAMES = (
     "{S}.", "Sinceramente, {s}.", "Vamos ser sinceros: {s}.", "Todo mundo sabe que {s}.", "Só eu acho que {s}?",
     "Vou falar o que eu penso: {s}.", "Aceita que dói menos: {s}.", "Desculpa, mas {s}.",
     "A gente conhece bem {g} aqui do bairro. {they}.", "Olha só como ficou o bairro depois que {g} chegaram. {they}.",
+    "Por que será que {s}?", "Eu acredito mesmo que {s}.",
 )  # fmt: skip
 
 # Benign verb phrases after the plural group: neutral and positive.
@@ -99,4 +107,16 @@ SELF_FRAMES = (
     "Sou {x}, então esse assunto me importa.", "Eu sou {x} e trabalho num hospital.",
     "Sim, sou {x}. Isso não tem nada a ver com a edição.", "Sou {x} e tenho dois filhos.",
     "Obrigado pela correção; aliás, eu também sou {x}.",
+)  # fmt: skip
+
+# First-person hostility to a group without a swear word, and a benign sentence of the same shape: (hostile,
+# benign), {g} the group as an object.
+ATTITUDES = (
+    ("Eu nunca vou respeitar {g}.", "Eu sempre respeitei {g}."),
+    ("Eu nunca contrataria {g}, nem morto.", "Eu contrataria {g} sem pensar duas vezes."),
+    ("Não quero {g} perto dos meus filhos.", "Fico feliz que meus filhos conheçam {g} do bairro."),
+    ("Nunca deixaria {g} entrarem na minha casa.", "Sempre convido {g} do bairro para jantar."),
+    ("Nunca vou aceitar {g} na minha família.", "Receberia {g} na minha família com prazer."),
+    ("Prefiro me mudar a ter {g} como vizinhos.", "Adoraria ter {g} como vizinhos."),
+    ("Era melhor aqui antes de {g} chegarem.", "Tem mais vida aqui desde que {g} chegaram."),
 )  # fmt: skip
