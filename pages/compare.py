@@ -27,6 +27,15 @@ def separation_table(fairness: dict, order: list[str]) -> pd.DataFrame:
     return pd.DataFrame(columns, index=[f for f in order if any(f in column for column in columns.values())])
 
 
+def interval_errors(group: dict, metric: str) -> dict:
+    """Error-bar lengths above and below a term's benign FPR from its interval (none for other metrics, or for
+    reports written before intervals were)."""
+    interval = group.get(f"{metric}_ci")
+    if not interval or interval[0] is None or group[metric] is None:
+        return {}
+    return {"above": interval[1] - group[metric], "below": group[metric] - interval[0]}
+
+
 st.title("Compare models")
 reports = {name: read_json(model_path(name) / "evaluation.json") for name in MODEL_COMMANDS}
 reports = {name: report for name, report in reports.items() if isinstance(report, dict) and "splits" in report}
@@ -145,16 +154,22 @@ else:
         lang = right.selectbox("Language", languages, key="fair_lang")
         measured = {name: by_language(r)[lang] for name, r in fairness.items() if lang in by_language(r)}
         summary = ["overall_auc", "subgroup_auc_gmean", "bpsn_auc_gmean", "bnsp_auc_gmean", "final_metric",
-                   "max_benign_fpr", "mean_benign_fpr"]  # fmt: skip
-        st.dataframe(pd.DataFrame({name: {k: m[k] for k in summary} for name, m in measured.items()}).T,
+                   "max_benign_fpr", "mean_benign_fpr", "terms_over_fpr_limit",
+                   "terms_surely_over_fpr_limit"]  # fmt: skip
+        st.dataframe(pd.DataFrame({name: {k: m.get(k) for k in summary} for name, m in measured.items()}).T,
                      key="fairness_summary")  # fmt: skip
         metric = st.radio("Per term", ["benign_fpr", "bpsn_auc", "subgroup_auc", "bnsp_auc"], horizontal=True,
                           key="fair_metric")  # fmt: skip
-        per_term = pd.DataFrame([{"model": name, "term": chart_text(term), metric: g[metric]}
+        per_term = pd.DataFrame([{"model": name, "term": chart_text(term), metric: g[metric],
+                                  **interval_errors(g, metric)}
                                  for name, m in measured.items() for term, g in m["groups"].items()])  # fmt: skip
-        figure = px.bar(per_term, x="term", y=metric, color="model", barmode="group", color_discrete_map=MODEL_COLORS)
+        bars = {"error_y": "above", "error_y_minus": "below"} if "above" in per_term else {}
+        figure = px.bar(per_term, x="term", y=metric, color="model", barmode="group", color_discrete_map=MODEL_COLORS,
+                        **bars)  # fmt: skip
         if metric == "benign_fpr":
             figure.add_hline(y=0.1, line_dash="dot", annotation_text="target 10%")
+            st.caption("Bars: the share of each term's benign sentences flagged, with its 95% interval: with 48 "
+                       "sentences a term, one flag more or less moves the rate by 2 points.")  # fmt: skip
         st.plotly_chart(figure, key="fairness_terms")
     passes = pd.DataFrame({name: {f: v["pass_rate"] for f, v in r["functional"]["functionalities"].items()}
                            for name, r in fairness.items()})  # fmt: skip

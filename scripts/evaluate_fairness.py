@@ -40,7 +40,9 @@ def parse_args(argv=None):
 def summary_line(name: str, report: dict) -> str:
     templates = report["templates"]["languages"]["all"]
     line = (f"{name}: templates BPSN gmean {templates['bpsn_auc_gmean']}, final {templates['final_metric']}, "
-            f"benign FPR max {templates['max_benign_fpr']} mean {templates['mean_benign_fpr']}; "
+            f"benign FPR max {templates['max_benign_fpr']} mean {templates['mean_benign_fpr']}, "
+            f"terms over 10% {templates['terms_over_fpr_limit']} ({templates['terms_surely_over_fpr_limit']} "
+            "beyond doubt); "
             f"functional pass rate {report['functional']['pass_rate']}, attacks on a group above benign mentions "
             f"(ROC-AUC) {_rounded(report['functional'].get('separation', {}))}")  # fmt: skip
     real = report.get("real_comments", {}).get("en")

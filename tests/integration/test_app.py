@@ -1,5 +1,6 @@
 """The Streamlit app on the shipped models, driven through streamlit.testing."""
 
+import base64
 import json
 import re
 import shutil
@@ -464,6 +465,13 @@ def test_compare_page_survives_damaged_reports(tmp_path, monkeypatch):
     assert set(metrics["model"]) == {"baseline"}  # the readable report is still shown
 
 
+def _plotly_array(values) -> np.ndarray:
+    """A figure's numbers, as Plotly writes them: a list, or base64 bytes with their dtype."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), values["dtype"])
+    return np.asarray(values, dtype=float)
+
+
 def test_compare_page_shows_fairness_per_term_and_functionality(two_models, shipped_baseline, monkeypatch, tmp_path):
     from cleanspeech.evaluation.fairness import fairness_report
 
@@ -476,6 +484,12 @@ def test_compare_page_shows_fairness_per_term_and_functionality(two_models, ship
     assert summary.loc["baseline", "bpsn_auc_gmean"] == report["templates"]["languages"]["all"]["bpsn_auc_gmean"]
     chart = json.loads(next(c.proto.spec for c in at.get("plotly_chart") if "benign_fpr" in c.proto.spec))
     assert sorted(chart["data"][0]["x"]) == ["deaf", "gay", "muslim"]
+    all_terms = report["templates"]["languages"]["all"]
+    assert summary.loc["baseline", "terms_over_fpr_limit"] == all_terms["terms_over_fpr_limit"]
+    gay = all_terms["groups"]["gay"]
+    bar = chart["data"][0]["x"].index("gay")  # each bar carries its term's interval
+    above = _plotly_array(chart["data"][0]["error_y"]["array"])
+    assert abs(above[bar] - (gay["benign_fpr_ci"][1] - gay["benign_fpr"])) < 1e-9
     functional = next(df.value for df in at.dataframe if "expected flags" in df.value.columns)
     assert functional.loc["negated hate", "baseline"] == report["functional"]["functionalities"]["negated hate"][
         "pass_rate"]  # fmt: skip

@@ -50,6 +50,21 @@ def test_the_metrics_catch_a_model_that_scores_an_identity_word():
     assert bad["groups"]["gay"]["bpsn_auc"] == 0.0 and bad["groups"]["gay"]["benign_fpr"] == 1.0
     assert bad["groups"]["gay"]["bnsp_auc"] == 1.0 and bad["groups"]["muslim"]["bpsn_auc"] == 1.0
     assert bad["bpsn_auc_gmean"] < 0.5 < bad["bnsp_auc_gmean"] and bad["max_benign_fpr"] == 1.0
+    assert good["terms_over_fpr_limit"] == 0 and bad["terms_over_fpr_limit"] == bad["terms_surely_over_fpr_limit"] == 1
+
+
+def test_a_rate_just_over_the_limit_is_not_surely_over_it():
+    labels = np.r_[np.zeros(48), np.ones(48)]
+    member = np.ones(96, bool)
+    for hits, surely in ((5, False), (15, True)):  # 10.4% and 31% of 48 benign sentences
+        flagged = np.r_[np.arange(48) < hits, np.ones(48, bool)]
+        report = bias_report(labels, flagged.astype(float), flagged, {"term": member})
+        low, high = report["groups"]["term"]["benign_fpr_ci"]
+        assert low < hits / 48 < high and report["terms_over_fpr_limit"] == 1
+        assert report["terms_surely_over_fpr_limit"] == int(surely) and (low > 0.1) == surely
+    assert all(
+        v != v for v in bias_report(labels, labels, labels == 1, {"t": labels == 1})["groups"]["t"]["benign_fpr_ci"]
+    )
 
 
 def test_terms_are_found_in_their_plural_and_gendered_forms():
