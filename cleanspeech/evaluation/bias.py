@@ -7,9 +7,9 @@ For each identity subgroup (the comments that mention it) against the background
 - BNSP AUC (background negative, subgroup positive): low when attacks on the group score below benign comments
   about others;
 - the benign false-positive rate: the share of the subgroup's non-toxic comments that a model flags (any label at
-  its tuned threshold), what a moderator would wrongly remove, with its 95% Wilson interval: 5 of 48 sentences is
-  10.4%, but anything from 4.5% to 22% would often give 5 of 48, so a rate just over a limit is not yet a term
-  flagged more than the limit.
+  its tuned threshold), what a moderator would wrongly remove, with its 95% Wilson interval: 5 flags in 48
+  sentences is 10.4%, but the interval runs from 4.5% to 22%, so a rate just over a limit does not show that the
+  term is flagged more often than the limit allows.
 Their generalized means over subgroups (p = -5, which weighs the worst subgroups most) and the competition's final
 metric, 0.25 x overall AUC + 0.25 x each generalized mean, summarise a model.
 """

@@ -38,8 +38,8 @@ ID_MARK = "~stmt"  # in the id of every statement row (data.counterfactual.MITIG
 # drawn as often, so that the speaker's stance rather than the group carries the label.
 # Toxic kinds are drawn 35% of the time: in a language with no other training rows the statements alone set how toxic
 # a sentence naming a group looks, and at 50% the transformer flagged half of the benign German identity templates.
-# Duplicates are skipped and the benign kinds hold fewer distinct sentences, so toxic ones end up about 40% of the
-# sentences of a language.
+# Duplicates are skipped and the benign kinds hold fewer distinct sentences, so toxic ones end up 36-42% of the
+# sentences of a language (36-39% of 600, 42% of 1,500).
 _KINDS = {"attack": 0.22, "threat": 0.04, "attitude": 0.09, "benign": 0.22, "benign_frame": 0.20, "regard": 0.09,
           "person": 0.07, "self": 0.07}  # fmt: skip
 _TOXIC_KINDS = ("attack", "threat", "attitude")  # left out in languages not in `attack_languages`
@@ -84,9 +84,9 @@ def _statement(grammar, kind: str, rng: np.random.Generator) -> tuple[str, dict[
         return _benign_frame(grammar, rng), benign
     if kind in ("attitude", "regard"):
         hostile, kindly = grammar.ATTITUDES[rng.integers(len(grammar.ATTITUDES))]
-        return upper_first((hostile if kind == "attitude" else kindly).format(g=group)), (
-            attack if kind == "attitude" else benign
-        )
+        if kind == "attitude":
+            return upper_first(hostile.format(g=group)), attack
+        return upper_first(kindly.format(g=group)), benign
     return _person(grammar, kind == "self", rng), benign
 
 
