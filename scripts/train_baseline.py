@@ -70,7 +70,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     p.add_argument("--identity-statements", type=int, default=STATEMENTS,
                    help="written identity statements per language: attacks without profanity, benign mentions, "
-                   "counter-speech (default: %(default)s; at most a tenth of the rows)")  # fmt: skip
+                   "counter-speech (default: %(default)s; never more than the real rows)")  # fmt: skip
     p.add_argument("--identity-statement-attacks", metavar="LANGS", default=STATEMENT_ATTACKS,
                    help="comma-separated languages whose statements hold attacks, none, or all (default: "
                    "%(default)s: benign statements only)")  # fmt: skip

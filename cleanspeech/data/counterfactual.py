@@ -162,9 +162,9 @@ def identity_training_rows(frame: pd.DataFrame, benign_copies: int = DEFAULT_BEN
                            statement_attack_languages=None) -> tuple[pd.DataFrame, dict[str, int]]:  # fmt: skip
     """Every identity-mitigation row for the training rows `frame` (both training scripts use this), and how many
     of each kind: counterfactual copies, balancing rows, copies of attacks without profanity, and up to `statements`
-    written identity statements per language (`data.statements`), never more than a tenth of the real rows; their
-    attacks only in `statement_attack_languages` (None: every language)."""
-    per_language = min(statements, len(frame) // (10 * len(GRAMMARS)))
+    written identity statements per language (`data.statements`), never more than the real rows (so a small run is
+    not mostly statements); their attacks only in `statement_attack_languages` (None: every language)."""
+    per_language = min(statements, len(frame) // len(GRAMMARS))
     parts = {
         "counterfactual": counterfactual_rows(frame, benign_copies, toxic_copies, seed),
         "balancing": balancing_rows(frame, seed, balance_factor),

@@ -70,12 +70,14 @@ def test_no_statement_is_a_sentence_of_the_evaluation_sets(rows):
     assert not shared, shared[:5]
 
 
-def test_statements_never_outnumber_a_tenth_of_the_real_rows():
+def test_statements_never_outnumber_the_real_rows():
     frame = pd.DataFrame({"id": [str(i) for i in range(600)], "text": "a comment", "lang": "en", "source": "jigsaw",
                           **{label: 0.0 for label in LABELS}})  # fmt: skip
     frame.loc[:5, "toxic"] = 1.0
     extra, counts = identity_training_rows(frame, 0, 0, 0, 0, statements=500, seed=0)
-    assert counts["statements"] == 60 == len(extra)  # 600 rows: 10 per language, not 500
+    assert counts["statements"] == 600 == len(extra)  # 600 rows: 100 per language, not 500
+    _, fewer = identity_training_rows(frame, 0, 0, 0, 0, statements=40, seed=0)
+    assert fewer["statements"] == 240  # under the cap, as many as asked
     _, off = identity_training_rows(frame, 0, 0, 0, 0, statements=0, seed=0)
     assert off["statements"] == 0
     again, _ = identity_training_rows(frame, 0, 0, 0, 0, statements=500, seed=0)
