@@ -9,11 +9,13 @@ Layout follows Accelerate's nlp_example: `get_dataloaders`, `training_function`,
 `gather_for_metrics` for evaluation; `save_state` for resumable checkpoints (runs/<name>/checkpoint) and
 `save_pretrained` for the best model (output dir: model, tokenizer, thresholds.json, metrics.json, history.json,
 training_config.json), which `transformers.pipeline("text-classification", top_k=None)` loads with sigmoid scores.
+`--save-last` also saves the final step's model, the same way, in runs/<name>/last.
 """
 
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
 from accelerate import Accelerator
@@ -257,6 +259,9 @@ def evaluate_and_checkpoint(run: Run, window: Window, last_step: bool) -> bool:
             f"early stopping: no improvement for {config.patience} evaluations (best step {state.best_step})"
         )
     state.finished = last_step or stop_early
+    if state.finished and config.save_last:  # a continuation to interpolate from is taken where it ended
+        last = Path(config.run_dir) / "last"
+        save_best_model(accelerator, run.model, run.tokenizer, config, state, logits, targets, run.frozen, last)
     state.save(accelerator, config)
     return state.finished
 

@@ -129,12 +129,14 @@ def _latest_checkpoint(run_dir: Path) -> Path | None:
     return None
 
 
-def save_best_model(accelerator, model, tokenizer, config, state, logits, targets, frozen_params: int) -> None:
-    """save_pretrained the model and tokenizer, with thresholds tuned on this validation pass, metrics and config."""
+def save_best_model(accelerator, model, tokenizer, config, state, logits, targets, frozen_params: int,
+                    output: Path | None = None) -> None:  # fmt: skip
+    """save_pretrained the model and tokenizer, with thresholds tuned on this validation pass, metrics and config,
+    in `output` (default: the run's best-model directory)."""
     state_dict = accelerator.get_state_dict(model)  # every process takes part (sharded setups need it)
     if not accelerator.is_main_process:
         return
-    output = Path(config.output_dir)
+    output = Path(output or config.output_dir)
     output.mkdir(parents=True, exist_ok=True)
     accelerator.unwrap_model(model).save_pretrained(output, state_dict=state_dict, save_function=accelerator.save)
     tokenizer.save_pretrained(output)

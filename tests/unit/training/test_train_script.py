@@ -93,11 +93,17 @@ def test_bf16_autocast_on_cpu_learns_from_the_chosen_sources(run_train, tiny_mod
 
 def test_early_stopping_fires(run_train, tiny_model, small_data, tmp_path):
     # With a zero learning rate validation never improves: stop after `patience` evaluations past the first.
-    result = run_train(*train_args(tiny_model, small_data, tmp_path / "run", "--learning-rate", "0", "--patience", "2"))
+    run = tmp_path / "run"
+    args = train_args(tiny_model, small_data, run, "--learning-rate", "0", "--patience", "2", "--save-last")
+    result = run_train(*args)
     assert result.returncode == 0, result.stderr[-3000:]
-    metrics = read_json(tmp_path / "run" / "best" / "metrics.json")
+    metrics = read_json(run / "best" / "metrics.json")
     assert metrics["best_step"] == 10 and metrics["early_stopped_at"] == 30
     assert "early stopping" in result.stdout
+    # --save-last keeps the model where the run ended as well, with its own record
+    assert read_json(run / "last" / "metrics.json")["best_step"] == 30
+    assert read_json(run / "last" / "training_config.json")["save_last"] is True
+    assert (run / "last" / "model.safetensors").is_file() and (run / "last" / "thresholds.json").is_file()
 
 
 def test_a_spent_time_limit_ends_the_run_resumably_and_unread_words_keep_their_rows(
