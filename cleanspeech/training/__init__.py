@@ -2,8 +2,9 @@
 
 Owns the run configuration (`config`: defaults < `--config FILE` < flags), the masked weighted loss (`losses`), rows
 to batches (`batching`: which rows train, rare positives repeated, length-grouped batches), the network and what
-stays frozen (`backbone`), the accelerator and optimiser (`optimization`), the identity mitigation (`pairing`), and
-run state, checkpoints and saved artifacts (`checkpoints`). The loop itself stays in
+stays frozen (`backbone`), the accelerator and optimiser (`optimization`), the identity mitigation (`pairing`),
+run state, checkpoints and saved artifacts (`checkpoints`), and a model between two fine-tunings of one network
+(`interpolation`, for `scripts/interpolate_weights.py`). The loop itself stays in
 `scripts/train.py`, shaped like Accelerate's `nlp_example`. May import `evaluation`, `serving`, `classifiers`,
 `data` and the core modules.
 """
