@@ -224,7 +224,7 @@ def train_loop(run: Run, train_dl, sampler, optimizer) -> None:
             progress.set_postfix(loss=f"{window.loss_sum / window.batches:.4f}", epoch=state.epoch, refresh=False)
             last_step, out_of_time = state.global_step >= run.total_steps, run.out_of_time()
             if state.global_step % run.eval_every == 0 or last_step or out_of_time:
-                state.finished = evaluate_and_checkpoint(run, window, last_step)
+                state.finished = evaluate_and_checkpoint(run, window, last_step, out_of_time)
                 window = Window()
                 stopped = state.finished or out_of_time  # out of time: not finished, --resume goes on
                 if stopped:
@@ -234,8 +234,8 @@ def train_loop(run: Run, train_dl, sampler, optimizer) -> None:
     progress.close()
 
 
-def evaluate_and_checkpoint(run: Run, window: Window, last_step: bool) -> bool:
-    """Evaluate, record, save the best model, checkpoint; True when training should stop."""
+def evaluate_and_checkpoint(run: Run, window: Window, last_step: bool, out_of_time: bool = False) -> bool:
+    """Evaluate, record, save the best model (and, stopping, the last), checkpoint; True when training is done."""
     accelerator, state, config = run.accelerator, run.state, run.config
     seconds = time.perf_counter() - window.started  # training time only: evaluation is not throughput
     mean_loss = torch.tensor(window.loss_sum / window.batches, device=accelerator.device)
@@ -259,7 +259,7 @@ def evaluate_and_checkpoint(run: Run, window: Window, last_step: bool) -> bool:
             f"early stopping: no improvement for {config.patience} evaluations (best step {state.best_step})"
         )
     state.finished = last_step or stop_early
-    if state.finished and config.save_last:  # a continuation to interpolate from is taken where it ended
+    if (state.finished or out_of_time) and config.save_last:  # where this process ends (a resumed run moves it)
         last = Path(config.run_dir) / "last"
         save_best_model(accelerator, run.model, run.tokenizer, config, state, logits, targets, run.frozen, last)
     state.save(accelerator, config)

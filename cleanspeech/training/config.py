@@ -61,7 +61,7 @@ class TrainConfig:
     # bookkeeping
     eval_every: int | None = None  # evaluate (and checkpoint) every N optimizer steps; default once per epoch
     output_dir: str | None = None  # best model (save_pretrained); default runs/<run name>/best
-    save_last: bool = False  # also save the final step's model in <run_dir>/last (scripts/interpolate_weights.py)
+    save_last: bool = False  # also save the model where the run stops in <run_dir>/last
     run_dir: str | None = None  # resumable state (save_state); default runs/<run name>
     resume: bool = False  # continue from the last checkpoint in run_dir
     predict_test: str | None = None  # a Kaggle-format test.csv to score into submission.csv

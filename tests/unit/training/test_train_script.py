@@ -113,7 +113,8 @@ def test_a_spent_time_limit_ends_the_run_resumably_and_unread_words_keep_their_r
     # and no warm-up that step still moves only the word rows of the tokens its batch read: the table is never decayed.
     from transformers import AutoModelForSequenceClassification
 
-    extra = ["--time-limit-minutes", "1e-9", "--max-steps", "40", "--weight-decay", "0.5", "--warmup-ratio", "0"]
+    extra = ["--time-limit-minutes", "1e-9", "--max-steps", "40", "--weight-decay", "0.5", "--warmup-ratio", "0",
+             "--save-last"]  # fmt: skip
     result = run_train(*train_args(tiny_model, small_data, tmp_path / "run", *extra))
     assert result.returncode == 0, result.stderr[-3000:]
     best = tmp_path / "run" / "best"
@@ -127,6 +128,8 @@ def test_a_spent_time_limit_ends_the_run_resumably_and_unread_words_keep_their_r
     result = run_train(*train_args(tiny_model, small_data, tmp_path / "run", *extra, "--resume"))
     assert result.returncode == 0, result.stderr[-3000:]
     assert [h["step"] for h in read_json(best / "history.json")] == [1, 2]
+    # --save-last: the model where each process stopped, moved on by the resumed one
+    assert read_json(tmp_path / "run" / "last" / "metrics.json")["best_step"] == 2
 
 
 @pytest.mark.parametrize(
