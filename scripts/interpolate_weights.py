@@ -5,7 +5,7 @@
     python -m cleanspeech pack-model runs/e5-small-cpu-stance-wise/best --force
     python scripts/evaluate_transformer.py && python scripts/fit_ensemble.py && python scripts/evaluate_fairness.py
 
-`--end` is a run's model directory (`best`, or `last`: the final step's); `--start` the model it was warm-started
+`--end` is a run's model directory (`best`, or `last`: where the run stopped); `--start` the model it was warm-started
 from, packed or not. The output is a best-model directory like a training run's, its `training_config.json` the end
 model's with the interpolation recorded; the thresholds are tuned afterwards by `scripts/evaluate_transformer.py`.
 Why and with what weight: docs/training.md, "Half the mixture statements, then halfway back".

@@ -9,7 +9,7 @@ Layout follows Accelerate's nlp_example: `get_dataloaders`, `training_function`,
 `gather_for_metrics` for evaluation; `save_state` for resumable checkpoints (runs/<name>/checkpoint) and
 `save_pretrained` for the best model (output dir: model, tokenizer, thresholds.json, metrics.json, history.json,
 training_config.json), which `transformers.pipeline("text-classification", top_k=None)` loads with sigmoid scores.
-`--save-last` also saves the final step's model, the same way, in runs/<name>/last.
+`--save-last` also saves the model where the run stops, the same way, in runs/<name>/last.
 """
 
 import sys

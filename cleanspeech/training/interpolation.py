@@ -12,7 +12,7 @@ from pathlib import Path
 
 import torch
 
-from ..classifiers.compact import is_compact_dir, load_compact
+from ..classifiers.transformer import TransformerModel
 from .checkpoints import write_json
 from .config import TrainingError
 
@@ -39,19 +39,12 @@ def interpolate_state(start: dict, end: dict, weight: float) -> dict:
     return mixed
 
 
-def _load(directory: Path):
-    from transformers import AutoModelForSequenceClassification
-
-    if is_compact_dir(directory):
-        return load_compact(directory)[0]
-    return AutoModelForSequenceClassification.from_pretrained(directory)
-
-
 def interpolate_models(start_dir, end_dir, weight: float, output_dir, training_config: dict) -> Path:
     """Write the interpolated model as a run's best-model directory (`python -m cleanspeech pack-model` packs it);
     `training_config` is the end model's, saved with where the weights came from."""
     start_dir, end_dir, output_dir = Path(start_dir), Path(end_dir), Path(output_dir)
-    start, end = _load(start_dir), _load(end_dir)
+    # The transformer family's loader: packed or plain, and a clear message for a directory that holds no model.
+    start, end = (TransformerModel.load(d, backend="torch").model for d in (start_dir, end_dir))
     end.load_state_dict(interpolate_state(start.state_dict(), end.state_dict(), weight))
     output_dir.mkdir(parents=True, exist_ok=True)
     end.save_pretrained(output_dir)

@@ -70,8 +70,12 @@ def test_the_script_writes_a_model_between_them(capsys, tiny_classifier_dir, end
     np.testing.assert_allclose(_logits(tmp_path / "zero"), start, atol=1e-5)
 
 
-def test_a_directory_without_a_training_record_is_refused(capsys, tiny_classifier_dir, tmp_path):
+def test_a_directory_without_a_training_record_or_a_model_is_refused(capsys, tiny_classifier_dir, end_dir, tmp_path):
     result = run_script(capsys, "interpolate_weights", "--start", str(tiny_classifier_dir), "--end",
                         str(tiny_classifier_dir), "--output-dir", str(tmp_path / "out"))  # fmt: skip
     assert result.returncode != 0 and "training_config.json" in result.stderr
+    assert not (tmp_path / "out").exists()
+    result = run_script(capsys, "interpolate_weights", "--start", str(tmp_path / "no-model"), "--end",
+                        str(end_dir), "--output-dir", str(tmp_path / "out"))  # fmt: skip
+    assert result.returncode == 2 and "no transformer model" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
