@@ -46,6 +46,7 @@ from cleanspeech.training import (
 )
 from cleanspeech.training.batching import encode_twins
 from cleanspeech.training.config import build_parser, load_config
+from cleanspeech.training.distillation import anchored_rows, load_teacher, teacher_targets
 from cleanspeech.training.optimization import make_accelerator, make_optimizer
 from cleanspeech.training.pairing import logit_pairing_loss, twin_texts, with_counterfactual_copies
 
@@ -61,7 +62,8 @@ def get_dataloaders(accelerator, config, tokenizer, frame, repeats: dict[str, in
     train_rows, val_rows = frame[frame["fold"] == "train"], frame[frame["fold"] == "validation"]
     train_rows = oversample_positives(with_counterfactual_copies(train_rows, config), repeats)
     twins = encode_twins(tokenizer, twin_texts(train_rows, config.seed), config) if config.clp_weight else None
-    train_set = CommentDataset(*encode(tokenizer, train_rows, config), twins=twins)
+    anchors = anchored_rows(train_rows) if config.distill_from else None
+    train_set = CommentDataset(*encode(tokenizer, train_rows, config), twins=twins, anchors=anchors)
     train_set.copies = int(is_mitigation_row(train_rows["id"]).sum())  # identity-mitigation rows
     val_set = CommentDataset(*encode(tokenizer, val_rows, config))
     sampler = LengthGroupedBatches(train_set.lengths, config.batch_size, config.seed)
@@ -105,6 +107,7 @@ class Run:
     total_steps: int
     eval_every: int
     batches_per_epoch: int
+    teacher: torch.nn.Module | None = None  # distill_from: scores anchoring the real rows
     started: float = field(default_factory=time.monotonic)
 
     def out_of_time(self) -> bool:
@@ -145,6 +148,7 @@ def training_function(config) -> dict:
     set_seed(config.seed)
     frame = load_training_frame(config)
     model, tokenizer = load_backbone(config)
+    teacher = load_teacher(config, tokenizer, accelerator.device) if config.distill_from else None
     frozen = freeze_parameters(model, config.freeze_embeddings, config.freeze_word_embeddings, config.freeze_layers)
     train_dl, val_dl, sampler = get_dataloaders(accelerator, config, tokenizer, frame, repeats)
     # Weights come from the rows as they are: oversampling adds updates for rare positives on top of them.
@@ -172,6 +176,7 @@ def training_function(config) -> dict:
         total_steps,
         config.eval_every or steps_per_epoch,
         len(train_dl),
+        teacher,
     )
     train_loop(run, train_dl, sampler, optimizer)
     counts = accelerator.gather(torch.tensor([state.samples_local], device=accelerator.device)).tolist()
@@ -200,12 +205,7 @@ def train_loop(run: Run, train_dl, sampler, optimizer) -> None:
         batches = accelerator.skip_first_batches(train_dl, state.batches_done) if state.batches_done else train_dl
         for batch in batches:
             with accelerator.accumulate(run.model):
-                targets = batch.pop("labels")
-                pairs = batch.pop("pairs", torch.empty(0, 2, dtype=torch.long))
-                logits = run.model(**batch).logits
-                loss = masked_weighted_bce(logits, targets, run.weights)
-                if config.clp_weight:
-                    loss = loss + config.clp_weight * logit_pairing_loss(logits, pairs)
+                loss, comments = batch_loss(run, batch)
                 check_finite(loss, accelerator, state.global_step)
                 accelerator.backward(loss)
                 if accelerator.sync_gradients:
@@ -214,7 +214,6 @@ def train_loop(run: Run, train_dl, sampler, optimizer) -> None:
                 run.scheduler.step()
                 optimizer.zero_grad()
             state.batches_done += 1
-            comments = len(targets) - len(pairs)  # twins are not samples of their own
             state.samples_local += comments
             window.add(loss.detach(), comments * accelerator.num_processes)
             if not accelerator.sync_gradients:
@@ -232,6 +231,23 @@ def train_loop(run: Run, train_dl, sampler, optimizer) -> None:
         else:
             state.epoch, state.batches_done = state.epoch + 1, 0
     progress.close()
+
+
+def batch_loss(run: Run, batch: dict) -> tuple[torch.Tensor, int]:
+    """The batch's loss (labels, logit pairing, the teacher's targets) and its number of comments (twins are not
+    samples of their own)."""
+    config = run.config
+    targets = batch.pop("labels")
+    pairs = batch.pop("pairs", torch.empty(0, 2, dtype=torch.long))
+    anchor = batch.pop("anchor", None)
+    logits = run.model(**batch).logits
+    loss = masked_weighted_bce(logits, targets, run.weights)
+    if config.clp_weight:
+        loss = loss + config.clp_weight * logit_pairing_loss(logits, pairs)
+    if run.teacher is not None:
+        soft = teacher_targets(run.teacher, batch, anchor, run.accelerator)
+        loss = loss + config.distill_weight * masked_weighted_bce(logits, soft, run.weights)
+    return loss, len(targets) - len(pairs)
 
 
 def evaluate_and_checkpoint(run: Run, window: Window, last_step: bool, out_of_time: bool = False) -> bool:

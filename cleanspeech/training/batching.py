@@ -44,13 +44,15 @@ def oversample_positives(rows: pd.DataFrame, repeats: dict[str, int]) -> pd.Data
 
 class CommentDataset(Dataset):
     """Tokenised comments (unpadded) with float targets; NaN marks an unknown label. `twins`: per comment, the
-    encoding of its identity-swapped twin or None (counterfactual logit pairing, `training.pairing`)."""
+    encoding of its identity-swapped twin or None (counterfactual logit pairing, `training.pairing`). `anchors`: per
+    comment, whether a teacher's scores are a target for it too (distillation, `training.distillation`)."""
 
-    def __init__(self, encodings: dict, targets: np.ndarray | None = None, twins: list | None = None):
+    def __init__(self, encodings: dict, targets=None, twins: list | None = None, anchors: np.ndarray | None = None):
         self.input_ids = encodings["input_ids"]
         self.extra = {k: v for k, v in encodings.items() if k not in ("input_ids", "offset_mapping")}
         self.targets = targets
         self.twins = twins
+        self.anchors = anchors
 
     def __len__(self) -> int:
         return len(self.input_ids)
@@ -61,6 +63,8 @@ class CommentDataset(Dataset):
             item["labels"] = self.targets[i]
         if self.twins is not None and self.twins[i] is not None:
             item["twin"] = self.twins[i]
+        if self.anchors is not None:
+            item["anchor"] = bool(self.anchors[i])
         return item
 
     @property
@@ -73,6 +77,7 @@ def make_collate(tokenizer, pad_to_multiple_of: int | None):
 
     def collate(items: list[dict]) -> dict:
         labels = [item.pop("labels") for item in items] if "labels" in items[0] else None
+        anchors = [item.pop("anchor") for item in items] if "anchor" in items[0] else None
         # Twins join the batch as extra rows after the comments (one forward pass); `pairs` says who pairs with whom.
         twins = [(i, item.pop("twin")) for i, item in enumerate(items) if "twin" in item]
         pairs = [(i, len(items) + k) for k, (i, _) in enumerate(twins)]
@@ -83,6 +88,8 @@ def make_collate(tokenizer, pad_to_multiple_of: int | None):
             batch["labels"] = torch.tensor(np.concatenate([np.stack(labels), unknown]), dtype=torch.float32)
         if twins:
             batch["pairs"] = torch.tensor(pairs, dtype=torch.long)
+        if anchors is not None:  # twins, after the comments, are never anchored
+            batch["anchor"] = torch.tensor(anchors + [False] * len(twins), dtype=torch.bool)
         return batch
 
     return collate

@@ -39,6 +39,8 @@ class TrainConfig:
     identity_statements: int = 0  # written identity statements per language (data.statements; off: measured worse)
     identity_statement_attacks: str | None = None  # languages whose statements attack (en,de or none); default: all
     clp_weight: float = 0.5  # counterfactual logit pairing (Garg et al. 2019) on non-attacks naming a group; 0: off
+    distill_from: str | None = None  # a teacher (e.g. the model continued) whose scores anchor the real rows
+    distill_weight: float = 1.0  # weight of the teacher's soft targets beside the labels (with distill_from)
     oversample: str | None = None  # e.g. "threat=4,identity_hate=2": repeat those labels' positive training rows
     max_train_samples: int | None = None  # subsample training rows (CPU-sized runs)
     max_eval_samples: int | None = None  # subsample validation rows (CPU-sized runs)
