@@ -7,6 +7,7 @@ import torch
 
 from cleanspeech import load_model
 from cleanspeech.data.corpus import build_dataset
+from cleanspeech.labels import LABELS
 from cleanspeech.training.distillation import anchored_rows, teacher_targets
 from tests.helpers import run_script
 from tests.helpers.training import read_json, train_args
@@ -35,34 +36,41 @@ def test_the_teacher_scores_the_anchored_rows_alone(tiny_classifier_dir):
         assert targets[i] == pytest.approx(expected, abs=1e-5)
 
 
-def _validation_texts(data_dir, n: int = 150) -> list[str]:
-    frame = build_dataset(data_dir)
-    return frame.loc[frame["fold"] == "validation", "text"].head(n).tolist()
+def _confident_teacher(tiny_model, directory):
+    """The tiny backbone with a six-label head that scores every comment 0.95 on every label: a teacher far from
+    what the labels teach (base rates of 1-40%)."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from cleanspeech.labels import ID2LABEL, LABEL2ID
+
+    torch.manual_seed(0)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        tiny_model, num_labels=len(LABELS), id2label=ID2LABEL, label2id=LABEL2ID
+    )
+    with torch.no_grad():
+        model.classifier.weight.zero_()
+        model.classifier.bias.fill_(float(np.log(0.95 / 0.05)))
+    model.save_pretrained(directory)
+    AutoTokenizer.from_pretrained(tiny_model).save_pretrained(directory)
+    return directory
 
 
-def test_a_distilled_run_stays_closer_to_its_teacher(capsys, tiny_model, small_data, tmp_path):
-    # The teacher weighs rare labels by inverse frequency, so it scores them far higher than the plain BCE the two
-    # students train with, from the same random start on the same rows; one of them also distils.
-    steps = ["--max-steps", "40", "--patience", "10", "--learning-rate", "1e-2", "--save-last"]
-    teacher_args = train_args(tiny_model, small_data, tmp_path / "teacher", *steps, "--class-weight-power", "1")
-    assert run_script(capsys, "train", *teacher_args).returncode == 0
-    teacher = tmp_path / "teacher" / "last"
-    plain, distilled = tmp_path / "plain", tmp_path / "distilled"
-    student = [*steps, "--class-weight-power", "0"]
-    assert run_script(capsys, "train", *train_args(tiny_model, small_data, plain, *student)).returncode == 0
-    extra = [*student, "--distill-from", str(teacher), "--distill-weight", "10"]
-    result = run_script(capsys, "train", *train_args(tiny_model, small_data, distilled, *extra))
+def test_a_distilled_run_moves_toward_its_teacher_on_the_real_rows(capsys, tiny_model, small_data, tmp_path):
+    teacher = _confident_teacher(tiny_model, tmp_path / "teacher")
+    run = tmp_path / "run"
+    extra = ["--max-steps", "40", "--eval-every", "40", "--learning-rate", "1e-2", "--distill-from", str(teacher),
+             "--distill-weight", "10"]  # fmt: skip
+    result = run_script(capsys, "train", *train_args(tiny_model, small_data, run, *extra))
     assert result.returncode == 0, result.stderr[-3000:]
-    config = read_json(distilled / "last" / "training_config.json")
+    config = read_json(run / "best" / "training_config.json")
     assert config["distill_from"] == str(teacher) and config["distill_weight"] == 10
 
-    texts = _validation_texts(small_data)
-    reference = load_model(teacher).predict_proba(texts).to_numpy()
-    gaps = {
-        name: float(np.abs(load_model(run / "last").predict_proba(texts).to_numpy() - reference).mean())
-        for name, run in (("plain", plain), ("distilled", distilled))
-    }
-    assert gaps["distilled"] < 0.7 * gaps["plain"], gaps
+    frame = build_dataset(small_data)
+    validation = frame[frame["fold"] == "validation"].head(200)
+    scores = load_model(run / "best").predict_proba(validation["text"].tolist())
+    for label in LABELS:  # the labels alone pull each score to its base rate; the teacher pulls it to 0.95
+        base_rate = validation[label].mean()
+        assert scores[label].mean() > (base_rate + 0.95) / 2, (label, base_rate, scores[label].mean())
 
 
 def test_a_teacher_that_reads_text_otherwise_is_refused(capsys, tiny_model, small_data, tiny_classifier_dir, tmp_path):
