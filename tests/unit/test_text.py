@@ -12,6 +12,9 @@ from cleanspeech.text import MAX_TEXT_CHARS, clean_text, dedup_key, normalize_un
         ("i\u200bd\u200di\u2060o\ufefft", "idiot"),  # zero-width characters and joiners
         ("id\u202eiot", "idiot"),  # bidi override
         ("stuuuuupid", "stuupid"),  # stretched letters
+        ("ідііііот", "ідііот"),  # ... in a word with no Latin letter too (non-ASCII text)
+        ("𝐢𝐝𝐢𝐢𝐢𝐨𝐭", "idiiot"),  # ... once NFKC has made them the same letter
+        ("Sooo... 1000 reasons!!!\n\n\nNo", "Soo... 1000 reasons!!!\n\n\nNo"),  # only letters are shortened
     ],
 )
 def test_unicode_normalization_defeats_cheap_evasion(evasive, plain):
