@@ -19,3 +19,9 @@ class MissingExtra(CleanSpeechError, ImportError):
 
 class InputError(CleanSpeechError, ValueError):
     """The user's input (text, CSV file, column name) cannot be scored as given."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (its type's name when it has none), to quote in one of ours."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -31,6 +31,7 @@ from cleanspeech.training import (
     LengthGroupedBatches,
     RunState,
     TrainingError,
+    Window,
     class_weights,
     encode,
     evaluation_record,
@@ -46,7 +47,7 @@ from cleanspeech.training import (
 )
 from cleanspeech.training.batching import encode_twins
 from cleanspeech.training.config import build_parser, load_config
-from cleanspeech.training.distillation import anchored_rows, load_teacher, teacher_targets
+from cleanspeech.training.distillation import anchored_rows, check_distillation, load_teacher, teacher_targets
 from cleanspeech.training.optimization import make_accelerator, make_optimizer
 from cleanspeech.training.pairing import logit_pairing_loss, twin_texts, with_counterfactual_copies
 
@@ -125,30 +126,14 @@ class Run:
         return late
 
 
-@dataclass
-class Window:
-    """Training loss and throughput since the last evaluation."""
-
-    started: float = field(default_factory=time.perf_counter)
-    samples: int = 0
-    loss_sum: float = 0.0
-    batches: int = 0
-
-    def add(self, loss: torch.Tensor, samples: int) -> None:
-        self.loss_sum, self.batches, self.samples = (
-            self.loss_sum + loss.item(),
-            self.batches + 1,
-            self.samples + samples,
-        )
-
-
 def training_function(config) -> dict:
     repeats = parse_oversampling(config.oversample)  # a bad --oversample fails now, not after the model has loaded
+    check_distillation(config)
     accelerator = make_accelerator(config)
     set_seed(config.seed)
     frame = load_training_frame(config)
     model, tokenizer = load_backbone(config)
-    teacher = load_teacher(config, tokenizer, accelerator.device) if config.distill_from else None
+    teacher = load_teacher(config, model, tokenizer, accelerator.device) if config.distill_from else None
     frozen = freeze_parameters(model, config.freeze_embeddings, config.freeze_word_embeddings, config.freeze_layers)
     train_dl, val_dl, sampler = get_dataloaders(accelerator, config, tokenizer, frame, repeats)
     # Weights come from the rows as they are: oversampling adds updates for rare positives on top of them.

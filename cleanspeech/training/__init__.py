@@ -3,10 +3,10 @@
 Owns the run configuration (`config`: defaults < `--config FILE` < flags), the masked weighted loss (`losses`), rows
 to batches (`batching`: which rows train, rare positives repeated, length-grouped batches), the network and what
 stays frozen (`backbone`), the accelerator and optimiser (`optimization`), the identity mitigation (`pairing`),
-run state, checkpoints and saved artifacts (`checkpoints`), and a model between two fine-tunings of one network
-(`interpolation`, for `scripts/interpolate_weights.py`). The loop itself stays in
-`scripts/train.py`, shaped like Accelerate's `nlp_example`. May import `evaluation`, `serving`, `classifiers`,
-`data` and the core modules.
+run state, checkpoints and saved artifacts (`checkpoints`), a teacher's scores as soft targets (`distillation`), and a
+model between two fine-tunings of one network (`interpolation`, for `scripts/interpolate_weights.py`). The loop
+itself stays in `scripts/train.py`, shaped like Accelerate's `nlp_example`. May import `evaluation`, `serving`,
+`classifiers`, `data` and the core modules.
 """
 
 from .backbone import PACKAGED_E5, freeze_parameters, load_backbone
@@ -19,7 +19,7 @@ from .batching import (
     oversample_positives,
     parse_oversampling,
 )
-from .checkpoints import RunState, evaluation_record, predict_test_file, save_best_model
+from .checkpoints import RunState, Window, evaluation_record, predict_test_file, save_best_model
 from .config import TrainConfig, TrainingError, build_parser, load_config
 from .losses import class_weights, masked_weighted_bce
 
@@ -30,6 +30,7 @@ __all__ = [
     "RunState",
     "TrainConfig",
     "TrainingError",
+    "Window",
     "build_parser",
     "class_weights",
     "encode",

@@ -7,6 +7,7 @@ from pathlib import Path
 from ..classifiers.compact import is_compact_dir, load_compact
 from ..classifiers.e5 import QUERY_PREFIX, export_e5_backbone
 from ..classifiers.transformer import DEFAULT_SETTINGS, cleanspeech_settings
+from ..errors import first_line
 from ..labels import ID2LABEL, LABEL2ID, LABELS
 from .config import TrainingError
 
@@ -60,10 +61,9 @@ def load_backbone(config):
             ignore_mismatched_sizes=True,  # a checkpoint with another head gets a fresh six-label head
         )
     except (OSError, ValueError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise TrainingError(
-            f"cannot load model '{config.model}' ({reason}). Without internet, pass a local model directory with "
-            "--model, or fill the Hugging Face cache once on a connected machine"
+            f"cannot load model '{config.model}' ({first_line(exc)}). Without internet, pass a local model directory "
+            "with --model, or fill the Hugging Face cache once on a connected machine"
         ) from exc
     model.config.cleanspeech = {**DEFAULT_SETTINGS, "text_prefix": config.text_prefix, "max_length": config.max_length}
     return model, tokenizer

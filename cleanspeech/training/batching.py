@@ -47,7 +47,7 @@ class CommentDataset(Dataset):
     encoding of its identity-swapped twin or None (counterfactual logit pairing, `training.pairing`). `anchors`: per
     comment, whether a teacher's scores are a target for it too (distillation, `training.distillation`)."""
 
-    def __init__(self, encodings: dict, targets=None, twins: list | None = None, anchors: np.ndarray | None = None):
+    def __init__(self, encodings: dict, targets: np.ndarray | None = None, twins: list | None = None, anchors=None):
         self.input_ids = encodings["input_ids"]
         self.extra = {k: v for k, v in encodings.items() if k not in ("input_ids", "offset_mapping")}
         self.targets = targets

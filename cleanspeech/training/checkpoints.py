@@ -7,6 +7,7 @@ requires); each write is logged with the process index.
 import json
 import math
 import shutil
+import time
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -120,6 +121,23 @@ class RunState:
             "steps": self.global_step,
             "samples_per_process": samples_per_process,
         }
+
+
+@dataclass
+class Window:
+    """Training loss and throughput since the last evaluation (what the next evaluation record reports)."""
+
+    started: float = field(default_factory=time.perf_counter)
+    samples: int = 0
+    loss_sum: float = 0.0
+    batches: int = 0
+
+    def add(self, loss: torch.Tensor, samples: int) -> None:
+        self.loss_sum, self.batches, self.samples = (
+            self.loss_sum + loss.item(),
+            self.batches + 1,
+            self.samples + samples,
+        )
 
 
 def _latest_checkpoint(run_dir: Path) -> Path | None:

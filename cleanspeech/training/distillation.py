@@ -17,6 +17,7 @@ import torch
 
 from ..classifiers.transformer import cleanspeech_settings
 from ..data.counterfactual import is_mitigation_row
+from ..errors import first_line
 from ..labels import LABELS
 from .backbone import resolve_backbone
 from .config import TrainingError
@@ -27,22 +28,31 @@ def anchored_rows(rows: pd.DataFrame) -> np.ndarray:
     return ~is_mitigation_row(rows["id"]).to_numpy()
 
 
-def load_teacher(config, tokenizer, device) -> torch.nn.Module:
+def check_distillation(config) -> None:
+    """Settings that cannot work, refused before anything loads."""
+    if config.distill_weight <= 0:
+        raise TrainingError(f"--distill-weight must be above 0, got {config.distill_weight}")
+
+
+def load_teacher(config, student, tokenizer, device) -> torch.nn.Module:
     """The frozen six-label teacher named by `config.distill_from`, which must read text as the student does."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     spec = replace(config, model=config.distill_from, text_prefix="")
     try:
-        source = resolve_backbone(spec)  # a compact (shipped) model is expanded as for --model
+        # The model continued is the usual teacher: load it from where the student was loaded (a shipped compact
+        # model is expanded once, not again by every process).
+        source = student.name_or_path if config.distill_from == config.model else resolve_backbone(spec)
         teacher = AutoModelForSequenceClassification.from_pretrained(source)
         same_vocabulary = AutoTokenizer.from_pretrained(source).get_vocab() == tokenizer.get_vocab()
     except (OSError, ValueError) as exc:
-        raise TrainingError(f"cannot load the teacher '{config.distill_from}' ({_first_line(exc)})") from exc
+        raise TrainingError(f"cannot load the teacher '{config.distill_from}' ({first_line(exc)})") from exc
     labels = [teacher.config.id2label[i] for i in range(teacher.config.num_labels)]
     if labels != list(LABELS):
         raise TrainingError(f"the teacher '{config.distill_from}' is not a six-label CleanSpeech classifier")
-    prefix = spec.text_prefix or cleanspeech_settings(teacher.config)["text_prefix"]
-    if not same_vocabulary or prefix != config.text_prefix:
+    settings = cleanspeech_settings(teacher.config)
+    prefix = spec.text_prefix or settings["text_prefix"]
+    if not same_vocabulary or prefix != config.text_prefix or not settings["unicode_normalization"]:
         raise TrainingError(f"the teacher '{config.distill_from}' does not read text as the model trained does "
                             "(another tokenizer or text prefix): distil from a model of the same family")  # fmt: skip
     teacher.requires_grad_(False)
@@ -58,8 +68,3 @@ def teacher_targets(teacher, batch: dict, anchor: torch.Tensor, accelerator) -> 
             logits = teacher(**{k: v[anchor] for k, v in batch.items()}).logits
         targets[anchor] = torch.sigmoid(logits.float())
     return targets
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

@@ -18,6 +18,23 @@ def test_only_real_comments_are_anchored():
     assert anchored_rows(rows).tolist() == [True, False, False, False, True, False]
 
 
+def test_batches_carry_each_comments_anchor_and_never_anchor_a_twin(tiny_classifier_dir):
+    from transformers import AutoTokenizer
+
+    from cleanspeech.training import CommentDataset, make_collate
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_classifier_dir)
+    texts = ["real comment", "written statement", "another real one"]
+    twins = [None, None, dict(tokenizer("its twin"))]  # the third comment pairs with a swapped twin
+    targets = np.zeros((3, len(LABELS)), dtype=np.float32)
+    dataset = CommentDataset(dict(tokenizer(texts)), targets, twins, anchors=np.array([True, False, True]))
+    batch = make_collate(tokenizer, None)([dataset[i] for i in range(3)])
+    assert batch["anchor"].tolist() == [True, False, True, False]  # comments in order, then the twin
+    assert batch["pairs"].tolist() == [[2, 3]] and len(batch["input_ids"]) == 4
+    plain = make_collate(tokenizer, None)([CommentDataset(dict(tokenizer(texts)), targets)[0]])
+    assert "anchor" not in plain  # no teacher, no anchors (and validation batches never carry them)
+
+
 def test_the_teacher_scores_the_anchored_rows_alone(tiny_classifier_dir):
     from accelerate import Accelerator
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -81,3 +98,10 @@ def test_a_teacher_that_reads_text_otherwise_is_refused(capsys, tiny_model, smal
     missing = train_args(tiny_model, small_data, tmp_path / "run2", "--distill-from", str(tmp_path / "nowhere"))
     result = run_script(capsys, "train", *missing)
     assert result.returncode == 2 and "cannot load the teacher" in result.stderr
+    headless = train_args(tiny_model, small_data, tmp_path / "run3", "--distill-from", str(tiny_model))  # no head
+    result = run_script(capsys, "train", *headless)
+    assert result.returncode == 2 and "not a six-label CleanSpeech classifier" in result.stderr
+    negative = train_args(tiny_model, small_data, tmp_path / "run4", "--distill-from", str(tiny_model),
+                          "--distill-weight", "-1")  # fmt: skip
+    result = run_script(capsys, "train", *negative)
+    assert result.returncode == 2 and "--distill-weight must be above 0" in result.stderr
