@@ -24,7 +24,6 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
 from cleanspeech._io import run_main
-from cleanspeech.data.counterfactual import is_mitigation_row
 from cleanspeech.paths import runs_dir
 from cleanspeech.training import (
     CommentDataset,
@@ -63,9 +62,10 @@ def get_dataloaders(accelerator, config, tokenizer, frame, repeats: dict[str, in
     train_rows, val_rows = frame[frame["fold"] == "train"], frame[frame["fold"] == "validation"]
     train_rows = oversample_positives(with_counterfactual_copies(train_rows, config), repeats)
     twins = encode_twins(tokenizer, twin_texts(train_rows, config.seed), config) if config.clp_weight else None
-    anchors = anchored_rows(train_rows) if config.distill_from else None
+    real = anchored_rows(train_rows)  # the real comments: the teacher's rows, the rest identity-mitigation rows
+    anchors = real if config.distill_from else None
     train_set = CommentDataset(*encode(tokenizer, train_rows, config), twins=twins, anchors=anchors)
-    train_set.copies = int(is_mitigation_row(train_rows["id"]).sum())  # identity-mitigation rows
+    train_set.copies = int((~real).sum())
     val_set = CommentDataset(*encode(tokenizer, val_rows, config))
     sampler = LengthGroupedBatches(train_set.lengths, config.batch_size, config.seed)
     val_batches = LengthGroupedBatches(val_set.lengths, config.eval_batch_size, config.seed, shuffle=False)

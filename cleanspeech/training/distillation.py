@@ -54,7 +54,8 @@ def load_teacher(config, student, tokenizer, device) -> torch.nn.Module:
     prefix = spec.text_prefix or settings["text_prefix"]
     if not same_vocabulary or prefix != config.text_prefix or not settings["unicode_normalization"]:
         raise TrainingError(f"the teacher '{config.distill_from}' does not read text as the model trained does "
-                            "(another tokenizer or text prefix): distil from a model of the same family")  # fmt: skip
+                            "(another tokenizer, text prefix or text cleaning): distil from a model of the same "
+                            "family")  # fmt: skip
     teacher.requires_grad_(False)
     return teacher.to(device).eval()
 
