@@ -46,7 +46,7 @@ from cleanspeech.training import (
 )
 from cleanspeech.training.batching import encode_twins
 from cleanspeech.training.config import build_parser, load_config
-from cleanspeech.training.distillation import anchored_rows, check_distillation, load_teacher, teacher_targets
+from cleanspeech.training.distillation import anchored_rows, check_distillation, distillation_loss, load_teacher
 from cleanspeech.training.optimization import make_accelerator, make_optimizer
 from cleanspeech.training.pairing import logit_pairing_loss, twin_texts, with_counterfactual_copies
 
@@ -225,13 +225,12 @@ def batch_loss(run: Run, batch: dict) -> tuple[torch.Tensor, int]:
     targets = batch.pop("labels")
     pairs = batch.pop("pairs", torch.empty(0, 2, dtype=torch.long))
     anchor = batch.pop("anchor", None)
-    logits = run.model(**batch).logits
-    loss = masked_weighted_bce(logits, targets, run.weights)
+    outputs = run.model(**batch, output_hidden_states=bool(config.distill_features))
+    loss = masked_weighted_bce(outputs.logits, targets, run.weights)
     if config.clp_weight:
-        loss = loss + config.clp_weight * logit_pairing_loss(logits, pairs)
+        loss = loss + config.clp_weight * logit_pairing_loss(outputs.logits, pairs)
     if run.teacher is not None:
-        soft = teacher_targets(run.teacher, batch, anchor, run.accelerator)
-        loss = loss + config.distill_weight * masked_weighted_bce(logits, soft, run.weights)
+        loss = loss + distillation_loss(run, outputs, batch, anchor)
     return loss, len(targets) - len(pairs)
 
 

@@ -41,6 +41,7 @@ class TrainConfig:
     clp_weight: float = 0.5  # counterfactual logit pairing (Garg et al. 2019) on non-attacks naming a group; 0: off
     distill_from: str | None = None  # a teacher (e.g. the model continued) whose scores anchor the real rows
     distill_weight: float = 1.0  # weight of the teacher's soft targets beside the labels (with distill_from)
+    distill_features: float = 0.0  # weight of keeping the teacher's representation of the real rows; 0: off
     oversample: str | None = None  # e.g. "threat=4,identity_hate=2": repeat those labels' positive training rows
     max_train_samples: int | None = None  # subsample training rows (CPU-sized runs)
     max_eval_samples: int | None = None  # subsample validation rows (CPU-sized runs)

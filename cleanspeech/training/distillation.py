@@ -7,9 +7,14 @@ second, soft target: `distill_weight * weighted BCE(student logits, sigmoid(teac
 only. The mitigation rows (counterfactual copies, written statements) carry no teacher target, so they move the model
 where they say while the real comments hold it where it was. The teacher runs in the same step (no gradient), on the
 real rows of each batch only: a run sees each row about once, so scoring all rows up front would cost more.
+
+Six scores per comment pin down little of the encoder, and the twelfth pass still drifted with them. With
+`distill_features` the student also keeps the teacher's representation of each real comment: the last layer's
+first-token state, which every sequence-classification head reads, matched by squared error relative to the
+teacher's own norm (so the weight means the same for any model width).
 """
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -21,6 +26,7 @@ from ..errors import first_line
 from ..labels import LABELS
 from .backbone import resolve_backbone
 from .config import TrainingError
+from .losses import masked_weighted_bce
 
 
 def anchored_rows(rows: pd.DataFrame) -> np.ndarray:
@@ -32,6 +38,10 @@ def check_distillation(config) -> None:
     """Settings that cannot work, refused before anything loads."""
     if config.distill_weight <= 0:
         raise TrainingError(f"--distill-weight must be above 0, got {config.distill_weight}")
+    if config.distill_features < 0:
+        raise TrainingError(f"--distill-features must be 0 (off) or above, got {config.distill_features}")
+    if config.distill_features and not config.distill_from:
+        raise TrainingError("--distill-features needs a teacher: name one with --distill-from")
 
 
 def load_teacher(config, student, tokenizer, device) -> torch.nn.Module:
@@ -60,12 +70,46 @@ def load_teacher(config, student, tokenizer, device) -> torch.nn.Module:
     return teacher.to(device).eval()
 
 
-def teacher_targets(teacher, batch: dict, anchor: torch.Tensor, accelerator) -> torch.Tensor:
-    """Per row of the batch, the teacher's probabilities where `anchor` is set, NaN (no target) elsewhere."""
+@dataclass
+class TeacherOutput:
+    probs: torch.Tensor  # (rows, labels): the teacher's probabilities on anchored rows, NaN (no target) elsewhere
+    features: torch.Tensor | None  # (anchored rows, hidden): its representation of them, when asked for
+
+
+def first_token_state(outputs) -> torch.Tensor:
+    """The last layer's first-token state: what BERT's pooler, RoBERTa's and DeBERTa's heads all read."""
+    return outputs.hidden_states[-1][:, 0].float()
+
+
+def teacher_targets(teacher, batch: dict, anchor: torch.Tensor, accelerator, features: bool = False) -> TeacherOutput:
+    """The teacher's probabilities per row of the batch where `anchor` is set (NaN elsewhere) and, with `features`,
+    its representation of the anchored rows."""
     rows = len(batch["input_ids"])
-    targets = torch.full((rows, len(LABELS)), float("nan"), device=batch["input_ids"].device)
+    probs = torch.full((rows, len(LABELS)), float("nan"), device=batch["input_ids"].device)
+    states = None
     if anchor.any():
         with torch.no_grad(), accelerator.autocast():
-            logits = teacher(**{k: v[anchor] for k, v in batch.items()}).logits
-        targets[anchor] = torch.sigmoid(logits.float())
-    return targets
+            outputs = teacher(**{k: v[anchor] for k, v in batch.items()}, output_hidden_states=features)
+        probs[anchor] = torch.sigmoid(outputs.logits.float())
+        states = first_token_state(outputs) if features else None
+    return TeacherOutput(probs, states)
+
+
+def relative_feature_error(student: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
+    """Mean over rows of |student - teacher|^2 / |teacher|^2: 0 when the student keeps the teacher's representation,
+    1 when it has moved as far as the representation is long, whatever the model's width or scale."""
+    if not len(teacher):
+        return student.sum() * 0.0  # no real row in the batch: no term, but still part of the graph
+    error = (student - teacher).pow(2).sum(-1) / teacher.pow(2).sum(-1).clamp(min=1e-6)
+    return error.mean()
+
+
+def distillation_loss(run, outputs, batch: dict, anchor: torch.Tensor) -> torch.Tensor:
+    """The teacher's terms of a batch's loss: its soft targets, and its representation with `distill_features`."""
+    config = run.config
+    teacher = teacher_targets(run.teacher, batch, anchor, run.accelerator, features=bool(config.distill_features))
+    loss = config.distill_weight * masked_weighted_bce(outputs.logits, teacher.probs, run.weights)
+    if config.distill_features and teacher.features is not None:
+        student = first_token_state(outputs)[anchor]
+        loss = loss + config.distill_features * relative_feature_error(student, teacher.features)
+    return loss

@@ -1,5 +1,7 @@
 """Distillation toward a teacher (`--distill-from`): its targets, and scripts/train.py with it, for real on the CPU."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -8,7 +10,14 @@ import torch
 from cleanspeech import load_model
 from cleanspeech.data.corpus import build_dataset
 from cleanspeech.labels import LABELS
-from cleanspeech.training.distillation import anchored_rows, teacher_targets
+from cleanspeech.training import masked_weighted_bce
+from cleanspeech.training.distillation import (
+    anchored_rows,
+    distillation_loss,
+    first_token_state,
+    relative_feature_error,
+    teacher_targets,
+)
 from tests.helpers import run_script
 from tests.helpers.training import read_json, train_args
 
@@ -44,13 +53,64 @@ def test_the_teacher_scores_the_anchored_rows_alone(tiny_classifier_dir):
     texts = ["You are an idiot.", "A statement we wrote.", "The meeting moved to a much later date, sadly.", "twin"]
     batch = dict(tokenizer(texts, padding=True, return_tensors="pt"))
     anchor = torch.tensor([True, False, True, False])  # the last row: a logit-pairing twin
-    targets = teacher_targets(teacher, batch, anchor, Accelerator(cpu=True))
+    output = teacher_targets(teacher, batch, anchor, Accelerator(cpu=True), features=True)
+    targets = output.probs
     assert torch.isnan(targets[[1, 3]]).all() and not torch.isnan(targets[[0, 2]]).any()
-    for i in (0, 2):  # the same probabilities as the teacher gives the comment alone, unpadded
+    assert output.features.shape == (2, teacher.config.hidden_size)  # the anchored rows only, in order
+    for row, i in enumerate((0, 2)):  # the same as the teacher gives the comment alone, unpadded
         alone = dict(tokenizer([texts[i]], return_tensors="pt"))
         with torch.no_grad():
-            expected = torch.sigmoid(teacher(**alone).logits[0])
-        assert targets[i] == pytest.approx(expected, abs=1e-5)
+            outputs = teacher(**alone, output_hidden_states=True)
+        assert targets[i] == pytest.approx(torch.sigmoid(outputs.logits[0]), abs=1e-5)
+        assert output.features[row] == pytest.approx(first_token_state(outputs)[0], abs=1e-4)
+    assert teacher_targets(teacher, batch, anchor, Accelerator(cpu=True)).features is None  # not asked for
+
+
+def test_the_feature_error_is_relative_to_the_teachers_representation():
+    teacher = torch.tensor([[3.0, 4.0], [0.0, 2.0]])
+    assert float(relative_feature_error(teacher.clone(), teacher)) == 0.0
+    assert float(relative_feature_error(torch.zeros(2, 2), teacher)) == pytest.approx(1.0)
+    assert float(relative_feature_error(10 * teacher * 1.1, 10 * teacher)) == pytest.approx(0.01)  # scale-free
+    assert float(relative_feature_error(torch.zeros(0, 2), torch.zeros(0, 2))) == 0.0  # no real row in the batch
+
+
+def _feature_drift(tiny_classifier_dir, feature_weight: float) -> float:
+    """Train a copy of the tiny classifier hard toward 'everything is toxic' for 15 steps with itself as the teacher
+    (soft targets weighted almost nil), and return how far its representation of unseen comments moved."""
+    from accelerate import Accelerator
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from cleanspeech.training.config import TrainConfig
+
+    torch.manual_seed(0)
+    student = AutoModelForSequenceClassification.from_pretrained(tiny_classifier_dir).train()
+    teacher = AutoModelForSequenceClassification.from_pretrained(tiny_classifier_dir).eval().requires_grad_(False)
+    tokenizer = AutoTokenizer.from_pretrained(tiny_classifier_dir)
+    config = TrainConfig(distill_from="teacher", distill_weight=1e-6, distill_features=feature_weight)
+    run = SimpleNamespace(config=config, teacher=teacher, accelerator=Accelerator(cpu=True), weights=torch.ones(6))
+    train = dict(tokenizer(["you are nice", "see you at the game", "what a lovely day", "thanks, that helped"],
+                           padding=True, return_tensors="pt"))  # fmt: skip
+    anchor = torch.ones(4, dtype=torch.bool)
+    optimizer = torch.optim.Adam(student.parameters(), lr=1e-2)
+    for _ in range(15):
+        outputs = student(**train, output_hidden_states=True)
+        loss = masked_weighted_bce(outputs.logits, torch.ones(4, 6), run.weights)
+        loss = loss + distillation_loss(run, outputs, train, anchor)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    unseen = dict(tokenizer(["the bus was late again", "I planted tomatoes"], padding=True, return_tensors="pt"))
+    student.eval()
+    with torch.no_grad():
+        moved = first_token_state(student(**unseen, output_hidden_states=True))
+        kept = first_token_state(teacher(**unseen, output_hidden_states=True))
+    return float(relative_feature_error(moved, kept))
+
+
+def test_keeping_the_teachers_representation_holds_the_encoder_where_it_was(tiny_classifier_dir):
+    free, held = _feature_drift(tiny_classifier_dir, 0.0), _feature_drift(tiny_classifier_dir, 10.0)
+    assert free > 0.05  # the labels alone move the encoder far
+    assert held < free / 3, (held, free)
 
 
 def _confident_teacher(tiny_model, directory):
@@ -76,11 +136,12 @@ def test_a_distilled_run_moves_toward_its_teacher_on_the_real_rows(capsys, tiny_
     teacher = _confident_teacher(tiny_model, tmp_path / "teacher")
     run = tmp_path / "run"
     extra = ["--max-steps", "40", "--eval-every", "40", "--learning-rate", "1e-2", "--distill-from", str(teacher),
-             "--distill-weight", "10"]  # fmt: skip
+             "--distill-weight", "10", "--distill-features", "1"]  # fmt: skip
     result = run_script(capsys, "train", *train_args(tiny_model, small_data, run, *extra))
     assert result.returncode == 0, result.stderr[-3000:]
     config = read_json(run / "best" / "training_config.json")
     assert config["distill_from"] == str(teacher) and config["distill_weight"] == 10
+    assert config["distill_features"] == 1
 
     frame = build_dataset(small_data)
     validation = frame[frame["fold"] == "validation"].head(200)
@@ -105,3 +166,10 @@ def test_a_teacher_that_reads_text_otherwise_is_refused(capsys, tiny_model, smal
                           "--distill-weight", "-1")  # fmt: skip
     result = run_script(capsys, "train", *negative)
     assert result.returncode == 2 and "--distill-weight must be above 0" in result.stderr
+    negative = train_args(tiny_model, small_data, tmp_path / "run5", "--distill-from", str(tiny_model),
+                          "--distill-features", "-1")  # fmt: skip
+    result = run_script(capsys, "train", *negative)
+    assert result.returncode == 2 and "--distill-features must be 0 (off) or above" in result.stderr
+    teacherless = train_args(tiny_model, small_data, tmp_path / "run6", "--distill-features", "1")
+    result = run_script(capsys, "train", *teacherless)
+    assert result.returncode == 2 and "--distill-features needs a teacher" in result.stderr
