@@ -34,6 +34,22 @@ ENSEMBLE_FILE = "ensemble.json"
 CALIBRATION_FILE = "calibration.json"
 
 
+def unreadable_model_errors() -> tuple[type[BaseException], ...]:
+    """What reading a damaged or incomplete model directory raises: cut-off gzip, pickle or safetensors files, broken
+    JSON, weights of another shape. Loaders turn these into one-line messages instead of tracebacks."""
+    import pickle
+    import zlib
+
+    errors = [OSError, ValueError, EOFError, KeyError, RuntimeError, pickle.UnpicklingError, zlib.error]
+    try:
+        from safetensors import SafetensorError  # a plain Exception subclass, not an OSError
+
+        errors.append(SafetensorError)
+    except ImportError:  # a baseline-only install
+        pass
+    return tuple(errors)
+
+
 def network_files(directory: str | Path) -> list[Path]:
     """The files that define a transformer's network (config and weights), in a stable order.
 

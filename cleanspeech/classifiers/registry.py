@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelNotFound
+from ..errors import CleanSpeechError, ModelNotFound, first_line
 from ..labels import LABELS
 from ..paths import MODELS_ENV, models_dir
-from .files import is_baseline_dir, is_ensemble_dir, is_transformer_dir
+from .files import is_baseline_dir, is_ensemble_dir, is_transformer_dir, unreadable_model_errors
 
 # Model names the CLI and app know, in display order, with the command that creates each.
 MODEL_COMMANDS = {
@@ -53,26 +53,14 @@ def load_model(name_or_path: str | Path, root: Path | None = None):
             f"model '{name_or_path}' not found in {path.parent} (set {MODELS_ENV} to the folder that holds the "
             f"shipped models); create it with: {MODEL_COMMANDS[str(name_or_path)]}"
         )
-    if is_baseline_dir(path):
-        from .baseline import BaselineModel  # scikit-learn is imported only when a baseline is used
-
-        return BaselineModel.load(path)
-    if is_transformer_dir(path):
-        from .transformer import TransformerModel  # torch is imported only when a transformer is used
-
-        return TransformerModel.load(path)
-    if is_ensemble_dir(path):
-        from .ensemble import EnsembleModel
-
-        return EnsembleModel.load(path, load_model)
+    if is_baseline_dir(path) or is_transformer_dir(path) or is_ensemble_dir(path):
+        return _read_model(path, load_model)
     known = ", ".join(MODEL_COMMANDS)
     raise ModelNotFound(f"'{name_or_path}' is neither a known model name ({known}) nor a CleanSpeech model directory")
 
 
 def load_models(names: list[str] | None = None, root: Path | None = None) -> dict:
     """Load several models (default: every available one), sharing members between the ensemble and the others."""
-    from .ensemble import EnsembleModel
-
     names = [str(n) for n in (names or available_models(root))]
     if not names:
         commands = "; ".join(MODEL_COMMANDS.values())
@@ -83,8 +71,31 @@ def load_models(names: list[str] | None = None, root: Path | None = None) -> dic
     loaded = {}
     for name in sorted(names, key=lambda n: n == "ensemble"):  # the ensemble last, to reuse its members
         path = resolve_model_dir(name, root)
-        loaded[name] = EnsembleModel.load(path, load_model, loaded) if is_ensemble_dir(path) else load_model(name, root)
+        loaded[name] = _read_model(path, load_model, loaded) if is_ensemble_dir(path) else load_model(name, root)
     return {name: loaded[name] for name in names}
+
+
+def _read_model(path: Path, load_member, loaded: dict | None = None):
+    """The model in `path`, of whichever family it is; a damaged or incomplete one is a one-line ModelNotFound."""
+    try:
+        if is_baseline_dir(path):
+            from .baseline import BaselineModel  # scikit-learn is imported only when a baseline is used
+
+            return BaselineModel.load(path)
+        if is_transformer_dir(path):
+            from .transformer import TransformerModel  # torch is imported only when a transformer is used
+
+            return TransformerModel.load(path)
+        from .ensemble import EnsembleModel
+
+        return EnsembleModel.load(path, load_member, loaded)
+    except CleanSpeechError:
+        raise
+    except unreadable_model_errors() as exc:
+        raise ModelNotFound(
+            f"cannot read the model in {path}: {first_line(exc)} (a file is damaged or incomplete: copy the model "
+            "again or re-create it)"
+        ) from exc
 
 
 @lru_cache(maxsize=8)

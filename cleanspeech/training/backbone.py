@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..classifiers.compact import is_compact_dir, load_compact
 from ..classifiers.e5 import QUERY_PREFIX, export_e5_backbone
+from ..classifiers.files import unreadable_model_errors
 from ..classifiers.transformer import DEFAULT_SETTINGS, cleanspeech_settings
 from ..errors import first_line
 from ..labels import ID2LABEL, LABEL2ID, LABELS
@@ -60,7 +61,7 @@ def load_backbone(config):
             label2id=LABEL2ID,
             ignore_mismatched_sizes=True,  # a checkpoint with another head gets a fresh six-label head
         )
-    except (OSError, ValueError) as exc:
+    except unreadable_model_errors() as exc:
         raise TrainingError(
             f"cannot load model '{config.model}' ({first_line(exc)}). Without internet, pass a local model directory "
             "with --model, or fill the Hugging Face cache once on a connected machine"

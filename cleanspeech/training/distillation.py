@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from ..classifiers.files import unreadable_model_errors
 from ..classifiers.transformer import cleanspeech_settings
 from ..data.counterfactual import is_mitigation_row
 from ..errors import first_line
@@ -55,7 +56,7 @@ def load_teacher(config, student, tokenizer, device) -> torch.nn.Module:
         source = student.name_or_path if config.distill_from == config.model else resolve_backbone(spec)
         teacher = AutoModelForSequenceClassification.from_pretrained(source)
         same_vocabulary = AutoTokenizer.from_pretrained(source).get_vocab() == tokenizer.get_vocab()
-    except (OSError, ValueError) as exc:
+    except unreadable_model_errors() as exc:
         raise TrainingError(f"cannot load the teacher '{config.distill_from}' ({first_line(exc)})") from exc
     labels = [teacher.config.id2label[i] for i in range(teacher.config.num_labels)]
     if labels != list(LABELS):

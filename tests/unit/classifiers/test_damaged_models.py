@@ -1,0 +1,57 @@
+"""A model directory with a damaged file (a copy cut short, a broken JSON) is a one-line error, never a traceback."""
+
+import json
+import shutil
+
+import pytest
+
+from cleanspeech import load_model
+from cleanspeech.errors import ModelNotFound
+from tests.helpers import run_cli, run_script
+from tests.helpers.training import train_args
+
+
+def _cut_short(path, keep: float = 0.3) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+
+
+@pytest.fixture
+def damaged_transformer(tiny_classifier_dir, tmp_path):
+    directory = tmp_path / "transformer"
+    shutil.copytree(tiny_classifier_dir, directory)
+    _cut_short(directory / "model.safetensors")
+    return directory
+
+
+def test_a_damaged_baseline_is_named_not_traced(small_baseline, tmp_path):
+    small_baseline.save(tmp_path)
+    _cut_short(tmp_path / "baseline_pipeline.pkl.gz")
+    with pytest.raises(ModelNotFound, match=r"cannot read the model in .*damaged or incomplete"):
+        load_model(tmp_path)
+
+
+def test_a_damaged_transformer_is_named_not_traced(damaged_transformer, capsys):
+    with pytest.raises(ModelNotFound, match=r"cannot load the transformer in .*damaged or incomplete"):
+        load_model(damaged_transformer)
+    result = run_cli(capsys, "predict", "--model", str(damaged_transformer), "a comment")
+    assert result.returncode != 0 and result.stderr.startswith("error: cannot load the transformer")
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_ensemble_with_a_broken_spec_is_named_not_traced(tmp_path):
+    (tmp_path / "ensemble.json").write_text('{"members": [')
+    with pytest.raises(ModelNotFound, match="cannot read the model in"):
+        load_model(tmp_path)
+    (tmp_path / "ensemble.json").write_text(json.dumps({"members": [{"name": "x"}]}))  # no path, no weight
+    with pytest.raises(ModelNotFound, match="cannot read the model in"):
+        load_model(tmp_path)
+
+
+def test_training_from_a_damaged_model_or_teacher_is_refused(damaged_transformer, tiny_model, small_data, tmp_path,
+                                                             capsys):  # fmt: skip
+    result = run_script(capsys, "train", *train_args(str(damaged_transformer), small_data, tmp_path / "a"))
+    assert result.returncode == 2 and "cannot load model" in result.stderr and "Traceback" not in result.stderr
+    args = train_args(tiny_model, small_data, tmp_path / "b", "--distill-from", str(damaged_transformer))
+    result = run_script(capsys, "train", *args)
+    assert result.returncode == 2 and "cannot load the teacher" in result.stderr and "Traceback" not in result.stderr
