@@ -67,7 +67,21 @@ def load_backbone(config):
             "with --model, or fill the Hugging Face cache once on a connected machine"
         ) from exc
     model.config.cleanspeech = {**DEFAULT_SETTINGS, "text_prefix": config.text_prefix, "max_length": config.max_length}
+    if config.dropout is not None:
+        set_dropout(model, config.dropout)
     return model, tokenizer
+
+
+def set_dropout(model, probability: float) -> int:
+    """Every dropout layer of `model` drops `probability` of its inputs from now on; returns how many there are.
+
+    The saved config keeps the model's own rates: dropout acts only in training, so serving is the same either way."""
+    import torch
+
+    layers = [module for module in model.modules() if isinstance(module, torch.nn.Dropout)]
+    for layer in layers:
+        layer.p = probability
+    return len(layers)
 
 
 def freeze_parameters(model, embeddings: bool = False, word_embeddings: bool = False, lower_layers: int = 0) -> int:

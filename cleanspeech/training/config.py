@@ -26,6 +26,7 @@ class TrainConfig:
     freeze_embeddings: bool = False  # freeze the whole embedding block
     freeze_word_embeddings: bool = False  # freeze only the word table (keeps a big multilingual vocabulary aligned)
     freeze_layers: int = 0  # freeze the lowest N encoder layers
+    dropout: float | None = None  # every dropout layer's rate in training; default: the model's own (0.1 for e5)
     # data
     data_dir: str | None = None  # default: $CLEANSPEECH_DATA or ../shared/data
     jigsaw_dir: str | None = None  # Kaggle's full Jigsaw files, used instead of the staged ones
@@ -68,6 +69,10 @@ class TrainConfig:
     run_dir: str | None = None  # resumable state (save_state); default runs/<run name>
     resume: bool = False  # continue from the last checkpoint in run_dir
     predict_test: str | None = None  # a Kaggle-format test.csv to score into submission.csv
+
+    def __post_init__(self):
+        if self.dropout is not None and not 0 <= self.dropout < 1:
+            raise InputError(f"--dropout must be at least 0 and below 1, got {self.dropout}")
 
     def resolve_paths(self, runs: Path) -> "TrainConfig":
         name = Path(self.model.rstrip("/")).name or "model"

@@ -107,6 +107,26 @@ def _feature_drift(tiny_classifier_dir, feature_weight: float) -> float:
     return float(relative_feature_error(moved, kept))
 
 
+def test_without_dropout_a_continued_model_starts_exactly_at_its_teacher(tiny_classifier_dir):
+    """Dropout in the student alone would put a floor under the feature error (about 0.05 for e5-small) that no
+    step can remove; `--dropout 0` makes the error 0 until training moves the encoder."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from cleanspeech.training.backbone import set_dropout
+
+    student = AutoModelForSequenceClassification.from_pretrained(tiny_classifier_dir)
+    teacher = AutoModelForSequenceClassification.from_pretrained(tiny_classifier_dir).eval()
+    batch = dict(AutoTokenizer.from_pretrained(tiny_classifier_dir)(["a real comment", "and another"], padding=True,
+                                                                    return_tensors="pt"))  # fmt: skip
+    with torch.no_grad():
+        kept = first_token_state(teacher(**batch, output_hidden_states=True))
+        noisy = first_token_state(student.train()(**batch, output_hidden_states=True))
+        assert float(relative_feature_error(noisy, kept)) > 0.01  # dropout at the config's rate (0.1)
+        assert set_dropout(student, 0.0) > 0
+        exact = first_token_state(student.train()(**batch, output_hidden_states=True))
+    assert float(relative_feature_error(exact, kept)) == pytest.approx(0.0, abs=1e-10)
+
+
 def test_keeping_the_teachers_representation_holds_the_encoder_where_it_was(tiny_classifier_dir):
     free, held = _feature_drift(tiny_classifier_dir, 0.0), _feature_drift(tiny_classifier_dir, 10.0)
     assert free > 0.05  # the labels alone move the encoder far
@@ -136,12 +156,12 @@ def test_a_distilled_run_moves_toward_its_teacher_on_the_real_rows(capsys, tiny_
     teacher = _confident_teacher(tiny_model, tmp_path / "teacher")
     run = tmp_path / "run"
     extra = ["--max-steps", "40", "--eval-every", "40", "--learning-rate", "1e-2", "--distill-from", str(teacher),
-             "--distill-weight", "10", "--distill-features", "1"]  # fmt: skip
+             "--distill-weight", "10", "--distill-features", "1", "--dropout", "0"]  # fmt: skip
     result = run_script(capsys, "train", *train_args(tiny_model, small_data, run, *extra))
     assert result.returncode == 0, result.stderr[-3000:]
     config = read_json(run / "best" / "training_config.json")
     assert config["distill_from"] == str(teacher) and config["distill_weight"] == 10
-    assert config["distill_features"] == 1
+    assert config["distill_features"] == 1 and config["dropout"] == 0
 
     frame = build_dataset(small_data)
     validation = frame[frame["fold"] == "validation"].head(200)
@@ -173,3 +193,5 @@ def test_a_teacher_that_reads_text_otherwise_is_refused(capsys, tiny_model, smal
     teacherless = train_args(tiny_model, small_data, tmp_path / "run6", "--distill-features", "1")
     result = run_script(capsys, "train", *teacherless)
     assert result.returncode == 2 and "--distill-features needs a teacher" in result.stderr
+    result = run_script(capsys, "train", *train_args(tiny_model, small_data, tmp_path / "run7", "--dropout", "1"))
+    assert result.returncode == 2 and "--dropout must be at least 0 and below 1" in result.stderr
