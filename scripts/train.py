@@ -190,7 +190,7 @@ def train_loop(run: Run, train_dl, sampler, optimizer) -> None:
         batches = accelerator.skip_first_batches(train_dl, state.batches_done) if state.batches_done else train_dl
         for batch in batches:
             with accelerator.accumulate(run.model):
-                loss, comments = batch_loss(run, batch)
+                loss, label_loss, comments = batch_loss(run, batch)
                 check_finite(loss, accelerator, state.global_step)
                 accelerator.backward(loss)
                 if accelerator.sync_gradients:
@@ -200,7 +200,7 @@ def train_loop(run: Run, train_dl, sampler, optimizer) -> None:
                 optimizer.zero_grad()
             state.batches_done += 1
             state.samples_local += comments
-            window.add(loss.detach(), comments * accelerator.num_processes)
+            window.add(loss.detach(), comments * accelerator.num_processes, label_loss.detach())
             if not accelerator.sync_gradients:
                 continue
             state.global_step += 1
@@ -218,37 +218,37 @@ def train_loop(run: Run, train_dl, sampler, optimizer) -> None:
     progress.close()
 
 
-def batch_loss(run: Run, batch: dict) -> tuple[torch.Tensor, int]:
-    """The batch's loss (labels, logit pairing, the teacher's targets) and its number of comments (twins are not
-    samples of their own)."""
+def batch_loss(run: Run, batch: dict) -> tuple[torch.Tensor, torch.Tensor, int]:
+    """The batch's objective (labels, logit pairing, the teacher's terms), the labels' part of it, and its number of
+    comments (twins are not samples of their own)."""
     config = run.config
     targets = batch.pop("labels")
     pairs = batch.pop("pairs", torch.empty(0, 2, dtype=torch.long))
     anchor = batch.pop("anchor", None)
     outputs = run.model(**batch, output_hidden_states=bool(config.distill_features))
-    loss = masked_weighted_bce(outputs.logits, targets, run.weights)
+    loss = label_loss = masked_weighted_bce(outputs.logits, targets, run.weights)
     if config.clp_weight:
         loss = loss + config.clp_weight * logit_pairing_loss(outputs.logits, pairs)
     if run.teacher is not None:
         loss = loss + distillation_loss(run, outputs, batch, anchor)
-    return loss, len(targets) - len(pairs)
+    return loss, label_loss, len(targets) - len(pairs)
 
 
 def evaluate_and_checkpoint(run: Run, window: Window, last_step: bool, out_of_time: bool = False) -> bool:
     """Evaluate, record, save the best model (and, stopping, the last), checkpoint; True when training is done."""
     accelerator, state, config = run.accelerator, run.state, run.config
     seconds = time.perf_counter() - window.started  # training time only: evaluation is not throughput
-    mean_loss = torch.tensor(window.loss_sum / window.batches, device=accelerator.device)
-    train_loss = float(accelerator.reduce(mean_loss, "mean"))
+    objective, train_loss = window.mean_losses(accelerator)
     logits, targets, val_loss = evaluate(run.model, run.val_dl, accelerator, run.weights)
     lr = run.scheduler.get_last_lr()[0]
     record = evaluation_record(
-        state, run.batches_per_epoch, logits, targets, train_loss, val_loss, lr, window.samples / seconds
+        state, run.batches_per_epoch, logits, targets, train_loss, val_loss, lr, window.samples / seconds, objective
     )
     improved = state.record(record, config.patience)
     accelerator.print(
         f"step {state.global_step}: val macro ROC-AUC {record['roc_auc']['macro']:.4f}, val loss "
-        f"{val_loss:.4f}, train loss {train_loss:.4f}, {record['samples_per_s']:.1f} samples/s"
+        f"{val_loss:.4f}, train loss {train_loss:.4f} (objective {objective:.4f}), {record['samples_per_s']:.1f} "
+        "samples/s"
     )
     if improved:
         save_best_model(accelerator, run.model, run.tokenizer, config, state, logits, targets, run.frozen)

@@ -36,13 +36,17 @@ def validation_tables(logits: torch.Tensor, targets: torch.Tensor, thresholds=No
         return truth, scores, evaluate(truth, scores, thresholds)
 
 
-def evaluation_record(state, batches_per_epoch, logits, targets, train_loss, val_loss, lr, samples_per_s) -> dict:
+def evaluation_record(state, batches_per_epoch, logits, targets, train_loss, val_loss, lr, samples_per_s,
+                      train_objective: float | None = None) -> dict:  # fmt: skip
+    """One entry of history.json. `train_loss` is the labels' loss (what `val_loss` measures on validation);
+    `train_objective`, all that was minimised, where that was more (logit pairing, a teacher)."""
     table = validation_tables(logits, targets)[2]
     column = lambda name: {k: (None if math.isnan(v) else round(float(v), 5)) for k, v in table[name].items()}  # noqa: E731
     return {
         "step": state.global_step,
         "epoch": round(state.epoch + state.batches_done / max(1, batches_per_epoch), 4),
         "train_loss": round(train_loss, 5),
+        "train_objective": round(train_loss if train_objective is None else train_objective, 5),
         "val_loss": round(val_loss, 5),
         "learning_rate": lr,
         "samples_per_s": round(samples_per_s, 2),
@@ -125,19 +129,26 @@ class RunState:
 
 @dataclass
 class Window:
-    """Training loss and throughput since the last evaluation (what the next evaluation record reports)."""
+    """Training losses and throughput since the last evaluation (what the next evaluation record reports): the
+    objective minimised (labels, logit pairing, a teacher's terms) and the labels' part of it, which is what the
+    validation loss measures and so the one to compare with it."""
 
     started: float = field(default_factory=time.perf_counter)
     samples: int = 0
     loss_sum: float = 0.0
+    label_loss_sum: float = 0.0
     batches: int = 0
 
-    def add(self, loss: torch.Tensor, samples: int) -> None:
-        self.loss_sum, self.batches, self.samples = (
-            self.loss_sum + loss.item(),
-            self.batches + 1,
-            self.samples + samples,
-        )
+    def add(self, loss: torch.Tensor, samples: int, label_loss: torch.Tensor | None = None) -> None:
+        label_loss = loss if label_loss is None else label_loss
+        self.loss_sum, self.label_loss_sum = self.loss_sum + loss.item(), self.label_loss_sum + label_loss.item()
+        self.batches, self.samples = self.batches + 1, self.samples + samples
+
+    def mean_losses(self, accelerator) -> tuple[float, float]:
+        """(objective, labels' loss) per batch, averaged over every process."""
+        means = torch.tensor([self.loss_sum, self.label_loss_sum], device=accelerator.device) / self.batches
+        objective, labels = accelerator.reduce(means, "mean").tolist()
+        return objective, labels
 
 
 def _latest_checkpoint(run_dir: Path) -> Path | None:

@@ -162,6 +162,8 @@ def test_a_distilled_run_moves_toward_its_teacher_on_the_real_rows(capsys, tiny_
     config = read_json(run / "best" / "training_config.json")
     assert config["distill_from"] == str(teacher) and config["distill_weight"] == 10
     assert config["distill_features"] == 1 and config["dropout"] == 0
+    history = read_json(run / "best" / "history.json")  # the labels' loss apart, to compare with validation's
+    assert all(entry["train_objective"] > entry["train_loss"] > 0 for entry in history)
 
     frame = build_dataset(small_data)
     validation = frame[frame["fold"] == "validation"].head(200)
