@@ -44,6 +44,7 @@ from cleanspeech.training import (
     predict_test_file,
     save_best_model,
 )
+from cleanspeech.training.backbone import check_local_models
 from cleanspeech.training.batching import encode_twins
 from cleanspeech.training.config import build_parser, load_config
 from cleanspeech.training.distillation import anchored_rows, check_distillation, distillation_loss, load_teacher
@@ -129,6 +130,7 @@ class Run:
 def training_function(config) -> dict:
     repeats = parse_oversampling(config.oversample)  # a bad --oversample fails now, not after the model has loaded
     check_distillation(config)
+    check_local_models(config)
     accelerator = make_accelerator(config)
     set_seed(config.seed)
     frame = load_training_frame(config)

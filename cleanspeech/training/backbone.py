@@ -17,6 +17,20 @@ PACKAGED_E5 = (
 )
 
 
+def check_local_models(config) -> None:
+    """A --model or --distill-from that names a local directory which is not there, refused before the data loads.
+
+    A name is taken as local when it starts like a path (".", "/", "~") or its first part is a directory here
+    ("models/transformr" beside models/); anything else may be a hub name ("microsoft/mdeberta-v3-base")."""
+    for flag, name in (("--model", config.model), ("--distill-from", config.distill_from)):
+        if not name or name == PACKAGED_E5:
+            continue
+        path = Path(name).expanduser()
+        local = name.startswith((".", "/", "~")) or (len(path.parts) > 1 and Path(path.parts[0]).is_dir())
+        if local and not path.is_dir():
+            raise TrainingError(f"{flag} {name}: no such model directory")
+
+
 def resolve_backbone(config) -> str:
     """The directory or hub name to load; CleanSpeech's packaged e5 is exported once into runs/_backbones.
 

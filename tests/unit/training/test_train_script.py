@@ -135,7 +135,9 @@ def test_a_spent_time_limit_ends_the_run_resumably_and_unread_words_keep_their_r
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--model", "/no/such/model"], "cannot load model '/no/such/model'"),
+        (["--model", "/no/such/model"], "--model /no/such/model: no such model directory"),
+        (["--model", "models/transformr"], "--model models/transformr: no such model directory"),  # a typo
+        (["--model", "/no/such/model", "--data-dir", "/no/such/data"], "no such model directory"),  # before the data
         (["--data-dir", "/no/such/data"], "data directory not found"),
         (["--learning-rate", "1e9", "--max-grad-norm", "1e9"], "NaN/inf"),
         (["--resume", "--run-dir", "/tmp/cleanspeech-no-such-run"], "no checkpoint"),
