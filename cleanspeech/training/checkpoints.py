@@ -172,7 +172,9 @@ def save_best_model(accelerator, model, tokenizer, config, state, logits, target
     truth, scores, _ = validation_tables(logits, targets)
     thresholds = tune_thresholds(truth, scores)
     table = validation_tables(logits, targets, thresholds)[2]
-    metrics = {"validation": table_to_dict(table), "best_step": state.global_step, "frozen_parameters": frozen_params}
+    # `step`: where this model was saved; `best_step`: the run's best so far (the same step in the best directory)
+    metrics = {"validation": table_to_dict(table), "step": state.global_step, "best_step": state.best_step,
+               "frozen_parameters": frozen_params}  # fmt: skip
     index = accelerator.process_index
     write_json(output / "thresholds.json", thresholds, index)
     write_json(output / "metrics.json", metrics, index)
