@@ -6,6 +6,7 @@ so callers never care which family they hold. Shipped models are found in `paths
 listing models needs neither torch nor scikit-learn.
 """
 
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -53,8 +54,19 @@ def load_model(name_or_path: str | Path, root: Path | None = None):
             f"model '{name_or_path}' not found in {path.parent} (set {MODELS_ENV} to the folder that holds the "
             f"shipped models); create it with: {MODEL_COMMANDS[str(name_or_path)]}"
         )
-    if is_baseline_dir(path) or is_transformer_dir(path) or is_ensemble_dir(path):
-        return _read_model(path, load_model)
+    with _damaged_as_not_found(path):
+        if is_baseline_dir(path):
+            from .baseline import BaselineModel  # scikit-learn is imported only when a baseline is used
+
+            return BaselineModel.load(path)
+        if is_transformer_dir(path):
+            from .transformer import TransformerModel  # torch is imported only when a transformer is used
+
+            return TransformerModel.load(path)
+        if is_ensemble_dir(path):
+            from .ensemble import EnsembleModel
+
+            return EnsembleModel.load(path, load_model)
     known = ", ".join(MODEL_COMMANDS)
     raise ModelNotFound(f"'{name_or_path}' is neither a known model name ({known}) nor a CleanSpeech model directory")
 
@@ -71,24 +83,21 @@ def load_models(names: list[str] | None = None, root: Path | None = None) -> dic
     loaded = {}
     for name in sorted(names, key=lambda n: n == "ensemble"):  # the ensemble last, to reuse its members
         path = resolve_model_dir(name, root)
-        loaded[name] = _read_model(path, load_model, loaded) if is_ensemble_dir(path) else load_model(name, root)
+        if not is_ensemble_dir(path):
+            loaded[name] = load_model(name, root)
+            continue
+        from .ensemble import EnsembleModel
+
+        with _damaged_as_not_found(path):
+            loaded[name] = EnsembleModel.load(path, load_model, loaded)
     return {name: loaded[name] for name in names}
 
 
-def _read_model(path: Path, load_member, loaded: dict | None = None):
-    """The model in `path`, of whichever family it is; a damaged or incomplete one is a one-line ModelNotFound."""
+@contextmanager
+def _damaged_as_not_found(path: Path):
+    """A damaged or incomplete model directory read inside this block is a one-line ModelNotFound."""
     try:
-        if is_baseline_dir(path):
-            from .baseline import BaselineModel  # scikit-learn is imported only when a baseline is used
-
-            return BaselineModel.load(path)
-        if is_transformer_dir(path):
-            from .transformer import TransformerModel  # torch is imported only when a transformer is used
-
-            return TransformerModel.load(path)
-        from .ensemble import EnsembleModel
-
-        return EnsembleModel.load(path, load_member, loaded)
+        yield
     except CleanSpeechError:
         raise
     except unreadable_model_errors() as exc:
