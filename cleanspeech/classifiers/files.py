@@ -8,7 +8,10 @@ models without loading torch or scikit-learn.
 import hashlib
 import importlib.metadata
 import json
+from contextlib import contextmanager
 from pathlib import Path
+
+from ..errors import CleanSpeechError, ModelNotFound, first_line
 
 # Baseline: the fitted scikit-learn pipeline and its settings, labels and thresholds. The pipeline is a gzipped
 # pickle: Python's C unpickler reads its 500,000-entry vocabularies 10x faster than joblib's pure-Python one (0.5 s
@@ -48,6 +51,21 @@ def unreadable_model_errors() -> tuple[type[BaseException], ...]:
     except ImportError:  # a baseline-only install
         pass
     return tuple(errors)
+
+
+@contextmanager
+def damaged_model_as_not_found(path: str | Path, what: str = "the model"):
+    """A damaged or incomplete model directory read inside this block is a one-line ModelNotFound naming `path`;
+    the package's own errors pass through unchanged."""
+    try:
+        yield
+    except CleanSpeechError:
+        raise
+    except unreadable_model_errors() as exc:
+        raise ModelNotFound(
+            f"cannot read {what} in {path}: {first_line(exc)} (a file is damaged or incomplete: copy the model again "
+            "or re-create it)"
+        ) from exc
 
 
 def network_files(directory: str | Path) -> list[Path]:

@@ -6,17 +6,16 @@ so callers never care which family they hold. Shipped models are found in `paths
 listing models needs neither torch nor scikit-learn.
 """
 
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..errors import CleanSpeechError, ModelNotFound, first_line
+from ..errors import ModelNotFound
 from ..labels import LABELS
 from ..paths import MODELS_ENV, models_dir
-from .files import is_baseline_dir, is_ensemble_dir, is_transformer_dir, unreadable_model_errors
+from .files import damaged_model_as_not_found, is_baseline_dir, is_ensemble_dir, is_transformer_dir
 
 # Model names the CLI and app know, in display order, with the command that creates each.
 MODEL_COMMANDS = {
@@ -54,7 +53,7 @@ def load_model(name_or_path: str | Path, root: Path | None = None):
             f"model '{name_or_path}' not found in {path.parent} (set {MODELS_ENV} to the folder that holds the "
             f"shipped models); create it with: {MODEL_COMMANDS[str(name_or_path)]}"
         )
-    with _damaged_as_not_found(path):
+    with damaged_model_as_not_found(path):
         if is_baseline_dir(path):
             from .baseline import BaselineModel  # scikit-learn is imported only when a baseline is used
 
@@ -88,23 +87,9 @@ def load_models(names: list[str] | None = None, root: Path | None = None) -> dic
             continue
         from .ensemble import EnsembleModel
 
-        with _damaged_as_not_found(path):
+        with damaged_model_as_not_found(path):
             loaded[name] = EnsembleModel.load(path, load_model, loaded)
     return {name: loaded[name] for name in names}
-
-
-@contextmanager
-def _damaged_as_not_found(path: Path):
-    """A damaged or incomplete model directory read inside this block is a one-line ModelNotFound."""
-    try:
-        yield
-    except CleanSpeechError:
-        raise
-    except unreadable_model_errors() as exc:
-        raise ModelNotFound(
-            f"cannot read the model in {path}: {first_line(exc)} (a file is damaged or incomplete: copy the model "
-            "again or re-create it)"
-        ) from exc
 
 
 @lru_cache(maxsize=8)

@@ -18,11 +18,11 @@ import pandas as pd
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-from ..errors import InputError, ModelNotFound, first_line
+from ..errors import InputError, ModelNotFound
 from ..labels import LABELS
 from ..text import clean_text
 from .compact import load_compact
-from .files import THRESHOLDS_FILE, is_compact_dir, unreadable_model_errors
+from .files import THRESHOLDS_FILE, damaged_model_as_not_found, is_compact_dir
 from .onnx_backend import BACKENDS, default_backend, load_onnx_classifier
 
 # How a model reads text, stored in its config.json under "cleanspeech" by scripts/train.py; these are the defaults.
@@ -77,17 +77,12 @@ class TransformerModel:
             )
         if threads:
             torch.set_num_threads(threads)
-        try:
+        with damaged_model_as_not_found(directory, "the transformer"):
             if is_compact_dir(directory):
                 model, tokenizer = load_compact(directory)
             else:
                 tokenizer = AutoTokenizer.from_pretrained(directory)
                 model = AutoModelForSequenceClassification.from_pretrained(directory)
-        except unreadable_model_errors() as exc:
-            raise ModelNotFound(
-                f"cannot load the transformer in {directory}: {first_line(exc)} (a file is damaged or incomplete: "
-                "copy the model again or re-create it)"
-            ) from exc
         path = directory / THRESHOLDS_FILE
         thresholds = json.loads(path.read_text()) if path.is_file() else {}
         onnx = _onnx_classifier(model, directory, backend, threads)

@@ -32,10 +32,10 @@ def test_a_damaged_baseline_is_named_not_traced(small_baseline, tmp_path):
 
 
 def test_a_damaged_transformer_is_named_not_traced(damaged_transformer, capsys):
-    with pytest.raises(ModelNotFound, match=r"cannot load the transformer in .*damaged or incomplete"):
+    with pytest.raises(ModelNotFound, match=r"cannot read the transformer in .*damaged or incomplete"):
         load_model(damaged_transformer)
     result = run_cli(capsys, "predict", "--model", str(damaged_transformer), "a comment")
-    assert result.returncode != 0 and result.stderr.startswith("error: cannot load the transformer")
+    assert result.returncode != 0 and result.stderr.startswith("error: cannot read the transformer")
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
