@@ -197,3 +197,33 @@ def test_a_teacher_that_reads_text_otherwise_is_refused(capsys, tiny_model, smal
     assert result.returncode == 2 and "--distill-features needs a teacher" in result.stderr
     result = run_script(capsys, "train", *train_args(tiny_model, small_data, tmp_path / "run7", "--dropout", "1"))
     assert result.returncode == 2 and "--dropout must be at least 0 and below 1" in result.stderr
+
+
+def test_a_run_directory_is_continued_and_distilled_from_with_the_prefix_it_was_trained_with(
+    capsys, tiny_classifier_dir, small_data, tmp_path
+):
+    """`--model runs/x/best` (a full directory, not a packed one) used to train without the prefix the model was
+    trained with, so `--distill-from` the same directory was refused as reading text otherwise."""
+    import json
+    import shutil
+
+    from cleanspeech.training.backbone import resolve_backbone
+    from cleanspeech.training.config import TrainConfig
+
+    trained = shutil.copytree(tiny_classifier_dir, tmp_path / "best")
+    config = json.loads((trained / "config.json").read_text())
+    config["cleanspeech"]["text_prefix"] = "query: "
+    (trained / "config.json").write_text(json.dumps(config))
+    spec = TrainConfig(model=str(trained), run_dir=str(tmp_path / "next"))
+    assert resolve_backbone(spec) == str(trained) and spec.text_prefix == "query: "
+    chosen = TrainConfig(model=str(trained), run_dir=str(tmp_path / "next"), text_prefix="passage: ")
+    assert resolve_backbone(chosen) == str(trained) and chosen.text_prefix == "passage: "  # a flag still wins
+    hub = TrainConfig(model="microsoft/mdeberta-v3-base", run_dir=str(tmp_path / "next"))
+    assert resolve_backbone(hub) == "microsoft/mdeberta-v3-base" and hub.text_prefix == ""
+
+    run = tmp_path / "run"
+    args = train_args(trained, small_data, run, "--max-steps", "2", "--eval-every", "2", "--distill-from", str(trained))
+    result = run_script(capsys, "train", *args)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert read_json(run / "best" / "training_config.json")["text_prefix"] == "query: "
+    assert read_json(run / "best" / "config.json")["cleanspeech"]["text_prefix"] == "query: "
