@@ -2,7 +2,6 @@
 with a fresh six-label head, and which of its parameters stay frozen.
 """
 
-import json
 from pathlib import Path
 
 from ..classifiers.compact import is_compact_dir, load_compact
@@ -39,8 +38,6 @@ def resolve_backbone(config) -> str:
     further (`--model models/transformer`) instead of starting again from the pretrained encoder.
     """
     if config.model != PACKAGED_E5 and not is_compact_dir(Path(config.model)):
-        if not config.text_prefix:  # a run's best/last directory: go on reading text as it was trained to
-            config.text_prefix = _saved_text_prefix(Path(config.model))
         return config.model
     backbones = Path(config.run_dir).parent / "_backbones"
     if config.model == PACKAGED_E5:
@@ -52,16 +49,6 @@ def resolve_backbone(config) -> str:
     if not config.text_prefix:
         config.text_prefix = prefix  # e5 was trained with it; without it the encoder is off-distribution
     return str(directory)
-
-
-def _saved_text_prefix(directory: Path) -> str:
-    """The text prefix a CleanSpeech model in `directory` was trained with ("" for a hub name or another model)."""
-    try:
-        config = json.loads((directory / "config.json").read_text())
-    except (OSError, ValueError):  # not a local directory (a hub name), or no readable config: nothing was saved
-        return ""
-    saved = config.get("cleanspeech") if isinstance(config, dict) else None
-    return str(saved.get("text_prefix") or "") if isinstance(saved, dict) else ""
 
 
 def expand_compact(source: Path, backbones: Path) -> tuple[Path, str]:
@@ -93,6 +80,8 @@ def load_backbone(config):
             f"cannot load model '{config.model}' ({first_line(exc)}). Without internet, pass a local model directory "
             "with --model, or fill the Hugging Face cache once on a connected machine"
         ) from exc
+    if not config.text_prefix:  # a CleanSpeech model continued (a run's best/last): read text as it was trained to
+        config.text_prefix = cleanspeech_settings(model.config)["text_prefix"]
     model.config.cleanspeech = {**DEFAULT_SETTINGS, "text_prefix": config.text_prefix, "max_length": config.max_length}
     if config.dropout is not None:
         set_dropout(model, config.dropout)

@@ -200,14 +200,14 @@ def test_a_teacher_that_reads_text_otherwise_is_refused(capsys, tiny_model, smal
 
 
 def test_a_run_directory_is_continued_and_distilled_from_with_the_prefix_it_was_trained_with(
-    capsys, tiny_classifier_dir, small_data, tmp_path
+    capsys, tiny_model, tiny_classifier_dir, small_data, tmp_path
 ):
     """`--model runs/x/best` (a full directory, not a packed one) used to train without the prefix the model was
     trained with, so `--distill-from` the same directory was refused as reading text otherwise."""
     import json
     import shutil
 
-    from cleanspeech.training.backbone import resolve_backbone
+    from cleanspeech.training.backbone import load_backbone
     from cleanspeech.training.config import TrainConfig
 
     trained = shutil.copytree(tiny_classifier_dir, tmp_path / "best")
@@ -215,11 +215,12 @@ def test_a_run_directory_is_continued_and_distilled_from_with_the_prefix_it_was_
     config["cleanspeech"]["text_prefix"] = "query: "
     (trained / "config.json").write_text(json.dumps(config))
     spec = TrainConfig(model=str(trained), run_dir=str(tmp_path / "next"))
-    assert resolve_backbone(spec) == str(trained) and spec.text_prefix == "query: "
+    model, _ = load_backbone(spec)
+    assert spec.text_prefix == "query: " and model.config.cleanspeech["text_prefix"] == "query: "
     chosen = TrainConfig(model=str(trained), run_dir=str(tmp_path / "next"), text_prefix="passage: ")
-    assert resolve_backbone(chosen) == str(trained) and chosen.text_prefix == "passage: "  # a flag still wins
-    hub = TrainConfig(model="microsoft/mdeberta-v3-base", run_dir=str(tmp_path / "next"))
-    assert resolve_backbone(hub) == "microsoft/mdeberta-v3-base" and hub.text_prefix == ""
+    assert load_backbone(chosen)[0].config.cleanspeech["text_prefix"] == "passage: "  # a flag still wins
+    plain = TrainConfig(model=str(tiny_model), run_dir=str(tmp_path / "next"))  # not a CleanSpeech model: no prefix
+    assert load_backbone(plain)[0].config.cleanspeech["text_prefix"] == "" and plain.text_prefix == ""
 
     run = tmp_path / "run"
     args = train_args(trained, small_data, run, "--max-steps", "2", "--eval-every", "2", "--distill-from", str(trained))
