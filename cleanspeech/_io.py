@@ -65,8 +65,19 @@ def _bomless_utf16(head: bytes) -> str | None:
     return None
 
 
-def detect_encoding(head: bytes, name: str = "the file", complete: bool = True) -> tuple[str, str | None]:
-    """The encoding of a user's text file from its first bytes, and a notice when it is not plain UTF-8.
+def _damaged_utf8(head: bytes) -> int:
+    """Bytes of `head` that are not UTF-8, when the rest of it is UTF-8 with characters beyond ASCII (a file damaged in
+    a few places); 0 when it is not such a file. Windows-1252 text almost never holds a valid multi-byte sequence."""
+    text = head.decode("utf-8", errors="replace")
+    damaged = text.count("\ufffd") - head.count("\ufffd".encode())
+    beyond_ascii = sum(1 for ch in text if ord(ch) > 127 and ch != "\ufffd")
+    return damaged if beyond_ascii >= damaged > 0 else 0
+
+
+def detect_encoding(head: bytes, name: str = "the file", complete: bool = True) -> tuple[str, str | None, str]:
+    """The encoding of a user's text file from its first bytes, a notice when it is not plain UTF-8, and how to treat
+    bytes that do not decode ("strict", or "replace" for UTF-8 damaged in a few places: each such byte reads as
+    U+FFFD and the notice says how many, so one bad byte does not turn every accented letter into mojibake).
 
     Byte-order marks first, then BOM-less UTF-16, then UTF-8, Windows-1252 and Latin-1 (which accepts any byte).
     Empty and binary files are refused. `complete=False`: `head` is a sample, and may end inside a character.
@@ -75,10 +86,10 @@ def detect_encoding(head: bytes, name: str = "the file", complete: bool = True) 
         raise InputError(f"{name} is empty (0 bytes)")
     for bom, encoding in _BOMS:
         if head.startswith(bom):
-            return encoding, None
+            return encoding, None, "strict"
     utf16 = _bomless_utf16(head)
     if utf16:
-        return utf16, f"{name} is UTF-16 without a byte-order mark; read it as {utf16.upper()}"
+        return utf16, f"{name} is UTF-16 without a byte-order mark; read it as {utf16.upper()}", "strict"
     if not head.strip():
         raise InputError(f"{name} is empty (only whitespace)")
     kind = next((what for magic, what in _SIGNATURES.items() if head.startswith(magic)), None)
@@ -87,15 +98,19 @@ def detect_encoding(head: bytes, name: str = "the file", complete: bool = True) 
         raise InputError(f"{name} looks like {kind or 'a binary file'}, not a CSV")
     try:
         head.decode("utf-8")
-        return "utf-8", None
+        return "utf-8", None, "strict"
     except UnicodeDecodeError as exc:
         if not complete and exc.reason == "unexpected end of data" and exc.start > len(head) - 4:
-            return "utf-8", None  # the sample cut a character in two: not an encoding problem
+            return "utf-8", None, "strict"  # the sample cut a character in two: not an encoding problem
+    if damaged := _damaged_utf8(head if complete else head[:-4]):
+        where, later = ("", "") if complete else (" in its first megabyte", ", as are any later ones")
+        notice = f"{name} has {damaged} byte(s) that are not UTF-8{where} (read as \ufffd{later}); the rest is UTF-8"
+        return "utf-8", notice, "replace"
     try:
         head.decode("cp1252")
-        return "cp1252", f"{name} is not UTF-8; read it as Windows-1252"
+        return "cp1252", f"{name} is not UTF-8; read it as Windows-1252", "strict"
     except UnicodeDecodeError:
-        return "latin-1", f"{name} is not UTF-8; read it as Latin-1"
+        return "latin-1", f"{name} is not UTF-8; read it as Latin-1", "strict"
 
 
 def import_optional(module: str, extra: str | None, purpose: str) -> ModuleType:
@@ -110,7 +125,8 @@ def import_optional(module: str, extra: str | None, purpose: str) -> ModuleType:
 
 
 def run_main(main: Callable[[list[str] | None], int], argv: list[str] | None = None) -> int:
-    """Run a command's body; a `CleanSpeechError` becomes one line on stderr and exit status 2, never a traceback."""
+    """Run a command's body; a `CleanSpeechError` or an `OSError` (a path that cannot be read or written) becomes
+    one line on stderr and exit status 2, never a traceback."""
     try:
         return main(argv)
     except CleanSpeechError as exc:
@@ -118,6 +134,10 @@ def run_main(main: Callable[[list[str] | None], int], argv: list[str] | None = N
         return EXIT_USAGE
     except BrokenPipeError:  # `... | head` closed the pipe: not an error worth a traceback
         return 0
+    except OSError as exc:  # a path the user named cannot be read or written (checked early where it can be)
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def read_json_records(path: str | Path) -> tuple[list[dict], str | None]:

@@ -21,6 +21,7 @@ from .rewrite.base import BACKENDS as REWRITE_BACKENDS
 from .rewrite.base import GEMINI_MODEL
 from .server.command import add_serve_command
 from .serving.csv_files import CHUNK_ROWS, TEXT_COLUMN
+from .text import is_blank
 
 
 def _model_result(row: dict, name: str) -> dict:
@@ -45,20 +46,31 @@ def _read_file_to_score(args):
 
 
 def cmd_predict(args) -> int:
-    from .serving import score_frame, write_table
+    from .serving import (
+        added_columns,
+        check_output_path,
+        renamed_inputs,
+        renamed_inputs_notice,
+        score_frame,
+        write_table,
+    )
 
+    if args.output:
+        check_output_path(args.output, args.file)
     if args.file:
         frame, errors = _read_file_to_score(args)
         texts = frame[args.column].tolist()
     else:
         texts, errors, frame = args.texts, {}, None
-        if not texts or not any(t.strip() for t in texts):
+        if not texts or all(is_blank(t) for t in texts):
             raise InputError("nothing to score: the text is empty")
     models = load_models(args.model)
     hook = verdict_hook(args, models, args.column if frame is not None and args.output else "text")
     if args.output:
         if frame is None:
             frame, args.column = pd.DataFrame({"text": texts}), "text"
+        if notice := renamed_inputs_notice(renamed_inputs(frame.columns, added_columns(frame.columns, models))):
+            print(f"note: {notice}", file=sys.stderr)
         scored = score_frame(frame, args.column, models, row_errors=errors)
         scored = hook(scored) if hook else scored
         write_table(scored, args.output, safe_cells=not args.raw_cells)
@@ -121,8 +133,9 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_score(args) -> int:
-    from .serving import score_csv
+    from .serving import check_output_path, score_csv
 
+    check_output_path(args.output, args.input)  # before the models load
     models = load_models(args.model)
     hook = verdict_hook(args, models, args.column, args.chunk_rows)
     summary = score_csv(args.input, args.output, args.column, models, args.chunk_rows, args.cpu, not args.raw_cells,
@@ -139,7 +152,7 @@ def cmd_explain(args) -> int:
     from .explain import explain
 
     text = args.text
-    if not text.strip():
+    if is_blank(text):
         raise InputError("nothing to explain: the text is empty")
     labels = tuple(args.label) if args.label else None
     explanation = explain(load_model(args.model), text, args.method, labels=labels)
@@ -153,7 +166,7 @@ def cmd_explain(args) -> int:
 def cmd_rewrite(args) -> int:
     from .rewrite import load_rewriter
 
-    if not args.text.strip():
+    if is_blank(args.text):
         raise InputError("nothing to rewrite: the text is empty")  # before seconds of model loading
     rewriter = load_rewriter(judge=load_model(args.model), gemini_model=args.gemini_model)
     print(json.dumps(rewriter.rewrite(args.text, args.backend).to_dict(), indent=2, ensure_ascii=False))
@@ -268,6 +281,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _typed_text(text: str) -> str:
+    """A comment as typed on the command line. Bytes that are not UTF-8 reach Python as lone surrogates, which no
+    later step can encode: they read as U+FFFD instead, with a note."""
+    repaired = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    if repaired != text:
+        print("note: the text has bytes that are not UTF-8; each reads as \ufffd", file=sys.stderr)
+    return repaired
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if isinstance(getattr(args, "text", None), str):
+        args.text = _typed_text(args.text)
+    if getattr(args, "texts", None):
+        args.texts = [_typed_text(text) for text in args.texts]
     return run_main(lambda _: args.func(args))

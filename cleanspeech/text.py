@@ -62,6 +62,12 @@ def _fold_mixed_script_word(match: re.Match) -> str:
     return word.translate(_HOMOGLYPHS)
 
 
+def is_blank(text: str) -> bool:
+    """True when `text` shows nothing: whitespace and invisible characters (zero-width spaces, BOMs, direction
+    marks) only. Such a comment is empty, not something to score."""
+    return not _INVISIBLE.sub("", text).strip()
+
+
 def normalize_unicode(text: str) -> str:
     """NFKC, invisible characters removed, look-alike letters folded in mixed-script words, long repeats shortened."""
     if not text.isascii():  # ASCII is NFKC-stable and holds no invisible or look-alike letter: skip (most comments)

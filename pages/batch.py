@@ -11,8 +11,11 @@ import streamlit as st
 from cleanspeech import LABELS, InputError
 from cleanspeech.serving import (
     SCORED_STATUSES,
+    added_columns,
     neutralize_formulas,
     read_table,
+    renamed_inputs,
+    renamed_inputs_notice,
     score_frame,
     status_column,
     xlsx_bytes,
@@ -70,6 +73,8 @@ result = st.session_state.get("batch_result")
 if not result or result["key"] != run_key:
     st.stop()
 scored = result["frame"]
+if notice := renamed_inputs_notice(renamed_inputs(frame.columns, added_columns(frame.columns, chosen))):
+    st.warning(as_text(notice))
 status = scored[status_column(frame.columns)]
 counts = status.str.split(":").str[0].value_counts()
 st.caption(" · ".join(f"{kind}: {count:,}" for kind, count in counts.items()))

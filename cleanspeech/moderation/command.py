@@ -53,12 +53,15 @@ def resolve_policy(args):
     return (store.policies.default() if name == "default" else store.policies.get(name)), store
 
 
+VERDICT_COLUMNS = ("verdict", "severity", "reasons")  # what a policy adds to a scored file
+
+
 def verdict_hook(args, models: dict, column: str, chunk_rows: int = 0):
     """A function that adds `verdict`, `severity`, `reasons` to a scored frame (and queues the flagged rows), or
     None without `--policy`/`--enqueue`. The policy's model joins `models` when it is not there already."""
     from ..classifiers import load_model
     from ..labels import LABELS
-    from ..serving import SCORED_STATUSES
+    from ..serving import SCORED_STATUSES, renamed_inputs
     from .verdicts import moderate, policy_model_name, row_ids
 
     policy, store = resolve_policy(args)
@@ -75,8 +78,8 @@ def verdict_hook(args, models: dict, column: str, chunk_rows: int = 0):
         rows = scored[keep]
         scores = rows[[f"{name}_{label}" for label in LABELS]].set_axis(list(LABELS), axis=1)
         judged = moderate(rows[column].astype(str).tolist(), policy, models[name], scores=scores)
-        out = scored.copy()
-        for key in ("verdict", "severity", "reasons"):
+        out = scored.rename(columns=renamed_inputs(scored.columns, VERDICT_COLUMNS))  # the input's own kept
+        for key in VERDICT_COLUMNS:
             out[key] = ""
             out.loc[keep, key] = judged.frame()[key].to_numpy()
         if store is not None and args.enqueue:

@@ -18,7 +18,7 @@ before and after, and the result lists the changed spans and whether the rewrite
 from ..classifiers import flagged_labels, load_model, model_path
 from ..errors import InputError, ModelNotFound
 from ..labels import LABELS
-from ..text import limit_note, split_at_limit
+from ..text import is_blank, limit_note, split_at_limit
 from .base import BACKENDS, GEMINI_MODEL, GeminiUnavailable, Rewrite, api_key_from_env, changed_spans
 from .lexicon import LEXICON_FILE, Lexicon
 from .local import LocalRewriter, margins_of
@@ -36,7 +36,7 @@ class Rewriter:
     def rewrite(self, text: str, backend: str = "auto") -> Rewrite:
         if backend not in BACKENDS:
             raise InputError(f"unknown rewrite backend {backend!r}: choose {', '.join(BACKENDS)}")
-        if not isinstance(text, str) or not text.strip():
+        if not isinstance(text, str) or is_blank(text):
             raise InputError("nothing to rewrite: the text is empty")
         (head, tail), notes = split_at_limit(text), []
         if note := limit_note(text, "rewrote", "; the rest is unchanged"):

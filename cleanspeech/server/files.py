@@ -17,8 +17,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from ..errors import InputError
 from ..serving import (
     SCORED_STATUSES,
+    added_columns,
     neutralize_formulas,
     read_table,
+    renamed_inputs,
+    renamed_inputs_notice,
     require_column,
     score_frame,
     status_column,
@@ -81,8 +84,10 @@ async def score_file(
     is_xlsx = request.headers.get("content-type", "").startswith(XLSX_TYPE)
     name = name or ("upload.xlsx" if is_xlsx else "upload.csv")
     table = _read(body, name, column, lenient)
+    served = {state.model_name: state.scorer.model}
+    notice = renamed_inputs_notice(renamed_inputs(table.frame.columns, added_columns(table.frame.columns, served)))
     score = functools.partial(score_frame, row_errors=table.row_errors)
-    scored = await state.scorer.run(score, table.frame, column, {state.model_name: state.scorer.model})
+    scored = await state.scorer.run(score, table.frame, column, served)
     state.metrics.comments.inc(int(scored[status_column(table.frame.columns)].isin(SCORED_STATUSES).sum()))
     stem = re.sub(r"[^A-Za-z0-9._-]", "_", name.rsplit(".", 1)[0])[:80] or "upload"  # a safe header value
-    return _answer(scored, output, safe_cells, table.notices, stem)
+    return _answer(scored, output, safe_cells, table.notices + ([notice] if notice else []), stem)

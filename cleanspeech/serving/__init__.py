@@ -7,16 +7,29 @@ also runs under `accelerate launch`), and output that is safe to open in a sprea
 (PyTorch, ONNX Runtime) belong to `classifiers`, because a model picks its runtime when it loads.
 """
 
-from .batch import SCORED_STATUSES, row_statuses, score_frame, score_texts, status_column
-from .csv_files import neutralize_formulas, score_csv, write_table
+from .batch import (
+    SCORED_STATUSES,
+    added_columns,
+    renamed_inputs,
+    renamed_inputs_notice,
+    row_statuses,
+    score_frame,
+    score_texts,
+    status_column,
+)
+from .csv_files import check_output_path, neutralize_formulas, score_csv, write_table
 from .tables import CommentTable, read_table, require_column
 from .xlsx import xlsx_bytes
 
 __all__ = [
     "SCORED_STATUSES",
+    "added_columns",
     "CommentTable",
+    "check_output_path",
     "neutralize_formulas",
     "read_table",
+    "renamed_inputs",
+    "renamed_inputs_notice",
     "require_column",
     "row_statuses",
     "score_csv",

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..classifiers import flagged_column
 from ..labels import LABELS
-from ..text import MAX_TEXT_CHARS
+from ..text import MAX_TEXT_CHARS, is_blank
 
 SCORED_STATUSES = ("scored", "truncated")  # the row statuses that carry scores (`row_statuses`)
 BATCH_SIZE = 512  # texts handed to a model at once: bounds memory, and progress moves at least this often
@@ -35,6 +35,39 @@ def score_texts(
     return pd.concat(parts, ignore_index=True)
 
 
+def score_columns(models) -> list[str]:
+    """The columns `score_frame` adds for `models`: `<model>_<label>` for each label, then `<model>_flagged`."""
+    return [f"{name}_{suffix}" for name in models for suffix in (*LABELS, "flagged")]
+
+
+def renamed_inputs(columns, added) -> dict[str, str]:
+    """Input columns named like a column we add (`added`), each with the name it keeps its values under instead
+    (`<name>_input`, or `_input2`, ...): a score or verdict never overwrites what the user gave."""
+    taken, renames = set(columns) | set(added), {}
+    for column in columns:
+        if column in added:
+            new, k = f"{column}_input", 1
+            while new in taken:
+                k += 1
+                new = f"{column}_input{k}"
+            taken.add(new)
+            renames[column] = new
+    return renames
+
+
+def added_columns(columns, models) -> list[str]:
+    """Every column `score_frame` adds to an input with `columns`: the status column, then `score_columns`."""
+    return [status_column(columns), *score_columns(models)]
+
+
+def renamed_inputs_notice(renames: dict[str, str]) -> str | None:
+    """One line naming the input columns `renamed_inputs` moved, or None."""
+    if not renames:
+        return None
+    moved = ", ".join(f"'{old}' as '{new}'" for old, new in renames.items())
+    return f"the input has columns named like the ones added; kept {moved}"
+
+
 def status_column(columns) -> str:
     """The status column's name: `status`, or `cleanspeech_status` when the input already has a `status`."""
     return "cleanspeech_status" if "status" in columns else "status"
@@ -46,7 +79,7 @@ def row_statuses(texts: Sequence[str], row_errors: dict[int, str] | None = None)
     row_errors = row_errors or {}
     return [
         f"error: {row_errors[i]}" if i in row_errors
-        else "empty" if not text.strip()
+        else "empty" if is_blank(text)
         else "truncated" if len(text) > MAX_TEXT_CHARS
         else "scored"
         for i, text in enumerate(texts)
@@ -63,6 +96,7 @@ def score_frame(
 ) -> pd.DataFrame:
     """A copy of `frame` with a status column (`row_statuses`), then every model's `<model>_<label>` scores
     (5 decimals) and `<model>_flagged` labels. Empty and error rows are not scored: their score cells are empty.
+    An input column named like a score column is kept under another name (`renamed_inputs`).
 
     `progress(fraction)` reports the share of (model, text) pairs scored so far.
     """
@@ -79,7 +113,7 @@ def score_frame(
         if progress:
             progress(done / total_steps)
 
-    out = frame.copy()
+    out = frame.rename(columns=renamed_inputs(frame.columns, added_columns(frame.columns, models)))  # a copy
     out[status_column(frame.columns)] = statuses
     for name, model in models.items():
         scores = score_texts(model, wanted, batch_size, advance)

@@ -15,8 +15,9 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from .._io import import_optional
+from ..errors import InputError
 from ..labels import LABELS
-from .batch import score_frame, status_column
+from .batch import added_columns, renamed_inputs, renamed_inputs_notice, score_frame, status_column
 from .tables import iter_chunks, require_column, scan_file
 from .xlsx import XLSX_SUFFIXES, xlsx_bytes
 
@@ -43,6 +44,22 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 CHUNK_ROWS = 5000  # rows read, scored and written at a time: bounded memory for files of any size
 
 
+def check_output_path(target: str | Path, source: str | Path | None = None) -> Path:
+    """`target` as a file that can be written, checked before any scoring: a folder, a missing folder, one we may not
+    write in, or the very file being scored (`source`) is refused in one line instead of failing after the work."""
+    target = Path(target)
+    if target.is_dir():
+        raise InputError(f"{target} is a folder: name the file to write in it (e.g. {target / 'scored.csv'})")
+    folder = target.parent
+    if not folder.is_dir():
+        raise InputError(f"cannot write {target}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise InputError(f"cannot write {target}: permission denied")
+    if source is not None and target.exists() and Path(source).exists() and target.samefile(source):
+        raise InputError(f"{target} is the file being scored: name another file to write, so the input is kept")
+    return target
+
+
 def write_table(frame: pd.DataFrame, target: str | Path, safe_cells: bool = True) -> Path:
     """`frame` as CSV, or as .xlsx when `target` ends in .xlsx; cells neutralised unless `safe_cells` is False."""
     target = Path(target)
@@ -61,9 +78,11 @@ def score_csv(source, target, column: str, models: dict, chunk_rows: int = CHUNK
     a spreadsheet would run as formulas are neutralised (`neutralize_formulas`). `on_chunk(scored, chunk_index)`
     may add columns to each scored chunk before it is written (a moderation policy's verdicts)."""
     state = _process_state(cpu)
-    target = Path(target)
+    target = check_output_path(target, source if isinstance(source, (str, Path)) else None)
     opened, scan = scan_file(source, lenient=lenient)  # the whole file is checked before anything is written
     require_column(scan.columns, column, scan.name)
+    if notice := renamed_inputs_notice(renamed_inputs(scan.columns, added_columns(scan.columns, models))):
+        scan.notices.append(notice)
     parts = target.parent / f".{target.name}.parts"
     if state.is_main_process:
         shutil.rmtree(parts, ignore_errors=True)

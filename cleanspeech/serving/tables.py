@@ -166,6 +166,9 @@ def _check(record: Record, width: int) -> str | None:
     return None
 
 
+_HEAD_BYTES = 1 << 20  # what is read of a file on disk to tell its encoding
+
+
 class _Source:
     """A comment file, in memory or on disk, that can be read from the start more than once."""
 
@@ -181,11 +184,12 @@ class _Source:
             head = self.data
         else:
             with self.path.open("rb") as handle:
-                head = handle.read(1 << 20)
+                head = handle.read(_HEAD_BYTES + 1)  # one byte more tells a file read whole from a sample
         self.xlsx = is_xlsx(head, self.name)
         self.notices: list[str] = []
         if not self.xlsx:
-            self.encoding, notice = detect_encoding(head, self.name, complete=self.data is not None)
+            whole = self.data is not None or len(head) <= _HEAD_BYTES
+            self.encoding, notice, self.errors = detect_encoding(head[:_HEAD_BYTES], self.name, complete=whole)
             self.notices += [notice] if notice else []
             self.delimiter = sniff_delimiter(self._text_sample())
             if self.delimiter != ",":
@@ -193,8 +197,8 @@ class _Source:
 
     def _open(self):
         if self.data is not None:  # detect_encoding read all of it: decoding cannot fail
-            return io.StringIO(self.data.decode(self.encoding), newline="")
-        return self.path.open(encoding=self.encoding, newline="")
+            return io.StringIO(self.data.decode(self.encoding, self.errors), newline="")
+        return self.path.open(encoding=self.encoding, errors=self.errors, newline="")
 
     def _text_sample(self) -> str:
         try:

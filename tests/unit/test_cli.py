@@ -76,6 +76,34 @@ def test_bad_arguments(run_cli, args, message):
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
 
 
+def test_text_typed_with_bytes_that_are_not_utf8_is_scored_with_a_note(run_cli, shipped_baseline_dir):
+    typed = b"you idiot, caf\xe9".decode("utf-8", "surrogateescape")  # what Python makes of such bytes in argv
+    result = run_cli("predict", typed)
+    assert result.returncode == 0, result.stderr
+    assert "not UTF-8" in result.stderr
+    assert json.loads(result.stdout)[0]["text"] == "you idiot, caf\ufffd"
+
+
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        (lambda tmp: tmp, "is a folder: name the file to write in it"),
+        (lambda tmp: tmp / "no" / "such" / "out.csv", "does not exist"),
+        (lambda tmp: tmp / "comments.csv", "is the file being scored"),
+    ],
+)
+@pytest.mark.parametrize("command", ["predict", "score"])
+def test_an_output_that_cannot_be_written_is_refused_before_scoring(tmp_path, run_cli, command, output, message):
+    source = tmp_path / "comments.csv"
+    source.write_text("comment_text\nyou idiot\n")
+    target = str(output(tmp_path))
+    args = ["predict", "--file", str(source), "--output", target] if command == "predict" else ["score", str(source),
+                                                                                                target]  # fmt: skip
+    result = run_cli(*args, "--model", "/no/such/model")  # checked before the model loads
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+    assert source.read_text() == "comment_text\nyou idiot\n"
+
+
 def test_huge_comment_is_scored(tmp_path, run_cli, shipped_baseline_dir):
     path = tmp_path / "big.csv"
     pd.DataFrame({"comment_text": ["you idiot " * 100_000]}).to_csv(path, index=False)  # ~1 MB comment

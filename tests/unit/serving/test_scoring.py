@@ -80,3 +80,23 @@ def test_cli_output_is_safe_to_open_unless_asked_for_raw_cells(tmp_path, shipped
         assert pd.read_csv(raw, dtype=str)["comment_text"][0] == formula
     as_json = run_cli(capsys, "predict", "--file", str(source), "--model", "baseline")
     assert json.loads(as_json.stdout)[0]["text"] == formula  # JSON keeps the original text
+
+
+@pytest.mark.parametrize("policy", [False, True])
+def test_input_columns_named_like_added_ones_are_kept_under_another_name(
+    tmp_path, capsys, policy, shipped_baseline_dir
+):
+    source, out = tmp_path / "clash.csv", tmp_path / "out.csv"
+    source.write_text("comment_text,baseline_toxic,baseline_flagged,status,cleanspeech_status,verdict\n"
+                      "you idiot,mine 1,mine 2,mine 3,mine 4,mine 5\n")  # fmt: skip
+    policy_args = ["--policy", "default"] if policy else []
+    result = run_cli(capsys, "score", str(source), str(out), "--model", "baseline", *policy_args)
+    assert result.returncode == 0, result.stderr
+    assert "kept 'baseline_toxic' as 'baseline_toxic_input'" in result.stderr
+    row = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[0]
+    kept = ["baseline_toxic_input", "baseline_flagged_input", "status", "cleanspeech_status_input"]
+    assert [row[c] for c in kept] == ["mine 1", "mine 2", "mine 3", "mine 4"]
+    assert row["cleanspeech_status"] == "scored" and float(row["baseline_toxic"]) > 0.5
+    assert row["baseline_flagged"].startswith("toxic")
+    assert row["verdict_input" if policy else "verdict"] == "mine 5"
+    assert not policy or row["verdict"] not in ("", "mine 5")
