@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from ..errors import InputError
 from ..labels import LABELS
 from .reasons import OPEN_STATUSES, STATUS_AFTER, check_reason
-from .schema import decisions, items
+from .schema import decisions, items, storable
 
 CLAIM_SECONDS = 600  # long enough to read a comment and its context; a moderator who walks away frees the item
 PAGE_SIZE = 50
@@ -80,7 +80,7 @@ class ReviewQueue:
             return 0
         now = _now()
         with self.engine.begin() as conn:
-            conn.execute(items.insert(), [{"created_at": now, "status": "open", **row} for row in rows])
+            conn.execute(items.insert(), [{"created_at": now, "status": "open", **storable(row)} for row in rows])
         return len(rows)
 
     def page(self, where: QueueFilter = QueueFilter(), after: tuple | None = None, limit: int = PAGE_SIZE) -> list:

@@ -10,6 +10,18 @@ metadata = sa.MetaData()
 _WHEN = sa.DateTime(timezone=True)
 
 
+def storable(value):
+    """`value` (a column value: text, or JSON of dicts, lists and strings) as every store can hold it: PostgreSQL's
+    text and JSON refuse the NUL character, which no comment means to contain, so it is kept as U+FFFD."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {storable(key): storable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(item) for item in value]
+    return value
+
+
 def _judgement() -> list[sa.Column]:
     """What judged a comment: the model and its version, its scores, the policy version and its verdict. A queue
     item holds them, and each decision keeps a copy as they stood when it was made."""

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from .database import default_store, open_engine, shown_url
 from .policies import PolicyBook
 from .queue import ReviewQueue
-from .schema import decisions, items, suggestions
+from .schema import decisions, items, storable, suggestions
 
 
 class ModerationStore:
@@ -22,7 +22,7 @@ class ModerationStore:
     # The service's suggestscore records.
     def add_suggestion(self, **row) -> int:
         with self.engine.begin() as conn:
-            result = conn.execute(suggestions.insert().values(created_at=datetime.now(UTC), **row))
+            result = conn.execute(suggestions.insert().values(created_at=datetime.now(UTC), **storable(row)))
             return result.inserted_primary_key[0]
 
     def suggestions(self, limit: int = 1000) -> list[dict]:

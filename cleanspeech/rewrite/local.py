@@ -13,6 +13,7 @@ rewritten one flagged sentence at a time, so the cost follows what is toxic, not
 """
 
 import re
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +36,10 @@ ALONE_MARGIN = -1.75
 GENERIC_NOUNS = ("person", "people")  # a blamed word that ends a noun phrase may become one of these
 SENTENCE_WORDS = 40  # longer texts are rewritten sentence by sentence
 MAX_REWRITTEN_SEGMENTS = 100  # bounds the time a pasted wall of abuse takes (~0.1-0.5 s per sentence)
+# ... and so does a time budget: with the transformer as judge a sentence can take 2 s on a 2-core CPU, and a reply
+# that never comes helps nobody. Sentences not reached within it are left as they are, with a note. It sits below
+# the service's 30 s deadline so a rewrite is answered rather than timed out.
+TIME_BUDGET_S = 20.0
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 _FUNCTION_WORDS = frozenset(  # never deleted alone: removing them garbles a sentence without making it polite
     re.findall(
@@ -154,9 +159,11 @@ class LocalRewriter:
 
     name = "local"
 
-    def __init__(self, judge, lexicon: Lexicon, guide=None, max_steps: int = 8, replacements_per_phrase: int = 3):
+    def __init__(self, judge, lexicon: Lexicon, guide=None, max_steps: int = 8, replacements_per_phrase: int = 3,
+                 time_budget_s: float = TIME_BUDGET_S):  # fmt: skip
         self.judge, self.lexicon, self.guide = judge, lexicon, guide or judge
         self.max_steps, self.replacements_per_phrase = max_steps, replacements_per_phrase
+        self.time_budget_s = time_budget_s
 
     def rewrite_text(self, text: str, margins: np.ndarray | None = None) -> tuple[str, list[str]]:
         """The rewrite of `text` and notes for the user; text the judge does not flag comes back unchanged.
@@ -176,12 +183,15 @@ class LocalRewriter:
             return self._rewrite_unit(head, english, margins if not tail else None) + tail, notes
         pieces, separators = segments(head)
         flagged = [i for i, m in enumerate(toxicity_margins(self.judge, pieces).max(axis=1)) if m >= 0]
-        if len(flagged) > MAX_REWRITTEN_SEGMENTS:
-            notes.append(
-                f"rewrote the first {MAX_REWRITTEN_SEGMENTS} of {len(flagged)} flagged sentences; the rest is unchanged"
-            )
+        started, done = time.monotonic(), 0
         for i in flagged[:MAX_REWRITTEN_SEGMENTS]:
-            pieces[i] = self._rewrite_unit(pieces[i], english)
+            if done and time.monotonic() - started > self.time_budget_s:  # the first is always rewritten
+                break
+            pieces[i], done = self._rewrite_unit(pieces[i], english), done + 1
+        if done < len(flagged):
+            limit = "limit" if done == MAX_REWRITTEN_SEGMENTS else f"time limit ({self.time_budget_s:g} s)"
+            notes.append(f"rewrote the first {done} of {len(flagged)} flagged sentences (the {limit}); the rest is "
+                         "unchanged")  # fmt: skip
         return "".join(piece + sep for piece, sep in zip(pieces, separators + [""])) + tail, notes
 
     def _rewrite_unit(self, text: str, english: bool = True, margins: np.ndarray | None = None) -> str:

@@ -59,7 +59,13 @@ async def _run_part(client: httpx.AsyncClient, part: dict, outer: Request, gate:
         separator = "&" if "?" in part["target"] else "?"
         part["target"] += f"{separator}key={outer.query_params['key']}"
     async with gate:
-        return await client.request(part["method"], part["target"], headers=headers, content=part["body"])
+        try:
+            return await client.request(part["method"], part["target"], headers=headers, content=part["body"])
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol, UnicodeEncodeError, ValueError) as exc:
+            # a part's request line or headers that no HTTP request can carry: that part fails, the batch goes on
+            why = "a header holds a character that is not ASCII" if isinstance(exc, UnicodeEncodeError) else str(exc)
+            error = ApiError(400, f"This part cannot be sent as an HTTP request: {why}.")
+            return httpx.Response(400, json=error.body(), headers={"content-type": "application/json; charset=UTF-8"})
 
 
 def _reply_part(content_id: str, reply: httpx.Response) -> bytes:

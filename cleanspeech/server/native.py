@@ -86,7 +86,7 @@ async def explain(request: ExplainRequest, state: Service) -> dict:
     from ..explain import explain as explain_text
 
     labels = (request.label,) if request.label else None
-    explanation = await state.scorer.run(
+    explanation = await state.run_on_model(
         lambda: explain_text(state.scorer.model, request.text, request.method, labels=labels)
     )
     return explanation.to_dict()
@@ -96,7 +96,7 @@ async def explain(request: ExplainRequest, state: Service) -> dict:
 async def rewrite(request: TextRequest, state: Service) -> dict:
     """A polite rewrite, re-scored by the served model (the CLI's `rewrite`, offline unless Gemini is configured)."""
     rewriter = await asyncio.to_thread(state.rewriter)
-    return (await state.scorer.run(rewriter.rewrite, request.text)).to_dict()
+    return (await state.run_on_model(rewriter.rewrite, request.text)).to_dict()
 
 
 @router.get("/healthz", tags=["Operations"])

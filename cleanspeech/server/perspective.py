@@ -54,7 +54,7 @@ class AnalyzeCommentRequest(Message):
 
 
 class Score(Message):
-    value: float | None = None
+    value: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)  # a probability, as analyze answers
     type: str | None = None
 
 
@@ -82,7 +82,7 @@ def _check_comment(comment: TextEntry | None) -> str:
         raise invalid_request(
             f"Comment text was too many bytes. Value ({size}) exceeded limit ({MAX_COMMENT_BYTES}).", "COMMENT_TOO_LONG"
         )
-    if comment.type not in (None, "PLAIN_TEXT"):
+    if comment.type not in (None, "PLAIN_TEXT", "TEXT_TYPE_UNSPECIFIED"):  # unspecified: plain text, the default
         raise invalid_request("Currently, only 'PLAIN_TEXT' comments are supported")
     return text
 

@@ -95,7 +95,22 @@ class ReviewQueueWriter:
             try:
                 self._write_group(community_id, key_policy, comments)
             except Exception:  # a store outage must not turn into failed requests; logged, and /readyz shows it
-                log.exception("could not queue %d analyzed comments", len(comments))
+                if len(comments) == 1:
+                    log.exception("could not queue an analyzed comment")
+                    continue
+                log.warning("could not queue %d analyzed comments together; queueing each alone", len(comments))
+                self.write_each(community_id, key_policy, comments)
+
+    def write_each(self, community_id, key_policy, comments: list[Analyzed]) -> None:
+        """One comment at a time, so that one the store refuses does not take the others with it."""
+        failed = 0
+        for comment in comments:
+            try:
+                self._write_group(community_id, key_policy, [comment])
+            except Exception:
+                failed += 1
+        if failed:
+            log.error("could not queue %d of %d analyzed comments", failed, len(comments))
 
     def _write_group(self, community_id, key_policy, comments: list[Analyzed]) -> None:
         import pandas as pd

@@ -64,6 +64,14 @@ class ServiceState:
         except TimeoutError:
             raise ApiError(504, "The request was not scored within the server's deadline.") from None
 
+    async def run_on_model(self, function, *args):
+        """`function(*args)` on a model thread (an explanation, a rewrite), or 504 DEADLINE_EXCEEDED past the
+        request timeout (the thread finishes its work; the rewriter keeps within a budget below the timeout)."""
+        try:
+            return await asyncio.wait_for(self.scorer.run(function, *args), self.settings.timeout_s)
+        except TimeoutError:
+            raise ApiError(504, "The request was not answered within the server's deadline.") from None
+
     def calibrated(self, probabilities):
         """What Perspective's API answers: calibrated probabilities where the model has a calibration."""
         return self.calibration.apply(probabilities) if self.calibration else probabilities

@@ -226,3 +226,34 @@ def test_a_transformer_scores_a_comment_the_same_alone_or_micro_batched(shipped_
     scorer.close()
     assert sizes == [len(texts)]  # one forward pass for the four requests
     assert (batched == alone).all()  # bit for bit
+
+
+def test_a_batch_part_that_cannot_be_sent_fails_alone(http):
+    """A part whose target or headers no HTTP request can carry gets its own 400; the other parts are answered and
+    the connection stays usable."""
+
+    def part(content_id: str, request_line: str, *headers: str) -> bytes:
+        body = json.dumps({"comment": {"text": "You idiot."}, "requestedAttributes": {"TOXICITY": {}}})
+        head = "\r\n".join([request_line, "Content-Type: application/json", *headers])
+        return (f"--b\r\nContent-Type: application/http\r\nContent-ID: <{content_id}>\r\n\r\n{head}\r\n\r\n{body}"
+                "\r\n").encode()  # fmt: skip
+
+    body = (part("good", f"POST {ANALYZE} HTTP/1.1") + part("bad-url", "POST http://[::1 HTTP/1.1")
+            + part("bad-header", f"POST {ANALYZE} HTTP/1.1", "X-Note: café") + b"--b--\r\n")  # fmt: skip
+    response = http.post("/batch", content=body, headers={"content-type": "multipart/mixed; boundary=b"})
+    assert response.status_code == 200, response.text
+    text = response.content.decode("utf-8")
+    statuses = {cid: text.split(f"<response-{cid}>", 1)[1].split("HTTP/1.1 ", 1)[1][:3] for cid in
+                ("good", "bad-url", "bad-header")}  # fmt: skip
+    assert statuses == {"good": "200", "bad-url": "400", "bad-header": "400"}
+    assert "Traceback" not in text and "cannot be sent" in text
+    assert http.get("/healthz").status_code == 200
+
+
+def test_unspecified_text_type_is_plain_text_and_a_suggested_score_must_be_a_probability(http):
+    scored = http.post(ANALYZE, json={"comment": {"text": "You idiot.", "type": "TEXT_TYPE_UNSPECIFIED"},
+                                      "requestedAttributes": {"TOXICITY": {}}})  # fmt: skip
+    assert scored.status_code == 200, scored.text
+    for value in (1.5, -0.1, "NaN"):
+        body = {"comment": {"text": "You idiot."}, "attributeScores": {"TOXICITY": {"summaryScore": {"value": value}}}}
+        assert_google_error(http.post("/v1alpha1/comments:suggestscore", json=body), 400, "INVALID_ARGUMENT")

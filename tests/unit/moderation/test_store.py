@@ -150,6 +150,18 @@ def test_history_holds_suggestscore_records_beside_decisions(store):
     assert store.history(action="remove").empty
 
 
+def test_a_nul_character_is_stored_as_a_replacement_on_every_backend(store):
+    """PostgreSQL's text and JSON refuse NUL; SQLite holds it. Both keep such a comment, with U+FFFD in its place."""
+    store.add_suggestion(comment_text="you\x00idiot", attribute_scores={"TOXICITY": {"summaryScore": {"value": 1.0}}},
+                         languages=["en"], context={"entries": [{"text": "a\x00b"}]}, client_token="t\x00",
+                         session_id=None, community_id="c\x00", model_version="abc")  # fmt: skip
+    [record] = store.suggestions()
+    assert (record["comment_text"], record["client_token"]) == ("you\ufffdidiot", "t\ufffd")
+    assert record["context"] == {"entries": [{"text": "a\ufffdb"}]}
+    store.queue.enqueue([item(1) | {"text": "bad\x00comment", "reasons": ["x\x00"]}, item(2)])
+    assert [row["preview"] for row in store.queue.page()] == ["bad\ufffdcomment", "comment 2"]
+
+
 def test_decisions_teach_agreement_thresholds_and_training_rows(store, tmp_path):
     from cleanspeech.data.readers import read_extra_rows
     from cleanspeech.moderation.feedback import agreement, decided_items, propose_thresholds, training_rows

@@ -212,8 +212,17 @@ def test_a_wall_of_abuse_is_rewritten_up_to_a_bound_and_says_so(local, monkeypat
     polite = "Thanks for the careful edit, the section reads much better now."
     text = " ".join([polite, "You are a disgusting idiot."] * 4)
     result = local.rewrite(text, "local")
-    assert any("rewrote the first 2 of 4 flagged sentences" in note for note in result.notes)
+    assert any("rewrote the first 2 of 4 flagged sentences (the limit)" in note for note in result.notes)
     assert result.rewrite.count("idiot") == 2 and result.rewrite.count(polite) == 4
+
+
+def test_a_rewrite_past_its_time_budget_answers_with_what_it_has_rewritten(judge):
+    """Sentences not reached within the time budget stay as they were; the first is always rewritten."""
+    rewriter = Rewriter(judge, LocalRewriter(judge, load_lexicon(), guide=load_model("baseline"), time_budget_s=0))
+    polite = "Thanks for the careful edit, the section reads much better now."
+    result = rewriter.rewrite(" ".join([polite, "You are a disgusting idiot."] * 4), "local")
+    assert any("rewrote the first 1 of 4 flagged sentences (the time limit (0 s))" in n for n in result.notes)
+    assert result.rewrite.count("idiot") == 3 and result.rewrite.count(polite) == 4
 
 
 def test_other_languages_get_deletions_only_and_a_note(local):

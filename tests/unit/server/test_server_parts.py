@@ -103,3 +103,25 @@ def test_serve_refuses_bad_settings_in_one_line(args, message, capsys, tmp_path)
     assert main(["serve", "--store", str(tmp_path / "f.sqlite3"), *args]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_comment_the_queue_cannot_take_does_not_drop_the_others_written_with_it(tmp_path, shipped_baseline_dir):
+    """The review-queue writer writes a batch in one transaction; when that fails it writes each comment alone."""
+    from types import SimpleNamespace
+
+    from cleanspeech.classifiers import load_model
+    from cleanspeech.moderation import ModerationStore
+    from cleanspeech.server.observability import Metrics
+    from cleanspeech.server.queueing import Analyzed, PolicyCache, ReviewQueueWriter
+
+    store = ModerationStore(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    model = load_model("baseline")
+    state = SimpleNamespace(store=store, policies=PolicyCache(store), scorer=SimpleNamespace(model=model),
+                            model_name="baseline", model_version="v", metrics=Metrics())  # fmt: skip
+    texts = ["You are a disgusting idiot.", "Shut up, you moron.", "You stupid idiot."]
+    comments = [Analyzed(t, model.predict_proba([t]).iloc[0].tolist(), "en", None, None, f"t{i}")
+                for i, t in enumerate(texts)]  # fmt: skip
+    comments[1].raw_scores = ["n/a"] * 6  # a comment whose scores cannot be read: it cannot be judged
+    ReviewQueueWriter(state).write(comments)
+    assert sorted(row["external_id"] for row in store.queue.page()) == ["t0", "t2"]
+    store.close()
