@@ -259,8 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="baseline: linear (exact); transformer: gradient (fast), integrated_gradients (ig), shap "
         "(default: the first)",
     )
-    explain.add_argument("--label", action="append", help="only this label (repeatable; speeds up gradient methods)")
-    explain.add_argument("--top", type=int, default=0, help="only the N words with the highest score for any label")
+    explain.add_argument("--label", action="append", choices=LABELS,
+                         help="only this label (repeatable; speeds up gradient methods)")  # fmt: skip
+    explain.add_argument("--top", type=_word_count, default=0,
+                         help="only the N words with the highest score for any label (0: all)")  # fmt: skip
     explain.set_defaults(func=cmd_explain)
 
     rewrite = sub.add_parser("rewrite", help="a polite rewrite, re-scored before and after; prints JSON")
@@ -279,6 +281,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_moderation_commands(sub)
     add_serve_command(sub)
     return parser
+
+
+def _word_count(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a number of words (0 or more), got {value!r}")
+    return int(value)
 
 
 def _typed_text(text: str) -> str:
