@@ -141,6 +141,9 @@ def merge_parts(parts: Path, target: Path, status: str) -> dict[str, int]:
     if csv_target != target:  # cells were neutralised (or not) in the parts already
         header = pd.read_csv(csv_target, nrows=0).columns
         text = {c: str for c in header if not c.endswith(tuple(f"_{label}" for label in LABELS))}
-        target.write_bytes(xlsx_bytes(pd.read_csv(csv_target, dtype=text, keep_default_na=False, na_values=[""])))
+        try:
+            target.write_bytes(xlsx_bytes(pd.read_csv(csv_target, dtype=text, keep_default_na=False, na_values=[""])))
+        except InputError as exc:  # the work is done: the scored rows stay in the CSV, and the message says where
+            raise InputError(f"cannot write {target.name}: {exc}; the scored file is kept as {csv_target}") from exc
         csv_target.unlink()
     return statuses

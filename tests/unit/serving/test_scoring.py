@@ -100,3 +100,12 @@ def test_input_columns_named_like_added_ones_are_kept_under_another_name(
     assert row["baseline_flagged"].startswith("toxic")
     assert row["verdict_input" if policy else "verdict"] == "mine 5"
     assert not policy or row["verdict"] not in ("", "mine 5")
+
+
+def test_a_file_excel_cannot_hold_keeps_its_scored_rows_as_csv(tmp_path, score, shipped_baseline_dir):
+    source, out = tmp_path / "long.csv", tmp_path / "scored.xlsx"
+    pd.DataFrame({"comment_text": ["you idiot " * 4000, "hi"]}).to_csv(source, index=False)  # 40,000 characters
+    result = score(str(source), str(out))
+    assert result.returncode == 2 and "longer than an Excel cell" in result.stderr and "kept as" in result.stderr
+    kept = pd.read_csv(tmp_path / "scored.xlsx.csv", dtype=str, keep_default_na=False)
+    assert kept["comment_text"].tolist() == ["you idiot " * 4000, "hi"] and "baseline_toxic" in kept
