@@ -65,9 +65,17 @@ class BatchingScorer:
         if self._task is None or self._task.done():
             self._queue, self._slots = asyncio.Queue(), asyncio.Semaphore(self.in_flight)
             self._task = loop.create_task(self._run())
-        pending = _Pending(texts, loop.create_future(), loop.time())
-        await self._queue.put(pending)
-        return await pending.future
+        # A long request queues as batches of its own, so requests that arrive meanwhile are not held behind one huge
+        # forward pass, and what is still queued when it times out (its futures cancelled) is never computed.
+        chunks = [texts[i : i + self.max_batch] for i in range(0, len(texts), self.max_batch)] or [texts]
+        pending = [_Pending(chunk, loop.create_future(), loop.time()) for chunk in chunks]
+        for item in pending:
+            self._queue.put_nowait(item)
+        try:
+            return np.concatenate(await asyncio.gather(*(item.future for item in pending)))
+        finally:
+            for item in pending:
+                item.future.cancel()  # no-op once answered; a timed-out request's queued batches are dropped
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -80,21 +88,30 @@ class BatchingScorer:
 
     async def _gather(self, loop) -> list[_Pending]:
         """The next batch: the oldest request and whatever else arrives before its wait for company is over."""
-        batch = [await self._queue.get()]
+        batch = [await self._live(self._queue.get)]
         size, deadline = len(batch[0].texts), batch[0].arrived + self.max_wait_ms / 1000
         while size < self.max_batch:
             if not self._queue.empty():  # under load the queue holds the next batch already: no waiting
-                batch.append(self._queue.get_nowait())
+                item = self._queue.get_nowait()
+                if item.future.done():  # its request timed out or was cancelled while it waited
+                    continue
+                batch.append(item)
             else:
                 remaining = deadline - loop.time()
                 if remaining <= 0:
                     break
                 try:
-                    batch.append(await asyncio.wait_for(self._queue.get(), remaining))
+                    batch.append(await asyncio.wait_for(self._live(self._queue.get), remaining))
                 except TimeoutError:
                     break
             size += len(batch[-1].texts)
         return batch
+
+    async def _live(self, get) -> _Pending:
+        """The next queued item whose request still waits for it."""
+        while (item := await get()).future.done():
+            pass
+        return item
 
     async def _forward(self, batch: list[_Pending]) -> None:
         texts = [text for item in batch for text in item.texts]

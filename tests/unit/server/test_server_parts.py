@@ -125,3 +125,34 @@ def test_a_comment_the_queue_cannot_take_does_not_drop_the_others_written_with_i
     ReviewQueueWriter(state).write(comments)
     assert sorted(row["external_id"] for row in store.queue.page()) == ["t0", "t2"]
     store.close()
+
+
+def test_a_long_request_is_scored_in_batches_and_its_queued_ones_dropped_when_it_gives_up(shipped_baseline_dir):
+    import asyncio
+
+    import numpy as np
+
+    from cleanspeech.classifiers import load_model
+    from cleanspeech.server.scoring import BatchingScorer
+
+    model = load_model("baseline")
+    texts = [f"you idiot number {i}" for i in range(50)]
+    scorer = BatchingScorer(model, max_batch=8, max_wait_ms=1, in_flight=1)
+    sizes = []
+    scorer.on_batch = sizes.append
+
+    async def scenario():
+        whole = await scorer.score(texts)
+        sizes.append("|")
+        abandoned = asyncio.create_task(scorer.score(texts))  # a request that times out right after it is queued
+        await asyncio.sleep(0)
+        abandoned.cancel()
+        small = await scorer.score(["thanks, that helped"])
+        return whole, small
+
+    whole, small = asyncio.run(scenario())
+    scorer.close()
+    assert np.allclose(whole, model.predict_proba(texts).to_numpy()) and small.shape == (1, 6)
+    cut = sizes.index("|")
+    assert sizes[:cut] == [8] * 6 + [2]  # 50 texts in batches of at most 8
+    assert sum(sizes[cut + 1 :]) <= 8 + 1  # of the abandoned 50 at most the batch already taken, then the small one
