@@ -92,6 +92,9 @@ def invalid_request(message: str, error_type: str = "INVALID_REQUEST") -> ApiErr
     return ApiError(400, message, error_type)
 
 
+NOT_UTF8_JSON = "Invalid JSON payload received. The body is not JSON in UTF-8."
+
+
 def _field_path(loc: tuple) -> str:
     return ".".join(str(part) for part in loc if part != "body") or "body"
 
@@ -102,6 +105,8 @@ def validation_error(exc: RequestValidationError) -> ApiError:
     first = errors[0] if errors else {"loc": (), "msg": "invalid request", "type": ""}
     if first.get("type") == "json_invalid":
         message = "Invalid JSON payload received. The body is not valid JSON."
+    elif isinstance(first.get("input"), bytes | bytearray):  # FastAPI hands on a body it could not decode as bytes
+        message = NOT_UTF8_JSON
     else:
         message = f"Invalid JSON payload received. Invalid value at '{_field_path(first['loc'])}': {first['msg']}"
     violations = [{"field": _field_path(e.get("loc", ())), "description": str(e.get("msg"))} for e in errors[:20]]
@@ -122,6 +127,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException):
         messages = {404: f"The requested URL {request.url.path} was not found on this server.",
                     405: f"Method {request.method} is not allowed on {request.url.path}."}  # fmt: skip
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":  # FastAPI's words
+            messages[400] = NOT_UTF8_JSON
         message = messages.get(exc.status_code, str(exc.detail))
         return ApiError(exc.status_code, message).response()
 

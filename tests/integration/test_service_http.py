@@ -257,3 +257,9 @@ def test_unspecified_text_type_is_plain_text_and_a_suggested_score_must_be_a_pro
     for value in (1.5, -0.1, "NaN"):
         body = {"comment": {"text": "You idiot."}, "attributeScores": {"TOXICITY": {"summaryScore": {"value": value}}}}
         assert_google_error(http.post("/v1alpha1/comments:suggestscore", json=body), 400, "INVALID_ARGUMENT")
+
+
+def test_a_body_that_is_not_utf8_is_named_as_such(http):
+    body = b'{"comment": {"text": "caf\xe9"}, "requestedAttributes": {"TOXICITY": {}}}'  # Latin-1, not UTF-8
+    error = assert_google_error(http.post(ANALYZE, content=body), 400, "INVALID_ARGUMENT")
+    assert error["message"] == "Invalid JSON payload received. The body is not JSON in UTF-8."
