@@ -66,12 +66,13 @@ def _bomless_utf16(head: bytes) -> str | None:
 
 
 def _damaged_utf8(head: bytes) -> int:
-    """Bytes of `head` that are not UTF-8, when the rest of it is UTF-8 with characters beyond ASCII (a file damaged in
-    a few places); 0 when it is not such a file. Windows-1252 text almost never holds a valid multi-byte sequence."""
+    """Places in `head` that are not UTF-8, when the rest of it is UTF-8 with many characters beyond ASCII (a file
+    damaged in a few places); 0 when it is not such a file. Windows-1252 text holds a valid multi-byte sequence only
+    by chance ("ß…" is one), and far more bytes that are not: 4 good characters per bad place tell them apart."""
     text = head.decode("utf-8", errors="replace")
     damaged = text.count("\ufffd") - head.count("\ufffd".encode())
     beyond_ascii = sum(1 for ch in text if ord(ch) > 127 and ch != "\ufffd")
-    return damaged if beyond_ascii >= damaged > 0 else 0
+    return damaged if beyond_ascii >= 4 * damaged > 0 else 0
 
 
 def detect_encoding(head: bytes, name: str = "the file", complete: bool = True) -> tuple[str, str | None, str]:
@@ -104,7 +105,7 @@ def detect_encoding(head: bytes, name: str = "the file", complete: bool = True) 
             return "utf-8", None, "strict"  # the sample cut a character in two: not an encoding problem
     if damaged := _damaged_utf8(head if complete else head[:-4]):
         where, later = ("", "") if complete else (" in its first megabyte", ", as are any later ones")
-        notice = f"{name} has {damaged} byte(s) that are not UTF-8{where} (read as \ufffd{later}); the rest is UTF-8"
+        notice = f"{name} has {damaged} place(s) that are not UTF-8{where} (read as \ufffd{later}); the rest is UTF-8"
         return "utf-8", notice, "replace"
     try:
         head.decode("cp1252")
@@ -122,6 +123,17 @@ def import_optional(module: str, extra: str | None, purpose: str) -> ModuleType:
         package = module.split(".")[0]
         hint = f"pip install 'cleanspeech[{extra}]'" if extra else f"pip install {package}"
         raise MissingExtra(f"{purpose} needs {package}: {hint}") from exc
+
+
+def typed_text(text: str) -> tuple[str, bool]:
+    """A command-line argument as text every later step can encode, and whether it had to change: bytes that are not
+    UTF-8 reach Python as lone surrogates (and other lone surrogates can come from a caller), each read as U+FFFD."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        raw = text.encode("utf-8", "surrogatepass")
+    repaired = raw.decode("utf-8", "replace")
+    return repaired, repaired != text
 
 
 def run_main(main: Callable[[list[str] | None], int], argv: list[str] | None = None) -> int:

@@ -10,7 +10,7 @@ import warnings
 
 import pandas as pd
 
-from ._io import run_main
+from ._io import run_main, typed_text
 from .classifiers import load_model, load_models
 from .classifiers.command import add_model_commands, add_model_option
 from .errors import InputError
@@ -46,14 +46,7 @@ def _read_file_to_score(args):
 
 
 def cmd_predict(args) -> int:
-    from .serving import (
-        added_columns,
-        check_output_path,
-        renamed_inputs,
-        renamed_inputs_notice,
-        score_frame,
-        write_table,
-    )
+    from .serving import check_output_path, renamed_inputs_notice, score_frame, status_column, write_table
 
     if args.output:
         check_output_path(args.output, args.file)
@@ -69,10 +62,10 @@ def cmd_predict(args) -> int:
     if args.output:
         if frame is None:
             frame, args.column = pd.DataFrame({"text": texts}), "text"
-        if notice := renamed_inputs_notice(renamed_inputs(frame.columns, added_columns(frame.columns, models))):
+        if notice := renamed_inputs_notice(frame.columns, models):
             print(f"note: {notice}", file=sys.stderr)
         scored = score_frame(frame, args.column, models, row_errors=errors)
-        scored = hook(scored) if hook else scored
+        scored = hook(scored, status=status_column(frame.columns)) if hook else scored
         write_table(scored, args.output, safe_cells=not args.raw_cells)
         summary = {"rows": len(scored), "output": str(args.output), "models": list(models)}
         print(json.dumps(summary | (hook.summary if hook else {})))
@@ -154,6 +147,8 @@ def cmd_explain(args) -> int:
     text = args.text
     if is_blank(text):
         raise InputError("nothing to explain: the text is empty")
+    if args.top < 0:
+        raise InputError(f"--top is a number of words (0: all), not {args.top}")
     labels = tuple(args.label) if args.label else None
     explanation = explain(load_model(args.model), text, args.method, labels=labels)
     result = explanation.to_dict()
@@ -261,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     explain.add_argument("--label", action="append", choices=LABELS,
                          help="only this label (repeatable; speeds up gradient methods)")  # fmt: skip
-    explain.add_argument("--top", type=_word_count, default=0,
+    explain.add_argument("--top", type=int, default=0,
                          help="only the N words with the highest score for any label (0: all)")  # fmt: skip
     explain.set_defaults(func=cmd_explain)
 
@@ -283,17 +278,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _word_count(value: str) -> int:
-    if not value.isdigit():
-        raise argparse.ArgumentTypeError(f"expected a number of words (0 or more), got {value!r}")
-    return int(value)
-
-
 def _typed_text(text: str) -> str:
-    """A comment as typed on the command line. Bytes that are not UTF-8 reach Python as lone surrogates, which no
-    later step can encode: they read as U+FFFD instead, with a note."""
-    repaired = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    if repaired != text:
+    repaired, changed = typed_text(text)
+    if changed:
         print("note: the text has bytes that are not UTF-8; each reads as \ufffd", file=sys.stderr)
     return repaired
 

@@ -36,7 +36,10 @@ def limit_note(text: str, verb: str, rest: str = "", limit: int = MAX_TEXT_CHARS
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _WHITESPACE = re.compile(r"\s+")
 # Zero-width characters, soft hyphen, word joiner, BOM, and the bidirectional controls used to reorder text.
-_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+INVISIBLE_CHARS = (
+    "\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"  # a class's insides
+)
+_INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
 # A letter repeated three or more times is shortened to two ("stuuuupid" -> "stuupid"); digits are left alone.
 _LONG_REPEAT = re.compile(r"([^\W\d_])\1{2,}")
 _ANY_TRIPLE = re.compile(r"(.)\1\1", re.DOTALL)  # a cheap first look: about 7x faster than _LONG_REPEAT's search

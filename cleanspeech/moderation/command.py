@@ -72,8 +72,7 @@ def verdict_hook(args, models: dict, column: str, chunk_rows: int = 0):
         models[name] = load_model(name)
     summary = {"policy": f"{policy.name} v{policy.version}", "model": name, "queued": 0}
 
-    def add(scored, chunk_index: int = 0):
-        status = "cleanspeech_status" if "cleanspeech_status" in scored.columns else "status"
+    def add(scored, chunk_index: int = 0, status: str = "status"):  # status: the column score_frame added
         keep = scored[status].isin(SCORED_STATUSES).to_numpy()
         rows = scored[keep]
         scores = rows[[f"{name}_{label}" for label in LABELS]].set_axis(list(LABELS), axis=1)

@@ -166,7 +166,7 @@ class ReviewQueue:
             item = conn.execute(items.select().where(items.c.id == item_id)).one()
             result = conn.execute(decisions.insert().values(
                 decided_at=now, reviewer=reviewer, item_id=item_id, action=action, reason_code=reason_code,
-                note=note or None, model=item.model, model_version=item.model_version, scores=item.scores,
+                note=storable(note) or None, model=item.model, model_version=item.model_version, scores=item.scores,
                 policy_name=item.policy_name, policy_version=item.policy_version, verdict=item.verdict))  # fmt: skip
             return result.inserted_primary_key[0]
 

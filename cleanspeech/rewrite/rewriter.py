@@ -102,12 +102,14 @@ def load_rewriter(
     gemini_model: str | None = None,
     root=None,
     local: LocalRewriter | None = None,
+    time_budget_s: float | None = None,
     **gemini_options,
 ) -> Rewriter:
     """A rewriter judged by the default transformer and guided by the baseline's explanations (or the judge's
     own, without a baseline); Gemini is set up when `api_key` is given or found in the environment.
 
     `local`: an offline rewriter built before (the app keeps one loaded); its judge then judges every rewrite.
+    `time_budget_s`: how long the offline rewriter may work on one text (default `local.TIME_BUDGET_S`).
     """
     if local is not None:
         judge, guide = local.judge, local.guide
@@ -126,5 +128,6 @@ def load_rewriter(
             missing = "Gemini needs google-genai (pip install 'cleanspeech[gemini]')"
         else:
             gemini = GeminiRewriter(key, model=gemini_model or GEMINI_MODEL, **gemini_options)
-    local = local or LocalRewriter(judge, load_lexicon(root), guide)
+    budget = {} if time_budget_s is None else {"time_budget_s": time_budget_s}
+    local = local or LocalRewriter(judge, load_lexicon(root), guide, **budget)
     return Rewriter(judge, local, gemini, missing)

@@ -60,12 +60,13 @@ async def _run_part(client: httpx.AsyncClient, part: dict, outer: Request, gate:
         part["target"] += f"{separator}key={outer.query_params['key']}"
     async with gate:
         try:
-            return await client.request(part["method"], part["target"], headers=headers, content=part["body"])
-        except (httpx.InvalidURL, httpx.UnsupportedProtocol, UnicodeEncodeError, ValueError) as exc:
+            request = client.build_request(part["method"], part["target"], headers=headers, content=part["body"])
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:  # ValueError: non-ASCII headers
             # a part's request line or headers that no HTTP request can carry: that part fails, the batch goes on
             why = "a header holds a character that is not ASCII" if isinstance(exc, UnicodeEncodeError) else str(exc)
             error = ApiError(400, f"This part cannot be sent as an HTTP request: {why}.")
             return httpx.Response(400, json=error.body(), headers={"content-type": "application/json; charset=UTF-8"})
+        return await client.send(request)
 
 
 def _reply_part(content_id: str, reply: httpx.Response) -> bytes:

@@ -17,10 +17,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from ..errors import InputError
 from ..serving import (
     SCORED_STATUSES,
-    added_columns,
     neutralize_formulas,
     read_table,
-    renamed_inputs,
     renamed_inputs_notice,
     require_column,
     score_frame,
@@ -85,7 +83,7 @@ async def score_file(
     name = name or ("upload.xlsx" if is_xlsx else "upload.csv")
     table = _read(body, name, column, lenient)
     served = {state.model_name: state.scorer.model}
-    notice = renamed_inputs_notice(renamed_inputs(table.frame.columns, added_columns(table.frame.columns, served)))
+    notice = renamed_inputs_notice(table.frame.columns, served)
     score = functools.partial(score_frame, row_errors=table.row_errors)
     scored = await state.scorer.run(score, table.frame, column, served)
     state.metrics.comments.inc(int(scored[status_column(table.frame.columns)].isin(SCORED_STATUSES).sum()))

@@ -18,6 +18,8 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
+from sqlalchemy.exc import OperationalError
+
 from ..labels import LABELS
 from ..moderation import Moderation, Policy
 from ..moderation.verdicts import judge_texts
@@ -94,9 +96,9 @@ class ReviewQueueWriter:
         for (community_id, key_policy), comments in groups.items():
             try:
                 self._write_group(community_id, key_policy, comments)
-            except Exception:  # a store outage must not turn into failed requests; logged, and /readyz shows it
-                if len(comments) == 1:
-                    log.exception("could not queue an analyzed comment")
+            except Exception as exc:  # a store outage must not turn into failed requests; logged, and /readyz shows it
+                if len(comments) == 1 or isinstance(exc, OperationalError):  # one at a time would not help an outage
+                    log.exception("could not queue %d analyzed comment(s)", len(comments))
                     continue
                 log.warning("could not queue %d analyzed comments together; queueing each alone", len(comments))
                 self.write_each(community_id, key_policy, comments)

@@ -65,17 +65,18 @@ class BatchingScorer:
         if self._task is None or self._task.done():
             self._queue, self._slots = asyncio.Queue(), asyncio.Semaphore(self.in_flight)
             self._task = loop.create_task(self._run())
-        # A long request queues as batches of its own, so requests that arrive meanwhile are not held behind one huge
-        # forward pass, and what is still queued when it times out (its futures cancelled) is never computed.
-        chunks = [texts[i : i + self.max_batch] for i in range(0, len(texts), self.max_batch)] or [texts]
-        pending = [_Pending(chunk, loop.create_future(), loop.time()) for chunk in chunks]
-        for item in pending:
-            self._queue.put_nowait(item)
-        try:
-            return np.concatenate(await asyncio.gather(*(item.future for item in pending)))
-        finally:
-            for item in pending:
-                item.future.cancel()  # no-op once answered; a timed-out request's queued batches are dropped
+        # A long request goes as batches of its own, one queued at a time: it holds one forward pass at most, so
+        # requests that arrive meanwhile take turns with it instead of waiting behind a huge one, and when it times
+        # out its next batches are never queued.
+        parts = []
+        for start in range(0, max(len(texts), 1), self.max_batch):
+            pending = _Pending(texts[start : start + self.max_batch], loop.create_future(), loop.time())
+            self._queue.put_nowait(pending)
+            try:
+                parts.append(await pending.future)
+            finally:
+                pending.future.cancel()  # no-op once answered; a timed-out request's queued batch is dropped
+        return np.concatenate(parts)
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()

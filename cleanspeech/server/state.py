@@ -80,8 +80,11 @@ class ServiceState:
         """The offline rewriter, judged by the served model, built on first use (it loads a lexicon)."""
         if self._rewriter is None:
             from ..rewrite import load_rewriter
+            from ..rewrite.local import TIME_BUDGET_S
 
-            self._rewriter = load_rewriter(judge=self.scorer.model)
+            # answered before the request's deadline, with time to judge the result
+            budget = min(TIME_BUDGET_S, 2 * self.settings.timeout_s / 3)
+            self._rewriter = load_rewriter(judge=self.scorer.model, time_budget_s=budget)
         return self._rewriter
 
     def close(self) -> None:

@@ -9,7 +9,6 @@ also runs under `accelerate launch`), and output that is safe to open in a sprea
 
 from .batch import (
     SCORED_STATUSES,
-    added_columns,
     renamed_inputs,
     renamed_inputs_notice,
     row_statuses,
@@ -23,7 +22,6 @@ from .xlsx import xlsx_bytes
 
 __all__ = [
     "SCORED_STATUSES",
-    "added_columns",
     "CommentTable",
     "check_output_path",
     "neutralize_formulas",

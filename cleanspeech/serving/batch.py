@@ -55,13 +55,14 @@ def renamed_inputs(columns, added) -> dict[str, str]:
     return renames
 
 
-def added_columns(columns, models) -> list[str]:
+def _added_columns(columns, models) -> list[str]:
     """Every column `score_frame` adds to an input with `columns`: the status column, then `score_columns`."""
     return [status_column(columns), *score_columns(models)]
 
 
-def renamed_inputs_notice(renames: dict[str, str]) -> str | None:
-    """One line naming the input columns `renamed_inputs` moved, or None."""
+def renamed_inputs_notice(columns, models) -> str | None:
+    """One line naming the input columns `score_frame` keeps under another name (`renamed_inputs`), or None."""
+    renames = renamed_inputs(columns, _added_columns(columns, models))
     if not renames:
         return None
     moved = ", ".join(f"'{old}' as '{new}'" for old, new in renames.items())
@@ -113,7 +114,7 @@ def score_frame(
         if progress:
             progress(done / total_steps)
 
-    out = frame.rename(columns=renamed_inputs(frame.columns, added_columns(frame.columns, models)))  # a copy
+    out = frame.rename(columns=renamed_inputs(frame.columns, _added_columns(frame.columns, models)))  # a copy
     out[status_column(frame.columns)] = statuses
     for name, model in models.items():
         scores = score_texts(model, wanted, batch_size, advance)

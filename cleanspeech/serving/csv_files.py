@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 from .._io import import_optional
 from ..errors import InputError
 from ..labels import LABELS
-from .batch import added_columns, renamed_inputs, renamed_inputs_notice, score_frame, status_column
+from .batch import renamed_inputs_notice, score_frame, status_column
 from .tables import iter_chunks, require_column, scan_file
 from .xlsx import XLSX_SUFFIXES, xlsx_bytes
 
@@ -53,7 +53,7 @@ def check_output_path(target: str | Path, source: str | Path | None = None) -> P
     folder = target.parent
     if not folder.is_dir():
         raise InputError(f"cannot write {target}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
+    if not os.access(target if target.exists() else folder, os.W_OK):  # an existing file (or /dev/stdout) alone
         raise InputError(f"cannot write {target}: permission denied")
     if source is not None and target.exists() and Path(source).exists() and target.samefile(source):
         raise InputError(f"{target} is the file being scored: name another file to write, so the input is kept")
@@ -75,13 +75,13 @@ def score_csv(source, target, column: str, models: dict, chunk_rows: int = CHUNK
               safe_cells: bool = True, lenient: bool = False, on_chunk=None) -> dict:  # fmt: skip
     """Score `source` (CSV or .xlsx, read strictly; `lenient` keeps malformed rows as error rows) into `target` (CSV,
     or .xlsx by its suffix); returns a summary. Works the same with 1 or N processes. `safe_cells`: text cells that
-    a spreadsheet would run as formulas are neutralised (`neutralize_formulas`). `on_chunk(scored, chunk_index)`
+    a spreadsheet would run as formulas are neutralised (`neutralize_formulas`). `on_chunk(scored, chunk_index, status)`
     may add columns to each scored chunk before it is written (a moderation policy's verdicts)."""
     state = _process_state(cpu)
     target = check_output_path(target, source if isinstance(source, (str, Path)) else None)
     opened, scan = scan_file(source, lenient=lenient)  # the whole file is checked before anything is written
     require_column(scan.columns, column, scan.name)
-    if notice := renamed_inputs_notice(renamed_inputs(scan.columns, added_columns(scan.columns, models))):
+    if notice := renamed_inputs_notice(scan.columns, models):
         scan.notices.append(notice)
     parts = target.parent / f".{target.name}.parts"
     if state.is_main_process:
@@ -93,7 +93,7 @@ def score_csv(source, target, column: str, models: dict, chunk_rows: int = CHUNK
         if index % state.num_processes != state.process_index:
             continue
         scored = score_frame(chunk, column, models, row_errors=errors)
-        scored = on_chunk(scored, index) if on_chunk else scored
+        scored = on_chunk(scored, index, status_column(scan.columns)) if on_chunk else scored
         (neutralize_formulas(scored) if safe_cells else scored).to_csv(parts / f"{index:08d}.csv", index=False)
         progress.update(len(chunk) * state.num_processes)  # an estimate: the others advance at the same pace
     progress.close()

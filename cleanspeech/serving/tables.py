@@ -188,8 +188,9 @@ class _Source:
         self.xlsx = is_xlsx(head, self.name)
         self.notices: list[str] = []
         if not self.xlsx:
-            whole = self.data is not None or len(head) <= _HEAD_BYTES
-            self.encoding, notice, self.errors = detect_encoding(head[:_HEAD_BYTES], self.name, complete=whole)
+            whole = self.data is not None or len(head) <= _HEAD_BYTES  # an upload is checked whole
+            head = head if self.data is not None else head[:_HEAD_BYTES]
+            self.encoding, notice, self.errors = detect_encoding(head, self.name, complete=whole)
             self.notices += [notice] if notice else []
             self.delimiter = sniff_delimiter(self._text_sample())
             if self.delimiter != ",":

@@ -154,6 +154,7 @@ def test_native_score_explain_and_rewrite(http):
     [
         ("/v1/score", {"texts": []}, 400),
         ("/v1/score", {"texts": ["  "]}, 400),
+        ("/v1/score", {"texts": ["\u200b \u200d\ufeff"]}, 400),
         ("/v1/score", {"texts": ["x"] * 1001}, 400),
         ("/v1/score", {"texts": "not a list"}, 400),
         ("/v1/explain", {"text": "You idiot", "label": "rude"}, 400),

@@ -70,7 +70,7 @@ def test_non_utf8_file_is_read_with_a_notice(tmp_path, run_cli, shipped_baseline
         (["predict", "hi", "--model", "/no/such/model"], "neither a known model name"),
         (["evaluate", "--data-dir", "/no/such/dir"], "data directory not found"),
         (["explain", "hi", "--model", "baseline", "--label", "nosuch"], "invalid choice: 'nosuch'"),
-        (["explain", "hi", "--model", "baseline", "--top", "-2"], "expected a number of words"),
+        (["explain", "hi", "--model", "baseline", "--top", "-2"], "--top is a number of words"),
     ],
 )
 def test_bad_arguments(run_cli, args, message):

@@ -89,7 +89,7 @@ def test_input_columns_named_like_added_ones_are_kept_under_another_name(
     source, out = tmp_path / "clash.csv", tmp_path / "out.csv"
     source.write_text("comment_text,baseline_toxic,baseline_flagged,status,cleanspeech_status,verdict\n"
                       "you idiot,mine 1,mine 2,mine 3,mine 4,mine 5\n")  # fmt: skip
-    policy_args = ["--policy", "default"] if policy else []
+    policy_args = ["--policy", "default", "--store", f"sqlite:///{tmp_path / 'store.sqlite3'}"] if policy else []
     result = run_cli(capsys, "score", str(source), str(out), "--model", "baseline", *policy_args)
     assert result.returncode == 0, result.stderr
     assert "kept 'baseline_toxic' as 'baseline_toxic_input'" in result.stderr
@@ -109,3 +109,15 @@ def test_a_file_excel_cannot_hold_keeps_its_scored_rows_as_csv(tmp_path, score, 
     assert result.returncode == 2 and "longer than an Excel cell" in result.stderr and "kept as" in result.stderr
     kept = pd.read_csv(tmp_path / "scored.xlsx.csv", dtype=str, keep_default_na=False)
     assert kept["comment_text"].tolist() == ["you idiot " * 4000, "hi"] and "baseline_toxic" in kept
+
+
+def test_a_policy_reads_the_status_the_scorer_added_not_a_column_of_the_input(tmp_path, capsys, shipped_baseline_dir):
+    source, out = tmp_path / "own_status.csv", tmp_path / "out.csv"
+    source.write_text("comment_text,cleanspeech_status\nyou disgusting idiot,mine\n")
+    store = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    result = run_cli(
+        capsys, "score", str(source), str(out), "--model", "baseline", "--policy", "default", "--store", store
+    )
+    assert result.returncode == 0, result.stderr
+    row = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[0]
+    assert (row["cleanspeech_status"], row["status"]) == ("mine", "scored") and row["verdict"] in ("review", "remove")

@@ -78,3 +78,19 @@ def test_what_excel_cannot_hold_is_refused_with_the_reason():
         xlsx_bytes(pd.DataFrame({"comment_text": ["x" * 40_000]}))
     with pytest.raises(InputError, match="control character"):
         xlsx_bytes(pd.DataFrame({"comment_text": ["bell \x07"]}))
+
+
+def test_an_upload_over_a_megabyte_is_checked_whole(tmp_path):
+    """An upload's encoding is judged on all of it (a damaged byte past the first megabyte is read as U+FFFD, with a
+    notice); a file on disk from its first megabyte, and a bad byte after it is one clear error."""
+    rows = ["comment_text"] + [f"ça va très bien numéro {i}" for i in range(40_000)] + ["bad \udcff end"]
+    data = "\n".join(rows).encode("utf-8", "surrogateescape") + b"\n"
+    assert len(data) > 1 << 20 and data.index(b"\xff") > 1 << 20
+    table = read_table(data, name="big.csv")
+    assert len(table.frame) == 40_001 and table.frame["comment_text"].iloc[-1] == "bad \ufffd end"
+    assert table.frame["comment_text"].iloc[0] == "ça va très bien numéro 0"
+    assert any("1 place(s) that are not UTF-8" in notice for notice in table.notices)
+    path = tmp_path / "big.csv"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match="not valid utf-8 after its first part"):
+        read_table(path)
