@@ -11,10 +11,8 @@ import streamlit as st
 from cleanspeech import LABELS, InputError
 from cleanspeech.serving import (
     SCORED_STATUSES,
-    added_columns,
     neutralize_formulas,
     read_table,
-    renamed_inputs,
     renamed_inputs_notice,
     score_frame,
     status_column,
@@ -73,7 +71,7 @@ result = st.session_state.get("batch_result")
 if not result or result["key"] != run_key:
     st.stop()
 scored = result["frame"]
-if notice := renamed_inputs_notice(renamed_inputs(frame.columns, added_columns(frame.columns, chosen))):
+if notice := renamed_inputs_notice(frame.columns, chosen):
     st.warning(as_text(notice))
 status = scored[status_column(frame.columns)]
 counts = status.str.split(":").str[0].value_counts()
