@@ -77,7 +77,11 @@ def verdict_hook(args, models: dict, column: str, chunk_rows: int = 0):
         rows = scored[keep]
         scores = rows[[f"{name}_{label}" for label in LABELS]].set_axis(list(LABELS), axis=1)
         judged = moderate(rows[column].astype(str).tolist(), policy, models[name], scores=scores)
-        out = scored.rename(columns=renamed_inputs(scored.columns, VERDICT_COLUMNS))  # the input's own kept
+        renames = renamed_inputs(scored.columns, VERDICT_COLUMNS)  # the input's own columns of these names are kept
+        if renames and chunk_index == 0:
+            kept = ", ".join(f"'{old}' as '{new}'" for old, new in renames.items())
+            print(f"note: the input has columns named like the policy's; kept {kept}", file=sys.stderr)
+        out = scored.rename(columns=renames)
         for key in VERDICT_COLUMNS:
             out[key] = ""
             out.loc[keep, key] = judged.frame()[key].to_numpy()

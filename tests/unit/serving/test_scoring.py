@@ -99,6 +99,7 @@ def test_input_columns_named_like_added_ones_are_kept_under_another_name(
     assert row["cleanspeech_status"] == "scored" and float(row["baseline_toxic"]) > 0.5
     assert row["baseline_flagged"].startswith("toxic")
     assert row["verdict_input" if policy else "verdict"] == "mine 5"
+    assert ("kept 'verdict' as 'verdict_input'" in result.stderr) == policy
     assert not policy or row["verdict"] not in ("", "mine 5")
 
 
