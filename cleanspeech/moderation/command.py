@@ -61,7 +61,7 @@ def verdict_hook(args, models: dict, column: str, chunk_rows: int = 0):
     None without `--policy`/`--enqueue`. The policy's model joins `models` when it is not there already."""
     from ..classifiers import load_model
     from ..labels import LABELS
-    from ..serving import SCORED_STATUSES, renamed_inputs
+    from ..serving import SCORED_STATUSES, kept_inputs_notice, renamed_inputs
     from .verdicts import moderate, policy_model_name, row_ids
 
     policy, store = resolve_policy(args)
@@ -78,9 +78,8 @@ def verdict_hook(args, models: dict, column: str, chunk_rows: int = 0):
         scores = rows[[f"{name}_{label}" for label in LABELS]].set_axis(list(LABELS), axis=1)
         judged = moderate(rows[column].astype(str).tolist(), policy, models[name], scores=scores)
         renames = renamed_inputs(scored.columns, VERDICT_COLUMNS)  # the input's own columns of these names are kept
-        if renames and chunk_index == 0:
-            kept = ", ".join(f"'{old}' as '{new}'" for old, new in renames.items())
-            print(f"note: the input has columns named like the policy's; kept {kept}", file=sys.stderr)
+        if chunk_index == 0 and (notice := kept_inputs_notice(renames, "the policy's")):
+            print(f"note: {notice}", file=sys.stderr)
         out = scored.rename(columns=renames)
         for key in VERDICT_COLUMNS:
             out[key] = ""

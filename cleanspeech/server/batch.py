@@ -61,7 +61,7 @@ async def _run_part(client: httpx.AsyncClient, part: dict, outer: Request, gate:
     async with gate:
         try:
             request = client.build_request(part["method"], part["target"], headers=headers, content=part["body"])
-        except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:  # ValueError: non-ASCII headers
+        except (httpx.InvalidURL, ValueError) as exc:  # ValueError: non-ASCII headers
             # a part's request line or headers that no HTTP request can carry: that part fails, the batch goes on
             why = "a header holds a character that is not ASCII" if isinstance(exc, UnicodeEncodeError) else str(exc)
             error = ApiError(400, f"This part cannot be sent as an HTTP request: {why}.")

@@ -101,9 +101,9 @@ class ReviewQueueWriter:
                     log.exception("could not queue %d analyzed comment(s)", len(comments))
                     continue
                 log.warning("could not queue %d analyzed comments together; queueing each alone", len(comments))
-                self.write_each(community_id, key_policy, comments)
+                self._write_each(community_id, key_policy, comments)
 
-    def write_each(self, community_id, key_policy, comments: list[Analyzed]) -> None:
+    def _write_each(self, community_id, key_policy, comments: list[Analyzed]) -> None:
         """One comment at a time, so that one the store refuses does not take the others with it."""
         failed = 0
         for comment in comments:

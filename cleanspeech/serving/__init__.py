@@ -9,6 +9,7 @@ also runs under `accelerate launch`), and output that is safe to open in a sprea
 
 from .batch import (
     SCORED_STATUSES,
+    kept_inputs_notice,
     renamed_inputs,
     renamed_inputs_notice,
     row_statuses,
@@ -24,6 +25,7 @@ __all__ = [
     "SCORED_STATUSES",
     "CommentTable",
     "check_output_path",
+    "kept_inputs_notice",
     "neutralize_formulas",
     "read_table",
     "renamed_inputs",

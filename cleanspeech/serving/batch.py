@@ -60,13 +60,17 @@ def _added_columns(columns, models) -> list[str]:
     return [status_column(columns), *score_columns(models)]
 
 
-def renamed_inputs_notice(columns, models) -> str | None:
-    """One line naming the input columns `score_frame` keeps under another name (`renamed_inputs`), or None."""
-    renames = renamed_inputs(columns, _added_columns(columns, models))
+def kept_inputs_notice(renames: dict[str, str], added_by: str = "the ones added") -> str | None:
+    """One line naming the input columns kept under another name (`renamed_inputs`), or None."""
     if not renames:
         return None
     moved = ", ".join(f"'{old}' as '{new}'" for old, new in renames.items())
-    return f"the input has columns named like the ones added; kept {moved}"
+    return f"the input has columns named like {added_by}; kept {moved}"
+
+
+def renamed_inputs_notice(columns, models) -> str | None:
+    """`kept_inputs_notice` for the columns `score_frame` adds."""
+    return kept_inputs_notice(renamed_inputs(columns, _added_columns(columns, models)))
 
 
 def status_column(columns) -> str:
