@@ -22,7 +22,8 @@ from cleanspeech.labels import LABEL_NAMES
 from cleanspeech.text import MAX_TEXT_CHARS
 from pages.highlight import heatmap_html
 
-MODEL_COLORS = {"baseline": "#4C78A8", "transformer": "#F58518", "ensemble": "#54A24B"}  # the same on every page
+# The same on every page.
+MODEL_COLORS = {"baseline": "#4C78A8", "transformer": "#F58518", "embedding": "#B279A2", "ensemble": "#54A24B"}
 
 
 @st.cache_resource(show_spinner=False)

@@ -98,7 +98,7 @@ for name, model in models.items():
         route.append(f"The {name} weighs {weights} for it{unsure}.")
 st.caption(" ".join(route), help="Each language is scored by the models that read it best, with weights fitted on "
            "validation data per language (scripts/fit_ensemble.py); where the detector is unsure of the "
-           "language, the default weights (the shipped ensemble: the transformer alone).")  # fmt: skip
+           "language, the default weights (the shipped ensemble: no baseline).")  # fmt: skip
 
 st.plotly_chart(scores_chart(scores, thresholds), key="scores_chart")
 with st.expander("Scores and thresholds"):

@@ -45,6 +45,7 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data-dir", help="data directory (default: $CLEANSPEECH_DATA or ../shared/data)")
     p.add_argument("--transformer-dir", default=str(model_path("transformer")), help="the transformer to measure")
+    p.add_argument("--skip", default="", help="comma-separated configurations not to measure (e.g. ensemble)")
     p.add_argument("--predict-rows", type=int, default=2000, help="validation comments scored per configuration")
     p.add_argument("--train-rows", type=int, default=20000, help="training comments for the baseline fit timing")
     p.add_argument("--latency-repeats", type=int, default=50, help="single-comment calls per configuration")
@@ -82,7 +83,8 @@ class NaivePipeline:
 
 
 def load_configuration(name: str, directory: Path):
-    """A model by configuration name: baseline, transformer[BACKEND], naive_pipeline (an exported directory)."""
+    """A model by configuration name: baseline, transformer[BACKEND], naive_pipeline (an exported directory),
+    embedding, ensemble (with its members)."""
     if name == "naive_pipeline":
         return NaivePipeline(directory)
     if name.startswith("transformer["):
@@ -204,12 +206,14 @@ def bench_rewrites(frame: pd.DataFrame, count: int, rewriter=None) -> dict:
 
 def configurations(transformer_dir: Path, export_dir: Path) -> dict[str, Path]:
     """Configuration name -> the directory it loads, for every model present."""
-    found = {"baseline": model_path("baseline")} if "baseline" in available_models() else {}
+    shipped = available_models()
+    found = {"baseline": model_path("baseline")} if "baseline" in shipped else {}
     if (transformer_dir / "config.json").is_file():
         from cleanspeech.classifiers.hf_export import export_model
 
         found.update({f"transformer[{b}]": transformer_dir for b in TRANSFORMER_BACKENDS})
         found["naive_pipeline"] = export_model(transformer_dir, export_dir)
+    found.update({name: model_path(name) for name in ("embedding", "ensemble") if name in shipped})
     return found
 
 
@@ -235,6 +239,7 @@ def ratios(serving: dict, served_backend: str) -> dict:
         "int8_vs_naive_throughput": ratio("transformer[onnx-int8]", "naive_pipeline"),
         "int8_vs_torch_throughput": ratio("transformer[onnx-int8]", "transformer[torch]"),
         "baseline_vs_served_throughput": ratio("baseline", served),
+        "ensemble_vs_served_throughput": ratio("ensemble", served),
     }
 
 
@@ -297,6 +302,8 @@ def main(argv=None) -> int:
     }
     with tempfile.TemporaryDirectory() as scratch:
         for name, directory in configurations(Path(args.transformer_dir), Path(scratch) / "export").items():
+            if name in args.skip.split(","):
+                continue
             entry = {"size_mb": directory_size_mb(directory)}
             entry.update(bench_prediction(load_configuration(name, directory), texts, args.latency_repeats))
             entry.update(bench_cold_start(name, directory))

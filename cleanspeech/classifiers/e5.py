@@ -211,6 +211,26 @@ def build_tokenizer(e5: E5File):
     )  # fmt: skip
 
 
+def sentence_embeddings(model, tokenizer, texts: list[str], max_length: int = 256, batch_size: int = 64,
+                        bfloat16: bool = False) -> np.ndarray:  # fmt: skip
+    """Unit-length sentence embeddings as e5 was trained to give them: each text prefixed with "query: ", the last
+    layer mean-pooled over its tokens. Rows in input order; texts of similar length are batched together (less
+    padding, same vectors). `bfloat16` autocasts the matrix products (about 3x faster where the CPU has bf16 units)."""
+    import torch
+
+    order = np.argsort([len(t) for t in texts], kind="stable")
+    out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
+    for start in range(0, len(texts), batch_size):
+        chunk = order[start : start + batch_size]
+        enc = tokenizer([QUERY_PREFIX + texts[i] for i in chunk], padding=True, truncation=True,
+                        max_length=max_length, return_tensors="pt")  # fmt: skip
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16):
+            hidden = model(**enc).last_hidden_state.float()
+        mask = enc["attention_mask"].unsqueeze(-1).float()
+        out[chunk] = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1).numpy()
+    return out
+
+
 def export_e5_backbone(directory) -> Path:
     """Write e5 as a Hugging Face directory (BertModel + tokenizer) that scripts/train.py fine-tunes."""
     e5 = read_e5_file()

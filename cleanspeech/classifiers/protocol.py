@@ -1,4 +1,4 @@
-"""The `Classifier` protocol: what every model family (baseline, transformer, ensemble) offers its callers."""
+"""The `Classifier` protocol: what every model family (baseline, transformer, embedding, ensemble) offers."""
 
 from typing import Protocol, runtime_checkable
 

@@ -15,13 +15,14 @@ import pandas as pd
 from ..errors import ModelNotFound
 from ..labels import LABELS
 from ..paths import MODELS_ENV, models_dir
-from .files import damaged_model_as_not_found, is_baseline_dir, is_ensemble_dir, is_transformer_dir
+from .files import damaged_model_as_not_found, is_baseline_dir, is_embedding_dir, is_ensemble_dir, is_transformer_dir
 
 # Model names the CLI and app know, in display order, with the command that creates each.
 MODEL_COMMANDS = {
     "baseline": "python scripts/train_baseline.py",
     "transformer": "python scripts/train.py --config scripts/e5_small_cpu.yaml && "
     "python -m cleanspeech pack-model runs/e5-small/best",
+    "embedding": "python scripts/train_embedding.py",
     "ensemble": "python scripts/fit_ensemble.py",
 }
 
@@ -35,7 +36,7 @@ def available_models(root: Path | None = None) -> list[str]:
     found = []
     for name in MODEL_COMMANDS:
         path = model_path(name, root)
-        if is_baseline_dir(path) or is_transformer_dir(path) or is_ensemble_dir(path):
+        if any(test(path) for test in (is_baseline_dir, is_transformer_dir, is_embedding_dir, is_ensemble_dir)):
             found.append(name)
     return found
 
@@ -62,6 +63,10 @@ def load_model(name_or_path: str | Path, root: Path | None = None):
             from .transformer import TransformerModel  # torch is imported only when a transformer is used
 
             return TransformerModel.load(path)
+        if is_embedding_dir(path):
+            from .embedding import EmbeddingModel  # the packaged encoder is built on first use
+
+            return EmbeddingModel.load(path)
         if is_ensemble_dir(path):
             from .ensemble import EnsembleModel
 

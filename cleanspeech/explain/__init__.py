@@ -22,7 +22,12 @@ from .types import (
 )
 
 # Methods per model family, the default (fastest faithful one) first.
-METHODS = {"baseline": ("linear",), "transformer": ("gradient", "integrated_gradients", "shap")}
+# The embedding model's encoder is frozen and shared: SHAP over its exact logits explains it without gradients.
+METHODS = {
+    "baseline": ("linear",),
+    "transformer": ("gradient", "integrated_gradients", "shap"),
+    "embedding": ("shap",),
+}
 # Gradient methods pay a backward pass per label, so a caller showing one label asks for that one alone.
 PER_LABEL_METHODS = ("gradient", "integrated_gradients")
 METHOD_ALIASES = {"ig": "integrated_gradients", "gradient_x_input": "gradient", "exact": "linear"}
@@ -43,13 +48,16 @@ __all__ = [
 
 
 def model_family(model) -> str:
-    """baseline or transformer; an ensemble has no single decomposition and is explained through its members."""
+    """baseline, transformer or embedding; an ensemble has no single decomposition and is explained through its
+    members."""
     if hasattr(model, "features"):
         return "baseline"
+    if hasattr(model, "proba_from_embeddings"):
+        return "embedding"
     if hasattr(model, "tokenizer"):
         return "transformer"
     raise ExplanationError(
-        f"cannot explain the {getattr(model, 'name', type(model).__name__)} model: explain baseline or transformer"
+        f"cannot explain the {getattr(model, 'name', type(model).__name__)} model: explain one of its members"
     )
 
 

@@ -143,20 +143,9 @@ class SentenceEncoder:
         self.model, self.tokenizer, self.batch_size = build_bert(e5), build_tokenizer(e5), batch_size
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        import torch
+        from ..classifiers.e5 import sentence_embeddings
 
-        from ..classifiers.e5 import QUERY_PREFIX
-
-        out = []
-        with torch.inference_mode():
-            for i in range(0, len(texts), self.batch_size):
-                batch = [QUERY_PREFIX + t for t in texts[i : i + self.batch_size]]
-                enc = self.tokenizer(batch, padding=True, truncation=True, max_length=256, return_tensors="pt")
-                hidden = self.model(**enc).last_hidden_state
-                mask = enc["attention_mask"].unsqueeze(-1).float()
-                pooled = (hidden * mask).sum(1) / mask.sum(1)
-                out.append(torch.nn.functional.normalize(pooled, dim=-1).numpy())
-        return np.vstack(out) if out else np.zeros((0, self.model.config.hidden_size))
+        return sentence_embeddings(self.model, self.tokenizer, list(texts), batch_size=self.batch_size)
 
     def similarity(self, sources: list[str], rewrites: list[str]) -> np.ndarray:
         a, b = self.encode(sources), self.encode(rewrites)

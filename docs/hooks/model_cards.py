@@ -17,7 +17,7 @@ from pathlib import Path
 
 from mkdocs.structure.files import File
 
-CARDS = ("baseline", "transformer", "ensemble", "rewriter")
+CARDS = ("baseline", "transformer", "embedding", "ensemble", "rewriter")
 _NAMES = "|".join(CARDS)
 _DOCS_LINK = re.compile(r"\]\(\.\./\.\./docs/")
 _CARD_LINK = re.compile(r"\]\(\.\./(" + _NAMES + r")/README\.md")

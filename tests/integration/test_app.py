@@ -462,7 +462,7 @@ def test_compare_page_survives_damaged_reports(tmp_path, monkeypatch):
     assert "transformer/evaluation.json is damaged" in shown(warnings)
     assert "baseline/faithfulness.json is damaged" in shown(warnings)
     metrics = next(df.value for df in at.dataframe if "roc_auc" in df.value.columns)
-    assert set(metrics["model"]) == {"baseline"}  # the readable report is still shown
+    assert set(metrics["model"]) == {"baseline", "embedding"}  # the readable reports are still shown
 
 
 def _plotly_array(values) -> np.ndarray:

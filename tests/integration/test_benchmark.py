@@ -14,7 +14,7 @@ def test_benchmark_measures_every_configuration_side_by_side(
     out = tmp_path / "bench.json"
     args = ["--data-dir", str(data_dir), "--predict-rows", "40", "--train-rows", "1000", "--latency-repeats", "3",
             "--explain-repeats", "0", "--rewrite-comments", "0", "--service-comments", "0", "--queue-items", "300",
-            "--transformer-dir", str(tiny_classifier_dir),
+            "--transformer-dir", str(tiny_classifier_dir), "--skip", "ensemble",  # its members are measured
             "--output", str(out)]  # fmt: skip
     # In-process; its cold starts are fresh processes of their own. The ONNX graphs it builds and the dataset it reads
     # go to the tests' own cache (tests/conftest.py), which the cold-start processes inherit.
@@ -22,8 +22,9 @@ def test_benchmark_measures_every_configuration_side_by_side(
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(out.read_text())
     serving = report["serving"]
-    expected = {"baseline", "transformer[torch]", "transformer[onnx]", "transformer[onnx-int8]", "naive_pipeline"}
-    assert set(serving) == expected
+    expected = {"baseline", "transformer[torch]", "transformer[onnx]", "transformer[onnx-int8]", "naive_pipeline",
+                "embedding"}  # fmt: skip
+    assert set(serving) == expected  # the shipped embedding model too; the ensemble skipped
     for entry in serving.values():
         assert entry["comments"] == 40 and entry["comments_per_s"] > 0 and entry["single_latency_ms_p95"] > 0
         assert entry["cold_start_s"] > 0 and entry["peak_rss_mb"] > 50
@@ -33,6 +34,7 @@ def test_benchmark_measures_every_configuration_side_by_side(
     assert serving["naive_pipeline"]["size_mb"] >= weights_mb
     ratios = dict(report["ratios"])
     assert ratios.pop("served_backend") == "torch"  # no backend.json beside this model: PyTorch
+    assert ratios.pop("ensemble_vs_served_throughput") is None  # skipped
     assert all(value is not None and value > 0 for value in ratios.values())
     assert "explanation_latency" not in report  # --explain-repeats 0
     assert "rewrite_latency" not in report  # --rewrite-comments 0

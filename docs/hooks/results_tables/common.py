@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 LABELS = ("toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate")
-CLASSIFIERS = ("baseline", "transformer", "ensemble")
+CLASSIFIERS = ("baseline", "transformer", "embedding", "ensemble")
 SPLITS = ("validation", "test")
 SPLIT_TITLES = {
     "validation": "validation (held-out rows of every training source)",

@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -51,8 +52,8 @@ def test_a_comment_whose_language_is_uncertain_gets_the_default_weights():
 def test_fit_ensemble_writes_weights_per_language_thresholds_and_a_report(tmp_path, capsys, shipped_baseline_dir,
                                                                           tiny_classifier_dir, dataset):  # fmt: skip
     out = tmp_path / "ensemble"
-    command = ["--transformer", str(tiny_classifier_dir), "--ensemble-dir", str(out), "--max-eval-rows", "50",
-               "--max-validation-rows", "400"]  # fmt: skip
+    command = ["--transformer", str(tiny_classifier_dir), "--embedding", "none", "--ensemble-dir", str(out),
+               "--max-eval-rows", "50", "--max-validation-rows", "400"]  # fmt: skip
     done = run_script(capsys, "fit_ensemble", *command)
     assert done.returncode == 0, done.stderr
     spec = json.loads((out / "ensemble.json").read_text())
@@ -61,6 +62,7 @@ def test_fit_ensemble_writes_weights_per_language_thresholds_and_a_report(tmp_pa
     for lang in ("es", "it", "tr", "ru"):  # the baseline never trained on these: the transformer alone
         assert weights[lang] == {"baseline": 0.0, "transformer": 1.0}
     assert weights["en"]["baseline"] > 0  # the random tiny transformer knows nothing: the baseline must count
+    assert {m["name"] for m in spec["members"]} == {"baseline", "transformer"}  # --embedding none: two members
     ensemble = load_model(out)
     assert ensemble.language_weights == weights and set(ensemble.thresholds) == set(spec["thresholds"])
     report = json.loads((out / "evaluation.json").read_text())
@@ -90,3 +92,28 @@ def test_the_weight_fit_prefers_the_transformer_where_validation_cannot_tell_wei
     assert smallest_near_best(aucs, 0.0) == 0.6  # the argmax alone, as before
     assert smallest_near_best(aucs, 0.001) == 0.3
     assert smallest_near_best([0.80, 0.82, float("nan"), 0.81] + [0.5] * 7, 0.001) == 0.1  # NaN (no label): skipped
+
+
+def test_the_weight_fit_gives_the_embedding_model_the_say_where_validation_cannot_tell_mixes_apart():
+    fit = load_script("fit_ensemble")
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, 2, 600).astype(float)
+    rows = pd.DataFrame({label: truth for label in LABELS})
+    reads = pd.DataFrame({label: truth + rng.normal(0, 0.6, len(truth)) for label in LABELS})
+    noise = pd.DataFrame({label: rng.random(len(truth)) for label in LABELS})
+    # The embedding model ranks exactly as the transformer does: every mix of the two scores alike, so it gets it all.
+    scores = {"baseline": noise, "transformer": reads, "embedding": reads * 0.5}
+    assert fit.best_mix(rows, scores, fit.candidate_weights(scores), 0.001) == {
+        "baseline": 0.0, "transformer": 0.0, "embedding": 1.0}  # fmt: skip
+    # An embedding model that cannot read the rows gets nothing; without one, the old two-member fit.
+    scores = {
+        "baseline": noise,
+        "transformer": reads,
+        "embedding": 10 * noise.sample(frac=1, random_state=1).set_axis(rows.index),
+    }
+    assert fit.best_mix(rows, scores, fit.candidate_weights(scores), 0.001)["embedding"] == 0.0
+    two = {"baseline": reads, "transformer": 10 * noise}
+    assert fit.best_mix(rows, two, fit.candidate_weights(two), 0.001) == {"baseline": 1.0, "transformer": 0.0}
+    assert fit.candidate_weights(two, baseline_readable=False) == [
+        {"baseline": 0.0, "embedding": 0.0, "transformer": 1.0}
+    ]

@@ -130,7 +130,7 @@ def test_methods_are_checked_against_the_model(baseline, transformer):
     with pytest.raises(ExplanationError, match="does not apply"):
         explain(baseline, INSULT, "shap")
     ensemble = EnsembleModel({"baseline": baseline}, {"baseline": 1.0}, baseline.thresholds)
-    with pytest.raises(ExplanationError, match="explain baseline or transformer"):
+    with pytest.raises(ExplanationError, match="explain one of its members"):
         explain(ensemble, INSULT)
 
 

@@ -1,0 +1,114 @@
+"""The sentence-embedding family: frozen e5 embeddings and one logistic regression per label."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cleanspeech.classifiers import load_model
+from cleanspeech.classifiers.embedding import EmbeddingModel, embed_comments
+from cleanspeech.labels import LABELS
+from tests.helpers import run_script
+
+pytestmark = pytest.mark.xdist_group("e5")
+
+ATTACKS = ["{g} are vermin and should leave.", "{g} do not deserve to vote.", "I will never respect {g}.",
+           "{g} are a disease on this country."]  # fmt: skip
+BENIGN = ["{g} are my neighbours and friends.", "I have always respected {g}.", "Saying {g} are vermin is hateful.",
+          "The article is about {g} in history."]  # fmt: skip
+GROUPS = ["Muslims", "gay people", "women", "immigrants", "Jews", "refugees"]
+
+
+def _rows(templates, groups, hate: float) -> pd.DataFrame:
+    texts = [t.format(g=g).capitalize() for t in templates for g in groups]
+    labels = dict.fromkeys(LABELS, 0.0) | {"toxic": hate, "identity_hate": hate, "threat": np.nan}
+    return pd.DataFrame([{"text": t, **labels} for t in texts])
+
+
+@pytest.fixture(scope="module")
+def stance_model():
+    """A model fitted on attacks on and benign sentences about five groups; `threat` is unknown on half the rows."""
+    rows = pd.concat([_rows(ATTACKS, GROUPS[:5], 1.0), _rows(BENIGN, GROUPS[:5], 0.0)], ignore_index=True)
+    rows.loc[::2, "threat"] = 0.0
+    rows.loc[rows.index[:4], "threat"] = 1.0
+    for label in ("severe_toxic", "obscene", "insult"):
+        rows.loc[0, label] = 1.0  # each label needs both classes to fit
+    vectors = embed_comments(rows["text"].tolist())
+    return EmbeddingModel.fit(vectors, rows[list(LABELS)], C=10.0), rows, vectors
+
+
+def test_embeddings_are_unit_length_and_follow_meaning():
+    vectors = embed_comments(["I love my dog.", "I adore my puppy.", "The tax rate rose in 1990."])
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+    # Batched and alone, a comment gets the same vector: padding never reaches the pooled mean.
+    np.testing.assert_allclose(embed_comments(["I love my dog."])[0], vectors[0], atol=1e-5)
+
+
+def test_a_held_out_group_is_read_by_stance_not_by_its_name(stance_model):
+    model, _, _ = stance_model
+    held_out = pd.concat([_rows(ATTACKS, GROUPS[5:], 1.0), _rows(BENIGN, GROUPS[5:], 0.0)], ignore_index=True)
+    scores = model.predict_proba(held_out["text"].tolist())
+    assert list(scores.columns) == list(LABELS) and len(scores) == len(held_out)
+    hate = scores["identity_hate"].to_numpy()
+    assert hate[held_out["identity_hate"] == 1].min() > hate[held_out["identity_hate"] == 0].max()
+
+
+def test_unknown_labels_are_left_out_of_their_fit(stance_model):
+    from sklearn.linear_model import LogisticRegression
+
+    model, rows, vectors = stance_model
+    known = rows["threat"].notna().to_numpy()
+    reference = LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000)
+    reference.fit(vectors[known], rows.loc[known, "threat"].astype(int))
+    np.testing.assert_allclose(model.coef[LABELS.index("threat")], reference.coef_[0], rtol=1e-3, atol=1e-4)
+    with pytest.raises(Exception, match="cannot train 'toxic'"):
+        EmbeddingModel.fit(vectors[:3], rows[list(LABELS)].iloc[:3].assign(toxic=1.0))
+
+
+def test_saved_model_loads_by_directory_and_scores_the_same(stance_model, tmp_path):
+    model, rows, _ = stance_model
+    model.thresholds = dict.fromkeys(LABELS, 0.4) | {"identity_hate": 0.7}
+    model.save(tmp_path / "embedding")
+    loaded = load_model(tmp_path / "embedding")
+    assert isinstance(loaded, EmbeddingModel) and loaded.thresholds == model.thresholds
+    texts = rows["text"].head(5).tolist() + ["", "<script>alert(1)</script>"]
+    pd.testing.assert_frame_equal(loaded.predict_proba(texts), model.predict_proba(texts))
+    assert loaded.predict_proba([]).shape == (0, len(LABELS))
+
+
+def test_an_embedding_model_is_explained_by_shap(stance_model):
+    from cleanspeech.explain import explain, model_family
+
+    model, _, _ = stance_model
+    assert model_family(model) == "embedding"
+    explanation = explain(model, "Refugees do not deserve to vote.")
+    assert explanation.method == "shap" and explanation.words
+
+
+def test_train_embedding_script_writes_a_model_the_ensemble_fit_uses(tmp_path, capsys, shipped_baseline_dir,
+                                                                     tiny_classifier_dir):  # fmt: skip
+    out = tmp_path / "embedding"
+    command = ["--output-dir", str(out), "--max-train-rows", "2000", "--identity-statements", "30",
+               "--max-eval-rows", "20", "--max-validation-rows", "60", "--no-cache", "--max-length", "32"]  # fmt: skip
+    done = run_script(capsys, "train_embedding", *command)
+    assert done.returncode == 0, done.stderr
+    meta = json.loads((out / "embedding_meta.json").read_text())
+    assert meta["identity_augmentation"]["statement_attacks"] == "all"
+    assert meta["identity_augmentation"]["rows"]["statements"] > 0 and "validation" in meta["metrics"]
+    model = load_model(out)
+    assert set(model.thresholds) == set(LABELS) and model.thresholds == json.loads(
+        (out / "thresholds.json").read_text()
+    )
+    ensemble = tmp_path / "ensemble"
+    command = ["--transformer", str(tiny_classifier_dir), "--embedding", str(out), "--ensemble-dir", str(ensemble),
+               "--max-eval-rows", "20", "--max-validation-rows", "60"]  # fmt: skip
+    done = run_script(capsys, "fit_ensemble", *command)
+    assert done.returncode == 0, done.stderr
+    spec = json.loads((ensemble / "ensemble.json").read_text())
+    assert {m["name"] for m in spec["members"]} == {"baseline", "transformer", "embedding"}
+    for weights in spec["language_weights"].values():
+        assert set(weights) == {"baseline", "transformer", "embedding"} and sum(weights.values()) == pytest.approx(1)
+    assert spec["language_weights"]["es"]["baseline"] == 0.0  # the baseline never read Spanish
+    assert load_model(ensemble).members["embedding"].thresholds == model.thresholds
