@@ -251,8 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_option(explain)
     explain.add_argument(
         "--method",
-        help="baseline: linear (exact); transformer: gradient (fast), integrated_gradients (ig), shap "
-        "(default: the first)",
+        help="baseline: linear (exact); transformer: gradient (fast), integrated_gradients (ig), shap; "
+        "embedding: shap (default: the first)",
     )
     explain.add_argument("--label", action="append", choices=LABELS,
                          help="only this label (repeatable; speeds up gradient methods)")  # fmt: skip

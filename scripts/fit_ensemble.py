@@ -30,6 +30,7 @@ import pandas as pd
 from cleanspeech._io import run_main, write_json_atomic
 from cleanspeech.classifiers import load_model, resolve_model_dir
 from cleanspeech.classifiers.ensemble import routing_language, save_ensemble, weights_for
+from cleanspeech.classifiers.files import is_embedding_dir
 from cleanspeech.data import build_dataset
 from cleanspeech.evaluation import MetricWarning
 from cleanspeech.evaluation.metrics import evaluate
@@ -106,6 +107,8 @@ def best_mix(rows: pd.DataFrame, scores: dict, candidates: list[dict], tolerance
     toxic for a rarer label (French validation rows: toxic -0.024 for identity_hate's gain)."""
     aucs = pd.DataFrame([label_aucs(rows, blend(scores, rows.index, weights)) for weights in candidates])
     means = aucs.mean(axis=1, skipna=True).to_numpy()
+    if np.isnan(means).all():  # every label of these rows has one class: nothing to fit, the transformer alone
+        return {name: float(name == "transformer") for name in scores}
     near = near_best(means, tolerance)
     toxic = aucs["toxic"].to_numpy()
     best_toxic = toxic[int(np.nanargmax(means))]
@@ -144,7 +147,7 @@ def routed(frame, scores: dict, default: dict, per_language: dict) -> pd.DataFra
 def member_dirs(args) -> dict[str, Path]:
     members = {"baseline": resolve_model_dir(args.baseline), "transformer": resolve_model_dir(args.transformer)}
     embedding = resolve_model_dir(args.embedding)
-    if args.embedding != "none" and (args.embedding != "embedding" or embedding.is_dir()):
+    if args.embedding != "none" and (args.embedding != "embedding" or is_embedding_dir(embedding)):
         members["embedding"] = embedding  # the shipped one where it exists; a named one always
     return members
 

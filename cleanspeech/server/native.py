@@ -61,7 +61,8 @@ class TextRequest(Message):
 class ExplainRequest(TextRequest):
     method: ExplainMethod | None = Field(
         default=None, description="linear for the baseline; gradient, integrated_gradients or shap for the "
-        "transformer (default: the served model's fastest); a method of another family is refused with 400"
+        "transformer; shap for the embedding model (default: the served model's fastest); a method of another "
+        "family is refused with 400"
     )  # fmt: skip
     label: Literal[LABELS] | None = Field(default=None, description="Explain only this label (gradient methods).")
 

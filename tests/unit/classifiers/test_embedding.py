@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 
 from cleanspeech.classifiers import load_model
+from cleanspeech.classifiers.e5 import sentence_embeddings
 from cleanspeech.classifiers.embedding import EmbeddingModel, embed_comments
+from cleanspeech.errors import InputError
 from cleanspeech.labels import LABELS
 from tests.helpers import run_script
 
@@ -42,8 +44,15 @@ def test_embeddings_are_unit_length_and_follow_meaning():
     vectors = embed_comments(["I love my dog.", "I adore my puppy.", "The tax rate rose in 1990."])
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
-    # Batched and alone, a comment gets the same vector: padding never reaches the pooled mean.
-    np.testing.assert_allclose(embed_comments(["I love my dog."])[0], vectors[0], atol=1e-5)
+    # Batched and alone, a comment gets the same vector, in input order: padding never reaches the pooled mean.
+    from cleanspeech.classifiers.embedding import _encoder
+
+    texts = ["A much longer sentence about the weather in the mountains today.", "Hi.", "Short one here.", "Ok"]
+    batched = sentence_embeddings(*_encoder(), pd.Series(texts, index=[7, 3, 9, 1]), batch_size=2)
+    alone = np.vstack([sentence_embeddings(*_encoder(), [t]) for t in texts])
+    np.testing.assert_allclose(batched, alone, atol=1e-5)
+    fast = sentence_embeddings(*_encoder(), texts, bfloat16=True)  # training's autocast: the same to ~2 digits
+    assert np.min(np.sum(fast * alone, axis=1)) > 0.99
 
 
 def test_a_held_out_group_is_read_by_stance_not_by_its_name(stance_model):
@@ -63,7 +72,7 @@ def test_unknown_labels_are_left_out_of_their_fit(stance_model):
     reference = LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000)
     reference.fit(vectors[known], rows.loc[known, "threat"].astype(int))
     np.testing.assert_allclose(model.coef[LABELS.index("threat")], reference.coef_[0], rtol=1e-3, atol=1e-4)
-    with pytest.raises(Exception, match="cannot train 'toxic'"):
+    with pytest.raises(InputError, match="cannot train 'toxic'"):
         EmbeddingModel.fit(vectors[:3], rows[list(LABELS)].iloc[:3].assign(toxic=1.0))
 
 
@@ -83,15 +92,21 @@ def test_an_embedding_model_is_explained_by_shap(stance_model):
 
     model, _, _ = stance_model
     assert model_family(model) == "embedding"
-    explanation = explain(model, "Refugees do not deserve to vote.")
+    text = "Refugees do not deserve to vote."
+    explanation = explain(model, text)
     assert explanation.method == "shap" and explanation.words
+    # SHAP values add up from the base value to the model's own logit for the comment.
+    total = sum(w["scores"]["identity_hate"] for w in explanation.words)
+    logit = float(model.predict_logits([text])[0, LABELS.index("identity_hate")])
+    assert explanation.prediction["identity_hate"] == pytest.approx(logit, abs=1e-4)
+    assert explanation.base_value["identity_hate"] + total == pytest.approx(logit, abs=1e-3)
 
 
 def test_train_embedding_script_writes_a_model_the_ensemble_fit_uses(tmp_path, capsys, shipped_baseline_dir,
                                                                      tiny_classifier_dir):  # fmt: skip
     out = tmp_path / "embedding"
     command = ["--output-dir", str(out), "--max-train-rows", "2000", "--identity-statements", "30",
-               "--max-eval-rows", "20", "--max-validation-rows", "60", "--no-cache", "--max-length", "32"]  # fmt: skip
+               "--max-eval-rows", "20", "--max-validation-rows", "60", "--no-cache", "--max-length", "16"]  # fmt: skip
     done = run_script(capsys, "train_embedding", *command)
     assert done.returncode == 0, done.stderr
     meta = json.loads((out / "embedding_meta.json").read_text())

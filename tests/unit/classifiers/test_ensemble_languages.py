@@ -117,3 +117,27 @@ def test_the_weight_fit_gives_the_embedding_model_the_say_where_validation_canno
     assert fit.candidate_weights(two, baseline_readable=False) == [
         {"baseline": 0.0, "embedding": 0.0, "transformer": 1.0}
     ]
+
+
+def test_the_weight_fit_keeps_toxic_and_falls_back_where_nothing_can_be_measured():
+    fit = load_script("fit_ensemble")
+    rng = np.random.default_rng(1)
+    truth = rng.integers(0, 2, 600).astype(float)
+    rows = pd.DataFrame({label: truth for label in LABELS})
+    reads = pd.DataFrame({label: truth + rng.normal(0, 0.6, len(truth)) for label in LABELS})
+    # An embedding model that ranks five labels as the transformer does and toxic not at all: mixing it in costs
+    # only toxic, a sixth of the mean, so within a wide tolerance of the best mean much of it would be taken.
+    blind = reads.assign(toxic=rng.random(len(truth)))
+    scores = {"transformer": reads, "embedding": blind}
+    candidates = fit.candidate_weights(scores, baseline_readable=False)
+    weights = fit.best_mix(rows, scores, candidates, 0.05)
+    aucs = {w["embedding"]: fit.label_aucs(rows, fit.blend(scores, rows.index, w)) for w in candidates}
+    assert aucs[weights["embedding"]]["toxic"] >= aucs[0.0]["toxic"] - 0.05  # toxic kept
+    by_mean = max(e for e, a in aucs.items() if a.mean() >= aucs[0.0].mean() - 0.05)
+    assert by_mean > weights["embedding"] and aucs[by_mean]["toxic"] < aucs[0.0]["toxic"] - 0.05  # the mean allowed it
+    # Every label of the rows has one class: no mix can be measured, and the transformer scores alone.
+    one_class = rows.assign(**dict.fromkeys(LABELS, 0.0))
+    assert fit.best_mix(one_class, scores, fit.candidate_weights(scores), 0.001) == {
+        "transformer": 1.0,
+        "embedding": 0.0,
+    }
