@@ -28,7 +28,7 @@ from cleanspeech.data.counterfactual import (
 )
 from cleanspeech.data.readers import is_kaggle_dir
 from cleanspeech.data.statements import parse_attack_languages
-from cleanspeech.evaluation.reports import evaluation_report
+from cleanspeech.evaluation.reports import evaluation_report, summary_lines
 from cleanspeech.labels import LABELS
 from cleanspeech.paths import models_dir, resolve_data_dir
 
@@ -139,9 +139,7 @@ def train(args: argparse.Namespace) -> dict:
 
 def _main(argv=None) -> int:
     report = train(parse_args(argv))
-    for split, content in report["splits"].items():
-        macro = content["metrics"]["macro"]
-        print(f"{split}: macro ROC-AUC {macro['roc_auc']:.4f}  PR-AUC {macro['pr_auc']:.4f}  F1 {macro['f1']:.4f}")
+    print("\n".join(summary_lines(report)))
     return 0
 
 

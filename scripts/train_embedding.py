@@ -24,7 +24,7 @@ from cleanspeech.classifiers.embedding import MAX_LENGTH, EmbeddingModel, embed_
 from cleanspeech.data.corpus import SEED, VALIDATION_FRACTION, build_dataset, summarize, with_extra_rows
 from cleanspeech.data.counterfactual import identity_training_rows
 from cleanspeech.data.statements import parse_attack_languages
-from cleanspeech.evaluation.reports import EVAL_ROWS_PER_SOURCE, evaluation_report
+from cleanspeech.evaluation.reports import EVAL_ROWS_PER_SOURCE, evaluation_report, summary_lines
 from cleanspeech.labels import LABELS
 from cleanspeech.paths import models_dir
 
@@ -122,9 +122,7 @@ def train(args) -> dict:
 
 def _main(argv=None) -> int:
     report = train(parse_args(argv))
-    for split, content in report["splits"].items():
-        macro = content["metrics"]["macro"]
-        print(f"{split}: macro ROC-AUC {macro['roc_auc']:.4f}  PR-AUC {macro['pr_auc']:.4f}  F1 {macro['f1']:.4f}")
+    print("\n".join(summary_lines(report)))
     return 0
 
 

@@ -131,6 +131,17 @@ def report_from_scores(name: str, frame: pd.DataFrame, scores: pd.DataFrame, thr
     return report
 
 
+def summary_lines(report: dict) -> list[str]:
+    """One line per split of a report: macro ROC-AUC, PR-AUC and F1 (what the training scripts print at the end)."""
+    lines = []
+    for split, content in report["splits"].items():
+        macro = content["metrics"]["macro"]
+        lines.append(
+            f"{split}: macro ROC-AUC {macro['roc_auc']:.4f}  PR-AUC {macro['pr_auc']:.4f}  F1 {macro['f1']:.4f}"
+        )
+    return lines
+
+
 def disagreements(report_a: dict, report_b: dict, split: str, label: str, top: int = 20) -> pd.DataFrame:
     """The `top` stored predictions of `split` where two reports' scores for `label` differ most.
 

@@ -94,12 +94,17 @@ def test_the_weight_fit_prefers_the_transformer_where_validation_cannot_tell_wei
     assert smallest_near_best([0.80, 0.82, float("nan"), 0.81] + [0.5] * 7, 0.001) == 0.1  # NaN (no label): skipped
 
 
-def test_the_weight_fit_gives_the_embedding_model_the_say_where_validation_cannot_tell_mixes_apart():
-    fit = load_script("fit_ensemble")
-    rng = np.random.default_rng(0)
+def _labelled_rows_and_a_reader(seed: int):
+    """600 rows with every label equal to one truth, and scores that read it with noise (ROC-AUC about 0.88)."""
+    rng = np.random.default_rng(seed)
     truth = rng.integers(0, 2, 600).astype(float)
     rows = pd.DataFrame({label: truth for label in LABELS})
-    reads = pd.DataFrame({label: truth + rng.normal(0, 0.6, len(truth)) for label in LABELS})
+    return rng, truth, rows, pd.DataFrame({label: truth + rng.normal(0, 0.6, len(truth)) for label in LABELS})
+
+
+def test_the_weight_fit_gives_the_embedding_model_the_say_where_validation_cannot_tell_mixes_apart():
+    fit = load_script("fit_ensemble")
+    rng, truth, rows, reads = _labelled_rows_and_a_reader(0)
     noise = pd.DataFrame({label: rng.random(len(truth)) for label in LABELS})
     # The embedding model ranks exactly as the transformer does: every mix of the two scores alike, so it gets it all.
     scores = {"baseline": noise, "transformer": reads, "embedding": reads * 0.5}
@@ -121,10 +126,7 @@ def test_the_weight_fit_gives_the_embedding_model_the_say_where_validation_canno
 
 def test_the_weight_fit_keeps_toxic_and_falls_back_where_nothing_can_be_measured():
     fit = load_script("fit_ensemble")
-    rng = np.random.default_rng(1)
-    truth = rng.integers(0, 2, 600).astype(float)
-    rows = pd.DataFrame({label: truth for label in LABELS})
-    reads = pd.DataFrame({label: truth + rng.normal(0, 0.6, len(truth)) for label in LABELS})
+    rng, truth, rows, reads = _labelled_rows_and_a_reader(1)
     # An embedding model that ranks five labels as the transformer does and toxic not at all: mixing it in costs
     # only toxic, a sixth of the mean, so within a wide tolerance of the best mean much of it would be taken.
     blind = reads.assign(toxic=rng.random(len(truth)))
