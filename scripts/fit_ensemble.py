@@ -136,11 +136,9 @@ def fit_language_weights(validation: pd.DataFrame, scores: dict, readable: set[s
 def routed(frame, scores: dict, default: dict, per_language: dict) -> pd.DataFrame:
     """Each row's ensemble score with the weights of its detected language."""
     index = scores["transformer"].index
-    languages = [routing_language(text)[1] for text in frame.loc[index, "text"]]
-    parts = []
-    for name, member in scores.items():
-        w = np.array([weights_for(lang, default, per_language).get(name, 0.0) for lang in languages])
-        parts.append(member.loc[index].mul(w, axis=0))
+    routes = [weights_for(routing_language(text)[1], default, per_language) for text in frame.loc[index, "text"]]
+    parts = [member.loc[index].mul(np.array([w.get(name, 0.0) for w in routes]), axis=0)
+             for name, member in scores.items()]  # fmt: skip
     return sum(parts[1:], parts[0])
 
 

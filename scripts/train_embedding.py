@@ -33,6 +33,10 @@ from cleanspeech.paths import models_dir
 # counterfactual copies: a frozen encoder's vector for a sentence barely moves when one group word is swapped, so
 # copies would mostly repeat rows.
 MITIGATION = {"benign_copies": 0, "toxic_copies": 0, "balance_factor": 4, "clean_attack_copies": 2, "statements": 1500}
+# Their options, named as in train_baseline.py.
+_FLAGS = {"benign_copies": "--identity-benign-copies", "toxic_copies": "--identity-toxic-copies",
+          "balance_factor": "--identity-balance-factor", "clean_attack_copies": "--clean-attack-copies",
+          "statements": "--identity-statements"}  # fmt: skip
 CACHE_DIR = Path("runs/embedding-cache")
 
 
@@ -47,9 +51,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength (default: %(default)s)")
     p.add_argument("--max-length", type=int, default=MAX_LENGTH, help="tokens read per comment (default: %(default)s)")
     for name, default in MITIGATION.items():
-        flag = {"statements": "identity-statements"}.get(name, name.replace("_", "-"))
-        flag = flag if flag.startswith(("identity", "clean")) else f"identity-{flag}"
-        p.add_argument(f"--{flag}", dest=name, type=int, default=default, help="as in train_baseline.py "
+        p.add_argument(_FLAGS[name], dest=name, type=int, default=default, help="as in train_baseline.py "
                        "(default: %(default)s)")  # fmt: skip
     p.add_argument(
         "--identity-statement-attacks",
@@ -81,7 +83,8 @@ def cached_embeddings(texts: list[str], max_length: int, use_cache: bool = True)
     return vectors
 
 
-def training_rows(args, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+def training_rows(args, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """(the real training rows, extra data included; the identity-mitigation rows made from them; their settings)."""
     rows = frame[frame["fold"] == "train"]
     if args.max_train_rows and len(rows) > args.max_train_rows:
         rows = rows.sample(args.max_train_rows, random_state=args.seed)
@@ -93,19 +96,19 @@ def training_rows(args, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
                                                args.identity_statement_attacks))  # fmt: skip
     print(f"data: {len(rows):,} training rows; identity mitigation rows: {counts}", flush=True)
     augmentation = settings | {"statement_attacks": args.identity_statement_attacks, "rows": counts}
-    return pd.concat([rows, extra], ignore_index=True), augmentation
+    return rows, extra, augmentation
 
 
 def train(args) -> dict:
     started = time.perf_counter()
     frame = build_dataset(args.data_dir, None, False, VALIDATION_FRACTION, args.seed)
-    rows, augmentation = training_rows(args, frame)
+    real, mitigation, augmentation = training_rows(args, frame)
+    rows = pd.concat([real, mitigation], ignore_index=True)
     vectors = cached_embeddings(rows["text"].tolist(), args.max_length, not args.no_cache)
     model = EmbeddingModel.fit(vectors, rows[list(LABELS)], C=args.C, max_length=args.max_length)
     report = evaluation_report(model, frame, max_eval_rows=args.max_eval_rows,
                                max_validation_rows=args.max_validation_rows)  # fmt: skip
     model.thresholds = report["thresholds"]
-    real = rows[rows["id"].isin(frame["id"])] if "id" in rows else rows
     model.meta = {
         "training_data": summarize(pd.concat([real, frame[frame["fold"] != "train"]])),
         "settings": {"C": args.C, "max_length": args.max_length, "seed": args.seed},

@@ -16,7 +16,6 @@ to about three digits, and thresholds are tuned on float32 scores.
 """
 
 import json
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -31,21 +30,12 @@ MAX_LENGTH = 128  # tokens read per comment: a stance is stated in a sentence or
 BATCH_SIZE = 32
 
 
-@lru_cache(maxsize=1)
-def _encoder():
-    """The packaged e5 encoder and tokenizer, built once per process (about 2 s and 470 MB in float32)."""
-    from .e5 import build_bert, build_tokenizer, read_e5_file
-
-    e5 = read_e5_file()
-    return build_bert(e5), build_tokenizer(e5)
-
-
 def embed_comments(texts, max_length: int = MAX_LENGTH, bfloat16: bool = False) -> np.ndarray:
     """Unit-length e5 embeddings of comments, cleaned as every model cleans them (`e5.sentence_embeddings`)."""
-    from .e5 import sentence_embeddings
+    from .e5 import packaged_encoder, sentence_embeddings
 
     texts = [clean_text(t) for t in ([texts] if isinstance(texts, str) else texts)]
-    return sentence_embeddings(*_encoder(), texts, max_length, BATCH_SIZE, bfloat16)
+    return sentence_embeddings(*packaged_encoder(), texts, max_length, BATCH_SIZE, bfloat16)
 
 
 class EmbeddingModel:
@@ -74,20 +64,19 @@ class EmbeddingModel:
         return pd.DataFrame(1 / (1 + np.exp(-logits)), columns=list(LABELS))
 
     @classmethod
-    def fit(cls, vectors: np.ndarray, targets: pd.DataFrame, C: float = 1.0, sample_weight=None, **kwargs):
+    def fit(cls, vectors: np.ndarray, targets: pd.DataFrame, C: float = 1.0, **kwargs):
         """One balanced logistic regression per label on `vectors`; rows whose label is unknown (NaN) are left out
         of that label's fit."""
         from sklearn.linear_model import LogisticRegression
 
         coef, intercept = np.zeros((len(LABELS), vectors.shape[1])), np.zeros(len(LABELS))
-        weights = np.ones(len(vectors)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         for i, label in enumerate(LABELS):
             y = targets[label].to_numpy(dtype=float)
             known = ~np.isnan(y)
             if len(np.unique(y[known])) < 2:
                 raise InputError(f"cannot train '{label}': its known rows hold one class only")
             clf = LogisticRegression(C=C, class_weight="balanced", max_iter=2000)
-            clf.fit(vectors[known], y[known].astype(int), sample_weight=weights[known])
+            clf.fit(vectors[known], y[known].astype(int))
             coef[i], intercept[i] = clf.coef_[0], clf.intercept_[0]
         return cls(coef, intercept, **kwargs)
 

@@ -137,10 +137,9 @@ class SentenceEncoder:
     """multilingual-e5-small sentence embeddings (the packaged encoder, before any fine-tuning)."""
 
     def __init__(self, batch_size: int = 64):
-        from ..classifiers.e5 import build_bert, build_tokenizer, read_e5_file
+        from ..classifiers.e5 import packaged_encoder
 
-        e5 = read_e5_file()
-        self.model, self.tokenizer, self.batch_size = build_bert(e5), build_tokenizer(e5), batch_size
+        (self.model, self.tokenizer), self.batch_size = packaged_encoder(), batch_size
 
     def encode(self, texts: list[str]) -> np.ndarray:
         from ..classifiers.e5 import sentence_embeddings

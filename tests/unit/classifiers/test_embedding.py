@@ -45,13 +45,13 @@ def test_embeddings_are_unit_length_and_follow_meaning():
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
     # Batched and alone, a comment gets the same vector, in input order: padding never reaches the pooled mean.
-    from cleanspeech.classifiers.embedding import _encoder
+    from cleanspeech.classifiers.e5 import packaged_encoder
 
     texts = ["A much longer sentence about the weather in the mountains today.", "Hi.", "Short one here.", "Ok"]
-    batched = sentence_embeddings(*_encoder(), pd.Series(texts, index=[7, 3, 9, 1]), batch_size=2)
-    alone = np.vstack([sentence_embeddings(*_encoder(), [t]) for t in texts])
+    batched = sentence_embeddings(*packaged_encoder(), pd.Series(texts, index=[7, 3, 9, 1]), batch_size=2)
+    alone = np.vstack([sentence_embeddings(*packaged_encoder(), [t]) for t in texts])
     np.testing.assert_allclose(batched, alone, atol=1e-5)
-    fast = sentence_embeddings(*_encoder(), texts, bfloat16=True)  # training's autocast: the same to ~2 digits
+    fast = sentence_embeddings(*packaged_encoder(), texts, bfloat16=True)  # training's autocast: the same to ~2 digits
     assert np.min(np.sum(fast * alone, axis=1)) > 0.99
 
 
