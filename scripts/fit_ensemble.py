@@ -7,6 +7,8 @@ Every member scores the validation and test folds and a sample of every evaluati
 validation rows, the members get the weights (0, 0.1, ..., 1 each; the transformer the rest) that maximise the mean
 ROC-AUC over the labels known in that language, or, among the mixes within `--tolerance` of that maximum, the one
 that gives the embedding model (`models/embedding`, where it exists) the most say and then the baseline the least.
+The ensemble averages the members' log-odds (`--combine`, `cleanspeech.classifiers.ensemble`), and the weights are
+fitted on that scale.
 Validation rows are real comments, which seldom tell an attack on a group from a sentence about it; the embedding
 model reads that difference best (docs/training.md), so where validation cannot tell mixes apart it gets the say,
 and next the transformer, which reads every language and was trained against identity bias, while a bag of n-grams
@@ -29,7 +31,15 @@ import pandas as pd
 
 from cleanspeech._io import run_main, write_json_atomic
 from cleanspeech.classifiers import load_model, resolve_model_dir
-from cleanspeech.classifiers.ensemble import routing_language, save_ensemble, weights_for
+from cleanspeech.classifiers.ensemble import (
+    COMBINE,
+    COMBINES,
+    from_log_odds,
+    routing_language,
+    save_ensemble,
+    to_log_odds,
+    weights_for,
+)
 from cleanspeech.classifiers.files import is_embedding_dir
 from cleanspeech.data import build_dataset
 from cleanspeech.evaluation import MetricWarning
@@ -57,6 +67,8 @@ def parse_args(argv=None):
                    "thresholds are fitted on, a seeded sample for a quick fit (default: all)")  # fmt: skip
     p.add_argument("--tolerance", type=float, default=TOLERANCE, help="mean ROC-AUC within which the smallest "
                    f"baseline weight is preferred to the best one (default: {TOLERANCE}; 0: the best)")  # fmt: skip
+    p.add_argument("--combine", choices=COMBINES, default=COMBINE, help="average the members' log-odds or their "
+                   "probabilities (default: %(default)s; see cleanspeech.classifiers.ensemble)")  # fmt: skip
     return p.parse_args(argv)
 
 
@@ -157,13 +169,16 @@ def main(argv=None) -> int:
     scores = {name: score_folds(load_model(path), frame, args.max_eval_rows, args.max_validation_rows)
               for name, path in members.items()}  # fmt: skip
     index = scores["baseline"].index
-    scores = {name: member.loc[index] for name, member in scores.items()}
+    # Fitted on the scale the ensemble averages on: ROC-AUC ranks the mean, so the weights are the served ones.
+    logit = args.combine == "logit"
+    scores = {name: to_log_odds(member.loc[index]) if logit else member.loc[index] for name, member in scores.items()}
     validation = frame.loc[index][frame.loc[index, "fold"] == "validation"]
     readable = baseline_languages(members["baseline"])
     default, per_language = fit_language_weights(validation, scores, readable, args.tolerance)
-    report = report_from_scores("ensemble", frame, routed(frame, scores, default, per_language))
+    mean = routed(frame, scores, default, per_language)
+    report = report_from_scores("ensemble", frame, from_log_odds(mean) if logit else mean)
     directory = Path(args.ensemble_dir) if args.ensemble_dir else resolve_model_dir("ensemble")
-    save_ensemble(directory, members, default, report["thresholds"], per_language)
+    save_ensemble(directory, members, default, report["thresholds"], per_language, args.combine)
     write_json_atomic(directory / "evaluation.json", report, indent=None, separators=(",", ":"))
     print(json.dumps({"default": default, "per_language": per_language}))
     for split, content in report["splits"].items():

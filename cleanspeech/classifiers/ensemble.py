@@ -1,4 +1,10 @@
-"""The ensemble: a weighted mean of other models' probabilities, with thresholds tuned for the mean.
+"""The ensemble: a weighted mean of other models' scores, with thresholds tuned for the mean.
+
+The mean is taken over log-odds (`COMBINE = "logit"`) and mapped back to a probability: the members are calibrated
+differently (the embedding model's heads are class-balanced, the transformer's are not), and a mean of probabilities
+flattens a confident member's 0.999 and 0.9 into the same vote. On the validation rows the log-odds mean scored
+higher than the probability mean on Jigsaw and on 11 of the 16 per-language sets (docs/training.md). Ensembles
+written before it (no `combine` in `ensemble.json`) keep the probability mean they were fitted for.
 
 Weights can depend on the comment's language (`language_weights`, fitted per language on validation data): the
 comment's language is detected (`cleanspeech.languages`) and its weights used, so a language the baseline cannot
@@ -30,6 +36,20 @@ from .protocol import Classifier
 # or Italian comment misread as Portuguese got half the baseline's say, which cannot read it, and cost the ensemble
 # up to 0.004 ROC-AUC against the transformer alone on the Spanish and Italian sets (docs/training.md).
 ROUTING_CONFIDENCE = 0.9
+COMBINE = "logit"  # how scores are averaged: "logit" (log-odds) or "mean" (probabilities, files without `combine`)
+COMBINES = ("logit", "mean")
+_EPS = 1e-6  # probabilities are clipped to [eps, 1 - eps] before log-odds: a member's 0 or 1 stays finite
+
+
+def to_log_odds(scores: pd.DataFrame) -> pd.DataFrame:
+    """Probabilities as log-odds (clipped to ±13.8), in float64."""
+    p = scores.astype("float64").clip(_EPS, 1 - _EPS)
+    return np.log(p / (1 - p))
+
+
+def from_log_odds(scores: pd.DataFrame) -> pd.DataFrame:
+    """Log-odds as probabilities, in float32 (what the members return)."""
+    return (1 / (1 + np.exp(-scores))).astype("float32")
 
 
 def routing_language(text: str) -> tuple[str, str]:
@@ -41,14 +61,18 @@ def routing_language(text: str) -> tuple[str, str]:
 
 
 class EnsembleModel:
-    """The weighted mean of other models' probabilities, with thresholds tuned for the mean."""
+    """The weighted mean of other models' scores (log-odds or probabilities, `combine`), with thresholds tuned for
+    the mean."""
 
     name = "ensemble"
 
     def __init__(self, members: dict, weights: dict[str, float], thresholds: dict[str, float],
-                 language_weights: dict[str, dict[str, float]] | None = None):  # fmt: skip
+                 language_weights: dict[str, dict[str, float]] | None = None, combine: str = "mean"):  # fmt: skip
+        if combine not in COMBINES:
+            raise ValueError(f"combine must be one of {', '.join(COMBINES)}, not {combine!r}")
         self.members, self.weights, self.thresholds = members, weights, thresholds
         self.language_weights = language_weights or {}
+        self.combine = combine
 
     @classmethod
     def load(cls, directory, load_member: Callable[[Path], Classifier], loaded: dict | None = None) -> "EnsembleModel":
@@ -67,7 +91,7 @@ class EnsembleModel:
                 raise ModelNotFound(f"{directory / ENSEMBLE_FILE}: member '{name}' not found at {path}")
         weights = {name: float(w) for name, w in _weights(spec).items()}
         thresholds = {label: float(spec["thresholds"][label]) for label in LABELS}
-        return cls(members, weights, thresholds, spec.get("language_weights"))
+        return cls(members, weights, thresholds, spec.get("language_weights"), spec.get("combine", "mean"))
 
     def route(self, texts) -> list[dict]:
         """Per text: its detected language, the language it is routed as (`und` where detection is unsure: the
@@ -82,19 +106,21 @@ class EnsembleModel:
 
     def predict_proba(self, texts) -> pd.DataFrame:
         texts = [texts] if isinstance(texts, str) else list(texts)
-        if not self.language_weights:  # one set of weights: nothing to detect
-            total = sum(self.weights.values())
-            parts = [self.members[name].predict_proba(texts) * (w / total) for name, w in self.weights.items()]
-            return sum(parts[1:], parts[0])
-        routes = [r["weights"] for r in self.route(texts)]
-        weights = {name: np.array([r.get(name, 0.0) for r in routes]) for name in self.members}
+        if not texts:
+            return pd.DataFrame(columns=list(LABELS), dtype="float32")
+        # One set of weights: nothing to detect.
+        routes = [r["weights"] for r in self.route(texts)] if self.language_weights else [self.weights] * len(texts)
+        weights = {name: np.array([r.get(name, 0.0) for r in routes], dtype="float64") for name in self.members}
         total = sum(weights.values())
-        parts = []
+        parts, dtype = [], "float32"
         for name, w in weights.items():
-            if w.any():
+            if w.any():  # a member no comment gives a say is not run
                 scores = self.members[name].predict_proba(texts)
-                parts.append(scores.mul((w / total).astype(scores.dtypes.iloc[0]), axis=0))
-        return sum(parts[1:], parts[0])
+                dtype = scores.dtypes.iloc[0]
+                scores = to_log_odds(scores) if self.combine == "logit" else scores.astype("float64")
+                parts.append(scores.mul(w / total, axis=0))
+        mean = sum(parts[1:], parts[0])
+        return from_log_odds(mean) if self.combine == "logit" else mean.astype(dtype)
 
 
 def weights_for(language: str, default: dict[str, float], language_weights: dict[str, dict[str, float]]) -> dict:
@@ -117,9 +143,12 @@ def member_paths(directory: Path, spec: dict) -> dict[str, Path]:
 
 
 def save_ensemble(directory, members: dict[str, Path], weights: dict[str, float], thresholds: dict,
-                  language_weights: dict[str, dict[str, float]] | None = None) -> Path:  # fmt: skip
+                  language_weights: dict[str, dict[str, float]] | None = None,
+                  combine: str = COMBINE) -> Path:  # fmt: skip
     """Write `ensemble.json`: members as {name: directory}, their default weights, per-language weights where
-    given, the thresholds tuned for the mean."""
+    given, how scores are averaged (`combine`) and the thresholds tuned for the mean."""
+    if combine not in COMBINES:
+        raise ValueError(f"combine must be one of {', '.join(COMBINES)}, not {combine!r}")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     spec = {
@@ -127,6 +156,7 @@ def save_ensemble(directory, members: dict[str, Path], weights: dict[str, float]
             {"name": name, "path": _relative(Path(path), directory), "weight": float(weights[name])}
             for name, path in members.items()
         ],
+        "combine": combine,
         "thresholds": {label: float(thresholds[label]) for label in LABELS},
     }
     if language_weights:

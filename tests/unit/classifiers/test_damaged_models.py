@@ -7,6 +7,7 @@ import pytest
 
 from cleanspeech import load_model
 from cleanspeech.errors import ModelNotFound
+from cleanspeech.labels import LABELS
 from tests.helpers import run_cli, run_script
 from tests.helpers.training import train_args
 
@@ -46,6 +47,18 @@ def test_an_ensemble_with_a_broken_spec_is_named_not_traced(tmp_path):
     (tmp_path / "ensemble.json").write_text(json.dumps({"members": [{"name": "x"}]}))  # no path, no weight
     with pytest.raises(ModelNotFound, match="cannot read the model in"):
         load_model(tmp_path)
+
+
+def test_an_ensemble_that_averages_an_unknown_way_is_refused_by_name(tmp_path, shipped_baseline_dir):
+    from cleanspeech.classifiers.ensemble import save_ensemble
+
+    spec = save_ensemble(tmp_path, {"baseline": shipped_baseline_dir}, {"baseline": 1.0}, dict.fromkeys(LABELS, 0.5))
+    assert json.loads(spec.read_text())["combine"] == "logit" and load_model(tmp_path).combine == "logit"
+    spec.write_text(spec.read_text().replace('"logit"', '"median"'))
+    with pytest.raises(ModelNotFound, match="cannot read the model in"):
+        load_model(tmp_path)
+    spec.write_text(spec.read_text().replace(',"combine":"median"', ""))  # written before `combine`: the mean
+    assert load_model(tmp_path).combine == "mean"
 
 
 def test_training_from_a_damaged_model_or_teacher_is_refused(damaged_transformer, tiny_model, small_data, tmp_path,

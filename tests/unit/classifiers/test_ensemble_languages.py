@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from cleanspeech.classifiers import load_model
-from cleanspeech.classifiers.ensemble import EnsembleModel
+from cleanspeech.classifiers.ensemble import EnsembleModel, to_log_odds
 from cleanspeech.labels import LABELS
 from tests.helpers import load_script, run_script
 
@@ -30,6 +30,21 @@ def test_each_comment_is_scored_with_its_languages_weights():
     scores = ensemble.predict_proba(texts)["toxic"].tolist()
     assert scores == pytest.approx([0.8, 0.0, 0.5])  # English, Italian (transformer alone), undetermined (default)
     assert [r["language"] for r in ensemble.route(texts)] == ["en", "it", "und"]
+
+
+def test_the_log_odds_mean_lets_a_confident_member_outvote_an_unsure_one():
+    members = {"baseline": Constant(0.999), "transformer": Constant(0.1)}
+    weights = {"baseline": 0.5, "transformer": 0.5}
+    by_probability = EnsembleModel(members, weights, {}).predict_proba(["a comment"])["toxic"].iloc[0]
+    by_log_odds = EnsembleModel(members, weights, {}, combine="logit").predict_proba(["a comment"])["toxic"].iloc[0]
+    assert by_probability == pytest.approx(0.5495)  # the confident member's 0.999 counts as much as a 0.9 would
+    odds = np.sqrt(0.999 / 0.001 * 0.1 / 0.9)  # the geometric mean of the odds
+    assert by_log_odds == pytest.approx(odds / (1 + odds), abs=1e-6) and by_log_odds > 0.9
+    certain = {"baseline": Constant(1.0), "transformer": Constant(0.0)}  # 0 and 1 are clipped, not infinite
+    assert EnsembleModel(certain, weights, {}, combine="logit").predict_proba(["x"])["toxic"].iloc[0] == 0.5
+    assert EnsembleModel(members, weights, {}, combine="logit").predict_proba([]).shape == (0, len(LABELS))
+    with pytest.raises(ValueError, match="combine must be one of logit, mean"):
+        EnsembleModel(members, weights, {}, combine="median")
 
 
 def test_a_comment_whose_language_is_uncertain_gets_the_default_weights():
@@ -65,6 +80,10 @@ def test_fit_ensemble_writes_weights_per_language_thresholds_and_a_report(tmp_pa
     assert {m["name"] for m in spec["members"]} == {"baseline", "transformer"}  # --embedding none: two members
     ensemble = load_model(out)
     assert ensemble.language_weights == weights and set(ensemble.thresholds) == set(spec["thresholds"])
+    assert spec["combine"] == ensemble.combine == "logit"  # the default: the members' log-odds are averaged
+    texts = ["You are a stupid idiot and everyone knows it.", "Thanks, the new table reads much better."]
+    mean = sum(to_log_odds(ensemble.members[name].predict_proba(texts)) * w for name, w in weights["en"].items())
+    assert ensemble.predict_proba(texts).to_numpy() == pytest.approx(1 / (1 + np.exp(-mean.to_numpy())), abs=1e-5)
     report = json.loads((out / "evaluation.json").read_text())
     assert report["thresholds"] == spec["thresholds"] and {"validation", "test"} <= set(report["splits"])
 
