@@ -7,8 +7,8 @@ Every member scores the validation and test folds and a sample of every evaluati
 validation rows, the members get the weights (0, 0.1, ..., 1 each; the transformer the rest) that maximise the mean
 ROC-AUC over the labels known in that language, or, among the mixes within `--tolerance` of that maximum, the one
 that gives the embedding model (`models/embedding`, where it exists) the most say and then the baseline the least.
-The ensemble averages the members' log-odds (`--combine`, `cleanspeech.classifiers.ensemble`), and the weights are
-fitted on that scale.
+The ensemble averages the members' probabilities, or their log-odds with `--combine logit`
+(`cleanspeech.classifiers.ensemble`); the weights are fitted on the scale it averages on.
 Validation rows are real comments, which seldom tell an attack on a group from a sentence about it; the embedding
 model reads that difference best (docs/training.md), so where validation cannot tell mixes apart it gets the say,
 and next the transformer, which reads every language and was trained against identity bias, while a bag of n-grams

@@ -52,7 +52,8 @@ def test_an_ensemble_with_a_broken_spec_is_named_not_traced(tmp_path):
 def test_an_ensemble_that_averages_an_unknown_way_is_refused_by_name(tmp_path, shipped_baseline_dir):
     from cleanspeech.classifiers.ensemble import save_ensemble
 
-    spec = save_ensemble(tmp_path, {"baseline": shipped_baseline_dir}, {"baseline": 1.0}, dict.fromkeys(LABELS, 0.5))
+    thresholds = dict.fromkeys(LABELS, 0.5)
+    spec = save_ensemble(tmp_path, {"baseline": shipped_baseline_dir}, {"baseline": 1.0}, thresholds, combine="logit")
     assert json.loads(spec.read_text())["combine"] == "logit" and load_model(tmp_path).combine == "logit"
     spec.write_text(spec.read_text().replace('"logit"', '"median"'))
     with pytest.raises(ModelNotFound, match="cannot read the model in"):

@@ -68,7 +68,7 @@ def test_fit_ensemble_writes_weights_per_language_thresholds_and_a_report(tmp_pa
                                                                           tiny_classifier_dir, dataset):  # fmt: skip
     out = tmp_path / "ensemble"
     command = ["--transformer", str(tiny_classifier_dir), "--embedding", "none", "--ensemble-dir", str(out),
-               "--max-eval-rows", "50", "--max-validation-rows", "400"]  # fmt: skip
+               "--max-eval-rows", "50", "--max-validation-rows", "400", "--combine", "logit"]  # fmt: skip
     done = run_script(capsys, "fit_ensemble", *command)
     assert done.returncode == 0, done.stderr
     spec = json.loads((out / "ensemble.json").read_text())
@@ -80,7 +80,7 @@ def test_fit_ensemble_writes_weights_per_language_thresholds_and_a_report(tmp_pa
     assert {m["name"] for m in spec["members"]} == {"baseline", "transformer"}  # --embedding none: two members
     ensemble = load_model(out)
     assert ensemble.language_weights == weights and set(ensemble.thresholds) == set(spec["thresholds"])
-    assert spec["combine"] == ensemble.combine == "logit"  # the default: the members' log-odds are averaged
+    assert spec["combine"] == ensemble.combine == "logit"  # the members' log-odds are averaged
     texts = ["You are a stupid idiot and everyone knows it.", "Thanks, the new table reads much better."]
     mean = sum(to_log_odds(ensemble.members[name].predict_proba(texts)) * w for name, w in weights["en"].items())
     assert ensemble.predict_proba(texts).to_numpy() == pytest.approx(1 / (1 + np.exp(-mean.to_numpy())), abs=1e-5)
