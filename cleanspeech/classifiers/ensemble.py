@@ -6,6 +6,17 @@ differently: the embedding model's heads are class-balanced, the transformer's a
 members it scored higher on Jigsaw and on most per-language sets and passed more of the functional suite, but flagged
 more benign identity sentences and more counter-speech at the tuned thresholds, so it is not the default
 (docs/training.md, "Averaging log-odds"). Files without `combine` hold a probability mean.
+
+Weights can depend on the comment's language (`language_weights`, fitted per language on validation data): the
+comment's language is detected (`cleanspeech.languages`) and its weights used, so a language the baseline cannot
+read gets none of its say. A comment is routed by its language only where the detector is sure of it
+(`ROUTING_CONFIDENCE`); an uncertain, undetermined or unlisted language gets the members' default weights, in which
+`scripts/fit_ensemble.py` gives the baseline nothing.
+
+`ensemble.json` names each member by its directory, relative to the ensemble's own directory where it can be, so an
+ensemble written anywhere (a run folder, a test's temporary directory) loads its own members, and a `models/`
+folder moved as a whole still loads. Files written before members had paths (`{"weights": {name: w}}`) still load:
+each name is read as a sibling directory.
 """
 
 import json
@@ -29,6 +40,12 @@ ROUTING_CONFIDENCE = 0.9
 COMBINE = "mean"  # how scores are averaged: "mean" (probabilities; files without `combine`) or "logit" (log-odds)
 COMBINES = ("logit", "mean")
 _EPS = 1e-6  # probabilities are clipped to [eps, 1 - eps] before log-odds: a member's 0 or 1 stays finite
+
+
+def _checked_combine(combine: str) -> str:
+    if combine not in COMBINES:
+        raise ValueError(f"combine must be one of {', '.join(COMBINES)}, not {combine!r}")
+    return combine
 
 
 def to_log_odds(scores: pd.DataFrame) -> pd.DataFrame:
@@ -58,11 +75,9 @@ class EnsembleModel:
 
     def __init__(self, members: dict, weights: dict[str, float], thresholds: dict[str, float],
                  language_weights: dict[str, dict[str, float]] | None = None, combine: str = "mean"):  # fmt: skip
-        if combine not in COMBINES:
-            raise ValueError(f"combine must be one of {', '.join(COMBINES)}, not {combine!r}")
         self.members, self.weights, self.thresholds = members, weights, thresholds
         self.language_weights = language_weights or {}
-        self.combine = combine
+        self.combine = _checked_combine(combine)
 
     @classmethod
     def load(cls, directory, load_member: Callable[[Path], Classifier], loaded: dict | None = None) -> "EnsembleModel":
@@ -137,8 +152,6 @@ def save_ensemble(directory, members: dict[str, Path], weights: dict[str, float]
                   combine: str = COMBINE) -> Path:  # fmt: skip
     """Write `ensemble.json`: members as {name: directory}, their default weights, per-language weights where
     given, how scores are averaged (`combine`) and the thresholds tuned for the mean."""
-    if combine not in COMBINES:
-        raise ValueError(f"combine must be one of {', '.join(COMBINES)}, not {combine!r}")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     spec = {
@@ -146,7 +159,7 @@ def save_ensemble(directory, members: dict[str, Path], weights: dict[str, float]
             {"name": name, "path": _relative(Path(path), directory), "weight": float(weights[name])}
             for name, path in members.items()
         ],
-        "combine": combine,
+        "combine": _checked_combine(combine),
         "thresholds": {label: float(thresholds[label]) for label in LABELS},
     }
     if language_weights:
