@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cleanspeech._io import run_main, write_json_atomic
+from cleanspeech._io import run_main
 from cleanspeech.classifiers import load_model, resolve_model_dir
 from cleanspeech.classifiers.ensemble import (
     COMBINE,
@@ -44,7 +44,7 @@ from cleanspeech.classifiers.files import is_embedding_dir
 from cleanspeech.data import build_dataset
 from cleanspeech.evaluation import MetricWarning
 from cleanspeech.evaluation.metrics import evaluate
-from cleanspeech.evaluation.reports import EVAL_ROWS_PER_SOURCE, report_from_scores, score_folds
+from cleanspeech.evaluation.reports import EVAL_ROWS_PER_SOURCE, report_from_scores, score_folds, write_report
 from cleanspeech.labels import LABELS
 from cleanspeech.languages import KNOWN_LANGUAGES
 
@@ -179,7 +179,7 @@ def main(argv=None) -> int:
     report = report_from_scores("ensemble", frame, from_log_odds(mean) if logit else mean)
     directory = Path(args.ensemble_dir) if args.ensemble_dir else resolve_model_dir("ensemble")
     save_ensemble(directory, members, default, report["thresholds"], per_language, args.combine)
-    write_json_atomic(directory / "evaluation.json", report, indent=None, separators=(",", ":"))
+    write_report(directory, report)
     print(json.dumps({"default": default, "per_language": per_language}))
     for split, content in report["splits"].items():
         print(f"{split}: macro ROC-AUC {content['metrics']['macro']['roc_auc']:.4f}")

@@ -9,7 +9,6 @@ per-language scores and the validation/test predictions the app's comparison pag
 """
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -28,7 +27,7 @@ from cleanspeech.data.counterfactual import (
 )
 from cleanspeech.data.readers import is_kaggle_dir
 from cleanspeech.data.statements import parse_attack_languages
-from cleanspeech.evaluation.reports import evaluation_report, summary_lines
+from cleanspeech.evaluation.reports import evaluation_report, summary_lines, write_report
 from cleanspeech.labels import LABELS
 from cleanspeech.paths import models_dir, resolve_data_dir
 
@@ -132,7 +131,7 @@ def train(args: argparse.Namespace) -> dict:
     }
     output = Path(args.output_dir) if args.output_dir else models_dir() / "baseline"
     model.save(output)
-    (output / "evaluation.json").write_text(json.dumps(report, separators=(",", ":")) + "\n")
+    write_report(output, report)
     print(f"wrote {output} in {time.perf_counter() - started:.0f}s", flush=True)
     return report
 

@@ -19,12 +19,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cleanspeech._io import run_main, write_json_atomic
+from cleanspeech._io import run_main
 from cleanspeech.classifiers.embedding import MAX_LENGTH, EmbeddingModel, embed_comments
 from cleanspeech.data.corpus import SEED, VALIDATION_FRACTION, build_dataset, summarize, with_extra_rows
 from cleanspeech.data.counterfactual import identity_training_rows
 from cleanspeech.data.statements import parse_attack_languages
-from cleanspeech.evaluation.reports import EVAL_ROWS_PER_SOURCE, evaluation_report, summary_lines
+from cleanspeech.evaluation.reports import EVAL_ROWS_PER_SOURCE, evaluation_report, summary_lines, write_report
 from cleanspeech.labels import LABELS
 from cleanspeech.paths import models_dir
 
@@ -118,7 +118,7 @@ def train(args) -> dict:
     }
     output = Path(args.output_dir) if args.output_dir else models_dir() / "embedding"
     model.save(output)
-    write_json_atomic(output / "evaluation.json", report, indent=None, separators=(",", ":"))
+    write_report(output, report)
     print(f"wrote {output} in {time.perf_counter() - started:.0f}s", flush=True)
     return report
 

@@ -4,9 +4,12 @@ The same report is written beside a trained model (`evaluation.json`) and printe
 so what the app shows and what the CLI measures come from one code path.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
+from .._io import write_json_atomic
 from ..labels import LABELS
 from ..serving import score_texts
 from .metrics import curve_points, evaluate, tune_thresholds
@@ -129,6 +132,12 @@ def report_from_scores(name: str, frame: pd.DataFrame, scores: pd.DataFrame, thr
     if len(rows):
         report["by_language"] = metrics_by_group(rows.assign(set=rows["fold"]), scores, ["lang", "source", "set"])
     return report
+
+
+def write_report(directory, report: dict) -> Path:
+    """Write `report` as `evaluation.json` in `directory`: compact (the stored predictions make it large), through a
+    temporary file, so a reader never sees half a report."""
+    return write_json_atomic(Path(directory) / "evaluation.json", report, indent=None, separators=(",", ":"))
 
 
 def summary_lines(report: dict) -> list[str]:
