@@ -105,10 +105,31 @@ def all_identity_terms() -> frozenset[str]:
     return frozenset(t for languages in IDENTITY_TERMS.values() for terms in languages.values() for t in terms)
 
 
+def _trie_regex(words) -> str:
+    """One regex for `words` as a prefix tree ("gay", "gays" -> "gay(?:s)?"). A flat alternation of some 400 terms
+    makes `re` try every term at every position, ten times slower on comments; the tree tries one branch per
+    character. Optional parts are greedy, so the longest term that fits is tried first, as before ("lgbtq+" before
+    "lgbt"). Written here, not taken from a package: it is a dozen lines on the standard library."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a term ends here
+
+    def branch(node: dict) -> str:
+        alternatives = [re.escape(char) + branch(child) for char, child in sorted(node.items()) if char]
+        if not alternatives:
+            return ""
+        body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return branch(tree)
+
+
 @lru_cache(maxsize=1)
 def _pattern() -> re.Pattern:
-    alternatives = sorted(all_identity_terms(), key=len, reverse=True)  # longest first: "lgbtq+" before "lgbt"
-    return re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, alternatives)) + r")(?![\w-])", re.IGNORECASE)
+    return re.compile(r"(?<![\w-])(?:" + _trie_regex(all_identity_terms()) + r")(?![\w-])", re.IGNORECASE)
 
 
 def identity_spans(text: str) -> list[tuple[int, int]]:
