@@ -105,7 +105,7 @@ def test_an_embedding_model_is_explained_by_shap(stance_model):
 def test_train_embedding_script_writes_a_model_the_ensemble_fit_uses(tmp_path, capsys, shipped_baseline_dir,
                                                                      tiny_classifier_dir):  # fmt: skip
     out = tmp_path / "embedding"
-    command = ["--output-dir", str(out), "--max-train-rows", "2000", "--identity-statements", "30",
+    command = ["--output-dir", str(out), "--max-train-rows", "500", "--identity-statements", "30",
                "--max-eval-rows", "20", "--max-validation-rows", "60", "--no-cache", "--max-length", "16"]  # fmt: skip
     done = run_script(capsys, "train_embedding", *command)
     assert done.returncode == 0, done.stderr
