@@ -12,8 +12,8 @@ def test_benchmark_measures_every_configuration_side_by_side(
     tmp_path, data_dir, shipped_baseline_dir, tiny_classifier_dir, capsys
 ):
     out = tmp_path / "bench.json"
-    args = ["--data-dir", str(data_dir), "--predict-rows", "40", "--train-rows", "1000", "--latency-repeats", "3",
-            "--explain-repeats", "0", "--rewrite-comments", "0", "--service-comments", "0", "--queue-items", "300",
+    args = ["--data-dir", str(data_dir), "--predict-rows", "16", "--train-rows", "500", "--latency-repeats", "3",
+            "--explain-repeats", "0", "--rewrite-comments", "0", "--service-comments", "0", "--queue-items", "100",
             "--transformer-dir", str(tiny_classifier_dir), "--skip", "ensemble",  # its members are measured
             "--output", str(out)]  # fmt: skip
     # In-process; its cold starts are fresh processes of their own. The ONNX graphs it builds and the dataset it reads
@@ -26,7 +26,7 @@ def test_benchmark_measures_every_configuration_side_by_side(
                 "embedding"}  # fmt: skip
     assert set(serving) == expected  # the shipped embedding model too; the ensemble skipped
     for entry in serving.values():
-        assert entry["comments"] == 40 and entry["comments_per_s"] > 0 and entry["single_latency_ms_p95"] > 0
+        assert entry["comments"] == 16 and entry["comments_per_s"] > 0 and entry["single_latency_ms_p95"] > 0
         assert entry["cold_start_s"] > 0 and entry["peak_rss_mb"] > 50
     assert 0 < serving["baseline"]["size_mb"] < 30
     # The exported pipeline holds the whole model, word table included (for the shipped e5: 465 MB against 45 MB)
@@ -41,8 +41,8 @@ def test_benchmark_measures_every_configuration_side_by_side(
     assert "service" not in report  # --service-comments 0
     for backend in ("sqlite", "postgresql"):  # the queue figures on both stores (CI runs PostgreSQL)
         figures = report["queue"][backend]
-        assert figures["items"] == 300 and figures["enqueue_items_per_s"] > 0 and figures["queue_page_last_ms"] > 0
-    assert report["baseline_training"]["comments"] == 1000 and report["peak_rss_mb"] > 0
+        assert figures["items"] == 100 and figures["enqueue_items_per_s"] > 0 and figures["queue_page_last_ms"] > 0
+    assert report["baseline_training"]["comments"] == 500 and report["peak_rss_mb"] > 0
 
 
 def test_explanation_latency_is_measured_per_method_and_length(monkeypatch, shipped_baseline_dir):

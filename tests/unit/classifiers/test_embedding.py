@@ -106,7 +106,7 @@ def test_train_embedding_script_writes_a_model_the_ensemble_fit_uses(tmp_path, c
                                                                      tiny_classifier_dir):  # fmt: skip
     out = tmp_path / "embedding"
     command = ["--output-dir", str(out), "--max-train-rows", "500", "--identity-statements", "30",
-               "--max-eval-rows", "20", "--max-validation-rows", "60", "--no-cache", "--max-length", "16"]  # fmt: skip
+               "--max-eval-rows", "10", "--max-validation-rows", "30", "--no-cache", "--max-length", "16"]  # fmt: skip
     done = run_script(capsys, "train_embedding", *command)
     assert done.returncode == 0, done.stderr
     meta = json.loads((out / "embedding_meta.json").read_text())
@@ -118,7 +118,7 @@ def test_train_embedding_script_writes_a_model_the_ensemble_fit_uses(tmp_path, c
     )
     ensemble = tmp_path / "ensemble"
     command = ["--transformer", str(tiny_classifier_dir), "--embedding", str(out), "--ensemble-dir", str(ensemble),
-               "--max-eval-rows", "20", "--max-validation-rows", "60"]  # fmt: skip
+               "--max-eval-rows", "10", "--max-validation-rows", "30"]  # fmt: skip
     done = run_script(capsys, "fit_ensemble", *command)
     assert done.returncode == 0, done.stderr
     spec = json.loads((ensemble / "ensemble.json").read_text())
