@@ -17,12 +17,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cleanspeech.classifiers.baseline import BaselineModel
 from cleanspeech.labels import LABELS
 from tests.helpers import REPO, STAGED
-from tests.helpers.tiny_models import build_tiny_deberta
 
 __all__ = ["REPO", "STAGED"]
+# Models and training helpers are imported inside the fixtures that use them: scikit-learn, torch and transformers
+# cost 4 s to import, and pytest-xdist's controller process, which runs no test, imports this file too.
 
 os.environ["CLEANSPEECH_CACHE"] = os.environ.get("CLEANSPEECH_TEST_CACHE") or str(REPO / "runs" / "test-cache")
 # Anything that opens the moderation store without naming one (the app, the CLI, the service) gets a scratch file per
@@ -114,8 +114,10 @@ def dataset(data_dir):
 
 
 @pytest.fixture(scope="session")
-def small_baseline(dataset) -> BaselineModel:
+def small_baseline(dataset):
     """A baseline fitted on 4,000 real training rows: small settings, seconds to train."""
+    from cleanspeech.classifiers.baseline import BaselineModel
+
     rows = dataset[(dataset["fold"] == "train") & (dataset["source"] == "jigsaw")].sample(4000, random_state=0)
     model = BaselineModel(word_max_features=20_000, char_max_features=30_000, min_df=2)
     return model.fit(rows["text"].tolist(), rows[list(LABELS)])
@@ -146,8 +148,10 @@ def shipped_baseline_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def shipped_baseline(shipped_baseline_dir) -> BaselineModel:
+def shipped_baseline(shipped_baseline_dir):
     """The shipped baseline, loaded once."""
+    from cleanspeech.classifiers.baseline import BaselineModel
+
     return BaselineModel.load(shipped_baseline_dir)
 
 
@@ -183,6 +187,8 @@ def small_data(tmp_path_factory, data_dir):
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory, data_dir):
+    from tests.helpers.tiny_models import build_tiny_deberta
+
     texts = pd.read_csv(data_dir / "jigsaw_harvest" / "train_harvest.csv.gz", nrows=5000)["comment_text"].tolist()
     return build_tiny_deberta(tmp_path_factory.mktemp("tiny-deberta"), texts)
 
