@@ -354,7 +354,7 @@ def test_a_moderators_shift(page, data_dir, kaggle_dir, tmp_path, screenshots, c
 
     out = tmp_path / "retrained"
     result = run_script(capsys, "train_baseline", "--data-dir", str(kaggle_dir), "--output-dir", str(out),
-                        "--extra-data", str(exported))  # fmt: skip
+                        "--extra-data", str(exported), "--max-train-rows", "2000")  # every decision trains  # fmt: skip
     assert result.returncode == 0, result.stderr
     from cleanspeech.data.corpus import build_dataset
     from cleanspeech.text import dedup_key
