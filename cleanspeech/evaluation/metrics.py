@@ -67,9 +67,8 @@ def roc_aucs(y_true: pd.DataFrame, y_score: pd.DataFrame) -> pd.Series:
         truth, score = _known(y_true, y_score, label)
         positives, negatives = truth.sum(), truth.size - truth.sum()
         if positives and negatives:
-            aucs[label] = (rankdata(score)[truth == 1].sum() - positives * (positives + 1) / 2) / (
-                positives * negatives
-            )
+            rank_sum = rankdata(score)[truth == 1].sum()  # ties get their mean rank: counted half
+            aucs[label] = (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
     return pd.Series(aucs, dtype=float)
 
 
