@@ -116,8 +116,7 @@ def test_train_baseline_script_on_kaggle_files(kaggle_dir, tmp_path, capsys):
     from tests.helpers import run_script
 
     out = tmp_path / "baseline"
-    result = run_script(capsys, "train_baseline", "--data-dir", str(kaggle_dir), "--output-dir", str(out),
-                        "--max-train-rows", "3000")  # fmt: skip
+    result = run_script(capsys, "train_baseline", "--data-dir", str(kaggle_dir), "--output-dir", str(out))
     assert result.returncode == 0, result.stderr
     assert "test: macro ROC-AUC" in result.stdout
     meta = json.loads((out / "baseline_meta.json").read_text())
