@@ -1,5 +1,7 @@
 """Counterfactual identity copies: terms swapped within their language and category, labels and the rest kept."""
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -10,8 +12,19 @@ from cleanspeech.data.counterfactual import (
     identity_training_rows,
     swap_identity_terms,
 )
-from cleanspeech.data.identity_terms import IDENTITY_TERMS, identity_spans
+from cleanspeech.data.identity_terms import IDENTITY_TERMS, all_identity_terms, identity_spans
 from cleanspeech.labels import LABELS
+
+
+def test_the_prefix_tree_finds_what_a_longest_first_alternation_of_every_term_finds():
+    terms = sorted(all_identity_terms(), key=len, reverse=True)
+    flat = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, terms)) + r")(?![\w-])", re.IGNORECASE)
+    joined = [sep.join(terms) for sep in (" ", "-", "", "+", ". ", "_")]
+    texts = [*joined, *(t.upper() for t in joined), "LGBTQ+ lgbtq lgbt+x gays-gay GAYS trans-women",
+             "ÄLTER älter Männer", "I am a gay man and my neighbours are Muslim.",
+             "Les femmes sourdes; die Gehörlosen; i giovani."]  # fmt: skip
+    for text in texts:
+        assert identity_spans(text) == [m.span() for m in flat.finditer(text)], text[:60]
 
 
 def test_a_swap_changes_only_identity_terms_and_keeps_their_category():
