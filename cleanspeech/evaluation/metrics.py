@@ -1,7 +1,8 @@
 """Multi-label metrics that respect unknown labels.
 
 A NaN target means the source did not annotate that label: the row is masked for that label, never counted as a
-negative. A label whose known targets hold only one class has no ROC/PR-AUC: it gets NaN and a warning.
+negative. A label whose known targets hold only one class has no ROC/PR-AUC: it gets NaN, and `evaluate` warns
+(`roc_aucs`, made for searches over many candidates, does not).
 """
 
 import warnings
@@ -65,7 +66,8 @@ def roc_aucs(y_true: pd.DataFrame, y_score: pd.DataFrame) -> pd.Series:
         if label not in y_true or label not in y_score:
             continue
         truth, score = _known(y_true, y_score, label)
-        positives, negatives = truth.sum(), truth.size - truth.sum()
+        positives = float(np.count_nonzero(truth))  # a float: the product below never overflows an int32
+        negatives = truth.size - positives
         if positives and negatives:
             rank_sum = rankdata(score)[truth == 1].sum()  # ties get their mean rank: counted half
             aucs[label] = (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
