@@ -43,7 +43,6 @@ from cleanspeech.classifiers.files import is_embedding_dir
 from cleanspeech.data import build_dataset
 from cleanspeech.evaluation.metrics import roc_aucs
 from cleanspeech.evaluation.reports import EVAL_ROWS_PER_SOURCE, report_from_scores, score_folds, write_report
-from cleanspeech.labels import LABELS
 from cleanspeech.languages import KNOWN_LANGUAGES
 
 GRID = np.round(np.linspace(0, 1, 11), 1)  # a member's weight; the transformer gets the rest
@@ -74,11 +73,6 @@ def baseline_languages(baseline_dir: Path) -> set[str]:
     """The languages the baseline trained on, from its meta (training-data summary)."""
     meta = json.loads((baseline_dir / "baseline_meta.json").read_text())
     return {source["lang"] for source in meta["training_data"].get("train", {}).values()}
-
-
-def label_aucs(rows: pd.DataFrame, scores: pd.DataFrame) -> pd.Series:
-    """ROC-AUC per label (NaN where the rows hold one class of it: a label some language never uses)."""
-    return roc_aucs(rows[list(LABELS)], scores)
 
 
 def blend(scores: dict[str, pd.DataFrame], index, weights: dict[str, float]) -> pd.DataFrame:
@@ -112,7 +106,8 @@ def best_mix(rows: pd.DataFrame, scores: dict, candidates: list[dict], tolerance
     ROC-AUC, the one that gives the embedding model the most say and then the baseline the least (see the module's
     docstring). Toxic is guarded on its own: every language labels it, and a mix can keep the mean while trading
     toxic for a rarer label (French validation rows: toxic -0.024 for identity_hate's gain)."""
-    aucs = pd.DataFrame([label_aucs(rows, blend(scores, rows.index, weights)) for weights in candidates])
+    # ROC-AUC per label of each mix; NaN where the rows hold one class of a label (one some language never uses)
+    aucs = pd.DataFrame([roc_aucs(rows, blend(scores, rows.index, weights)) for weights in candidates])
     means = aucs.mean(axis=1, skipna=True).to_numpy()
     if np.isnan(means).all():  # every label of these rows has one class: nothing to fit, the transformer alone
         return {name: float(name == "transformer") for name in scores}
