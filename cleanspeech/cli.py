@@ -85,8 +85,8 @@ def cmd_predict(args) -> int:
 
 def _json_results(scored: pd.DataFrame, models: dict) -> list[dict]:
     """One result per row of a `score_frame` of texts: its status, detected language and each model's scores and
-    flags (an ensemble also says which language's weights it used, `und` where detection was unsure, and how much
-    each member counted)."""
+    flags (an ensemble also says which language's weights it used, `und` where detection was unsure and the
+    languages' weights were blended, and how much each member counted)."""
     from .classifiers.ensemble import routing_language
     from .serving import SCORED_STATUSES
 
@@ -95,11 +95,12 @@ def _json_results(scored: pd.DataFrame, models: dict) -> list[dict]:
         text, status = row["text"], row["status"]
         result = {"text": text, "status": status, "truncated": status == "truncated", "language": None, "models": {}}
         if status in SCORED_STATUSES:
-            result["language"], routed_as = routing_language(text)  # detected once, for every model
+            result["language"] = routing_language(text)[0]
             for name, model in models.items():
                 result["models"][name] = _model_result(row, name)
-                if hasattr(model, "weights_for"):  # an ensemble: which member spoke, and how loudly
-                    result["models"][name] |= {"routed_as": routed_as, "weights": model.weights_for(routed_as)}
+                if hasattr(model, "route"):  # an ensemble: which member spoke, and how loudly
+                    route = model.route(text)[0]
+                    result["models"][name] |= {"routed_as": route["routed_as"], "weights": route["weights"]}
         results.append(result)
     return results
 

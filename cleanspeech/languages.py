@@ -35,8 +35,18 @@ class LanguageDetector:
 
     def detect_with_confidence(self, text: str) -> tuple[str, float]:
         """(language or `und`, the best language's normalised probability among the candidates)."""
-        (best, p_best), (_, p_next) = self.identifier.rank(text)[:2]
-        return (best if p_best >= MIN_CONFIDENCE and p_best >= MIN_LEAD * p_next else UNDETERMINED), float(p_best)
+        return decide(self.probabilities(text))
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        """Each candidate language's normalised probability (they sum to 1), most likely first."""
+        return {code: float(p) for code, p in self.identifier.rank(text)}
+
+
+def decide(probabilities: dict[str, float]) -> tuple[str, float]:
+    """(the most likely language, or `und` where it is not likely enough or not clearly ahead; its probability)
+    from `LanguageDetector.probabilities`."""
+    (best, p_best), (_, p_next) = sorted(probabilities.items(), key=lambda item: -item[1])[:2]
+    return (best if p_best >= MIN_CONFIDENCE and p_best >= MIN_LEAD * p_next else UNDETERMINED), p_best
 
 
 @lru_cache(maxsize=4)
@@ -53,3 +63,8 @@ def detect_language(text: str, candidates: tuple[str, ...] = KNOWN_LANGUAGES) ->
 def detect_language_with_confidence(text: str, candidates: tuple[str, ...] = KNOWN_LANGUAGES) -> tuple[str, float]:
     """`detect_language`'s answer and how sure the detector is of it (the best candidate's probability)."""
     return default_detector(candidates).detect_with_confidence(text)
+
+
+def language_probabilities(text: str, candidates: tuple[str, ...] = KNOWN_LANGUAGES) -> dict[str, float]:
+    """Each of `candidates`' probability of being the language of `text` (normalised: they sum to 1)."""
+    return default_detector(candidates).probabilities(text)

@@ -89,16 +89,19 @@ for column, (name, values) in zip(verdict_columns, scores.items()):
         else:
             st.success("Not flagged")
 
-language, routed_as = routing_language(text)  # detected once, for the caption and every ensemble
+UNSURE_NOTES = {"blend": " (unsure of the language: each likely language's weights, blended)",
+                "default": " (too unsure of the language to weigh it as such)"}  # fmt: skip
+language = routing_language(text)[0]
 route = [f"Detected language: {LANGUAGE_NAMES.get(language, language)} ({language})."]
 for name, model in models.items():
-    if hasattr(model, "weights_for"):  # an ensemble: how much each member counts here
-        unsure = " (too unsure of the language to weigh it as such)" if routed_as != language else ""
-        weights = ", ".join(f"{m} {w:.0%}" for m, w in model.weights_for(routed_as).items())
+    if hasattr(model, "route"):  # an ensemble: how much each member counts here
+        routing = model.route(text)[0]
+        unsure = UNSURE_NOTES[model.unsure] if routing["routed_as"] == "und" else ""
+        weights = ", ".join(f"{m} {w:.0%}" for m, w in routing["weights"].items())
         route.append(f"The {name} weighs {weights} for it{unsure}.")
 st.caption(" ".join(route), help="Each language is scored by the models that read it best, with weights fitted on "
            "validation data per language (scripts/fit_ensemble.py); where the detector is unsure of the "
-           "language, the default weights (the shipped ensemble: no baseline).")  # fmt: skip
+           "language, each candidate language's weights count as much as the detector thinks it likely.")  # fmt: skip
 
 st.plotly_chart(scores_chart(scores, thresholds), key="scores_chart")
 with st.expander("Scores and thresholds"):

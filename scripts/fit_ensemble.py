@@ -13,11 +13,12 @@ Validation rows are real comments, which seldom tell an attack on a group from a
 model reads that difference best (docs/training.md), so where validation cannot tell mixes apart it gets the say,
 and next the transformer, which reads every language and was trained against identity bias, while a bag of n-grams
 keys on the identity words themselves. A language the baseline never trained on gets no baseline, and neither does a
-comment whose language is undetermined or uncertain (the default weights, fitted on every validation row): the
-baseline cannot read a language it has not seen, and mixing its guess into a few misrouted comments ranks them apart
-from the rest. Each comment is routed by its detected language
-(`cleanspeech.classifiers.ensemble.routing_language`), as the ensemble does when it serves, so the thresholds
-(tuned for F1 on validation) and `evaluation.json` describe the ensemble as served.
+language without validation rows (the default weights, fitted on every validation row): the baseline cannot read a
+language it has not seen. A comment whose language is undetermined or uncertain gets every language's weights
+blended by the detector's probabilities (`--unsure blend`; `--unsure default`: the default weights, as before).
+Each comment is routed by its detected language (`cleanspeech.classifiers.ensemble.route_text`), as the ensemble
+does when it serves, so the thresholds (tuned for F1 on validation) and `evaluation.json` describe the ensemble as
+served.
 """
 
 import argparse
@@ -33,11 +34,12 @@ from cleanspeech.classifiers import load_model, resolve_model_dir
 from cleanspeech.classifiers.ensemble import (
     COMBINE,
     COMBINES,
+    UNSURE,
+    UNSURE_RULES,
     from_log_odds,
-    routing_language,
+    route_text,
     save_ensemble,
     to_log_odds,
-    weights_for,
 )
 from cleanspeech.classifiers.files import is_embedding_dir
 from cleanspeech.data import build_dataset
@@ -66,6 +68,9 @@ def parse_args(argv=None):
                    f"baseline weight is preferred to the best one (default: {TOLERANCE}; 0: the best)")  # fmt: skip
     p.add_argument("--combine", choices=COMBINES, default=COMBINE, help="average the members' log-odds or their "
                    "probabilities (default: %(default)s; see cleanspeech.classifiers.ensemble)")  # fmt: skip
+    p.add_argument("--unsure", choices=UNSURE_RULES, default=UNSURE, help="weights of a comment whose language is "
+                   "uncertain: every language's, blended by the detector's probabilities, or the default ones "
+                   "(default: %(default)s)")  # fmt: skip
     return p.parse_args(argv)
 
 
@@ -135,10 +140,10 @@ def fit_language_weights(validation: pd.DataFrame, scores: dict, readable: set[s
     return default, per_language
 
 
-def routed(frame, scores: dict, default: dict, per_language: dict) -> pd.DataFrame:
-    """Each row's ensemble score with the weights of its detected language."""
+def routed(frame, scores: dict, default: dict, per_language: dict, unsure: str = UNSURE) -> pd.DataFrame:
+    """Each row's ensemble score with the weights of its detected language (blended where detection is unsure)."""
     index = scores["transformer"].index
-    routes = [weights_for(routing_language(text)[1], default, per_language) for text in frame.loc[index, "text"]]
+    routes = [route_text(text, default, per_language, unsure)["weights"] for text in frame.loc[index, "text"]]
     parts = [member.loc[index].mul(np.array([w.get(name, 0.0) for w in routes]), axis=0)
              for name, member in scores.items()]  # fmt: skip
     return sum(parts[1:], parts[0])
@@ -165,10 +170,10 @@ def main(argv=None) -> int:
     validation = frame.loc[index][frame.loc[index, "fold"] == "validation"]
     readable = baseline_languages(members["baseline"])
     default, per_language = fit_language_weights(validation, scores, readable, args.tolerance)
-    mean = routed(frame, scores, default, per_language)
+    mean = routed(frame, scores, default, per_language, args.unsure)
     report = report_from_scores("ensemble", frame, from_log_odds(mean) if logit else mean)
     directory = Path(args.ensemble_dir) if args.ensemble_dir else resolve_model_dir("ensemble")
-    save_ensemble(directory, members, default, report["thresholds"], per_language, args.combine)
+    save_ensemble(directory, members, default, report["thresholds"], per_language, args.combine, args.unsure)
     write_report(directory, report)
     print(json.dumps({"default": default, "per_language": per_language}))
     for split, content in report["splits"].items():

@@ -10,8 +10,11 @@ more benign identity sentences and more counter-speech at the tuned thresholds, 
 Weights can depend on the comment's language (`language_weights`, fitted per language on validation data): the
 comment's language is detected (`cleanspeech.languages`) and its weights used, so a language the baseline cannot
 read gets none of its say. A comment is routed by its language only where the detector is sure of it
-(`ROUTING_CONFIDENCE`); an uncertain, undetermined or unlisted language gets the members' default weights, in which
-`scripts/fit_ensemble.py` gives the baseline nothing.
+(`ROUTING_CONFIDENCE`); an unlisted language gets the members' default weights, in which `scripts/fit_ensemble.py`
+gives the baseline nothing. A comment whose language is uncertain or undetermined gets every language's weights in
+proportion to the detector's probability for it (`unsure="blend"`): "Je suis queer." (French 0.81 to the
+detector) gets most of French's weights, where the default weights had left out the baseline, the one member that
+read it as benign. Files written before blending (no `unsure`) keep the default weights there (`unsure="default"`).
 
 `ensemble.json` names each member by its directory, relative to the ensemble's own directory where it can be, so an
 ensemble written anywhere (a run folder, a test's temporary directory) loads its own members, and a `models/`
@@ -39,7 +42,15 @@ from .protocol import Classifier
 ROUTING_CONFIDENCE = 0.9
 COMBINE = "mean"  # how scores are averaged: "mean" (probabilities; files without `combine`) or "logit" (log-odds)
 COMBINES = ("logit", "mean")
+UNSURE = "blend"  # an uncertain language's comment: "blend" each language's weights by its probability, or "default"
+UNSURE_RULES = ("blend", "default")
 _EPS = 1e-6  # probabilities are clipped to [eps, 1 - eps] before log-odds: a member's 0 or 1 stays finite
+
+
+def _checked_unsure(unsure: str) -> str:
+    if unsure not in UNSURE_RULES:
+        raise ValueError(f"unsure must be one of {', '.join(UNSURE_RULES)}, not {unsure!r}")
+    return unsure
 
 
 def _checked_combine(combine: str) -> str:
@@ -61,10 +72,34 @@ def from_log_odds(scores: pd.DataFrame) -> pd.DataFrame:
 
 def routing_language(text: str) -> tuple[str, str]:
     """(the detected language, the language whose weights the comment gets: `und` where detection is unsure)."""
-    from ..languages import UNDETERMINED, detect_language_with_confidence
+    return _routing(text)[:2]
 
-    language, confidence = detect_language_with_confidence(text)
-    return language, language if confidence >= ROUTING_CONFIDENCE else UNDETERMINED
+
+def _routing(text: str) -> tuple[str, str, dict[str, float]]:
+    from ..languages import UNDETERMINED, decide, language_probabilities
+
+    probabilities = language_probabilities(text)
+    language, confidence = decide(probabilities)
+    return language, language if confidence >= ROUTING_CONFIDENCE else UNDETERMINED, probabilities
+
+
+def route_text(text: str, default: dict[str, float], language_weights: dict[str, dict[str, float]],
+               unsure: str = UNSURE) -> dict:  # fmt: skip
+    """The routing rule, for a loaded ensemble and for one being fitted: {language (detected), routed_as (`und`
+    where detection is unsure), weights (the members' say)}. A surely detected language gets its weights (unlisted:
+    the default ones); an unsure one, with `unsure="blend"`, the mean of every language's weights weighted by the
+    detector's probabilities, and with `unsure="default"` the default weights."""
+    from ..languages import UNDETERMINED
+
+    language, routed_as, probabilities = _routing(text)
+    if routed_as != UNDETERMINED or unsure == "default" or not language_weights:
+        weights = weights_for(routed_as, default, language_weights)
+    else:
+        weights = dict.fromkeys(default, 0.0)
+        for code, p in probabilities.items():
+            for name, w in weights_for(code, default, language_weights).items():
+                weights[name] = weights.get(name, 0.0) + p * w
+    return {"language": language, "routed_as": routed_as, "weights": weights}
 
 
 class EnsembleModel:
@@ -74,10 +109,12 @@ class EnsembleModel:
     name = "ensemble"
 
     def __init__(self, members: dict, weights: dict[str, float], thresholds: dict[str, float],
-                 language_weights: dict[str, dict[str, float]] | None = None, combine: str = "mean"):  # fmt: skip
+                 language_weights: dict[str, dict[str, float]] | None = None, combine: str = "mean",
+                 unsure: str = UNSURE):  # fmt: skip
         self.members, self.weights, self.thresholds = members, weights, thresholds
         self.language_weights = language_weights or {}
         self.combine = _checked_combine(combine)
+        self.unsure = _checked_unsure(unsure)
 
     @classmethod
     def load(cls, directory, load_member: Callable[[Path], Classifier], loaded: dict | None = None) -> "EnsembleModel":
@@ -96,14 +133,14 @@ class EnsembleModel:
                 raise ModelNotFound(f"{directory / ENSEMBLE_FILE}: member '{name}' not found at {path}")
         weights = {name: float(w) for name, w in _weights(spec).items()}
         thresholds = {label: float(spec["thresholds"][label]) for label in LABELS}
-        return cls(members, weights, thresholds, spec.get("language_weights"), spec.get("combine", "mean"))
+        combine, unsure = spec.get("combine", "mean"), spec.get("unsure", "default")
+        return cls(members, weights, thresholds, spec.get("language_weights"), combine, unsure)
 
     def route(self, texts) -> list[dict]:
-        """Per text: its detected language, the language it is routed as (`und` where detection is unsure: the
-        default weights) and the weight each member gets."""
+        """Per text: its detected language, the language it is routed as (`und` where detection is unsure) and the
+        weight each member gets (`route_text`)."""
         texts = [texts] if isinstance(texts, str) else list(texts)
-        routes = [routing_language(t) for t in texts]
-        return [{"language": lang, "routed_as": routed, "weights": self.weights_for(routed)} for lang, routed in routes]
+        return [route_text(t, self.weights, self.language_weights, self.unsure) for t in texts]
 
     def weights_for(self, language: str) -> dict[str, float]:
         """The members' weights for a comment in `language` (undetermined or unlisted: the default weights)."""
@@ -149,9 +186,10 @@ def member_paths(directory: Path, spec: dict) -> dict[str, Path]:
 
 def save_ensemble(directory, members: dict[str, Path], weights: dict[str, float], thresholds: dict,
                   language_weights: dict[str, dict[str, float]] | None = None,
-                  combine: str = COMBINE) -> Path:  # fmt: skip
+                  combine: str = COMBINE, unsure: str = UNSURE) -> Path:  # fmt: skip
     """Write `ensemble.json`: members as {name: directory}, their default weights, per-language weights where
-    given, how scores are averaged (`combine`) and the thresholds tuned for the mean."""
+    given, how scores are averaged (`combine`), how an unsure language is weighed (`unsure`) and the thresholds
+    tuned for the mean."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     spec = {
@@ -160,6 +198,7 @@ def save_ensemble(directory, members: dict[str, Path], weights: dict[str, float]
             for name, path in members.items()
         ],
         "combine": _checked_combine(combine),
+        "unsure": _checked_unsure(unsure),
         "thresholds": {label: float(thresholds[label]) for label in LABELS},
     }
     if language_weights:

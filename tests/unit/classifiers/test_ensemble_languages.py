@@ -10,6 +10,7 @@ from cleanspeech.classifiers import load_model
 from cleanspeech.classifiers.ensemble import EnsembleModel, to_log_odds
 from cleanspeech.evaluation.metrics import roc_aucs
 from cleanspeech.labels import LABELS
+from cleanspeech.languages import language_probabilities
 from tests.helpers import load_script, run_script
 
 
@@ -29,8 +30,11 @@ def test_each_comment_is_scored_with_its_languages_weights():
     ensemble = EnsembleModel(members, {"baseline": 0.5, "transformer": 0.5}, {}, by_language)
     texts = ["You are a stupid idiot and everyone knows it.", "Sei un idiota e lo sanno tutti.", "ok"]
     scores = ensemble.predict_proba(texts)["toxic"].tolist()
-    assert scores == pytest.approx([0.8, 0.0, 0.5])  # English, Italian (transformer alone), undetermined (default)
+    assert scores[:2] == pytest.approx([0.8, 0.0])  # English, Italian (the transformer alone)
     assert [r["language"] for r in ensemble.route(texts)] == ["en", "it", "und"]
+    likely = language_probabilities("ok")  # undetermined: each language's weights, as likely as it is
+    blended = sum(p * by_language.get(code, {"baseline": 0.5})["baseline"] for code, p in likely.items())
+    assert scores[2] == pytest.approx(blended) and 0 < blended < 0.8
 
 
 def test_the_log_odds_mean_lets_a_confident_member_outvote_an_unsure_one():
@@ -48,13 +52,15 @@ def test_the_log_odds_mean_lets_a_confident_member_outvote_an_unsure_one():
         EnsembleModel(members, weights, {}, combine="median")
 
 
-def test_a_comment_whose_language_is_uncertain_gets_the_default_weights():
-    from cleanspeech.classifiers.ensemble import ROUTING_CONFIDENCE, routing_language
+def test_a_comment_whose_language_is_uncertain_gets_each_languages_weights_by_its_probability(tmp_path):
+    from cleanspeech.classifiers.ensemble import ROUTING_CONFIDENCE, routing_language, save_ensemble
     from cleanspeech.languages import detect_language_with_confidence
 
     members = {"baseline": Constant(1.0), "transformer": Constant(0.0)}
-    ensemble = EnsembleModel(members, {"baseline": 0.0, "transformer": 1.0}, {}, {"pt": {"baseline": 0.5,
-                             "transformer": 0.5}, "es": {"baseline": 0.0, "transformer": 1.0}})  # fmt: skip
+    default = {"baseline": 0.0, "transformer": 1.0}
+    by_language = {"pt": {"baseline": 0.5, "transformer": 0.5}, "es": {"baseline": 0.0, "transformer": 1.0},
+                   "fr": {"baseline": 0.8, "transformer": 0.2}}  # fmt: skip
+    ensemble = EnsembleModel(members, default, {}, by_language)
     sure, unsure = "Eu não concordo com você, mas obrigado pela resposta educada.", "que lixo"
     assert detect_language_with_confidence(sure) == ("pt", pytest.approx(1.0, abs=0.05))
     language, confidence = detect_language_with_confidence(unsure)
@@ -62,7 +68,25 @@ def test_a_comment_whose_language_is_uncertain_gets_the_default_weights():
     assert routing_language(sure) == ("pt", "pt") and routing_language(unsure) == ("pt", "und")
     routes = ensemble.route([sure, unsure])
     assert [(r["language"], r["routed_as"]) for r in routes] == [("pt", "pt"), ("pt", "und")]
-    assert ensemble.predict_proba([sure, unsure])["toxic"].tolist() == pytest.approx([0.5, 0.0])
+    p = language_probabilities(unsure)
+    assert sum(p.values()) == pytest.approx(1.0) and p["es"] > 0.2 and p["fr"] > 0.1  # Spanish, French likely too
+    blended = 0.5 * p["pt"] + 0.8 * p["fr"]  # the baseline's say: Portuguese's and French's, as likely as each is
+    assert routes[1]["weights"] == pytest.approx({"baseline": blended, "transformer": 1 - blended})
+    assert ensemble.predict_proba([sure, unsure])["toxic"].tolist() == pytest.approx([0.5, blended])
+    # the rule before blending: the default weights (an ensemble.json without "unsure" was fitted with it)
+    before = EnsembleModel(members, default, {}, by_language, unsure="default")
+    assert before.predict_proba([sure, unsure])["toxic"].tolist() == pytest.approx([0.5, 0.0])
+    for name in members:
+        (tmp_path / name).mkdir()
+    path = save_ensemble(tmp_path / "ensemble", {n: tmp_path / n for n in members}, default, dict.fromkeys(LABELS, 0.5),
+                         by_language)  # fmt: skip
+    assert EnsembleModel.load(path.parent, lambda p: members[p.name]).unsure == "blend"
+    spec = json.loads(path.read_text())
+    del spec["unsure"]
+    path.write_text(json.dumps(spec))
+    assert EnsembleModel.load(path.parent, lambda p: members[p.name]).unsure == "default"
+    with pytest.raises(ValueError, match="unsure must be one of blend, default"):
+        EnsembleModel(members, default, {}, by_language, unsure="ignore")
 
 
 def test_fit_ensemble_writes_weights_per_language_thresholds_and_a_report(tmp_path, capsys, shipped_baseline_dir,
@@ -82,6 +106,7 @@ def test_fit_ensemble_writes_weights_per_language_thresholds_and_a_report(tmp_pa
     ensemble = load_model(out)
     assert ensemble.language_weights == weights and set(ensemble.thresholds) == set(spec["thresholds"])
     assert spec["combine"] == ensemble.combine == "logit"  # the members' log-odds are averaged
+    assert spec["unsure"] == ensemble.unsure == "blend"  # an unsure language: its candidates' weights, blended
     texts = ["You are a stupid idiot and everyone knows it.", "Thanks, the new table reads much better."]
     mean = sum(to_log_odds(ensemble.members[name].predict_proba(texts)) * w for name, w in weights["en"].items())
     assert ensemble.predict_proba(texts).to_numpy() == pytest.approx(1 / (1 + np.exp(-mean.to_numpy())), abs=1e-5)
@@ -97,12 +122,15 @@ def test_the_cli_says_which_language_and_how_much_each_member_counted():
     thresholds = dict.fromkeys(LABELS, 0.5)
     ensemble = EnsembleModel(members, {"baseline": 0.5, "transformer": 0.5}, thresholds,
                              {"it": {"baseline": 0.0, "transformer": 1.0}})  # fmt: skip
-    texts = pd.DataFrame({"text": ["Sei un idiota e lo sanno tutti.", ""]})  # scored, and empty
+    texts = pd.DataFrame({"text": ["Sei un idiota e lo sanno tutti.", "", "sei un"]})  # scored, empty, unsure
     results = _json_results(score_frame(texts, "text", {"ensemble": ensemble}), {"ensemble": ensemble})
     assert results[0]["language"] == "it" and results[0]["models"]["ensemble"]["weights"]["transformer"] == 1.0
     assert results[0]["models"]["ensemble"]["routed_as"] == "it"
     assert results[0]["models"]["ensemble"]["flagged"] == []  # the transformer alone spoke: 0.0 everywhere
     assert results[1]["language"] is None and results[1]["models"] == {}
+    unsure = results[2]["models"]["ensemble"]
+    assert unsure["routed_as"] == "und" and 0 < unsure["weights"]["transformer"] < 1  # Italian's weights, in part
+    assert sum(unsure["weights"].values()) == pytest.approx(1.0)
 
 
 def test_the_weight_fit_prefers_the_transformer_where_validation_cannot_tell_weights_apart():
