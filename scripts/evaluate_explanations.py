@@ -34,7 +34,8 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data-dir", help="data directory (default: $CLEANSPEECH_DATA or ../shared/data)")
     p.add_argument("--comments", type=int, default=300, help="held-out toxic comments to explain (default: 300)")
-    p.add_argument("--model", action="append", help="baseline, transformer or a directory (default: both)")
+    p.add_argument("--model", action="append", help="baseline, transformer, embedding or a directory (default: "
+                   "all three)")  # fmt: skip
     p.add_argument("--max-words", type=int, default=MAX_WORDS, help=f"longest comment, in words (default {MAX_WORDS})")
     p.add_argument("--method", action="append", help="only these methods (default: every method of the model)")
     p.add_argument("--output-dir", help="write DIR/<model>/faithfulness.json instead of beside each model")
@@ -78,7 +79,7 @@ def evaluate_model(model, texts: list[str], methods: list[str]) -> dict:
 def main(argv=None) -> int:
     args = parse_args(argv)
     texts = held_out_toxic_comments(build_dataset(args.data_dir), args.comments, args.max_words)
-    for name in args.model or ["baseline", "transformer"]:
+    for name in args.model or ["baseline", "transformer", "embedding"]:
         model = load_model(name)
         methods = [m for m in METHODS[model_family(model)] if not args.method or m in args.method]
         if not methods:

@@ -11,7 +11,8 @@ from .common import METHOD_TITLES, REWRITE_SYSTEMS, count, load, missing, num, r
 
 def render_faithfulness(root: Path) -> str:
     out = ["## Explanation faithfulness", ""]
-    found = {name: load(root / "models" / name / "faithfulness.json") for name in ("baseline", "transformer")}
+    names = ("baseline", "transformer", "embedding")
+    found = {name: load(root / "models" / name / "faithfulness.json") for name in names}
     found = {name: report for name, report in found.items() if isinstance(report, dict)}
     if not found:
         return "\n".join(
