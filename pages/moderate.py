@@ -96,12 +96,14 @@ route = [f"Detected language: {LANGUAGE_NAMES.get(language, language)} ({languag
 for name, model in models.items():
     if hasattr(model, "route"):  # an ensemble: how much each member counts here
         routing = model.route(text)[0]
-        unsure = UNSURE_NOTES[model.unsure] if routing["routed_as"] == "und" else ""
+        blended = model.unsure == "blend" and language != "und"  # read as a language, unsurely
+        unsure = UNSURE_NOTES["blend" if blended else "default"] if routing["routed_as"] == "und" else ""
         weights = ", ".join(f"{m} {w:.0%}" for m, w in routing["weights"].items())
         route.append(f"The {name} weighs {weights} for it{unsure}.")
 st.caption(" ".join(route), help="Each language is scored by the models that read it best, with weights fitted on "
            "validation data per language (scripts/fit_ensemble.py); where the detector is unsure of the "
-           "language, each candidate language's weights count as much as the detector thinks it likely.")  # fmt: skip
+           "language, each likely language's weights count as much as the detector thinks it likely; where no "
+           "language is clearly ahead, the default weights.")  # fmt: skip
 
 st.plotly_chart(scores_chart(scores, thresholds), key="scores_chart")
 with st.expander("Scores and thresholds"):

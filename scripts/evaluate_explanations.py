@@ -1,6 +1,6 @@
 """Faithfulness of every explanation method (ERASER comprehensiveness and sufficiency) against a random control.
 
-    python scripts/evaluate_explanations.py                    # 300 comments, every model, -> models/<model>/
+    python scripts/evaluate_explanations.py                    # 300 comments, the three models, -> models/<model>/
     python scripts/evaluate_explanations.py --comments 50 --output-dir runs/faith   # -> runs/faith/<model>/
 
 The comments: held-out toxic Jigsaw comments (the labelled test rows first, then validation rows, shuffled with a

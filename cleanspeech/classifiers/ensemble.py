@@ -35,10 +35,12 @@ from ..labels import LABELS
 from .files import ENSEMBLE_FILE
 from .protocol import Classifier
 
-# A comment gets its detected language's weights only where the detector gives that language at least this
+# A comment gets its detected language's weights outright only where the detector gives that language at least this
 # probability. On the validation rows, detection above 0.9 was right 99.98% of the time and below it 89%; a Spanish
 # or Italian comment misread as Portuguese got half the baseline's say, which cannot read it, and cost the ensemble
-# up to 0.004 ROC-AUC against the transformer alone on the Spanish and Italian sets (docs/training.md).
+# up to 0.004 ROC-AUC against the transformer alone on the Spanish and Italian sets (docs/training.md). Under it,
+# blending (`route_text`) gives such a comment only the share of Portuguese's weights that its probability says,
+# which brings part of that cost back (HatEval) for what it gives French and Portuguese (docs/training.md).
 ROUTING_CONFIDENCE = 0.9
 COMBINE = "mean"  # how scores are averaged: "mean" (probabilities; files without `combine`) or "logit" (log-odds)
 COMBINES = ("logit", "mean")
@@ -71,7 +73,8 @@ def from_log_odds(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def routing_language(text: str) -> tuple[str, str]:
-    """(the detected language, the language whose weights the comment gets: `und` where detection is unsure)."""
+    """(the detected language, the language whose weights the comment gets outright: `und` where detection is
+    unsure; `route_text` says what it gets then)."""
     return _routing(text)[:2]
 
 
@@ -87,12 +90,16 @@ def route_text(text: str, default: dict[str, float], language_weights: dict[str,
                unsure: str = UNSURE) -> dict:  # fmt: skip
     """The routing rule, for a loaded ensemble and for one being fitted: {language (detected), routed_as (`und`
     where detection is unsure), weights (the members' say)}. A surely detected language gets its weights (unlisted:
-    the default ones); an unsure one, with `unsure="blend"`, the mean of every language's weights weighted by the
-    detector's probabilities, and with `unsure="default"` the default weights."""
+    the default ones); one detected unsurely, with `unsure="blend"`, the mean of every language's weights weighted by
+    the detector's probabilities, and with `unsure="default"` the default weights; an undetermined one (no language
+    clearly ahead) the default weights."""
     from ..languages import UNDETERMINED
 
     language, routed_as, probabilities = _routing(text)
-    if routed_as != UNDETERMINED or unsure == "default" or not language_weights:
+    # Only a comment read as one of the languages, unsurely, is blended. An undetermined one ("ok", an emoji, a
+    # language outside the candidates, spread over all of them) keeps the default weights: blending would give the
+    # baseline a say over text it cannot read.
+    if routed_as != UNDETERMINED or language == UNDETERMINED or unsure == "default" or not language_weights:
         weights = weights_for(routed_as, default, language_weights)
     else:
         weights = dict.fromkeys(default, 0.0)
@@ -143,7 +150,8 @@ class EnsembleModel:
         return [route_text(t, self.weights, self.language_weights, self.unsure) for t in texts]
 
     def weights_for(self, language: str) -> dict[str, float]:
-        """The members' weights for a comment in `language` (undetermined or unlisted: the default weights)."""
+        """The members' weights for a comment surely in `language` (unlisted: the default weights); what a given
+        comment gets, blends included, is `route(text)`."""
         return weights_for(language, self.weights, self.language_weights)
 
     def predict_proba(self, texts) -> pd.DataFrame:
@@ -166,8 +174,8 @@ class EnsembleModel:
 
 
 def weights_for(language: str, default: dict[str, float], language_weights: dict[str, dict[str, float]]) -> dict:
-    """The routing rule, for a loaded ensemble and for one being fitted: a listed language's weights, else the
-    default ones (`und`, the detector's "not sure", is never listed)."""
+    """A listed language's weights, else the default ones (`und`, the detector's "not sure", is never listed); the
+    whole routing rule, blends included, is `route_text`."""
     return language_weights.get(language, default)
 
 

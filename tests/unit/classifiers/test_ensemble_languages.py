@@ -30,11 +30,8 @@ def test_each_comment_is_scored_with_its_languages_weights():
     ensemble = EnsembleModel(members, {"baseline": 0.5, "transformer": 0.5}, {}, by_language)
     texts = ["You are a stupid idiot and everyone knows it.", "Sei un idiota e lo sanno tutti.", "ok"]
     scores = ensemble.predict_proba(texts)["toxic"].tolist()
-    assert scores[:2] == pytest.approx([0.8, 0.0])  # English, Italian (the transformer alone)
+    assert scores == pytest.approx([0.8, 0.0, 0.5])  # English, Italian (transformer alone), undetermined (default)
     assert [r["language"] for r in ensemble.route(texts)] == ["en", "it", "und"]
-    likely = language_probabilities("ok")  # undetermined: each language's weights, as likely as it is
-    blended = sum(p * by_language.get(code, {"baseline": 0.5})["baseline"] for code, p in likely.items())
-    assert scores[2] == pytest.approx(blended) and 0 < blended < 0.8
 
 
 def test_the_log_odds_mean_lets_a_confident_member_outvote_an_unsure_one():
@@ -85,6 +82,10 @@ def test_a_comment_whose_language_is_uncertain_gets_each_languages_weights_by_it
     del spec["unsure"]
     path.write_text(json.dumps(spec))
     assert EnsembleModel.load(path.parent, lambda p: members[p.name]).unsure == "default"
+    # undetermined (no language clearly ahead: a word, emoji, a language outside the candidates): the default weights,
+    # never a blend that would give the baseline a say over text it cannot read
+    for text in ("ok", "😀😀😀", ""):
+        assert ensemble.route(text)[0] == {"language": "und", "routed_as": "und", "weights": default}
     with pytest.raises(ValueError, match="unsure must be one of blend, default"):
         EnsembleModel(members, default, {}, by_language, unsure="ignore")
 
@@ -122,15 +123,16 @@ def test_the_cli_says_which_language_and_how_much_each_member_counted():
     thresholds = dict.fromkeys(LABELS, 0.5)
     ensemble = EnsembleModel(members, {"baseline": 0.5, "transformer": 0.5}, thresholds,
                              {"it": {"baseline": 0.0, "transformer": 1.0}})  # fmt: skip
-    texts = pd.DataFrame({"text": ["Sei un idiota e lo sanno tutti.", "", "sei un"]})  # scored, empty, unsure
+    texts = pd.DataFrame({"text": ["Sei un idiota e lo sanno tutti.", "", "que lixo"]})  # scored, empty, unsure
     results = _json_results(score_frame(texts, "text", {"ensemble": ensemble}), {"ensemble": ensemble})
     assert results[0]["language"] == "it" and results[0]["models"]["ensemble"]["weights"]["transformer"] == 1.0
     assert results[0]["models"]["ensemble"]["routed_as"] == "it"
     assert results[0]["models"]["ensemble"]["flagged"] == []  # the transformer alone spoke: 0.0 everywhere
     assert results[1]["language"] is None and results[1]["models"] == {}
     unsure = results[2]["models"]["ensemble"]
-    assert unsure["routed_as"] == "und" and 0 < unsure["weights"]["transformer"] < 1  # Italian's weights, in part
-    assert sum(unsure["weights"].values()) == pytest.approx(1.0)
+    italian = language_probabilities("que lixo")["it"]  # read as Portuguese, unsurely: Italian's weights count a bit
+    assert results[2]["language"] == "pt" and unsure["routed_as"] == "und"
+    assert unsure["weights"] == pytest.approx({"baseline": 0.5 * (1 - italian), "transformer": 0.5 + 0.5 * italian})
 
 
 def test_the_weight_fit_prefers_the_transformer_where_validation_cannot_tell_weights_apart():
