@@ -100,7 +100,8 @@ def _json_results(scored: pd.DataFrame, models: dict) -> list[dict]:
                 result["models"][name] = _model_result(row, name)
                 if hasattr(model, "route"):  # an ensemble: which member spoke, and how loudly
                     route = model.route(text)[0]
-                    result["models"][name] |= {"routed_as": route["routed_as"], "weights": route["weights"]}
+                    weights = {member: round(w, 4) for member, w in route["weights"].items()}  # as scores are
+                    result["models"][name] |= {"routed_as": route["routed_as"], "weights": weights}
         results.append(result)
     return results
 

@@ -132,7 +132,8 @@ def test_the_cli_says_which_language_and_how_much_each_member_counted():
     unsure = results[2]["models"]["ensemble"]
     italian = language_probabilities("que lixo")["it"]  # read as Portuguese, unsurely: Italian's weights count a bit
     assert results[2]["language"] == "pt" and unsure["routed_as"] == "und"
-    assert unsure["weights"] == pytest.approx({"baseline": 0.5 * (1 - italian), "transformer": 0.5 + 0.5 * italian})
+    expected = {"baseline": 0.5 * (1 - italian), "transformer": 0.5 + 0.5 * italian}
+    assert unsure["weights"] == pytest.approx(expected, abs=5e-5)  # rounded to four decimals, as printed
 
 
 def test_the_weight_fit_prefers_the_transformer_where_validation_cannot_tell_weights_apart():
