@@ -96,8 +96,7 @@ route = [f"Detected language: {LANGUAGE_NAMES.get(language, language)} ({languag
 for name, model in models.items():
     if hasattr(model, "route"):  # an ensemble: how much each member counts here
         routing = model.route(text)[0]
-        blended = model.unsure == "blend" and language != "und"  # read as a language, unsurely
-        unsure = UNSURE_NOTES["blend" if blended else "default"] if routing["routed_as"] == "und" else ""
+        unsure = UNSURE_NOTES["blend" if routing["blended"] else "default"] if routing["routed_as"] == "und" else ""
         weights = ", ".join(f"{m} {w:.0%}" for m, w in routing["weights"].items())
         route.append(f"The {name} weighs {weights} for it{unsure}.")
 st.caption(" ".join(route), help="Each language is scored by the models that read it best, with weights fitted on "

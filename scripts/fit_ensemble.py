@@ -14,8 +14,9 @@ model reads that difference best (docs/training.md), so where validation cannot 
 and next the transformer, which reads every language and was trained against identity bias, while a bag of n-grams
 keys on the identity words themselves. A language the baseline never trained on gets no baseline, and neither does a
 language without validation rows (the default weights, fitted on every validation row): the baseline cannot read a
-language it has not seen. A comment whose language is undetermined or uncertain gets every language's weights
-blended by the detector's probabilities (`--unsure blend`; `--unsure default`: the default weights, as before).
+language it has not seen, nor a comment whose language is undetermined. A comment read as one of the languages,
+unsurely, gets every language's weights blended by the detector's probabilities (`--unsure blend`; `--unsure
+default`: the default weights, as before).
 Each comment is routed by its detected language (`cleanspeech.classifiers.ensemble.route_text`), as the ensemble
 does when it serves, so the thresholds (tuned for F1 on validation) and `evaluation.json` describe the ensemble as
 served.

@@ -11,10 +11,11 @@ Weights can depend on the comment's language (`language_weights`, fitted per lan
 comment's language is detected (`cleanspeech.languages`) and its weights used, so a language the baseline cannot
 read gets none of its say. A comment is routed by its language only where the detector is sure of it
 (`ROUTING_CONFIDENCE`); an unlisted language gets the members' default weights, in which `scripts/fit_ensemble.py`
-gives the baseline nothing. A comment whose language is uncertain or undetermined gets every language's weights in
-proportion to the detector's probability for it (`unsure="blend"`): "Je suis queer." (French 0.81 to the
-detector) gets most of French's weights, where the default weights had left out the baseline, the one member that
-read it as benign. Files written before blending (no `unsure`) keep the default weights there (`unsure="default"`).
+gives the baseline nothing, and so does an undetermined one (no language clearly ahead). A comment read as one of
+the languages, but unsurely, gets every language's weights in proportion to the detector's probability for it
+(`unsure="blend"`): "Je suis queer." (French 0.81 to the detector) gets most of French's weights, where the default
+weights had left out the baseline, the one member that read it as benign. Files written before blending (no
+`unsure`) keep the default weights there (`unsure="default"`).
 
 `ensemble.json` names each member by its directory, relative to the ensemble's own directory where it can be, so an
 ensemble written anywhere (a run folder, a test's temporary directory) loads its own members, and a `models/`
@@ -89,24 +90,25 @@ def _routing(text: str) -> tuple[str, str, dict[str, float]]:
 def route_text(text: str, default: dict[str, float], language_weights: dict[str, dict[str, float]],
                unsure: str = UNSURE) -> dict:  # fmt: skip
     """The routing rule, for a loaded ensemble and for one being fitted: {language (detected), routed_as (`und`
-    where detection is unsure), weights (the members' say)}. A surely detected language gets its weights (unlisted:
-    the default ones); one detected unsurely, with `unsure="blend"`, the mean of every language's weights weighted by
-    the detector's probabilities, and with `unsure="default"` the default weights; an undetermined one (no language
-    clearly ahead) the default weights."""
+    where detection is unsure), weights (the members' say), blended (whether they are a blend)}. A surely detected
+    language gets its weights (unlisted: the default ones); one detected unsurely, with `unsure="blend"`, the mean of
+    every language's weights weighted by the detector's probabilities, and with `unsure="default"` the default
+    weights; an undetermined one (no language clearly ahead) the default weights."""
     from ..languages import UNDETERMINED
 
     language, routed_as, probabilities = _routing(text)
     # Only a comment read as one of the languages, unsurely, is blended. An undetermined one ("ok", an emoji, a
     # language outside the candidates, spread over all of them) keeps the default weights: blending would give the
     # baseline a say over text it cannot read.
-    if routed_as != UNDETERMINED or language == UNDETERMINED or unsure == "default" or not language_weights:
+    blended = routed_as == UNDETERMINED and language != UNDETERMINED and unsure == "blend" and bool(language_weights)
+    if not blended:
         weights = weights_for(routed_as, default, language_weights)
     else:
         weights = dict.fromkeys(default, 0.0)
         for code, p in probabilities.items():
             for name, w in weights_for(code, default, language_weights).items():
                 weights[name] = weights.get(name, 0.0) + p * w
-    return {"language": language, "routed_as": routed_as, "weights": weights}
+    return {"language": language, "routed_as": routed_as, "weights": weights, "blended": blended}
 
 
 class EnsembleModel:
@@ -148,11 +150,6 @@ class EnsembleModel:
         weight each member gets (`route_text`)."""
         texts = [texts] if isinstance(texts, str) else list(texts)
         return [route_text(t, self.weights, self.language_weights, self.unsure) for t in texts]
-
-    def weights_for(self, language: str) -> dict[str, float]:
-        """The members' weights for a comment surely in `language` (unlisted: the default weights); what a given
-        comment gets, blends included, is `route(text)`."""
-        return weights_for(language, self.weights, self.language_weights)
 
     def predict_proba(self, texts) -> pd.DataFrame:
         texts = [texts] if isinstance(texts, str) else list(texts)

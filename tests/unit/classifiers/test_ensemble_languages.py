@@ -64,7 +64,7 @@ def test_a_comment_whose_language_is_uncertain_gets_each_languages_weights_by_it
     assert language == "pt" and 0.2 < confidence < ROUTING_CONFIDENCE  # read as Portuguese, but not surely
     assert routing_language(sure) == ("pt", "pt") and routing_language(unsure) == ("pt", "und")
     routes = ensemble.route([sure, unsure])
-    assert [(r["language"], r["routed_as"]) for r in routes] == [("pt", "pt"), ("pt", "und")]
+    assert [(r["language"], r["routed_as"], r["blended"]) for r in routes] == [("pt", "pt", False), ("pt", "und", True)]
     p = language_probabilities(unsure)
     assert sum(p.values()) == pytest.approx(1.0) and p["es"] > 0.2 and p["fr"] > 0.1  # Spanish, French likely too
     blended = 0.5 * p["pt"] + 0.8 * p["fr"]  # the baseline's say: Portuguese's and French's, as likely as each is
@@ -85,7 +85,7 @@ def test_a_comment_whose_language_is_uncertain_gets_each_languages_weights_by_it
     # undetermined (no language clearly ahead: a word, emoji, a language outside the candidates): the default weights,
     # never a blend that would give the baseline a say over text it cannot read
     for text in ("ok", "😀😀😀", ""):
-        assert ensemble.route(text)[0] == {"language": "und", "routed_as": "und", "weights": default}
+        assert ensemble.route(text)[0] == {"language": "und", "routed_as": "und", "weights": default, "blended": False}
     with pytest.raises(ValueError, match="unsure must be one of blend, default"):
         EnsembleModel(members, default, {}, by_language, unsure="ignore")
 
