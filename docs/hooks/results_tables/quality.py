@@ -229,13 +229,15 @@ def render_backend(root: Path) -> str:
     if not isinstance(choice, dict):
         return "\n".join(out + [missing(rel(root, path), "`python scripts/evaluate_transformer.py` writes it."), ""])
     scores = choice.get("macro_roc_auc") or {}
+    changes = choice.get("flag_changes") or {}  # files written before the flag rule have none
     out += [
         f"Source: `{rel(root, path)}`. The same {count(choice.get('rows'))} validation rows scored with each backend; "
-        "int8 is served only when it stays within 0.002 macro ROC-AUC of PyTorch, else fp32 ONNX under the same "
-        f"rule, else PyTorch. Served backend: **`{choice.get('backend')}`**.",
+        "int8 is served only when it stays within 0.002 macro ROC-AUC of PyTorch and flags at most 0.5% of the rows "
+        "differently at the model's thresholds, else fp32 ONNX under the same rule, else PyTorch. Served backend: "
+        f"**`{choice.get('backend')}`**.",
         "",
         table(
-            ["backend", "macro ROC-AUC", "difference to torch"],
+            ["backend", "macro ROC-AUC", "difference to torch", "rows flagged differently"],
             [
                 [
                     f"`{b}`",
@@ -243,6 +245,7 @@ def render_backend(root: Path) -> str:
                     num(v - scores["torch"], 5)
                     if isinstance(scores.get("torch"), (int, float)) and isinstance(v, (int, float))
                     else "–",
+                    f"{changes[b]:.2%}" if isinstance(changes.get(b), (int, float)) else "–",
                 ]
                 for b, v in scores.items()
             ],

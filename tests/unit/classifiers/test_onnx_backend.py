@@ -82,10 +82,29 @@ def test_backend_choice_follows_the_measured_auc(tiny_spread_dir):
     assert choose_backend({"torch": 0.970, "onnx": 0.970, "onnx-int8": 0.9685}) == "onnx-int8"
     assert choose_backend({"torch": 0.970, "onnx": 0.970, "onnx-int8": 0.9670}) == "onnx"
     assert choose_backend({"torch": 0.970, "onnx": 0.960, "onnx-int8": 0.950}) == "torch"
+    aucs = {"torch": 0.970, "onnx": 0.970, "onnx-int8": 0.9695}
+    assert choose_backend(aucs, {"onnx": 0.0, "onnx-int8": 0.004}) == "onnx-int8"
+    assert choose_backend(aucs, {"onnx": 0.0, "onnx-int8": 0.025}) == "onnx"  # flags that move with the runtime
+    assert choose_backend(aucs, {"onnx": 0.01, "onnx-int8": 0.025}) == "torch"
     assert default_backend(tiny_spread_dir) == "torch"  # nothing measured yet
     (tiny_spread_dir / BACKEND_FILE).write_text(json.dumps({"backend": "onnx-int8"}))
     try:
         assert TransformerModel.load(tiny_spread_dir).backend == "onnx-int8"
+    finally:
+        os.remove(tiny_spread_dir / BACKEND_FILE)
+
+
+def test_the_environment_chooses_the_backend_where_auto_would_follow_the_file(tiny_spread_dir, monkeypatch):
+    (tiny_spread_dir / BACKEND_FILE).write_text(json.dumps({"backend": "onnx"}))
+    try:
+        monkeypatch.setenv("CLEANSPEECH_TRANSFORMER_BACKEND", "onnx-int8")
+        assert TransformerModel.load(tiny_spread_dir).backend == "onnx-int8"
+        assert TransformerModel.load(tiny_spread_dir, backend="torch").backend == "torch"  # a named backend wins
+        monkeypatch.setenv("CLEANSPEECH_TRANSFORMER_BACKEND", "int4")
+        with pytest.raises(InputError, match="unknown backend 'int4'"):
+            TransformerModel.load(tiny_spread_dir)
+        monkeypatch.delenv("CLEANSPEECH_TRANSFORMER_BACKEND")
+        assert TransformerModel.load(tiny_spread_dir).backend == "onnx"
     finally:
         os.remove(tiny_spread_dir / BACKEND_FILE)
 
