@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 
 from cleanspeech._io import run_main
-from cleanspeech.classifiers import load_model
 from cleanspeech.classifiers.onnx_backend import BACKEND_FILE, choose_backend, onnx_available
 from cleanspeech.classifiers.transformer import TransformerModel
 from cleanspeech.data.corpus import build_dataset
@@ -45,16 +44,16 @@ def write(path: Path, data) -> None:
 
 def measure_backends(model_dir: Path, frame, rows: int) -> dict:
     """Each backend on the same validation rows: macro ROC-AUC, the share of rows it flags differently from PyTorch
-    at the model's thresholds (0.5 where it has none yet), and the backend chosen from them."""
+    at the model's current thresholds (0.5 where it has none yet; they are re-tuned afterwards, on the chosen
+    backend), and the backend chosen from them."""
     validation = frame[frame["fold"] == "validation"]
     sample = validation.sample(min(rows, len(validation)), random_state=42)
     backends = ("torch", "onnx", "onnx-int8") if onnx_available() else ("torch",)
-    path = model_dir / "thresholds.json"
-    known = json.loads(path.read_text()) if path.is_file() else {}
-    thresholds = np.array([known.get(label, 0.5) for label in LABELS])
     auc, flags = {}, {}
     for backend in backends:
-        scores = TransformerModel.load(model_dir, backend=backend).predict_proba(sample["text"].tolist())
+        model = TransformerModel.load(model_dir, backend=backend)
+        thresholds = np.array([model.thresholds[label] for label in LABELS])
+        scores = model.predict_proba(sample["text"].tolist())
         scores.index = sample.index
         auc[backend] = float(evaluate(sample[list(LABELS)], scores).loc["macro", "roc_auc"])
         flags[backend] = (scores[list(LABELS)].to_numpy() >= thresholds).any(axis=1)
@@ -67,9 +66,12 @@ def measure_backends(model_dir: Path, frame, rows: int) -> dict:
 def _main(argv=None) -> int:
     args = parse_args(argv)
     frame = build_dataset(args.data_dir)
+    path = Path(args.model) / BACKEND_FILE
     if args.backend_rows:
-        write(Path(args.model) / BACKEND_FILE, measure_backends(Path(args.model), frame, args.backend_rows))
-    scores = score_folds(load_model(args.model), frame, args.max_eval_rows)
+        write(path, measure_backends(Path(args.model), frame, args.backend_rows))
+    # The backend the file chose, named: $CLEANSPEECH_TRANSFORMER_BACKEND must not decide what the shipped files say.
+    backend = json.loads(path.read_text())["backend"] if path.is_file() else "torch"
+    scores = score_folds(TransformerModel.load(args.model, backend=backend), frame, args.max_eval_rows)
     report = report_from_scores("transformer", frame, scores)
     write(Path(args.model) / "evaluation.json", report)
     write(Path(args.model) / "thresholds.json", report["thresholds"])

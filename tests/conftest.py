@@ -25,6 +25,8 @@ __all__ = ["REPO", "STAGED"]
 # cost 4 s to import, and pytest-xdist's controller process, which runs no test, imports this file too.
 
 os.environ["CLEANSPEECH_CACHE"] = os.environ.get("CLEANSPEECH_TEST_CACHE") or str(REPO / "runs" / "test-cache")
+# The shipped transformer is judged as it ships (backend.json), whatever backend the developer's shell asks for.
+os.environ.pop("CLEANSPEECH_TRANSFORMER_BACKEND", None)
 # Anything that opens the moderation store without naming one (the app, the CLI, the service) gets a scratch file per
 # test process, never the checkout's cleanspeech.sqlite3.
 os.environ["CLEANSPEECH_STORE"] = f"sqlite:///{tempfile.mkdtemp(prefix='cleanspeech-store-')}/store.sqlite3"

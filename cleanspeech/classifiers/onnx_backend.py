@@ -6,12 +6,14 @@ PyTorch model already holds. That keeps the exported file small (e5-small: ~85 M
 cache directory (`CLEANSPEECH_CACHE`, else ~/.cache/cleanspeech) and reused while the model files are unchanged.
 
 Which backend a shipped model uses by default is decided once, on validation data, by
-`scripts/evaluate_transformer.py`: int8 only where it keeps macro ROC-AUC within `MAX_AUC_LOSS` of PyTorch
-(`backend.json` beside the model records the measurement).
+`scripts/evaluate_transformer.py`: int8 only where it keeps macro ROC-AUC within `MAX_AUC_LOSS` of PyTorch and flags
+at most `MAX_FLAG_CHANGE` of the comments differently (`backend.json` beside the model records the measurement).
+`$CLEANSPEECH_TRANSFORMER_BACKEND` overrides that choice, e.g. int8 for throughput.
 """
 
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 import warnings
@@ -23,11 +25,20 @@ import torch
 from filelock import FileLock
 
 from .._io import import_optional
+from ..errors import InputError
 from ..paths import cache_root
 from ..sysinfo import available_cores
 from .files import BACKEND_FILE, network_files
 
-__all__ = ["BACKENDS", "BACKEND_FILE", "choose_backend", "default_backend", "load_onnx_classifier", "onnx_available"]
+__all__ = [
+    "BACKENDS",
+    "BACKEND_FILE",
+    "BACKEND_VARIABLE",
+    "choose_backend",
+    "default_backend",
+    "load_onnx_classifier",
+    "onnx_available",
+]
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
 MAX_AUC_LOSS = 0.002  # int8 is used only when it costs at most this much validation macro ROC-AUC
@@ -37,6 +48,9 @@ MAX_AUC_LOSS = 0.002  # int8 is used only when it costs at most this much valida
 # saturates u8 x s8 products; VNNI and AMX do not), so a moderation decision would depend on the machine.
 MAX_FLAG_CHANGE = 0.005
 OPSET = 17
+BACKEND_VARIABLE = (
+    "CLEANSPEECH_TRANSFORMER_BACKEND"  # overrides backend.json: every command, app and service loads "auto"
+)
 GRAPH_RECIPE = "fused-per-channel-int8"  # part of the cache key: a change in how graphs are built rebuilds them
 
 
@@ -199,7 +213,13 @@ def onnx_available() -> bool:
 
 
 def default_backend(model_dir: Path) -> str:
-    """The backend measured best for this model (backend.json), else PyTorch."""
+    """The backend `$CLEANSPEECH_TRANSFORMER_BACKEND` names where it is set, else the one measured best for this model
+    (backend.json), else PyTorch."""
+    named = os.environ.get(BACKEND_VARIABLE, "").strip().lower()
+    if named:
+        if named not in BACKENDS:
+            raise InputError(f"{BACKEND_VARIABLE}={named!r} is not a backend: choose one of {', '.join(BACKENDS)}")
+        return named
     path = Path(model_dir) / BACKEND_FILE
     if not path.is_file():
         return "torch"

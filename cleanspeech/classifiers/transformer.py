@@ -4,8 +4,8 @@ Same interface as the baseline: `TransformerModel.load(dir)`, `.thresholds`, `.p
 Comments are cleaned like in training (`clean_text`, the model's own text prefix), cut into overlapping windows of
 the model's training length when longer (a comment scores the maximum over its windows: an insult at the end of a
 long comment still counts), sorted by length so each batch pads little, scored under `torch.inference_mode` or with
-ONNX Runtime (`backend`: torch, onnx, onnx-int8; by default what `backend.json` beside the model chose, or
-$CLEANSPEECH_TRANSFORMER_BACKEND), and
+ONNX Runtime (`backend`: torch, onnx, onnx-int8; by default $CLEANSPEECH_TRANSFORMER_BACKEND where it is set,
+else what `backend.json` beside the model chose), and
 returned in input order. PyTorch scores on the CPU unless `device` (or the CLEANSPEECH_TORCH_DEVICE variable) names
 another torch device, such as cuda: evaluating a model on a GPU takes seconds instead of minutes.
 """
@@ -29,9 +29,6 @@ from .onnx_backend import BACKENDS, default_backend, load_onnx_classifier
 # How a model reads text, stored in its config.json under "cleanspeech" by scripts/train.py; these are the defaults.
 DEFAULT_SETTINGS = {"text_prefix": "", "max_length": 256, "unicode_normalization": True}
 DEVICE_VARIABLE = "CLEANSPEECH_TORCH_DEVICE"  # e.g. cuda or cuda:1; unset: cpu
-# Overrides backend.json where the backend is "auto" (every command, the app and the service load that way): e.g.
-# onnx-int8, faster on most CPUs, whose scores and flags move with the CPU (`onnx_backend.MAX_FLAG_CHANGE`).
-BACKEND_VARIABLE = "CLEANSPEECH_TRANSFORMER_BACKEND"
 
 
 def cleanspeech_settings(config) -> dict:
@@ -65,10 +62,8 @@ class TransformerModel:
         cls, directory, threads: int | None = None, backend: str = "auto", device: str | None = None
     ) -> "TransformerModel":
         """Load a model directory; `backend` is torch, onnx, onnx-int8 or auto (the one backend.json chose);
-        `device` a torch device for the torch backend (default: $CLEANSPEECH_TORCH_DEVICE, else cpu). "auto" follows
-        $CLEANSPEECH_TRANSFORMER_BACKEND where it is set."""
-        if backend == "auto" and os.environ.get(BACKEND_VARIABLE):
-            backend = os.environ[BACKEND_VARIABLE]
+        `device` a torch device for the torch backend (default: $CLEANSPEECH_TORCH_DEVICE, else cpu). On the CPU,
+        "auto" is $CLEANSPEECH_TRANSFORMER_BACKEND where it is set (`onnx_backend.default_backend`)."""
         if backend != "auto" and backend not in BACKENDS:
             raise InputError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)} or auto")
         device = _torch_device(device or os.environ.get(DEVICE_VARIABLE) or "cpu")

@@ -205,17 +205,14 @@ def test_perspective_answers_calibrated_probabilities_and_the_native_api_keeps_t
     assert native["calibrated"]["toxic"] != native["scores"]["toxic"]
 
 
-def test_a_transformer_scores_a_comment_the_same_alone_or_micro_batched(shipped_transformer):
-    """The shipped transformer serves int8 one window per run (see TransformerModel): batching changes the speed,
-    never a score."""
+def _micro_batched_and_alone(model, texts):
     import asyncio
 
     import numpy as np
 
     from cleanspeech.server.scoring import BatchingScorer
 
-    texts = ["You are a disgusting idiot.", "Thanks, this fixed it!", "I will hurt you " * 60, "Nette Arbeit, danke."]
-    scorer = BatchingScorer(shipped_transformer, max_batch=64, max_wait_ms=20)
+    scorer = BatchingScorer(model, max_batch=64, max_wait_ms=20)
     sizes = []
     scorer.on_batch = sizes.append
 
@@ -223,10 +220,33 @@ def test_a_transformer_scores_a_comment_the_same_alone_or_micro_batched(shipped_
         return await asyncio.gather(*(scorer.score([text]) for text in texts))
 
     batched = np.vstack(asyncio.run(together()))
-    alone = np.vstack([shipped_transformer.predict_proba([text]).to_numpy() for text in texts])
+    alone = np.vstack([model.predict_proba([text]).to_numpy() for text in texts])
     scorer.close()
     assert sizes == [len(texts)]  # one forward pass for the four requests
-    assert (batched == alone).all()  # bit for bit
+    return batched, alone
+
+
+BATCHED = ["You are a disgusting idiot.", "Thanks, this fixed it!", "I will hurt you " * 60, "Nette Arbeit, danke."]
+
+
+def test_a_transformer_scores_a_comment_the_same_alone_or_micro_batched(shipped_transformer):
+    """The shipped transformer serves fp32 ONNX: padding is masked, so a batch moves a score by float rounding at
+    most, under the six decimals the API answers with. Batching changes the speed, not a score."""
+    import numpy as np
+
+    assert shipped_transformer.backend == "onnx"
+    batched, alone = _micro_batched_and_alone(shipped_transformer, BATCHED)
+    np.testing.assert_allclose(batched, alone, rtol=0, atol=5e-7)
+
+
+def test_int8_scores_a_comment_bit_for_bit_the_same_alone_or_micro_batched():
+    """int8 quantises activations per run, so it runs each window alone (see TransformerModel): bit for bit."""
+    from cleanspeech.classifiers import model_path
+    from cleanspeech.classifiers.transformer import TransformerModel
+
+    int8 = TransformerModel.load(model_path("transformer"), backend="onnx-int8")
+    batched, alone = _micro_batched_and_alone(int8, BATCHED)
+    assert (batched == alone).all()
 
 
 def test_a_batch_part_that_cannot_be_sent_fails_alone(http):

@@ -229,7 +229,8 @@ def render_backend(root: Path) -> str:
     if not isinstance(choice, dict):
         return "\n".join(out + [missing(rel(root, path), "`python scripts/evaluate_transformer.py` writes it."), ""])
     scores = choice.get("macro_roc_auc") or {}
-    changes = choice.get("flag_changes") or {}  # files written before the flag rule have none
+    changes = choice.get("flag_changes")  # files written before the flag rule have none
+    changes = changes if isinstance(changes, dict) else {}
     out += [
         f"Source: `{rel(root, path)}`. The same {count(choice.get('rows'))} validation rows scored with each backend; "
         "int8 is served only when it stays within 0.002 macro ROC-AUC of PyTorch and flags at most 0.5% of the rows "

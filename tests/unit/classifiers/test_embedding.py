@@ -11,6 +11,7 @@ from cleanspeech.classifiers.e5 import sentence_embeddings
 from cleanspeech.classifiers.embedding import EmbeddingModel, embed_comments
 from cleanspeech.errors import InputError
 from cleanspeech.labels import LABELS
+from cleanspeech.sysinfo import native_cpu_bf16
 from tests.helpers import run_script
 
 pytestmark = pytest.mark.xdist_group("e5")
@@ -112,6 +113,7 @@ def test_train_embedding_script_writes_a_model_the_ensemble_fit_uses(tmp_path, c
     meta = json.loads((out / "embedding_meta.json").read_text())
     assert meta["identity_augmentation"]["statement_attacks"] == "all"
     assert meta["identity_augmentation"]["rows"]["statements"] > 0 and "validation" in meta["metrics"]
+    assert meta["settings"]["embedded_in"] == ("bfloat16" if native_cpu_bf16() else "float32")  # emulated bf16 is slow
     model = load_model(out)
     assert set(model.thresholds) == set(LABELS) and model.thresholds == json.loads(
         (out / "thresholds.json").read_text()

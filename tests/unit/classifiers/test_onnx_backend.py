@@ -97,13 +97,13 @@ def test_backend_choice_follows_the_measured_auc(tiny_spread_dir):
 def test_the_environment_chooses_the_backend_where_auto_would_follow_the_file(tiny_spread_dir, monkeypatch):
     (tiny_spread_dir / BACKEND_FILE).write_text(json.dumps({"backend": "onnx"}))
     try:
-        monkeypatch.setenv("CLEANSPEECH_TRANSFORMER_BACKEND", "onnx-int8")
+        monkeypatch.setenv("CLEANSPEECH_TRANSFORMER_BACKEND", " ONNX-int8")
         assert TransformerModel.load(tiny_spread_dir).backend == "onnx-int8"
         assert TransformerModel.load(tiny_spread_dir, backend="torch").backend == "torch"  # a named backend wins
         monkeypatch.setenv("CLEANSPEECH_TRANSFORMER_BACKEND", "int4")
-        with pytest.raises(InputError, match="unknown backend 'int4'"):
+        with pytest.raises(InputError, match="CLEANSPEECH_TRANSFORMER_BACKEND='int4' is not a backend"):
             TransformerModel.load(tiny_spread_dir)
-        monkeypatch.delenv("CLEANSPEECH_TRANSFORMER_BACKEND")
+        monkeypatch.setenv("CLEANSPEECH_TRANSFORMER_BACKEND", "")  # set but empty: the file decides
         assert TransformerModel.load(tiny_spread_dir).backend == "onnx"
     finally:
         os.remove(tiny_spread_dir / BACKEND_FILE)
@@ -166,3 +166,20 @@ def test_the_torch_device_is_chosen_by_argument_or_variable_and_a_bad_one_is_ref
     if not torch.cuda.is_available():
         with pytest.raises(InputError, match="no CUDA device"):
             TransformerModel.load(tiny_spread_dir, device="cuda")
+
+
+def test_evaluation_measures_each_backend_and_the_flags_it_moves(tiny_spread_dir):
+    import pandas as pd
+
+    from cleanspeech.classifiers.onnx_backend import BACKENDS
+    from cleanspeech.labels import LABELS
+    from tests.helpers import load_script
+
+    texts = [f"comment {i}: " + "you are kind " * (i % 5) + "idiot " * (i % 3) for i in range(40)]
+    labels = {label: [float(i % 3 == 0) for i in range(40)] for label in LABELS}
+    frame = pd.DataFrame({"text": texts, "fold": "validation", **labels})
+    measured = load_script("evaluate_transformer").measure_backends(tiny_spread_dir, frame, 30)
+    assert measured["rows"] == 30 and set(measured["macro_roc_auc"]) == set(BACKENDS)
+    assert set(measured["flag_changes"]) == {"onnx", "onnx-int8"}
+    assert measured["flag_changes"]["onnx"] == 0.0  # fp32 ONNX flags what PyTorch flags
+    assert measured["backend"] == choose_backend(measured["macro_roc_auc"], measured["flag_changes"])
