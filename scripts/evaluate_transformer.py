@@ -12,13 +12,15 @@ fitted afterwards, per language, by `scripts/fit_ensemble.py`.
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from cleanspeech._io import run_main
-from cleanspeech.classifiers.onnx_backend import BACKEND_FILE, choose_backend, onnx_available
+from cleanspeech.classifiers import load_model
+from cleanspeech.classifiers.onnx_backend import BACKEND_FILE, BACKEND_VARIABLE, choose_backend, onnx_available
 from cleanspeech.classifiers.transformer import TransformerModel
 from cleanspeech.data.corpus import build_dataset
 from cleanspeech.evaluation.metrics import evaluate
@@ -65,13 +67,13 @@ def measure_backends(model_dir: Path, frame, rows: int) -> dict:
 
 def _main(argv=None) -> int:
     args = parse_args(argv)
+    # The files this writes describe the model as it ships (backend.json), whatever the shell asks to serve.
+    os.environ.pop(BACKEND_VARIABLE, None)
     frame = build_dataset(args.data_dir)
     path = Path(args.model) / BACKEND_FILE
     if args.backend_rows:
         write(path, measure_backends(Path(args.model), frame, args.backend_rows))
-    # The backend the file chose, named: $CLEANSPEECH_TRANSFORMER_BACKEND must not decide what the shipped files say.
-    backend = json.loads(path.read_text())["backend"] if path.is_file() else "torch"
-    scores = score_folds(TransformerModel.load(args.model, backend=backend), frame, args.max_eval_rows)
+    scores = score_folds(load_model(args.model), frame, args.max_eval_rows)  # as backend.json serves it
     report = report_from_scores("transformer", frame, scores)
     write(Path(args.model) / "evaluation.json", report)
     write(Path(args.model) / "thresholds.json", report["thresholds"])
