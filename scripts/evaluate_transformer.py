@@ -70,9 +70,8 @@ def _main(argv=None) -> int:
     # The files this writes describe the model as it ships (backend.json), whatever the shell asks to serve.
     os.environ.pop(BACKEND_VARIABLE, None)
     frame = build_dataset(args.data_dir)
-    path = Path(args.model) / BACKEND_FILE
     if args.backend_rows:
-        write(path, measure_backends(Path(args.model), frame, args.backend_rows))
+        write(Path(args.model) / BACKEND_FILE, measure_backends(Path(args.model), frame, args.backend_rows))
     scores = score_folds(load_model(args.model), frame, args.max_eval_rows)  # as backend.json serves it
     report = report_from_scores("transformer", frame, scores)
     write(Path(args.model) / "evaluation.json", report)

@@ -48,9 +48,8 @@ MAX_AUC_LOSS = 0.002  # int8 is used only when it costs at most this much valida
 # saturates u8 x s8 products; VNNI and AMX do not), so a moderation decision would depend on the machine.
 MAX_FLAG_CHANGE = 0.005
 OPSET = 17
-BACKEND_VARIABLE = (
-    "CLEANSPEECH_TRANSFORMER_BACKEND"  # overrides backend.json: every command, app and service loads "auto"
-)
+# Overrides backend.json: every command, the app and the service load the transformer with "auto".
+BACKEND_VARIABLE = "CLEANSPEECH_TRANSFORMER_BACKEND"
 GRAPH_RECIPE = "fused-per-channel-int8"  # part of the cache key: a change in how graphs are built rebuilds them
 
 

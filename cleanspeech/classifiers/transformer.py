@@ -5,9 +5,9 @@ Comments are cleaned like in training (`clean_text`, the model's own text prefix
 the model's training length when longer (a comment scores the maximum over its windows: an insult at the end of a
 long comment still counts), sorted by length so each batch pads little, scored under `torch.inference_mode` or with
 ONNX Runtime (`backend`: torch, onnx, onnx-int8; by default $CLEANSPEECH_TRANSFORMER_BACKEND where it is set,
-else what `backend.json` beside the model chose), and
-returned in input order. PyTorch scores on the CPU unless `device` (or the CLEANSPEECH_TORCH_DEVICE variable) names
-another torch device, such as cuda: evaluating a model on a GPU takes seconds instead of minutes.
+else what `backend.json` beside the model chose), and returned in input order. PyTorch scores on the CPU unless
+`device` (or the CLEANSPEECH_TORCH_DEVICE variable) names another torch device, such as cuda: evaluating a model on
+a GPU takes seconds instead of minutes.
 """
 
 import json
