@@ -56,6 +56,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--max-validation-rows", type=int, help="rows per source of the validation fold that tunes the "
                    "thresholds, a seeded sample for a quick run (default: all)")  # fmt: skip
     p.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength (default: %(default)s)")
+    p.add_argument("--hidden-size", type=int, default=0, help="units of a hidden layer shared by the labels; 0: one "
+                   "logistic regression per label (default: %(default)s)")  # fmt: skip
     p.add_argument("--max-length", type=int, default=MAX_LENGTH, help="tokens read per comment (default: %(default)s)")
     for name, default in MITIGATION.items():
         p.add_argument(_FLAGS[name], dest=name, type=int, default=default, help="as in train_baseline.py "
@@ -123,7 +125,8 @@ def train(args) -> dict:
     rows = pd.concat([real, mitigation], ignore_index=True)
     bfloat16 = native_cpu_bf16()  # faster only where the CPU has bf16 units; float32 is what serving computes
     vectors = cached_embeddings(rows["text"].tolist(), args.max_length, not args.no_cache, bfloat16)
-    model = EmbeddingModel.fit(vectors, rows[list(LABELS)], C=args.C, max_length=args.max_length)
+    model = EmbeddingModel.fit(vectors, rows[list(LABELS)], C=args.C, hidden_size=args.hidden_size,
+                               max_length=args.max_length)  # fmt: skip
     report = evaluation_report(model, frame, max_eval_rows=args.max_eval_rows,
                                max_validation_rows=args.max_validation_rows)  # fmt: skip
     model.thresholds = report["thresholds"]
@@ -131,6 +134,7 @@ def train(args) -> dict:
         "training_data": summarize(pd.concat([real, frame[frame["fold"] != "train"]])),
         "settings": {
             "C": args.C,
+            "hidden_size": args.hidden_size,
             "max_length": args.max_length,
             "seed": args.seed,
             "embedded_in": "bfloat16" if bfloat16 else "float32",

