@@ -78,10 +78,10 @@ class EmbeddingModel:
 
     @classmethod
     def fit(cls, vectors: np.ndarray, targets: pd.DataFrame, C: float = 1.0, hidden_size: int = 0,
-            epochs: int | None = None, **kwargs):  # fmt: skip
+            epochs: int | None = None, seed: int = 42, **kwargs):  # fmt: skip
         """One balanced logistic regression per label on `vectors` (`C`), or with `hidden_size` a hidden layer shared
-        by the labels, trained for `epochs` (`fit_hidden_head`); rows whose label is unknown (NaN) are left out of
-        that label's fit."""
+        by the labels, trained for `epochs` from `seed` (`fit_hidden_head`); rows whose label is unknown (NaN) are
+        left out of that label's fit."""
         from sklearn.linear_model import LogisticRegression
 
         for label in LABELS:
@@ -92,7 +92,8 @@ class EmbeddingModel:
             from .embedding_head import EPOCHS, fit_hidden_head
 
             labels = targets[list(LABELS)].to_numpy(dtype=float)
-            hidden, coef, intercept = fit_hidden_head(vectors, labels, hidden_size, epochs or EPOCHS)
+            hidden, coef, intercept = fit_hidden_head(vectors, labels, hidden_size,
+                                                      EPOCHS if epochs is None else epochs, seed)  # fmt: skip
             return cls(coef, intercept, hidden=hidden, **kwargs)
         coef, intercept = np.zeros((len(LABELS), vectors.shape[1])), np.zeros(len(LABELS))
         for i, label in enumerate(LABELS):

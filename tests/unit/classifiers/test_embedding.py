@@ -178,6 +178,12 @@ def test_a_hidden_layer_reads_what_a_linear_head_cannot(tmp_path):
     np.testing.assert_array_equal(loaded.head_logits(vectors), hidden.head_logits(vectors))
 
 
+def test_train_embedding_refuses_a_negative_head_or_no_epochs(capsys):
+    for bad in (["--hidden-size", "-1"], ["--epochs", "0"]):
+        done = run_script(capsys, "train_embedding", *bad)
+        assert done.returncode == 2 and "--epochs 1 or more" in done.stderr
+
+
 def test_the_hidden_head_weighs_classes_as_balanced_logistic_regression_does():
     from sklearn.utils.class_weight import compute_sample_weight
 
