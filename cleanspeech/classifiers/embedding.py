@@ -82,8 +82,6 @@ class EmbeddingModel:
         """One balanced logistic regression per label on `vectors` (`C`), or with `hidden_size` a hidden layer shared
         by the labels, trained for `epochs` from `seed` (`fit_hidden_head`); rows whose label is unknown (NaN) are
         left out of that label's fit."""
-        from sklearn.linear_model import LogisticRegression
-
         for label in LABELS:
             y = targets[label].to_numpy(dtype=float)
             if len(np.unique(y[~np.isnan(y)])) < 2:
@@ -95,6 +93,8 @@ class EmbeddingModel:
             hidden, coef, intercept = fit_hidden_head(vectors, labels, hidden_size,
                                                       EPOCHS if epochs is None else epochs, seed)  # fmt: skip
             return cls(coef, intercept, hidden=hidden, **kwargs)
+        from sklearn.linear_model import LogisticRegression
+
         coef, intercept = np.zeros((len(LABELS), vectors.shape[1])), np.zeros(len(LABELS))
         for i, label in enumerate(LABELS):
             y = targets[label].to_numpy(dtype=float)

@@ -39,10 +39,12 @@ def fit_hidden_head(vectors: np.ndarray, targets: np.ndarray, hidden_size: int =
 
     with torch.random.fork_rng():  # seeds the layers' initialisation without touching the caller's random state
         torch.manual_seed(seed)
-        return _train(torch, vectors, targets, hidden_size, epochs, seed)
+        return _train(vectors, targets, hidden_size, epochs, seed)
 
 
-def _train(torch, vectors, targets, hidden_size: int, epochs: int, seed: int):
+def _train(vectors, targets, hidden_size: int, epochs: int, seed: int):
+    import torch
+
     generator = torch.Generator().manual_seed(seed)
     x = torch.from_numpy(np.asarray(vectors, dtype=np.float32))
     y = torch.from_numpy(np.nan_to_num(targets, nan=0.0).astype(np.float32))
