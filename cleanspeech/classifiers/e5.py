@@ -18,9 +18,11 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelNotFound
+from ..text import clean_text
 
 E5_FILE = "e5-small-q4.bin"
 QUERY_PREFIX = "query: "
+COMMENT_BATCH_SIZE = 32  # comments embedded at once by `embed_comments`
 Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
 _DEQUANT_SLAB = 1 << 16  # blocks decoded at once: 8 MB of fp32 output
 # The file's normalisation map differs from plain NFKC only here (checked code point by code point).
@@ -253,6 +255,14 @@ def sentence_embeddings(model, tokenizer, texts: list[str], max_length: int = 25
         mask = enc["attention_mask"].unsqueeze(-1).float()
         out[chunk] = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1).numpy()
     return out
+
+
+def embed_comments(texts, max_length: int, bfloat16: bool = False) -> np.ndarray:
+    """Unit-length embeddings of comments, cleaned as every model cleans them: what the embedding family's head reads.
+    Here, beside the pooling, so that the embedding cache's key (`scripts/train_embedding.py`) covers the code that
+    computes the vectors and not the head trained on them."""
+    texts = [clean_text(t) for t in ([texts] if isinstance(texts, str) else texts)]
+    return sentence_embeddings(*packaged_encoder(), texts, max_length, COMMENT_BATCH_SIZE, bfloat16)
 
 
 def export_e5_backbone(directory) -> Path:

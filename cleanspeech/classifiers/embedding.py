@@ -24,19 +24,10 @@ import pandas as pd
 
 from ..errors import InputError, ModelNotFound
 from ..labels import LABELS
-from ..text import clean_text
+from .e5 import embed_comments
 from .files import EMBEDDING_HEAD_FILE, EMBEDDING_META_FILE, THRESHOLDS_FILE
 
 MAX_LENGTH = 128  # tokens read per comment: a stance is stated in a sentence or two, and the cost grows with length
-BATCH_SIZE = 32
-
-
-def embed_comments(texts, max_length: int = MAX_LENGTH, bfloat16: bool = False) -> np.ndarray:
-    """Unit-length e5 embeddings of comments, cleaned as every model cleans them (`e5.sentence_embeddings`)."""
-    from .e5 import packaged_encoder, sentence_embeddings
-
-    texts = [clean_text(t) for t in ([texts] if isinstance(texts, str) else texts)]
-    return sentence_embeddings(*packaged_encoder(), texts, max_length, BATCH_SIZE, bfloat16)
 
 
 class EmbeddingModel:
