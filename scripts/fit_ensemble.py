@@ -2,6 +2,9 @@
 
     python scripts/fit_ensemble.py                        # models/{baseline,transformer,embedding} -> models/ensemble/
     python scripts/fit_ensemble.py --max-eval-rows 500 --ensemble-dir runs/ensemble
+    python scripts/fit_ensemble.py --unseen-language-embedding de=runs/embedding-without-de \
+        --unseen-language-embedding fr=runs/embedding-without-fr \
+        --unseen-language-embedding pt=runs/embedding-without-pt
 
 Every member scores the validation and test folds and a sample of every evaluation set. For each language with
 validation rows, the members get the weights (0, 0.1, ..., 1 each; the transformer the rest) that maximise the mean
@@ -17,6 +20,13 @@ language without validation rows (the default weights, fitted on every validatio
 language it has not seen, nor a comment whose language is undetermined. A comment read as one of the languages,
 unsurely, gets every language's weights blended by the detector's probabilities (`--unsure blend`; `--unsure
 default`: the default weights, as before).
+The default weights serve languages no member trained on, yet every validation row is in one they trained on, and a
+member that learnt its training languages well may read the others worse (the embedding model's hidden layer:
+docs/training.md). `--unseen-language-embedding LANG=DIR`, given an embedding model trained without LANG's rows
+(`scripts/train_embedding.py --leave-out-language LANG`), fits the default weights on the validation rows of those
+languages instead, the embedding member's scores on each language coming from the model that never read it. The
+transformer still trained on them, so the fit still favours it, which is the cautious side for a language nobody
+measured.
 Each comment is routed by its detected language (`cleanspeech.classifiers.ensemble.route_text`), as the ensemble
 does when it serves, so the thresholds (tuned for F1 on validation) and `evaluation.json` describe the ensemble as
 served.
@@ -44,8 +54,15 @@ from cleanspeech.classifiers.ensemble import (
 )
 from cleanspeech.classifiers.files import is_embedding_dir
 from cleanspeech.data import build_dataset
+from cleanspeech.errors import InputError
 from cleanspeech.evaluation.metrics import roc_aucs
-from cleanspeech.evaluation.reports import EVAL_ROWS_PER_SOURCE, report_from_scores, score_folds, write_report
+from cleanspeech.evaluation.reports import (
+    EVAL_ROWS_PER_SOURCE,
+    report_from_scores,
+    score_folds,
+    score_rows,
+    write_report,
+)
 from cleanspeech.languages import KNOWN_LANGUAGES
 
 GRID = np.round(np.linspace(0, 1, 11), 1)  # a member's weight; the transformer gets the rest
@@ -72,7 +89,26 @@ def parse_args(argv=None):
     p.add_argument("--unsure", choices=UNSURE_RULES, default=UNSURE, help="weights of a comment whose language is "
                    "uncertain: every language's, blended by the detector's probabilities, or the default ones "
                    "(default: %(default)s)")  # fmt: skip
-    return p.parse_args(argv)
+    p.add_argument("--unseen-language-embedding", metavar="LANG=DIR", action="append", default=[],
+                   help="an embedding model trained without LANG's rows: the default weights are fitted on the "
+                   "validation rows of every LANG given, the embedding read by these models (repeatable; default: "
+                   "on every validation row, read by the members as they are)")  # fmt: skip
+    args = p.parse_args(argv)
+    args.unseen_language_embedding = _language_dirs(p, args.unseen_language_embedding)
+    return args
+
+
+def _language_dirs(parser, pairs: list[str]) -> dict[str, Path]:
+    """{language: embedding model directory} from LANG=DIR pairs, refused unless each names a known language and a
+    directory holding an embedding model."""
+    out = {}
+    for pair in pairs:
+        lang, _, directory = pair.partition("=")
+        if lang not in KNOWN_LANGUAGES or not is_embedding_dir(Path(directory)):
+            parser.error(f"--unseen-language-embedding {pair}: expected LANG=DIR, LANG one of "
+                         f"{', '.join(KNOWN_LANGUAGES)} and DIR an embedding model's directory")  # fmt: skip
+        out[lang] = Path(directory)
+    return out
 
 
 def baseline_languages(baseline_dir: Path) -> set[str]:
@@ -127,12 +163,29 @@ def best_mix(rows: pd.DataFrame, scores: dict, candidates: list[dict], tolerance
     return {name: w for name, w in chosen.items() if name in scores}
 
 
-def fit_language_weights(validation: pd.DataFrame, scores: dict, readable: set[str],
-                         tolerance: float = TOLERANCE) -> tuple[dict, dict]:  # fmt: skip
+def unseen_language_fit(frame: pd.DataFrame, validation: pd.DataFrame, scores: dict, unseen: dict[str, Path],
+                        logit: bool = False) -> tuple[pd.DataFrame, dict]:  # fmt: skip
+    """(the validation rows of the languages in `unseen`, the members' scores on them), the embedding member's scores
+    on each language's rows from `unseen[language]`, a model trained without that language."""
+    rows = validation[validation["lang"].isin(unseen)]
+    embedding = scores["embedding"].loc[rows.index].copy()
+    for lang, directory in unseen.items():
+        part = rows[rows["lang"] == lang]
+        if part.empty:
+            raise InputError(f"--unseen-language-embedding {lang}: the validation fold has no rows in that language")
+        held_out = score_rows(load_model(directory), frame.loc[part.index])
+        embedding.loc[part.index] = to_log_odds(held_out) if logit else held_out
+    return rows, {name: embedding if name == "embedding" else member.loc[rows.index] for name, member in scores.items()}
+
+
+def fit_language_weights(validation: pd.DataFrame, scores: dict, readable: set[str], tolerance: float = TOLERANCE,
+                         unseen: tuple[pd.DataFrame, dict] | None = None) -> tuple[dict, dict]:  # fmt: skip
     """(default weights, {language: weights}): fitted where validation rows exist; where the baseline cannot read
     the language, and where the language is not known (the default), the baseline gets nothing and the rest is
-    fitted on every validation row."""
-    default = best_mix(validation, scores, candidate_weights(scores, baseline_readable=False), tolerance)
+    fitted on every validation row, or on `unseen` (rows, scores: `unseen_language_fit`)."""
+    default_rows, default_scores = unseen or (validation, scores)
+    default = best_mix(default_rows, default_scores, candidate_weights(default_scores, baseline_readable=False),
+                       tolerance)  # fmt: skip
     per_language = {}
     for lang in KNOWN_LANGUAGES:
         rows = validation[validation["lang"] == lang]
@@ -170,9 +223,17 @@ def main(argv=None) -> int:
     scores = {name: to_log_odds(member.loc[index]) if logit else member.loc[index] for name, member in scores.items()}
     validation = frame.loc[index][frame.loc[index, "fold"] == "validation"]
     readable = baseline_languages(members["baseline"])
-    default, per_language = fit_language_weights(validation, scores, readable, args.tolerance)
+    unseen = None
+    if args.unseen_language_embedding:
+        if "embedding" not in scores:
+            raise InputError("--unseen-language-embedding needs an embedding member (--embedding)")
+        unseen = unseen_language_fit(frame, validation, scores, args.unseen_language_embedding, logit)
+    default, per_language = fit_language_weights(validation, scores, readable, args.tolerance, unseen)
     mean = routed(frame, scores, default, per_language, args.unsure)
     report = report_from_scores("ensemble", frame, from_log_odds(mean) if logit else mean)
+    # what the default weights were fitted on: every validation row, or these languages' read by these models
+    held_out = {lang: str(path) for lang, path in sorted(args.unseen_language_embedding.items())}
+    report["default_weights_fitted_on"] = {"embedding_without": held_out} if held_out else "every validation row"
     directory = Path(args.ensemble_dir) if args.ensemble_dir else resolve_model_dir("ensemble")
     save_ensemble(directory, members, default, report["thresholds"], per_language, args.combine, args.unsure)
     write_report(directory, report)

@@ -4,6 +4,7 @@ the labels) and write `models/embedding/`.
     python scripts/train_embedding.py                     # staged data in ../shared/data or $CLEANSPEECH_DATA
     python scripts/train_embedding.py --max-train-rows 2000 --output-dir runs/embedding-small
     python scripts/train_embedding.py --hidden-size 0 --output-dir runs/embedding-linear   # the earlier linear head
+    python scripts/train_embedding.py --leave-out-language de --output-dir runs/embedding-without-de
 
 Every training row is embedded once by the packaged encoder, under bfloat16 autocast where the CPU multiplies bf16
 in hardware (246 rows/s on 2 cores with AMX: 8 minutes for the 121,387 rows; 109 rows/s with AVX512-BF16, 19) and
@@ -31,6 +32,7 @@ from cleanspeech.classifiers.embedding_head import EPOCHS, HIDDEN_SIZE
 from cleanspeech.data.corpus import SEED, VALIDATION_FRACTION, build_dataset, summarize, with_extra_rows
 from cleanspeech.data.counterfactual import identity_training_rows
 from cleanspeech.data.statements import parse_attack_languages
+from cleanspeech.errors import InputError
 from cleanspeech.evaluation.reports import EVAL_ROWS_PER_SOURCE, evaluation_report, summary_lines, write_report
 from cleanspeech.labels import LABELS
 from cleanspeech.paths import models_dir
@@ -77,6 +79,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="languages whose statements hold attacks: comma-separated, none or all (default: all)",
     )
     p.add_argument("--extra-data", help="CSV file(s) of your own training rows, as for train_baseline.py")
+    p.add_argument("--leave-out-language", metavar="LANG", help="train without LANG's rows (real and mitigation), "
+                   "to see how the head reads a language it never trained on; scripts/fit_ensemble.py "
+                   "--unseen-language-embedding fits the weights of untrained languages with it")  # fmt: skip
     p.add_argument("--no-cache", action="store_true", help="embed again instead of reading runs/embedding-cache")
     p.add_argument("--seed", type=int, default=SEED)
     args = p.parse_args(argv)
@@ -129,6 +134,16 @@ def training_rows(args, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     return rows, extra, augmentation
 
 
+def without_language(rows: pd.DataFrame, vectors: np.ndarray, lang: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """The training rows and their vectors less those in `lang`; refused when none are in it."""
+    kept = (rows["lang"] != lang).to_numpy()
+    if kept.all():
+        raise InputError(f"--leave-out-language {lang}: no training row is in that language "
+                         f"(they are in {', '.join(sorted(rows['lang'].unique()))})")  # fmt: skip
+    print(f"left out {int((~kept).sum()):,} rows in {lang}", flush=True)
+    return rows[kept], vectors[kept]
+
+
 def train(args) -> dict:
     started = time.perf_counter()
     frame = build_dataset(args.data_dir, None, False, VALIDATION_FRACTION, args.seed)
@@ -136,6 +151,9 @@ def train(args) -> dict:
     rows = pd.concat([real, mitigation], ignore_index=True)
     bfloat16 = native_cpu_bf16()  # faster only where the CPU has bf16 units; float32 is what serving computes
     vectors = cached_embeddings(rows["text"].tolist(), args.max_length, not args.no_cache, bfloat16)
+    if args.leave_out_language:  # after embedding, so the cache of every row serves
+        rows, vectors = without_language(rows, vectors, args.leave_out_language)
+        real = real[real["lang"] != args.leave_out_language]
     model = EmbeddingModel.fit(vectors, rows[list(LABELS)], C=args.C, hidden_size=args.hidden_size,
                                epochs=args.epochs, seed=args.seed, max_length=args.max_length)  # fmt: skip
     report = evaluation_report(model, frame, max_eval_rows=args.max_eval_rows,
@@ -150,6 +168,7 @@ def train(args) -> dict:
             "max_length": args.max_length,
             "seed": args.seed,
             "embedded_in": "bfloat16" if bfloat16 else "float32",
+            "left_out_language": args.leave_out_language,
         },
         "identity_augmentation": augmentation,
         "metrics": {split: content["metrics"] for split, content in report["splits"].items()},

@@ -107,7 +107,8 @@ def test_train_embedding_script_writes_a_model_the_ensemble_fit_uses(tmp_path, c
                                                                      tiny_classifier_dir):  # fmt: skip
     out = tmp_path / "embedding"
     command = ["--output-dir", str(out), "--max-train-rows", "500", "--identity-statements", "30",
-               "--max-eval-rows", "10", "--max-validation-rows", "30", "--no-cache", "--max-length", "16"]  # fmt: skip
+               "--max-eval-rows", "10", "--max-validation-rows", "30", "--no-cache", "--max-length", "16",
+               "--leave-out-language", "pt"]  # fmt: skip
     done = run_script(capsys, "train_embedding", *command)
     assert done.returncode == 0, done.stderr
     meta = json.loads((out / "embedding_meta.json").read_text())
@@ -115,15 +116,20 @@ def test_train_embedding_script_writes_a_model_the_ensemble_fit_uses(tmp_path, c
     assert meta["identity_augmentation"]["rows"]["statements"] > 0 and "validation" in meta["metrics"]
     assert meta["settings"]["embedded_in"] == ("bfloat16" if native_cpu_bf16() else "float32")  # emulated bf16 is slow
     assert meta["settings"]["hidden_size"] == 256 and meta["head"] == "one hidden ReLU layer of 256"  # the default
+    assert meta["settings"]["left_out_language"] == "pt" and "left out" in done.stdout
+    assert "pt" not in {source["lang"] for source in meta["training_data"]["train"].values()}
     model = load_model(out)
     assert set(model.thresholds) == set(LABELS) and model.thresholds == json.loads(
         (out / "thresholds.json").read_text()
     )
     ensemble = tmp_path / "ensemble"
     command = ["--transformer", str(tiny_classifier_dir), "--embedding", str(out), "--ensemble-dir", str(ensemble),
-               "--max-eval-rows", "10", "--max-validation-rows", "30"]  # fmt: skip
+               "--max-eval-rows", "10", "--max-validation-rows", "30",
+               "--unseen-language-embedding", f"pt={out}"]  # fmt: skip
     done = run_script(capsys, "fit_ensemble", *command)
     assert done.returncode == 0, done.stderr
+    fitted_on = json.loads((ensemble / "evaluation.json").read_text())["default_weights_fitted_on"]
+    assert fitted_on == {"embedding_without": {"pt": str(out)}}
     spec = json.loads((ensemble / "ensemble.json").read_text())
     assert {m["name"] for m in spec["members"]} == {"baseline", "transformer", "embedding"}
     for weights in spec["language_weights"].values():
@@ -181,6 +187,20 @@ def test_train_embedding_refuses_a_negative_head_or_no_epochs(capsys):
     for bad in (["--hidden-size", "-1"], ["--epochs", "0"]):
         done = run_script(capsys, "train_embedding", *bad)
         assert done.returncode == 2 and "--epochs 1 or more" in done.stderr
+
+
+def test_a_language_left_out_must_have_training_rows_and_a_held_out_model_must_be_an_embedding_model(capsys, tmp_path):
+    from tests.helpers import load_script
+
+    without_language = load_script("train_embedding").without_language
+    rows = pd.DataFrame({"text": ["a", "b", "c"], "lang": ["en", "pt", "en"]})
+    kept, vectors = without_language(rows, np.eye(3), "pt")
+    assert kept["text"].tolist() == ["a", "c"] and vectors.tolist() == [[1, 0, 0], [0, 0, 1]]
+    with pytest.raises(InputError, match="no training row is in that language"):
+        without_language(rows, np.eye(3), "tr")
+    for bad in ("pt", f"xx={tmp_path}", f"pt={tmp_path}"):  # no directory, no such language, not a model
+        done = run_script(capsys, "fit_ensemble", "--unseen-language-embedding", bad)
+        assert done.returncode == 2 and "expected LANG=DIR" in done.stderr
 
 
 def test_the_hidden_head_weighs_classes_as_balanced_logistic_regression_does():

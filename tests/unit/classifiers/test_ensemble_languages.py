@@ -194,3 +194,22 @@ def test_the_weight_fit_keeps_toxic_and_falls_back_where_nothing_can_be_measured
         "transformer": 1.0,
         "embedding": 0.0,
     }
+
+
+def test_the_default_weights_can_be_fitted_on_languages_the_embedding_model_never_read():
+    fit = load_script("fit_ensemble")
+    rng, truth, rows, reads = _labelled_rows_and_a_reader(2)
+    rows = rows.assign(lang=["en"] * 300 + ["de"] * 300)
+    noise = pd.DataFrame({label: rng.random(len(truth)) for label in LABELS})
+    # The shipped embedding model reads both languages better than the transformer (it trained on both) ...
+    sharp = pd.DataFrame({label: truth + rng.normal(0, 0.2, len(truth)) for label in LABELS})
+    scores = {"baseline": noise, "transformer": reads, "embedding": sharp}
+    default, _ = fit.fit_language_weights(rows, scores, {"en", "de"})
+    assert default["embedding"] == 1.0
+    # ... but one trained without German reads German rows no better than chance: on them, the transformer speaks.
+    german = rows[rows["lang"] == "de"]
+    unseen = {name: member.loc[german.index] for name, member in scores.items()}
+    unseen["embedding"] = noise.loc[german.index] * 3
+    default, per_language = fit.fit_language_weights(rows, scores, {"en", "de"}, unseen=(german, unseen))
+    assert default == {"baseline": 0.0, "transformer": 1.0, "embedding": 0.0}
+    assert per_language["de"]["embedding"] == 1.0 and per_language["es"] == default  # fitted languages unchanged
