@@ -52,7 +52,7 @@ from cleanspeech.classifiers.ensemble import (
     save_ensemble,
     to_log_odds,
 )
-from cleanspeech.classifiers.files import is_embedding_dir
+from cleanspeech.classifiers.files import EMBEDDING_META_FILE, is_embedding_dir
 from cleanspeech.data import build_dataset
 from cleanspeech.errors import InputError
 from cleanspeech.evaluation.metrics import roc_aucs
@@ -99,16 +99,25 @@ def parse_args(argv=None):
 
 
 def _language_dirs(parser, pairs: list[str]) -> dict[str, Path]:
-    """{language: embedding model directory} from LANG=DIR pairs, refused unless each names a known language and a
-    directory holding an embedding model."""
+    """{language: embedding model directory} from LANG=DIR pairs, refused unless each names a known language, once,
+    and an embedding model trained without it (`train_embedding.py --leave-out-language LANG` records which)."""
     out = {}
     for pair in pairs:
-        lang, _, directory = pair.partition("=")
-        if lang not in KNOWN_LANGUAGES or not is_embedding_dir(Path(directory)):
+        lang, _, name = pair.partition("=")
+        directory = resolve_model_dir(name) if name else None
+        if lang not in KNOWN_LANGUAGES or lang in out or _left_out_language(directory) != lang:
             parser.error(f"--unseen-language-embedding {pair}: expected LANG=DIR, LANG one of "
-                         f"{', '.join(KNOWN_LANGUAGES)} and DIR an embedding model's directory")  # fmt: skip
-        out[lang] = Path(directory)
+                         f"{', '.join(KNOWN_LANGUAGES)}, given once, and DIR an embedding model trained without it "
+                         "(train_embedding.py --leave-out-language LANG)")  # fmt: skip
+        out[lang] = directory
     return out
+
+
+def _left_out_language(directory: Path | None) -> str | None:
+    """The language an embedding model's head was trained without, from its meta (None: not such a model)."""
+    if directory is None or not is_embedding_dir(directory):
+        return None
+    return json.loads((directory / EMBEDDING_META_FILE).read_text()).get("settings", {}).get("left_out_language")
 
 
 def baseline_languages(baseline_dir: Path) -> set[str]:
@@ -178,6 +187,16 @@ def unseen_language_fit(frame: pd.DataFrame, validation: pd.DataFrame, scores: d
     return rows, {name: embedding if name == "embedding" else member.loc[rows.index] for name, member in scores.items()}
 
 
+def check_unseen_languages(unseen: dict[str, Path], frame: pd.DataFrame, members: dict) -> None:
+    """Refuse `--unseen-language-embedding` without an embedding member or for a language without validation rows."""
+    if unseen and "embedding" not in members:
+        raise InputError("--unseen-language-embedding needs an embedding member (--embedding)")
+    validated = set(frame.loc[frame["fold"] == "validation", "lang"])
+    for lang in sorted(set(unseen) - validated):
+        raise InputError(f"--unseen-language-embedding {lang}: the validation fold has no rows in that language "
+                         f"(it has rows in {', '.join(sorted(validated))})")  # fmt: skip
+
+
 def fit_language_weights(validation: pd.DataFrame, scores: dict, readable: set[str], tolerance: float = TOLERANCE,
                          unseen: tuple[pd.DataFrame, dict] | None = None) -> tuple[dict, dict]:  # fmt: skip
     """(default weights, {language: weights}): fitted where validation rows exist; where the baseline cannot read
@@ -215,6 +234,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     frame = build_dataset(args.data_dir)
     members = member_dirs(args)
+    check_unseen_languages(args.unseen_language_embedding, frame, members)  # before hours of scoring
     scores = {name: score_folds(load_model(path), frame, args.max_eval_rows, args.max_validation_rows)
               for name, path in members.items()}  # fmt: skip
     index = scores["baseline"].index
@@ -225,15 +245,14 @@ def main(argv=None) -> int:
     readable = baseline_languages(members["baseline"])
     unseen = None
     if args.unseen_language_embedding:
-        if "embedding" not in scores:
-            raise InputError("--unseen-language-embedding needs an embedding member (--embedding)")
         unseen = unseen_language_fit(frame, validation, scores, args.unseen_language_embedding, logit)
     default, per_language = fit_language_weights(validation, scores, readable, args.tolerance, unseen)
     mean = routed(frame, scores, default, per_language, args.unsure)
     report = report_from_scores("ensemble", frame, from_log_odds(mean) if logit else mean)
-    # what the default weights were fitted on: every validation row, or these languages' read by these models
-    held_out = {lang: str(path) for lang, path in sorted(args.unseen_language_embedding.items())}
-    report["default_weights_fitted_on"] = {"embedding_without": held_out} if held_out else "every validation row"
+    # what the default weights were fitted on: these languages' validation rows, the embedding read by these models
+    # (none: every validation row, read by the members)
+    report["default_weights_fitted_on"] = {"embedding_without": {
+        lang: str(path) for lang, path in sorted(args.unseen_language_embedding.items())}}  # fmt: skip
     directory = Path(args.ensemble_dir) if args.ensemble_dir else resolve_model_dir("ensemble")
     save_ensemble(directory, members, default, report["thresholds"], per_language, args.combine, args.unsure)
     write_report(directory, report)

@@ -134,14 +134,13 @@ def training_rows(args, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     return rows, extra, augmentation
 
 
-def without_language(rows: pd.DataFrame, vectors: np.ndarray, lang: str) -> tuple[pd.DataFrame, np.ndarray]:
-    """The training rows and their vectors less those in `lang`; refused when none are in it."""
+def kept_rows(rows: pd.DataFrame, lang: str | None) -> np.ndarray:
+    """Which training rows train the head: all, or all but those in `lang` (refused when none is in it)."""
     kept = (rows["lang"] != lang).to_numpy()
-    if kept.all():
+    if lang is not None and kept.all():
         raise InputError(f"--leave-out-language {lang}: no training row is in that language "
                          f"(they are in {', '.join(sorted(rows['lang'].unique()))})")  # fmt: skip
-    print(f"left out {int((~kept).sum()):,} rows in {lang}", flush=True)
-    return rows[kept], vectors[kept]
+    return kept
 
 
 def train(args) -> dict:
@@ -150,10 +149,11 @@ def train(args) -> dict:
     real, mitigation, augmentation = training_rows(args, frame)
     rows = pd.concat([real, mitigation], ignore_index=True)
     bfloat16 = native_cpu_bf16()  # faster only where the CPU has bf16 units; float32 is what serving computes
+    kept = kept_rows(rows, args.leave_out_language)  # checked before the embedding, dropped after: one cache serves
     vectors = cached_embeddings(rows["text"].tolist(), args.max_length, not args.no_cache, bfloat16)
-    if args.leave_out_language:  # after embedding, so the cache of every row serves
-        rows, vectors = without_language(rows, vectors, args.leave_out_language)
-        real = real[real["lang"] != args.leave_out_language]
+    rows, vectors, real = rows[kept], vectors[kept], real[real["lang"] != args.leave_out_language]
+    if not kept.all():
+        print(f"left out {int((~kept).sum()):,} rows in {args.leave_out_language}", flush=True)
     model = EmbeddingModel.fit(vectors, rows[list(LABELS)], C=args.C, hidden_size=args.hidden_size,
                                epochs=args.epochs, seed=args.seed, max_length=args.max_length)  # fmt: skip
     report = evaluation_report(model, frame, max_eval_rows=args.max_eval_rows,
@@ -169,6 +169,7 @@ def train(args) -> dict:
             "seed": args.seed,
             "embedded_in": "bfloat16" if bfloat16 else "float32",
             "left_out_language": args.leave_out_language,
+            "left_out_rows": int((~kept).sum()),  # real and mitigation rows (the counts below are before it)
         },
         "identity_augmentation": augmentation,
         "metrics": {split: content["metrics"] for split, content in report["splits"].items()},

@@ -130,6 +130,9 @@ def test_train_embedding_script_writes_a_model_the_ensemble_fit_uses(tmp_path, c
     assert done.returncode == 0, done.stderr
     fitted_on = json.loads((ensemble / "evaluation.json").read_text())["default_weights_fitted_on"]
     assert fitted_on == {"embedding_without": {"pt": str(out)}}
+    assert meta["settings"]["left_out_rows"] > 0
+    done = run_script(capsys, "fit_ensemble", "--unseen-language-embedding", f"de={out}")  # it did read German
+    assert done.returncode == 2 and "trained without it" in done.stderr
     spec = json.loads((ensemble / "ensemble.json").read_text())
     assert {m["name"] for m in spec["members"]} == {"baseline", "transformer", "embedding"}
     for weights in spec["language_weights"].values():
@@ -192,12 +195,11 @@ def test_train_embedding_refuses_a_negative_head_or_no_epochs(capsys):
 def test_a_language_left_out_must_have_training_rows_and_a_held_out_model_must_be_an_embedding_model(capsys, tmp_path):
     from tests.helpers import load_script
 
-    without_language = load_script("train_embedding").without_language
+    kept_rows = load_script("train_embedding").kept_rows
     rows = pd.DataFrame({"text": ["a", "b", "c"], "lang": ["en", "pt", "en"]})
-    kept, vectors = without_language(rows, np.eye(3), "pt")
-    assert kept["text"].tolist() == ["a", "c"] and vectors.tolist() == [[1, 0, 0], [0, 0, 1]]
+    assert kept_rows(rows, "pt").tolist() == [True, False, True] and kept_rows(rows, None).all()
     with pytest.raises(InputError, match="no training row is in that language"):
-        without_language(rows, np.eye(3), "tr")
+        kept_rows(rows, "tr")
     for bad in ("pt", f"xx={tmp_path}", f"pt={tmp_path}"):  # no directory, no such language, not a model
         done = run_script(capsys, "fit_ensemble", "--unseen-language-embedding", bad)
         assert done.returncode == 2 and "expected LANG=DIR" in done.stderr

@@ -8,6 +8,7 @@ import pytest
 
 from cleanspeech.classifiers import load_model
 from cleanspeech.classifiers.ensemble import EnsembleModel, to_log_odds
+from cleanspeech.errors import InputError
 from cleanspeech.evaluation.metrics import roc_aucs
 from cleanspeech.labels import LABELS
 from cleanspeech.languages import language_probabilities
@@ -209,7 +210,26 @@ def test_the_default_weights_can_be_fitted_on_languages_the_embedding_model_neve
     # ... but one trained without German reads German rows no better than chance: on them, the transformer speaks.
     german = rows[rows["lang"] == "de"]
     unseen = {name: member.loc[german.index] for name, member in scores.items()}
-    unseen["embedding"] = noise.loc[german.index] * 3
+    unseen["embedding"] = noise.loc[german.index] * 3  # wider than the others' scores: any share of it costs
     default, per_language = fit.fit_language_weights(rows, scores, {"en", "de"}, unseen=(german, unseen))
     assert default == {"baseline": 0.0, "transformer": 1.0, "embedding": 0.0}
-    assert per_language["de"]["embedding"] == 1.0 and per_language["es"] == default  # fitted languages unchanged
+    assert per_language["de"]["embedding"] == 1.0  # a language with validation rows: fitted on them, as before
+    assert per_language["es"] == default  # one without: the default weights
+
+
+def test_held_out_scores_replace_the_embedding_members_on_their_language_only(monkeypatch):
+    fit = load_script("fit_ensemble")
+    frame = pd.DataFrame({"text": ["Du Idiot.", "Merci.", "You fool.", "Obrigado."], "lang": ["de", "fr", "en", "pt"],
+                          "fold": "validation"} | dict.fromkeys(LABELS, 0.0))  # fmt: skip
+    scores = {name: pd.DataFrame(0.5, index=frame.index, columns=list(LABELS)) for name in ("transformer", "embedding")}
+    monkeypatch.setattr(fit, "load_model", lambda directory: Constant(0.9))  # the model trained without each language
+    rows, unseen = fit.unseen_language_fit(frame, frame, scores, {"de": "without-de", "fr": "without-fr"})
+    assert rows["lang"].tolist() == ["de", "fr"] and unseen["transformer"].equals(scores["transformer"].loc[[0, 1]])
+    assert unseen["embedding"].to_numpy() == pytest.approx(0.9) and (scores["embedding"] == 0.5).all().all()
+    logits = {name: to_log_odds(member) for name, member in scores.items()}
+    _, unseen = fit.unseen_language_fit(frame, frame, logits, {"de": "without-de"}, logit=True)
+    assert unseen["embedding"].to_numpy() == pytest.approx(np.log(0.9 / 0.1), abs=1e-5)  # on the scale averaged
+    with pytest.raises(InputError, match="no rows in that language"):
+        fit.check_unseen_languages({"es": "without-es"}, frame, {"embedding": "e"})
+    with pytest.raises(InputError, match="needs an embedding member"):
+        fit.check_unseen_languages({"de": "without-de"}, frame, {"transformer": "t"})
