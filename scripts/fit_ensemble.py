@@ -16,10 +16,10 @@ Validation rows are real comments, which seldom tell an attack on a group from a
 model reads that difference best (docs/training.md), so where validation cannot tell mixes apart it gets the say,
 and next the transformer, which reads every language and was trained against identity bias, while a bag of n-grams
 keys on the identity words themselves. A language the baseline never trained on gets no baseline, and neither does a
-language without validation rows (the default weights, fitted on every validation row): the baseline cannot read a
-language it has not seen, nor a comment whose language is undetermined. A comment read as one of the languages,
-unsurely, gets every language's weights blended by the detector's probabilities (`--unsure blend`; `--unsure
-default`: the default weights, as before).
+language without validation rows (the default weights, fitted on every validation row, or as below): the baseline
+cannot read a language it has not seen, nor a comment whose language is undetermined. A comment read as one of the
+languages, unsurely, gets every language's weights blended by the detector's probabilities (`--unsure blend`;
+`--unsure default`: the default weights, as before).
 The default weights serve languages no member trained on, yet every validation row is in one they trained on, and a
 member that learnt its training languages well may read the others worse (the embedding model's hidden layer:
 docs/training.md). `--unseen-language-embedding LANG=DIR`, given an embedding model trained without LANG's rows

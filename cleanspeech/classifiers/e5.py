@@ -6,6 +6,7 @@ are Q4_0 (blocks of 32 weights: an fp16 scale d and 16 bytes; w[j] = (low nibble
 - 8) * d). Everything is little-endian. The weights map one-to-one onto `BertModel`; the tokenizer becomes a
 `tokenizers` Unigram with the same normalisation (control characters dropped, odd spaces -> " ", NFKC, runs of
 spaces collapsed), Metaspace and the `<s> $A </s>` template. e5 expects a "query: " prefix on every input.
+`embed_comments` gives the sentence vectors the embedding family's head reads.
 """
 
 import importlib.util
