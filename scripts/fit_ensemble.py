@@ -20,7 +20,7 @@ language without validation rows (the default weights, fitted on every validatio
 cannot read a language it has not seen, nor a comment whose language is undetermined. A comment read as one of the
 languages, unsurely, gets every language's weights blended by the detector's probabilities (`--unsure blend`;
 `--unsure default`: the default weights, as before).
-The default weights serve languages no member trained on, yet every validation row is in one they trained on, and a
+The default weights serve languages without training comments, yet every validation row is in one with them, and a
 member that learnt its training languages well may read the others worse (the embedding model's hidden layer:
 docs/training.md). `--unseen-language-embedding LANG=DIR`, given an embedding model trained without LANG's rows
 (`scripts/train_embedding.py --leave-out-language LANG`), fits the default weights on the validation rows of those
