@@ -19,6 +19,7 @@ from cleanspeech.classifiers import MODEL_COMMANDS
 from cleanspeech.data.readers import texts_for_ids
 from cleanspeech.explain import METHODS, PER_LABEL_METHODS, Explanation, ExplanationError, explain, model_family
 from cleanspeech.labels import LABEL_NAMES
+from cleanspeech.serving import score_models
 from cleanspeech.text import MAX_TEXT_CHARS
 from pages.highlight import heatmap_html
 
@@ -60,7 +61,7 @@ def load_models() -> dict:
 @st.cache_data(max_entries=256, show_spinner=False)
 def score_text(text: str) -> dict[str, dict[str, float]]:
     """Per-model, per-label probabilities for one comment (cached by text)."""
-    return {name: model.predict_proba([text]).iloc[0].to_dict() for name, model in load_models().items()}
+    return {name: scores.iloc[0].to_dict() for name, scores in score_models(load_models(), [text]).items()}
 
 
 def require_models() -> dict:

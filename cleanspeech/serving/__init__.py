@@ -1,10 +1,11 @@
 """Serving: scoring comments in bulk through any classifier, the way the CLI, the app and the evaluation need it.
 
-Owns the one batched scorer (`score_texts`, `score_frame`, which adds each row's status), the one reader of comment
-files (`read_table`: CSV in any common dialect or .xlsx, strict about malformed rows), chunked `score_csv` (which
-also runs under `accelerate launch`), and output that is safe to open in a spreadsheet (`neutralize_formulas`,
-`write_table`, `xlsx_bytes`). May import `classifiers`, `data` and the core modules; the runtimes that run a model
-(PyTorch, ONNX Runtime) belong to `classifiers`, because a model picks its runtime when it loads.
+Owns the one batched scorer (`score_texts`; `score_models`, which runs an ensemble's members once for all;
+`score_frame`, which adds each row's status), the one reader of comment files (`read_table`: CSV in any common
+dialect or .xlsx, strict about malformed rows), chunked `score_csv` (which also runs under `accelerate launch`), and
+output that is safe to open in a spreadsheet (`neutralize_formulas`, `write_table`, `xlsx_bytes`). May import
+`classifiers`, `data` and the core modules; the runtimes that run a model (PyTorch, ONNX Runtime) belong to
+`classifiers`, because a model picks its runtime when it loads.
 """
 
 from .batch import (
@@ -14,6 +15,7 @@ from .batch import (
     renamed_inputs_notice,
     row_statuses,
     score_frame,
+    score_models,
     score_texts,
     status_column,
 )
@@ -34,6 +36,7 @@ __all__ = [
     "row_statuses",
     "score_csv",
     "score_frame",
+    "score_models",
     "score_texts",
     "status_column",
     "write_table",

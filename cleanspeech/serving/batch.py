@@ -18,21 +18,45 @@ BATCH_SIZE = 512  # texts handed to a model at once: bounds memory, and progress
 
 
 def score_texts(
-    model, texts: Sequence[str], batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None
+    model,
+    texts: Sequence[str],
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int], None] | None = None,
+    member_scores: dict[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """`model.predict_proba` over `texts` in batches: one row per text (index 0..n-1), one column per label.
 
-    `progress(n)` is called after each batch with the number of texts it scored.
+    `progress(n)` is called after each batch with the number of texts it scored. An ensemble given `member_scores`
+    (member name -> that member's `score_texts` of the same texts) combines them instead of running those members.
     """
     texts = list(texts)
     parts = []
     for start in range(0, len(texts), batch_size):
-        parts.append(model.predict_proba(texts[start : start + batch_size]))
+        batch = texts[start : start + batch_size]
+        if member_scores:
+            given = {name: scores.iloc[start : start + batch_size] for name, scores in member_scores.items()}
+            parts.append(model.combine_scores(batch, given))
+        else:
+            parts.append(model.predict_proba(batch))
         if progress:
             progress(len(parts[-1]))
     if not parts:
         return pd.DataFrame(columns=list(LABELS), dtype=float)
     return pd.concat(parts, ignore_index=True)
+
+
+def score_models(
+    models: dict, texts: Sequence[str], batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None
+) -> dict[str, pd.DataFrame]:
+    """Every model's `score_texts` of `texts` (name -> scores), each model run once: an ensemble whose members are
+    among `models` (the same loaded objects, as `load_models` gives them) combines their scores rather than running
+    them again, which halves the work of scoring with every shipped model."""
+    texts, scores = list(texts), {}
+    for name, model in sorted(models.items(), key=lambda item: hasattr(item[1], "combine_scores")):  # members first
+        members = getattr(model, "members", {})
+        given = {member: scores[member] for member in members if member in scores and models[member] is members[member]}
+        scores[name] = score_texts(model, texts, batch_size, progress, given)
+    return {name: scores[name] for name in models}
 
 
 def score_columns(models) -> list[str]:
@@ -120,8 +144,8 @@ def score_frame(
 
     out = frame.rename(columns=renamed_inputs(frame.columns, _added_columns(frame.columns, models)))  # a copy
     out[status_column(frame.columns)] = statuses
-    for name, model in models.items():
-        scores = score_texts(model, wanted, batch_size, advance)
+    for name, scores in score_models(models, wanted, batch_size, advance).items():
+        model = models[name]
         for label in LABELS:
             values = np.full(len(texts), np.nan)
             values[scored] = scores[label].astype("float64").round(5).to_numpy()  # float32 would print 0.13440999
