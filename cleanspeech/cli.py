@@ -11,7 +11,7 @@ import warnings
 import pandas as pd
 
 from ._io import run_main, typed_text
-from .classifiers import load_model, load_models
+from .classifiers import load_model, load_models, remember_scores
 from .classifiers.command import add_model_commands, add_model_option
 from .errors import InputError
 from .evaluation.reports import EVAL_ROWS_PER_SOURCE
@@ -110,7 +110,7 @@ def cmd_evaluate(args) -> int:
     from .data import build_dataset
     from .evaluation import MetricWarning, evaluation_report
 
-    models = load_models(args.model)
+    models = remember_scores(load_models(args.model))  # the ensemble reads its members' scores, not runs them again
     frame = build_dataset(args.data_dir, args.jigsaw_dir)
     reports = {}
     with warnings.catch_warnings():

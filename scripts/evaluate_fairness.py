@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from cleanspeech._io import run_main, write_json_atomic
-from cleanspeech.classifiers import available_models, load_models, resolve_model_dir
+from cleanspeech.classifiers import available_models, load_models, remember_scores, resolve_model_dir
 from cleanspeech.data import build_dataset
 from cleanspeech.evaluation.fairness import REAL_ROWS, fairness_report
 from cleanspeech.evaluation.identity_templates import LANGUAGES
@@ -56,7 +56,7 @@ def _rounded(values: dict) -> dict:
 def main(argv=None) -> int:
     args = parse_args(argv)
     names = args.model or available_models()
-    models = load_models(names)
+    models = remember_scores(load_models(names))  # the ensemble reads its members' scores, not runs them again
     frame = None if args.no_real else build_dataset(args.data_dir)
     languages, terms = (QUICK_LANGUAGES, QUICK_TERMS) if args.quick else (LANGUAGES, None)
     rows = 200 if args.quick else args.real_rows

@@ -11,3 +11,14 @@ def comments_csv(directory: Path, data_dir: Path) -> Path:
     path = directory / "comments.csv"
     frame.to_csv(path, index=False)
     return path
+
+
+class Counted:
+    """A real model that counts the texts it is asked to score."""
+
+    def __init__(self, model):
+        self.model, self.thresholds, self.scored = model, model.thresholds, 0
+
+    def predict_proba(self, texts):
+        self.scored += len(texts)
+        return self.model.predict_proba(texts)

@@ -124,20 +124,10 @@ def test_a_policy_reads_the_status_the_scorer_added_not_a_column_of_the_input(tm
     assert (row["cleanspeech_status"], row["status"]) == ("mine", "scored") and row["verdict"] in ("review", "remove")
 
 
-class Counted:
-    """A real model that counts the texts it is asked to score."""
-
-    def __init__(self, model):
-        self.model, self.thresholds, self.scored = model, model.thresholds, 0
-
-    def predict_proba(self, texts):
-        self.scored += len(texts)
-        return self.model.predict_proba(texts)
-
-
 def test_an_ensemble_beside_its_members_reuses_their_scores(shipped_baseline, small_baseline):
     from cleanspeech.classifiers.ensemble import EnsembleModel
     from cleanspeech.serving import score_models
+    from tests.helpers.scoring import Counted
 
     members = {"baseline": Counted(shipped_baseline), "small": Counted(small_baseline)}
     ensemble = EnsembleModel(members, {"baseline": 0.7, "small": 0.3}, shipped_baseline.thresholds)
