@@ -1,42 +1,37 @@
-"""Scores remembered by text, for a run that scores the same comments with several models.
+"""Scores remembered, for a run that scores the same comments with several models.
 
 A report on every shipped model scores each member, then the ensemble, which runs its members again on the same
-texts. `remember_scores(models)` wraps each model so that a text it has scored once is read from memory after that,
-and gives each ensemble among them the wrapped members, so that the ensemble's pass costs only its arithmetic. Meant
-for a bounded run (an evaluation, a report): memory grows with the distinct texts scored (six floats each).
+texts. `remember_scores(models)` wraps each model so that a list of texts it has scored once is read from memory when
+it is asked again, and gives each ensemble among them the wrapped members, so that the ensemble's pass costs only its
+arithmetic. Whole calls are remembered, not single texts: the ensemble asks its members for exactly the lists the
+report gave them, and a model's score of a comment can differ in the last bits with the comments batched beside it,
+so a remembered call returns what running it again would. Meant for a bounded run (an evaluation, a report): memory
+grows with the scores kept (six floats a text).
 """
 
 import copy
 
-import numpy as np
 import pandas as pd
-
-from ..labels import LABELS
 
 
 class RememberedModel:
-    """A classifier that scores each distinct text once; everything but `predict_proba` is the wrapped model's."""
+    """A classifier that runs each distinct list of texts once; everything but `predict_proba` is the wrapped
+    model's."""
 
-    def __init__(self, model):
-        self.model = model
-        self._rows: dict[str, np.ndarray] = {}
-        self._dtype = np.dtype("float32")
+    def __init__(self, wrapped):
+        self.wrapped = wrapped
+        self._calls: dict[tuple[str, ...], pd.DataFrame] = {}
 
-    def __getattr__(self, attribute):  # name, thresholds, route, ...: the model's own
-        if attribute == "model":  # not set yet (a copy being built): no endless lookup
+    def __getattr__(self, attribute):  # name, thresholds, route, ...: the wrapped model's own
+        if attribute == "wrapped":  # not set yet (a copy being built): no endless lookup
             raise AttributeError(attribute)
-        return getattr(self.model, attribute)
+        return getattr(self.wrapped, attribute)
 
     def predict_proba(self, texts) -> pd.DataFrame:
-        texts = [texts] if isinstance(texts, str) else list(texts)
-        new = [text for text in dict.fromkeys(texts) if text not in self._rows]
-        if new:
-            scores = self.model.predict_proba(new)[list(LABELS)]
-            self._dtype = scores.dtypes.iloc[0]
-            self._rows.update(zip(new, scores.to_numpy()))
-        if not texts:
-            return pd.DataFrame(columns=list(LABELS), dtype=self._dtype)
-        return pd.DataFrame(np.stack([self._rows[text] for text in texts]), columns=list(LABELS), dtype=self._dtype)
+        key = (texts,) if isinstance(texts, str) else tuple(texts)
+        if key not in self._calls:
+            self._calls[key] = self.wrapped.predict_proba(list(key))
+        return self._calls[key].copy()  # a caller may change what it gets; the memory stays as scored
 
 
 def remember_scores(models: dict) -> dict:
@@ -49,5 +44,5 @@ def remember_scores(models: dict) -> dict:
         if members and any(id(member) in wrapped for member in members.values()):
             ensemble = copy.copy(model)
             ensemble.members = {name: wrapped.get(id(member), member) for name, member in members.items()}
-            wrapped[id(model)].model = ensemble
+            wrapped[id(model)].wrapped = ensemble
     return {name: wrapped[id(model)] for name, model in models.items()}

@@ -52,7 +52,8 @@ def score_models(
     among `models` (the same loaded objects, as `load_models` gives them) combines their scores rather than running
     them again, which halves the work of scoring with every shipped model."""
     texts, scores = list(texts), {}
-    for name, model in sorted(models.items(), key=lambda item: hasattr(item[1], "combine_scores")):  # members first
+    # Ensembles last, so that their members' scores exist when they come
+    for name, model in sorted(models.items(), key=lambda item: hasattr(item[1], "combine_scores")):
         members = getattr(model, "members", {})
         given = {member: scores[member] for member in members if member in scores and models[member] is members[member]}
         scores[name] = score_texts(model, texts, batch_size, progress, given)

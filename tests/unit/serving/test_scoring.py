@@ -122,26 +122,3 @@ def test_a_policy_reads_the_status_the_scorer_added_not_a_column_of_the_input(tm
     assert result.returncode == 0, result.stderr
     row = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[0]
     assert (row["cleanspeech_status"], row["status"]) == ("mine", "scored") and row["verdict"] in ("review", "remove")
-
-
-def test_an_ensemble_beside_its_members_reuses_their_scores(shipped_baseline, small_baseline):
-    from cleanspeech.classifiers.ensemble import EnsembleModel
-    from cleanspeech.serving import score_models
-    from tests.helpers.scoring import Counted
-
-    members = {"baseline": Counted(shipped_baseline), "small": Counted(small_baseline)}
-    ensemble = EnsembleModel(members, {"baseline": 0.7, "small": 0.3}, shipped_baseline.thresholds)
-    texts = ["you are an idiot", "thanks for the sources", "I will find you", "ok", "what a stupid edit"]
-    alone = ensemble.predict_proba(texts)
-    assert [m.scored for m in members.values()] == [5, 5]
-    scores = score_models({"ensemble": ensemble, **members}, texts, batch_size=2)
-    assert list(scores) == ["ensemble", "baseline", "small"]  # the caller's order, whatever order they ran in
-    assert [m.scored for m in members.values()] == [10, 10]  # once each, not once more inside the ensemble
-    pd.testing.assert_frame_equal(scores["ensemble"], alone)
-    pd.testing.assert_frame_equal(scores["small"], small_baseline.predict_proba(texts))
-    # A model of the same name that is not the ensemble's own member is not taken for it
-    stranger = Counted(shipped_baseline)
-    score_models({"ensemble": ensemble, "baseline": stranger}, texts)
-    assert stranger.scored == 5 and [m.scored for m in members.values()] == [15, 15]
-    with pytest.raises(ValueError, match="2 rows of 'small' scores for 5 texts"):
-        ensemble.combine_scores(texts, {"small": scores["small"].head(2)})
