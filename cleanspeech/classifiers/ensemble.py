@@ -152,16 +152,7 @@ class EnsembleModel:
         return [route_text(t, self.weights, self.language_weights, self.unsure) for t in texts]
 
     def predict_proba(self, texts) -> pd.DataFrame:
-        return self.combine_scores(texts, {})
-
-    def combine_scores(self, texts, member_scores: dict[str, pd.DataFrame]) -> pd.DataFrame:
-        """The ensemble's scores of `texts`, taking a member's from `member_scores` (name -> that member's
-        `predict_proba` of the same texts, in order) where given, so that a caller which has already scored the
-        members does not run them twice; a member not given is run here."""
         texts = [texts] if isinstance(texts, str) else list(texts)
-        for name, scores in member_scores.items():
-            if len(scores) != len(texts):
-                raise ValueError(f"{len(scores)} rows of '{name}' scores for {len(texts)} texts")
         if not texts:
             return pd.DataFrame(columns=list(LABELS), dtype="float32")
         # One set of weights: nothing to detect.
@@ -171,9 +162,7 @@ class EnsembleModel:
         parts, dtype = [], "float32"
         for name, w in weights.items():
             if w.any():  # a member no comment gives a say is not run
-                given = member_scores.get(name)
-                scores = self.members[name].predict_proba(texts) if given is None else given[list(LABELS)]
-                scores = scores.reset_index(drop=True)
+                scores = self.members[name].predict_proba(texts)
                 dtype = scores.dtypes.iloc[0]
                 scores = to_log_odds(scores) if self.combine == "logit" else scores.astype("float64")
                 parts.append(scores.mul(w / total, axis=0))

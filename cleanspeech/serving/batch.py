@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from ..classifiers import flagged_column
+from ..classifiers import flagged_column, remember_scores
 from ..labels import LABELS
 from ..text import MAX_TEXT_CHARS, is_blank
 
@@ -18,26 +18,16 @@ BATCH_SIZE = 512  # texts handed to a model at once: bounds memory, and progress
 
 
 def score_texts(
-    model,
-    texts: Sequence[str],
-    batch_size: int = BATCH_SIZE,
-    progress: Callable[[int], None] | None = None,
-    member_scores: dict[str, pd.DataFrame] | None = None,
+    model, texts: Sequence[str], batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None
 ) -> pd.DataFrame:
     """`model.predict_proba` over `texts` in batches: one row per text (index 0..n-1), one column per label.
 
-    `progress(n)` is called after each batch with the number of texts it scored. An ensemble given `member_scores`
-    (member name -> that member's `score_texts` of the same texts) combines them instead of running those members.
+    `progress(n)` is called after each batch with the number of texts it scored.
     """
     texts = list(texts)
     parts = []
     for start in range(0, len(texts), batch_size):
-        batch = texts[start : start + batch_size]
-        if member_scores:
-            given = {name: scores.iloc[start : start + batch_size] for name, scores in member_scores.items()}
-            parts.append(model.combine_scores(batch, given))
-        else:
-            parts.append(model.predict_proba(batch))
+        parts.append(model.predict_proba(texts[start : start + batch_size]))
         if progress:
             progress(len(parts[-1]))
     if not parts:
@@ -48,16 +38,12 @@ def score_texts(
 def score_models(
     models: dict, texts: Sequence[str], batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None
 ) -> dict[str, pd.DataFrame]:
-    """Every model's `score_texts` of `texts` (name -> scores), each model run once: an ensemble whose members are
-    among `models` (the same loaded objects, as `load_models` gives them) combines their scores rather than running
-    them again, which halves the work of scoring with every shipped model."""
-    texts, scores = list(texts), {}
-    # Ensembles last, so that their members' scores exist when they come
-    for name, model in sorted(models.items(), key=lambda item: hasattr(item[1], "combine_scores")):
-        members = getattr(model, "members", {})
-        given = {member: scores[member] for member in members if member in scores and models[member] is members[member]}
-        scores[name] = score_texts(model, texts, batch_size, progress, given)
-    return {name: scores[name] for name in models}
+    """Every model's `score_texts` of `texts` (name -> scores), each model run once on them: through
+    `remember_scores`, an ensemble whose members are among `models` (the same loaded objects, as `load_models` gives
+    them) reads the scores they gave its batches rather than running them again, which halves the work of scoring
+    with every shipped model."""
+    remembered = remember_scores(models)
+    return {name: score_texts(model, texts, batch_size, progress) for name, model in remembered.items()}
 
 
 def score_columns(models) -> list[str]:
