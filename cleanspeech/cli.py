@@ -86,7 +86,7 @@ def cmd_predict(args) -> int:
 def _json_results(scored: pd.DataFrame, models: dict) -> list[dict]:
     """One result per row of a `score_frame` of texts: its status, detected language and each model's scores and
     flags (an ensemble also says which language's weights it used, `und` where detection was unsure and the
-    languages' weights were blended, and how much each member counted)."""
+    languages' weights were blended, and how much each member counted, overall and on each label)."""
     from .classifiers.ensemble import routing_language
     from .serving import SCORED_STATUSES
 
@@ -101,7 +101,10 @@ def _json_results(scored: pd.DataFrame, models: dict) -> list[dict]:
                 if hasattr(model, "route"):  # an ensemble: which member spoke, and how loudly
                     route = model.route(text)[0]
                     weights = {member: round(w, 4) for member, w in route["weights"].items()}  # as scores are
-                    result["models"][name] |= {"routed_as": route["routed_as"], "weights": weights}
+                    per_label = {label: {member: round(w, 4) for member, w in mix.items()}
+                                 for label, mix in route["label_weights"].items()}  # fmt: skip
+                    result["models"][name] |= {"routed_as": route["routed_as"], "weights": weights,
+                                               "label_weights": per_label}  # fmt: skip
         results.append(result)
     return results
 

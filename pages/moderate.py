@@ -40,6 +40,10 @@ def _example(text: str) -> None:
     st.session_state["moderate_checked"] = text  # an example is checked at once
 
 
+def _mix(weights: dict[str, float]) -> str:
+    return ", ".join(f"{member} {w:.0%}" for member, w in weights.items())
+
+
 def _check() -> None:
     _keep()
     st.session_state["moderate_checked"] = st.session_state["comment"]
@@ -97,10 +101,13 @@ for name, model in models.items():
     if hasattr(model, "route"):  # an ensemble: how much each member counts here
         routing = model.route(text)[0]
         unsure = UNSURE_NOTES["blend" if routing["blended"] else "default"] if routing["routed_as"] == "und" else ""
-        weights = ", ".join(f"{m} {w:.0%}" for m, w in routing["weights"].items())
-        route.append(f"The {name} weighs {weights} for it{unsure}.")
+        route.append(f"The {name} weighs {_mix(routing['weights'])} for it{unsure}.")
+        own = {label: mix for label, mix in routing["label_weights"].items() if mix != routing["weights"]}
+        if own:  # labels its language has weights of its own for
+            route.append(" ".join(f"On {label}: {_mix(mix)}." for label, mix in own.items()))
 st.caption(" ".join(route), help="Each language is scored by the models that read it best, with weights fitted on "
-           "validation data per language (scripts/fit_ensemble.py); where the detector is unsure of the "
+           "validation data per language, and per label where the language's validation comments measure it "
+           "(scripts/fit_ensemble.py); where the detector is unsure of the "
            "language, each likely language's weights count as much as the detector thinks it likely; where no "
            "language is clearly ahead, the default weights.")  # fmt: skip
 

@@ -10,6 +10,11 @@ Every member scores the validation and test folds and a sample of every evaluati
 validation rows, the members get the weights (0, 0.1, ..., 1 each; the transformer the rest) that maximise the mean
 ROC-AUC over the labels known in that language, or, among the mixes within `--tolerance` of that maximum, the one
 that gives the embedding model (`models/embedding`, where it exists) the most say and then the baseline the least.
+Then each label those rows measure (both classes present) gets its own mix by the same rule on its own ROC-AUC
+(`--weights-per label`, the default; `--weights-per language`: one mix for every label): the members read the labels
+unequally well, and one mix per language made the embedding model's reading of attacks on a group count for as much
+in `identity_hate` as in `obscene` (docs/training.md, "Weights per label"). Labels the rows cannot measure keep the
+language's mix, and the default weights are one mix.
 The ensemble averages the members' probabilities, or their log-odds with `--combine logit`
 (`cleanspeech.classifiers.ensemble`); the weights are fitted on the scale it averages on.
 Validation rows are real comments, which seldom tell an attack on a group from a sentence about it; the embedding
@@ -63,6 +68,7 @@ from cleanspeech.evaluation.reports import (
     score_rows,
     write_report,
 )
+from cleanspeech.labels import LABELS
 from cleanspeech.languages import KNOWN_LANGUAGES
 
 GRID = np.round(np.linspace(0, 1, 11), 1)  # a member's weight; the transformer gets the rest
@@ -86,6 +92,8 @@ def parse_args(argv=None):
                    f"baseline weight is preferred to the best one (default: {TOLERANCE}; 0: the best)")  # fmt: skip
     p.add_argument("--combine", choices=COMBINES, default=COMBINE, help="average the members' log-odds or their "
                    "probabilities (default: %(default)s; see cleanspeech.classifiers.ensemble)")  # fmt: skip
+    p.add_argument("--weights-per", choices=("label", "language"), default="label", help="fit each language's mix "
+                   "per label its validation rows measure, or one mix per language (default: %(default)s)")  # fmt: skip
     p.add_argument("--unsure", choices=UNSURE_RULES, default=UNSURE, help="weights of a comment whose language is "
                    "uncertain: every language's, blended by the detector's probabilities, or the default ones "
                    "(default: %(default)s)")  # fmt: skip
@@ -167,9 +175,25 @@ def best_mix(rows: pd.DataFrame, scores: dict, candidates: list[dict], tolerance
     best_toxic = toxic[int(np.nanargmax(means))]
     if not np.isnan(best_toxic):
         near = [i for i in near if toxic[i] >= best_toxic - tolerance]
-    near = [candidates[i] for i in near]
+    return _preferred([candidates[i] for i in near], scores)
+
+
+def _preferred(near: list[dict], scores: dict) -> dict[str, float]:
+    """Of mixes that score alike, the one with the most embedding model, then the least baseline (the module's
+    docstring says why), over the members present."""
     chosen = min(near, key=lambda w: (-w["embedding"], w["baseline"]))
     return {name: w for name, w in chosen.items() if name in scores}
+
+
+def best_label_mixes(rows: pd.DataFrame, scores: dict, candidates: list[dict], tolerance: float) -> dict[str, dict]:
+    """{label: of the mixes within `tolerance` of the best ROC-AUC on that label, the preferred one (`_preferred`)}
+    for each label the rows measure; a label with one class in `rows` is left out."""
+    aucs = pd.DataFrame([roc_aucs(rows, blend(scores, rows.index, weights)) for weights in candidates])
+    mixes = {}
+    for label in LABELS:
+        if label in aucs and not aucs[label].isna().all():
+            mixes[label] = _preferred([candidates[i] for i in near_best(aucs[label], tolerance)], scores)
+    return mixes
 
 
 def unseen_language_fit(frame: pd.DataFrame, validation: pd.DataFrame, scores: dict, unseen: dict[str, Path],
@@ -213,11 +237,26 @@ def fit_language_weights(validation: pd.DataFrame, scores: dict, readable: set[s
     return default, per_language
 
 
-def routed(frame, scores: dict, default: dict, per_language: dict, unsure: str = UNSURE) -> pd.DataFrame:
-    """Each row's ensemble score with the weights of its detected language (blended where detection is unsure)."""
+def fit_label_weights(validation: pd.DataFrame, scores: dict, readable: set[str], tolerance: float = TOLERANCE
+                      ) -> dict[str, dict[str, dict[str, float]]]:  # fmt: skip
+    """{language: {label: weights}}: each label a language's validation rows measure, fitted on them, for the
+    languages whose own weights are fitted (`fit_language_weights`: rows, and a baseline that reads them)."""
+    fitted = {}
+    for lang in KNOWN_LANGUAGES:
+        rows = validation[validation["lang"] == lang]
+        if lang in readable and len(rows):
+            fitted[lang] = best_label_mixes(rows, scores, candidate_weights(scores), tolerance)
+    return {lang: mixes for lang, mixes in fitted.items() if mixes}
+
+
+def routed(frame, scores: dict, default: dict, per_language: dict, unsure: str = UNSURE,
+           label_weights: dict | None = None) -> pd.DataFrame:  # fmt: skip
+    """Each row's ensemble score with the weights of its detected language (blended where detection is unsure),
+    label by label."""
     index = scores["transformer"].index
-    routes = [route_text(text, default, per_language, unsure)["weights"] for text in frame.loc[index, "text"]]
-    parts = [member.loc[index].mul(np.array([w.get(name, 0.0) for w in routes]), axis=0)
+    routes = [route_text(text, default, per_language, unsure, label_weights)["label_weights"]
+              for text in frame.loc[index, "text"]]  # fmt: skip
+    parts = [member.loc[index, list(LABELS)] * np.array([[w[label].get(name, 0.0) for label in LABELS] for w in routes])
              for name, member in scores.items()]  # fmt: skip
     return sum(parts[1:], parts[0])
 
@@ -247,16 +286,17 @@ def main(argv=None) -> int:
     if args.unseen_language_embedding:
         unseen = unseen_language_fit(frame, validation, scores, args.unseen_language_embedding, logit)
     default, per_language = fit_language_weights(validation, scores, readable, args.tolerance, unseen)
-    mean = routed(frame, scores, default, per_language, args.unsure)
+    per_label = fit_label_weights(validation, scores, readable, args.tolerance) if args.weights_per == "label" else {}
+    mean = routed(frame, scores, default, per_language, args.unsure, per_label)
     report = report_from_scores("ensemble", frame, from_log_odds(mean) if logit else mean)
     # what the default weights were fitted on: these languages' validation rows, the embedding read by these models
     # (none: every validation row, read by the members)
     report["default_weights_fitted_on"] = {"embedding_without": {
         lang: str(path) for lang, path in sorted(args.unseen_language_embedding.items())}}  # fmt: skip
     directory = Path(args.ensemble_dir) if args.ensemble_dir else resolve_model_dir("ensemble")
-    save_ensemble(directory, members, default, report["thresholds"], per_language, args.combine, args.unsure)
+    save_ensemble(directory, members, default, report["thresholds"], per_language, args.combine, args.unsure, per_label)
     write_report(directory, report)
-    print(json.dumps({"default": default, "per_language": per_language}))
+    print(json.dumps({"default": default, "per_language": per_language, "per_label": per_label}))
     for split, content in report["splits"].items():
         print(f"{split}: macro ROC-AUC {content['metrics']['macro']['roc_auc']:.4f}")
     return 0

@@ -88,27 +88,35 @@ def _routing(text: str) -> tuple[str, str, dict[str, float]]:
 
 
 def route_text(text: str, default: dict[str, float], language_weights: dict[str, dict[str, float]],
-               unsure: str = UNSURE) -> dict:  # fmt: skip
+               unsure: str = UNSURE, label_weights: dict | None = None) -> dict:  # fmt: skip
     """The routing rule, for a loaded ensemble and for one being fitted: {language (detected), routed_as (`und`
-    where detection is unsure), weights (the members' say), blended (whether they are a blend)}. A surely detected
+    where detection is unsure), weights (the members' say), label_weights (their say on each label: `weights` but
+    where the language has weights for that label), blended (whether they are a blend)}. A surely detected
     language gets its weights (unlisted: the default ones); one detected unsurely, with `unsure="blend"`, the mean of
     every language's weights weighted by the detector's probabilities, and with `unsure="default"` the default
     weights; an undetermined one (no language clearly ahead) the default weights."""
     from ..languages import UNDETERMINED
 
     language, routed_as, probabilities = _routing(text)
+    label_weights = label_weights or {}
     # Only a comment read as one of the languages, unsurely, is blended. An undetermined one ("ok", an emoji, a
     # language outside the candidates, spread over all of them) keeps the default weights: blending would give the
     # baseline a say over text it cannot read.
     blended = routed_as == UNDETERMINED and language != UNDETERMINED and unsure == "blend" and bool(language_weights)
     if not blended:
         weights = weights_for(routed_as, default, language_weights)
+        per_label = weights_by_label(routed_as, default, language_weights, label_weights)
     else:
         weights = dict.fromkeys(default, 0.0)
+        per_label = {label: dict.fromkeys(default, 0.0) for label in LABELS}
         for code, p in probabilities.items():
             for name, w in weights_for(code, default, language_weights).items():
                 weights[name] = weights.get(name, 0.0) + p * w
-    return {"language": language, "routed_as": routed_as, "weights": weights, "blended": blended}
+            for label, mix in weights_by_label(code, default, language_weights, label_weights).items():
+                for name, w in mix.items():
+                    per_label[label][name] = per_label[label].get(name, 0.0) + p * w
+    return {"language": language, "routed_as": routed_as, "weights": weights, "label_weights": per_label,
+            "blended": blended}  # fmt: skip
 
 
 class EnsembleModel:
@@ -119,9 +127,10 @@ class EnsembleModel:
 
     def __init__(self, members: dict, weights: dict[str, float], thresholds: dict[str, float],
                  language_weights: dict[str, dict[str, float]] | None = None, combine: str = "mean",
-                 unsure: str = UNSURE):  # fmt: skip
+                 unsure: str = UNSURE, label_weights: dict | None = None):  # fmt: skip
         self.members, self.weights, self.thresholds = members, weights, thresholds
         self.language_weights = language_weights or {}
+        self.label_weights = label_weights or {}
         self.combine = _checked_combine(combine)
         self.unsure = _checked_unsure(unsure)
 
@@ -143,29 +152,36 @@ class EnsembleModel:
         weights = {name: float(w) for name, w in _weights(spec).items()}
         thresholds = {label: float(spec["thresholds"][label]) for label in LABELS}
         combine, unsure = spec.get("combine", "mean"), spec.get("unsure", "default")
-        return cls(members, weights, thresholds, spec.get("language_weights"), combine, unsure)
+        return cls(
+            members, weights, thresholds, spec.get("language_weights"), combine, unsure, spec.get("label_weights")
+        )
 
     def route(self, texts) -> list[dict]:
         """Per text: its detected language, the language it is routed as (`und` where detection is unsure) and the
-        weight each member gets (`route_text`)."""
+        weight each member gets, overall and per label (`route_text`)."""
         texts = [texts] if isinstance(texts, str) else list(texts)
-        return [route_text(t, self.weights, self.language_weights, self.unsure) for t in texts]
+        return [route_text(t, self.weights, self.language_weights, self.unsure, self.label_weights) for t in texts]
 
     def predict_proba(self, texts) -> pd.DataFrame:
         texts = [texts] if isinstance(texts, str) else list(texts)
         if not texts:
             return pd.DataFrame(columns=list(LABELS), dtype="float32")
         # One set of weights: nothing to detect.
-        routes = [r["weights"] for r in self.route(texts)] if self.language_weights else [self.weights] * len(texts)
-        weights = {name: np.array([r.get(name, 0.0) for r in routes], dtype="float64") for name in self.members}
+        if self.language_weights or self.label_weights:
+            routes = [r["label_weights"] for r in self.route(texts)]
+        else:
+            routes = [dict.fromkeys(LABELS, self.weights)] * len(texts)
+        # each member's weight per text (rows) and label (columns)
+        weights = {name: np.array([[r[label].get(name, 0.0) for label in LABELS] for r in routes], dtype="float64")
+                   for name in self.members}  # fmt: skip
         total = sum(weights.values())
         parts, dtype = [], "float32"
         for name, w in weights.items():
             if w.any():  # a member no comment gives a say is not run
-                scores = self.members[name].predict_proba(texts)
+                scores = self.members[name].predict_proba(texts)[list(LABELS)]
                 dtype = scores.dtypes.iloc[0]
                 scores = to_log_odds(scores) if self.combine == "logit" else scores.astype("float64")
-                parts.append(scores.mul(w / total, axis=0))
+                parts.append(scores * (w / total))
         mean = sum(parts[1:], parts[0])
         return from_log_odds(mean) if self.combine == "logit" else mean.astype(dtype)
 
@@ -174,6 +190,18 @@ def weights_for(language: str, default: dict[str, float], language_weights: dict
     """A listed language's weights, else the default ones (`und`, the detector's "not sure", is never listed); the
     whole routing rule, blends included, is `route_text`."""
     return language_weights.get(language, default)
+
+
+def weights_by_label(
+    language: str,
+    default: dict[str, float],
+    language_weights: dict[str, dict[str, float]],
+    label_weights: dict[str, dict[str, dict[str, float]]],
+) -> dict[str, dict[str, float]]:
+    """{label: the members' weights on it} for `language`: its weights for a label where it has them, else its
+    weights (`weights_for`)."""
+    weights, own = weights_for(language, default, language_weights), label_weights.get(language, {})
+    return {label: own.get(label, weights) for label in LABELS}
 
 
 def _weights(spec: dict) -> dict[str, float]:
@@ -191,10 +219,11 @@ def member_paths(directory: Path, spec: dict) -> dict[str, Path]:
 
 def save_ensemble(directory, members: dict[str, Path], weights: dict[str, float], thresholds: dict,
                   language_weights: dict[str, dict[str, float]] | None = None,
-                  combine: str = COMBINE, unsure: str = UNSURE) -> Path:  # fmt: skip
+                  combine: str = COMBINE, unsure: str = UNSURE,
+                  label_weights: dict[str, dict[str, dict[str, float]]] | None = None) -> Path:  # fmt: skip
     """Write `ensemble.json`: members as {name: directory}, their default weights, per-language weights where
-    given, how scores are averaged (`combine`), how an unsure language is weighed (`unsure`) and the thresholds
-    tuned for the mean."""
+    given, per-label weights of a language where given, how scores are averaged (`combine`), how an unsure language
+    is weighed (`unsure`) and the thresholds tuned for the mean."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     spec = {
@@ -208,6 +237,9 @@ def save_ensemble(directory, members: dict[str, Path], weights: dict[str, float]
     }
     if language_weights:
         spec["language_weights"] = {lang: {n: float(w) for n, w in ws.items()} for lang, ws in language_weights.items()}
+    if label_weights:
+        spec["label_weights"] = {lang: {label: {n: float(w) for n, w in ws.items()} for label, ws in labels.items()}
+                                 for lang, labels in label_weights.items()}  # fmt: skip
     path = directory / ENSEMBLE_FILE
     path.write_text(json.dumps(spec, separators=(",", ":")) + "\n")
     return path

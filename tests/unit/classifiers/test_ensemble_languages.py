@@ -86,7 +86,9 @@ def test_a_comment_whose_language_is_uncertain_gets_each_languages_weights_by_it
     # undetermined (no language clearly ahead: a word, emoji, a language outside the candidates): the default weights,
     # never a blend that would give the baseline a say over text it cannot read
     for text in ("ok", "😀😀😀", ""):
-        assert ensemble.route(text)[0] == {"language": "und", "routed_as": "und", "weights": default, "blended": False}
+        every_label = dict.fromkeys(LABELS, default)
+        assert ensemble.route(text)[0] == {"language": "und", "routed_as": "und", "weights": default,
+                                           "label_weights": every_label, "blended": False}  # fmt: skip
     with pytest.raises(ValueError, match="unsure must be one of blend, default"):
         EnsembleModel(members, default, {}, by_language, unsure="ignore")
 
@@ -109,11 +111,66 @@ def test_fit_ensemble_writes_weights_per_language_thresholds_and_a_report(tmp_pa
     assert ensemble.language_weights == weights and set(ensemble.thresholds) == set(spec["thresholds"])
     assert spec["combine"] == ensemble.combine == "logit"  # the members' log-odds are averaged
     assert spec["unsure"] == ensemble.unsure == "blend"  # an unsure language: its candidates' weights, blended
+    per_label = spec["label_weights"]  # the default: each label English's validation rows measure has its own mix
+    assert ensemble.label_weights == per_label and set(per_label["en"]) <= set(LABELS) and "es" not in per_label
+    english = {label: per_label["en"].get(label, weights["en"]) for label in LABELS}
     texts = ["You are a stupid idiot and everyone knows it.", "Thanks, the new table reads much better."]
-    mean = sum(to_log_odds(ensemble.members[name].predict_proba(texts)) * w for name, w in weights["en"].items())
+    members = {name: to_log_odds(ensemble.members[name].predict_proba(texts)) for name in weights["en"]}
+    mean = pd.DataFrame({label: sum(members[n][label] * w for n, w in english[label].items()) for label in LABELS})
     assert ensemble.predict_proba(texts).to_numpy() == pytest.approx(1 / (1 + np.exp(-mean.to_numpy())), abs=1e-5)
+    one_mix = tmp_path / "one-mix"  # --weights-per language: no label weights, the same language weights
+    one_mix_command = [str(one_mix) if part == str(out) else part for part in command]
+    done = run_script(capsys, "fit_ensemble", *one_mix_command, "--weights-per", "language")
+    assert done.returncode == 0, done.stderr
+    assert "label_weights" not in json.loads((one_mix / "ensemble.json").read_text())
+    assert load_model(one_mix).language_weights == weights
     report = json.loads((out / "evaluation.json").read_text())
     assert report["thresholds"] == spec["thresholds"] and {"validation", "test"} <= set(report["splits"])
+
+
+def test_a_language_can_weigh_the_members_differently_on_each_label(tmp_path):
+    from cleanspeech.classifiers.ensemble import save_ensemble
+
+    members = {"baseline": Constant(1.0), "transformer": Constant(0.0)}
+    default = {"baseline": 0.5, "transformer": 0.5}
+    by_language = {"en": {"baseline": 0.8, "transformer": 0.2}, "pt": {"baseline": 0.5, "transformer": 0.5}}
+    by_label = {"en": {"identity_hate": {"baseline": 0.1, "transformer": 0.9}},
+                "pt": {"identity_hate": {"baseline": 1.0, "transformer": 0.0}}}  # fmt: skip
+    ensemble = EnsembleModel(members, default, {}, by_language, label_weights=by_label)
+    texts = ["You are a stupid idiot and everyone knows it.", "ok", "que lixo"]  # English, undetermined, unsure
+    scores = ensemble.predict_proba(texts)
+    assert scores.loc[0].to_dict() == pytest.approx(dict.fromkeys(LABELS, 0.8) | {"identity_hate": 0.1})
+    assert scores.loc[1].to_dict() == pytest.approx(dict.fromkeys(LABELS, 0.5))  # the default weights: one mix
+    routes = ensemble.route(texts)
+    assert routes[0]["weights"] == by_language["en"]  # the language's mix, for the labels without their own
+    assert routes[0]["label_weights"]["identity_hate"] == by_label["en"]["identity_hate"]
+    assert routes[0]["label_weights"]["toxic"] == by_language["en"]
+    p = language_probabilities("que lixo")  # unsure: each label blended by the detector's probabilities
+    toxic = 0.8 * p["en"] + 0.5 * p["pt"] + 0.5 * (1 - p["en"] - p["pt"])
+    hate = 0.1 * p["en"] + 1.0 * p["pt"] + 0.5 * (1 - p["en"] - p["pt"])
+    assert routes[2]["blended"] and scores.loc[2, ["toxic", "identity_hate"]].tolist() == pytest.approx([toxic, hate])
+    for name in members:
+        (tmp_path / name).mkdir()
+    path = save_ensemble(tmp_path / "ensemble", {n: tmp_path / n for n in members}, default, dict.fromkeys(LABELS, 0.5),
+                         by_language, label_weights=by_label)  # fmt: skip
+    loaded = EnsembleModel.load(path.parent, lambda p: members[p.name])
+    assert loaded.label_weights == by_label and loaded.predict_proba(texts).equals(scores)
+
+
+def test_the_label_fit_gives_each_label_the_members_that_read_it():
+    fit = load_script("fit_ensemble")
+    rng, truth, rows, reads = _labelled_rows_and_a_reader(3)
+    rows = rows.assign(lang="en", threat=0.0)  # no threat in these rows: nothing to fit it on
+    noise = pd.DataFrame({label: rng.random(len(truth)) for label in LABELS})
+    # The embedding model reads identity_hate as the transformer does and nothing else; the baseline reads nothing.
+    embedding = (10 * noise).assign(identity_hate=reads["identity_hate"])
+    scores = {"baseline": noise, "transformer": reads, "embedding": embedding}
+    mixes = fit.best_label_mixes(rows, scores, fit.candidate_weights(scores), 0.001)
+    assert set(mixes) == set(LABELS) - {"threat"}
+    assert mixes["identity_hate"] == {"baseline": 0.0, "transformer": 0.0, "embedding": 1.0}  # alike: the embedding
+    assert mixes["toxic"] == {"baseline": 0.0, "transformer": 1.0, "embedding": 0.0}
+    per_label = fit.fit_label_weights(rows, scores, {"en"})
+    assert per_label == {"en": mixes} and fit.fit_label_weights(rows, scores, {"de"}) == {}  # unread: no fit
 
 
 def test_the_cli_says_which_language_and_how_much_each_member_counted():
@@ -135,6 +192,7 @@ def test_the_cli_says_which_language_and_how_much_each_member_counted():
     assert results[2]["language"] == "pt" and unsure["routed_as"] == "und"
     expected = {"baseline": 0.5 * (1 - italian), "transformer": 0.5 + 0.5 * italian}
     assert unsure["weights"] == pytest.approx(expected, abs=5e-5)  # rounded to four decimals, as printed
+    assert unsure["label_weights"]["toxic"] == unsure["weights"] and set(unsure["label_weights"]) == set(LABELS)
 
 
 def test_the_weight_fit_prefers_the_transformer_where_validation_cannot_tell_weights_apart():
