@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from cleanspeech.evaluation.metrics import precision_recall_f1
 from cleanspeech.evaluation.reports import report_from_scores, score_folds
+from cleanspeech.labels import LABELS
 from tests.helpers import REPO, run_script
 from tests.helpers.fake_gemini import KEY, FakeGemini, ok, serving
 from tests.helpers.malformed_files import CASES, NO_TEXT_COLUMN, by_name
@@ -502,3 +503,8 @@ def test_moderate_page_says_which_language_and_how_the_ensemble_weighs_it(app):
     route = next(c.value for c in app.caption if c.value.startswith("Detected language"))
     assert route.startswith("Detected language: German (de).")
     assert "The ensemble weighs baseline" in route and "transformer" in route
+    # each label German's validation comments gave a mix of its own is named with it, and no other
+    spec = json.loads((REPO / "models" / "ensemble" / "ensemble.json").read_text())
+    german = spec["language_weights"]["de"]
+    own = {label for label, mix in spec.get("label_weights", {}).get("de", {}).items() if mix != german}
+    assert {label for label in LABELS if f"On {label}: baseline" in route} == own
