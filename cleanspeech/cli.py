@@ -86,7 +86,7 @@ def cmd_predict(args) -> int:
 def _json_results(scored: pd.DataFrame, models: dict) -> list[dict]:
     """One result per row of a `score_frame` of texts: its status, detected language and each model's scores and
     flags (an ensemble also says which language's weights it used, `und` where detection was unsure and the
-    languages' weights were blended, and how much each member counted, overall and on each label)."""
+    languages' weights were blended, and how much each member counted on each label and in the language's mix)."""
     from .classifiers.ensemble import routing_language
     from .serving import SCORED_STATUSES
 

@@ -41,7 +41,19 @@ def _example(text: str) -> None:
 
 
 def _mix(weights: dict[str, float]) -> str:
-    return ", ".join(f"{member} {w:.0%}" for member, w in weights.items())
+    return ", ".join(f"{member} {w:.0%}" for member, w in sorted(weights.items()))
+
+
+def _how_it_weighs(name: str, label_weights: dict[str, dict[str, float]], unsure: str) -> str:
+    """One mix, or each label with its mix (labels sharing one named together): where a language's validation
+    comments measured a label, that label has its own."""
+    labels_by_mix = {}
+    for label, mix in label_weights.items():
+        labels_by_mix.setdefault(tuple(sorted(mix.items())), []).append(label)
+    if len(labels_by_mix) == 1:
+        return f"The {name} weighs {_mix(dict(next(iter(labels_by_mix))))} for it{unsure}."
+    mixes = "; ".join(f"{', '.join(labels)}: {_mix(dict(mix))}" for mix, labels in labels_by_mix.items())
+    return f"The {name} weighs its members per label for it{unsure}. {mixes}."
 
 
 def _check() -> None:
@@ -101,10 +113,7 @@ for name, model in models.items():
     if hasattr(model, "route"):  # an ensemble: how much each member counts here
         routing = model.route(text)[0]
         unsure = UNSURE_NOTES["blend" if routing["blended"] else "default"] if routing["routed_as"] == "und" else ""
-        route.append(f"The {name} weighs {_mix(routing['weights'])} for it{unsure}.")
-        own = {label: mix for label, mix in routing["label_weights"].items() if mix != routing["weights"]}
-        if own:  # labels its language has weights of its own for
-            route.append(" ".join(f"On {label}: {_mix(mix)}." for label, mix in own.items()))
+        route.append(_how_it_weighs(name, routing["label_weights"], unsure))
 st.caption(" ".join(route), help="Each language is scored by the models that read it best, with weights fitted on "
            "validation data per language, and per label where the language's validation comments measure it "
            "(scripts/fit_ensemble.py); where the detector is unsure of the "

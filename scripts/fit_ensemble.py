@@ -88,8 +88,9 @@ def parse_args(argv=None):
     p.add_argument("--max-eval-rows", type=int, default=EVAL_ROWS_PER_SOURCE, help="rows per evaluation set")
     p.add_argument("--max-validation-rows", type=int, help="rows per source of the validation fold the weights and "
                    "thresholds are fitted on, a seeded sample for a quick fit (default: all)")  # fmt: skip
-    p.add_argument("--tolerance", type=float, default=TOLERANCE, help="mean ROC-AUC within which the smallest "
-                   f"baseline weight is preferred to the best one (default: {TOLERANCE}; 0: the best)")  # fmt: skip
+    p.add_argument("--tolerance", type=float, default=TOLERANCE, help="ROC-AUC (the mean over the labels, or one "
+                   "label's) within which mixes count as alike, and the one with the most embedding model, then the "
+                   f"least baseline, is taken (default: {TOLERANCE}; 0: the best)")  # fmt: skip
     p.add_argument("--combine", choices=COMBINES, default=COMBINE, help="average the members' log-odds or their "
                    "probabilities (default: %(default)s; see cleanspeech.classifiers.ensemble)")  # fmt: skip
     p.add_argument("--weights-per", choices=("label", "language"), default="label", help="fit each language's mix "
@@ -179,8 +180,7 @@ def best_mix(rows: pd.DataFrame, scores: dict, candidates: list[dict], tolerance
 
 
 def _preferred(near: list[dict], scores: dict) -> dict[str, float]:
-    """Of mixes that score alike, the one with the most embedding model, then the least baseline (the module's
-    docstring says why), over the members present."""
+    """Of mixes that score alike, the most embedding model, then the least baseline (the module's docstring: why)."""
     chosen = min(near, key=lambda w: (-w["embedding"], w["baseline"]))
     return {name: w for name, w in chosen.items() if name in scores}
 
@@ -189,11 +189,8 @@ def best_label_mixes(rows: pd.DataFrame, scores: dict, candidates: list[dict], t
     """{label: of the mixes within `tolerance` of the best ROC-AUC on that label, the preferred one (`_preferred`)}
     for each label the rows measure; a label with one class in `rows` is left out."""
     aucs = pd.DataFrame([roc_aucs(rows, blend(scores, rows.index, weights)) for weights in candidates])
-    mixes = {}
-    for label in LABELS:
-        if label in aucs and not aucs[label].isna().all():
-            mixes[label] = _preferred([candidates[i] for i in near_best(aucs[label], tolerance)], scores)
-    return mixes
+    return {label: _preferred([candidates[i] for i in near_best(aucs[label], tolerance)], scores)
+            for label in LABELS if label in aucs and not aucs[label].isna().all()}  # fmt: skip
 
 
 def unseen_language_fit(frame: pd.DataFrame, validation: pd.DataFrame, scores: dict, unseen: dict[str, Path],
@@ -241,11 +238,9 @@ def fit_label_weights(validation: pd.DataFrame, scores: dict, readable: set[str]
                       ) -> dict[str, dict[str, dict[str, float]]]:  # fmt: skip
     """{language: {label: weights}}: each label a language's validation rows measure, fitted on them, for the
     languages whose own weights are fitted (`fit_language_weights`: rows, and a baseline that reads them)."""
-    fitted = {}
-    for lang in KNOWN_LANGUAGES:
-        rows = validation[validation["lang"] == lang]
-        if lang in readable and len(rows):
-            fitted[lang] = best_label_mixes(rows, scores, candidate_weights(scores), tolerance)
+    by_language = {lang: validation[validation["lang"] == lang] for lang in KNOWN_LANGUAGES if lang in readable}
+    fitted = {lang: best_label_mixes(rows, scores, candidate_weights(scores), tolerance)
+              for lang, rows in by_language.items() if len(rows)}  # fmt: skip
     return {lang: mixes for lang, mixes in fitted.items() if mixes}
 
 

@@ -9,7 +9,10 @@ more benign identity sentences and more counter-speech at the tuned thresholds, 
 
 Weights can depend on the comment's language (`language_weights`, fitted per language on validation data): the
 comment's language is detected (`cleanspeech.languages`) and its weights used, so a language the baseline cannot
-read gets none of its say. A comment is routed by its language only where the detector is sure of it
+read gets none of its say. Within a language, each label its validation comments measure can have a mix of its own
+(`label_weights`): the members read the labels unequally well (the embedding model reads an attack on a group best,
+the transformer obscenity), and one mix fitted on the mean over the labels gives each member the same say on all six.
+A comment is routed by its language only where the detector is sure of it
 (`ROUTING_CONFIDENCE`); an unlisted language gets the members' default weights, in which `scripts/fit_ensemble.py`
 gives the baseline nothing, and so does an undetermined one (no language clearly ahead). A comment read as one of
 the languages, but unsurely, gets every language's weights in proportion to the detector's probability for it
@@ -171,7 +174,7 @@ class EnsembleModel:
             routes = [r["label_weights"] for r in self.route(texts)]
         else:
             routes = [dict.fromkeys(LABELS, self.weights)] * len(texts)
-        # each member's weight per text (rows) and label (columns)
+        # a weight per text and label: a language may weigh its members differently on each label
         weights = {name: np.array([[r[label].get(name, 0.0) for label in LABELS] for r in routes], dtype="float64")
                    for name in self.members}  # fmt: skip
         total = sum(weights.values())
