@@ -161,7 +161,7 @@ class EnsembleModel:
 
     def route(self, texts) -> list[dict]:
         """Per text: its detected language, the language it is routed as (`und` where detection is unsure) and the
-        weight each member gets, overall and per label (`route_text`)."""
+        weight each member gets, in the language's mix and on each label (`route_text`)."""
         texts = [texts] if isinstance(texts, str) else list(texts)
         return [route_text(t, self.weights, self.language_weights, self.unsure, self.label_weights) for t in texts]
 
