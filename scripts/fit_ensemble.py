@@ -53,6 +53,7 @@ from cleanspeech.classifiers.ensemble import (
     UNSURE,
     UNSURE_RULES,
     from_log_odds,
+    label_weight_arrays,
     route_text,
     save_ensemble,
     to_log_odds,
@@ -251,8 +252,8 @@ def routed(frame, scores: dict, default: dict, per_language: dict, unsure: str =
     index = scores["transformer"].index
     routes = [route_text(text, default, per_language, unsure, label_weights)["label_weights"]
               for text in frame.loc[index, "text"]]  # fmt: skip
-    parts = [member.loc[index, list(LABELS)] * np.array([[w[label].get(name, 0.0) for label in LABELS] for w in routes])
-             for name, member in scores.items()]  # fmt: skip
+    weights = label_weight_arrays(routes, scores)
+    parts = [member.loc[index, list(LABELS)] * weights[name] for name, member in scores.items()]
     return sum(parts[1:], parts[0])
 
 

@@ -174,9 +174,7 @@ class EnsembleModel:
             routes = [r["label_weights"] for r in self.route(texts)]
         else:
             routes = [dict.fromkeys(LABELS, self.weights)] * len(texts)
-        # a weight per text and label: a language may weigh its members differently on each label
-        weights = {name: np.array([[r[label].get(name, 0.0) for label in LABELS] for r in routes], dtype="float64")
-                   for name in self.members}  # fmt: skip
+        weights = label_weight_arrays(routes, self.members)
         total = sum(weights.values())
         parts, dtype = [], "float32"
         for name, w in weights.items():
@@ -193,6 +191,13 @@ def weights_for(language: str, default: dict[str, float], language_weights: dict
     """A listed language's weights, else the default ones (`und`, the detector's "not sure", is never listed); the
     whole routing rule, blends included, is `route_text`."""
     return language_weights.get(language, default)
+
+
+def label_weight_arrays(routes: list[dict[str, dict[str, float]]], members) -> dict[str, np.ndarray]:
+    """{member: its weight per text (rows) and label (columns, in LABELS' order)} from each text's route
+    `label_weights`: a language may weigh its members differently on each label."""
+    return {name: np.array([[r[label].get(name, 0.0) for label in LABELS] for r in routes], dtype="float64")
+            for name in members}  # fmt: skip
 
 
 def weights_by_label(
