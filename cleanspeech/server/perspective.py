@@ -112,7 +112,7 @@ def _requested_labels(request: AnalyzeCommentRequest, state: ServiceState) -> di
 
 def _languages(request_languages, text: str, attributes, state: ServiceState) -> tuple[list[str], list[str]]:
     """(effective languages, detected languages); refuses an attribute not served in them unless lenient."""
-    detected = [state.detector.detect(text)]
+    detected = [state.detector.identify(text)]
     languages = [code for code in (request_languages or []) if code] or detected
     if state.settings.lenient_languages:
         return languages, detected
@@ -177,7 +177,7 @@ async def suggest_score(request: SuggestCommentScoreRequest, state: Service) -> 
     for name in request.attribute_scores:
         if label_for(name, state.proxies) is None:
             raise invalid_request(f"Unknown attribute: {name}")
-    detected = [state.detector.detect(text)]
+    detected = [state.detector.identify(text)]
     row = {
         "comment_text": text,
         "attribute_scores": {

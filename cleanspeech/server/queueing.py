@@ -1,8 +1,9 @@
 """Analyzed comments into the review queue, the way Perspective's `doNotStore` promises.
 
 A comment sent to `comments:analyze` without `doNotStore: true` is judged by the moderation policy of its
-`communityId` (a policy that lists it), else of the caller's API key (`policy=NAME` in the keys file), else the
-store's default, and goes to the review queue when the verdict is `review` or `remove`. The verdict uses the served
+`communityId` (a policy that lists it), else of the caller's API key (`policy=NAME` in the keys file; one the store
+does not hold yet falls back, with a warning in the log, so that no comment is lost on the way), else the store's
+default, and goes to the review queue when the verdict is `review` or `remove`. The verdict uses the served
 model's raw scores (the policy's thresholds are on that scale, not the calibrated one the API answers with).
 
 A caller never waits for the database: analyzed comments collect for up to `ReviewQueueWriter.max_wait_s` and are
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import OperationalError
 
+from ..errors import InputError
 from ..labels import LABELS
 from ..moderation import Moderation, Policy
 from ..moderation.verdicts import judge_texts
@@ -30,7 +32,19 @@ POLICY_TTL_S = 5.0  # a policy saved in the app applies to the service within th
 
 class PolicyCache:
     def __init__(self, store):
-        self.store, self._cached = store, {}
+        self.store, self._cached, self._missing = store, {}, set()
+
+    def warn_missing(self, keys: dict | None) -> None:
+        """Log each policy the keys file names that the store does not hold (at startup: it may be created later)."""
+        known = set(self.store.policies.names())
+        for name in sorted({policy for policy in (keys or {}).values() if policy} - known):
+            self._warn(name)
+
+    def _warn(self, name: str) -> None:
+        if name not in self._missing:
+            self._missing.add(name)
+            log.warning("the keys file names policy %r, which the store does not hold: comments sent with that key "
+                        "are judged by their community's or the default policy until it is created", name)  # fmt: skip
 
     def policy(self, community_id: str | None, key_policy: str | None) -> Policy:
         cache_key = (community_id, key_policy)
@@ -39,7 +53,10 @@ class PolicyCache:
             return hit[1]
         policy = self.store.policies.for_community(community_id)
         if key_policy and community_id not in policy.communities:
-            policy = self.store.policies.get(key_policy)
+            try:
+                policy = self.store.policies.get(key_policy)
+            except InputError:  # not created yet, or renamed: the comment still reaches the queue
+                self._warn(key_policy)
         self._cached[cache_key] = (time.monotonic(), policy)
         return policy
 

@@ -38,6 +38,7 @@ class ServiceState:
 
     def __post_init__(self):
         self.policies = PolicyCache(self.store)
+        self.policies.warn_missing(self.keys)
         self.review_queue = ReviewQueueWriter(self)  # analyzed comments, judged and queued in batches
 
     @classmethod

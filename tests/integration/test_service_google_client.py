@@ -106,6 +106,8 @@ def _error_type(error: HttpError) -> str | None:
          "Attribute PROFANITY does not support request languages: it", "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"),
         ({"comment": {"text": "12345 678"}, "requestedAttributes": {"TOXICITY": {}}},
          "Attribute TOXICITY does not support request languages: und", "LANGUAGE_DETECTION_FAILED"),
+        ({"comment": {"text": "مرحبا أيها الأحمق، لا أحد يحبك"}, "requestedAttributes": {"TOXICITY": {}}},
+         "Attribute TOXICITY does not support request languages: ar", "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"),
         ({"comment": {"text": "Nice photo."}, "requestedAttributes": {"TOXICITY": {"scoreType": "STD_DEV_SCORE"}}},
          "Requested score type STD_DEV_SCORE is not supported by attribute TOXICITY", "INVALID_REQUEST"),
     ],

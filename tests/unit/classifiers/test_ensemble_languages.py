@@ -291,3 +291,13 @@ def test_held_out_scores_replace_the_embedding_members_on_their_language_only(mo
         fit.check_unseen_languages({"es": "without-es"}, frame, {"embedding": "e"})
     with pytest.raises(InputError, match="needs an embedding member"):
         fit.check_unseen_languages({"de": "without-de"}, frame, {"transformer": "t"})
+
+
+def test_a_comment_in_a_language_outside_the_candidates_gets_the_default_weights():
+    members = {"baseline": Constant(1.0), "transformer": Constant(0.0)}
+    default = {"baseline": 0.0, "transformer": 1.0}  # languages without weights: the baseline cannot read them
+    ensemble = EnsembleModel(members, default, {}, {"en": {"baseline": 0.5, "transformer": 0.5}})
+    arabic = "هذا تعليق طويل جدا باللغة العربية عن السياسة والاقتصاد في المنطقة"  # read as English (0.70) if forced
+    [route] = ensemble.route([arabic])
+    assert (route["language"], route["routed_as"], route["blended"]) == ("und", "und", False)
+    assert route["weights"] == default and ensemble.predict_proba([arabic])["toxic"].tolist() == [0.0]
