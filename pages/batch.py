@@ -39,7 +39,7 @@ if upload is None:
 
 data = upload.getvalue()
 try:
-    table = read_table(data, name=upload.name, lenient=lenient)
+    table = read_table(data, name=upload.name, lenient=lenient, keep_how="by ticking Keep malformed rows")
 except InputError as exc:
     st.error(as_text(str(exc)))
     st.stop()

@@ -93,23 +93,36 @@ def invalid_request(message: str, error_type: str = "INVALID_REQUEST") -> ApiErr
 
 
 NOT_UTF8_JSON = "Invalid JSON payload received. The body is not JSON in UTF-8."
+NOT_JSON_TYPE = "Invalid JSON payload received. Send the body as JSON, with Content-Type: application/json (not {})."
+# Pydantic's words for a text with nothing visible in it are the class of characters it must hold one outside of.
+_BLANK = "must hold a visible character; it is empty, white space or invisible characters only"
+
+
+def _is_json(content_type: str | None) -> bool:
+    """Whether the body was read as JSON: FastAPI reads it so under a JSON media type, and under none."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    return not media or media == "application/json" or media.endswith("+json")
+
+
+def _describe(error: dict) -> str:
+    return _BLANK if error.get("type") == "string_pattern_mismatch" else str(error.get("msg"))
 
 
 def _field_path(loc: tuple) -> str:
     return ".".join(str(part) for part in loc if part != "body") or "body"
 
 
-def validation_error(exc: RequestValidationError) -> ApiError:
+def validation_error(exc: RequestValidationError, content_type: str | None = "application/json") -> ApiError:
     """Pydantic's complaints as Google words them: 'Invalid JSON payload received. ...' and a BadRequest detail."""
     errors = exc.errors()
     first = errors[0] if errors else {"loc": (), "msg": "invalid request", "type": ""}
     if first.get("type") == "json_invalid":
         message = "Invalid JSON payload received. The body is not valid JSON."
-    elif isinstance(first.get("input"), bytes | bytearray):  # FastAPI hands on a body it could not decode as bytes
-        message = NOT_UTF8_JSON
+    elif isinstance(first.get("input"), bytes | bytearray):  # FastAPI hands on a body it did not read as JSON
+        message = NOT_UTF8_JSON if _is_json(content_type) else NOT_JSON_TYPE.format(content_type)
     else:
-        message = f"Invalid JSON payload received. Invalid value at '{_field_path(first['loc'])}': {first['msg']}"
-    violations = [{"field": _field_path(e.get("loc", ())), "description": str(e.get("msg"))} for e in errors[:20]]
+        message = f"Invalid JSON payload received. Invalid value at '{_field_path(first['loc'])}': {_describe(first)}"
+    violations = [{"field": _field_path(e.get("loc", ())), "description": _describe(e)} for e in errors[:20]]
     detail = {"@type": BAD_REQUEST_TYPE, "fieldViolations": violations}
     return ApiError(400, message, "INVALID_REQUEST", details=[detail])
 
@@ -121,7 +134,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
-        return validation_error(exc).response()
+        return validation_error(exc, request.headers.get("content-type")).response()
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):

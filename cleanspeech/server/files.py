@@ -43,7 +43,7 @@ _ANSWERS = {200: {"description": "The scored file: every input row and column, `
 
 def _read(body: bytes, name: str, column: str, lenient: bool):
     try:
-        table = read_table(body, name=name, lenient=lenient)
+        table = read_table(body, name=name, lenient=lenient, keep_how="with ?lenient=true")
         require_column(list(table.frame.columns), column, table.name, "Name it with ?column=NAME.")
     except InputError as exc:
         raise ApiError(400, str(exc), "INVALID_FILE") from exc

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 
 from ..labels import LABELS
+from ..text import is_blank
 from .attributes import label_for
 from .errors import ERROR_RESPONSES, invalid_request
 from .keys import key_of
@@ -75,7 +76,7 @@ class SuggestCommentScoreRequest(Message):
 
 def _check_comment(comment: TextEntry | None) -> str:
     text = comment.text if comment else None
-    if not text:
+    if not text or is_blank(text):  # white space or invisible characters only: nothing to score, as offline
         raise invalid_request("Comment must be non-empty.", "COMMENT_EMPTY")
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_COMMENT_BYTES:

@@ -41,15 +41,20 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+WRITTEN_SUFFIXES = ("", ".csv", ".txt")  # names a CSV may have (besides .xlsx); no suffix: /dev/stdout, a pipe
 CHUNK_ROWS = 5000  # rows read, scored and written at a time: bounded memory for files of any size
 
 
 def check_output_path(target: str | Path, source: str | Path | None = None) -> Path:
     """`target` as a file that can be written, checked before any scoring: a folder, a missing folder, one we may not
-    write in, or the very file being scored (`source`) is refused in one line instead of failing after the work."""
+    write in, the very file being scored (`source`), or a name that promises another format (`.json`: what is written
+    is CSV or .xlsx) is refused in one line instead of failing after the work."""
     target = Path(target)
     if target.is_dir():
         raise InputError(f"{target} is a folder: name the file to write in it (e.g. {target / 'scored.csv'})")
+    if target.suffix.lower() not in (*WRITTEN_SUFFIXES, *XLSX_SUFFIXES) and not target.is_char_device():
+        raise InputError(f"cannot write {target}: scored files are CSV or Excel; name it .csv or .xlsx "
+                         f"(e.g. {target.with_suffix('.csv').name})")  # fmt: skip
     folder = target.parent
     if not folder.is_dir():
         raise InputError(f"cannot write {target}: the folder {folder} does not exist")

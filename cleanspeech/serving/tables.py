@@ -25,6 +25,7 @@ DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}  # the first wins a t
 SNIFF_CHARS = 1 << 16  # text looked at to choose the delimiter
 UNPARSED_COLUMN = "unparsed_row"  # lenient reading: a malformed record, exactly as it was in the file
 LISTED = 10  # problems named in one message; the rest are counted
+KEEP_HOW = "with --lenient"  # how a command-line user keeps malformed rows; the app and the service say theirs
 # The csv module refuses fields over 128 KiB by default; a pasted comment can be a megabyte, and it is kept whole
 # (the models read the first MAX_TEXT_CHARS characters, and the row says so).
 csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
@@ -258,22 +259,24 @@ def iter_chunks(source: _Source, scan: TableScan, chunk_rows: int) -> Iterator[t
         yield _frame(rows, scan.columns, unparsed), errors
 
 
-def scan_file(source: str | Path | bytes, name: str | None = None, lenient: bool = False) -> tuple[_Source, TableScan]:
+def scan_file(source: str | Path | bytes, name: str | None = None, lenient: bool = False,
+              keep_how: str = KEEP_HOW) -> tuple[_Source, TableScan]:  # fmt: skip
     """One pass over a comment file: its header and every malformed row. Strict (the default): any malformed row
-    is an `InputError` naming the lines; lenient: they are counted in a notice, to be kept as error rows."""
+    is an `InputError` naming the lines and how to keep them (`keep_how`, as the caller's user says so); lenient:
+    they are counted in a notice, to be kept as error rows."""
     opened = _Source(source, name)
     scan = _scan(opened)
     if scan.problems and not lenient:
-        how = "Fix the file, or keep such rows unscored with --lenient (in the app: Keep malformed rows)"
-        raise InputError(f"{scan.problem_summary()}. {how}")
+        raise InputError(f"{scan.problem_summary()}. Fix the file, or keep such rows unscored {keep_how}")
     if scan.problems:
         scan.notices.append(scan.problem_summary() + f"; kept whole in '{UNPARSED_COLUMN}', not scored")
     return opened, scan
 
 
-def read_table(source: str | Path | bytes, name: str | None = None, lenient: bool = False) -> CommentTable:
+def read_table(source: str | Path | bytes, name: str | None = None, lenient: bool = False,
+               keep_how: str = KEEP_HOW) -> CommentTable:  # fmt: skip
     """A whole comment file (CSV in any common dialect, or the first sheet of an .xlsx) as one table of text."""
-    opened, scan = scan_file(source, name, lenient)
+    opened, scan = scan_file(source, name, lenient, keep_how)
     (frame, errors), = iter_chunks(opened, scan, max(scan.rows, 1))  # fmt: skip
     return CommentTable(frame, scan.notices, errors, scan.name)
 

@@ -43,6 +43,8 @@ def test_each_file_gets_the_same_outcome_as_everywhere_else(http, case):
 
 def test_lenient_and_every_output_format(http):
     case = by_name("ragged: a field too many")
+    refused = assert_google_error(upload(http, case), 400, "INVALID_ARGUMENT")["message"]
+    assert refused.endswith("keep such rows unscored with ?lenient=true")  # the service's way, not the CLI's flag
     kept = upload(http, case, lenient="true", output="json").json()
     assert [row["status"] for row in kept["rows"]] == case.lenient_statuses
     assert kept["rows"][1]["unparsed_row"] == "2,you,idiot,bob" and kept["rows"][1]["baseline_toxic"] is None

@@ -284,3 +284,17 @@ def test_a_body_that_is_not_utf8_is_named_as_such(http):
     body = b'{"comment": {"text": "caf\xe9"}, "requestedAttributes": {"TOXICITY": {}}}'  # Latin-1, not UTF-8
     error = assert_google_error(http.post(ANALYZE, content=body), 400, "INVALID_ARGUMENT")
     assert error["message"] == "Invalid JSON payload received. The body is not JSON in UTF-8."
+    good = b'{"comment": {"text": "You idiot."}, "requestedAttributes": {"TOXICITY": {}}}'
+    for content_type in ("text/plain", "application/x-www-form-urlencoded"):  # JSON under another name: say which
+        error = assert_google_error(http.post(ANALYZE, content=good, headers={"Content-Type": content_type}), 400,
+                                    "INVALID_ARGUMENT")  # fmt: skip
+        assert error["message"].endswith(f"with Content-Type: application/json (not {content_type}).")
+
+
+def test_a_comment_with_nothing_visible_is_empty_on_every_api(http):
+    for text in ("   \n\t", "\u200b\u200e", "\ufeff "):
+        body = {"comment": {"text": text}, "languages": ["en"], "requestedAttributes": {"TOXICITY": {}}}
+        error = assert_google_error(http.post(ANALYZE, json=body), 400, "INVALID_ARGUMENT")
+        assert error["message"] == "Comment must be non-empty."  # not scored, even where the language is given
+        error = assert_google_error(http.post("/v1/score", json={"texts": ["ok", text]}), 400, "INVALID_ARGUMENT")
+        assert "'texts.1': must hold a visible character" in error["message"]
