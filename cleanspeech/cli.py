@@ -56,7 +56,7 @@ def cmd_predict(args) -> int:
     else:
         texts, errors, frame = args.texts, {}, None
         if not texts or all(is_blank(t) for t in texts):
-            raise InputError("nothing to score: the text is empty")
+            raise InputError("nothing to score: " + ("the text is empty" if texts else "give texts or --file FILE"))
     models = load_models(args.model)
     hook = verdict_hook(args, models, args.column if frame is not None and args.output else "text")
     if args.output:

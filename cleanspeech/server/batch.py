@@ -40,7 +40,7 @@ def parse_parts(content_type: str, body: bytes) -> list[dict]:
     for part in message.iter_parts():
         lines, inner_body = _split_head(part.get_payload(decode=True) or b"")
         request_line = lines[0].split() if lines else []
-        if len(request_line) < 2:
+        if len(request_line) < 2 or not request_line[1].startswith(("/", "http://", "https://")):  # "METHOD /path"
             raise ApiError(400, f"Batch part {len(parts) + 1} does not hold an HTTP request line.")
         headers = dict(line.split(":", 1) for line in lines[1:] if ":" in line)
         content_id = " ".join(str(part.get("Content-ID", "")).split())  # a folded header, unfolded

@@ -269,6 +269,10 @@ def test_a_batch_part_that_cannot_be_sent_fails_alone(http):
     assert statuses == {"good": "200", "bad-url": "400", "bad-header": "400"}
     assert "Traceback" not in text and "cannot be sent" in text
     assert http.get("/healthz").status_code == 200
+    garbage = part("good", f"POST {ANALYZE} HTTP/1.1") + part("garbage", "GARBAGE LINE") + b"--b--\r\n"
+    response = http.post("/batch", content=garbage, headers={"content-type": "multipart/mixed; boundary=b"})
+    error = assert_google_error(response, 400, "INVALID_ARGUMENT")  # not a request for the path "LINE"
+    assert error["message"] == "Batch part 2 does not hold an HTTP request line."
 
 
 def test_unspecified_text_type_is_plain_text_and_a_suggested_score_must_be_a_probability(http):

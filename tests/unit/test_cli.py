@@ -107,6 +107,12 @@ def test_an_output_that_cannot_be_written_is_refused_before_scoring(tmp_path, ru
     assert source.read_text() == "comment_text\nyou idiot\n"
 
 
+def test_nothing_to_score_says_what_to_give(run_cli):
+    assert run_cli("predict").stderr.strip() == "error: nothing to score: give texts or --file FILE"
+    result = run_cli("predict", " \u200b ")
+    assert result.returncode == 2 and result.stderr.strip() == "error: nothing to score: the text is empty"
+
+
 def test_huge_comment_is_scored(tmp_path, run_cli, shipped_baseline_dir):
     path = tmp_path / "big.csv"
     pd.DataFrame({"comment_text": ["you idiot " * 100_000]}).to_csv(path, index=False)  # ~1 MB comment

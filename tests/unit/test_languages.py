@@ -4,8 +4,9 @@ import pytest
 
 from cleanspeech.languages import KNOWN_LANGUAGES, LanguageDetector, detect_language, language_probabilities
 
-OTHER = {"ar": "مرحبا أيها الأحمق، لا أحد يحبك", "zh": "你是个白痴，滚出去", "nl": "Je bent een idioot en niemand mag je",
-         "pl": "Jesteś idiotą i nikt cię nie lubi", "sv": "Du är en idiot", "he": "אתה אידיוט"}  # fmt: skip
+OTHER = {"ar": "مرحبا أيها الأحمق، لا أحد يحبك", "zh": "你是个白痴，滚出去",
+         "nl": "Je bent een idioot en niemand mag je", "pl": "Jesteś idiotą i nikt cię nie lubi",
+         "sv": "Du är en idiot", "he": "אתה אידיוט"}  # fmt: skip
 CANDIDATE = {"en": "I am a gay man", "de": "Halt die Klappe, du Idiot", "fr": "Je suis queer.",
              "pt": "Você é um idiota", "ru": "Ты просто идиот.", "tr": "Sen bir aptalsın"}  # fmt: skip
 
