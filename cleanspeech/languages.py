@@ -18,7 +18,6 @@ py3langid was chosen over lingua-language-detector after trying both on short co
 man" as Turkish, py3langid as English (0.96), with a third of the memory (130 MB against 370 MB).
 """
 
-import copy
 from functools import lru_cache
 
 UNDETERMINED = "und"
@@ -39,11 +38,10 @@ class LanguageDetector:
     def __init__(self, candidates=KNOWN_LANGUAGES):
         from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-        self.every_language = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-        known = set(self.every_language.nb_classes)
+        self.identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)  # every language it knows
+        known = set(self.identifier.nb_classes)
         self.candidates = sorted({code for code in candidates if code in known})
-        self.identifier = copy.copy(self.every_language)  # shares the model's arrays; the restriction is its own
-        self.identifier.set_languages(self.candidates)
+        self._candidates = frozenset(self.candidates)
 
     def detect(self, text: str) -> str:
         return self.detect_with_confidence(text)[0]
@@ -51,32 +49,44 @@ class LanguageDetector:
     def identify(self, text: str) -> str:
         """`detect`, but a text clearly in a language outside the candidates is named ("ar"), not `und`: what a
         service answers a client whose comment is in a language it does not serve."""
-        return self.other_language(text) or self.detect(text)
+        other, probabilities = self._read(text)
+        return other or decide(probabilities)[0]
 
     def detect_with_confidence(self, text: str) -> tuple[str, float]:
         """(language or `und`, the best language's normalised probability among the candidates)."""
-        return decide(self.probabilities(text))
+        other, probabilities = self._read(text)
+        return (UNDETERMINED, 0.0) if other else decide(probabilities)
 
     def probabilities(self, text: str) -> dict[str, float]:
         """Each candidate language's normalised probability (they sum to 1), most likely first; all equal where the
         text is in another language (`other_language`)."""
-        if self.other_language(text) is not None:
-            return dict.fromkeys(self.candidates, 1 / len(self.candidates))
-        return {code: float(p) for code, p in self.identifier.rank(text)}
+        return self._read(text)[1]
 
     def other_language(self, text: str) -> str | None:
         """The language outside the candidates that `text` is clearly in, if any (read over every language)."""
-        ranked = self.every_language.rank(text)
-        candidates = set(self.candidates)
-        inside = sum(p for code, p in ranked if code in candidates)
-        code, p = next(((c, p) for c, p in ranked if c not in candidates and c != _NO_LANGUAGE), (None, 0.0))
-        return code if p >= FOREIGN_CONFIDENCE and p >= FOREIGN_LEAD * inside else None
+        return self._read(text)[0]
+
+    def _read(self, text: str) -> tuple[str | None, dict[str, float]]:
+        """One read over every language: (the other language `text` is clearly in, or None; each candidate's
+        probability). The candidates' probabilities over every language, normalised to sum to 1, are those of a
+        model restricted to them (a softmax over a subset), to 1e-6, so one read serves both."""
+        ranked = self.identifier.rank(text)
+        inside = {code: p for code, p in ranked if code in self._candidates}  # most likely first, as ranked
+        total = sum(inside.values())
+        code, p = next(((c, p) for c, p in ranked if c not in self._candidates and c != _NO_LANGUAGE), (None, 0.0))
+        other = code if p >= FOREIGN_CONFIDENCE and p >= FOREIGN_LEAD * total else None
+        if other or total <= 0:  # no evidence for any candidate: none more likely than another
+            return other, dict.fromkeys(self.candidates, 1 / max(len(self.candidates), 1))
+        return None, {code: float(p) / total for code, p in inside.items()}
 
 
 def decide(probabilities: dict[str, float]) -> tuple[str, float]:
     """(the most likely language, or `und` where it is not likely enough or not clearly ahead; its probability)
     from `LanguageDetector.probabilities`."""
-    (best, p_best), (_, p_next) = sorted(probabilities.items(), key=lambda item: -item[1])[:2]
+    ranked = sorted(probabilities.items(), key=lambda item: -item[1])
+    if not ranked:
+        return UNDETERMINED, 0.0
+    (best, p_best), p_next = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)  # one candidate: nothing to beat
     return (best if p_best >= MIN_CONFIDENCE and p_best >= MIN_LEAD * p_next else UNDETERMINED), p_best
 
 

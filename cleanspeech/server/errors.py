@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import CleanSpeechError
+from ..text import INVISIBLE_CHARS
 
 log = logging.getLogger("cleanspeech.server")
 
@@ -94,7 +95,13 @@ def invalid_request(message: str, error_type: str = "INVALID_REQUEST") -> ApiErr
 
 NOT_UTF8_JSON = "Invalid JSON payload received. The body is not JSON in UTF-8."
 NOT_JSON_TYPE = "Invalid JSON payload received. Send the body as JSON, with Content-Type: application/json (not {})."
-# Pydantic's words for a text with nothing visible in it are the class of characters it must hold one outside of.
+# White space is spelled out, because `\s` means three things: JSON Schema's (ECMAScript) leaves out \x1c-\x1f and
+# \x85, pydantic's Rust regex leaves out \x1c-\x1f and \ufeff, Python's str.strip() leaves out \ufeff. This class is
+# the union, so a client validating against the schema and the server agree on every text.
+_WHITE_SPACE = r"\t\n\x0b\x0c\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+# A text field's pattern: one character that is neither white space nor invisible (zero-width spaces, direction
+# marks: such a text is empty, `text.is_blank`). Pydantic's words for a text without one are the pattern itself.
+VISIBLE_TEXT = f"[^{_WHITE_SPACE}{INVISIBLE_CHARS}]"
 _BLANK = "must hold a visible character; it is empty, white space or invisible characters only"
 
 
@@ -105,7 +112,8 @@ def _is_json(content_type: str | None) -> bool:
 
 
 def _describe(error: dict) -> str:
-    return _BLANK if error.get("type") == "string_pattern_mismatch" else str(error.get("msg"))
+    blank = error.get("type") == "string_pattern_mismatch" and (error.get("ctx") or {}).get("pattern") == VISIBLE_TEXT
+    return _BLANK if blank else str(error.get("msg"))
 
 
 def _field_path(loc: tuple) -> str:

@@ -11,8 +11,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from ..classifiers import flagged_labels
 from ..labels import LABELS
-from ..text import INVISIBLE_CHARS
-from .errors import ERROR_RESPONSES, ApiError
+from .errors import ERROR_RESPONSES, VISIBLE_TEXT, ApiError
 from .messages import Message
 from .state import Service, authorize, state_of
 
@@ -20,15 +19,9 @@ router = APIRouter(tags=["CleanSpeech"], responses=ERROR_RESPONSES)
 MAX_TEXT_CHARS = 20_480  # per text, as Perspective's 20,480-byte comment limit (in characters here)
 
 
-# A comment: at least one character that is not white space (checked by the request model, so the OpenAPI document
-# says so too). White space is spelled out, because `\s` means three things: JSON Schema's (ECMAScript) leaves out
-# \x1c-\x1f and \x85, pydantic's Rust regex leaves out \x1c-\x1f and \ufeff, Python's str.strip() leaves out \ufeff.
-# This class is the union, so a client validating against the schema and the server agree on every text.
-_WHITE_SPACE = r"\t\n\x0b\x0c\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-# Invisible characters (zero-width spaces, direction marks) do not count either: such a text is empty (`text.is_blank`).
-Comment = Annotated[
-    str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS, pattern=f"[^{_WHITE_SPACE}{INVISIBLE_CHARS}]")
-]
+# A comment: at least one visible character (errors.VISIBLE_TEXT, checked by the request model, so the OpenAPI
+# document says so too).
+Comment = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS, pattern=VISIBLE_TEXT)]
 ExplainMethod = Literal["linear", "exact", "gradient", "gradient_x_input", "integrated_gradients", "ig", "shap"]
 
 

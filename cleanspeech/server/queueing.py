@@ -19,7 +19,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import InputError
 from ..labels import LABELS
@@ -36,7 +36,10 @@ class PolicyCache:
 
     def warn_missing(self, keys: dict | None) -> None:
         """Log each policy the keys file names that the store does not hold (at startup: it may be created later)."""
-        known = set(self.store.policies.names())
+        try:
+            known = set(self.store.policies.names())
+        except SQLAlchemyError:  # a store that cannot answer yet: /readyz says so, and the first comment warns
+            return
         for name in sorted({policy for policy in (keys or {}).values() if policy} - known):
             self._warn(name)
 

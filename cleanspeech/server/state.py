@@ -38,7 +38,8 @@ class ServiceState:
 
     def __post_init__(self):
         self.policies = PolicyCache(self.store)
-        self.policies.warn_missing(self.keys)
+        if self.keys and self.settings.queue:  # the key policies judge only what goes to the queue
+            self.policies.warn_missing(self.keys)
         self.review_queue = ReviewQueueWriter(self)  # analyzed comments, judged and queued in batches
 
     @classmethod

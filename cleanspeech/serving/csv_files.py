@@ -54,7 +54,7 @@ def check_output_path(target: str | Path, source: str | Path | None = None) -> P
         raise InputError(f"{target} is a folder: name the file to write in it (e.g. {target / 'scored.csv'})")
     if target.suffix.lower() not in (*WRITTEN_SUFFIXES, *XLSX_SUFFIXES) and not target.is_char_device():
         raise InputError(f"cannot write {target}: scored files are CSV or Excel; name it .csv or .xlsx "
-                         f"(e.g. {target.with_suffix('.csv').name})")  # fmt: skip
+                         f"(e.g. {target.name.split('.')[0] or 'scored'}.csv)")  # fmt: skip
     folder = target.parent
     if not folder.is_dir():
         raise InputError(f"cannot write {target}: the folder {folder} does not exist")
