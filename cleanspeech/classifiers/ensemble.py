@@ -110,16 +110,21 @@ def route_text(text: str, default: dict[str, float], language_weights: dict[str,
         weights = weights_for(routed_as, default, language_weights)
         per_label = weights_by_label(routed_as, default, language_weights, label_weights)
     else:
-        weights = dict.fromkeys(default, 0.0)
-        per_label = {label: dict.fromkeys(default, 0.0) for label in LABELS}
-        for code, p in probabilities.items():
-            for name, w in weights_for(code, default, language_weights).items():
-                weights[name] = weights.get(name, 0.0) + p * w
-            for label, mix in weights_by_label(code, default, language_weights, label_weights).items():
-                for name, w in mix.items():
-                    per_label[label][name] = per_label[label].get(name, 0.0) + p * w
+        weights = _blend(default, probabilities, {c: weights_for(c, default, language_weights) for c in probabilities})
+        by_code = {c: weights_by_label(c, default, language_weights, label_weights) for c in probabilities}
+        per_label = {label: _blend(default, probabilities, {c: mixes[label] for c, mixes in by_code.items()})
+                     for label in LABELS}  # fmt: skip
     return {"language": language, "routed_as": routed_as, "weights": weights, "label_weights": per_label,
             "blended": blended}  # fmt: skip
+
+
+def _blend(default: dict[str, float], probabilities: dict[str, float], mixes: dict[str, dict[str, float]]) -> dict:
+    """The members' weights as the mean of each language's mix (`mixes`), weighted by the detector's probability."""
+    blend = dict.fromkeys(default, 0.0)
+    for code, p in probabilities.items():
+        for name, w in mixes[code].items():
+            blend[name] = blend.get(name, 0.0) + p * w
+    return blend
 
 
 class EnsembleModel:
