@@ -68,6 +68,8 @@ class ApiError(Exception):
     def __init__(self, code: int, message: str, error_type: str | None = None, reason: str | None = None,
                  metadata: dict | None = None, headers: dict | None = None, details: list | None = None):  # fmt: skip
         super().__init__(message)
+        if error_type is None and reason is None and code in (400, 413):  # every refusal of the request's content
+            error_type = "INVALID_REQUEST"  # Perspective's catch-all, so clients that branch on errorType always can
         self.code, self.message, self.error_type = code, message, error_type
         self.reason, self.metadata, self.headers = reason, metadata or {}, headers or {}
         self.extra_details = details or []

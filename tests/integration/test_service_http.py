@@ -23,6 +23,8 @@ def assert_google_error(response, code: int, status: str) -> dict:
     error = response.json()["error"]
     assert error["code"] == code and error["status"] == status and error["message"]
     assert "Traceback" not in response.text
+    if code in (400, 413):  # a client can branch on every refusal: Perspective's errorType, or a key's ErrorInfo reason
+        assert any("errorType" in detail or "reason" in detail for detail in error["details"]), error
     return error
 
 
