@@ -107,12 +107,16 @@ for column, (name, values) in zip(verdict_columns, scores.items()):
 
 UNSURE_NOTES = {"blend": " (unsure of the language: each likely language's weights, blended)",
                 "default": " (too unsure of the language to weigh it as such)"}  # fmt: skip
+OTHER_LANGUAGE_NOTE = " (its default weights, fitted for languages it has no weights for)"
 language = routing_language(text)[0]
-route = [f"Detected language: {LANGUAGE_NAMES.get(language, language)} ({language})."]
+known = language in LANGUAGE_NAMES  # else clearly a language none of the models trained or was measured on ("nl")
+route = [f"Detected language: {LANGUAGE_NAMES[language]} ({language})." if known else
+         f"Detected language: {language}, not one the models were trained or measured on."]  # fmt: skip
+notes = UNSURE_NOTES if known else {**UNSURE_NOTES, "default": OTHER_LANGUAGE_NOTE}
 for name, model in models.items():
     if hasattr(model, "route"):  # an ensemble: how much each member counts here
         routing = model.route(text)[0]
-        unsure = UNSURE_NOTES["blend" if routing["blended"] else "default"] if routing["routed_as"] == "und" else ""
+        unsure = notes["blend" if routing["blended"] else "default"] if routing["routed_as"] == "und" else ""
         route.append(_how_it_weighs(name, routing["label_weights"], unsure))
 st.caption(" ".join(route), help="Each language is scored by the models that read it best, with weights fitted on "
            "validation data per language, and per label where the language's validation comments measure it "

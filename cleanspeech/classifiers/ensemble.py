@@ -78,22 +78,25 @@ def from_log_odds(scores: pd.DataFrame) -> pd.DataFrame:
 
 def routing_language(text: str) -> tuple[str, str]:
     """(the detected language, the language whose weights the comment gets outright: `und` where detection is
-    unsure; `route_text` says what it gets then)."""
+    unsure or the text is in a language outside the candidates, "nl"; `route_text` says what it gets then)."""
     return _routing(text)[:2]
 
 
 def _routing(text: str) -> tuple[str, str, dict[str, float]]:
-    from ..languages import UNDETERMINED, decide, language_probabilities
+    from ..languages import UNDETERMINED, decide, default_detector
 
-    probabilities = language_probabilities(text)
+    other, probabilities = default_detector().read(text)
+    if other:  # clearly a language outside the candidates: named, and weighed as undetermined
+        return other, UNDETERMINED, probabilities
     language, confidence = decide(probabilities)
     return language, language if confidence >= ROUTING_CONFIDENCE else UNDETERMINED, probabilities
 
 
 def route_text(text: str, default: dict[str, float], language_weights: dict[str, dict[str, float]],
                unsure: str = UNSURE, label_weights: dict | None = None) -> dict:  # fmt: skip
-    """The routing rule, for a loaded ensemble and for one being fitted: {language (detected), routed_as (`und`
-    where detection is unsure), weights (the members' say), label_weights (their say on each label: `weights` but
+    """The routing rule, for a loaded ensemble and for one being fitted: {language (detected; text clearly in a
+    language outside the candidates is named, "nl", and weighed as undetermined), routed_as (`und` where detection is
+    unsure), weights (the members' say), label_weights (their say on each label: `weights` but
     where the language has weights for that label), blended (whether they are a blend)}. A surely detected
     language gets its weights (unlisted: the default ones); one detected unsurely, with `unsure="blend"`, the mean of
     every language's weights weighted by the detector's probabilities, and with `unsure="default"` the default
@@ -105,7 +108,7 @@ def route_text(text: str, default: dict[str, float], language_weights: dict[str,
     # Only a comment read as one of the languages, unsurely, is blended. An undetermined one ("ok", an emoji, a
     # language outside the candidates, spread over all of them) keeps the default weights: blending would give the
     # baseline a say over text it cannot read.
-    blended = routed_as == UNDETERMINED and language != UNDETERMINED and unsure == "blend" and bool(language_weights)
+    blended = routed_as == UNDETERMINED and language in probabilities and unsure == "blend" and bool(language_weights)
     if not blended:
         weights = weights_for(routed_as, default, language_weights)
         per_label = weights_by_label(routed_as, default, language_weights, label_weights)

@@ -14,7 +14,7 @@ from ..classifiers import available_models, load_model, resolve_model_dir
 from ..classifiers.files import model_version
 from ..errors import ModelNotFound
 from ..labels import LABELS
-from ..languages import detect_language
+from ..languages import default_detector
 from ..serving import score_texts
 from ..text import clean_text
 from .matching import mask_phrases
@@ -128,5 +128,5 @@ def moderate(texts, policy: Policy, model=None, scores: pd.DataFrame | None = No
         version = version_of(name)
     except (ModelNotFound, OSError):
         version = "unknown"  # a model given in memory that was never saved
-    languages = [detect_language(t) if t.strip() else "und" for t in texts]
+    languages = [default_detector().identify(t) if t.strip() else "und" for t in texts]  # "nl" named, not `und`
     return Moderation(texts, scores, verdicts, languages, policy, name, version)

@@ -509,3 +509,10 @@ def test_moderate_page_says_which_language_and_how_the_ensemble_weighs_it(app):
     mixes = {label: spec.get("label_weights", {}).get("de", {}).get(label, german) for label in LABELS}
     named = [label for label in LABELS if re.search(rf"\b{label}\b[^;]*: baseline", route)]
     assert named == (list(LABELS) if len({tuple(m.items()) for m in mixes.values()}) > 1 else [])
+    # text clearly in a language no model was trained or measured on is named, and weighed by the default weights
+    check(app, "Je bent een ontzettende idioot en niemand wil jou hier hebben.")
+    route = next(c.value for c in app.caption if c.value.startswith("Detected language"))
+    assert route.startswith("Detected language: nl, not one the models were trained or measured on.")
+    default = {member["name"]: member["weight"] for member in spec["members"]}
+    assert f"The ensemble weighs baseline {default['baseline']:.0%}, embedding {default['embedding']:.0%}" in route
+    assert route.endswith("(its default weights, fitted for languages it has no weights for)."), route

@@ -42,12 +42,26 @@ def test_the_candidate_languages_are_still_read_short_comments_included(code):
     assert sum(p.values()) == pytest.approx(1.0) and next(iter(p)) == code  # most likely first
 
 
-def test_latin_script_sentences_are_never_set_aside_as_another_language():
+def test_short_latin_script_sentences_are_never_set_aside_as_another_language():
     # Read over every language, these are surely Nigerian Pidgin (0.95) and Kabyle (0.91): a comment naming a group,
-    # or spelling an insult out, would lose its language's weights; Dutch stays read as the nearest candidate.
+    # or spelling an insult out, would lose its language's weights.
     detector = default_detector()
-    for text in ("I am a Nigerian woman.", "Women are d i s g u s t i n g.", "Je bent een idioot"):
+    for text in ("I am a Nigerian woman.", "Women are d i s g u s t i n g.", "Je bent een idioot",
+                 "cunt \n\ncunt cunt cunt cunt", "FUCK YOU CONSENSUS and FUCK YOU!"):  # fmt: skip
         assert detector.other_language(text) is None and detector.identify(text) in KNOWN_LANGUAGES
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [("nl", "Je bent een ontzettende idioot en niemand wil jou hier hebben."),
+     ("pl", "Jesteś kompletnym idiotą i nikt cię tu nie chce."),
+     ("sv", "Tack så mycket för artikeln, den var verkligen intressant."),
+     ("hu", "Teljesen hülye vagy, és senki sem akar itt látni.")],
+)  # fmt: skip
+def test_a_sentence_in_latin_letters_surely_in_another_language_is_set_aside(code, text):
+    detector = default_detector()
+    assert detector.other_language(text) == detector.identify(text) == code and detect_language(text) == "und"
+    assert LanguageDetector([*KNOWN_LANGUAGES, code]).detect(text) == code  # a candidate once it is one
 
 
 def test_text_without_words_is_undetermined_and_not_another_language():

@@ -181,7 +181,8 @@ def test_the_cli_says_which_language_and_how_much_each_member_counted():
     thresholds = dict.fromkeys(LABELS, 0.5)
     ensemble = EnsembleModel(members, {"baseline": 0.5, "transformer": 0.5}, thresholds,
                              {"it": {"baseline": 0.0, "transformer": 1.0}})  # fmt: skip
-    texts = pd.DataFrame({"text": ["Sei un idiota e lo sanno tutti.", "", "que lixo"]})  # scored, empty, unsure
+    dutch = "Je bent een ontzettende idioot en niemand wil jou hier hebben."  # a language outside the candidates
+    texts = pd.DataFrame({"text": ["Sei un idiota e lo sanno tutti.", "", "que lixo", dutch]})  # + empty, unsure
     results = _json_results(score_frame(texts, "text", {"ensemble": ensemble}), {"ensemble": ensemble})
     assert results[0]["language"] == "it" and results[0]["models"]["ensemble"]["weights"]["transformer"] == 1.0
     assert results[0]["models"]["ensemble"]["routed_as"] == "it"
@@ -193,6 +194,8 @@ def test_the_cli_says_which_language_and_how_much_each_member_counted():
     expected = {"baseline": 0.5 * (1 - italian), "transformer": 0.5 + 0.5 * italian}
     assert unsure["weights"] == pytest.approx(expected, abs=5e-5)  # rounded to four decimals, as printed
     assert unsure["label_weights"]["toxic"] == unsure["weights"] and set(unsure["label_weights"]) == set(LABELS)
+    other = results[3]["models"]["ensemble"]  # named, and weighed by the default weights, never a blend
+    assert (results[3]["language"], other["routed_as"], other["weights"]) == ("nl", "und", ensemble.weights)
 
 
 def test_the_weight_fit_prefers_the_transformer_where_validation_cannot_tell_weights_apart():
@@ -299,5 +302,8 @@ def test_a_comment_in_a_language_outside_the_candidates_gets_the_default_weights
     ensemble = EnsembleModel(members, default, {}, {"en": {"baseline": 0.5, "transformer": 0.5}})
     arabic = "هذا تعليق طويل جدا باللغة العربية عن السياسة والاقتصاد في المنطقة"  # read as English (0.70) if forced
     [route] = ensemble.route([arabic])
-    assert (route["language"], route["routed_as"], route["blended"]) == ("und", "und", False)
+    assert (route["language"], route["routed_as"], route["blended"]) == ("ar", "und", False)  # named, not weighed
     assert route["weights"] == default and ensemble.predict_proba([arabic])["toxic"].tolist() == [0.0]
+    dutch = "Je bent een ontzettende idioot en niemand wil jou hier hebben."  # Latin letters, five words and more
+    [route] = ensemble.route([dutch])
+    assert (route["language"], route["routed_as"], route["blended"], route["weights"]) == ("nl", "und", False, default)
