@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 from ..errors import ModelNotFound
-from .e5 import build_tokenizer, read_e5_file
+from .e5 import packaged_tokenizer, read_e5_file
 from .files import COMPACT_WEIGHTS_FILE as WEIGHTS_FILE
 from .files import COMPACT_WORD_CHANGES_FILE as WORD_CHANGES_FILE
 from .files import CONFIG_FILE, TRAINING_RECORD_FILES, is_compact_dir
@@ -111,7 +111,7 @@ def load_compact(directory):
     missing = [k for k in missing if not k.endswith("position_ids")]
     if missing or unexpected:
         raise ModelNotFound(f"{directory}: weights do not fit the config (missing {missing}, extra {unexpected})")
-    return model.eval(), build_tokenizer(e5)
+    return model.eval(), packaged_tokenizer()
 
 
 def _restore_position_buffers(embeddings) -> None:
