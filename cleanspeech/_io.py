@@ -4,6 +4,7 @@ Private to CleanSpeech (the leading underscore): callers are the package's own m
 the names may change with them. Depends only on the core modules below it (`errors`).
 """
 
+import argparse
 import codecs
 import contextlib
 import importlib
@@ -123,6 +124,22 @@ def import_optional(module: str, extra: str | None, purpose: str) -> ModuleType:
         package = module.split(".")[0]
         hint = f"pip install 'cleanspeech[{extra}]'" if extra else f"pip install {package}"
         raise MissingExtra(f"{purpose} needs {package}: {hint}") from exc
+
+
+def at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse `type`: a whole number of at least `minimum`; anything else is argparse's one-line usage error
+    (exit 2), not a value that quietly means something else (a negative row count cut rows off the end)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
+        return value
+
+    return parse
 
 
 def typed_text(text: str) -> tuple[str, bool]:

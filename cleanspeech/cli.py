@@ -10,7 +10,7 @@ import warnings
 
 import pandas as pd
 
-from ._io import run_main, typed_text
+from ._io import at_least, run_main, typed_text
 from .classifiers import load_model, load_models, remember_scores
 from .classifiers.command import add_model_commands, add_model_option
 from .errors import InputError
@@ -152,8 +152,6 @@ def cmd_explain(args) -> int:
     text = args.text
     if is_blank(text):
         raise InputError("nothing to explain: the text is empty")
-    if args.top < 0:
-        raise InputError(f"--top is a number of words (0: all), not {args.top}")
     labels = tuple(args.label) if args.label else None
     explanation = explain(load_model(args.model), text, args.method, labels=labels)
     result = explanation.to_dict()
@@ -224,15 +222,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_option(evaluate, many=True)
     evaluate.add_argument(
         "--max-eval-rows",
-        type=int,
+        type=at_least(0),
         default=EVAL_ROWS_PER_SOURCE,
         help="rows per language set (0: all; default: %(default)s)",
     )
     evaluate.add_argument(
         "--max-validation-rows",
-        type=int,
+        type=at_least(0),
         default=0,
-        help="rows per source of the validation fold, a seeded sample for a quick look (default 0: all 18,000)",
+        help="rows per source of the validation fold, a seeded sample for a quick look (default 0: all 18,259)",
     )
     evaluate.add_argument("--json", action="store_true", help="print JSON instead of tables")
     evaluate.set_defaults(func=cmd_evaluate)
@@ -244,7 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "status column (scored, empty, truncated, error: ...), then the scores")  # fmt: skip
     score.add_argument("--column", default=TEXT_COLUMN, help="text column (default: %(default)s)")
     add_model_option(score, many=True)
-    score.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, help="rows per chunk (default: %(default)s)")
+    score.add_argument(
+        "--chunk-rows", type=at_least(1), default=CHUNK_ROWS, help="rows per chunk (default: %(default)s)"
+    )
     score.add_argument("--cpu", action="store_true", help="score on CPU processes even where GPUs exist")
     _add_raw_cells_option(score)
     _add_lenient_option(score)
@@ -261,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     explain.add_argument("--label", action="append", choices=LABELS,
                          help="only this label (repeatable; speeds up gradient methods)")  # fmt: skip
-    explain.add_argument("--top", type=int, default=0,
+    explain.add_argument("--top", type=at_least(0), default=0,
                          help="only the N words with the highest score for any label (0: all)")  # fmt: skip
     explain.set_defaults(func=cmd_explain)
 

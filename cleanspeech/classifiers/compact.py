@@ -58,11 +58,24 @@ def save_compact(trained_dir, out_dir) -> Path:
         save_file(changes, out_dir / WORD_CHANGES_FILE)
     config = model.config.to_dict()
     config["cleanspeech"] = {**config.get("cleanspeech", {}), "base_encoder": BASE_ENCODER}
+    if baked := _baked_prefix(trained_dir):  # the packed model reads with e5's own tokenizer, which adds none
+        config["cleanspeech"]["text_prefix"] = baked
     (out_dir / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
     for name in TRAINING_RECORD_FILES:
         if (trained_dir / name).is_file():
             shutil.copy(trained_dir / name, out_dir / name)
     return out_dir
+
+
+def _baked_prefix(trained_dir: Path) -> str:
+    """The text prefix an `export-model` folder's tokenizer adds itself (its normalizer starts with a Prepend), where
+    its config says none: packed from such a folder, a model must add it again or lose e5's "query: "."""
+    path = trained_dir / "tokenizer.json"
+    if not path.is_file():
+        return ""
+    normalizer = json.loads(path.read_text(encoding="utf-8")).get("normalizer") or {}
+    first = (normalizer.get("normalizers") or [{}])[0] if normalizer.get("type") == "Sequence" else normalizer
+    return first.get("prepend", "") if first.get("type") == "Prepend" else ""
 
 
 def word_table_changes(trained: torch.Tensor, base: torch.Tensor, tolerance: float = WORD_TOLERANCE) -> dict:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._io import replaced_atomically
+from ..errors import DataFileNotFound
 from ..labels import LABELS
 from ..paths import cache_root, resolve_data_dir
 from ..text import dedup_key
@@ -86,6 +87,8 @@ def build_dataset(
     made of the data files (names, sizes, modification times), the settings and this package's data code.
     """
     data_dir = resolve_data_dir(data_dir)
+    if jigsaw_dir is not None and not Path(jigsaw_dir).is_dir():  # else a cached build without it would answer
+        raise DataFileNotFound(f"Jigsaw directory not found: {jigsaw_dir}")
     if include_research:
         warnings.warn(
             "training on research-only / non-commercial sets: the resulting model may not be shipped commercially",

@@ -163,9 +163,12 @@ def cmd_add_user(args) -> int:
 
     from .users import add_user
 
-    password = (
-        sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass(f"password for {args.name}: ")
-    )
+    try:
+        password = (
+            sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass(f"password for {args.name}: ")
+        )
+    except EOFError:  # Ctrl-D at the prompt, or no terminal and nothing on stdin
+        raise InputError("no password given; type one at the prompt, or pipe it in with --password-stdin") from None
     add_user(args.users, args.name, password)
     print(f"saved {args.name} in {args.users}")
     return 0

@@ -6,6 +6,7 @@ load when `serve` runs (and a missing `[serve]` extra is one line naming it).
 
 import argparse
 
+from .._io import at_least
 from .settings import ServerSettings
 
 DEFAULTS = ServerSettings()
@@ -17,15 +18,15 @@ def add_serve_command(sub) -> None:
                            "/batch and the native /v1 API. See docs/service.md.")  # fmt: skip
     serve.add_argument("--model", default=DEFAULTS.model, help="model name or directory (default: %(default)s)")
     serve.add_argument("--host", default=DEFAULTS.host, help="address to listen on (default: %(default)s)")
-    serve.add_argument("--port", type=int, default=DEFAULTS.port, help="port (default: %(default)s)")
-    serve.add_argument("--workers", type=int, default=DEFAULTS.workers, help="processes (default: %(default)s)")
+    serve.add_argument("--port", type=at_least(1), default=DEFAULTS.port, help="port (default: %(default)s)")
+    serve.add_argument("--workers", type=at_least(1), default=DEFAULTS.workers, help="processes (default: %(default)s)")
     serve.add_argument("--public-url", help="the URL clients reach this server at (discovery rootUrl)")
     serve.add_argument(
         "--keys",
         dest="keys_file",
         help="file of API keys, one per line, each optionally followed by policy=NAME (default: no key needed)",
     )
-    serve.add_argument("--qps", type=int, help="requests per second per key (default: unlimited)")
+    serve.add_argument("--qps", type=at_least(1), help="requests per second per key (default: unlimited)")
     serve.add_argument("--store", default=DEFAULTS.store, help="moderation store (suggestscore records, the review "
                        "queue): SQLite path/URL or postgresql:// URL (default: $CLEANSPEECH_STORE or the app's "
                        "cleanspeech.sqlite3)")  # fmt: skip
@@ -46,7 +47,7 @@ def add_serve_command(sub) -> None:
     serve.add_argument("--proxy", dest="proxies", action="append", default=[], metavar="ATTRIBUTE=label",
                        help="answer an attribute no model predicts from a label, e.g. SEXUALLY_EXPLICIT=obscene "
                        "(repeatable; listed in the X-CleanSpeech-Attribute-Proxies header)")  # fmt: skip
-    serve.add_argument("--max-batch", type=int, default=DEFAULTS.max_batch, help="texts per forward pass "
+    serve.add_argument("--max-batch", type=at_least(1), default=DEFAULTS.max_batch, help="texts per forward pass "
                        "(default: %(default)s)")  # fmt: skip
     serve.add_argument("--max-wait-ms", type=float, default=DEFAULTS.max_wait_ms,
                        help="how long a request waits to share a forward pass; 0 turns batching off "
@@ -62,11 +63,32 @@ def run_serve(args: argparse.Namespace) -> int:
 
     for module in ("fastapi", "uvicorn", "sqlalchemy", "alembic", "py3langid", "prometheus_client", "httpx"):
         import_optional(module, "serve", "the scoring service")
-    if args.workers < 1 or not 0 < args.port < 65536 or (args.qps is not None and args.qps < 1):
-        raise InputError("--workers and --qps must be at least 1, --port between 1 and 65535")
+    checks = ((args.port > 65535, "--port must be at most 65535"),
+              (args.max_wait_ms < 0, "--max-wait-ms must be at least 0"),
+              (args.timeout_s <= 0, "--timeout must be more than 0"))  # fmt: skip
+    problems = [message for wrong, message in checks if wrong]
+    if problems:
+        raise InputError("; ".join(problems))
+    _check_listening(args.host, args.port)
     fields = set(ServerSettings.__dataclass_fields__)
     settings = ServerSettings(**{k: v for k, v in vars(args).items() if k in fields})
     from . import serve
 
     serve(settings)
     return 0
+
+
+def _check_listening(host: str, port: int) -> None:
+    """Refuse a host and port this process cannot listen on (another server holds the port) before the model loads:
+    one line and exit 2, not uvicorn's log line and exit 3 after seconds of loading."""
+    import socket
+
+    from ..errors import InputError
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: a closing socket is fine
+            probe.bind((host, port))
+    except OSError as exc:
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None

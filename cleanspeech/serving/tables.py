@@ -178,6 +178,8 @@ class _Source:
             self.data, self.path, self.name = source, None, name or "the uploaded file"
         else:
             self.path = Path(source)
+            if self.path.is_dir():
+                raise InputError(f"{self.path} is a directory, not a comment file")
             if not self.path.is_file():
                 raise InputError(f"file not found: {self.path}")
             self.data, self.name = None, name or str(self.path)

@@ -70,7 +70,12 @@ def test_non_utf8_file_is_read_with_a_notice(tmp_path, run_cli, shipped_baseline
         (["predict", "hi", "--model", "/no/such/model"], "neither a known model name"),
         (["evaluate", "--data-dir", "/no/such/dir"], "data directory not found"),
         (["explain", "hi", "--model", "baseline", "--label", "nosuch"], "invalid choice: 'nosuch'"),
-        (["explain", "hi", "--model", "baseline", "--top", "-2"], "--top is a number of words"),
+        (["explain", "hi", "--model", "baseline", "--top", "-2"], "argument --top: must be at least 0, not -2"),
+        (["evaluate", "--max-eval-rows", "-1"], "argument --max-eval-rows: must be at least 0, not -1"),
+        (["evaluate", "--max-validation-rows", "x"], "argument --max-validation-rows: not a whole number: 'x'"),
+        (["score", "in.csv", "out.csv", "--chunk-rows", "0"], "argument --chunk-rows: must be at least 1, not 0"),
+        (["evaluate", "--jigsaw-dir", "/no/such/dir"], "Jigsaw directory not found: /no/such/dir"),
+        (["predict", "--file", "/"], "/ is a directory, not a comment file"),
     ],
 )
 def test_bad_arguments(run_cli, args, message):

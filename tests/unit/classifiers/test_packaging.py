@@ -76,6 +76,10 @@ def test_export_loads_in_pipeline_with_sigmoid(trained_dir, tmp_path):
     )  # and CleanSpeech loads the exported directory unchanged, without adding the prefix twice
     again = TransformerModel.load(compact).predict_proba(TEXTS[:1]).iloc[0]  # the shared tokenizer is untouched
     assert again.to_numpy() == pytest.approx(ours.to_numpy(), abs=1e-6)
+    repacked = save_compact(exported, tmp_path / "repacked")  # packed again, it adds the prefix its tokenizer baked
+    assert TransformerModel.load(repacked).predict_proba(TEXTS[:1]).iloc[0].to_numpy() == pytest.approx(
+        ours.to_numpy(), abs=1e-5
+    )
     assert (exported / "thresholds.json").is_file()
 
 

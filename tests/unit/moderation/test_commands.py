@@ -74,6 +74,16 @@ def test_policy_and_user_commands_refuse_bad_input_in_one_line(tmp_path, store, 
     assert verify(users, "ana", "correct horse battery") and not verify(users, "ana", "wrong password")
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert main(["add-user", "bob", "--users", str(users), "--password-stdin"]) == 2
+    capsys.readouterr()
+
+    def no_terminal(prompt):  # what getpass does at end of input (Ctrl-D, or no terminal and an empty stdin)
+        raise EOFError
+
+    monkeypatch.setattr("getpass.getpass", no_terminal)
+    assert main(["add-user", "bob", "--users", str(users)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "error: no password given; type one at the prompt, or pipe it in with --password-stdin"
+    )
 
 
 def test_the_default_is_the_stores_choice_and_a_file_policy_is_never_queued(strict_policy, store, tmp_path, capsys):

@@ -86,12 +86,22 @@ def test_settings_travel_to_worker_processes_through_the_environment(monkeypatch
     assert ServerSettings(public_url="https://mod.example.org").root_url() == "https://mod.example.org/"
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--proxy", "FLIRTATION=rude"], "bad --proxy"),
         (["--keys", "/nonexistent/keys.txt"], "cannot read the keys file"),
-        (["--workers", "0"], "--workers"),
+        (["--workers", "0"], "argument --workers: must be at least 1, not 0"),
+        (["--port", "70000"], "--port must be at most 65535"),
+        (["--timeout", "0", "--max-wait-ms", "-1"], "--max-wait-ms must be at least 0; --timeout must be more than 0"),
         (["--store", "mysql+nodriver://x/y"], "cannot open the store"),
         (["--redis", "redis://127.0.0.1:1/0", "--qps", "3"], "cannot reach Redis"),
         (["--model", "/nonexistent/model"], "neither a known model name"),
@@ -100,9 +110,30 @@ def test_settings_travel_to_worker_processes_through_the_environment(monkeypatch
 def test_serve_refuses_bad_settings_in_one_line(args, message, capsys, tmp_path):
     from cleanspeech.cli import main
 
-    assert main(["serve", "--store", str(tmp_path / "f.sqlite3"), *args]) == 2
+    code = 0
+    try:
+        code = main(["serve", "--port", str(_free_port()), "--store", str(tmp_path / "f.sqlite3"), *args])
+    except SystemExit as exit_:  # argparse's own refusals (a number out of range) exit from the parser
+        code = exit_.code
+    assert code == 2
     err = capsys.readouterr().err
-    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert message in err and "Traceback" not in err
+    assert len([line for line in err.strip().splitlines() if not line.startswith(" ")]) <= 2  # usage: and error:
+
+
+def test_serve_refuses_a_port_another_server_holds_before_loading_the_model(capsys, tmp_path):
+    import socket
+
+    from cleanspeech.cli import main
+
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        argv = ["serve", "--port", str(port), "--model", "/nonexistent/model", "--store", str(tmp_path / "f.sqlite3")]
+        assert main(argv) == 2  # the port is checked first: no model loads only to fail on bind
+    err = capsys.readouterr().err
+    assert err.strip() == f"error: cannot listen on 127.0.0.1:{port}: Address already in use"
 
 
 def test_a_comment_the_queue_cannot_take_does_not_drop_the_others_written_with_it(tmp_path, shipped_baseline_dir):
