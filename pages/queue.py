@@ -27,7 +27,8 @@ def _filters() -> QueueFilter:
     statuses = status.multiselect("Status", STATUSES, default=["open"], key="queue_status")
     picked = label.selectbox("Label", [None, *LABELS], key="queue_label",
                              format_func=lambda x: "any" if x is None else LABEL_NAMES[x])  # fmt: skip
-    lang = language.selectbox("Language", [None, *LANGUAGE_NAMES, "und"], key="queue_language",
+    seen = [code for code in queue.languages() if code not in LANGUAGE_NAMES]  # "nl", "ar": named by the detector
+    lang = language.selectbox("Language", [None, *LANGUAGE_NAMES, *seen], key="queue_language",
                               format_func=lambda x: "any" if x is None else LANGUAGE_NAMES.get(x, x))  # fmt: skip
     origin = source.selectbox("Source", [None, "batch", "cli", "service", "moderate"], key="queue_source",
                               format_func=lambda x: "any" if x is None else x)  # fmt: skip

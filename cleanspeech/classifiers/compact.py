@@ -9,6 +9,7 @@ most rows never receive a gradient, and storing only the moved ones keeps the di
 `cleanspeech.classifiers.hf_export` turns it back into a standalone Hugging Face directory.
 """
 
+import copy
 import json
 import shutil
 from pathlib import Path
@@ -124,7 +125,10 @@ def load_compact(directory):
     missing = [k for k in missing if not k.endswith("position_ids")]
     if missing or unexpected:
         raise ModelNotFound(f"{directory}: weights do not fit the config (missing {missing}, extra {unexpected})")
-    return model.eval(), packaged_tokenizer()
+    # Its own copy (0.5 s, against 1.3 s to build one): a fast tokenizer keeps the truncation and padding of its last
+    # call, so one shared with the embedding model (128 tokens, padded) could cut this model's windows from another
+    # thread of the same process (the service's concurrent forward passes, the app's sessions).
+    return model.eval(), copy.deepcopy(packaged_tokenizer())
 
 
 def _restore_position_buffers(embeddings) -> None:

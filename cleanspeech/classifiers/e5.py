@@ -230,9 +230,9 @@ def build_tokenizer(e5: E5File):
 
 @lru_cache(maxsize=1)
 def packaged_tokenizer():
-    """The packaged e5's tokenizer, built once per process (1.3 s) and shared by every model on e5 (the transformer,
-    the embedding model: an ensemble holds both). Shared, so read-only: code that changes a tokenizer (`export_model`
-    bakes a prefix into its normalizer) changes a copy."""
+    """The packaged e5's tokenizer, built once per process (1.3 s): the sentence readers (the embedding model, the
+    rewrite metrics) call it, and a model that calls it with other settings, or changes it, takes a copy (0.5 s):
+    a fast tokenizer keeps the truncation and padding of its last call, which would leak between threads."""
     return build_tokenizer(read_e5_file(only=()))
 
 

@@ -4,7 +4,6 @@ The result is what `transformers.pipeline("text-classification", model=DIR, top_
 the model's text prefix baked into the tokenizer and the training records (thresholds, metrics) beside it.
 """
 
-import copy
 import shutil
 from pathlib import Path
 
@@ -16,8 +15,7 @@ def export_model(source, out_dir) -> Path:
     """A standalone Hugging Face directory (model, tokenizer, thresholds) from a shipped or trained model."""
     source, out_dir = Path(source), Path(out_dir)
     loaded = TransformerModel.load(source)
-    # A copy: the loaded tokenizer may be the process's shared one (`e5.packaged_tokenizer`), which this changes.
-    config, tokenizer = loaded.model.config, copy.deepcopy(loaded.tokenizer)
+    config, tokenizer = loaded.model.config, loaded.tokenizer  # the loaded model's own: changed here, then dropped
     settings = {k: v for k, v in (getattr(config, "cleanspeech", None) or {}).items() if k != "base_encoder"}
     if settings.get("text_prefix"):
         # Bake the prefix into the tokenizer so a plain pipeline over raw comments sees what training saw.

@@ -90,6 +90,12 @@ class ReviewQueue:
         with self.engine.connect() as conn:
             return [_with_cursor(dict(row._mapping)) for row in conn.execute(query)]
 
+    def languages(self) -> list[str]:
+        """The languages the queue's comments were detected in (any code, "nl" or "ar" too), sorted."""
+        query = sa.select(items.c.language).where(items.c.language.is_not(None)).distinct()
+        with self.engine.connect() as conn:
+            return sorted(conn.execute(query).scalars())
+
     def count(self, where: QueueFilter = QueueFilter()) -> int:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(sa.func.count()).select_from(items).where(*where.where())).scalar_one()

@@ -64,8 +64,8 @@ def run_serve(args: argparse.Namespace) -> int:
     for module in ("fastapi", "uvicorn", "sqlalchemy", "alembic", "py3langid", "prometheus_client", "httpx"):
         import_optional(module, "serve", "the scoring service")
     checks = ((args.port > 65535, "--port must be at most 65535"),
-              (args.max_wait_ms < 0, "--max-wait-ms must be at least 0"),
-              (args.timeout_s <= 0, "--timeout must be more than 0"))  # fmt: skip
+              (not args.max_wait_ms >= 0, "--max-wait-ms must be at least 0"),  # `not >=`: NaN is refused too
+              (not 0 < args.timeout_s < float("inf"), "--timeout must be more than 0 seconds"))  # fmt: skip
     problems = [message for wrong, message in checks if wrong]
     if problems:
         raise InputError("; ".join(problems))
@@ -80,15 +80,19 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def _check_listening(host: str, port: int) -> None:
     """Refuse a host and port this process cannot listen on (another server holds the port) before the model loads:
-    one line and exit 2, not uvicorn's log line and exit 3 after seconds of loading."""
+    one line and exit 2, not uvicorn's log line and exit 3 after seconds of loading. Every address the host names is
+    tried, IPv6 ones IPv6-only, as asyncio's server binds them."""
     import socket
 
     from ..errors import InputError
 
     try:
-        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-        with socket.socket(family, socket.SOCK_STREAM) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: a closing socket is fine
-            probe.bind((host, port))
+        for family, kind, proto, _, address in socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
+                                                                 flags=socket.AI_PASSIVE):  # fmt: skip
+            with socket.socket(family, kind, proto) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: TIME_WAIT is fine
+                if family == socket.AF_INET6:
+                    probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                probe.bind(address)
     except OSError as exc:
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None

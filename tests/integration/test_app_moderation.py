@@ -65,6 +65,17 @@ def test_queue_needs_a_reviewer_then_opens_decides_and_moves_on(store_path, ship
                                                                                    "name-calling"]  # fmt: skip
 
 
+def test_the_language_filter_offers_every_language_in_the_queue(store_path, shipped_baseline):
+    dutch = "Je bent een ontzettende idioot en niemand wil jou hier hebben."  # named "nl" by the detector, not und
+    store = fill_queue(store_path, ["you stupid idiot", "I will hurt you", dutch], shipped_baseline)
+    assert store.queue.languages() == ["en", "nl"]
+    at = signed_in("pages/queue.py")
+    box = at.selectbox(key="queue_language")
+    assert "nl" in box.options and box.options.count("undetermined") == 1
+    box.select("nl").run()
+    assert not at.exception and at.caption[0].value.startswith("1 item")
+
+
 def test_a_reload_gives_the_reviewer_their_item_back_and_hides_it_from_others(store_path, shipped_baseline):
     store = fill_queue(store_path, ["you stupid idiot", "I will hurt you"], shipped_baseline)
     ana = signed_in("pages/queue.py", "ana")

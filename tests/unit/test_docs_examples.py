@@ -35,13 +35,14 @@ def test_the_rewrite_example_shows_the_shipped_scores(shipped_transformer):
     assert f'"rewrite": "{result["rewrite"]}"' in block
     for key in ("before", "after"):
         shown = _shown(block, key)
-        assert set(shown) < set(LABELS) and shown == {label: round(result[key][label], 5) for label in shown}
+        assert set(shown) < set(LABELS)  # to 1e-3: backends and CPUs differ in the last of the five decimals shown
+        assert shown == {label: pytest.approx(result[key][label], abs=1e-3) for label in shown}
 
 
 def test_the_cli_example_shows_the_shipped_transformers_score(shipped_transformer):
     block = _json_block("cli.md", '[{"text": "You are a disgusting idiot."')
     shown = re.search(r'"transformer": \{"scores": \{"toxic": ([\d.]+)', block).group(1)
-    assert float(shown) == round(float(shipped_transformer.predict_proba([EXAMPLE])["toxic"].iloc[0]), 5)
+    assert float(shown) == pytest.approx(float(shipped_transformer.predict_proba([EXAMPLE])["toxic"].iloc[0]), abs=1e-3)
 
 
 def test_the_explanation_example_shows_the_shipped_gradients(shipped_transformer_torch):

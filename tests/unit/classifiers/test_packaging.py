@@ -131,3 +131,18 @@ def test_train_script_continues_from_a_compact_model(trained_dir, tmp_path, data
         TransformerModel.load(compact).predict_proba(TEXTS),
         atol=1e-3,
     )
+
+
+def test_a_packed_transformer_reads_with_a_tokenizer_no_other_model_calls(trained_dir, tmp_path):
+    """A fast tokenizer keeps the truncation and padding of its last call: shared with the embedding model (128
+    tokens, padded), another thread's call could cut this model's 256-token windows. Each load gets its own."""
+    from cleanspeech.classifiers.e5 import packaged_encoder, packaged_tokenizer
+
+    compact = save_compact(trained_dir, tmp_path / "compact")
+    first, second = load_compact(compact)[1], load_compact(compact)[1]
+    shared = packaged_tokenizer()
+    assert len({id(first), id(second), id(shared)}) == 3 and packaged_encoder()[1] is shared
+    long = "word " * 400
+    shared([long], truncation=True, max_length=16, padding="max_length")  # another model's settings, last
+    windows = first([long], truncation=True, max_length=256, stride=64, return_overflowing_tokens=True)["input_ids"]
+    assert [len(w) for w in windows][0] == 256 and first.pad_token_id not in windows[0]

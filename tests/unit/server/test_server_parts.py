@@ -101,7 +101,8 @@ def _free_port() -> int:
         (["--keys", "/nonexistent/keys.txt"], "cannot read the keys file"),
         (["--workers", "0"], "argument --workers: must be at least 1, not 0"),
         (["--port", "70000"], "--port must be at most 65535"),
-        (["--timeout", "0", "--max-wait-ms", "-1"], "--max-wait-ms must be at least 0; --timeout must be more than 0"),
+        (["--timeout", "nan", "--max-wait-ms", "-1"], "at least 0; --timeout must be more than 0 seconds"),
+        (["--timeout", "0"], "--timeout must be more than 0 seconds"),
         (["--store", "mysql+nodriver://x/y"], "cannot open the store"),
         (["--redis", "redis://127.0.0.1:1/0", "--qps", "3"], "cannot reach Redis"),
         (["--model", "/nonexistent/model"], "neither a known model name"),
@@ -187,3 +188,24 @@ def test_a_long_request_is_scored_in_batches_and_its_queued_ones_dropped_when_it
     cut = sizes.index("|")
     assert sizes[:cut] == [8] * 6 + [2]  # 50 texts in batches of at most 8
     assert sum(sizes[cut + 1 :]) <= 8 + 1  # of the abandoned 50 at most the batch already taken, then the small one
+
+
+def test_the_port_check_binds_as_the_server_would():
+    import socket
+
+    from cleanspeech.errors import InputError
+    from cleanspeech.server.command import _check_listening
+
+    with socket.socket() as held:  # an IPv4-only server on every interface
+        held.bind(("0.0.0.0", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        for host in ("127.0.0.1", "0.0.0.0", ""):
+            with pytest.raises(InputError, match="Address already in use"):
+                _check_listening(host, port)
+        if socket.has_ipv6:
+            try:
+                _check_listening("::1", 0)
+            except InputError:
+                pytest.skip("no IPv6 loopback here")
+            _check_listening("::", port)  # IPv6-only, as asyncio binds it: the IPv4 server is no conflict
