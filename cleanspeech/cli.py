@@ -203,7 +203,16 @@ def _add_lenient_option(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m cleanspeech", description="CleanSpeech toxicity moderation")
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_scoring_commands(sub)
+    _add_text_commands(sub)
+    add_model_commands(sub)
+    add_moderation_commands(sub)
+    add_serve_command(sub)
+    return parser
 
+
+def _add_scoring_commands(sub) -> None:
+    """`predict`, `evaluate` and `score`."""
     predict = sub.add_parser("predict", help="score comments; prints JSON")
     predict.add_argument("texts", nargs="*", help="comment text(s) to score")
     predict.add_argument("--file", help="CSV (comma, semicolon or tab; any common encoding) or .xlsx file of comments")
@@ -220,18 +229,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data-dir", help="data directory (default: $CLEANSPEECH_DATA or ../shared/data)")
     evaluate.add_argument("--jigsaw-dir", help="directory with Kaggle's full train.csv, test.csv, test_labels.csv")
     add_model_option(evaluate, many=True)
-    evaluate.add_argument(
-        "--max-eval-rows",
-        type=at_least(0),
-        default=EVAL_ROWS_PER_SOURCE,
-        help="rows per language set (0: all; default: %(default)s)",
-    )
-    evaluate.add_argument(
-        "--max-validation-rows",
-        type=at_least(0),
-        default=0,
-        help="rows per source of the validation fold, a seeded sample for a quick look (default 0: all 18,259)",
-    )
+    evaluate.add_argument("--max-eval-rows", type=at_least(0), default=EVAL_ROWS_PER_SOURCE,
+                          help="rows per language set (0: all; default: %(default)s)")  # fmt: skip
+    evaluate.add_argument("--max-validation-rows", type=at_least(0), default=0, help="rows per source of the "
+                          "validation fold, a seeded sample for a quick look (default 0: all 18,259)")  # fmt: skip
     evaluate.add_argument("--json", action="store_true", help="print JSON instead of tables")
     evaluate.set_defaults(func=cmd_evaluate)
 
@@ -251,6 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_verdict_options(score)
     score.set_defaults(func=cmd_score)
 
+
+def _add_text_commands(sub) -> None:
+    """`explain` and `rewrite`: one comment each."""
     explain = sub.add_parser("explain", help="which words drove each label's score; prints JSON")
     explain.add_argument("text", help="the comment to explain")
     add_model_option(explain)
@@ -276,11 +280,6 @@ def build_parser() -> argparse.ArgumentParser:
     rewrite.add_argument("--gemini-model", help=f"Gemini model name (default: {GEMINI_MODEL})")
     add_model_option(rewrite)  # the judge: it scores the comment before and after
     rewrite.set_defaults(func=cmd_rewrite)
-
-    add_model_commands(sub)
-    add_moderation_commands(sub)
-    add_serve_command(sub)
-    return parser
 
 
 def _typed_text(text: str) -> str:
