@@ -230,9 +230,10 @@ def build_tokenizer(e5: E5File):
 
 @lru_cache(maxsize=1)
 def packaged_tokenizer():
-    """The packaged e5's tokenizer, built once per process (1.3 s): the sentence readers (the embedding model, the
-    rewrite metrics) call it, and a model that calls it with other settings, or changes it, takes a copy (0.5 s):
-    a fast tokenizer keeps the truncation and padding of its last call, which would leak between threads."""
+    """The packaged e5's tokenizer, built once per process (1.3 s), which the sentence readers share (the embedding
+    model; the rewrite metrics of scripts/evaluate_rewrite.py). The transformer, which calls it with other settings,
+    takes a copy (0.5 s): a fast tokenizer keeps the truncation and padding of its last call, and a call from another
+    thread with other settings would cut the transformer's windows (`compact.load_compact`)."""
     return build_tokenizer(read_e5_file(only=()))
 
 
