@@ -116,12 +116,11 @@ def cmd_evaluate(args) -> int:
     models = remember_scores(load_models(args.model))  # the ensemble reads its members' scores, not runs them again
     frame = build_dataset(args.data_dir, args.jigsaw_dir)
     reports = {}
+    sample = [rows or None for rows in (args.max_eval_rows, args.max_validation_rows, args.max_test_rows)]  # 0: all
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MetricWarning)  # one-class groups show as NaN in the table
         for name, model in models.items():
-            report = evaluation_report(
-                model, frame, model.thresholds, args.max_eval_rows or None, args.max_validation_rows or None
-            )
+            report = evaluation_report(model, frame, model.thresholds, *sample)
             report.pop("predictions")
             for split in report["splits"].values():
                 split.pop("curves")
@@ -233,6 +232,8 @@ def _add_scoring_commands(sub) -> None:
                           help="rows per language set (0: all; default: %(default)s)")  # fmt: skip
     evaluate.add_argument("--max-validation-rows", type=at_least(0), default=0, help="rows per source of the "
                           "validation fold, a seeded sample for a quick look (default 0: all 18,259)")  # fmt: skip
+    evaluate.add_argument("--max-test-rows", type=at_least(0), default=0, help="rows of the test fold, a seeded "
+                          "sample for a quick look (default 0: all 1,027)")  # fmt: skip
     evaluate.add_argument("--json", action="store_true", help="print JSON instead of tables")
     evaluate.set_defaults(func=cmd_evaluate)
 

@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cleanspeech._io import run_main
+from cleanspeech._io import at_least, run_main
 from cleanspeech.classifiers import load_model, resolve_model_dir
 from cleanspeech.classifiers.ensemble import (
     COMBINE,
@@ -86,9 +86,10 @@ def parse_args(argv=None):
                    "the shipped one where it exists)")  # fmt: skip
     p.add_argument("--ensemble-dir", help="where to write the ensemble (default: the shipped models' ensemble folder)")
     p.add_argument("--data-dir", help="data directory (default: $CLEANSPEECH_DATA or ../shared/data)")
-    p.add_argument("--max-eval-rows", type=int, default=EVAL_ROWS_PER_SOURCE, help="rows per evaluation set")
-    p.add_argument("--max-validation-rows", type=int, help="rows per source of the validation fold the weights and "
-                   "thresholds are fitted on, a seeded sample for a quick fit (default: all)")  # fmt: skip
+    p.add_argument("--max-eval-rows", type=at_least(1), default=EVAL_ROWS_PER_SOURCE, help="rows per evaluation set")
+    p.add_argument("--max-validation-rows", type=at_least(1), help="rows per source of the validation fold the "
+                   "weights and thresholds are fitted on, a seeded sample for a quick fit (default: all)")  # fmt: skip
+    p.add_argument("--max-test-rows", type=at_least(1), help="rows of the test fold measured (default: all 1,027)")
     p.add_argument("--tolerance", type=float, default=TOLERANCE, help="ROC-AUC (the mean over the labels, or one "
                    "label's) within which mixes count as alike, and the one with the most embedding model, then the "
                    f"least baseline, is taken (default: {TOLERANCE}; 0: the best)")  # fmt: skip
@@ -270,8 +271,8 @@ def main(argv=None) -> int:
     frame = build_dataset(args.data_dir)
     members = member_dirs(args)
     check_unseen_languages(args.unseen_language_embedding, frame, members)  # before hours of scoring
-    scores = {name: score_folds(load_model(path), frame, args.max_eval_rows, args.max_validation_rows)
-              for name, path in members.items()}  # fmt: skip
+    sample = (args.max_eval_rows, args.max_validation_rows, args.max_test_rows)
+    scores = {name: score_folds(load_model(path), frame, *sample) for name, path in members.items()}
     index = scores["baseline"].index
     # Fitted on the scale the ensemble averages on: ROC-AUC ranks the mean, so the weights are the served ones.
     logit = args.combine == "logit"

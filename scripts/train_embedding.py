@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 import cleanspeech
-from cleanspeech._io import run_main
+from cleanspeech._io import at_least, run_main
 from cleanspeech.classifiers.e5 import embed_comments
 from cleanspeech.classifiers.embedding import MAX_LENGTH, EmbeddingModel
 from cleanspeech.classifiers.embedding_head import EPOCHS, HIDDEN_SIZE
@@ -58,10 +58,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data-dir", help="data directory (default: $CLEANSPEECH_DATA or ../shared/data)")
     p.add_argument("--output-dir", help="where to write the model (default: models/embedding)")
-    p.add_argument("--max-train-rows", type=int, help="subsample the real training rows (quick runs)")
-    p.add_argument("--max-eval-rows", type=int, default=EVAL_ROWS_PER_SOURCE, help="rows per evaluation set")
-    p.add_argument("--max-validation-rows", type=int, help="rows per source of the validation fold that tunes the "
-                   "thresholds, a seeded sample for a quick run (default: all)")  # fmt: skip
+    p.add_argument("--max-train-rows", type=at_least(1), help="subsample the real training rows (quick runs)")
+    p.add_argument("--max-eval-rows", type=at_least(1), default=EVAL_ROWS_PER_SOURCE, help="rows per evaluation set")
+    p.add_argument("--max-validation-rows", type=at_least(1), help="rows per source of the validation fold that tunes "
+                   "the thresholds, a seeded sample for a quick run (default: all)")  # fmt: skip
+    p.add_argument("--max-test-rows", type=at_least(1), help="rows of the test fold measured, a seeded sample for a "
+                   "quick run (default: all 1,027)")  # fmt: skip
     p.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength of the logistic "
                    "regressions (default: %(default)s)")  # fmt: skip
     p.add_argument("--hidden-size", type=int, default=HIDDEN_SIZE, help="units of a hidden layer shared by the "
@@ -156,8 +158,7 @@ def train(args) -> dict:
         print(f"left out {int((~kept).sum()):,} rows in {args.leave_out_language}", flush=True)
     model = EmbeddingModel.fit(vectors, rows[list(LABELS)], C=args.C, hidden_size=args.hidden_size,
                                epochs=args.epochs, seed=args.seed, max_length=args.max_length)  # fmt: skip
-    report = evaluation_report(model, frame, max_eval_rows=args.max_eval_rows,
-                               max_validation_rows=args.max_validation_rows)  # fmt: skip
+    report = evaluation_report(model, frame, None, args.max_eval_rows, args.max_validation_rows, args.max_test_rows)
     model.thresholds = report["thresholds"]
     model.meta = {
         "training_data": summarize(pd.concat([real, frame[frame["fold"] != "train"]])),

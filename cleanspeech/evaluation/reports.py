@@ -78,17 +78,20 @@ def predictions_record(rows: pd.DataFrame, scores: pd.DataFrame) -> dict:
 
 
 def score_folds(
-    model, frame: pd.DataFrame, max_eval_rows: int | None = EVAL_ROWS_PER_SOURCE, max_validation_rows: int | None = None
+    model,
+    frame: pd.DataFrame,
+    max_eval_rows: int | None = EVAL_ROWS_PER_SOURCE,
+    max_validation_rows: int | None = None,
+    max_test_rows: int | None = None,
 ) -> pd.DataFrame:
     """Scores of the validation and test folds and of a sample of the evaluation fold, indexed like `frame`.
 
-    `max_validation_rows` samples the validation fold too (per source; 18,000 rows in all), for a quick look; the
-    test fold (1,027 Jigsaw rows) is always scored whole.
+    `max_validation_rows` and `max_test_rows` sample the validation fold (per source; 18,259 rows in all) and the test
+    fold (1,027 Jigsaw rows) too, seeded, for a quick look; by default both are scored whole.
     """
-    folds = frame[frame["fold"].isin(["validation", "test"])]
-    if max_validation_rows is not None:
-        kept = _per_source(folds[folds["fold"] == "validation"], max_validation_rows).index
-        folds = folds[(folds["fold"] == "test") | folds.index.isin(kept)]
+    validation = _per_source(frame[frame["fold"] == "validation"], max_validation_rows)
+    test = _per_source(frame[frame["fold"] == "test"], max_test_rows)
+    folds = frame[frame.index.isin(validation.index) | frame.index.isin(test.index)]  # in the frame's order
     return score_rows(model, pd.concat([folds, sample_evaluation_rows(frame, max_eval_rows)]))
 
 
@@ -98,12 +101,13 @@ def evaluation_report(
     thresholds: dict | None = None,
     max_eval_rows: int | None = EVAL_ROWS_PER_SOURCE,
     max_validation_rows: int | None = None,
+    max_test_rows: int | None = None,
 ) -> dict:
     """Measure validation, test and the per-language evaluation sets.
 
     Precision/recall/F1 use `thresholds`; without them, thresholds are tuned on the validation fold (training time).
     """
-    scores = score_folds(model, frame, max_eval_rows, max_validation_rows)
+    scores = score_folds(model, frame, max_eval_rows, max_validation_rows, max_test_rows)
     return report_from_scores(model.name, frame, scores, thresholds)
 
 

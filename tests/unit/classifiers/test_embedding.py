@@ -107,8 +107,8 @@ def test_train_embedding_script_writes_a_model_the_ensemble_fit_uses(tmp_path, c
                                                                      tiny_classifier_dir):  # fmt: skip
     out = tmp_path / "embedding"
     command = ["--output-dir", str(out), "--max-train-rows", "500", "--identity-statements", "30",
-               "--max-eval-rows", "10", "--max-validation-rows", "30", "--no-cache", "--max-length", "16",
-               "--leave-out-language", "pt"]  # fmt: skip
+               "--max-eval-rows", "10", "--max-validation-rows", "30", "--max-test-rows", "100", "--no-cache",
+               "--max-length", "16", "--leave-out-language", "pt"]  # fmt: skip
     done = run_script(capsys, "train_embedding", *command)
     assert done.returncode == 0, done.stderr
     meta = json.loads((out / "embedding_meta.json").read_text())
@@ -122,9 +122,10 @@ def test_train_embedding_script_writes_a_model_the_ensemble_fit_uses(tmp_path, c
     assert set(model.thresholds) == set(LABELS) and model.thresholds == json.loads(
         (out / "thresholds.json").read_text()
     )
+    assert json.loads((out / "evaluation.json").read_text())["splits"]["test"]["metrics"]["toxic"]["n"] == 100
     ensemble = tmp_path / "ensemble"
     command = ["--transformer", str(tiny_classifier_dir), "--embedding", str(out), "--ensemble-dir", str(ensemble),
-               "--max-eval-rows", "10", "--max-validation-rows", "30",
+               "--max-eval-rows", "10", "--max-validation-rows", "30", "--max-test-rows", "100",
                "--unseen-language-embedding", f"pt={out}"]  # fmt: skip
     done = run_script(capsys, "fit_ensemble", *command)
     assert done.returncode == 0, done.stderr
