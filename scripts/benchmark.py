@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cleanspeech._io import at_least
 from cleanspeech.classifiers import available_models, load_model, model_path
 from cleanspeech.data.corpus import build_dataset
 from cleanspeech.labels import LABELS
@@ -46,14 +47,24 @@ def parse_args(argv=None):
     p.add_argument("--data-dir", help="data directory (default: $CLEANSPEECH_DATA or ../shared/data)")
     p.add_argument("--transformer-dir", default=str(model_path("transformer")), help="the transformer to measure")
     p.add_argument("--skip", default="", help="comma-separated configurations not to measure (e.g. ensemble)")
-    p.add_argument("--predict-rows", type=int, default=2000, help="validation comments scored per configuration")
-    p.add_argument("--train-rows", type=int, default=20000, help="training comments for the baseline fit timing")
-    p.add_argument("--latency-repeats", type=int, default=50, help="single-comment calls per configuration")
-    p.add_argument("--explain-repeats", type=int, default=3, help="explanations per method and length (0: skip)")
-    p.add_argument("--rewrite-comments", type=int, default=40, help="toxic comments rewritten locally (0: skip)")
-    p.add_argument("--service-comments", type=int, default=400, help="comments per service load level (0: skip)")
+    p.add_argument(
+        "--predict-rows", type=at_least(1), default=2000, help="validation comments scored per configuration"
+    )
+    p.add_argument(
+        "--train-rows", type=at_least(1), default=20000, help="training comments for the baseline fit timing"
+    )
+    p.add_argument("--latency-repeats", type=at_least(1), default=50, help="single-comment calls per configuration")
+    p.add_argument(
+        "--explain-repeats", type=at_least(0), default=3, help="explanations per method and length (0: skip)"
+    )
+    p.add_argument(
+        "--rewrite-comments", type=at_least(0), default=40, help="toxic comments rewritten locally (0: skip)"
+    )
+    p.add_argument(
+        "--service-comments", type=at_least(0), default=400, help="comments per service load level (0: skip)"
+    )
     p.add_argument("--service-model", default="transformer", help="the model the service benchmark serves")
-    p.add_argument("--queue-items", type=int, default=100_000, help="review-queue size to measure (0: skip)")
+    p.add_argument("--queue-items", type=at_least(0), default=100_000, help="review-queue size to measure (0: skip)")
     p.add_argument("--queue-postgres", default="postgresql://127.0.0.1:5432/test", help="PostgreSQL for the queue "
                    "figures (a scratch schema, dropped after); empty: SQLite only")  # fmt: skip
     p.add_argument("--output", default=str(models_dir() / "benchmark.json"), help="default: beside the shipped models")

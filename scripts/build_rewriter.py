@@ -10,7 +10,7 @@ Only the development part is read (the held-out fifth, chosen by a hash of each 
 import argparse
 import sys
 
-from cleanspeech._io import run_main
+from cleanspeech._io import at_least, run_main
 from cleanspeech.data.paradetox import development_pairs, read_paradetox, read_sentences_csv
 from cleanspeech.paths import models_dir
 from cleanspeech.rewrite import REWRITER_DIR
@@ -23,7 +23,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--pairs", help="a CSV of toxic sentences with their rewrites instead of ParaDetox")
     p.add_argument("--column", default="toxic", help="the toxic-sentence column of --pairs (default: toxic)")
     p.add_argument("--output-dir", default=str(models_dir() / REWRITER_DIR), help="default: models/rewriter")
-    p.add_argument("--min-count", type=int, default=3, help="times people must have changed a phrase (default: 3)")
+    p.add_argument(
+        "--min-count", type=at_least(1), default=3, help="times people must have changed a phrase (default: 3)"
+    )
     p.add_argument("--min-rate", type=float, default=0.5, help="share of its sentences where it was changed")
     return p.parse_args(argv)
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cleanspeech._io import at_least
 from cleanspeech.classifiers import load_model, resolve_model_dir
 from cleanspeech.data.corpus import build_dataset
 from cleanspeech.explain import METHODS, explain, model_family
@@ -33,10 +34,14 @@ MAX_WORDS = 80  # about 3 in 4 toxic Jigsaw comments; longer ones cost SHAP and 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data-dir", help="data directory (default: $CLEANSPEECH_DATA or ../shared/data)")
-    p.add_argument("--comments", type=int, default=300, help="held-out toxic comments to explain (default: 300)")
+    p.add_argument(
+        "--comments", type=at_least(1), default=300, help="held-out toxic comments to explain (default: 300)"
+    )
     p.add_argument("--model", action="append", help="baseline, transformer, embedding or a directory (default: "
                    "all three)")  # fmt: skip
-    p.add_argument("--max-words", type=int, default=MAX_WORDS, help=f"longest comment, in words (default {MAX_WORDS})")
+    p.add_argument(
+        "--max-words", type=at_least(1), default=MAX_WORDS, help=f"longest comment, in words (default {MAX_WORDS})"
+    )
     p.add_argument("--method", action="append", help="only these methods (default: every method of the model)")
     p.add_argument("--output-dir", help="write DIR/<model>/faithfulness.json instead of beside each model")
     return p.parse_args(argv)

@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from cleanspeech._io import run_main, write_json_atomic
+from cleanspeech._io import at_least, run_main, write_json_atomic
 from cleanspeech.classifiers import available_models, load_models, remember_scores, resolve_model_dir
 from cleanspeech.data import build_dataset
 from cleanspeech.evaluation.fairness import REAL_ROWS, fairness_report
@@ -29,8 +29,8 @@ def parse_args(argv=None):
     p.add_argument("--model", action="append", help="model name or directory (repeatable; default: every shipped one)")
     p.add_argument("--data-dir", help="data directory (default: $CLEANSPEECH_DATA or ../shared/data)")
     p.add_argument("--no-real", action="store_true", help="templates and the functional suite only (no data needed)")
-    p.add_argument("--real-rows", type=int, default=REAL_ROWS, help="held-out comments per language mentioning a "
-                   "term, and as many without (default: %(default)s)")  # fmt: skip
+    p.add_argument("--real-rows", type=at_least(1), default=REAL_ROWS, help="held-out comments per language "
+                   "mentioning a term, and as many without (default: %(default)s)")  # fmt: skip
     p.add_argument("--quick", action="store_true", help=f"terms {', '.join(QUICK_TERMS)} in "
                    f"{' and '.join(QUICK_LANGUAGES)}, 200 real comments: a check, not a measurement")  # fmt: skip
     p.add_argument("--output-dir", help="write DIR/<model>/fairness.json instead of beside each model")

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cleanspeech._io import run_main
+from cleanspeech._io import at_least, run_main
 from cleanspeech.classifiers import load_model
 from cleanspeech.data.paradetox import read_paradetox, read_sentences_csv
 from cleanspeech.errors import CleanSpeechError
@@ -42,7 +42,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--data-dir", help="data directory with paradetox/ (default: $CLEANSPEECH_DATA or ../shared/data)")
     p.add_argument("--input", help="a CSV of toxic sentences to evaluate instead of ParaDetox's held-out part")
     p.add_argument("--column", default="toxic", help="the toxic-sentence column of --input (default: toxic)")
-    p.add_argument("--limit", type=int, default=0, help="evaluate the first N sentences only (0: all)")
+    p.add_argument("--limit", type=at_least(0), default=0, help="evaluate the first N sentences only (0: all)")
     p.add_argument("--gemini", action="store_true", help="also evaluate Gemini (needs GEMINI_API_KEY)")
     p.add_argument("--output-dir", default=str(models_dir() / REWRITER_DIR), help="default: models/rewriter")
     return p.parse_args(argv)

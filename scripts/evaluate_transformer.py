@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cleanspeech._io import run_main
+from cleanspeech._io import at_least, run_main
 from cleanspeech.classifiers import load_model
 from cleanspeech.classifiers.onnx_backend import BACKEND_FILE, BACKEND_VARIABLE, choose_backend, onnx_available
 from cleanspeech.classifiers.transformer import TransformerModel
@@ -33,8 +33,10 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default=str(models_dir() / "transformer"), help="transformer directory")
     p.add_argument("--data-dir", help="data directory (default: $CLEANSPEECH_DATA or ../shared/data)")
-    p.add_argument("--max-eval-rows", type=int, default=EVAL_ROWS_PER_SOURCE, help="rows per language set")
-    p.add_argument("--backend-rows", type=int, default=3000, help="validation rows for the backend choice (0: skip)")
+    p.add_argument("--max-eval-rows", type=at_least(1), default=EVAL_ROWS_PER_SOURCE, help="rows per language set")
+    p.add_argument(
+        "--backend-rows", type=at_least(0), default=3000, help="validation rows for the backend choice (0: skip)"
+    )
     return p.parse_args(argv)
 
 

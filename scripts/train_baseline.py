@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cleanspeech._io import run_main
+from cleanspeech._io import at_least, run_main
 from cleanspeech.classifiers.baseline import DEFAULT_SETTINGS, BaselineModel
 from cleanspeech.data.corpus import SEED, VALIDATION_FRACTION, build_dataset, summarize, with_extra_rows
 from cleanspeech.data.counterfactual import (
@@ -50,24 +50,24 @@ def parse_args(argv=None) -> argparse.Namespace:
         action="store_true",
         help="also train on research-only / non-commercial sets (you accept their terms; do not ship)",
     )
-    p.add_argument("--max-train-rows", type=int, default=None, help="subsample the training rows (quick runs)")
+    p.add_argument("--max-train-rows", type=at_least(1), default=None, help="subsample the training rows (quick runs)")
     p.add_argument("--C", type=float, default=DEFAULT_SETTINGS["C"], help="inverse regularisation strength")
     p.add_argument("--no-unicode-normalization", action="store_true", help="train without evasion folding")
-    p.add_argument("--identity-benign-copies", type=int, default=DEFAULT_BENIGN_COPIES,
+    p.add_argument("--identity-benign-copies", type=at_least(0), default=DEFAULT_BENIGN_COPIES,
                    help="counterfactual copies (identity terms swapped) of each benign training comment that names "
                    "a group (default: %(default)s; 0 turns the augmentation off)")  # fmt: skip
-    p.add_argument("--identity-toxic-copies", type=int, default=DEFAULT_TOXIC_COPIES,
+    p.add_argument("--identity-toxic-copies", type=at_least(0), default=DEFAULT_TOXIC_COPIES,
                    help="counterfactual copies of each toxic one (default: %(default)s)")  # fmt: skip
-    p.add_argument("--identity-balance-factor", type=int, default=DEFAULT_BALANCE_FACTOR,
+    p.add_argument("--identity-balance-factor", type=at_least(0), default=DEFAULT_BALANCE_FACTOR,
                    help="benign mentions added per identity term until it is no more often toxic than its language's "
                    "comments, at most this many per toxic mention (default: %(default)s; 0: off)")  # fmt: skip
     p.add_argument(
         "--clean-attack-copies",
-        type=int,
+        type=at_least(0),
         default=DEFAULT_CLEAN_ATTACK_COPIES,
         help="identity-swapped copies of each identity attack not labelled obscene (default: %(default)s)",
     )
-    p.add_argument("--identity-statements", type=int, default=STATEMENTS,
+    p.add_argument("--identity-statements", type=at_least(0), default=STATEMENTS,
                    help="written identity statements per language: attacks without profanity, benign mentions, "
                    "counter-speech (default: %(default)s; never more than the real rows)")  # fmt: skip
     p.add_argument("--identity-statement-attacks", metavar="LANGS", default=STATEMENT_ATTACKS,

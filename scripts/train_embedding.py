@@ -66,13 +66,15 @@ def parse_args(argv=None) -> argparse.Namespace:
                    "quick run (default: all 1,027)")  # fmt: skip
     p.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength of the logistic "
                    "regressions (default: %(default)s)")  # fmt: skip
-    p.add_argument("--hidden-size", type=int, default=HIDDEN_SIZE, help="units of a hidden layer shared by the "
+    p.add_argument("--hidden-size", type=at_least(0), default=HIDDEN_SIZE, help="units of a hidden layer shared by the "
                    "labels; 0: one logistic regression per label (default: %(default)s)")  # fmt: skip
-    p.add_argument("--epochs", type=int, default=EPOCHS, help="passes of the hidden layer's training (default: "
+    p.add_argument("--epochs", type=at_least(1), default=EPOCHS, help="passes of the hidden layer's training (default: "
                    "%(default)s)")  # fmt: skip
-    p.add_argument("--max-length", type=int, default=MAX_LENGTH, help="tokens read per comment (default: %(default)s)")
+    p.add_argument(
+        "--max-length", type=at_least(1), default=MAX_LENGTH, help="tokens read per comment (default: %(default)s)"
+    )
     for name, default in MITIGATION.items():
-        p.add_argument(_FLAGS[name], dest=name, type=int, default=default, help="as in train_baseline.py "
+        p.add_argument(_FLAGS[name], dest=name, type=at_least(0), default=default, help="as in train_baseline.py "
                        "(default: %(default)s)")  # fmt: skip
     p.add_argument(
         "--identity-statement-attacks",
@@ -86,10 +88,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                    "--unseen-language-embedding fits the weights of untrained languages with it")  # fmt: skip
     p.add_argument("--no-cache", action="store_true", help="embed again instead of reading runs/embedding-cache")
     p.add_argument("--seed", type=int, default=SEED)
-    args = p.parse_args(argv)
-    if args.hidden_size < 0 or args.epochs < 1:
-        p.error("--hidden-size must be 0 or more and --epochs 1 or more")
-    return args
+    return p.parse_args(argv)
 
 
 def cache_file(texts: list[str], max_length: int, bfloat16: bool = False, code=EMBEDDING_CODE) -> Path:

@@ -187,10 +187,20 @@ def test_a_hidden_layer_reads_what_a_linear_head_cannot(tmp_path):
     np.testing.assert_array_equal(loaded.head_logits(vectors), hidden.head_logits(vectors))
 
 
-def test_train_embedding_refuses_a_negative_head_or_no_epochs(capsys):
-    for bad in (["--hidden-size", "-1"], ["--epochs", "0"]):
-        done = run_script(capsys, "train_embedding", *bad)
-        assert done.returncode == 2 and "--epochs 1 or more" in done.stderr
+@pytest.mark.parametrize(
+    "script, bad, message",
+    [
+        ("train_embedding", ["--hidden-size", "-1"], "argument --hidden-size: must be at least 0, not -1"),
+        ("train_embedding", ["--epochs", "0"], "argument --epochs: must be at least 1, not 0"),
+        ("fit_ensemble", ["--max-test-rows", "0"], "argument --max-test-rows: must be at least 1, not 0"),
+        ("evaluate_transformer", ["--max-eval-rows", "-1"], "argument --max-eval-rows: must be at least 1, not -1"),
+        ("train_baseline", ["--max-train-rows", "1e3"], "argument --max-train-rows: not a whole number: '1e3'"),
+        ("benchmark", ["--predict-rows", "0"], "argument --predict-rows: must be at least 1, not 0"),
+    ],
+)
+def test_scripts_refuse_counts_that_would_quietly_mean_something_else(capsys, script, bad, message):
+    done = run_script(capsys, script, *bad)  # a negative row count cut rows off the end of each sample
+    assert done.returncode == 2 and message in done.stderr
 
 
 def test_a_language_left_out_must_have_training_rows_and_a_held_out_model_must_be_an_embedding_model(capsys, tmp_path):
