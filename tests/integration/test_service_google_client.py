@@ -104,8 +104,10 @@ def _error_type(error: HttpError) -> str | None:
         ({"comment": {"text": "Nice photo."}}, "Missing requested_attributes", "NO_REQUESTED_ATTRIBUTES"),
         ({"comment": {"text": "Che bella foto."}, "languages": ["it"], "requestedAttributes": {"PROFANITY": {}}},
          "Attribute PROFANITY does not support request languages: it", "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"),
-        ({"comment": {"text": "12345 678"}, "requestedAttributes": {"TOXICITY": {}}},
-         "Attribute TOXICITY does not support request languages: und", "LANGUAGE_DETECTION_FAILED"),
+        ({"comment": {"text": "que nada"}, "requestedAttributes": {"THREAT": {}}},  # Spanish or Portuguese: not English
+         "Attribute THREAT does not support request languages: und", "LANGUAGE_DETECTION_FAILED"),
+        ({"comment": {"text": "Vete a la mierda"}, "requestedAttributes": {"THREAT": {}}},
+         "Attribute THREAT does not support request languages: es", "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"),
         ({"comment": {"text": "مرحبا أيها الأحمق، لا أحد يحبك"}, "requestedAttributes": {"TOXICITY": {}}},
          "Attribute TOXICITY does not support request languages: ar", "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"),
         ({"comment": {"text": "Nice photo."}, "requestedAttributes": {"TOXICITY": {"scoreType": "STD_DEV_SCORE"}}},
@@ -116,6 +118,14 @@ def test_errors_carry_perspectives_message_and_error_type(client, body, message,
     error = _error(client.comments().analyze(body=body).execute)
     assert error.status_code == 400 and error.reason == message
     assert _error_type(error) == error_type
+
+
+@pytest.mark.parametrize("text", ["stupid", "Willy Was A Retard!!!", "12345 678", "👍"])
+def test_short_comments_detection_is_unsure_of_are_scored_not_refused(client, text):
+    # "stupid" reads as Italian (0.32; English 0.18), the others as no language: English stays likely enough
+    answer = analyze(client, text, ("THREAT", "INSULT", "TOXICITY"))
+    assert set(answer["attributeScores"]) == {"THREAT", "INSULT", "TOXICITY"}
+    assert answer["languages"] == answer["detectedLanguages"]  # what was detected, not a language made up
 
 
 def test_a_bad_key_is_refused_with_googles_words(service):
