@@ -9,7 +9,7 @@ document for the parts CleanSpeech serves.
 from fastapi import APIRouter, Depends, Query
 
 from .errors import ApiError
-from .state import Service, authorize
+from .state import Service, authenticate
 
 router = APIRouter(tags=["Discovery"])
 
@@ -125,7 +125,7 @@ def discovery_document(root_url: str, version: str) -> dict:
     }  # fmt: skip
 
 
-@router.get("/$discovery/rest", dependencies=[Depends(authorize)])
+@router.get("/$discovery/rest", dependencies=[Depends(authenticate)])
 async def discovery(state: Service, version: str = Query("v1alpha1")) -> dict:
     """The discovery document, as Google serves it at commentanalyzer.googleapis.com/$discovery/rest."""
     if version != "v1alpha1":
@@ -133,7 +133,7 @@ async def discovery(state: Service, version: str = Query("v1alpha1")) -> dict:
     return discovery_document(state.settings.root_url(), state.model_version)
 
 
-@router.get("/discovery/v1/apis/commentanalyzer/v1alpha1/rest", dependencies=[Depends(authorize)])
+@router.get("/discovery/v1/apis/commentanalyzer/v1alpha1/rest", dependencies=[Depends(authenticate)])
 async def discovery_v1(state: Service) -> dict:
     """The same document at the older clients' default discovery path."""
     return discovery_document(state.settings.root_url(), state.model_version)

@@ -3,11 +3,13 @@
 A key arrives as `?key=`, `X-Goog-Api-Key` or `Authorization: Bearer`. Without `--keys` every caller is served
 (a server on a private network); with it, a missing key gets Google's 403 and an unknown one Google's 400
 "API key not valid". `--qps N` allows each key (or each client address, when keys are not required) N requests per
-second, counted in fixed one-second windows: in this process by default, or in Redis (`--redis URL`) so that every
-replica behind a load balancer counts against one quota.
+second, counted in fixed one-second windows: in this process by default, in a file the worker processes of one
+server share (`--workers N`), or in Redis (`--redis URL`) so that every replica behind a load balancer counts against
+one quota.
 """
 
 import hashlib
+import json
 import threading
 import time
 from pathlib import Path
@@ -89,6 +91,34 @@ class LocalQuota:
             return self._counts[identity] <= self.qps
 
 
+class FileQuota:
+    """The same fixed windows in one file that every worker process of a server reads and writes under an exclusive
+    lock (`--workers N` without Redis): counted in each process, N workers let a key through N times `--qps`. The
+    file holds one second's counts, so each request reads and writes a few bytes (POSIX `flock`)."""
+
+    def __init__(self, qps: int, path: str):
+        self.qps, self.path = qps, Path(path)
+        self.path.touch(exist_ok=True)
+
+    def allow(self, identity: str) -> bool:
+        import fcntl
+
+        now = int(time.time())
+        with open(self.path, "r+", encoding="utf-8") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+            try:
+                window, counts = json.loads(handle.read() or "[0, {}]")
+            except ValueError:  # never written whole: a fresh window
+                window, counts = 0, {}
+            if window != now:
+                window, counts = now, {}
+            counts[identity] = counts.get(identity, 0) + 1
+            handle.seek(0)
+            handle.truncate()
+            handle.write(json.dumps([window, counts]))
+        return counts[identity] <= self.qps
+
+
 class RedisQuota:
     """The same fixed windows in Redis: one INCR per request, the counter expiring with its window."""
 
@@ -108,7 +138,9 @@ class RedisQuota:
         return count <= self.qps
 
 
-def make_quota(qps: int | None, redis_url: str | None):
+def make_quota(qps: int | None, redis_url: str | None, quota_file: str | None = None):
     if not qps:
         return None
-    return RedisQuota(qps, redis_url) if redis_url else LocalQuota(qps)
+    if redis_url:
+        return RedisQuota(qps, redis_url)
+    return FileQuota(qps, quota_file) if quota_file else LocalQuota(qps)

@@ -19,7 +19,7 @@ from .languages import UNDETERMINED, attribute_languages, base_language, decide
 from .messages import Message
 from .queueing import Analyzed
 from .scoring import sentence_spans, utf16_offset
-from .state import Service, ServiceState, authorize
+from .state import Service, ServiceState, authenticate, authorize
 
 MAX_COMMENT_BYTES = 20_480
 PROBABILITY = "PROBABILITY"
@@ -42,9 +42,16 @@ class AttributeParameters(Message):
     score_threshold: float | None = Field(default=None, ge=0, le=1)
 
 
+class ArticleAndParentComment(Message):
+    article: TextEntry | None = None
+    parent_comment: TextEntry | None = None
+
+
 class Context(Message):
     entries: list[TextEntry] | None = None
-    article_and_parent_comment: dict | None = None
+    # Typed as in the discovery document, as `span_scores` is: an untyped dict took JSON nested 600 deep, and storing
+    # it recursed until Python gave up (a 500)
+    article_and_parent_comment: ArticleAndParentComment | None = None
 
 
 class AnalyzeCommentRequest(Message):
@@ -64,9 +71,15 @@ class Score(Message):
     type: str | None = None
 
 
+class SpanScore(Message):
+    begin: int | None = None
+    end: int | None = None
+    score: Score | None = None
+
+
 class AttributeScores(Message):
     summary_score: Score | None = None
-    span_scores: list[dict] | None = None
+    span_scores: list[SpanScore] | None = None
 
 
 class SuggestCommentScoreRequest(Message):
@@ -184,7 +197,7 @@ async def analyze(request: AnalyzeCommentRequest, state: Service, http: Request)
     return answer
 
 
-@router.post("/comments:suggestscore", dependencies=[Depends(authorize)])
+@router.post("/comments:suggestscore", dependencies=[Depends(authenticate)])
 async def suggest_score(request: SuggestCommentScoreRequest, state: Service) -> dict:
     """Store a human's score for a comment (Perspective's SuggestCommentScore; Coral sends approve/reject here)."""
     text = _check_comment(request.comment)

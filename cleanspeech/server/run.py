@@ -3,6 +3,7 @@
 import logging
 import os
 import tempfile
+from dataclasses import replace
 
 from ..moderation import ModerationStore
 from .settings import SETTINGS_ENV, ServerSettings
@@ -23,9 +24,15 @@ def serve(settings: ServerSettings) -> None:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=10)
         return
     ModerationStore(settings.store, migrate=True).close()  # once, here, before the workers open it
-    settings.migrate = False
-    os.environ[SETTINGS_ENV] = settings.to_env()
+    os.environ[SETTINGS_ENV] = worker_settings(settings).to_env()
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="cleanspeech-metrics-"))
     log.info("serving with %d workers at %s", settings.workers, settings.root_url())
     uvicorn.run("cleanspeech.server.app:app_from_env", factory=True, host=settings.host, port=settings.port,
                 workers=settings.workers, log_level="info", timeout_graceful_shutdown=10)  # fmt: skip
+
+
+def worker_settings(settings: ServerSettings) -> ServerSettings:
+    """What each of `--workers N` processes runs with: the store already migrated, and without Redis a quota file
+    they all count `--qps` in (each process's own count let a key through N times the limit)."""
+    shared = tempfile.mkdtemp(prefix="cleanspeech-quota-") if settings.qps and not settings.redis else None
+    return replace(settings, migrate=False, quota_file=shared and os.path.join(shared, "quota.json"))

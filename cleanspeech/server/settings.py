@@ -20,6 +20,7 @@ class ServerSettings:
     # cleanspeech.sqlite3 in the checkout, the one the app uses
     queue: bool = True  # analyzed comments not marked doNotStore go to the review queue when the policy flags them
     redis: str | None = None  # share the per-key quota between replicas
+    quota_file: str | None = None  # where `--workers N` count the quota together without Redis (`run.serve` sets it)
     languages_file: str | None = None  # JSON {ATTRIBUTE: [codes]} replacing the default language lists
     lenient_languages: bool = False  # score comments in any language instead of Perspective's refusal
     uncalibrated: bool = False  # answer Perspective's API with the model's raw probabilities, not calibrated ones

@@ -51,7 +51,7 @@ class ServiceState:
         proxies = parse_proxies(settings.proxies)
         keys = read_keys(settings.keys_file) if settings.keys_file else None
         table = load_language_table(settings.languages_file)
-        quota = make_quota(settings.qps, settings.redis)
+        quota = make_quota(settings.qps, settings.redis, settings.quota_file)
         store = ModerationStore(settings.store, migrate=settings.migrate)
         scorer, name, version = load_scorer(settings.model, settings.max_batch, settings.max_wait_ms, model)
         scorer.on_batch = metrics.batch_size.observe
@@ -105,6 +105,13 @@ async def get_state(request: Request) -> ServiceState:
 
 
 Service = Annotated[ServiceState, Depends(get_state)]  # a route's `state: Service` parameter
+
+
+async def authenticate(request: Request, state: Service) -> str:
+    """Check the caller's key only; returns the caller's quota identity. For the requests that score nothing (the
+    discovery document, suggestscore), which must not use up the quota that `--qps` sets on scoring: a client that
+    fetched the document and then analyzed twice in one second was refused at `--qps 2`."""
+    return check_key(request, state.keys)
 
 
 async def authorize(request: Request, state: Service) -> str:

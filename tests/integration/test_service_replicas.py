@@ -63,13 +63,17 @@ def test_two_replicas_share_one_store_and_one_quota(tmp_path, shipped_baseline, 
 
 def test_the_google_client_sees_googles_quota_error(tmp_path, shipped_baseline):
     app, sock = _replica(tmp_path, shipped_baseline, store=str(tmp_path / "f.sqlite3"), qps=2)
+    body = {"comment": {"text": "You are an idiot."}, "requestedAttributes": {"TOXICITY": {}}}
+    answered = 0
     with running(app, sock) as url:
-        client = build(url, key="replica-key")
-        body = {"comment": {"text": "You are an idiot."}, "requestedAttributes": {"TOXICITY": {}}}
         _start_of_a_second()
+        client = build(url, key="replica-key")  # the discovery document: its key checked, not counted
+        assert _suggest(url, "approved").status_code == 200  # nor is a human's suggested score
         with pytest.raises(HttpError) as caught:
             for _ in range(3):
                 client.comments().analyze(body=body).execute()
+                answered += 1
+    assert answered == 2  # --qps 2: two analyses in that second, the third refused
     error = caught.value
     assert error.status_code == 429 and error.reason.startswith("Quota exceeded for quota metric 'Analysis requests")
     assert error.error_details[0]["reason"] == "RATE_LIMIT_EXCEEDED"

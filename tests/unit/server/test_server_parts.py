@@ -86,6 +86,35 @@ def test_settings_travel_to_worker_processes_through_the_environment(monkeypatch
     assert ServerSettings(public_url="https://mod.example.org").root_url() == "https://mod.example.org/"
 
 
+_BURST = """
+import sys, time
+from cleanspeech.server.keys import FileQuota
+quota, start = FileQuota(3, sys.argv[1]), float(sys.argv[2])
+time.sleep(max(0.0, start - time.time()))  # both processes ask in the same one-second window
+print(sum(quota.allow("key-a") for _ in range(3)), quota.allow("key-b"))
+"""
+
+
+def test_worker_processes_count_one_quota_in_their_shared_file(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from cleanspeech.server.run import worker_settings
+
+    assert worker_settings(ServerSettings(qps=3, redis="redis://cache:6379/0")).quota_file is None  # Redis counts
+    assert worker_settings(ServerSettings()).quota_file is None  # no quota
+    shared = worker_settings(ServerSettings(qps=3, workers=2))
+    assert not shared.migrate and shared.quota_file and ServerSettings(**json.loads(shared.to_env())) == shared
+    start = str(int(time.time()) + 3.05)  # past both interpreters' start-up, early in a second
+    command = [sys.executable, "-c", _BURST, shared.quota_file]
+    burst = [subprocess.Popen([*command, start], stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    answers = sorted(process.communicate(timeout=60)[0].split() for process in burst)
+    # six requests of one key in one second, three allowed in all (each process alone would have allowed three);
+    # the other key is counted apart, each of its two requests within its quota
+    assert sum(int(allowed) for allowed, _ in answers) == 3 and [b for _, b in answers] == ["True", "True"]
+
+
 def _free_port() -> int:
     import socket
 
