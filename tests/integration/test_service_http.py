@@ -81,6 +81,18 @@ def test_both_context_forms_are_refused(http):
     assert error["message"].startswith("Context can have either entries or article_and_parent_comment")
 
 
+def test_context_is_read_as_the_discovery_document_types_it(http):
+    deep = json.loads("[" * 600 + "1" + "]" * 600)  # an untyped context once made storing it recurse to a 500
+    body = {"comment": {"text": "you idiot"}, "attributeScores": {"TOXICITY": {"summaryScore": {"value": 1}}},
+            "context": {"articleAndParentComment": {"article": {"text": "The news."}, "x": deep}}}  # fmt: skip
+    assert http.post("/v1alpha1/comments:suggestscore", json=body).status_code == 200  # unknown fields: ignored
+    body["context"] = {"articleAndParentComment": {"article": deep}}
+    assert_google_error(http.post("/v1alpha1/comments:suggestscore", json=body), 400, "INVALID_ARGUMENT")
+    body["context"] = None
+    body["attributeScores"]["TOXICITY"]["spanScores"] = [{"begin": 0, "end": 3, "score": {"value": 0.9}, "x": deep}]
+    assert http.post("/v1alpha1/comments:suggestscore", json=body).status_code == 200
+
+
 @pytest.mark.parametrize(
     ("content", "content_type"),
     [
