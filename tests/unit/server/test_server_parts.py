@@ -59,6 +59,11 @@ def test_sentence_spans_and_utf16_offsets():
     assert [text[b:e] for b, e in sentence_spans(text)] == ["Hello world.", "You suck!", "Really?", "Yes"]
     assert sentence_spans("no end mark") == [(0, 11)]
     assert sentence_spans("   ") == [(0, 3)]
+    lines = "ok!\n" * 5120  # 20,480 bytes: 5,120 sentences would be 5,120 texts to score
+    spans = sentence_spans(lines)
+    assert len(spans) == 128 and all(lines[b:e] == "\n".join(["ok!"] * 40) for b, e in spans)
+    assert spans[0][0] == 0 and spans[-1][1] == len(lines.rstrip())  # every sentence in one span, none lost
+    assert all(end < begin for (_, end), (begin, _) in zip(spans, spans[1:], strict=False))
     emoji = "a😀b"
     assert [utf16_offset(emoji, i) for i in range(4)] == [0, 1, 3, 4]
     assert utf16_offset(emoji, 3) == len(emoji.encode("utf-16-le")) // 2
