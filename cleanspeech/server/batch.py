@@ -50,7 +50,15 @@ def parse_parts(content_type: str, body: bytes) -> list[dict]:
     return parts
 
 
+def _failed_part(message: str) -> httpx.Response:
+    """A part that fails on its own, in Google's error model; the rest of the batch goes on."""
+    body = ApiError(400, message).body()
+    return httpx.Response(400, json=body, headers={"content-type": "application/json; charset=UTF-8"})
+
+
 async def _run_part(client: httpx.AsyncClient, part: dict, outer: Request, gate: asyncio.Semaphore) -> httpx.Response:
+    if part["target"].split("?", 1)[0].rstrip("/").endswith("/batch"):  # a batch in a batch multiplies the work
+        return _failed_part("A batch part cannot itself be a batch request.")
     headers = {k: v for k, v in part["headers"].items() if k not in ("content-length", "host")}
     for name in _FORWARDED:
         if name in outer.headers and name not in headers:
@@ -64,8 +72,7 @@ async def _run_part(client: httpx.AsyncClient, part: dict, outer: Request, gate:
         except (httpx.InvalidURL, ValueError) as exc:  # ValueError: non-ASCII headers
             # a part's request line or headers that no HTTP request can carry: that part fails, the batch goes on
             why = "a header holds a character that is not ASCII" if isinstance(exc, UnicodeEncodeError) else str(exc)
-            error = ApiError(400, f"This part cannot be sent as an HTTP request: {why}.")
-            return httpx.Response(400, json=error.body(), headers={"content-type": "application/json; charset=UTF-8"})
+            return _failed_part(f"This part cannot be sent as an HTTP request: {why}.")
         return await client.send(request)
 
 
