@@ -122,6 +122,13 @@ def _field_path(loc: tuple) -> str:
     return ".".join(str(part) for part in loc if part != "body") or "body"
 
 
+def _violation(error: dict) -> dict:
+    loc, description = error.get("loc", ()), _describe(error)
+    if error.get("type") == "json_invalid":  # its place is a character position in the body, not a field
+        return {"field": "body", "description": f"{description} at character {loc[-1]}" if loc else description}
+    return {"field": _field_path(loc), "description": description}
+
+
 def validation_error(exc: RequestValidationError, content_type: str | None = "application/json") -> ApiError:
     """Pydantic's complaints as Google words them: 'Invalid JSON payload received. ...' and a BadRequest detail."""
     errors = exc.errors()
@@ -132,7 +139,7 @@ def validation_error(exc: RequestValidationError, content_type: str | None = "ap
         message = NOT_UTF8_JSON if _is_json(content_type) else NOT_JSON_TYPE.format(content_type)
     else:
         message = f"Invalid JSON payload received. Invalid value at '{_field_path(first['loc'])}': {_describe(first)}"
-    violations = [{"field": _field_path(e.get("loc", ())), "description": _describe(e)} for e in errors[:20]]
+    violations = [_violation(e) for e in errors[:20]]
     detail = {"@type": BAD_REQUEST_TYPE, "fieldViolations": violations}
     return ApiError(400, message, "INVALID_REQUEST", details=[detail])
 
