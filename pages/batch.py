@@ -93,7 +93,7 @@ else:
                                  color_discrete_map=MODEL_COLORS, title=f"{label}: probability per comment"),
                     key="batch_histogram")  # fmt: skip
 
-queue_section(scored, status, column, upload.name)
+queue_section(scored, status, column, run_key)
 
 safe = st.checkbox("Safe to open in a spreadsheet", value=True, key="batch_safe_cells",
                    help="Cells starting with =, +, -, @, a tab or a carriage return get a leading ' so that a "

@@ -90,8 +90,11 @@ def plain_scores(scores: dict, review: dict, remove: dict) -> pd.DataFrame:
                         index=[LABEL_NAMES[lb] for lb in LABELS])  # fmt: skip
 
 
-def queue_section(scored: pd.DataFrame, status: pd.Series, column: str, file_name: str) -> None:
-    """The Batch page's hand-off: judge the scored rows by the default policy and queue the flagged ones."""
+def queue_section(scored: pd.DataFrame, status: pd.Series, column: str, run_key: tuple) -> None:
+    """The Batch page's hand-off: judge the scored rows by the default policy and queue the flagged ones.
+
+    `run_key` names what was scored (the file's content, its options, the models): a second file of the same name
+    and length is judged again, not shown, or queued, with the first file's verdicts."""
     from cleanspeech.moderation import moderate
     from cleanspeech.moderation.verdicts import policy_model_name, row_ids
     from cleanspeech.serving import SCORED_STATUSES
@@ -105,7 +108,7 @@ def queue_section(scored: pd.DataFrame, status: pd.Series, column: str, file_nam
     rows = scored[status.isin(SCORED_STATUSES)]
     if name not in models or rows.empty:
         return
-    cache_key = (file_name, len(scored), column, policy.name, policy.version)
+    cache_key = (run_key, policy.name, policy.version)
     judged = st.session_state.get("batch_judged")
     if not judged or judged[0] != cache_key:  # judged once per file and policy, not on every rerun
         columns = [f"{name}_{label}" for label in LABELS]
@@ -118,7 +121,7 @@ def queue_section(scored: pd.DataFrame, status: pd.Series, column: str, file_nam
     counts = pd.Series(judged[2]).value_counts()
     st.caption(as_text(f"Policy {policy.name} v{policy.version} ({name}): " + ", ".join(
         f"{counts.get(action, 0):,} {action}" for action in ("allow", "review", "remove"))))  # fmt: skip
-    done_key = ("batch_queued", file_name, len(scored), policy.name, policy.version)
+    done_key = ("batch_queued", *cache_key)
     if st.session_state.get("batch_queued") == done_key:
         st.success(f"{len(queued_rows):,} comments are in the review queue.")
     elif queued_rows and st.button(f"Send {len(queued_rows):,} to the review queue", key="batch_enqueue"):

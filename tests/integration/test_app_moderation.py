@@ -162,6 +162,13 @@ def test_batch_page_sends_flagged_rows_to_the_queue(store_path, tmp_path):
     assert not at.exception
     items = ModerationStore(store_path).queue.page()
     assert sorted(i["external_id"] for i in items) == ["a", "c"] and {i["source"] for i in items} == {"batch"}
+    # Another file of the same name and length is judged afresh: nothing of it flagged, nothing said to be queued
+    kind = frame.assign(id=["d", "e", "f"], comment_text=["thank you", "nice work", "see you tomorrow"])
+    at.file_uploader(key="batch_file").upload("comments.csv", kind.to_csv(index=False).encode(), "text/csv").run()
+    at.button(key="batch_score").click().run()
+    assert not at.exception and not [b for b in at.button if b.key == "batch_enqueue"]
+    assert not [s.value for s in at.success if "in the review queue" in s.value]
+    assert any("3 allow, 0 review, 0 remove" in c.value.replace("\\", "") for c in at.caption)  # markdown escapes
 
 
 def test_with_a_users_file_a_password_is_required(store_path, tmp_path, monkeypatch):
