@@ -37,16 +37,23 @@ def _filters() -> QueueFilter:
     return QueueFilter(tuple(statuses) or ("open",), picked, lang, origin, policy_name)
 
 
+def _show(item_id: int | None) -> None:
+    """Open `item_id` (None: the list) with an empty note: a note belongs to the item it was typed for, and a decision
+    records it for good."""
+    st.session_state["queue_item"] = item_id
+    st.session_state["queue_note"] = ""
+
+
 def _open(item_id: int) -> None:
     if queue.claim(item_id, name):
-        st.session_state["queue_item"] = item_id
+        _show(item_id)
     else:
         st.session_state["queue_notice"] = f"Item {item_id} is being reviewed by someone else, or was decided."
 
 
 def _next(where: QueueFilter) -> None:
     item = queue.claim_next(name, where, skip=tuple(st.session_state.get("queue_skipped", ())))
-    st.session_state["queue_item"] = item["id"] if item else None
+    _show(item["id"] if item else None)
     if item is None:
         st.session_state["queue_notice"] = "Nothing left to review with these filters."
 
@@ -58,7 +65,6 @@ def _decide(item_id: int, action: str, where: QueueFilter) -> None:
     except Exception as exc:  # noqa: BLE001 - a lost claim or a store outage is shown, the item stays
         st.session_state["queue_notice"] = str(exc)
         return
-    st.session_state["queue_note"] = ""
     st.session_state["queue_done"] = st.session_state.get("queue_done", 0) + 1
     _next(where)  # a shift is a stream: the next item opens at once
 
@@ -117,7 +123,7 @@ def _actions(item: dict, where: QueueFilter) -> None:
 
 def _back(item_id: int) -> None:
     queue.release(item_id, name)
-    st.session_state["queue_item"] = None
+    _show(None)
 
 
 def _list_view(where: QueueFilter) -> None:
@@ -189,5 +195,5 @@ if item_id is not None:
         st.session_state["queue_item"] = item_id
         _item_view(queue.get(item_id), where)
         st.stop()
-    st.session_state["queue_item"] = None
+    _show(None)  # decided or taken meanwhile: back to the list, its note with it
 _list_view(where)

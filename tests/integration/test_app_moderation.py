@@ -57,9 +57,11 @@ def test_queue_needs_a_reviewer_then_opens_decides_and_moves_on(store_path, ship
     assert store.queue.get(first)["status"] == "removed"
     second = int(at.subheader[0].value.split()[1])  # the next item opened by itself
     assert second != first and store.queue.get(second)["claimed_by"] == "ana"
+    at.text_input(key="queue_note").input("typed for the second item")
     at.button(key="queue_skip").click().run()
     third = int(at.subheader[0].value.split()[1])
     assert third not in (first, second) and store.queue.get(second)["claimed_by"] is None
+    assert at.text_input(key="queue_note").value == ""  # a note stays with the item it was typed for
     log = store.history()
     assert log.loc[0, ["reviewer", "action", "reason_code", "note"]].tolist() == ["ana", "remove", "insult",
                                                                                    "name-calling"]  # fmt: skip
