@@ -56,6 +56,11 @@ def _how_it_weighs(name: str, label_weights: dict[str, dict[str, float]], unsure
     return f"The {name} weighs its members per label for it{unsure}. {mixes}."
 
 
+def _enqueue(rows: list[dict], sent: tuple) -> None:
+    store().queue.enqueue(rows)
+    st.session_state["moderate_queued"] = sent  # the rerun shows "Queued", not the button again
+
+
 def _check() -> None:
     _keep()
     st.session_state["moderate_checked"] = st.session_state["comment"]
@@ -91,9 +96,12 @@ policy_model = policy_model_name(policy) if policy else None
 if policy_model in models:
     judged = moderate([text], policy, models[policy_model])
     verdict_card(judged.verdicts[0], policy, policy_model)
-    if judged.verdicts[0].action != "allow" and st.button("Send to the review queue", key="moderate_enqueue"):
-        store().queue.enqueue(judged.queue_rows("moderate"))
+    sent = (text, policy.name, policy.version)  # once per comment and policy: a second click queued a twin
+    if st.session_state.get("moderate_queued") == sent:
         st.success("Queued for review.")
+    elif judged.verdicts[0].action != "allow":
+        st.button("Send to the review queue", key="moderate_enqueue", on_click=_enqueue,
+                  args=(judged.queue_rows("moderate"), sent))  # fmt: skip
 
 verdict_columns = st.columns(len(models))
 for column, (name, values) in zip(verdict_columns, scores.items()):

@@ -173,6 +173,18 @@ def test_batch_page_sends_flagged_rows_to_the_queue(store_path, tmp_path):
     assert any("3 allow, 0 review, 0 remove" in c.value.replace("\\", "") for c in at.caption)  # markdown escapes
 
 
+def test_moderate_page_queues_a_comment_once(store_path):
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.run()
+    at.text_area(key="comment").input("You are a disgusting idiot and I will find you.")
+    at.button(key="moderate_check").click().run()
+    at.button(key="moderate_enqueue").click().run()
+    assert not at.exception and any("Queued for review." in s.value for s in at.success)
+    assert not [b for b in at.button if b.key == "moderate_enqueue"]  # a second click queued a twin
+    at.run()
+    assert len(ModerationStore(store_path).queue.page()) == 1 and any("Queued" in s.value for s in at.success)
+
+
 def test_with_a_users_file_a_password_is_required(store_path, tmp_path, monkeypatch):
     from cleanspeech.moderation.users import add_user
 
