@@ -30,15 +30,18 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of `frame` whose text cells cannot run as spreadsheet formulas (a leading ' added where needed).
 
-    Only text cells change; numbers (a -1 label) stay numbers. JSON output keeps the original text; CSV written for
-    other programs can skip this (`--raw-cells`)."""
+    Only text cells change, the column names too (a header is a cell as well); numbers (a -1 label) stay numbers.
+    JSON output keeps the original text; CSV written for other programs can skip this (`--raw-cells`)."""
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
-            )
+            out[column] = out[column].map(_as_text)
+    out.columns = [_as_text(name) for name in out.columns]
     return out
+
+
+def _as_text(value):
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
 WRITTEN_SUFFIXES = ("", ".csv", ".txt")  # names a CSV may have (besides .xlsx); no suffix: /dev/stdout, a pipe

@@ -65,6 +65,9 @@ def test_formula_cells_are_neutralized_and_numbers_left_alone():
                                                   "'@all hi", "'\tindented", "plain"]  # fmt: skip
     assert pd.isna(safe["comment_text"][6]) and safe["label"].tolist() == frame["label"].tolist()
     assert frame["comment_text"][0].startswith("=")  # the input is not changed
+    header = neutralize_formulas(frame.rename(columns={"label": "=cmd|' /C calc'!A0"}))  # a header is a cell too
+    assert header.columns.tolist() == ["comment_text", "'=cmd|' /C calc'!A0"]
+    assert header.to_csv(index=False).splitlines()[0] == "comment_text,'=cmd|' /C calc'!A0"
 
 
 def test_cli_output_is_safe_to_open_unless_asked_for_raw_cells(tmp_path, shipped_baseline_dir, capsys):
