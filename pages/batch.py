@@ -96,8 +96,8 @@ else:
 queue_section(scored, status, column, run_key)
 
 safe = st.checkbox("Safe to open in a spreadsheet", value=True, key="batch_safe_cells",
-                   help="Cells (column names too) starting with =, +, -, @, a tab or a carriage return get a leading ' so that a "
-                   "spreadsheet shows them as text, not as formulas. Untick for programs.")  # fmt: skip
+                   help="Cells (column names too) starting with =, +, -, @, a tab or a carriage return get a leading ' "
+                   "so that a spreadsheet shows them as text, not as formulas. Untick for programs.")  # fmt: skip
 download = neutralize_formulas(scored) if safe else scored
 stem = Path(upload.name).stem
 left, right = st.columns(2)
