@@ -106,6 +106,7 @@ def scores_chart(scores: dict[str, dict[str, float]], thresholds: dict[str, dict
             mode="markers",
             name=f"{name} threshold",
             offsetgroup=name,
+            orientation="h",  # grouped along y like the bars: without it every mark sat on the label's centre line
             marker={"symbol": "line-ns-open", "size": 14, "color": "black", "line": {"width": 2}},
             hovertemplate="threshold %{x:.3f}<extra>" + name + "</extra>",
         )
@@ -113,6 +114,7 @@ def scores_chart(scores: dict[str, dict[str, float]], thresholds: dict[str, dict
         barmode="group",
         scattermode="group",
         xaxis={"range": [0, 1], "title": "probability"},
+        yaxis={"automargin": True},  # room for "Severely toxic" beside the narrow left margin
         height=360,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         legend={"orientation": "h", "y": -0.2},
@@ -120,9 +122,13 @@ def scores_chart(scores: dict[str, dict[str, float]], thresholds: dict[str, dict
     return fig
 
 
-def scores_table(scores: dict[str, dict[str, float]]) -> pd.DataFrame:
-    """Per label (in plain words) and model, the probability."""
-    return pd.DataFrame(scores).loc[list(LABELS)].round(3).rename(index=LABEL_NAMES)
+def scores_table(scores: dict[str, dict[str, float]], thresholds: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """Per label (in plain words), each model's probability and its threshold beside it."""
+    columns = {}
+    for name, values in scores.items():
+        columns[name] = [values[label] for label in LABELS]
+        columns[f"{name} threshold"] = [thresholds[name][label] for label in LABELS]
+    return pd.DataFrame(columns, index=[LABEL_NAMES[label] for label in LABELS]).round(3)
 
 
 @st.cache_data(show_spinner=False)

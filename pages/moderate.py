@@ -134,7 +134,7 @@ st.caption(" ".join(route), help="Each language is scored by the models that rea
 
 st.plotly_chart(scores_chart(scores, thresholds), key="scores_chart")
 with st.expander("Scores and thresholds"):
-    st.dataframe(scores_table(scores), key="scores_table")
+    st.dataframe(scores_table(scores, thresholds), key="scores_table")
     st.caption("A label is flagged when its probability reaches the model's threshold (the black mark on its bar), "
                "tuned for F1 on validation.")  # fmt: skip
 

@@ -43,7 +43,7 @@ def test_moderate_page_starts_empty(app):
     assert any("Enter a comment" in info.value for info in app.info)
 
 
-def test_typed_insult_is_flagged(app):
+def test_typed_insult_is_flagged(app, shipped_baseline):
     check(app, "You are a disgusting idiot.")
     assert not app.exception
     verdict = app.error[0].value  # one verdict from the default policy comes first, in plain words
@@ -51,6 +51,10 @@ def test_typed_insult_is_flagged(app):
     assert "Toxic" in app.error[1].value and "Insult" in app.error[1].value  # then each model's flags
     table = app.dataframe[0].value
     assert table.loc["Toxic", "baseline"] > 0.8
+    assert table.loc["Insult", "baseline threshold"] == round(shipped_baseline.thresholds["insult"], 3)
+    chart = app.get("plotly_chart")[0].proto.spec  # each threshold mark grouped with its model's horizontal bar
+    marks = [trace for trace in json.loads(chart)["data"] if trace["type"] == "scatter"]
+    assert marks and all(mark["orientation"] == "h" and mark["offsetgroup"] for mark in marks)
     assert [h.value for h in app.subheader][-2:] == ["Explanation", "Rewrite"]
     assert app.button(key="rewrite_run") is not None  # rewriting runs when asked, not on every keystroke
     # explained at once with the first model's fastest method, for its first flagged label
