@@ -21,6 +21,7 @@ default_name = book.default().name
 names = book.names()
 if saved := st.session_state.pop("policy_saved", None):  # set before the picker exists: it shows the saved policy
     st.session_state["policy_pick"] = saved
+    st.session_state["policy_note"] = ""  # the note went with that version; the next one gets its own
     st.success(as_text(f"Saved {saved} v{book.get(saved).version}."))
 chosen = st.selectbox("Policy", [*names, "＋ new policy"], index=names.index(default_name), key="policy_pick",
                       format_func=lambda n: f"{n} (default)" if n == default_name else n)  # fmt: skip

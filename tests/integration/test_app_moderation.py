@@ -151,6 +151,7 @@ def test_policy_edits_show_their_impact_before_saving(store_path, shipped_baseli
     saved = ModerationStore(store_path).policies.get("default")
     assert saved.version == 2 and saved.remove["toxic"] == 0.3 and saved.blocklist == ("lovely",)
     assert any("Saved default v2" in s.value for s in at.success)
+    assert at.text_input(key="policy_note").value == ""  # the next version gets a note of its own
 
 
 def test_batch_page_sends_flagged_rows_to_the_queue(store_path, tmp_path):

@@ -59,6 +59,7 @@ def test_policies_round_trip_and_refuse_bad_settings():
         ({"review": {"toxic": 0.95}, "remove": {"toxic": 0.9}}, "above the remove"),
         ({"colour": "red"}, "unknown policy field"),
         ({"bands": {"extreme": 0.99}}, "severity bands"),
+        ({"bands": {"medium": 0.99, "high": 0.8}}, "medium starts at 0.99, above high at 0.8"),
         ({"blocklist": [""]}, "empty"),
     ]:
         with pytest.raises(InputError, match=message):
