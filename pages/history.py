@@ -30,6 +30,10 @@ st.caption(f"{len(log):,} records ({int((log['kind'] == 'suggestscore').sum()):,
 shown = log.drop(columns=["scores"])
 st.dataframe(shown, hide_index=True, key="history_table")  # shown as data: markup in a comment is never rendered
 decided = decided_items(moderation.engine, start)
+if picked_reviewer.strip():  # agreement and proposals follow the reviewer too; the action filter is the table's
+    decided = decided[decided["reviewer"].str.casefold() == picked_reviewer.strip().casefold()]
+st.caption(as_text(f"Below: the {len(decided):,} approve and remove decisions of this period"
+                   + (f" by {picked_reviewer.strip()}" if picked_reviewer.strip() else "") + "."))  # fmt: skip
 audit, training = st.columns(2)
 # Built on click, and the click does not rerun the page: a rerun would clear the file's address before it was sent.
 audit.download_button("Download CSV", lambda: log.to_csv(index=False).encode("utf-8"), mime="text/csv",
@@ -44,7 +48,8 @@ st.caption(
 
 st.header("Agreement with the moderators")
 if decided.empty:
-    st.info("No approve or remove decisions in this period yet: review some items on the Queue page.")
+    by = f" by {picked_reviewer.strip()}" if picked_reviewer.strip() else ""
+    st.info(as_text(f"No approve or remove decisions in this period{by} yet: review some items on the Queue page."))
     st.stop()
 period = st.radio("Per", ["all time", "week", "day"], horizontal=True, key="history_period")
 frames = [decided]
@@ -65,6 +70,8 @@ st.caption("A model flagged a label when the verdict put it over its review thre
            "by removing the comment for that harm, and denied it by approving the comment.")  # fmt: skip
 
 st.header("Proposed thresholds")
+if applied := st.session_state.pop("history_applied", None):  # read again below: the caption and button show v+1
+    st.success(as_text(applied))
 policy = moderation.policies.default()
 target = st.slider("Target precision", 0.5, 0.99, 0.9, 0.01, key="history_target")
 model_name = policy_model_name(policy)
@@ -83,13 +90,14 @@ too_high = [LABEL_NAMES[lb] for lb, value in changes.items() if value > policy.r
 if too_high:
     st.caption(as_text("Above the remove threshold, so not proposed for review: " + ", ".join(too_high) + "."))
 changes = {label: value for label, value in changes.items() if value <= policy.remove[label]}
-if not changes:
+if not changes and not too_high:
     st.caption("No label has enough decisions for a proposal at this precision.")
-elif st.button(f"Apply to policy {policy.name} as version {policy.version + 1}", key="history_apply"):
+elif changes and st.button(f"Apply to policy {policy.name} as version {policy.version + 1}", key="history_apply"):
     saved = moderation.policies.save(
         policy.changed(review={**policy.review, **changes}),
         by=name,
         note=f"review thresholds for precision {target:.2f} from {len(decided)} decisions",
     )
-    st.success(as_text(f"Saved {saved.name} v{saved.version}: " + ", ".join(
-        f"{LABEL_NAMES[label]} {value:.3f}" for label, value in changes.items())))  # fmt: skip
+    st.session_state["history_applied"] = f"Saved {saved.name} v{saved.version}: " + ", ".join(
+        f"{LABEL_NAMES[label]} {value:.3f}" for label, value in changes.items())  # fmt: skip
+    st.rerun()

@@ -44,8 +44,8 @@ class ModerationStore:
                            decisions.c.note, decisions.c.verdict, decisions.c.model, decisions.c.model_version,
                            decisions.c.policy_name, decisions.c.policy_version, decisions.c.scores)
                  .join(items, items.c.id == decisions.c.item_id))  # fmt: skip
-        if reviewer:
-            query = query.where(decisions.c.reviewer == reviewer)
+        if reviewer:  # "Ana" finds ana's decisions
+            query = query.where(sa.func.lower(decisions.c.reviewer) == reviewer.lower())
         if action:
             query = query.where(decisions.c.action == action)
         if since:

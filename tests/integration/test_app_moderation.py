@@ -134,6 +134,14 @@ def test_history_lists_decisions_and_applies_a_proposed_threshold_as_a_new_versi
     after = store.policies.default()
     assert after.version == before.version + 1 and after.review != before.review
     assert store.policies.versions(after.name)[0]["created_by"] == "ana"
+    assert any(f"Saved default v{after.version}" in s.value for s in at.success)
+    # the page read the policy again: the next apply would be the version after, not this one again
+    assert at.button(key="history_apply").label.endswith(f"as version {after.version + 1}")
+    at.text_input(key="history_reviewer").input("Ana").run()  # any case; the agreement follows the filter
+    captions = " ".join(c.value.replace("\\", "") for c in at.caption)  # markdown escapes
+    assert len(at.dataframe[0].value) == 30 and "30 approve and remove decisions of this period by Ana" in captions
+    at.text_input(key="history_reviewer").input("nobody").run()
+    assert any("No approve or remove decisions" in i.value for i in at.info)
 
 
 def test_policy_edits_show_their_impact_before_saving(store_path, shipped_baseline):
