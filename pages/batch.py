@@ -106,10 +106,10 @@ left, right = st.columns(2)
 # and leave the button spinning.
 left.download_button("Download CSV", lambda: download.to_csv(index=False).encode("utf-8"), mime="text/csv",
                      file_name=f"{stem}_scored.csv", key="batch_download", on_click="ignore")  # fmt: skip
-if problem := excel_problem(download):  # Excel's limits: 1 M rows, 32,767 characters a cell, no control characters
+if problem := excel_problem(scored):  # Excel's limits: 1 M rows, 32,767 characters a cell, no control characters
     right.caption(as_text(f"No Excel download: {problem}"))
 else:
-    right.download_button("Download Excel", lambda: xlsx_bytes(download), file_name=f"{stem}_scored.xlsx",
+    right.download_button("Download Excel", lambda: xlsx_bytes(scored), file_name=f"{stem}_scored.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key="batch_download_xlsx", on_click="ignore")  # fmt: skip
 st.dataframe(scored.head(50), key="batch_preview")  # shown as data: HTML in a comment is never rendered

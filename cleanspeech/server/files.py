@@ -56,13 +56,13 @@ def _answer(scored: pd.DataFrame, output: str, safe_cells: bool, notices: list[s
         rows = json.loads(scored.to_json(orient="records", force_ascii=False))
         return Response(json.dumps({"notices": notices, "rows": rows}, ensure_ascii=False),
                         media_type="application/json", headers=headers)  # fmt: skip
-    cells = neutralize_formulas(scored) if safe_cells else scored
     headers["Content-Disposition"] = f'attachment; filename="{stem}_scored.{output}"'
     if output == "xlsx":
         try:
-            return Response(xlsx_bytes(cells), media_type=XLSX_TYPE, headers=headers)
+            return Response(xlsx_bytes(scored), media_type=XLSX_TYPE, headers=headers)  # text cells: never formulas
         except InputError as exc:
             raise ApiError(400, str(exc), "INVALID_FILE") from exc
+    cells = neutralize_formulas(scored) if safe_cells else scored
     return Response(cells.to_csv(index=False), media_type="text/csv; charset=utf-8", headers=headers)
 
 

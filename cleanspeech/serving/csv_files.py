@@ -19,12 +19,9 @@ from ..errors import InputError
 from ..labels import LABELS
 from .batch import renamed_inputs_notice, score_frame, status_column
 from .tables import iter_chunks, require_column, scan_file
-from .xlsx import XLSX_SUFFIXES, xlsx_bytes
+from .xlsx import FORMULA_STARTS, XLSX_SUFFIXES, xlsx_bytes
 
 TEXT_COLUMN = "comment_text"  # the comment column of Kaggle's Jigsaw files, and the default everywhere
-# A cell starting with one of these becomes a live formula when a spreadsheet opens the CSV (CSV injection):
-# `=HYPERLINK(...)` in a comment would be a link in the moderator's sheet. OWASP's rule: prefix such cells with '.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -71,11 +68,10 @@ def check_output_path(target: str | Path, source: str | Path | None = None) -> P
 def write_table(frame: pd.DataFrame, target: str | Path, safe_cells: bool = True) -> Path:
     """`frame` as CSV, or as .xlsx when `target` ends in .xlsx; cells neutralised unless `safe_cells` is False."""
     target = Path(target)
-    out = neutralize_formulas(frame) if safe_cells else frame
-    if target.suffix.lower() in XLSX_SUFFIXES:
-        target.write_bytes(xlsx_bytes(out))
+    if target.suffix.lower() in XLSX_SUFFIXES:  # text cells there are never formulas (`xlsx_bytes`)
+        target.write_bytes(xlsx_bytes(frame))
     else:
-        out.to_csv(target, index=False)
+        (neutralize_formulas(frame) if safe_cells else frame).to_csv(target, index=False)
     return target
 
 
@@ -102,7 +98,8 @@ def score_csv(source, target, column: str, models: dict, chunk_rows: int = CHUNK
             continue
         scored = score_frame(chunk, column, models, row_errors=errors)
         scored = on_chunk(scored, index, status_column(scan.columns)) if on_chunk else scored
-        (neutralize_formulas(scored) if safe_cells else scored).to_csv(parts / f"{index:08d}.csv", index=False)
+        safe = safe_cells and target.suffix.lower() not in XLSX_SUFFIXES  # .xlsx text cells are never formulas
+        (neutralize_formulas(scored) if safe else scored).to_csv(parts / f"{index:08d}.csv", index=False)
         progress.update(len(chunk) * state.num_processes)  # an estimate: the others advance at the same pace
     progress.close()
     state.wait_for_everyone()
@@ -146,7 +143,7 @@ def merge_parts(parts: Path, target: Path, status: str) -> dict[str, int]:
             for kind, count in kinds.value_counts().items():
                 statuses[kind] = statuses.get(kind, 0) + int(count)
     shutil.rmtree(parts)
-    if csv_target != target:  # cells were neutralised (or not) in the parts already
+    if csv_target != target:  # text cells as they were: an .xlsx cell is text, never a formula
         header = pd.read_csv(csv_target, nrows=0).columns
         text = {c: str for c in header if not c.endswith(tuple(f"_{label}" for label in LABELS))}
         try:

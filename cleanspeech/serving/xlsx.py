@@ -17,6 +17,9 @@ from .._io import import_optional
 from ..errors import InputError
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+# A cell starting with one of these becomes a live formula when a spreadsheet opens the CSV (CSV injection):
+# `=HYPERLINK(...)` in a comment would be a link in the moderator's sheet. OWASP's rule: prefix such cells with '.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_048_576  # a sheet's rows, the header included
 EXCEL_MAX_CELL = 32_767  # characters in one cell
 # Characters XML 1.0 cannot carry, so no .xlsx cell can hold them (openpyxl refuses them too).
@@ -75,6 +78,9 @@ def _cell(sheet, value):
         return value.item() if hasattr(value, "item") else value
     cell = cell_type(sheet, value=None)
     cell.value, cell.data_type = value, "s"  # text, even when it starts with '=': never a formula
+    # Excel's own leading apostrophe, kept out of the text: the cell stays text when a moderator edits it (an added
+    # ' would be shown as part of the comment: "'-you suck")
+    cell.quotePrefix = value.startswith(FORMULA_STARTS)
     return cell
 
 

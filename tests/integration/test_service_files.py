@@ -5,6 +5,7 @@ import io
 import json
 
 import httpx
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -55,7 +56,9 @@ def test_lenient_and_every_output_format(http):
     assert as_json["rows"][0]["comment_text"] == FORMULA  # JSON keeps the original
     workbook = upload(http, formulas, output="xlsx")
     assert workbook.headers["content-disposition"] == 'attachment; filename="formulas_scored.xlsx"'
-    assert read_table(workbook.content, name="back.xlsx").frame["comment_text"][0] == "'" + FORMULA
+    assert read_table(workbook.content, name="back.xlsx").frame["comment_text"][0] == FORMULA  # text, unchanged
+    cell = openpyxl.load_workbook(io.BytesIO(workbook.content)).active["B2"]
+    assert cell.data_type == "s" and cell.quotePrefix  # never a formula, and Excel keeps it text when edited
 
 
 def test_a_key_is_needed_and_the_column_can_be_named(service, http):

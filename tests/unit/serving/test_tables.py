@@ -69,6 +69,8 @@ def test_xlsx_output_never_holds_a_formula_and_round_trips():
         sheet = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(cells))).active
         assert sheet["B2"].value == expected and sheet["B2"].data_type == "s"  # text, never a live formula
         assert sheet["A2"].value == "007" and sheet["C2"].value == 0.9 and sheet["C3"].value is None
+        assert sheet["B2"].quotePrefix == (cells is frame) and not sheet["B3"].quotePrefix  # Excel's hidden ' where a
+        # cell would be a formula once edited; a text given its own ' needs none
     back = read_table(xlsx_bytes(frame), name="scored.xlsx").frame
     assert back[["id", "comment_text"]].to_dict("records") == frame[["id", "comment_text"]].to_dict("records")
 
