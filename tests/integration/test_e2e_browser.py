@@ -163,10 +163,12 @@ def test_moderate_scores_a_typed_comment_and_shows_html_as_text(page, dialogs, s
     page.locator(".js-plotly-plot").first.wait_for()  # the per-label score chart
     page.get_by_text("Scores and thresholds").click()
     table = _grid_rows(page)
-    assert table[0] == ["", *models]  # every shipped model side by side
-    for column, (name, model) in enumerate(models.items(), start=1):
+    assert table[0] == ["", *(f"{name}{kind}" for name in models for kind in ("", " threshold"))]  # side by side
+    for column, (name, model) in enumerate(models.items()):
         expected = model.predict_proba([insult]).iloc[0].round(3).rename(LABEL_NAMES).to_dict()
-        assert {row[0]: float(row[column]) for row in table[1:]} == pytest.approx(expected, abs=1e-3), name
+        assert {row[0]: float(row[1 + 2 * column]) for row in table[1:]} == pytest.approx(expected, abs=1e-3), name
+        thresholds = {LABEL_NAMES[label]: round(value, 3) for label, value in model.thresholds.items()}
+        assert {row[0]: float(row[2 + 2 * column]) for row in table[1:]} == pytest.approx(thresholds), name
     heatmap = page.locator(".cs-heatmap").filter(has_text="disgusting")  # the explanation, word by word
     heatmap.wait_for()
     assert heatmap.locator(".cs-word").count() == len(insult.split())
