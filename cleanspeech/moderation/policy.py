@@ -148,12 +148,6 @@ def _validate(policy: Policy) -> None:
         raise InputError(f"severity bands are {', '.join(SEVERITIES[2:])}; got {', '.join(sorted(unknown_bands))}")
     if any(not isinstance(v, float) or not 0.0 <= v <= 1.0 for v in policy.bands.values()):
         raise InputError("each severity band starts at a number from 0 to 1")
-    bands = [(band, policy.bands[band]) for band in SEVERITIES[2:] if band in policy.bands]
-    for (lower, start), (higher, above) in zip(bands, bands[1:], strict=False):
-        if start > above:  # a score would then be "high" but not "medium"
-            raise InputError(
-                f"severity bands rise with the score: {lower} starts at {start:g}, above {higher} at {above:g}"
-            )
     if policy.blocklist_severity not in SEVERITIES[1:]:
         raise InputError(f"blocklist_severity is one of {', '.join(SEVERITIES[1:])}")
     for key in ("blocklist", "allowlist"):
@@ -161,3 +155,15 @@ def _validate(policy: Policy) -> None:
         if any(not isinstance(p, str) or not any(ch.isalpha() for ch in p) for p in phrases):
             raise InputError(f"each phrase of the {key} needs a letter (an empty or all-wildcard one would match "
                              "every comment)")  # fmt: skip
+
+
+def check_bands_rise(policy: Policy) -> None:
+    """Refuse severity bands that do not rise with the score (medium from 0.99 above high from 0.80: a score would be
+    high but not medium). Checked when a policy is saved, not when one is read: versions stored before the check
+    still load, and can be mended."""
+    bands = [(band, policy.bands[band]) for band in SEVERITIES[2:] if band in policy.bands]
+    for (lower, start), (higher, above) in zip(bands, bands[1:], strict=False):
+        if start > above:
+            raise InputError(
+                f"severity bands rise with the score: {lower} starts at {start:g}, above {higher} at {above:g}"
+            )

@@ -1,5 +1,7 @@
 """One verdict per comment from a policy: thresholds, labels that matter, severity, blocklist and allowlist."""
 
+from datetime import UTC, datetime
+
 import pandas as pd
 import pytest
 
@@ -59,11 +61,25 @@ def test_policies_round_trip_and_refuse_bad_settings():
         ({"review": {"toxic": 0.95}, "remove": {"toxic": 0.9}}, "above the remove"),
         ({"colour": "red"}, "unknown policy field"),
         ({"bands": {"extreme": 0.99}}, "severity bands"),
-        ({"bands": {"medium": 0.99, "high": 0.8}}, "medium starts at 0.99, above high at 0.8"),
         ({"blocklist": [""]}, "empty"),
     ]:
         with pytest.raises(InputError, match=message):
             Policy.from_dict(bad)
+
+
+def test_bands_must_rise_when_saved_and_older_versions_still_load(tmp_path):
+    from cleanspeech.moderation import ModerationStore
+    from cleanspeech.moderation.schema import policies
+
+    book = ModerationStore(f"sqlite:///{tmp_path / 'store.sqlite3'}").policies
+    crossed = Policy.from_dict({"name": "crossed", "bands": {"medium": 0.99, "high": 0.8}})  # read: allowed
+    with pytest.raises(InputError, match="medium starts at 0.99, above high at 0.8"):
+        book.save(crossed, by="ana")
+    with book.engine.begin() as conn:  # a version saved before the check existed
+        conn.execute(policies.insert().values(name="crossed", version=1, body=crossed.to_dict(),
+                                              created_at=datetime.now(UTC), created_by="ana"))  # fmt: skip
+    assert book.get("crossed").bands["medium"] == 0.99  # still loads, and can be mended
+    assert book.save(crossed.changed(bands={"medium": 0.5, "high": 0.8}), by="ana").version == 2
 
 
 def test_allowlisted_words_are_hidden_from_the_model(shipped_baseline):
