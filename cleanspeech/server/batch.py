@@ -7,6 +7,7 @@ micro-batcher scores them together, and the answers come back as `multipart/mixe
 """
 
 import asyncio
+import contextvars
 import uuid
 from email import policy
 from email.parser import BytesParser
@@ -21,6 +22,7 @@ from .state import state_of
 router = APIRouter(tags=["Discovery"])
 CONCURRENT_PARTS = 64  # parts in flight at once: enough to fill the micro-batcher, bounded for a 1,000-part batch
 _FORWARDED = ("x-goog-api-key", "authorization")  # the outer request's key reaches parts that carry none
+_IN_BATCH = contextvars.ContextVar("in_batch", default=False)  # set while a batch's parts run
 
 
 def _split_head(payload: bytes) -> tuple[list[str], bytes]:
@@ -57,8 +59,6 @@ def _failed_part(message: str) -> httpx.Response:
 
 
 async def _run_part(client: httpx.AsyncClient, part: dict, outer: Request, gate: asyncio.Semaphore) -> httpx.Response:
-    if part["target"].split("?", 1)[0].rstrip("/").endswith("/batch"):  # a batch in a batch multiplies the work
-        return _failed_part("A batch part cannot itself be a batch request.")
     headers = {k: v for k, v in part["headers"].items() if k not in ("content-length", "host")}
     for name in _FORWARDED:
         if name in outer.headers and name not in headers:
@@ -92,6 +92,8 @@ def _reply_part(content_id: str, reply: httpx.Response) -> bytes:
 @router.post("/batch", responses={200: {"content": {"multipart/mixed": {}}}})
 async def batch(request: Request) -> Response:
     """Run up to `--max-texts` (1,000) requests of a multipart/mixed batch and answer in one multipart/mixed body."""
+    if _IN_BATCH.get():  # a part that is itself a batch, however its path was spelt (/%62atch): it would multiply
+        raise ApiError(400, "A batch part cannot itself be a batch request.")  # the work one request can ask for
     state = state_of(request)
     content_type = request.headers.get("content-type", "")
     if not content_type.lower().startswith("multipart/mixed") or "boundary=" not in content_type:
@@ -103,8 +105,12 @@ async def batch(request: Request) -> Response:
         raise ApiError(400, f"Too many requests in batch: {len(parts)}, the limit is {state.settings.max_texts}.")
     transport = httpx.ASGITransport(app=request.app, client=(request.client.host if request.client else "", 0))
     gate = asyncio.Semaphore(CONCURRENT_PARTS)
-    async with httpx.AsyncClient(transport=transport, base_url=str(request.base_url), timeout=None) as client:
-        replies = await asyncio.gather(*(_run_part(client, part, request, gate) for part in parts))
+    running = _IN_BATCH.set(True)  # the parts run in this task's context (asyncio copies it into theirs)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url=str(request.base_url), timeout=None) as client:
+            replies = await asyncio.gather(*(_run_part(client, part, request, gate) for part in parts))
+    finally:
+        _IN_BATCH.reset(running)
     boundary = f"batch_{uuid.uuid4().hex}"
     body = b"".join(f"--{boundary}\r\n".encode() + _reply_part(p["id"], r) for p, r in zip(parts, replies))
     return Response(body + f"--{boundary}--\r\n".encode(), media_type=f"multipart/mixed; boundary={boundary}")

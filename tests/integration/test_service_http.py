@@ -278,13 +278,14 @@ def test_a_batch_part_that_cannot_be_sent_fails_alone(http):
 
     body = (part("good", f"POST {ANALYZE} HTTP/1.1") + part("bad-url", "POST http://[::1 HTTP/1.1")
             + part("bad-header", f"POST {ANALYZE} HTTP/1.1", "X-Note: café")
-            + part("nested", "POST /batch/ HTTP/1.1") + b"--b--\r\n")  # fmt: skip
+            + part("nested", "POST /batch HTTP/1.1") + part("spelt", "POST /%62atch HTTP/1.1")
+            + b"--b--\r\n")  # fmt: skip
     response = http.post("/batch", content=body, headers={"content-type": "multipart/mixed; boundary=b"})
     assert response.status_code == 200, response.text
     text = response.content.decode("utf-8")
     statuses = {cid: text.split(f"<response-{cid}>", 1)[1].split("HTTP/1.1 ", 1)[1][:3] for cid in
-                ("good", "bad-url", "bad-header", "nested")}  # fmt: skip
-    assert statuses == {"good": "200", "bad-url": "400", "bad-header": "400", "nested": "400"}
+                ("good", "bad-url", "bad-header", "nested", "spelt")}  # fmt: skip
+    assert statuses == {"good": "200", "bad-url": "400", "bad-header": "400", "nested": "400", "spelt": "400"}
     assert "Traceback" not in text and "cannot be sent" in text and "cannot itself be a batch" in text
     assert http.get("/healthz").status_code == 200
     garbage = part("good", f"POST {ANALYZE} HTTP/1.1") + part("garbage", "GARBAGE LINE") + b"--b--\r\n"
