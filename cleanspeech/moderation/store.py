@@ -44,8 +44,12 @@ class ModerationStore:
                            decisions.c.note, decisions.c.verdict, decisions.c.model, decisions.c.model_version,
                            decisions.c.policy_name, decisions.c.policy_version, decisions.c.scores)
                  .join(items, items.c.id == decisions.c.item_id))  # fmt: skip
-        if reviewer:  # "Ana" finds ana's decisions
-            query = query.where(sa.func.lower(decisions.c.reviewer) == reviewer.lower())
+        if (
+            reviewer
+        ):  # "Ana" finds ana's decisions, "élodie" Élodie's: folded here, as SQLite's lower() folds ASCII only
+            with self.engine.connect() as conn:
+                names = conn.execute(sa.select(decisions.c.reviewer).distinct()).scalars()
+                query = query.where(decisions.c.reviewer.in_([n for n in names if n.casefold() == reviewer.casefold()]))
         if action:
             query = query.where(decisions.c.action == action)
         if since:

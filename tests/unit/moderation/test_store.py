@@ -150,6 +150,16 @@ def test_history_holds_suggestscore_records_beside_decisions(store):
     assert store.history(action="remove").empty
 
 
+def test_history_finds_a_reviewer_in_any_case_on_every_backend(store):
+    store.queue.enqueue([item(i) for i in range(3)])
+    for reviewer in ("Élodie", "ana", "Ana"):  # one decision each
+        claimed = store.queue.claim_next(reviewer)
+        store.queue.decide(claimed["id"], reviewer, "approve", "not_toxic")
+    assert sorted(store.history(reviewer="élodie")["reviewer"]) == ["Élodie"]  # SQLite's lower() folds ASCII only
+    assert sorted(store.history(reviewer="ANA")["reviewer"]) == ["Ana", "ana"]
+    assert store.history(reviewer="nobody").empty
+
+
 def test_a_nul_character_is_stored_as_a_replacement_on_every_backend(store):
     """PostgreSQL's text and JSON refuse NUL; SQLite holds it. Both keep such a comment, with U+FFFD in its place."""
     store.add_suggestion(comment_text="you\x00idiot", attribute_scores={"TOXICITY": {"summaryScore": {"value": 1.0}}},
