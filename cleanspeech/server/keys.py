@@ -20,9 +20,12 @@ from ..errors import InputError
 from .errors import ApiError
 
 QUOTA_MESSAGE = (
-    "Quota exceeded for quota metric 'Analysis requests (AnalyzeComment)' and limit 'Analysis requests "
-    "(AnalyzeComment) per minute' of service 'commentanalyzer.googleapis.com' for consumer 'project_number:0'."
+    "Quota exceeded for quota metric '{metric}' and limit '{metric} per minute' of service "
+    "'commentanalyzer.googleapis.com' for consumer 'project_number:0'."
 )
+# The quota metrics: analyses (scoring of any kind), and suggested scores, counted apart at the same rate
+ANALYSIS = ("Analysis requests (AnalyzeComment)", "analysis_requests")
+SUGGESTION = ("Suggestion requests (SuggestCommentScore)", "suggestion_requests")
 
 
 def read_keys(path: str | Path) -> dict[str, str | None]:
@@ -70,9 +73,10 @@ def check_key(request: Request, keys: dict[str, str | None] | None) -> str:
     return "ip:" + (request.client.host if request.client else "unknown")
 
 
-def quota_error(qps: int) -> ApiError:
-    return ApiError(429, QUOTA_MESSAGE, reason="RATE_LIMIT_EXCEEDED", headers={"Retry-After": "1"},
-                    metadata={"quota_metric": "commentanalyzer.googleapis.com/analysis_requests",
+def quota_error(qps: int, metric: tuple[str, str] = ANALYSIS) -> ApiError:
+    return ApiError(429, QUOTA_MESSAGE.format(metric=metric[0]), reason="RATE_LIMIT_EXCEEDED",
+                    headers={"Retry-After": "1"},
+                    metadata={"quota_metric": f"commentanalyzer.googleapis.com/{metric[1]}",
                               "quota_limit_value": str(qps)})  # fmt: skip
 
 
@@ -103,20 +107,27 @@ class FileQuota:
     def allow(self, identity: str) -> bool:
         import fcntl
 
-        now = int(time.time())
         with open(self.path, "r+", encoding="utf-8") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
-            try:
-                window, counts = json.loads(handle.read() or "[0, {}]")
-            except ValueError:  # never written whole: a fresh window
-                window, counts = 0, {}
-            if window != now:
+            now = int(time.time())  # read under the lock: a request that waited for it counts in the current second
+            window, counts = _read_window(handle.read())
+            if now > window:
                 window, counts = now, {}
             counts[identity] = counts.get(identity, 0) + 1
             handle.seek(0)
             handle.truncate()
             handle.write(json.dumps([window, counts]))
         return counts[identity] <= self.qps
+
+
+def _read_window(text: str) -> tuple[int, dict[str, int]]:
+    """(second, counts) from a quota file; anything else (empty, cut short, damaged) is a fresh window."""
+    try:
+        window, counts = json.loads(text)
+    except (ValueError, TypeError):  # not JSON, or not two things
+        return 0, {}
+    ok = isinstance(window, int) and isinstance(counts, dict) and all(isinstance(n, int) for n in counts.values())
+    return (window, counts) if ok else (0, {})
 
 
 class RedisQuota:

@@ -19,7 +19,7 @@ from .languages import UNDETERMINED, attribute_languages, base_language, decide
 from .messages import Message
 from .queueing import Analyzed
 from .scoring import sentence_spans, utf16_offset
-from .state import Service, ServiceState, authenticate, authorize
+from .state import Service, ServiceState, authorize, authorize_suggestion
 
 MAX_COMMENT_BYTES = 20_480
 PROBABILITY = "PROBABILITY"
@@ -197,7 +197,7 @@ async def analyze(request: AnalyzeCommentRequest, state: Service, http: Request)
     return answer
 
 
-@router.post("/comments:suggestscore", dependencies=[Depends(authenticate)])
+@router.post("/comments:suggestscore", dependencies=[Depends(authorize_suggestion)])
 async def suggest_score(request: SuggestCommentScoreRequest, state: Service) -> dict:
     """Store a human's score for a comment (Perspective's SuggestCommentScore; Coral sends approve/reject here)."""
     text = _check_comment(request.comment)

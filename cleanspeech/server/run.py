@@ -1,5 +1,6 @@
 """Run the service on uvicorn: one process, or `--workers N` processes sharing the port."""
 
+import importlib.util
 import logging
 import os
 import tempfile
@@ -34,5 +35,11 @@ def serve(settings: ServerSettings) -> None:
 def worker_settings(settings: ServerSettings) -> ServerSettings:
     """What each of `--workers N` processes runs with: the store already migrated, and without Redis a quota file
     they all count `--qps` in (each process's own count let a key through N times the limit)."""
-    shared = tempfile.mkdtemp(prefix="cleanspeech-quota-") if settings.qps and not settings.redis else None
-    return replace(settings, migrate=False, quota_file=shared and os.path.join(shared, "quota.json"))
+    shared = None
+    if settings.qps and not settings.redis:
+        if importlib.util.find_spec("fcntl") is None:  # Windows: no flock
+            log.warning("each of the %d workers counts --qps on its own: share one count with --redis URL",
+                        settings.workers)  # fmt: skip
+        else:
+            shared = os.path.join(tempfile.mkdtemp(prefix="cleanspeech-quota-"), "quota.json")
+    return replace(settings, migrate=False, quota_file=shared)

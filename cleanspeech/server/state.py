@@ -12,7 +12,7 @@ from ..evaluation.calibration import Calibration
 from ..moderation import ModerationStore
 from .attributes import parse_proxies
 from .errors import ApiError
-from .keys import check_key, make_quota, quota_error, read_keys
+from .keys import ANALYSIS, SUGGESTION, check_key, make_quota, quota_error, read_keys
 from .languages import LanguageDetector, load_language_table
 from .observability import Metrics
 from .queueing import PolicyCache, ReviewQueueWriter
@@ -108,21 +108,33 @@ Service = Annotated[ServiceState, Depends(get_state)]  # a route's `state: Servi
 
 
 async def authenticate(request: Request, state: Service) -> str:
-    """Check the caller's key only; returns the caller's quota identity. For the requests that score nothing (the
-    discovery document, suggestscore), which must not use up the quota that `--qps` sets on scoring: a client that
-    fetched the document and then analyzed twice in one second was refused at `--qps 2`."""
+    """Check the caller's key only (the discovery document): fetching it must not use up the quota that `--qps` sets
+    on scoring; a client that fetched it and then analyzed twice in one second was refused at `--qps 2`."""
     return check_key(request, state.keys)
 
 
 async def authorize(request: Request, state: Service) -> str:
-    """Check the caller's key and quota; returns the caller's quota identity."""
+    """Check the caller's key and its scoring quota; returns the caller's quota identity."""
     identity = check_key(request, state.keys)
-    if state.quota is not None:
-        # Redis answers over the network: off the event loop. The local counter is a dict lookup.
-        if state.settings.redis:
-            allowed = await asyncio.to_thread(state.quota.allow, identity)
-        else:
-            allowed = state.quota.allow(identity)
-        if not allowed:
-            raise quota_error(state.settings.qps)
+    await _charge(state, identity, ANALYSIS)
     return identity
+
+
+async def authorize_suggestion(request: Request, state: Service) -> str:
+    """Check the caller's key and its quota of suggested scores, counted apart from its scoring at the same rate (each
+    is a row in the store), as Perspective counts SuggestCommentScore apart from AnalyzeComment."""
+    identity = check_key(request, state.keys)
+    await _charge(state, "suggest:" + identity, SUGGESTION)
+    return identity
+
+
+async def _charge(state: ServiceState, identity: str, metric: tuple[str, str]) -> None:
+    if state.quota is None:
+        return
+    # Redis answers over the network: off the event loop. The local and file counters take microseconds.
+    if state.settings.redis:
+        allowed = await asyncio.to_thread(state.quota.allow, identity)
+    else:
+        allowed = state.quota.allow(identity)
+    if not allowed:
+        raise quota_error(state.settings.qps, metric)

@@ -73,6 +73,10 @@ def test_the_google_client_sees_googles_quota_error(tmp_path, shipped_baseline):
             for _ in range(3):
                 client.comments().analyze(body=body).execute()
                 answered += 1
+        _start_of_a_second()  # suggested scores: counted apart, at the same rate
+        suggested = [_suggest(url, f"decision {i}") for i in range(3)]
+    assert [s.status_code for s in suggested] == [200, 200, 429]
+    assert "'Suggestion requests (SuggestCommentScore)'" in suggested[2].json()["error"]["message"]
     assert answered == 2  # --qps 2: two analyses in that second, the third refused
     error = caught.value
     assert error.status_code == 429 and error.reason.startswith("Quota exceeded for quota metric 'Analysis requests")

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -105,6 +106,7 @@ def test_worker_processes_count_one_quota_in_their_shared_file(tmp_path):
     import sys
     import time
 
+    from cleanspeech.server.keys import FileQuota
     from cleanspeech.server.run import worker_settings
 
     assert worker_settings(ServerSettings(qps=3, redis="redis://cache:6379/0")).quota_file is None  # Redis counts
@@ -118,6 +120,9 @@ def test_worker_processes_count_one_quota_in_their_shared_file(tmp_path):
     # six requests of one key in one second, three allowed in all (each process alone would have allowed three);
     # the other key is counted apart, each of its two requests within its quota
     assert sum(int(allowed) for allowed, _ in answers) == 3 and [b for _, b in answers] == ["True", "True"]
+    for damaged in ("null", "[1, []]", '[1, {"k": "x"}]', "[5", ""):  # a file cut short or damaged: a fresh window
+        Path(shared.quota_file).write_text(damaged)
+        assert FileQuota(3, shared.quota_file).allow("key-a")
 
 
 def _free_port() -> int:
