@@ -50,7 +50,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         action="store_true",
         help="also train on research-only / non-commercial sets (you accept their terms; do not ship)",
     )
-    p.add_argument("--max-train-rows", type=at_least(1), default=None, help="subsample the training rows (quick runs)")
+    p.add_argument(
+        "--max-train-rows", type=at_least(0), default=None, help="subsample the training rows (quick runs; 0: all)"
+    )
     p.add_argument("--C", type=float, default=DEFAULT_SETTINGS["C"], help="inverse regularisation strength")
     p.add_argument("--no-unicode-normalization", action="store_true", help="train without evasion folding")
     p.add_argument("--identity-benign-copies", type=at_least(0), default=DEFAULT_BENIGN_COPIES,

@@ -58,7 +58,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data-dir", help="data directory (default: $CLEANSPEECH_DATA or ../shared/data)")
     p.add_argument("--output-dir", help="where to write the model (default: models/embedding)")
-    p.add_argument("--max-train-rows", type=at_least(1), help="subsample the real training rows (quick runs)")
+    p.add_argument("--max-train-rows", type=at_least(0), help="subsample the real training rows (quick runs; 0: all)")
     p.add_argument("--max-eval-rows", type=at_least(1), default=EVAL_ROWS_PER_SOURCE, help="rows per evaluation set")
     p.add_argument("--max-validation-rows", type=at_least(1), help="rows per source of the validation fold that tunes "
                    "the thresholds, a seeded sample for a quick run (default: all)")  # fmt: skip
