@@ -12,6 +12,7 @@ from cleanspeech import LABELS, InputError
 from cleanspeech.serving import (
     SCORED_STATUSES,
     neutralize_formulas,
+    read_lines,
     read_table,
     renamed_inputs_notice,
     score_frame,
@@ -26,12 +27,16 @@ from pages.workbench import queue_section
 
 st.title("Score a file of comments")
 models = require_models()
-upload = st.file_uploader("CSV (comma, semicolon or tab separated; UTF-8, UTF-16 or Windows-1252) or Excel .xlsx",
-                          type=["csv", "tsv", "txt", "xlsx"], key="batch_file")  # fmt: skip
+upload = st.file_uploader("CSV (comma, semicolon or tab separated; UTF-8, UTF-16 or Windows-1252), Excel .xlsx, "
+                          "or plain text with one comment per line", type=["csv", "tsv", "txt", "xlsx"],
+                          key="batch_file")  # fmt: skip
 lenient = st.checkbox("Keep malformed rows", key="batch_lenient",
                       help="A row with the wrong number of fields, a quote never closed or a NUL byte is kept whole "
                       f"in an '{UNPARSED_COLUMN}' column, marked as an error and not scored. Unticked, such a file "
                       "is refused and the lines are named.")  # fmt: skip
+lines = st.checkbox("One comment per line (plain text, no header)", key="batch_lines",
+                    help="Each line that holds more than white space is one comment, commas and all; without this, "
+                    "the first line is read as a header.")  # fmt: skip
 if upload is None:
     st.info("Upload a file with one comment per row. Every row and column is kept; each row gets a status "
             "(scored, empty, truncated or error) and the scores are added as new columns.")  # fmt: skip
@@ -39,7 +44,10 @@ if upload is None:
 
 data = upload.getvalue()
 try:
-    table = read_table(data, name=upload.name, lenient=lenient, keep_how="by ticking Keep malformed rows")
+    if lines:
+        table = read_lines(data, upload.name)
+    else:
+        table = read_table(data, name=upload.name, lenient=lenient, keep_how="by ticking Keep malformed rows")
 except InputError as exc:
     st.error(as_text(str(exc)))
     st.stop()
@@ -58,7 +66,7 @@ if column is None:  # never guessed: scoring ids or names as if they were commen
     st.info(as_text(missing_column_message(upload.name, TEXT_COLUMN, columns, "Choose it above.")))
     st.stop()
 chosen = st.multiselect("Models", list(models), default=list(models), key="batch_models")
-run_key = (hashlib.sha1(data).hexdigest(), lenient, column, tuple(chosen))
+run_key = (hashlib.sha1(data).hexdigest(), lines, lenient, column, tuple(chosen))
 
 if st.button("Score", key="batch_score", type="primary", disabled=not chosen):
     bar = st.progress(0.0, text="Scoring…")

@@ -20,6 +20,7 @@ from .batch import (
     status_column,
 )
 from .csv_files import check_output_path, neutralize_formulas, score_csv, write_table
+from .plain_text import read_lines
 from .tables import CommentTable, read_table, require_column
 from .xlsx import xlsx_bytes
 
@@ -29,6 +30,7 @@ __all__ = [
     "check_output_path",
     "kept_inputs_notice",
     "neutralize_formulas",
+    "read_lines",
     "read_table",
     "renamed_inputs",
     "renamed_inputs_notice",

@@ -417,6 +417,18 @@ def test_batch_page_asks_for_the_text_column(app):
     assert app.session_state["batch_result"]["frame"]["status"].tolist() == ["scored"]
 
 
+def test_batch_page_reads_a_plain_text_file_one_comment_per_line(app):
+    app.switch_page("pages/batch.py").run()
+    notes = b"You are a disgusting idiot\nThanks, that fixed it.\nsee you tomorrow\n"
+    app.checkbox(key="batch_lines").check().run()
+    app.file_uploader(key="batch_file").upload("notes.txt", notes, "text/plain").run()
+    assert not app.exception and app.selectbox(key="batch_column").value == "comment_text"
+    app.button(key="batch_score").click().run()
+    scored = app.session_state["batch_result"]["frame"]
+    assert scored["comment_text"].tolist() == notes.decode().splitlines()  # the first comment too, commas and all
+    assert scored["status"].tolist() == ["scored"] * 3
+
+
 def test_user_strings_are_shown_as_text(app):
     app.switch_page("pages/batch.py").run()
     name = "**bold** [link](http://evil.example) :red[x].csv"

@@ -96,3 +96,17 @@ def test_an_upload_over_a_megabyte_is_checked_whole(tmp_path):
     path.write_bytes(data)
     with pytest.raises(InputError, match="not valid utf-8 after its first part"):
         read_table(path)
+
+
+def test_a_plain_text_file_is_one_comment_per_line_when_asked():
+    from cleanspeech.serving import read_lines
+
+    text = "You are a disgusting idiot\r\nThanks, that fixed it.\n\n   \nsee you\u2028tomorrow, then\n"
+    table = read_lines(text.encode("utf-16"), "notes.txt")  # the first line is a comment, not a header
+    assert table.frame["comment_text"].tolist() == ["You are a disgusting idiot", "Thanks, that fixed it.",
+                                                    "see you\u2028tomorrow, then"]  # fmt: skip
+    assert table.row_errors == {} and table.name == "notes.txt"
+    latin = read_lines("café, très bien\n".encode("cp1252"), "old.txt")
+    assert latin.frame["comment_text"].tolist() == ["café, très bien"] and "Windows-1252" in " ".join(latin.notices)
+    with pytest.raises(InputError, match="empty"):
+        read_lines(b"", "empty.txt")
