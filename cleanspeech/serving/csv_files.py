@@ -33,8 +33,20 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(_as_text)
-    out.columns = [_as_text(name) for name in out.columns]
+    out.columns = _safe_names(list(out.columns))
     return out
+
+
+def _safe_names(names: list) -> list:
+    """Column names as safe cells, still unique: beside an input column named '=x, =x becomes ''=x."""
+    taken, safe = set(names), []
+    for name in names:
+        new = _as_text(name)
+        while new != name and new in taken:
+            new = "'" + new
+        taken.add(new)
+        safe.append(new)
+    return safe
 
 
 def _as_text(value):

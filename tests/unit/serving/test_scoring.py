@@ -68,6 +68,8 @@ def test_formula_cells_are_neutralized_and_numbers_left_alone():
     header = neutralize_formulas(frame.rename(columns={"label": "=cmd|' /C calc'!A0"}))  # a header is a cell too
     assert header.columns.tolist() == ["comment_text", "'=cmd|' /C calc'!A0"]
     assert header.to_csv(index=False).splitlines()[0] == "comment_text,'=cmd|' /C calc'!A0"
+    both = neutralize_formulas(pd.DataFrame({"=x": ["a"], "'=x": ["b"]}))  # names stay unique: no column lost
+    assert both.columns.tolist() == ["''=x", "'=x"] and both.to_dict("list") == {"''=x": ["a"], "'=x": ["b"]}
 
 
 def test_cli_output_is_safe_to_open_unless_asked_for_raw_cells(tmp_path, shipped_baseline_dir, capsys):
