@@ -96,6 +96,7 @@ def invalid_request(message: str, error_type: str = "INVALID_REQUEST") -> ApiErr
 
 
 NOT_UTF8_JSON = "Invalid JSON payload received. The body is not JSON in UTF-8."
+TOO_DEEP_JSON = "Invalid JSON payload received. The body nests arrays or objects too deeply."
 NOT_JSON_TYPE = "Invalid JSON payload received. Send the body as JSON, with Content-Type: application/json (not {})."
 # White space is spelled out, because `\s` means three things: JSON Schema's (ECMAScript) leaves out \x1c-\x1f and
 # \x85, pydantic's Rust regex leaves out \x1c-\x1f and \ufeff, Python's str.strip() leaves out \ufeff. This class is
@@ -158,7 +159,8 @@ def install_error_handlers(app: FastAPI) -> None:
         messages = {404: f"The requested URL {request.url.path} was not found on this server.",
                     405: f"Method {request.method} is not allowed on {request.url.path}."}  # fmt: skip
         if exc.status_code == 400 and exc.detail == "There was an error parsing the body":  # FastAPI's words
-            messages[400] = NOT_UTF8_JSON
+            deep = isinstance(exc.__cause__, RecursionError)  # valid JSON, nested deeper than Python's parser goes
+            messages[400] = TOO_DEEP_JSON if deep else NOT_UTF8_JSON
         message = messages.get(exc.status_code, str(exc.detail))
         return ApiError(exc.status_code, message).response()
 

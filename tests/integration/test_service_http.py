@@ -307,6 +307,10 @@ def test_a_body_that_is_not_utf8_is_named_as_such(http):
     body = b'{"comment": {"text": "caf\xe9"}, "requestedAttributes": {"TOXICITY": {}}}'  # Latin-1, not UTF-8
     error = assert_google_error(http.post(ANALYZE, content=body), 400, "INVALID_ARGUMENT")
     assert error["message"] == "Invalid JSON payload received. The body is not JSON in UTF-8."
+    deep = '{"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}}, "x": ' + "[" * 5000 + "]" * 5000 + "}"
+    response = http.post(ANALYZE, content=deep, headers={"Content-Type": "application/json"})  # valid UTF-8 JSON
+    error = assert_google_error(response, 400, "INVALID_ARGUMENT")
+    assert error["message"] == "Invalid JSON payload received. The body nests arrays or objects too deeply."
     good = b'{"comment": {"text": "You idiot."}, "requestedAttributes": {"TOXICITY": {}}}'
     for content_type in ("text/plain", "application/x-www-form-urlencoded"):  # JSON under another name: say which
         error = assert_google_error(http.post(ANALYZE, content=good, headers={"Content-Type": content_type}), 400,
