@@ -26,6 +26,7 @@ from ..errors import InputError, ModelNotFound
 from ..labels import LABELS
 from .e5 import embed_comments
 from .files import EMBEDDING_HEAD_FILE, EMBEDDING_META_FILE, THRESHOLDS_FILE
+from .protocol import indexed_like
 
 MAX_LENGTH = 128  # tokens read per comment: a stance is stated in a sentence or two, and the cost grows with length
 
@@ -61,7 +62,7 @@ class EmbeddingModel:
         return self.head_logits(embed_comments(texts, self.max_length))
 
     def predict_proba(self, texts) -> pd.DataFrame:
-        return self.proba_from_logits(self.predict_logits(texts))
+        return indexed_like(texts, self.proba_from_logits(self.predict_logits(texts)))
 
     @staticmethod
     def proba_from_logits(logits: np.ndarray) -> pd.DataFrame:

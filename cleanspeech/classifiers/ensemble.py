@@ -37,7 +37,7 @@ import pandas as pd
 from ..errors import ModelNotFound
 from ..labels import LABELS
 from .files import ENSEMBLE_FILE
-from .protocol import Classifier
+from .protocol import Classifier, indexed_like
 
 # A comment gets its detected language's weights outright only where the detector gives that language at least this
 # probability. On the validation rows, detection above 0.9 was right 99.98% of the time and below it 89%; a Spanish
@@ -174,7 +174,9 @@ class EnsembleModel:
         return [route_text(t, self.weights, self.language_weights, self.unsure, self.label_weights) for t in texts]
 
     def predict_proba(self, texts) -> pd.DataFrame:
-        texts = [texts] if isinstance(texts, str) else list(texts)
+        return indexed_like(texts, self._mean_of_members([texts] if isinstance(texts, str) else list(texts)))
+
+    def _mean_of_members(self, texts: list[str]) -> pd.DataFrame:
         if not texts:
             return pd.DataFrame(columns=list(LABELS), dtype="float32")
         # One set of weights: nothing to detect.

@@ -99,6 +99,16 @@ def test_shipped_baseline_flags_an_obvious_insult(shipped_baseline_dir):
     assert scores.loc[1, "toxic"] < model.thresholds["toxic"]
 
 
+def test_scores_of_a_series_keep_its_index(shipped_baseline, shipped_transformer):
+    frame = pd.DataFrame({"comment_text": ["hello", "You are a disgusting idiot.", "Thanks for the fix!", "go die"]})
+    kept = frame[frame["comment_text"].str.len() > 5]  # rows 1, 2, 3: a filtered frame's column
+    for model in (shipped_baseline, shipped_transformer):
+        scores = model.predict_proba(kept["comment_text"])
+        assert scores.index.tolist() == [1, 2, 3], model.name  # assigned back, each score lands on its own row
+        assert kept.assign(toxic=scores["toxic"])["toxic"].idxmin() == 2  # the thank-you, not the insult
+        assert model.predict_proba(list(kept["comment_text"])).index.tolist() == [0, 1, 2]  # a list: positions
+
+
 @pytest.mark.artifact
 def test_shipped_artifact_is_small_and_complete(shipped_baseline_dir):
     total = sum(p.stat().st_size for p in shipped_baseline_dir.iterdir())
