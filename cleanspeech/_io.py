@@ -163,10 +163,23 @@ def run_main(main: Callable[[list[str] | None], int], argv: list[str] | None = N
         return EXIT_USAGE
     except BrokenPipeError:  # `... | head` closed the pipe: not an error worth a traceback
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: what was interrupted says what it left (`score` removes its partial parts)
+        print("interrupted", file=sys.stderr)
+        return 130
     except OSError as exc:  # a path the user named cannot be read or written (checked early where it can be)
         where = f": {exc.filename}" if exc.filename else ""
         print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def summary_stream(output: str | Path):
+    """Where a command's JSON summary goes: stdout, unless the scored file itself went there (`--output /dev/stdout`,
+    or the file stdout is redirected to), where the summary would be mixed into the CSV, or written over its start."""
+    try:
+        target, stdout = os.stat(output), os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no such path, or a stdout without a file (captured in tests)
+        return sys.stdout
+    return sys.stderr if (target.st_dev, target.st_ino) == (stdout.st_dev, stdout.st_ino) else sys.stdout
 
 
 def read_json_records(path: str | Path) -> tuple[list[dict], str | None]:

@@ -10,7 +10,7 @@ import warnings
 
 import pandas as pd
 
-from ._io import at_least, run_main, typed_text
+from ._io import at_least, run_main, summary_stream, typed_text
 from .classifiers import load_model, load_models, remember_scores
 from .classifiers.command import add_model_commands, add_model_option
 from .errors import InputError
@@ -68,7 +68,7 @@ def cmd_predict(args) -> int:
         scored = hook(scored, status=status_column(frame.columns)) if hook else scored
         write_table(scored, args.output, safe_cells=not args.raw_cells)
         summary = {"rows": len(scored), "output": str(args.output), "models": list(models)}
-        print(json.dumps(summary | (hook.summary if hook else {})))
+        print(json.dumps(summary | (hook.summary if hook else {})), file=summary_stream(args.output))
         return 0
     scored = score_frame(pd.DataFrame({"text": texts}), "text", models, row_errors=errors)  # once, for both uses
     results = _json_results(scored, models)
@@ -141,7 +141,7 @@ def cmd_score(args) -> int:
     if summary.pop("is_main_process"):
         for notice in summary["notices"]:
             print(f"note: {notice}", file=sys.stderr)
-        print(json.dumps(summary))
+        print(json.dumps(summary), file=summary_stream(args.output))
     return 0
 
 

@@ -105,15 +105,21 @@ def score_csv(source, target, column: str, models: dict, chunk_rows: int = CHUNK
         parts.mkdir(parents=True)
     state.wait_for_everyone()
     progress = tqdm(desc="scoring", unit=" rows", disable=not state.is_local_main_process)
-    for index, (chunk, errors) in enumerate(iter_chunks(opened, scan, chunk_rows)):
-        if index % state.num_processes != state.process_index:
-            continue
-        scored = score_frame(chunk, column, models, row_errors=errors)
-        scored = on_chunk(scored, index, status_column(scan.columns)) if on_chunk else scored
-        safe = safe_cells and target.suffix.lower() not in XLSX_SUFFIXES  # .xlsx text cells are never formulas
-        (neutralize_formulas(scored) if safe else scored).to_csv(parts / f"{index:08d}.csv", index=False)
-        progress.update(len(chunk) * state.num_processes)  # an estimate: the others advance at the same pace
-    progress.close()
+    try:
+        for index, (chunk, errors) in enumerate(iter_chunks(opened, scan, chunk_rows)):
+            if index % state.num_processes != state.process_index:
+                continue
+            scored = score_frame(chunk, column, models, row_errors=errors)
+            scored = on_chunk(scored, index, status_column(scan.columns)) if on_chunk else scored
+            safe = safe_cells and target.suffix.lower() not in XLSX_SUFFIXES  # .xlsx text cells are never formulas
+            (neutralize_formulas(scored) if safe else scored).to_csv(parts / f"{index:08d}.csv", index=False)
+            progress.update(len(chunk) * state.num_processes)  # an estimate: the others advance at the same pace
+    except BaseException:  # Ctrl-C or a failure: no hidden folder of partial results is left beside the output
+        if state.is_main_process:
+            shutil.rmtree(parts, ignore_errors=True)
+        raise
+    finally:
+        progress.close()
     state.wait_for_everyone()
     statuses = merge_parts(parts, target, status_column(scan.columns)) if state.is_main_process else {}
     state.wait_for_everyone()

@@ -27,3 +27,31 @@ def test_predict_one_text(shipped_baseline_dir):
     assert set(baseline["scores"]) == set(LABELS)
     assert baseline["scores"]["toxic"] > 0.8 and baseline["scores"]["insult"] > 0.5
     assert {"toxic", "insult"} <= set(baseline["flagged"])
+
+
+def test_scored_csv_on_stdout_stays_a_csv_and_ctrl_c_leaves_no_parts(tmp_path, shipped_baseline_dir):
+    import signal
+    import time
+
+    import pandas as pd
+
+    source = tmp_path / "comments.csv"
+    pd.DataFrame({"comment_text": [f"comment {i}, you idiot" for i in range(20_000)]}).to_csv(source, index=False)
+    out = tmp_path / "out.csv"
+    command = [sys.executable, "-m", "cleanspeech", "score", str(source), "/dev/stdout", "--model", "baseline"]
+    with out.open("w") as stdout:  # `... > out.csv`: the summary once overwrote the CSV's header
+        done = subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, text=True, cwd=REPO, timeout=600)
+    assert done.returncode == 0, done.stderr
+    scored = pd.read_csv(out)
+    assert len(scored) == 20_000 and scored.columns[0] == "comment_text" and '"rows": 20000' in done.stderr
+    target = tmp_path / "killed.csv"
+    running = subprocess.Popen([*command[:5], str(target), *command[6:], "--chunk-rows", "2000"], cwd=REPO,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    parts = tmp_path / ".killed.csv.parts"
+    deadline = time.time() + 120
+    while not any(parts.glob("*.csv")) and time.time() < deadline:
+        time.sleep(0.05)
+    running.send_signal(signal.SIGINT)  # Ctrl-C while it scores
+    _, stderr = running.communicate(timeout=120)
+    assert running.returncode == 130 and stderr.strip().endswith("interrupted") and "Traceback" not in stderr
+    assert not parts.exists() and not target.exists()  # no hidden folder of partial results, no half a file
