@@ -45,7 +45,8 @@ def test_scored_csv_on_stdout_stays_a_csv_and_ctrl_c_leaves_no_parts(tmp_path, s
     scored = pd.read_csv(out)
     assert len(scored) == 20_000 and scored.columns[0] == "comment_text" and '"rows": 20000' in done.stderr
     target = tmp_path / "killed.csv"
-    running = subprocess.Popen([*command[:5], str(target), *command[6:], "--chunk-rows", "2000"], cwd=REPO,
+    # 5 rows a chunk: 4,000 chunks, tens of seconds of work, so Ctrl-C lands mid-run even on a busy machine
+    running = subprocess.Popen([*command[:5], str(target), *command[6:], "--chunk-rows", "5"], cwd=REPO,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     parts = tmp_path / ".killed.csv.parts"
     deadline = time.time() + 120
