@@ -46,8 +46,10 @@ def test_scored_csv_on_stdout_stays_a_csv_and_ctrl_c_leaves_no_parts(tmp_path, s
     assert len(scored) == 20_000 and scored.columns[0] == "comment_text" and '"rows": 20000' in done.stderr
     target = tmp_path / "killed.csv"
     # 5 rows a chunk: 4,000 chunks, tens of seconds of work, so Ctrl-C lands mid-run even on a busy machine
+    # A pytest-xdist worker ignores SIGINT, and a child would inherit that: the child gets Ctrl-C as a terminal gives it
     running = subprocess.Popen([*command[:5], str(target), *command[6:], "--chunk-rows", "5"], cwd=REPO,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
     parts = tmp_path / ".killed.csv.parts"
     deadline = time.time() + 120
     while not any(parts.glob("*.csv")) and time.time() < deadline:
