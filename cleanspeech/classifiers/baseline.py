@@ -29,7 +29,7 @@ from ..text import clean_text
 from .files import BASELINE_META_FILE as META_FILE
 from .files import BASELINE_PIPELINE_FILE as PIPELINE_FILE
 from .files import LEGACY_BASELINE_PIPELINE_FILE as LEGACY_PIPELINE_FILE
-from .protocol import indexed_like
+from .protocol import indexed_like, text_list
 
 DEFAULT_SETTINGS = {
     "word_ngram_range": [1, 2],
@@ -121,7 +121,7 @@ class BaselineModel:
         """One row per text, one column per label, probabilities in [0, 1]."""
         if self.features is None:
             raise RuntimeError("the baseline is not fitted; call fit() or BaselineModel.load()")
-        given, texts = texts, [texts] if isinstance(texts, str) else list(texts)
+        given, texts = texts, text_list(texts)
         if not texts:
             return pd.DataFrame(columns=list(LABELS), dtype=float)
         matrix = self.features.transform(self.clean_texts(texts))

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import ModelNotFound
 from ..text import clean_text
+from .protocol import text_list
 
 E5_FILE = "e5-small-q4.bin"
 QUERY_PREFIX = "query: "
@@ -270,7 +271,7 @@ def embed_comments(texts, max_length: int, bfloat16: bool = False) -> np.ndarray
     """Unit-length embeddings of comments, cleaned as every model cleans them: what the embedding family's head reads.
     Here, beside the pooling, so that the embedding cache's key (`scripts/train_embedding.py`) covers the code that
     computes the vectors and not the head trained on them."""
-    texts = [clean_text(t) for t in ([texts] if isinstance(texts, str) else texts)]
+    texts = [clean_text(t) for t in text_list(texts)]
     return sentence_embeddings(*packaged_encoder(), texts, max_length, COMMENT_BATCH_SIZE, bfloat16)
 
 

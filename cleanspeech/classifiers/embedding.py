@@ -26,7 +26,7 @@ from ..errors import InputError, ModelNotFound
 from ..labels import LABELS
 from .e5 import embed_comments
 from .files import EMBEDDING_HEAD_FILE, EMBEDDING_META_FILE, THRESHOLDS_FILE
-from .protocol import indexed_like
+from .protocol import indexed_like, text_list
 
 MAX_LENGTH = 128  # tokens read per comment: a stance is stated in a sentence or two, and the cost grows with length
 
@@ -56,7 +56,7 @@ class EmbeddingModel:
 
     def predict_logits(self, texts) -> np.ndarray:
         """Per-label log-odds (what SHAP explains), one row per text."""
-        texts = [texts] if isinstance(texts, str) else list(texts)
+        texts = text_list(texts)
         if not texts:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
         return self.head_logits(embed_comments(texts, self.max_length))

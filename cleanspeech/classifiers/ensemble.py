@@ -37,7 +37,7 @@ import pandas as pd
 from ..errors import ModelNotFound
 from ..labels import LABELS
 from .files import ENSEMBLE_FILE
-from .protocol import Classifier, indexed_like
+from .protocol import Classifier, indexed_like, text_list
 
 # A comment gets its detected language's weights outright only where the detector gives that language at least this
 # probability. On the validation rows, detection above 0.9 was right 99.98% of the time and below it 89%; a Spanish
@@ -170,11 +170,11 @@ class EnsembleModel:
     def route(self, texts) -> list[dict]:
         """Per text: its detected language, the language it is routed as (`und` where detection is unsure) and the
         weight each member gets, in the language's mix and on each label (`route_text`)."""
-        texts = [texts] if isinstance(texts, str) else list(texts)
+        texts = text_list(texts)
         return [route_text(t, self.weights, self.language_weights, self.unsure, self.label_weights) for t in texts]
 
     def predict_proba(self, texts) -> pd.DataFrame:
-        return indexed_like(texts, self._mean_of_members([texts] if isinstance(texts, str) else list(texts)))
+        return indexed_like(texts, self._mean_of_members(text_list(texts)))
 
     def _mean_of_members(self, texts: list[str]) -> pd.DataFrame:
         if not texts:

@@ -1,8 +1,11 @@
 """The `Classifier` protocol: what every model family (baseline, transformer, embedding, ensemble) offers."""
 
+from collections.abc import Iterable, Mapping
 from typing import Protocol, runtime_checkable
 
 import pandas as pd
+
+from ..errors import InputError
 
 
 @runtime_checkable
@@ -18,6 +21,25 @@ class Classifier(Protocol):
     thresholds: dict[str, float]
 
     def predict_proba(self, texts) -> pd.DataFrame: ...
+
+
+def text_list(texts) -> list:
+    """`texts` as the list of comments a model scores: one text alone becomes a list of one.
+
+    What would be scored as something other than the comments meant is refused with an `InputError`: bytes (each
+    byte would be a comment), a DataFrame (its column names would be), a mapping (its keys), `None` or a number.
+    Items that are not strings (NaN from an empty CSV cell) are scored as empty comments, as `clean_text` reads them.
+    """
+    if isinstance(texts, str):
+        return [texts]
+    if isinstance(texts, bytes | bytearray | memoryview):
+        raise InputError("texts are bytes: decode them first, e.g. data.decode('utf-8')")
+    if isinstance(texts, pd.DataFrame):
+        raise InputError("texts are a DataFrame: pass the column that holds the comments, e.g. frame['comment_text']")
+    if isinstance(texts, Mapping) or not isinstance(texts, Iterable):
+        kind = type(texts).__name__
+        raise InputError(f"texts must be a comment (str) or a list of comments, not {kind}")
+    return list(texts)
 
 
 def indexed_like(texts, scores: pd.DataFrame) -> pd.DataFrame:

@@ -13,6 +13,8 @@ import copy
 
 import pandas as pd
 
+from .protocol import text_list
+
 
 class RememberedModel:
     """A classifier that runs each distinct list of texts once; everything but `predict_proba` is the wrapped
@@ -28,7 +30,7 @@ class RememberedModel:
         return getattr(self.wrapped, attribute)
 
     def predict_proba(self, texts) -> pd.DataFrame:
-        key = (texts,) if isinstance(texts, str) else tuple(texts)
+        key = tuple(text_list(texts))
         if key not in self._calls:
             self._calls[key] = self.wrapped.predict_proba(list(key))
         return self._calls[key].copy()  # a caller may change what it gets; the memory stays as scored

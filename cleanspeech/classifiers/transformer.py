@@ -25,7 +25,7 @@ from ..text import clean_text
 from .compact import load_compact
 from .files import THRESHOLDS_FILE, damaged_model_as_not_found, is_compact_dir
 from .onnx_backend import BACKENDS, default_backend, load_onnx_classifier
-from .protocol import indexed_like
+from .protocol import indexed_like, text_list
 
 # How a model reads text, stored in its config.json under "cleanspeech" by scripts/train.py; these are the defaults.
 DEFAULT_SETTINGS = {"text_prefix": "", "max_length": 256, "unicode_normalization": True}
@@ -146,7 +146,7 @@ class TransformerModel:
         return logits
 
     def predict_proba(self, texts) -> pd.DataFrame:
-        logits = self.predict_logits([texts] if isinstance(texts, str) else list(texts))
+        logits = self.predict_logits(text_list(texts))
         return indexed_like(texts, pd.DataFrame(1.0 / (1.0 + np.exp(-logits)), columns=list(LABELS)))
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from cleanspeech import predict
 from cleanspeech.classifiers.baseline import BaselineModel
-from cleanspeech.errors import ModelNotFound
+from cleanspeech.errors import InputError, ModelNotFound
 from cleanspeech.evaluation.metrics import evaluate
 from cleanspeech.labels import LABELS
 
@@ -107,6 +107,23 @@ def test_scores_of_a_series_keep_its_index(shipped_baseline, shipped_transformer
         assert scores.index.tolist() == [1, 2, 3], model.name  # assigned back, each score lands on its own row
         assert kept.assign(toxic=scores["toxic"])["toxic"].idxmin() == 2  # the thank-you, not the insult
         assert model.predict_proba(list(kept["comment_text"])).index.tolist() == [0, 1, 2]  # a list: positions
+
+
+@pytest.mark.parametrize(
+    "texts, says",
+    [
+        (b"You idiot", "decode them first"),  # would be scored as nine comments, one per byte
+        (pd.DataFrame({"comment_text": ["You idiot"]}), "pass the column"),  # would score the column's name
+        ({"a": "You idiot"}, "not dict"),  # would score the keys
+        (None, "not NoneType"),
+        (42, "not int"),
+    ],
+)
+def test_what_would_be_misread_is_refused_by_every_family(texts, says, shipped_baseline, shipped_transformer):
+    for model in (shipped_baseline, shipped_transformer):
+        with pytest.raises(InputError, match=says):
+            model.predict_proba(texts)
+    assert shipped_baseline.predict_proba(("You idiot", float("nan"))).shape == (2, len(LABELS))  # NaN: an empty cell
 
 
 @pytest.mark.artifact
