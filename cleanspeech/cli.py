@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 import warnings
+from pathlib import Path
 
 import pandas as pd
 
@@ -32,15 +33,28 @@ def _model_result(row: dict, name: str) -> dict:
     }
 
 
+def _plain(args) -> bool:
+    """A .txt read as CSV: its first line, likely a comment, became the header."""
+    return not args.lines and Path(args.file).suffix.lower() == ".txt"
+
+
 def _read_file_to_score(args):
     """The --file of `predict`: (frame, row errors), after its notices went to stderr."""
-    from .serving import read_table, require_column
+    from .serving import read_lines, read_table, require_column
 
     if args.texts:
         raise InputError("give either texts or --file, not both")
-    table = read_table(args.file, lenient=args.lenient)
-    require_column(list(table.frame.columns), args.column, table.name)
-    for notice in table.notices + ([f"{table.name} has a header but no rows"] if table.frame.empty else []):
+    if args.lines:
+        args.column = TEXT_COLUMN  # the one column read_lines makes
+    lines_hint = ", or read one comment per line with --lines" if _plain(args) else ""
+    if args.lines:
+        table = read_lines(args.file)
+    else:
+        table = read_table(args.file, lenient=args.lenient, keep_how=f"with --lenient{lines_hint}")
+    how = f"Name it with --column{lines_hint}."
+    require_column(list(table.frame.columns), args.column, table.name, how)
+    empty = f"{table.name} holds no comments" if args.lines else f"{table.name} has a header but no rows"
+    for notice in table.notices + ([empty] if table.frame.empty else []):
         print(f"note: {notice}", file=sys.stderr)
     return table.frame, table.row_errors
 
@@ -216,6 +230,8 @@ def _add_scoring_commands(sub) -> None:
     predict.add_argument("texts", nargs="*", help="comment text(s) to score")
     predict.add_argument("--file", help="CSV (comma, semicolon or tab; any common encoding) or .xlsx file of comments")
     predict.add_argument("--column", default=TEXT_COLUMN, help="text column of --file (default: %(default)s)")
+    predict.add_argument("--lines", action="store_true", help="--file is plain text, one comment per line, no header "
+                         "(blank lines skipped)")  # fmt: skip
     predict.add_argument("--output", help="write the scored file here (.csv, or .xlsx by its name; every input row "
                          "and column kept, plus a status column) instead of JSON")  # fmt: skip
     add_model_option(predict, many=True)

@@ -5,18 +5,30 @@ encoding is told as for CSV (`detect_encoding`: UTF-8, UTF-16, Windows-1252; bin
 """
 
 import re
+from pathlib import Path
 
 import pandas as pd
 
 from .._io import detect_encoding
+from ..errors import InputError
 from .csv_files import TEXT_COLUMN
 from .tables import CommentTable
 
 _LINE_END = re.compile(r"\r\n|\r|\n")  # not str.splitlines(): U+2028 and form feeds inside a comment stay in it
 
 
-def read_lines(data: bytes, name: str = "the uploaded file") -> CommentTable:
-    """Each line of `data` that holds more than white space, as one comment in a `comment_text` column."""
+def read_lines(source: bytes | str | Path, name: str | None = None) -> CommentTable:
+    """Each line of `source` (an upload's bytes, or a file's path) that holds more than white space, as one comment
+    in a `comment_text` column."""
+    if isinstance(source, bytes):
+        data, name = source, name or "the uploaded file"
+    else:
+        path, name = Path(source), name or str(source)
+        if path.is_dir():
+            raise InputError(f"{path} is a directory, not a comment file")
+        if not path.is_file():
+            raise InputError(f"file not found: {path}")
+        data = path.read_bytes()
     encoding, notice, errors = detect_encoding(data, name)
     lines = [line for line in _LINE_END.split(data.decode(encoding, errors)) if line.strip()]
     frame = pd.DataFrame({TEXT_COLUMN: lines}, dtype=str)

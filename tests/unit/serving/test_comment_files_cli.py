@@ -66,3 +66,26 @@ def test_score_writes_xlsx_that_reads_back_the_same(tmp_path, capsys, tiny_class
     back = read_table(out).frame
     assert back[list(case.rows[0])].to_dict("records") == case.rows
     assert back["status"].tolist() == case.statuses
+
+
+def test_predict_lines_reads_a_plain_text_file_one_comment_per_line(tmp_path, capsys, tiny_classifier_dir):
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes("you idiot, really\r\n\n   \nthanks for the fix\ncafé\n".encode("utf-16"))
+    model = ["--model", str(tiny_classifier_dir)]
+    as_csv = run_cli(capsys, "predict", "--file", str(notes), *model)  # its first comment would be a header
+    assert as_csv.returncode == 2 and "--lines" in as_csv.stderr, as_csv.stderr
+    result = run_cli(capsys, "predict", "--file", str(notes), "--lines", *model)
+    assert result.returncode == 0, result.stderr
+    assert [row["text"] for row in json.loads(result.stdout)] == ["you idiot, really", "thanks for the fix", "café"]
+    out = tmp_path / "scored.csv"
+    assert run_cli(capsys, "predict", "--file", str(notes), "--lines", *model, "--output", str(out)).returncode == 0
+    assert read_back(out)["comment_text"].tolist() == ["you idiot, really", "thanks for the fix", "café"]
+    blank = tmp_path / "blank.txt"
+    blank.write_text("\n  \n")
+    result = run_cli(capsys, "predict", "--file", str(blank), "--lines", *model)
+    assert result.returncode == 2 and "empty (only whitespace)" in result.stderr
+    blank.write_text("\u00a0\n\u3000\n", encoding="utf-8")  # white space beyond ASCII: lines, but no comments
+    result = run_cli(capsys, "predict", "--file", str(blank), "--lines", *model)
+    assert result.returncode == 0 and "holds no comments" in result.stderr and json.loads(result.stdout) == []
+    missing = run_cli(capsys, "predict", "--file", str(tmp_path / "nope.txt"), "--lines", *model)
+    assert missing.returncode == 2 and "file not found" in missing.stderr
