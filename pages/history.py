@@ -25,15 +25,14 @@ action = what.selectbox("Action", [None, "approve", "remove", "escalate"], key="
 days = since.selectbox("Since", [1, 7, 30, 365, None], index=2, key="history_days",
                        format_func=lambda d: "ever" if d is None else f"{d} days ago")  # fmt: skip
 start = datetime.now(UTC) - timedelta(days=days) if days else None
-log = moderation.history(picked_reviewer.strip() or None, action, start)
+picked = picked_reviewer.strip()  # "" : anyone
+log = moderation.history(picked or None, action, start)
 st.caption(f"{len(log):,} records ({int((log['kind'] == 'suggestscore').sum()):,} from the service's suggestscore).")
 shown = log.drop(columns=["scores"])
 st.dataframe(shown, hide_index=True, key="history_table")  # shown as data: markup in a comment is never rendered
-decided = decided_items(moderation.engine, start)
-if picked_reviewer.strip():  # agreement and proposals follow the reviewer too; the action filter is the table's
-    decided = decided[decided["reviewer"].str.casefold() == picked_reviewer.strip().casefold()]
-st.caption(as_text(f"Below: the {len(decided):,} approve and remove decisions of this period"
-                   + (f" by {picked_reviewer.strip()}" if picked_reviewer.strip() else "") + "."))  # fmt: skip
+by = f" by {picked}" if picked else ""
+decided = decided_items(moderation.engine, start, picked or None)  # agreement and proposals follow the reviewer too
+st.caption(as_text(f"Below: the {len(decided):,} approve and remove decisions of this period{by}."))
 audit, training = st.columns(2)
 # Built on click, and the click does not rerun the page: a rerun would clear the file's address before it was sent.
 audit.download_button("Download CSV", lambda: log.to_csv(index=False).encode("utf-8"), mime="text/csv",
@@ -48,7 +47,6 @@ st.caption(
 
 st.header("Agreement with the moderators")
 if decided.empty:
-    by = f" by {picked_reviewer.strip()}" if picked_reviewer.strip() else ""
     st.info(as_text(f"No approve or remove decisions in this period{by} yet: review some items on the Queue page."))
     st.stop()
 period = st.radio("Per", ["all time", "week", "day"], horizontal=True, key="history_period")

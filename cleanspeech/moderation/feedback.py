@@ -14,15 +14,16 @@ import sqlalchemy as sa
 from ..labels import LABELS
 from ..serving import score_texts
 from .reasons import REMOVAL_LABELS
-from .schema import decisions, items
+from .schema import by_reviewer, decisions, items
 from .verdicts import judge_texts
 
 EXPORT_COLUMNS = ["comment_text", *LABELS, "language", "decided_at", "reviewer", "action", "reason_code"]
 
 
-def decided_items(engine: sa.Engine, since=None) -> pd.DataFrame:
+def decided_items(engine: sa.Engine, since=None, reviewer: str | None = None) -> pd.DataFrame:
     """One row per decided item (its latest approve/remove decision that teaches something), with per label the
-    score, whether the model flagged it (`flag_<label>`) and the moderator's answer (`human_<label>`: 0/1)."""
+    score, whether the model flagged it (`flag_<label>`) and the moderator's answer (`human_<label>`: 0/1).
+    `reviewer`: only the items whose latest such decision is theirs (the name in any case)."""
     latest = (
         sa.select(sa.func.max(decisions.c.id)).where(decisions.c.action != "escalate").group_by(decisions.c.item_id)
     )
@@ -33,6 +34,7 @@ def decided_items(engine: sa.Engine, since=None) -> pd.DataFrame:
     if since is not None:
         query = query.where(decisions.c.decided_at >= since)
     with engine.connect() as conn:
+        query = by_reviewer(query, conn, reviewer) if reviewer else query
         frame = pd.DataFrame([dict(r._mapping) for r in conn.execute(query.order_by(decisions.c.id))])
     if frame.empty:
         return pd.DataFrame(columns=["item_id", "decided_at", "reviewer", "action", "reason_code", "model", "text",

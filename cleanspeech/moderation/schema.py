@@ -101,3 +101,10 @@ decisions = sa.Table(  # the audit log: append-only (the database refuses UPDATE
     sa.Column("note", sa.Text),
     *_judgement(),
 )
+
+
+def by_reviewer(query: sa.Select, conn: sa.Connection, reviewer: str) -> sa.Select:
+    """`query` narrowed to the decisions of `reviewer` in any case: "Ana" finds ana's, "élodie" Élodie's. The
+    names are folded here, in Python, as SQLite's `lower()` folds ASCII only."""
+    names = conn.execute(sa.select(decisions.c.reviewer).distinct()).scalars()
+    return query.where(decisions.c.reviewer.in_([n for n in names if n.casefold() == reviewer.casefold()]))

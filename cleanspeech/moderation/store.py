@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from .database import default_store, open_engine, shown_url
 from .policies import PolicyBook
 from .queue import ReviewQueue
-from .schema import decisions, items, storable, suggestions
+from .schema import by_reviewer, decisions, items, storable, suggestions
 
 
 class ModerationStore:
@@ -44,12 +44,9 @@ class ModerationStore:
                            decisions.c.note, decisions.c.verdict, decisions.c.model, decisions.c.model_version,
                            decisions.c.policy_name, decisions.c.policy_version, decisions.c.scores)
                  .join(items, items.c.id == decisions.c.item_id))  # fmt: skip
-        if (
-            reviewer
-        ):  # "Ana" finds ana's decisions, "élodie" Élodie's: folded here, as SQLite's lower() folds ASCII only
+        if reviewer:
             with self.engine.connect() as conn:
-                names = conn.execute(sa.select(decisions.c.reviewer).distinct()).scalars()
-                query = query.where(decisions.c.reviewer.in_([n for n in names if n.casefold() == reviewer.casefold()]))
+                query = by_reviewer(query, conn, reviewer)
         if action:
             query = query.where(decisions.c.action == action)
         if since:
