@@ -69,8 +69,13 @@ class LanguageDetector:
     def identify(self, text: str) -> str:
         """`detect`, but a text clearly in a language outside the candidates is named ("ar"), not `und`: what a
         service answers a client whose comment is in a language it does not serve."""
+        return self.identify_reading(text)[0]
+
+    def identify_reading(self, text: str) -> tuple[str, str | None, dict[str, float]]:
+        """`identify` with the reading it came from: (the language named, the other language `text` is clearly in
+        or None, each candidate's probability), for a caller that weighs the candidates too."""
         other, probabilities = self.read(text)
-        return other or decide(probabilities)[0]
+        return other or decide(probabilities)[0], other, probabilities
 
     def detect_with_confidence(self, text: str) -> tuple[str, float]:
         """(language or `und`, the best language's normalised probability among the candidates)."""

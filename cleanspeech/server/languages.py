@@ -9,10 +9,10 @@ import json
 from pathlib import Path
 
 from ..errors import InputError
-from ..languages import UNDETERMINED, LanguageDetector, decide
+from ..languages import UNDETERMINED, LanguageDetector
 from .attributes import ATTRIBUTE_LABELS, DEFAULT_LANGUAGES, label_for
 
-__all__ = ["UNDETERMINED", "LanguageDetector", "attribute_languages", "base_language", "decide", "load_language_table"]
+__all__ = ["UNDETERMINED", "LanguageDetector", "attribute_languages", "base_language", "load_language_table"]
 
 
 def load_language_table(path: str | Path | None) -> dict[str, list[str]]:

@@ -15,7 +15,7 @@ from ..text import is_blank
 from .attributes import label_for
 from .errors import ERROR_RESPONSES, invalid_request
 from .keys import key_of
-from .languages import UNDETERMINED, attribute_languages, base_language, decide
+from .languages import UNDETERMINED, attribute_languages, base_language
 from .messages import Message
 from .queueing import Analyzed
 from .scoring import sentence_spans, utf16_offset
@@ -136,8 +136,8 @@ def _languages(request_languages, text: str, attributes, state: ServiceState) ->
     clearly in a language outside the served ones ("ar"), or where the languages it is served in are together less
     likely than `MIN_SERVED_LIKELIHOOD`: short comments are where detection goes wrong ("stupid" reads as Italian,
     0.32 against English 0.18), and refusing them was a complaint about the original service."""
-    other, probabilities = state.detector.read(text)
-    detected = [other or decide(probabilities)[0]]
+    named, other, probabilities = state.detector.identify_reading(text)
+    detected = [named]
     requested = [code for code in (request_languages or []) if code]
     languages = requested or detected
     if state.settings.lenient_languages:
