@@ -62,8 +62,10 @@ def _precision_recall(flagged: pd.Series, human: pd.Series) -> tuple[float, floa
 
 
 def agreement(decided: pd.DataFrame, period: str | None = None) -> pd.DataFrame:
-    """Per model and label (and per `period`, e.g. "W" for weeks): decisions, the moderators' positives, and the
-    precision and recall of the model's flags against them."""
+    """Per model and label (and per `period`, e.g. "W" for weeks): the decisions that judged the label (every
+    approval and every removal for this harm; a removal for another harm does not judge it), the moderators'
+    positives among them, and the precision and recall of the model's flags against them. `decisions` counts what
+    precision and recall are measured on, as in `propose_thresholds`."""
     rows = []
     groups = [decided["model"]] + ([decided["decided_at"].dt.tz_convert(None).dt.to_period(period)] if period else [])
     for key, part in decided.groupby(groups, sort=True) if len(decided) else []:
@@ -71,7 +73,8 @@ def agreement(decided: pd.DataFrame, period: str | None = None) -> pd.DataFrame:
         for label in LABELS:
             precision, recall = _precision_recall(part[f"flag_{label}"], part[f"human_{label}"])
             confirmed = int((part[f"human_{label}"] == 1).sum())
-            row = {"model": key[0], "label": label, "decisions": len(part), "confirmed": confirmed,
+            judged = int(part[f"human_{label}"].notna().sum())
+            row = {"model": key[0], "label": label, "decisions": judged, "confirmed": confirmed,
                    "precision": precision, "recall": recall}  # fmt: skip
             if period:
                 row["period"] = str(key[1])

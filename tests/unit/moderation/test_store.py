@@ -195,6 +195,8 @@ def test_decisions_teach_agreement_thresholds_and_training_rows(store, tmp_path)
     assert len(decided) == 39
     table = agreement(decided).set_index("label")
     assert table.loc["insult", "recall"] == 1.0 and 0.6 < table.loc["insult", "precision"] < 0.7  # 19 of 29 flags
+    assert table.loc["insult", "decisions"] == 39 and table.loc["insult", "confirmed"] == 19  # what it is measured on
+    assert table.loc["threat", "decisions"] == 20  # the approvals: a removal for an insult says nothing of threats
     proposal = propose_thresholds(decided, {**dict.fromkeys(LABELS, 0.5), "insult": 0.35}, 0.99).set_index("label")
     assert proposal.loc["insult", "proposed"] == 0.5 and proposal.loc["insult", "precision_then"] == 1.0
     assert "too few" in proposal.loc["threat", "why"]
