@@ -48,6 +48,7 @@ def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
 
 def find_data_file(directory: Path, name: str) -> Path:
     """Find `name` in `directory` as Kaggle ships it: plain, `.zip` or `.gz`."""
+    directory = Path(directory)
     candidates = [directory / name, directory / f"{name}.zip", directory / f"{name}.gz"]
     for path in candidates:
         if path.is_file():

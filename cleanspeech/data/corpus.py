@@ -87,7 +87,8 @@ def build_dataset(
     made of the data files (names, sizes, modification times), the settings and this package's data code.
     """
     data_dir = resolve_data_dir(data_dir)
-    if jigsaw_dir is not None and not Path(jigsaw_dir).is_dir():  # else a cached build without it would answer
+    jigsaw_dir = None if jigsaw_dir is None else Path(jigsaw_dir)  # a string from the command line too
+    if jigsaw_dir is not None and not jigsaw_dir.is_dir():  # else a cached build without it would answer
         raise DataFileNotFound(f"Jigsaw directory not found: {jigsaw_dir}")
     if include_research:
         warnings.warn(
