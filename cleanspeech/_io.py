@@ -12,6 +12,8 @@ import json
 import os
 import sys
 import threading
+import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -19,6 +21,9 @@ from types import ModuleType
 from .errors import CleanSpeechError, InputError, MissingExtra
 
 EXIT_USAGE = 2  # every command and script: a problem with the user's input or files is exit status 2
+# What reading a damaged file can raise besides OSError and ValueError: a truncated .gz (EOFError), a corrupt deflate
+# stream (zlib.error), a broken .zip (BadZipFile).
+UNREADABLE_FILE_ERRORS = (OSError, ValueError, EOFError, zlib.error, zipfile.BadZipFile)
 SNIFF_BYTES = 8192  # bytes looked at to tell binary files and BOM-less UTF-16 from text
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._io import UNREADABLE_FILE_ERRORS
 from ..errors import DataFileNotFound, InputError
 from ..paths import find_data_file, resolve_data_dir
 
@@ -44,7 +45,7 @@ def read_paradetox_csv(path: str | Path, column: str = "toxic", error=DataFileNo
         raise DataFileNotFound(f"no such file: {path}")
     try:
         frame = pd.read_csv(path, keep_default_na=False, dtype=str, encoding_errors="replace")
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
+    except UNREADABLE_FILE_ERRORS as exc:
         raise error(f"{path.name} is not a readable CSV file ({exc})") from exc
     if column not in frame.columns:
         raise error(f"{path.name} has no column {column!r} (its columns: {', '.join(frame.columns)})")

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._io import UNREADABLE_FILE_ERRORS
 from ..errors import DataFileNotFound
 from ..labels import LABELS
 from ..paths import find_data_file
@@ -23,7 +24,7 @@ def _read_csv(path: Path, **kwargs) -> pd.DataFrame:
     # keep_default_na=False: a comment that reads "NA" or "null" is text, not a missing value.
     try:
         return pd.read_csv(path, keep_default_na=False, dtype={"id": str, "source_id": str}, **kwargs)
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
+    except UNREADABLE_FILE_ERRORS as exc:
         raise DataFileNotFound(f"cannot read {path}: {exc}") from exc
 
 

@@ -1,5 +1,7 @@
 """Data loading on the real staged files and on Kaggle-format copies built from them."""
 
+import gzip
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -30,6 +32,18 @@ def test_kaggle_files_read_unchanged(kaggle_dir):
 def test_missing_kaggle_file_is_named(kaggle_dir):
     (kaggle_dir / "test_labels.csv").unlink()
     with pytest.raises(DataFileNotFound, match="test_labels.csv"):
+        load_jigsaw(kaggle_dir)
+
+
+def test_a_damaged_data_file_is_named_not_a_traceback(kaggle_dir):
+    damaged = kaggle_dir / "train.csv.zip"  # a download cut short: a zip without its directory
+    damaged.write_bytes(damaged.read_bytes()[:5000])
+    with pytest.raises(DataFileNotFound, match="cannot read .*train.csv.zip"):
+        load_jigsaw(kaggle_dir)
+    damaged.unlink()
+    cut = kaggle_dir / "train.csv.gz"  # a .gz cut short ends before its end-of-stream marker (EOFError)
+    cut.write_bytes(gzip.compress((kaggle_dir / "test.csv").read_bytes())[:5000])  # any CSV, gzipped and cut
+    with pytest.raises(DataFileNotFound, match="cannot read .*train.csv.gz"):
         load_jigsaw(kaggle_dir)
 
 
