@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..classifiers.files import CALIBRATION_FILE
+from ..classifiers.files import CALIBRATION_FILE, damaged_model_as_not_found
 from ..labels import LABELS
 
 _EPS = 1e-6
@@ -98,6 +98,10 @@ class Calibration:
         path = Path(directory) / CALIBRATION_FILE
         if not path.is_file():
             return None
-        data = json.loads(path.read_text())
-        params = {label: (float(v["a"]), float(v["b"])) for label, v in data["labels"].items()}
+        with damaged_model_as_not_found(directory, f"{CALIBRATION_FILE} (serve --uncalibrated goes without it)"):
+            data = json.loads(path.read_text())
+            labels = data.get("labels") if isinstance(data, dict) else None
+            if not isinstance(labels, dict) or not all(isinstance(v, dict) for v in labels.values()):
+                raise ValueError("no 'labels' object of {label: {a, b}}")
+            params = {label: (float(v["a"]), float(v["b"])) for label, v in labels.items()}
         return cls(params, {k: v for k, v in data.items() if k not in ("method", "labels")})

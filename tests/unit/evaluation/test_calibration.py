@@ -57,6 +57,15 @@ def test_calibration_round_trips_through_its_file(tmp_path):
     assert Calibration.load(tmp_path / "nowhere") is None
 
 
+@pytest.mark.parametrize("content", ["{bad", "[]", '{"labels": {"toxic": 3}}', '{"labels": {"toxic": {"a": 1}}}'])
+def test_a_damaged_calibration_file_is_one_message_that_says_how_to_go_on(tmp_path, content):
+    from cleanspeech.errors import ModelNotFound
+
+    (tmp_path / "calibration.json").write_text(content)
+    with pytest.raises(ModelNotFound, match="calibration.json.*--uncalibrated"):
+        Calibration.load(tmp_path)
+
+
 def test_calibrate_script_fits_on_validation_and_measures_on_test(tmp_path, shipped_baseline_dir, data_dir, capsys):
     model = tmp_path / "baseline"
     shutil.copytree(shipped_baseline_dir, model, ignore=shutil.ignore_patterns("calibration.json"))
