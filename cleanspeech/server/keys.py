@@ -10,6 +10,7 @@ one quota.
 
 import hashlib
 import json
+import logging
 import threading
 import time
 from pathlib import Path
@@ -18,6 +19,8 @@ from fastapi import Request
 
 from ..errors import InputError
 from .errors import ApiError
+
+log = logging.getLogger("cleanspeech.server")
 
 QUOTA_MESSAGE = (
     "Quota exceeded for quota metric '{metric}' and limit '{metric} per minute' of service "
@@ -131,25 +134,41 @@ def _read_window(text: str) -> tuple[int, dict[str, int]]:
 
 
 class RedisQuota:
-    """The same fixed windows in Redis: one INCR per request, the counter expiring with its window."""
+    """The same fixed windows in Redis: one INCR per request, the counter expiring with its window.
+
+    A Redis that stops answering while the server runs lets requests through uncounted (fail open, as rate limiters
+    in front of a service commonly do), with a warning in the log at most once a minute: a quota counter's outage
+    should not turn every request into a 500."""
 
     def __init__(self, qps: int, url: str):
         import redis
 
-        self.qps, self.client = qps, redis.Redis.from_url(url, socket_timeout=2)
+        self.qps, self._errors = qps, redis.RedisError
+        self._warned_at = float("-inf")
         try:
+            self.client = redis.Redis.from_url(url, socket_timeout=2)
             self.client.ping()
+        except ValueError as err:  # not a redis://, rediss:// or unix:// address
+            raise InputError(f"--redis {url}: {err}") from None
         except redis.RedisError as err:
             raise InputError(f"cannot reach Redis at {url}: {err}") from None
 
     def allow(self, identity: str) -> bool:
         counter = f"cleanspeech:quota:{identity}:{int(time.time())}"
-        with self.client.pipeline() as pipe:
-            count, _ = pipe.incr(counter).expire(counter, 2).execute()
+        try:
+            with self.client.pipeline() as pipe:
+                count, _ = pipe.incr(counter).expire(counter, 2).execute()
+        except self._errors as err:
+            if time.monotonic() - self._warned_at > 60:
+                self._warned_at = time.monotonic()
+                log.warning("Redis does not answer (%s): requests pass uncounted until it does", err)
+            return True
         return count <= self.qps
 
 
 def make_quota(qps: int | None, redis_url: str | None, quota_file: str | None = None):
+    if redis_url and not qps:  # else the address would be accepted, never checked and never used
+        raise InputError("--redis holds the --qps counts: give --qps N with it, or leave --redis out")
     if not qps:
         return None
     if redis_url:

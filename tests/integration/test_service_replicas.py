@@ -98,3 +98,44 @@ def test_a_restart_keeps_every_stored_suggestion(tmp_path, shipped_baseline):
         rows[0]["community_id"] == "Coral:https://example.org" and rows[0]["client_token"] == "comment:comment number 0"
     )
     assert rows[0]["attribute_scores"] == {"TOXICITY": {"summaryScore": {"value": 1.0}}}
+
+
+def test_a_redis_outage_lets_requests_through_uncounted_and_says_so(tmp_path, shipped_baseline, caplog):
+    import shutil
+    import subprocess
+
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed: a private Redis to stop is needed")
+    with bound_socket() as probe:  # a free port for the private Redis
+        port = probe.getsockname()[1]
+    private = subprocess.Popen(["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
+                               stdout=subprocess.DEVNULL)  # fmt: skip
+    try:
+        _wait_for_redis(port)
+        app, sock = _replica(tmp_path, shipped_baseline, store=str(tmp_path / "f.sqlite3"), qps=1,
+                             redis=f"redis://127.0.0.1:{port}/0")  # fmt: skip
+        body = {"comment": {"text": "You are an idiot."}, "requestedAttributes": {"TOXICITY": {}}}
+        with running(app, sock) as url:
+            analyze = f"{url}/v1alpha1/comments:analyze?key=replica-key"
+            _start_of_a_second()
+            assert [httpx.post(analyze, json=body).status_code for _ in range(2)] == [200, 429]  # counted in Redis
+            private.terminate()
+            private.wait(10)
+            codes = [httpx.post(analyze, json=body, timeout=30).status_code for _ in range(3)]
+    finally:
+        private.kill()
+    assert codes == [200, 200, 200]  # uncounted while Redis is down, never a 500
+    assert sum("Redis does not answer" in r.getMessage() for r in caplog.records) == 1  # once, not per request
+
+
+def _wait_for_redis(port: int) -> None:
+    import redis
+
+    client = redis.Redis(port=port, socket_timeout=1)
+    for _ in range(50):
+        try:
+            client.ping()
+            return
+        except redis.RedisError:
+            time.sleep(0.1)
+    raise AssertionError(f"the private Redis on port {port} did not start")

@@ -144,6 +144,8 @@ def _free_port() -> int:
         (["--timeout", "0"], "--timeout must be more than 0 seconds"),
         (["--store", "mysql+nodriver://x/y"], "cannot open the store"),
         (["--redis", "redis://127.0.0.1:1/0", "--qps", "3"], "cannot reach Redis"),
+        (["--redis", "http://cache:6379", "--qps", "3"], "--redis http://cache:6379: Redis URL must specify"),
+        (["--redis", "redis://127.0.0.1:1/0"], "give --qps N with it"),
         (["--model", "/nonexistent/model"], "neither a known model name"),
     ],
 )
