@@ -134,9 +134,22 @@ def cmd_policy(args) -> int:
         store.policies.set_default(args.name)
         print(f"default policy: {args.name}")
     else:
-        saved = store.policies.save(read_policy_file(args.name), by=args.by)
+        imported = read_policy_file(args.name)
+        _note_a_model_not_here(imported.model)
+        saved = store.policies.save(imported, by=args.by)
         print(f"saved {saved.name} v{saved.version}")
     return 0
+
+
+def _note_a_model_not_here(model: str) -> None:
+    """Say so where a policy's model is neither a model name nor a directory on this machine: it is saved anyway
+    (the store may serve machines that hold it), but a typo would otherwise surface only when a comment is judged."""
+    from ..classifiers import available_models, resolve_model_dir
+
+    if model != "auto" and not resolve_model_dir(model).is_dir():
+        known = ", ".join(["auto", *available_models()])
+        print(f"note: the policy's model {model!r} is not a model here (known: {known}); judging with it fails "
+              "where it is not", file=sys.stderr)  # fmt: skip
 
 
 def cmd_export_decisions(args) -> int:

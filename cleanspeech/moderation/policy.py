@@ -65,7 +65,12 @@ class Policy:
             value = getattr(self, key)
             if not isinstance(value, list | tuple):  # a bare string would become one phrase per character
                 raise InputError(f"the policy's {key} is a list, not {type(value).__name__}")
+            if not all(isinstance(item, str) for item in value):  # 42 would never equal the communityId "42"
+                raise InputError(f"the policy's {key} is a list of strings; got {_first_not_text(value)!r}")
             object.__setattr__(self, key, tuple(value))
+        for key in ("name", "description", "model"):
+            if not isinstance(getattr(self, key), str):
+                raise InputError(f"the policy's {key} is a string, not {type(getattr(self, key)).__name__}")
         _validate(self)
 
     @classmethod
@@ -123,9 +128,17 @@ def _number(value):
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
 
+def _first_not_text(items) -> object:
+    return next(item for item in items if not isinstance(item, str))
+
+
 def _validate(policy: Policy) -> None:
-    if not policy.name or not str(policy.name).strip():
+    if not policy.name.strip():
         raise InputError("a policy needs a name")
+    if policy.name != policy.name.strip() or not policy.name.isprintable():  # `policy list` prints one per line
+        raise InputError(f"a policy's name is one line without spaces at either end, not {policy.name!r}")
+    if any(not community.strip() for community in policy.communities):
+        raise InputError("each of the policy's communities is a communityId, not an empty string")
     bad = set(policy.labels) - set(LABELS)
     if bad or not policy.labels:
         raise InputError(f"a policy's labels are some of {', '.join(LABELS)}; got {', '.join(sorted(bad)) or 'none'}")

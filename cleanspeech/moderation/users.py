@@ -57,8 +57,8 @@ def read_users(path: str | Path) -> dict[str, str]:
 
 def add_user(path: str | Path, name: str, password: str) -> None:
     name = name.strip()
-    if not name or len(password) < 8:
-        raise InputError("a user needs a name and a password of at least 8 characters")
+    if not name or len(password) < 8 or not password.strip():
+        raise InputError("a user needs a name and a password of at least 8 characters, not all white space")
     users = read_users(path)
     users[name] = hash_password(password)
     write_json_atomic(path, users, indent=2)

@@ -67,13 +67,18 @@ def test_policy_and_user_commands_refuse_bad_input_in_one_line(tmp_path, store, 
         assert main([*argv, "--store", store]) == 2
         err = capsys.readouterr().err
         assert err.startswith("error: ") and len(err.strip().splitlines()) == 1, err
+    typo = tmp_path / "typo.json"
+    typo.write_text('{"name": "typo", "model": "transfomer"}')
+    assert main(["policy", "import", str(typo), "--store", store]) == 0  # saved: the store may serve other machines
+    assert "model 'transfomer' is not a model here (known: auto, " in capsys.readouterr().err
     users = tmp_path / "users.json"
     monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
     assert main(["add-user", "ana", "--users", str(users), "--password-stdin"]) == 0
     assert "correct horse" not in users.read_text() and read_users(users)["ana"].startswith("scrypt$")
     assert verify(users, "ana", "correct horse battery") and not verify(users, "ana", "wrong password")
-    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
-    assert main(["add-user", "bob", "--users", str(users), "--password-stdin"]) == 2
+    for weak in ("short\n", "        \n"):  # too short; eight spaces
+        monkeypatch.setattr("sys.stdin", io.StringIO(weak))
+        assert main(["add-user", "bob", "--users", str(users), "--password-stdin"]) == 2
     capsys.readouterr()
 
     def no_terminal(prompt):  # what getpass does at end of input (Ctrl-D, or no terminal and an empty stdin)

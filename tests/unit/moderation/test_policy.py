@@ -62,6 +62,14 @@ def test_policies_round_trip_and_refuse_bad_settings():
         ({"colour": "red"}, "unknown policy field"),
         ({"bands": {"extreme": 0.99}}, "severity bands"),
         ({"blocklist": [""]}, "empty"),
+        ({"communities": [42]}, "list of strings; got 42"),  # would never match the communityId "42"
+        ({"communities": [" "]}, "not an empty string"),
+        ({"labels": [{"a": 1}]}, "list of strings"),
+        ({"name": ["a"]}, "name is a string, not list"),
+        ({"name": 123}, "name is a string"),
+        ({"name": "a/b\n"}, "one line without spaces"),
+        ({"name": " strict"}, "one line without spaces"),
+        ({"description": {"x": 1}}, "description is a string"),
     ]:
         with pytest.raises(InputError, match=message):
             Policy.from_dict(bad)
