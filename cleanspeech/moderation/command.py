@@ -70,7 +70,7 @@ def verdict_hook(args, models: dict, column: str, chunk_rows: int = 0):
     name = policy_model_name(policy)
     if name not in models:
         models[name] = load_model(name)
-    summary = {"policy": f"{policy.name} v{policy.version}", "model": name, "queued": 0}
+    summary = {"policy": f"{policy.name} v{policy.version}", "model": name, "queued": 0, "queued_before": 0}
 
     def add(scored, chunk_index: int = 0, status: str = "status"):  # status: the column score_frame added
         keep = scored[status].isin(SCORED_STATUSES).to_numpy()
@@ -86,7 +86,10 @@ def verdict_hook(args, models: dict, column: str, chunk_rows: int = 0):
             out.loc[keep, key] = judged.frame()[key].to_numpy()
         if store is not None and args.enqueue:
             ids = row_ids(rows, chunk_index * chunk_rows + 1)
-            summary["queued"] += store.queue.enqueue(judged.queue_rows("cli", ids))
+            rows_to_queue = judged.queue_rows("cli", ids)
+            added = store.queue.enqueue(rows_to_queue)
+            summary["queued"] += added
+            summary["queued_before"] += len(rows_to_queue) - added  # the same id and text, queued by an earlier run
         return out
 
     add.summary = summary

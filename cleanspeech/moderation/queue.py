@@ -75,12 +75,17 @@ class ReviewQueue:
         self.engine = engine
 
     def enqueue(self, rows: list[dict]) -> int:
-        """Add scored comments (rows built by `verdicts.queue_row`); returns how many were added."""
-        if not rows:
-            return 0
+        """Add scored comments (rows built by `verdicts.queue_row`); returns how many were added.
+
+        A comment queued before from the same source under the same id (a file's row id, a client token) with the
+        same text is not added again, open or decided: a file scored twice with `--enqueue`, or a comment the
+        service analyzed twice, is reviewed once. Rows without an id are always added."""
         now = _now()
+        rows = [storable(row) for row in rows]
         with self.engine.begin() as conn:
-            conn.execute(items.insert(), [{"created_at": now, "status": "open", **storable(row)} for row in rows])
+            rows = _not_queued_before(conn, rows)
+            if rows:
+                conn.execute(items.insert(), [{"created_at": now, "status": "open", **row} for row in rows])
         return len(rows)
 
     def page(self, where: QueueFilter = QueueFilter(), after: tuple | None = None, limit: int = PAGE_SIZE) -> list:
@@ -192,3 +197,23 @@ def _with_cursor(row: dict) -> dict:
     row["labels"] = flagged_from(row["label_flags"])
     row["cursor"] = (row["severity"], row["created_at"], row["id"])
     return row
+
+
+def _not_queued_before(conn: sa.Connection, rows: list[dict]) -> list[dict]:
+    """`rows` less those whose (source, external id, text) is queued already, or earlier among `rows`."""
+    ids = sorted({row["external_id"] for row in rows if row.get("external_id") is not None})
+    seen = set()
+    for start in range(0, len(ids), 500):  # well under every database's limit on bound parameters
+        query = sa.select(items.c.source, items.c.external_id, items.c.text).where(
+            items.c.external_id.in_(ids[start : start + 500])
+        )
+        seen.update(tuple(found) for found in conn.execute(query))
+    kept = []
+    for row in rows:
+        key = (row["source"], row.get("external_id"), row["text"])
+        if key[1] is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(row)
+    return kept

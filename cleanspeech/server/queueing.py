@@ -146,5 +146,4 @@ class ReviewQueueWriter:
         moderation = Moderation(texts, used, verdicts, languages, policy, state.model_name, state.model_version)
         rows = moderation.queue_rows("service", [c.client_token for c in comments], community_id)
         if rows:
-            state.store.queue.enqueue(rows)
-            state.metrics.queued.inc(len(rows))
+            state.metrics.queued.inc(state.store.queue.enqueue(rows))  # a comment analyzed again is not queued twice

@@ -10,6 +10,7 @@ import pytest
 from cleanspeech.cli import main
 from cleanspeech.data.readers import read_extra_rows
 from cleanspeech.moderation import ModerationStore
+from cleanspeech.moderation.queue import QueueFilter
 from cleanspeech.moderation.users import read_users, verify
 
 
@@ -54,6 +55,14 @@ def test_score_enqueue_feeds_the_queue_and_export_writes_training_rows(strict_po
     for action, reason in [("remove", "insult"), ("approve", "not_toxic")]:
         claimed = queue.claim_next("ana")
         queue.decide(claimed["id"], "ana", action, reason)
+    command = ["score", str(source), str(tmp_path / "again.csv"), "--model", "baseline", "--enqueue", "--store", store]
+    assert main(command) == 0  # the same file again: its comments were reviewed, and are not queued twice
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    every = QueueFilter(statuses=("open", "escalated", "approved", "removed"))
+    assert (summary["queued"], summary["queued_before"]) == (0, 2) and queue.count(every) == 2
+    source.write_text("id,comment_text\nc1,you stupid idiot!!\nc2,thanks\nc3,I will find you and hurt you\n")
+    assert main(command) == 0  # c1's text changed: a new comment under an old id
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["queued"] == 1 and queue.count(every) == 3
     assert main(["export-decisions", str(tmp_path / "decisions.csv"), "--store", store]) == 0
     rows = read_extra_rows(str(tmp_path / "decisions.csv"))
     assert len(rows) == 2 and sorted(rows["toxic"].tolist()) == [0.0, 1.0]
