@@ -46,15 +46,15 @@ def _alembic_config(engine: sa.Engine):
     return config
 
 
-def upgrade(engine: sa.Engine) -> None:
-    """Bring the schema to the newest migration (a no-op when it is there)."""
+def upgrade(engine: sa.Engine, revision: str = "head") -> None:
+    """Bring the schema to the newest migration, or to `revision` (a no-op when it is there)."""
     from alembic import command
 
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT pg_advisory_lock(:id)"), {"id": _MIGRATION_LOCK})
             try:
-                command.upgrade(_alembic_config(engine), "head")
+                command.upgrade(_alembic_config(engine), revision)
             finally:
                 conn.execute(sa.text("SELECT pg_advisory_unlock(:id)"), {"id": _MIGRATION_LOCK})
     elif engine.dialect.name == "sqlite" and engine.url.database:
@@ -63,9 +63,9 @@ def upgrade(engine: sa.Engine) -> None:
         from filelock import FileLock
 
         with FileLock(f"{engine.url.database}.migrate.lock", timeout=120):
-            command.upgrade(_alembic_config(engine), "head")
+            command.upgrade(_alembic_config(engine), revision)
     else:
-        command.upgrade(_alembic_config(engine), "head")
+        command.upgrade(_alembic_config(engine), revision)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -8,6 +8,7 @@ whose app restarts gets the same item back. A decision updates the item and appe
 transaction, and only the claim holder can make it.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -199,21 +200,26 @@ def _with_cursor(row: dict) -> dict:
     return row
 
 
+def duplicate_key(source: str, external_id: str, text: str) -> str:
+    """What tells a comment queued before (indexed: one lookup per comment, whatever the queue holds)."""
+    return hashlib.sha1(f"{source}\x1f{external_id}\x1f{text}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _not_queued_before(conn: sa.Connection, rows: list[dict]) -> list[dict]:
-    """`rows` less those whose (source, external id, text) is queued already, or earlier among `rows`."""
-    ids = sorted({row["external_id"] for row in rows if row.get("external_id") is not None})
+    """`rows` with their duplicate keys, less those queued already or earlier among `rows`."""
+    for row in rows:
+        known = row.get("external_id") is not None
+        row["duplicate_key"] = duplicate_key(row["source"], row["external_id"], row["text"]) if known else None
+    keys = sorted({row["duplicate_key"] for row in rows if row["duplicate_key"]})
     seen = set()
-    for start in range(0, len(ids), 500):  # well under every database's limit on bound parameters
-        query = sa.select(items.c.source, items.c.external_id, items.c.text).where(
-            items.c.external_id.in_(ids[start : start + 500])
-        )
-        seen.update(tuple(found) for found in conn.execute(query))
+    for start in range(0, len(keys), 500):  # well under every database's limit on bound parameters
+        query = sa.select(items.c.duplicate_key).where(items.c.duplicate_key.in_(keys[start : start + 500]))
+        seen.update(conn.execute(query).scalars())
     kept = []
     for row in rows:
-        key = (row["source"], row.get("external_id"), row["text"])
-        if key[1] is not None:
-            if key in seen:
+        if row["duplicate_key"]:
+            if row["duplicate_key"] in seen:
                 continue
-            seen.add(key)
+            seen.add(row["duplicate_key"])
         kept.append(row)
     return kept

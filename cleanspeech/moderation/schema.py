@@ -76,6 +76,7 @@ items = sa.Table(  # the review queue: a scored comment, its verdict at the time
     sa.Column("created_at", _WHEN, nullable=False),
     sa.Column("source", sa.String(50), nullable=False),  # batch, cli, service, moderate
     sa.Column("external_id", sa.Text),  # the row id of a file, a client token
+    sa.Column("duplicate_key", sa.String(40)),  # with an external id: queue.duplicate_key, so a comment is queued once
     sa.Column("community_id", sa.Text),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("language", sa.String(20), nullable=False),

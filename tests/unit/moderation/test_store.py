@@ -2,6 +2,7 @@
 moderators race for, decisions that survive a restart and cannot be changed afterwards."""
 
 import threading
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -158,6 +159,33 @@ def test_history_finds_a_reviewer_in_any_case_on_every_backend(store):
     assert sorted(store.history(reviewer="élodie")["reviewer"]) == ["Élodie"]  # SQLite's lower() folds ASCII only
     assert sorted(store.history(reviewer="ANA")["reviewer"]) == ["Ana", "ana"]
     assert store.history(reviewer="nobody").empty
+
+
+def test_a_comment_is_queued_once_by_source_id_and_text_on_every_backend(store):
+    token = "t" * 3000  # a client token longer than PostgreSQL indexes whole: the key is a hash of it
+    first = [item(1) | {"external_id": token}, item(2), item(3) | {"external_id": None}]
+    assert store.queue.enqueue(first) == 3
+    store.queue.decide(store.queue.claim_next("ana")["id"], "ana", "approve", "not_toxic")
+    again = [item(1) | {"external_id": token}, item(2), item(2), item(3) | {"external_id": None},
+             item(2) | {"text": "comment 2, edited"}, item(2) | {"source": "cli"}]  # fmt: skip
+    assert store.queue.enqueue(again) == 3  # no id: always; an edit and another source: new comments
+    every = QueueFilter(statuses=("open", "escalated", "approved", "removed"))
+    assert store.queue.count(every) == 6
+
+
+def test_items_queued_before_the_duplicate_key_get_one_when_the_store_is_upgraded(store_url):
+    from cleanspeech.moderation.database import open_engine, upgrade
+    from cleanspeech.moderation.schema import items
+
+    engine = open_engine(store_url, migrate=False)
+    upgrade(engine, "0002")  # a store as the previous release left it
+    old = item(7)
+    with engine.begin() as conn:
+        conn.execute(items.insert(), [{"created_at": datetime.now(UTC), "status": "open", **old}])  # its columns
+    engine.dispose()
+    upgraded = ModerationStore(store_url)
+    assert upgraded.queue.enqueue([item(7), item(8)]) == 1 and upgraded.queue.count() == 2
+    upgraded.close()
 
 
 def test_a_nul_character_is_stored_as_a_replacement_on_every_backend(store):
