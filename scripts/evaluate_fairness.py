@@ -17,6 +17,7 @@ from pathlib import Path
 from cleanspeech._io import at_least, run_main, write_json_atomic
 from cleanspeech.classifiers import available_models, load_models, remember_scores, resolve_model_dir
 from cleanspeech.data import build_dataset
+from cleanspeech.errors import InputError
 from cleanspeech.evaluation.fairness import REAL_ROWS, fairness_report
 from cleanspeech.evaluation.identity_templates import LANGUAGES
 
@@ -53,18 +54,33 @@ def _rounded(values: dict) -> dict:
     return {key: round(value, 3) for key, value in values.items()}
 
 
+def output_dirs(names: list[str], output_dir: str | None) -> dict[str, Path]:
+    """Where each model's fairness.json goes: beside the model, or under `output_dir` in a folder named after it,
+    its parent's name joined on where two models share a name (runs/a/best and runs/b/best: a-best, b-best)."""
+    if not output_dir:
+        return {name: resolve_model_dir(name) for name in names}
+    if Path(output_dir).exists() and not Path(output_dir).is_dir():
+        raise InputError(f"--output-dir {output_dir} is a file, not a folder")
+    short = [Path(name).name for name in names]
+    return {name: Path(output_dir) / (folder if short.count(folder) == 1 else "-".join(Path(name).parts[-2:]))
+            for name, folder in zip(names, short, strict=True)}  # fmt: skip
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     names = args.model or available_models()
+    directories = output_dirs(names, args.output_dir)
+    if len(set(directories.values())) < len(directories):
+        raise InputError("two --model paths would write one fairness.json: give them folders with different names")
     models = remember_scores(load_models(names))  # the ensemble reads its members' scores, not runs them again
     frame = None if args.no_real else build_dataset(args.data_dir)
     languages, terms = (QUICK_LANGUAGES, QUICK_TERMS) if args.quick else (LANGUAGES, None)
     rows = 200 if args.quick else args.real_rows
     for name, model in models.items():
         report = fairness_report(model, frame, languages, terms, rows)
-        report["settings"] = {"languages": list(languages), "terms": list(terms or []) or "all", "real_rows": rows}
-        directory = Path(args.output_dir) / Path(name).name if args.output_dir else resolve_model_dir(name)
-        write_json_atomic(directory / "fairness.json", report)
+        report["settings"] = {"model": name, "languages": list(languages), "terms": list(terms or []) or "all",
+                              "real_rows": rows}  # fmt: skip
+        write_json_atomic(directories[name] / "fairness.json", report)
         print(summary_line(name, report), flush=True)
     return 0
 

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from cleanspeech.classifiers import flagged_labels
+from cleanspeech.errors import InputError
 from cleanspeech.evaluation.bias import bias_report, generalized_mean
 from cleanspeech.evaluation.fairness import term_words
 from cleanspeech.evaluation.functional import (
@@ -16,7 +17,7 @@ from cleanspeech.evaluation.functional import (
     run_functional_suite,
 )
 from cleanspeech.evaluation.identity_templates import LANGUAGES, TERMS, template_rows
-from tests.helpers import run_script
+from tests.helpers import load_script, run_script
 
 
 def test_the_template_set_covers_the_terms_categories_and_languages():
@@ -122,3 +123,12 @@ def test_one_command_writes_the_report_beside_each_model(tmp_path, capsys, shipp
     assert set(report["real_comments"]) == {"en", "de"} and report["real_comments"]["en"]["comments"] > 0
     assert len(report["functional"]["functionalities"]) == len(FUNCTIONALITIES)
     assert done.stdout.startswith("baseline: templates BPSN gmean")
+
+
+def test_models_of_one_folder_name_get_a_report_each(tmp_path):
+    output_dirs = load_script("evaluate_fairness").output_dirs
+    folders = output_dirs(["runs/a/best", "runs/b/best", "baseline"], str(tmp_path / "out"))
+    assert [p.name for p in folders.values()] == ["a-best", "b-best", "baseline"]  # not one best/ for both
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InputError, match="is a file"):  # before anything is measured
+        output_dirs(["baseline"], str(tmp_path / "file"))
