@@ -158,6 +158,9 @@ def _note_a_model_not_here(model: str) -> None:
 def cmd_export_decisions(args) -> int:
     import pandas as pd
 
+    from .._io import replaced_atomically
+    from ..serving.csv_files import XLSX_SUFFIXES, check_output_path
+    from .database import require_existing
     from .feedback import decided_items, training_rows
     from .store import ModerationStore
 
@@ -167,8 +170,16 @@ def cmd_export_decisions(args) -> int:
             since = pd.Timestamp(args.since, tz="UTC").to_pydatetime()
         except ValueError:
             raise InputError(f"--since wants a date like 2026-12-01, not {args.since!r}") from None
+    target = check_output_path(args.output)
+    if target.suffix.lower() in XLSX_SUFFIXES:
+        raise InputError(f"export-decisions writes CSV, what --extra-data reads: name it .csv, not {target.name}")
+    require_existing(args.store)
     rows = training_rows(decided_items(ModerationStore(args.store).engine, since))
-    rows.to_csv(args.output, index=False)
+    if target.is_char_device():  # /dev/stdout: nothing to replace
+        rows.to_csv(target, index=False)
+    else:
+        with replaced_atomically(target) as tmp:  # never half a file where a training run would read one
+            rows.to_csv(tmp, index=False)
     print(json.dumps({"rows": len(rows), "output": args.output, "removed": int((rows["action"] == "remove").sum()),
                       "approved": int((rows["action"] == "approve").sum())}))  # fmt: skip
     return 0

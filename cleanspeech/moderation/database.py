@@ -37,6 +37,14 @@ def database_url(store: str) -> str:
     return store
 
 
+def require_existing(store: str | None) -> None:
+    """Refuse a SQLite store that is not there, for a command that only reads one: opening it would create an empty
+    store and report nothing, where the user mistyped a path."""
+    url = database_url(store or default_store())
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        raise InputError(f"no store at {url.removeprefix('sqlite:///')}: name it with --store (or CLEANSPEECH_STORE)")
+
+
 def _alembic_config(engine: sa.Engine):
     from alembic.config import Config
 

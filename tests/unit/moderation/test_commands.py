@@ -76,6 +76,12 @@ def test_policy_and_user_commands_refuse_bad_input_in_one_line(tmp_path, store, 
         assert main([*argv, "--store", store]) == 2
         err = capsys.readouterr().err
         assert err.startswith("error: ") and len(err.strip().splitlines()) == 1, err
+    for argv, says in [(["export-decisions", str(tmp_path / "d.xlsx")], "writes CSV, what --extra-data reads"),
+                       (["export-decisions", str(tmp_path / "d.csv"), "--store", str(tmp_path / "nowhere" / "s.db")],
+                        "no store at")]:  # fmt: skip
+        assert main([*argv, "--store", store] if "--store" not in argv else argv) == 2
+        assert says in capsys.readouterr().err
+    assert not (tmp_path / "nowhere").exists() and not (tmp_path / "d.csv").exists()  # nothing created
     typo = tmp_path / "typo.json"
     typo.write_text('{"name": "typo", "model": "transfomer"}')
     assert main(["policy", "import", str(typo), "--store", store]) == 0  # saved: the store may serve other machines
