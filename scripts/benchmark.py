@@ -30,14 +30,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from cleanspeech._io import at_least
+from cleanspeech._io import at_least, run_main, write_json_atomic
 from cleanspeech.classifiers import available_models, load_model, model_path
 from cleanspeech.data.corpus import build_dataset
+from cleanspeech.errors import InputError
 from cleanspeech.labels import LABELS
 from cleanspeech.paths import models_dir
 from cleanspeech.sysinfo import available_cores, peak_rss_mb
 
 TRANSFORMER_BACKENDS = ("torch", "onnx", "onnx-int8")
+TRANSFORMER_CONFIGURATIONS = (*(f"transformer[{b}]" for b in TRANSFORMER_BACKENDS), "naive_pipeline")
+CONFIGURATIONS = ("baseline", *TRANSFORMER_CONFIGURATIONS, "embedding", "ensemble")  # what --skip may name
 EXPLAIN_WORDS = (20, 60, 200)  # comment lengths for explanation latency
 SERVICE_CLIENTS = (1, 8, 32)  # concurrent clients of the service benchmark
 
@@ -285,27 +288,55 @@ def machine() -> dict:
             "date": time.strftime("%Y-%m-%d")}  # fmt: skip
 
 
-def write_section(output: Path, name: str, section: dict) -> int:
+def earlier_results(output: Path) -> dict:
+    """An earlier run's JSON, which `--only` adds its section to (read before measuring: a damaged file is refused
+    then, not after the work)."""
+    if not output.is_file():
+        return {}
+    try:
+        results = json.loads(output.read_text())
+    except (OSError, ValueError) as err:
+        raise InputError(f"cannot add a section to {output}: {err}; name another --output") from None
+    if not isinstance(results, dict):
+        raise InputError(f"cannot add a section to {output}: it is not a JSON object; name another --output")
+    return results
+
+
+def check_arguments(args) -> None:
+    """Refuse, before anything is measured, what would only fail or silently measure less at the end."""
+    skipped = {name for name in args.skip.split(",") if name}
+    if unknown := skipped - set(CONFIGURATIONS):
+        raise InputError(f"--skip {', '.join(sorted(unknown))}: the configurations are {', '.join(CONFIGURATIONS)}")
+    measured = set(TRANSFORMER_CONFIGURATIONS) - skipped
+    if measured and not (Path(args.transformer_dir) / "config.json").is_file():
+        raise InputError(f"no transformer in {args.transformer_dir} (no config.json): name one with "
+                         f"--transformer-dir, or --skip {','.join(TRANSFORMER_CONFIGURATIONS)}")  # fmt: skip
+
+
+def write_section(output: Path, name: str, section: dict, earlier: dict) -> int:
     """Replace one section of an earlier run's JSON (or start one)."""
-    results = json.loads(output.read_text()) if output.is_file() else {}
-    results[name] = section
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(results, indent=2) + "\n")
+    write_json_atomic(output, {**earlier, name: section})
     print(json.dumps(section, indent=2))
     return 0
 
 
 def main(argv=None) -> int:
+    return run_main(_main, argv)  # a CleanSpeechError: one line on stderr, exit status 2
+
+
+def _main(argv=None) -> int:
     args = parse_args(argv)
     if args.cold_start:
         cold_start_child(*args.cold_start)
         return 0
+    earlier = earlier_results(Path(args.output)) if args.only else {}
+    check_arguments(args)
     frame = build_dataset(args.data_dir)
     validation = frame[frame["fold"] == "validation"].sample(frac=1.0, random_state=0)
     texts = validation["text"].head(args.predict_rows).tolist()
     if args.only:  # the service section brings its own offline reference: its ratios stand alone
         section = bench_service(args.service_model, texts[: args.service_comments])
-        return write_section(Path(args.output), args.only, {**section, "machine": machine()})
+        return write_section(Path(args.output), args.only, {**section, "machine": machine()}, earlier)
     results = {
         "machine": machine(),
         "mean_comment_chars": round(sum(map(len, texts)) / max(1, len(texts)), 1),
@@ -336,13 +367,15 @@ def main(argv=None) -> int:
 
         with tempfile.TemporaryDirectory() as scratch:
             results["queue"] = bench_queue(args.queue_items, args.queue_postgres or None, scratch, time_queue_page)
-    train_rows = frame[frame["fold"] == "train"].sample(args.train_rows, random_state=0)
+    train = frame[frame["fold"] == "train"]
+    if args.train_rows > len(train):
+        print(f"note: --train-rows {args.train_rows}: the fit is timed on all {len(train)} training rows", flush=True)
+    train_rows = train.sample(min(args.train_rows, len(train)), random_state=0)
     results["baseline_training"] = bench_baseline_training(train_rows)
     print(f"baseline training: {results['baseline_training']}", flush=True)
     results["peak_rss_mb"] = peak_rss_mb()
-    output = Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(results, indent=2) + "\n")
+    results["skipped"] = sorted(name for name in args.skip.split(",") if name)  # a partial run says what it left out
+    write_json_atomic(args.output, results)
     print(json.dumps(results, indent=2))
     return 0
 

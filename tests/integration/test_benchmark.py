@@ -92,3 +92,19 @@ def test_service_is_measured_at_each_load_batched_and_not_against_offline_scorin
             assert level["server_cpu_s"] > 0 and level["client_cpu_s"] > 0  # where the time went
     assert set(report["ratios"]) == {"service_32_clients_vs_offline", "batched_vs_unbatched_32_clients",
                                      "p99_ms_at_8_clients"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--skip", "baseine"], "--skip baseine: the configurations are baseline, "),  # a typo measured it anyway
+        (["--transformer-dir", "/no/such/model"], "no transformer in /no/such/model"),  # silently measured less
+        (["--only", "service"], "cannot add a section to"),  # a damaged file, found after the whole service run
+    ],
+)
+def test_benchmark_refuses_before_measuring_what_would_fail_or_measure_less(args, says, tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    out.write_text('{"serving": {')
+    done = run_script(capsys, "benchmark", "--data-dir", str(tmp_path / "no-data"), "--output", str(out), *args)
+    assert done.returncode == 2 and says in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert out.read_text() == '{"serving": {'  # checked before the data is read, and nothing written
