@@ -71,6 +71,10 @@ def test_one_class_label_gives_nan_and_a_warning(scored):
         table = evaluate(truth, scores)
     assert np.isnan(table.loc["threat", "roc_auc"]) and np.isnan(table.loc["threat", "pr_auc"])
     assert not np.isnan(table.loc["macro", "roc_auc"])  # macro averages over the labels that have a value
+    # Without a positive, recall and F1 are undefined too: left out of the macro mean, not counted as a 0
+    assert np.isnan(table.loc["threat", "recall"]) and np.isnan(table.loc["threat", "f1"])
+    others = table.drop(index=["threat", "macro"])
+    assert table.loc["macro", "f1"] == pytest.approx(others["f1"].mean())
 
 
 def test_label_with_no_known_targets_is_left_out(scored):
@@ -96,6 +100,8 @@ def test_precision_recall_f1_by_hand():
     score = np.array([0.9, 0.2, 0.8, 0.1, 0.7])
     precision, recall, f1 = precision_recall_f1(truth, score, 0.5)
     assert (precision, recall) == (pytest.approx(2 / 3), pytest.approx(2 / 3)) and f1 == pytest.approx(2 / 3)
+    nothing_flagged = precision_recall_f1(truth, score, 0.95)
+    assert np.isnan(nothing_flagged[0]) and nothing_flagged[1:] == (0.0, 0.0)  # positives missed: F1 is 0
 
 
 def test_curve_points_are_thinned_and_monotone(scored):
