@@ -83,9 +83,12 @@ async def score_file(
     name = name or ("upload.xlsx" if is_xlsx else "upload.csv")
     table = _read(body, name, column, lenient)
     served = {state.model_name: state.scorer.model}
-    notice = renamed_inputs_notice(table.frame.columns, served)
+    notices = table.notices + ([f"{table.name} has a header but no rows"] if table.frame.empty else [])  # as the CLI
+    if notice := renamed_inputs_notice(table.frame.columns, served):
+        notices.append(notice)
     score = functools.partial(score_frame, row_errors=table.row_errors)
+    # Not bound by --timeout: a file takes as long as its rows (the docs say so), and a 504 would throw the work away
     scored = await state.scorer.run(score, table.frame, column, served)
     state.metrics.comments.inc(int(scored[status_column(table.frame.columns)].isin(SCORED_STATUSES).sum()))
     stem = re.sub(r"[^A-Za-z0-9._-]", "_", name.rsplit(".", 1)[0])[:80] or "upload"  # a safe header value
-    return _answer(scored, output, safe_cells, table.notices + ([notice] if notice else []), stem)
+    return _answer(scored, output, safe_cells, notices, stem)
