@@ -132,6 +132,14 @@ def decide(probabilities: dict[str, float]) -> tuple[str, float]:
     return (best if p_best >= MIN_CONFIDENCE and p_best >= MIN_LEAD * p_next else UNDETERMINED), p_best
 
 
+@lru_cache(maxsize=1)
+def detectable_languages() -> frozenset[str]:
+    """Every language code the detector's model knows (a candidate outside them could never be detected)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return frozenset(LanguageIdentifier.from_model_file(MODEL_FILE).nb_classes) - {_NO_LANGUAGE}
+
+
 @lru_cache(maxsize=4)
 def default_detector(candidates: tuple[str, ...] = KNOWN_LANGUAGES) -> LanguageDetector:
     """A detector over `candidates`, built once per process (loading the model takes a second)."""

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from ..errors import InputError
-from ..languages import UNDETERMINED, LanguageDetector
+from ..languages import UNDETERMINED, LanguageDetector, detectable_languages
 from .attributes import ATTRIBUTE_LABELS, DEFAULT_LANGUAGES, label_for
 
 __all__ = ["UNDETERMINED", "LanguageDetector", "attribute_languages", "base_language", "load_language_table"]
@@ -32,6 +32,13 @@ def load_language_table(path: str | Path | None) -> dict[str, list[str]]:
     unknown = sorted(set(given) - set(ATTRIBUTE_LABELS))
     if unknown:
         raise InputError(f"{path}: unknown attribute(s) {', '.join(unknown)}; known: {', '.join(ATTRIBUTE_LABELS)}")
+    if empty := sorted(name for name, codes in given.items() if not codes):
+        raise InputError(f"{path}: {', '.join(empty)} served in no language would refuse every comment; leave an "
+                         "attribute out to keep its default languages")  # fmt: skip
+    known = detectable_languages()
+    if undetectable := sorted({code for codes in given.values() for code in codes if base_language(code) not in known}):
+        raise InputError(f"{path}: the detector knows no language {', '.join(undetectable)}: use ISO 639-1 codes "
+                         "such as en, de, pt-BR")  # fmt: skip
     table.update({name: [c.lower() for c in codes] for name, codes in given.items()})
     return table
 
