@@ -14,6 +14,7 @@ from .types import SHAP_MAX_WORDS, Explanation, split_words, word_records
 # SHAP's Partition algorithm splits word groups while its budget of model calls lasts: ~4 calls per word resolve
 # every word; the cap bounds latency (~2 s on 2 cores), so words of a longer comment share their group's value.
 SHAP_MAX_EVALS = 128
+_MASK = "..."  # what a masked word becomes (runs of them collapse into one): a comment with every word masked
 _EPS = 1e-7  # probabilities are clipped this far from 0 and 1 before taking log-odds
 
 
@@ -33,14 +34,20 @@ def shap_explanation(model, text: str, max_evals: int | None = None, max_words: 
     if not spans:
         return _empty(model, text, "shap", notes)
     lead, end = spans[0][0], spans[-1][1]
-    masker = shap.maskers.Text(r"\s+", mask_token="...", collapse_mask_token=True)  # words of the text itself
+    if len(spans) == 1:  # one player: its Shapley value is exact in two calls (SHAP's clustering fails on one word)
+        base, whole = model_logits(model, [_MASK, text[lead:end]])
+        return _explanation(model, text, spans, (whole - base)[None, :], base, notes)
+    masker = shap.maskers.Text(r"\s+", mask_token=_MASK, collapse_mask_token=True)  # words of the text itself
     explainer = shap.Explainer(lambda texts: model_logits(model, list(texts)), masker, output_names=list(LABELS))
     budget = max_evals or min(SHAP_MAX_EVALS, max(64, 4 * len(spans) + 8))
     values = explainer([text[lead:end]], max_evals=budget, silent=True)
     word_scores = np.asarray(values.values[0], dtype=float)
     if word_scores.shape[0] != len(spans):  # the masker's words are the same non-space runs
         raise RuntimeError(f"SHAP returned {word_scores.shape[0]} words for {len(spans)}")
-    base = np.asarray(values.base_values[0], dtype=float)
+    return _explanation(model, text, spans, word_scores, np.asarray(values.base_values[0], dtype=float), notes)
+
+
+def _explanation(model, text: str, spans, word_scores: np.ndarray, base: np.ndarray, notes: list[str]) -> Explanation:
     return Explanation(
         model=getattr(model, "name", "transformer"),
         method="shap",

@@ -89,6 +89,10 @@ def test_shap_values_add_up_exactly(transformer):
 
     explanation = explain(transformer, INSULT, "shap")
     np.testing.assert_allclose(explained_total(explanation), transformer.predict_logits([INSULT])[0], atol=2e-3)
+    for one_word in ("idiot", "  you.idiot,moron  "):  # one player: SHAP's own clustering fails on it
+        alone = explain(transformer, one_word, "shap")
+        assert [w["word"] for w in alone.words] == [one_word.strip()]
+        np.testing.assert_allclose(explained_total(alone), transformer.predict_logits([one_word])[0], atol=2e-3)
 
 
 @pytest.mark.parametrize("method", ["gradient", "integrated_gradients", "shap"])
