@@ -32,6 +32,10 @@ Return ONLY the rewritten comment: no quotes, no explanations, no notes, no alte
 MAX_RETRY_WAIT_S = 10.0
 _BLOCKED = {"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION", "IMAGE_SAFETY"}
 _QUOTES = {'"': '"', "'": "'", "“": "”", "„": "“", "«": "»", "「": "」"}
+_KEY = re.compile(r"[\x21-\x7e]+")  # printable ASCII without spaces: what an API key is made of
+_MODEL = re.compile(r"(?:models/|tunedModels/)?[A-Za-z0-9][\w.-]*")
+# What the SDK raises reading a body that is JSON but not a response (`42`, a number where a name belongs)
+_UNREADABLE = (json.JSONDecodeError, pydantic.ValidationError, TypeError, AttributeError, KeyError, IndexError)
 _FENCE = re.compile(r"\A```[\w-]*[ \t]*\n(.*)\n```\Z", re.DOTALL)
 
 # The SDK talks through httpx2 (a fork of httpx with its own exception classes) or httpx, whichever is installed.
@@ -87,6 +91,24 @@ def _clean(answer: str, original: str) -> str:
     return text
 
 
+def _check_settings(api_key: str, model: str, base_url: str | None) -> None:
+    """Settings that would otherwise fail inside the SDK or httpx with a traceback (or a message quoting the key)."""
+    if not api_key:
+        raise GeminiUnavailable("No Gemini API key: set GEMINI_API_KEY (or GOOGLE_API_KEY) to use rewriting.")
+    if not _KEY.fullmatch(api_key):
+        raise GeminiUnavailable("The Gemini API key holds characters no API key has (a space, a line break or a "
+                                "typographic quote, as copying can add); check GEMINI_API_KEY.")  # fmt: skip
+    if not _MODEL.fullmatch(model) or ".." in model:
+        raise GeminiUnavailable(f"{model[:80]!r} is not a Gemini model name (such as {GEMINI_MODEL}).")
+    if base_url:
+        try:
+            scheme = _HTTP_LIBS[0].URL(base_url).scheme if _HTTP_LIBS else "https"
+        except Exception:  # noqa: BLE001 - httpx's InvalidURL and ValueError alike: the address cannot be used
+            scheme = ""
+        if scheme not in ("http", "https"):
+            raise GeminiUnavailable(f"GEMINI_BASE_URL {base_url[:80]!r} is not an http(s) address.")
+
+
 class GeminiRewriter:
     """Rewrites one comment at a time with Gemini; retries 429 and 5xx answers with exponential back-off."""
 
@@ -100,11 +122,11 @@ class GeminiRewriter:
         base_url: str | None = None,
     ):
         self._api_key = (api_key or "").strip()
-        if not self._api_key:
-            raise GeminiUnavailable("No Gemini API key: set GEMINI_API_KEY (or GOOGLE_API_KEY) to use rewriting.")
+        base_url = base_url or base_url_from_env()
+        _check_settings(self._api_key, model, base_url)
         self.model, self.timeout_s, self.retries, self.backoff_s = model, timeout_s, max(0, retries), backoff_s
         http_options = types.HttpOptions(
-            base_url=base_url or base_url_from_env(),
+            base_url=base_url,
             timeout=max(1, round(timeout_s * 1000)),  # milliseconds; 0 would mean no timeout at all
             retry_options=types.HttpRetryOptions(attempts=1),  # our loop retries, so the SDK must not retry as well
         )
@@ -121,6 +143,8 @@ class GeminiRewriter:
         for attempt in range(self.retries + 1):
             try:
                 return _clean(self._answer(self._generate(text)), text)
+            except _UNREADABLE as err:  # a response the SDK read, in a shape no Gemini answer has
+                raise self._fail("Gemini returned a response that could not be read (malformed JSON).") from err
             except errors.APIError as err:
                 if not (err.code == 429 or 500 <= err.code < 600):
                     raise self._fail(self._refusal(err)) from err
@@ -148,7 +172,7 @@ class GeminiRewriter:
             raise self._fail(f"Gemini did not answer within {self.timeout_s:g} s (timeout); try again.") from err
         except _NETWORK_ERRORS as err:
             raise self._fail(f"Cannot reach the Gemini service ({err}); check the network connection.") from err
-        except (json.JSONDecodeError, pydantic.ValidationError) as err:
+        except _UNREADABLE as err:
             raise self._fail("Gemini returned a response that could not be read (malformed JSON).") from err
 
     def _answer(self, response: types.GenerateContentResponse) -> str:

@@ -127,7 +127,10 @@ def load_rewriter(
         except ImportError:
             missing = "Gemini needs google-genai (pip install 'cleanspeech[gemini]')"
         else:
-            gemini = GeminiRewriter(key, model=gemini_model or GEMINI_MODEL, **gemini_options)
+            try:
+                gemini = GeminiRewriter(key, model=gemini_model or GEMINI_MODEL, **gemini_options)
+            except GeminiUnavailable as err:  # settings it cannot use (a key with a line break): said, then local
+                missing = str(err).rstrip(".")
     budget = {} if time_budget_s is None else {"time_budget_s": time_budget_s}
     local = local or LocalRewriter(judge, load_lexicon(root), guide, **budget)
     return Rewriter(judge, local, gemini, missing)

@@ -119,6 +119,13 @@ def test_gemini_failure_falls_back_to_the_local_rewriter(judge, local, reply, wh
     assert KEY not in json.dumps(result.to_dict())
 
 
+def test_a_key_gemini_cannot_use_falls_back_to_the_local_rewriter_with_a_note(judge, local):
+    rewriter = load_rewriter(judge=judge, guide=local.local.guide, api_key="abc\ndef")  # a key pasted with a break
+    result = rewriter.rewrite("You are a disgusting idiot.", "gemini")
+    assert result.backend == "local" and any("no API key has" in note for note in result.notes)
+    assert "abc" not in json.dumps(result.to_dict())
+
+
 def test_gemini_asked_without_a_key_says_so(local):
     result = local.rewrite("You are a disgusting idiot.", "gemini")
     assert result.backend == "local" and any("GEMINI_API_KEY" in note for note in result.notes)

@@ -160,10 +160,36 @@ def test_timeout(gemini, rewriter_for):
     assert len(gemini.requests) == 1
 
 
-def test_invalid_json_body(gemini, rewriter_for):
-    gemini.reply(200, b'{"candidates": [{"content": ')
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"candidates": [{"content": ',
+        b"42",
+        b"true",
+        b'{"candidates": [{"content": {"parts": [{"text": "hi"}]}, "finishReason": 5}]}',
+    ],  # fmt: skip
+)
+def test_unreadable_body(gemini, rewriter_for, body):
+    gemini.reply(200, body)
     with pytest.raises(GeminiUnavailable, match="could not be read"):
         rewriter_for(gemini).rewrite_text(COMMENT)
+
+
+@pytest.mark.parametrize(
+    ("settings", "says"),
+    [
+        ({"api_key": "\u201cAIzaSyFAKE\u201d"}, "characters no API key has"),  # pasted with typographic quotes
+        ({"api_key": "abc\ndef"}, "characters no API key has"),  # httpx would quote the key back in its error
+        ({"model": "../x"}, "not a Gemini model name"),
+        ({"model": "gemini?key=1"}, "not a Gemini model name"),
+        ({"base_url": "http://[::1"}, r"not an http\(s\) address"),
+        ({"base_url": "ftp://example.org"}, r"not an http\(s\) address"),
+    ],
+)
+def test_settings_it_cannot_use_are_named_not_tracebacks(settings, says):
+    with pytest.raises(GeminiUnavailable, match=says) as caught:
+        GeminiRewriter(**{"api_key": KEY, **settings})
+    assert "abc" not in str(caught.value) and "AIza" not in str(caught.value)  # the key is never repeated
 
 
 @pytest.mark.parametrize("payload", [{}, {"candidates": []}, [], {"candidates": "nonsense"}, ok("   ")])
