@@ -15,6 +15,7 @@ BACKENDS = ("auto", "local", "gemini")
 GEMINI_MODEL = "gemini-2.5-flash"  # the default; GeminiRewriter(model=...) picks another
 
 _WORD = re.compile(r"\S+")
+EXACT_DIFF_WORDS = 2000  # words a side diffed exactly (about a second at worst); beyond, recurring words are junk
 
 
 class GeminiUnavailable(CleanSpeechError):
@@ -58,13 +59,26 @@ class Rewrite:
 
 
 def changed_spans(original: str, rewritten: str) -> list[dict]:
-    """Word-level differences: which spans of `original` were replaced, and by what (empty for a deletion)."""
+    """Word-level differences: which spans of `original` were replaced, and by what (empty for a deletion).
+
+    The words both texts start and end with are set aside first (a long comment rewritten in its first part keeps
+    its tail), and between them a diff of more than `EXACT_DIFF_WORDS` words on a side lets difflib treat words that
+    recur everywhere as junk: its exact diff takes time quadratic in repeated words (two minutes for 5,000)."""
     old, new = list(_WORD.finditer(original)), list(_WORD.finditer(rewritten))
-    matcher = difflib.SequenceMatcher(a=[m.group(0) for m in old], b=[m.group(0) for m in new], autojunk=False)
+    a, b = [m.group(0) for m in old], [m.group(0) for m in new]
+    lead = 0
+    while lead < min(len(a), len(b)) and a[lead] == b[lead]:
+        lead += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - lead and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    a, b = a[lead : len(a) - tail], b[lead : len(b) - tail]
+    exact = max(len(a), len(b)) <= EXACT_DIFF_WORDS
     changes = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=not exact).get_opcodes():
         if op == "equal":
             continue
+        i1, i2, j1, j2 = i1 + lead, i2 + lead, j1 + lead, j2 + lead
         start = old[i1].start() if i1 < len(old) else len(original)
         end = old[i2 - 1].end() if i2 > i1 else start
         replacement = rewritten[new[j1].start() : new[j2 - 1].end()] if j2 > j1 else ""

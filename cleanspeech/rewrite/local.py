@@ -181,9 +181,9 @@ class LocalRewriter:
             )
         if len(head.split()) <= SENTENCE_WORDS:
             return self._rewrite_unit(head, english, margins if not tail else None) + tail, notes
+        started, done = time.monotonic(), 0  # the budget counts scoring the sentences too: it is most of a long text
         pieces, separators = segments(head)
         flagged = [i for i, m in enumerate(toxicity_margins(self.judge, pieces).max(axis=1)) if m >= 0]
-        started, done = time.monotonic(), 0
         for i in flagged[:MAX_REWRITTEN_SEGMENTS]:
             if done and time.monotonic() - started > self.time_budget_s:  # the first is always rewritten
                 break

@@ -181,6 +181,15 @@ def test_changed_spans_and_word_diff():
         ("insert", "person,"),
         ("equal", "really."),
     ]
+    # A long comment rewritten in its first sentences: the tail is set aside, the edits found word by word. Diffed
+    # whole, exactly, 25,000 repeated words took minutes (difflib is quadratic in a word that recurs everywhere).
+    long = "You are a stupid idiot. " * 5000
+    edited = "You are a person. " * 3 + long[len("You are a stupid idiot. ") * 3 :]
+    spans = changed_spans(long, edited)
+    assert [(c["original"], c["replacement"]) for c in spans] == [("stupid idiot.", "person.")] * 3
+    assert all(long[c["start"] : c["end"]] == c["original"] for c in spans)
+    everywhere = changed_spans(long, long.replace("stupid ", ""))  # past the exact diff's size: coarser, still true
+    assert all(long[c["start"] : c["end"]] == c["original"] for c in everywhere) and everywhere
 
 
 def test_cli_rewrite_prints_json_with_scores_before_and_after(capsys):
