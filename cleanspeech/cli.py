@@ -168,8 +168,8 @@ def cmd_explain(args) -> int:
     labels = tuple(args.label) if args.label else None
     explanation = explain(load_model(args.model), text, args.method, labels=labels)
     result = explanation.to_dict()
-    if args.top:
-        result["words"] = sorted(result["words"], key=lambda w: -max(w["scores"].values()))[: args.top]
+    if args.top:  # the words pushing hardest towards the labels shown (the asked ones, else any)
+        result["words"] = sorted(result["words"], key=lambda w: -max(w["scores"].values(), default=0.0))[: args.top]
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
 

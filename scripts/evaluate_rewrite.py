@@ -49,10 +49,11 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def delete_floor(lexicon, text: str) -> str:
-    """Every lexicon phrase deleted, right to left, with the same spacing repairs as the rewriter; never empty."""
+    """Every lexicon phrase deleted, right to left, with the same spacing repairs as the rewriter (cut plainly where
+    the rewriter would refuse the deletion as leaving a broken sentence: a floor deletes); never empty."""
     out = text
     for start, end, _ in reversed(lexicon.matches(text)):
-        out = Edit(start, end, "", 0.0).apply(out)
+        out = Edit(start, end, "", 0.0).apply(out) or f"{out[:start].rstrip()}{out[end:]}"
     return out if out.strip(" .,!?") else text
 
 

@@ -10,6 +10,7 @@ faithfulness measures (`faithfulness`). It may import the core modules; it reads
 attributes (`predict_logits`, `batch_logits`, `clean_texts`, `tokenizer`), so it imports no model family.
 """
 
+from ..errors import InputError
 from ..labels import LABELS
 from .linear import explain_baseline
 from .types import (
@@ -70,21 +71,26 @@ def explain(
 ) -> Explanation:
     """Per-label word attributions of `model`'s score for `text` by `method` (default: the family's first).
 
-    `labels` limits gradient methods, whose cost grows with each label, to those labels (the others carry every
-    label whatever is asked: one pass explains all six).
+    `labels` (a label or several): the explanation carries only those, whatever the method; gradient methods, whose
+    cost grows with each label, compute only those (the others compute all six in one pass and leave the rest out).
     """
+    if not isinstance(text, str):
+        raise InputError(f"explain takes one comment as text (str), not {type(text).__name__}")
+    labels = (labels,) if isinstance(labels, str) else tuple(labels) if labels else None
+    if unknown := set(labels or ()) - set(LABELS):
+        raise ExplanationError(f"unknown label(s) {', '.join(sorted(unknown))}: choose from {', '.join(LABELS)}")
     family = model_family(model)
     method = METHOD_ALIASES.get(method, method) or METHODS[family][0]
     if method not in METHODS[family]:
         raise ExplanationError(f"method {method!r} does not apply to the {family}: use {', '.join(METHODS[family])}")
     if family == "baseline":
-        return explain_baseline(model, text, max_words)
-    from . import gradients, shapley  # torch and shap load only when a transformer is explained
+        explanation = explain_baseline(model, text, max_words)
+    else:
+        from . import gradients, shapley  # torch and shap load only when a transformer is explained
 
-    if method == "shap":
-        return shapley.shap_explanation(model, text, max_words=min(max_words or 10**9, SHAP_MAX_WORDS))
-    steps = 1 if method == "gradient" else gradients.IG_STEPS
-    unknown = set(labels or ()) - set(LABELS)
-    if unknown:
-        raise ExplanationError(f"unknown label(s) {', '.join(sorted(unknown))}: choose from {', '.join(LABELS)}")
-    return gradients.integrated_gradients(model, text, steps=steps, max_words=max_words, labels=labels)
+        if method == "shap":
+            explanation = shapley.shap_explanation(model, text, max_words=min(max_words or 10**9, SHAP_MAX_WORDS))
+        else:
+            steps = 1 if method == "gradient" else gradients.IG_STEPS
+            explanation = gradients.integrated_gradients(model, text, steps, max_words=max_words, labels=labels)
+    return explanation.only(labels) if labels else explanation

@@ -8,7 +8,7 @@ the core modules.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -46,6 +46,15 @@ class Explanation:
             "words": self.words,
             "notes": self.notes,
         }
+
+    def only(self, labels: tuple[str, ...]) -> "Explanation":
+        """The same explanation carrying only `labels` (what a caller asked for, in label order)."""
+
+        def keep(values: dict) -> dict:
+            return {label: values[label] for label in LABELS if label in labels and label in values}
+
+        words = [{**word, "scores": keep(word["scores"])} for word in self.words]
+        return replace(self, words=words, base_value=keep(self.base_value), prediction=keep(self.prediction))
 
     def scores(self, label: str) -> np.ndarray:
         return np.array([w["scores"][label] for w in self.words], dtype=float)

@@ -21,6 +21,12 @@ MAX_PHRASE_WORDS = 3
 LEXICON_FILE = "lexicon.json"
 
 
+# A replacement mined fewer times than this, or for a smaller share of a phrase's rewrites, is a paraphrase of the
+# sentence around it: "fuck you" -> "middle" (2 of 37), "the fuck" -> "what" (19 of 693, from "what the fuck").
+MIN_REPLACEMENT_COUNT = 3
+MIN_REPLACEMENT_SHARE = 0.05
+
+
 def tokens(text: str) -> list[re.Match]:
     """Token matches of `text`, with their character spans."""
     return list(TOKEN.finditer(text))
@@ -94,11 +100,19 @@ class Lexicon:
         return cls(stored["entries"], frozenset(stored.get("english_words", ())))
 
     def looks_english(self, text: str) -> bool:
-        """Whether most words of `text` are English words the lexicon knows (True when it knows none)."""
+        """Whether most words of `text` are English words the lexicon knows (True when it knows none): the words of
+        the polite side and those of the phrases it rewrites, so that the more abusive an English comment ("Moron!",
+        "fucking idiot"), the less it would look English."""
         words = [w for w in normalize_words(text) if w.isalpha()]
         if not self.english_words or not words:
             return True
-        return sum(w in self.english_words for w in words) >= 0.5 * len(words)
+        known = self._known_words()
+        return sum(w in known for w in words) >= 0.5 * len(words)
+
+    def _known_words(self) -> frozenset[str]:
+        if getattr(self, "_known", None) is None:
+            self._known = self.english_words | {w for phrase in self.entries for w in phrase.split() if w.isalpha()}
+        return self._known
 
     def save(self, path: str | Path, source: str = "") -> Path:
         path = Path(path)
@@ -131,7 +145,10 @@ class Lexicon:
         return [text for text, _ in self.entries[phrase]["replacements"]]
 
     def replacement_shares(self, phrase: str) -> list[tuple[str, float]]:
-        """Each kept replacement of `phrase` with the share of its rewrites that chose it, most chosen first."""
+        """Each kept replacement of `phrase` with the share of its rewrites that chose it, most chosen first. Leaving
+        the phrase out is always offered; a replacement only where annotators chose it often enough to be a rewrite
+        of the phrase rather than of its sentence (`MIN_REPLACEMENT_COUNT`, `MIN_REPLACEMENT_SHARE`)."""
         kept = self.entries[phrase]["replacements"]
         total = sum(n for _, n in kept)
-        return [(text, n / total) for text, n in kept]
+        return [(text, n / total) for text, n in kept
+                if not text or (n >= MIN_REPLACEMENT_COUNT and n / total >= MIN_REPLACEMENT_SHARE)]  # fmt: skip

@@ -6,6 +6,8 @@ import re
 import numpy as np
 import pytest
 
+from cleanspeech.classifiers import load_model
+from cleanspeech.errors import InputError
 from cleanspeech.explain import MAX_EXPLAINED_WORDS, explain_baseline, split_words
 from cleanspeech.labels import LABELS
 
@@ -161,6 +163,14 @@ def test_cli_explain_prints_the_one_shape(capsys):
     assert main(["explain", "  ", "--model", "baseline"]) == 2
     assert main(["explain", "hi", "--model", "baseline", "--method", "shap"]) == 2
     assert "does not apply" in capsys.readouterr().err
+    # --label: that label alone, for every method, and --top ranks by it ("idiot," is no threat; "will" is)
+    assert (
+        main(["explain", "You idiot, I will hurt you", "--model", "baseline", "--label", "threat", "--top", "1"]) == 0
+    )
+    result = json.loads(capsys.readouterr().out)
+    assert set(result["base_value"]) == set(result["prediction"]) == set(result["words"][0]["scores"]) == {"threat"}
+    full = explain_baseline(load_model("baseline"), "You idiot, I will hurt you")
+    assert result["words"][0]["word"] == full.top_words("threat", 1)[0]["word"]
 
 
 def test_gradient_methods_can_explain_only_the_labels_asked_for(transformer):
@@ -172,3 +182,9 @@ def test_gradient_methods_can_explain_only_the_labels_asked_for(transformer):
     np.testing.assert_allclose(one.scores("insult"), every.scores("insult"), atol=1e-4)
     with pytest.raises(ExplanationError, match="unknown label"):
         explain(transformer, INSULT, "gradient", labels=("rude",))
+    for method in ("shap", "gradient"):  # the same rules for every method: a bare label, an unknown one
+        assert set(explain(transformer, INSULT, method, labels="insult").base_value) == {"insult"}
+        with pytest.raises(ExplanationError, match="unknown label"):
+            explain(transformer, INSULT, method, labels=("rude",))
+    with pytest.raises(InputError, match="not bytes"):
+        explain(transformer, INSULT.encode(), "gradient")

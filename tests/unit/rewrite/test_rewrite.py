@@ -141,17 +141,28 @@ def test_unknown_backend_is_rejected(local):
     [
         ("fuck , he was back home .", Edit(0, 4, "", 0.0), "he was back home ."),
         ("Damn, he was back home.", Edit(0, 4, "", 0.0), "He was back home."),
-        ("You are an idiot.", Edit(11, 16, "", 0.0), "You are."),
+        ("You are an idiot.", Edit(11, 16, "", 0.0), None),  # "You are." would be a broken sentence
         ("this is a fucking mess", Edit(10, 17, "", 0.0), "this is a mess"),
         ("what an idiot move", Edit(8, 13, "", 0.0), "what a move"),
         ("You are a idiot", Edit(10, 15, "apple", 0.0), "You are an apple"),
         ("so, fuck, that works", Edit(4, 8, "", 0.0), "so, that works"),
         ("Stop it, you idiot.", Edit(13, 18, "", 0.0), "Stop it, you."),
         ("Stop it, idiot.", Edit(9, 14, "", 0.0), "Stop it."),
+        ("He is not an idiot.", Edit(10, 18, "", 0.0), None),  # "He is not." turns the meaning round
+        ("You're an idiot, John.", Edit(7, 15, "", 0.0), None),  # not "You're, John."
+        ("He is an idiot who never listens.", Edit(6, 14, "", 0.0), "He is who never listens."),  # mid-sentence
     ],
 )
 def test_edits_repair_spacing_commas_articles_and_capitals(text, edit, expected):
     assert edit.apply(text) == expected
+
+
+def test_generic_nouns_replace_nouns_only_and_rare_replacements_are_not_offered(local):
+    assert "person" not in local.rewrite("Muslims are stupid.", "local").rewrite  # an adjective, not a noun
+    assert local.rewrite("you are a idiot.", "local").rewrite == "you are a person."
+    assert local.rewrite("Moron!", "local").rewrite == "Person!"  # English, however abusive
+    shares = dict(local.local.lexicon.replacement_shares("fuck you"))  # "middle": twice, of 37 rewrites
+    assert "" in shares and "middle" not in shares
 
 
 def test_lexicon_is_mined_from_what_people_changed():
