@@ -66,10 +66,14 @@ def explain(
     model,
     text: str,
     method: str | None = None,
-    max_words: int | None = MAX_EXPLAINED_WORDS,
+    max_words: int | None = None,
     labels: tuple[str, ...] | None = None,
 ) -> Explanation:
     """Per-label word attributions of `model`'s score for `text` by `method` (default: the family's first).
+
+    `max_words`: explain only the first words (default: every word the model reads, so that a long comment's
+    `prediction` is the score it was served and the words that gave it are among those explained; SHAP, whose cost
+    grows with each word, stops at `SHAP_MAX_WORDS` and says so in `notes`).
 
     `labels` (a label or several): the explanation carries only those, whatever the method; gradient methods, whose
     cost grows with each label, compute only those (the others compute all six in one pass and leave the rest out).
@@ -89,7 +93,9 @@ def explain(
         from . import gradients, shapley  # torch and shap load only when a transformer is explained
 
         if method == "shap":
-            explanation = shapley.shap_explanation(model, text, max_words=min(max_words or 10**9, SHAP_MAX_WORDS))
+            explanation = shapley.shap_explanation(
+                model, text, max_words=min(max_words or SHAP_MAX_WORDS, SHAP_MAX_WORDS)
+            )
         else:
             steps = 1 if method == "gradient" else gradients.IG_STEPS
             explanation = gradients.integrated_gradients(model, text, steps, max_words=max_words, labels=labels)

@@ -144,7 +144,7 @@ def _all_tokens(path: torch.Tensor) -> torch.Tensor:
 
 
 def integrated_gradients(
-    model, text: str, steps: int = IG_STEPS, max_words: int | None = 400, labels: tuple[str, ...] | None = None
+    model, text: str, steps: int = IG_STEPS, max_words: int | None = None, labels: tuple[str, ...] | None = None
 ) -> Explanation:
     """Integrated gradients of each label's logit over the words of `text` (see the module docstring).
 

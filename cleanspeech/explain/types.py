@@ -17,7 +17,7 @@ from ..labels import LABELS
 from ..text import limit_note, split_at_limit
 
 _WORDS = re.compile(r"\S+")
-MAX_EXPLAINED_WORDS = 400  # longer comments are explained on their first 400 words (callers say so)
+MAX_EXPLAINED_WORDS = 400  # split_words' default cut, for a caller that shows a few words; `explain` reads them all
 SHAP_MAX_WORDS = 120  # SHAP costs a few forward passes per word; longer comments are explained on their first words
 
 

@@ -120,13 +120,16 @@ def test_removing_the_top_word_lowers_the_transformer_score(transformer, method,
     assert transformer.predict_proba([without])["insult"][0] < transformer.predict_proba([INSULT])["insult"][0]
 
 
-def test_a_2000_word_comment_is_explained_on_its_first_words(transformer):
+def test_a_long_comment_is_explained_on_the_window_that_scored_it(transformer, baseline):
     from cleanspeech.explain import explain
 
-    text = "This is fine. " * 600 + "You idiot."  # ~2,000 words, several windows
-    explanation = explain(transformer, text, "gradient")
-    assert len(explanation.words) == MAX_EXPLAINED_WORDS
-    assert any("400 of 1,802 words" in note for note in explanation.notes)
+    text = "This is fine. " * 600 + "You idiot."  # 1,802 words, several windows: the insult in the last one
+    explanation = explain(transformer, text, "gradient", labels=("insult",))
+    assert len(explanation.words) == 1802 and explanation.top_words("insult", 1)[0]["word"] == "idiot."
+    assert explanation.prediction["insult"] == pytest.approx(transformer.predict_logits([text])[0][4], abs=1e-3)
+    linear = explain(baseline, text)  # exact: its logit is the served one, not the first 400 words'
+    np.testing.assert_allclose(explained_total(linear), baseline_logits(baseline, text), atol=1e-3)
+    assert len(explain(transformer, text, "gradient", max_words=MAX_EXPLAINED_WORDS).words) == MAX_EXPLAINED_WORDS
 
 
 def test_methods_are_checked_against_the_model(baseline, transformer):
