@@ -157,7 +157,9 @@ def integrated_gradients(
     length = model.settings["max_length"]
     encoded = model.encode_windows([prepared], offsets=True)
     windows, offsets = encoded["input_ids"], encoded["offset_mapping"]
-    window_logits = np.vstack([model.batch_logits([w])[:, model.columns] for w in windows])
+    size = getattr(model, "batch_size", 16)  # batched as serving batches them: a long comment has tens of windows
+    window_logits = np.vstack([model.batch_logits(windows[i : i + size])[:, model.columns]
+                               for i in range(0, len(windows), size)])  # fmt: skip
     chosen = window_logits.argmax(axis=0)  # the window that gives each label its served score
     scores, base = np.zeros((len(spans), len(LABELS))), np.zeros(len(LABELS))
     for window in np.unique(chosen[wanted]):
