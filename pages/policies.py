@@ -9,7 +9,7 @@ from cleanspeech import LABELS, InputError, available_models
 from cleanspeech.moderation import LABEL_NAMES, SEVERITIES, Policy
 from cleanspeech.moderation.feedback import decided_items
 from cleanspeech.moderation.impact import moved, validation_scores, verdict_moves
-from cleanspeech.moderation.policy import check_bands_rise
+from cleanspeech.moderation.policy import check_before_saving
 from cleanspeech.moderation.verdicts import policy_model_name
 from cleanspeech.paths import models_dir
 from pages.common import as_text, load_models, read_json
@@ -90,7 +90,7 @@ def _form(base: Policy) -> dict:
 fields = _form(base)
 try:
     edited = Policy(**fields)
-    check_bands_rise(edited)
+    check_before_saving(edited)
     if edited.name != base.name and edited.name in names:
         raise InputError(f"A policy named {edited.name!r} exists: pick it above to change it.")
 except InputError as exc:

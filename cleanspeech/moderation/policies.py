@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from ..errors import InputError
-from .policy import Policy, check_bands_rise
+from .policy import Policy, check_before_saving
 from .schema import policies, settings
 
 DEFAULT_KEY = "default_policy"
@@ -19,7 +19,7 @@ class PolicyBook:
     def save(self, policy: Policy, by: str, note: str = "", first: bool = False) -> Policy:
         """Store `policy` as the next version of its name and return it with that version (`first`: only as
         version 1; someone else's version 1 wins and is returned)."""
-        check_bands_rise(policy)
+        check_before_saving(policy)
         for _attempt in range(1 if first else 3):  # two editors saving at once: the unique (name, version) retries
             try:
                 with self.engine.begin() as conn:

@@ -65,12 +65,10 @@ class Policy:
             value = getattr(self, key)
             if not isinstance(value, list | tuple):  # a bare string would become one phrase per character
                 raise InputError(f"the policy's {key} is a list, not {type(value).__name__}")
-            if not all(isinstance(item, str) for item in value):  # 42 would never equal the communityId "42"
-                raise InputError(f"the policy's {key} is a list of strings; got {_first_not_text(value)!r}")
+            if key == "communities":  # a number stored by an earlier release matches the communityId it names
+                value = [str(item) if isinstance(item, int | float) and not isinstance(item, bool) else item
+                         for item in value]  # fmt: skip
             object.__setattr__(self, key, tuple(value))
-        for key in ("name", "description", "model"):
-            if not isinstance(getattr(self, key), str):
-                raise InputError(f"the policy's {key} is a string, not {type(getattr(self, key)).__name__}")
         _validate(self)
 
     @classmethod
@@ -133,15 +131,11 @@ def _first_not_text(items) -> object:
 
 
 def _validate(policy: Policy) -> None:
-    if not policy.name.strip():
+    if not policy.name or not str(policy.name).strip():
         raise InputError("a policy needs a name")
-    if policy.name != policy.name.strip() or not policy.name.isprintable():  # `policy list` prints one per line
-        raise InputError(f"a policy's name is one line without spaces at either end, not {policy.name!r}")
-    if any(not community.strip() for community in policy.communities):
-        raise InputError("each of the policy's communities is a communityId, not an empty string")
-    bad = set(policy.labels) - set(LABELS)
+    bad = [str(label) for label in policy.labels if label not in LABELS]  # a dict or a number too: no set, no sort
     if bad or not policy.labels:
-        raise InputError(f"a policy's labels are some of {', '.join(LABELS)}; got {', '.join(sorted(bad)) or 'none'}")
+        raise InputError(f"a policy's labels are some of {', '.join(LABELS)}; got {', '.join(bad) or 'none'}")
     for key in ("review", "remove"):
         table = getattr(policy, key)
         if not isinstance(table, dict) or set(table) != set(LABELS):
@@ -168,6 +162,24 @@ def _validate(policy: Policy) -> None:
         if any(not isinstance(p, str) or not any(ch.isalpha() for ch in p) for p in phrases):
             raise InputError(f"each phrase of the {key} needs a letter (an empty or all-wildcard one would match "
                              "every comment)")  # fmt: skip
+
+
+def check_before_saving(policy: Policy) -> None:
+    """What a policy must be to be saved, beyond what reading one checks: versions stored by earlier releases still
+    load (and can be mended), but a new version is held to these. Text fields are text, a name is one line without
+    spaces at either end (`policy list` prints one per line), lists hold strings (42 would never equal the communityId
+    "42"; a communityId is never empty), and the severity bands rise (`check_bands_rise`)."""
+    for key in ("name", "description", "model"):
+        if not isinstance(getattr(policy, key), str):
+            raise InputError(f"the policy's {key} is a string, not {type(getattr(policy, key)).__name__}")
+    if policy.name != policy.name.strip() or not policy.name.isprintable():
+        raise InputError(f"a policy's name is one line without spaces at either end, not {policy.name!r}")
+    for key in ("labels", "blocklist", "allowlist", "communities"):
+        if not all(isinstance(item, str) for item in getattr(policy, key)):
+            raise InputError(f"the policy's {key} is a list of strings; got {_first_not_text(getattr(policy, key))!r}")
+    if any(not community.strip() for community in policy.communities):
+        raise InputError("each of the policy's communities is a communityId, not an empty string")
+    check_bands_rise(policy)
 
 
 def check_bands_rise(policy: Policy) -> None:

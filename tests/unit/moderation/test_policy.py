@@ -8,6 +8,7 @@ import pytest
 from cleanspeech.errors import InputError
 from cleanspeech.labels import LABELS
 from cleanspeech.moderation import Policy, moderate
+from cleanspeech.moderation.policy import check_before_saving
 
 MODEL_THRESHOLDS = dict.fromkeys(LABELS, 0.5)
 
@@ -62,17 +63,22 @@ def test_policies_round_trip_and_refuse_bad_settings():
         ({"colour": "red"}, "unknown policy field"),
         ({"bands": {"extreme": 0.99}}, "severity bands"),
         ({"blocklist": [""]}, "empty"),
-        ({"communities": [42]}, "list of strings; got 42"),  # would never match the communityId "42"
-        ({"communities": [" "]}, "not an empty string"),
-        ({"labels": [{"a": 1}]}, "list of strings"),
-        ({"name": ["a"]}, "name is a string, not list"),
-        ({"name": 123}, "name is a string"),
-        ({"name": "a/b\n"}, "one line without spaces"),
-        ({"name": " strict"}, "one line without spaces"),
-        ({"description": {"x": 1}}, "description is a string"),
+        ({"labels": ["toxic", 7]}, "labels are some of"),
+        ({"labels": [{"a": 1}]}, "labels are some of"),  # once an unhashable-type traceback
     ]:
         with pytest.raises(InputError, match=message):
             Policy.from_dict(bad)
+    for bad, message in [  # read, these load (an earlier release stored such versions); a new one is refused
+        ({"communities": [True]}, "list of strings; got True"),
+        ({"communities": [" "]}, "not an empty string"),
+        ({"name": ["a"]}, "name is a string, not list"),
+        ({"name": "a/b\n"}, "one line without spaces"),
+        ({"name": " strict"}, "one line without spaces"),
+        ({"description": None}, "description is a string"),
+    ]:
+        with pytest.raises(InputError, match=message):
+            check_before_saving(Policy.from_dict(bad))
+    assert Policy.from_dict({"communities": [42]}).communities == ("42",)  # matches the communityId "42"
 
 
 def test_bands_must_rise_when_saved_and_older_versions_still_load(tmp_path):
@@ -87,6 +93,17 @@ def test_bands_must_rise_when_saved_and_older_versions_still_load(tmp_path):
         conn.execute(policies.insert().values(name="crossed", version=1, body=crossed.to_dict(),
                                               created_at=datetime.now(UTC), created_by="ana"))  # fmt: skip
     assert book.get("crossed").bands["medium"] == 0.99  # still loads, and can be mended
+    with book.engine.begin() as conn:  # a name and description an earlier release let through
+        conn.execute(
+            policies.insert().values(
+                name="forum ",
+                version=1,
+                body={"name": "forum ", "description": None, "communities": [42]},
+                created_at=datetime.now(UTC),
+                created_by="ana",
+            )
+        )
+    assert book.for_community("42").name == "forum " and book.for_community("other").name  # every lookup still works
     assert book.save(crossed.changed(bands={"medium": 0.5, "high": 0.8}), by="ana").version == 2
 
 
