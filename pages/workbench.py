@@ -125,11 +125,11 @@ def queue_section(scored: pd.DataFrame, status: pd.Series, column: str, run_key:
     if st.session_state.get("batch_queued", (None,))[:-1] == done_key:
         st.success(_queued_note(len(queued_rows), st.session_state["batch_queued"][-1]))
     elif queued_rows and st.button(f"Send {len(queued_rows):,} to the review queue", key="batch_enqueue"):
-        added = store().queue.enqueue(queued_rows)
+        added = store().queue.enqueue(queued_rows, ids_name_comments="id" in rows.columns)
         st.session_state["batch_queued"] = (*done_key, added)
         st.success(_queued_note(len(queued_rows), added))
 
 
 def _queued_note(sent: int, added: int) -> str:
-    before = f" ({sent - added:,} of them were queued before, under the same row id and text)" if added < sent else ""
+    before = f" ({sent - added:,} of them were queued already, under the same id and text)" if added < sent else ""
     return f"{sent:,} comments are in the review queue{before}."

@@ -70,7 +70,7 @@ def verdict_hook(args, models: dict, column: str, chunk_rows: int = 0):
     name = policy_model_name(policy)
     if name not in models:
         models[name] = load_model(name)
-    summary = {"policy": f"{policy.name} v{policy.version}", "model": name, "queued": 0, "queued_before": 0}
+    summary = {"policy": f"{policy.name} v{policy.version}", "model": name, "queued": 0, "already_queued": 0}
 
     def add(scored, chunk_index: int = 0, status: str = "status"):  # status: the column score_frame added
         keep = scored[status].isin(SCORED_STATUSES).to_numpy()
@@ -87,9 +87,9 @@ def verdict_hook(args, models: dict, column: str, chunk_rows: int = 0):
         if store is not None and args.enqueue:
             ids = row_ids(rows, chunk_index * chunk_rows + 1)
             rows_to_queue = judged.queue_rows("cli", ids)
-            added = store.queue.enqueue(rows_to_queue)
+            added = store.queue.enqueue(rows_to_queue, ids_name_comments="id" in rows.columns)
             summary["queued"] += added
-            summary["queued_before"] += len(rows_to_queue) - added  # the same id and text, queued by an earlier run
+            summary["already_queued"] += len(rows_to_queue) - added  # the same id and text: earlier, or twice here
         return out
 
     add.summary = summary

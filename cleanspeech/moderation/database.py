@@ -76,6 +76,13 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
         command.upgrade(_alembic_config(engine), revision)
 
 
+def downgrade(engine: sa.Engine, revision: str) -> None:
+    """Take the schema back to `revision` (an operator's undo of an upgrade; the app and the service never call it)."""
+    from alembic import command
+
+    command.downgrade(_alembic_config(engine), revision)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets the app read while the service writes; a busy timeout waits for a writer instead of failing at once.
     cursor = dbapi_connection.cursor()

@@ -75,16 +75,18 @@ class ReviewQueue:
     def __init__(self, engine: sa.Engine):
         self.engine = engine
 
-    def enqueue(self, rows: list[dict]) -> int:
+    def enqueue(self, rows: list[dict], ids_name_comments: bool = True) -> int:
         """Add scored comments (rows built by `verdicts.queue_row`); returns how many were added.
 
-        A comment queued before from the same source under the same id (a file's row id, a client token) with the
-        same text is not added again, open or decided: a file scored twice with `--enqueue`, or a comment the
-        service analyzed twice, is reviewed once. Rows without an id are always added."""
+        A comment queued before from the same source and community under the same id (a file's `id` column, a client
+        token) with the same text is not added again, open or decided: a file scored twice with `--enqueue`, or a
+        comment the service analyzed twice, is reviewed once. Rows without an id (or a blank one) are always added,
+        and so are all rows where `ids_name_comments` is False: row numbers of a file without an `id` column name
+        places, not comments (row 3 of two files is two comments)."""
         now = _now()
         rows = [storable(row) for row in rows]
         with self.engine.begin() as conn:
-            rows = _not_queued_before(conn, rows)
+            rows = _not_queued_before(conn, rows, ids_name_comments)
             if rows:
                 conn.execute(items.insert(), [{"created_at": now, "status": "open", **row} for row in rows])
         return len(rows)
@@ -200,16 +202,19 @@ def _with_cursor(row: dict) -> dict:
     return row
 
 
-def duplicate_key(source: str, external_id: str, text: str) -> str:
+def duplicate_key(source: str, external_id: str, community_id: str | None, text: str) -> str:
     """What tells a comment queued before (indexed: one lookup per comment, whatever the queue holds)."""
-    return hashlib.sha1(f"{source}\x1f{external_id}\x1f{text}".encode("utf-8", "surrogatepass")).hexdigest()
+    key = f"{source}\x1f{external_id}\x1f{community_id or ''}\x1f{text}"
+    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _not_queued_before(conn: sa.Connection, rows: list[dict]) -> list[dict]:
+def _not_queued_before(conn: sa.Connection, rows: list[dict], ids_name_comments: bool) -> list[dict]:
     """`rows` with their duplicate keys, less those queued already or earlier among `rows`."""
     for row in rows:
-        known = row.get("external_id") is not None
-        row["duplicate_key"] = duplicate_key(row["source"], row["external_id"], row["text"]) if known else None
+        known = ids_name_comments and str(row.get("external_id") or "").strip() != ""
+        row["duplicate_key"] = (
+            duplicate_key(row["source"], row["external_id"], row.get("community_id"), row["text"]) if known else None
+        )
     keys = sorted({row["duplicate_key"] for row in rows if row["duplicate_key"]})
     seen = set()
     for start in range(0, len(keys), 500):  # well under every database's limit on bound parameters

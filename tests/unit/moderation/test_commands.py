@@ -59,7 +59,7 @@ def test_score_enqueue_feeds_the_queue_and_export_writes_training_rows(strict_po
     assert main(command) == 0  # the same file again: its comments were reviewed, and are not queued twice
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     every = QueueFilter(statuses=("open", "escalated", "approved", "removed"))
-    assert (summary["queued"], summary["queued_before"]) == (0, 2) and queue.count(every) == 2
+    assert (summary["queued"], summary["already_queued"]) == (0, 2) and queue.count(every) == 2
     source.write_text("id,comment_text\nc1,you stupid idiot!!\nc2,thanks\nc3,I will find you and hurt you\n")
     assert main(command) == 0  # c1's text changed: a new comment under an old id
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["queued"] == 1 and queue.count(every) == 3

@@ -171,10 +171,13 @@ def test_a_comment_is_queued_once_by_source_id_and_text_on_every_backend(store):
     assert store.queue.enqueue(again) == 3  # no id: always; an edit and another source: new comments
     every = QueueFilter(statuses=("open", "escalated", "approved", "removed"))
     assert store.queue.count(every) == 6
+    elsewhere = [item(2) | {"community_id": "forum-b"}, item(4) | {"external_id": " "}, item(4) | {"external_id": ""}]
+    assert store.queue.enqueue(elsewhere) == 3  # another community's comment; blank ids are no ids
+    assert store.queue.enqueue([item(2)], ids_name_comments=False) == 1  # row numbers name places, not comments
 
 
 def test_items_queued_before_the_duplicate_key_get_one_when_the_store_is_upgraded(store_url):
-    from cleanspeech.moderation.database import open_engine, upgrade
+    from cleanspeech.moderation.database import downgrade, open_engine, upgrade
     from cleanspeech.moderation.schema import items
 
     engine = open_engine(store_url, migrate=False)
@@ -185,7 +188,15 @@ def test_items_queued_before_the_duplicate_key_get_one_when_the_store_is_upgrade
     engine.dispose()
     upgraded = ModerationStore(store_url)
     assert upgraded.queue.enqueue([item(7), item(8)]) == 1 and upgraded.queue.count() == 2
+    upgraded.queue.decide(upgraded.queue.claim_next("ana")["id"], "ana", "approve", "not_toxic")
     upgraded.close()
+    engine = open_engine(store_url, migrate=False)
+    downgrade(engine, "0002")  # back, with a decision whose item the table copy of batch mode would have dropped
+    with engine.connect() as conn:
+        assert "duplicate_key" not in {c["name"] for c in sa.inspect(conn).get_columns("items")}
+    upgrade(engine)  # and forward again: the keys filled in once more
+    engine.dispose()
+    assert ModerationStore(store_url).queue.enqueue([item(8)]) == 0
 
 
 def test_a_nul_character_is_stored_as_a_replacement_on_every_backend(store):
