@@ -15,7 +15,7 @@ BACKENDS = ("auto", "local", "gemini")
 GEMINI_MODEL = "gemini-2.5-flash"  # the default; GeminiRewriter(model=...) picks another
 
 _WORD = re.compile(r"\S+")
-EXACT_DIFF_WORDS = 2000  # words a side diffed exactly (about a second at worst); beyond, recurring words are junk
+EXACT_DIFF_WORDS = 500  # words a side diffed exactly (0.4 s at worst); beyond, recurring words are junk
 
 
 class GeminiUnavailable(CleanSpeechError):
@@ -58,27 +58,34 @@ class Rewrite:
         return asdict(self)
 
 
-def changed_spans(original: str, rewritten: str) -> list[dict]:
-    """Word-level differences: which spans of `original` were replaced, and by what (empty for a deletion).
-
-    The words both texts start and end with are set aside first (a long comment rewritten in its first part keeps
-    its tail), and between them a diff of more than `EXACT_DIFF_WORDS` words on a side lets difflib treat words that
-    recur everywhere as junk: its exact diff takes time quadratic in repeated words (two minutes for 5,000)."""
-    old, new = list(_WORD.finditer(original)), list(_WORD.finditer(rewritten))
-    a, b = [m.group(0) for m in old], [m.group(0) for m in new]
+def _word_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes of two word lists, quick on long texts: the words both start and end with are set aside
+    first (a long comment rewritten in its first part keeps its tail), and past `EXACT_DIFF_WORDS` words a side
+    between them, words that recur everywhere count as junk (the exact diff takes time quadratic in repeated words:
+    25 s for 2,000)."""
     lead = 0
     while lead < min(len(a), len(b)) and a[lead] == b[lead]:
         lead += 1
     tail = 0
     while tail < min(len(a), len(b)) - lead and a[-1 - tail] == b[-1 - tail]:
         tail += 1
-    a, b = a[lead : len(a) - tail], b[lead : len(b) - tail]
-    exact = max(len(a), len(b)) <= EXACT_DIFF_WORDS
+    middle_a, middle_b = a[lead : len(a) - tail], b[lead : len(b) - tail]
+    exact = max(len(middle_a), len(middle_b)) <= EXACT_DIFF_WORDS
+    opcodes = [("equal", 0, lead, 0, lead)] if lead else []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=middle_a, b=middle_b, autojunk=not exact).get_opcodes():
+        opcodes.append((op, i1 + lead, i2 + lead, j1 + lead, j2 + lead))
+    if tail:
+        opcodes.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    return opcodes
+
+
+def changed_spans(original: str, rewritten: str) -> list[dict]:
+    """Word-level differences: which spans of `original` were replaced, and by what (empty for a deletion)."""
+    old, new = list(_WORD.finditer(original)), list(_WORD.finditer(rewritten))
     changes = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=not exact).get_opcodes():
+    for op, i1, i2, j1, j2 in _word_opcodes([m.group(0) for m in old], [m.group(0) for m in new]):
         if op == "equal":
             continue
-        i1, i2, j1, j2 = i1 + lead, i2 + lead, j1 + lead, j2 + lead
         start = old[i1].start() if i1 < len(old) else len(original)
         end = old[i2 - 1].end() if i2 > i1 else start
         replacement = rewritten[new[j1].start() : new[j2 - 1].end()] if j2 > j1 else ""
@@ -90,7 +97,7 @@ def word_diff(original: str, rewritten: str) -> list[tuple[str, str]]:
     """(op, text) runs for display: op is equal, delete (only in the original) or insert (only in the rewrite)."""
     old, new = original.split(), rewritten.split()
     runs = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in _word_opcodes(old, new):
         if op == "equal":
             runs.append(("equal", " ".join(old[i1:i2])))
             continue

@@ -52,13 +52,11 @@ _FUNCTION_WORDS = frozenset(  # never deleted alone: removing them garbles a sen
 _AFTER_NOUN = frozenset(
     "and or but for of in on at with who that which is are was were has have like than from".split()  # noqa: SIM905
 )
-_DETERMINERS = frozenset(
-    "a an the you your my his her their our its this that these those such what some any every no".split()  # noqa: SIM905
-)
 # What cannot end a sentence once the words after it are gone: "He is not an idiot." minus "an idiot" is "He is not."
 # (a negation of nothing, its meaning turned round), "You're an idiot, John." minus "an idiot" is "You're, John."
-_COPULAS = frozenset("is are am was were be been being 're 's".split())  # noqa: SIM905
-_DANGLING_END = re.compile(r"\b(?:not|never|no|\w+n['’]t|\w+['’]re|is|are|am|was|were|be)$", re.IGNORECASE)
+_DANGLING_END = re.compile(
+    r"\b(?:not|never|no|\w+n['’]t|\w+['’](?:re|s)|is|are|am|was|were|be|been|being)$", re.IGNORECASE
+)
 _DANGLING_ARTICLE = re.compile(r"\s*\b(?:an?|the)$", re.IGNORECASE)
 # Articles of the other covered languages that cannot end a sentence ("Eres un idiota" minus "idiota" is the broken
 # "Eres un"). Articles that double as pronouns ("das", "la", "le") are left out: "Ich mag das." is a sentence.
@@ -152,18 +150,9 @@ def _best_edit(toxicity: np.ndarray, cost: np.ndarray) -> int:
     return int(np.argmin(toxicity + cost))
 
 
-def _ends_noun_phrase(text: str, start: int, end: int) -> bool:
-    """Whether the word at `start:end` ends a noun phrase: a determiner or "you" among the words just before it ("a
-    misguided fool", "you moron"; not "Muslims are stupid", where it is an adjective), and after it punctuation, the
-    end, or a word that often follows a noun ("fool for", "idiots who"), not one that follows a verb ("kill you")."""
-    for token in reversed(tokens(text[max(0, start - 60) : start])[-3:]):  # back to the determiner, past adjectives
-        word = token.group(0).lower()
-        if word in _DETERMINERS:
-            break
-        if word in _COPULAS or not word[0].isalnum():  # "are stupid", "is crap", ", stupid": not a noun phrase's
-            return False
-    else:
-        return False
+def _ends_noun_phrase(text: str, end: int) -> bool:
+    """Whether the word ending at `end` is followed by punctuation, the end, or a word that often follows a noun
+    ("fool for", "idiots who"), not one that follows a verb ("kill you")."""
     following = tokens(text[end : end + 40])
     return not following or not following[0].group(0)[0].isalnum() or following[0].group(0).lower() in _AFTER_NOUN
 
@@ -252,7 +241,7 @@ class LocalRewriter:
                 edits.append(Edit(start, end, "", EDIT_COST["delete_word"]))
                 single_words.append((start, end))
         for start, end in single_words if english else []:
-            if _ends_noun_phrase(text, start, end):  # "a misguided fool." -> "a misguided person.", not "a misguided."
+            if _ends_noun_phrase(text, end):  # "a misguided fool." -> "a misguided person.", not "a misguided."
                 noun = GENERIC_NOUNS[1] if text[end - 1] == "s" and text[end - 2 : end] != "ss" else GENERIC_NOUNS[0]
                 edits.append(Edit(start, end, _matched_case(noun, text[start:end]), EDIT_COST["generic_noun"]))
         seen, out = {text}, []

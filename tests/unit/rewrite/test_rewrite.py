@@ -150,16 +150,16 @@ def test_unknown_backend_is_rejected(local):
         ("Stop it, idiot.", Edit(9, 14, "", 0.0), "Stop it."),
         ("He is not an idiot.", Edit(10, 18, "", 0.0), None),  # "He is not." turns the meaning round
         ("You're an idiot, John.", Edit(7, 15, "", 0.0), None),  # not "You're, John."
-        ("He is an idiot who never listens.", Edit(6, 14, "", 0.0), "He is who never listens."),  # mid-sentence
+        ("Stop being morons.", Edit(11, 17, "", 0.0), None),
+        ("He's an idiot.", Edit(5, 13, "", 0.0), None),
     ],
 )
 def test_edits_repair_spacing_commas_articles_and_capitals(text, edit, expected):
     assert edit.apply(text) == expected
 
 
-def test_generic_nouns_replace_nouns_only_and_rare_replacements_are_not_offered(local):
-    assert "person" not in local.rewrite("Muslims are stupid.", "local").rewrite  # an adjective, not a noun
-    assert local.rewrite("you are a idiot.", "local").rewrite == "you are a person."
+def test_english_however_abusive_is_english_and_rare_replacements_are_not_offered(local):
+    assert local.rewrite("you are a idiot.", "local").rewrite == "you are a person."  # not the fragment "you are."
     assert local.rewrite("Moron!", "local").rewrite == "Person!"  # English, however abusive
     shares = dict(local.local.lexicon.replacement_shares("fuck you"))  # "middle": twice, of 37 rewrites
     assert "" in shares and "middle" not in shares
