@@ -45,6 +45,8 @@ def _read_file_to_score(args):
     if args.texts:
         raise InputError("give either texts or --file, not both")
     if args.lines:
+        if args.column != TEXT_COLUMN:
+            raise InputError("--lines reads one comment per line, with no columns: leave out --column")
         args.column = TEXT_COLUMN  # the one column read_lines makes
     lines_hint = ", or read one comment per line with --lines" if _plain(args) else ""
     if args.lines:
@@ -64,6 +66,8 @@ def cmd_predict(args) -> int:
 
     if args.output:
         check_output_path(args.output, args.file)
+    if args.lines and not args.file:
+        raise InputError("--lines says how to read --file: give --file FILE")
     if args.file:
         frame, errors = _read_file_to_score(args)
         texts = frame[args.column].tolist()

@@ -93,7 +93,11 @@ for name, report in reports.items():
                           key=f"threshold_{name}_{label}")  # fmt: skip
     precision, recall, f1 = precision_recall_f1(truth[known].astype(int), scores[known], threshold)
     a, b, c, d = st.columns(4)
-    a.metric("precision", "–" if np.isnan(precision) else f"{precision:.3f}", help="– : nothing flagged")
+    a.metric(
+        "precision",
+        "–" if np.isnan(precision) else f"{precision:.3f}",
+        help="– : no positive comment and nothing flagged",
+    )
     b.metric("recall", "–" if np.isnan(recall) else f"{recall:.3f}", help="– : no positive comment")
     c.metric("F1", "–" if np.isnan(f1) else f"{f1:.3f}")
     flagged = int((scores[known] >= threshold).sum())

@@ -307,7 +307,7 @@ def check_arguments(args) -> None:
     skipped = {name for name in args.skip.split(",") if name}
     if unknown := skipped - set(CONFIGURATIONS):
         raise InputError(f"--skip {', '.join(sorted(unknown))}: the configurations are {', '.join(CONFIGURATIONS)}")
-    measured = set(TRANSFORMER_CONFIGURATIONS) - skipped
+    measured = set() if args.only else set(TRANSFORMER_CONFIGURATIONS) - skipped  # --only service: none of them
     if measured and not (Path(args.transformer_dir) / "config.json").is_file():
         raise InputError(f"no transformer in {args.transformer_dir} (no config.json): name one with "
                          f"--transformer-dir, or --skip {','.join(TRANSFORMER_CONFIGURATIONS)}")  # fmt: skip

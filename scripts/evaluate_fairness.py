@@ -61,8 +61,10 @@ def output_dirs(names: list[str], output_dir: str | None) -> dict[str, Path]:
         return {name: resolve_model_dir(name) for name in names}
     if Path(output_dir).exists() and not Path(output_dir).is_dir():
         raise InputError(f"--output-dir {output_dir} is a file, not a folder")
-    short = [Path(name).name for name in names]
-    return {name: Path(output_dir) / (folder if short.count(folder) == 1 else "-".join(Path(name).parts[-2:]))
+    parts = {name: [p for p in Path(name).parts if p not in (Path(name).anchor, ".", "..")] or ["model"]
+             for name in names}  # never a folder outside --output-dir ("/best", "..")  # fmt: skip
+    short = [parts[name][-1] for name in names]
+    return {name: Path(output_dir) / (folder if short.count(folder) == 1 else "-".join(parts[name][-2:]))
             for name, folder in zip(names, short, strict=True)}  # fmt: skip
 
 

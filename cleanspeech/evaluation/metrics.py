@@ -35,17 +35,16 @@ def _has_both_classes(truth: np.ndarray, label: str, what: str) -> bool:
 
 
 def precision_recall_f1(truth: np.ndarray, score: np.ndarray, threshold: float) -> tuple[float, float, float]:
-    """Precision, recall and F1 of `score >= threshold`; NaN where undefined (precision with nothing flagged, recall
-    and F1 without a positive), so that a macro mean leaves such a label out as it leaves out its NaN ROC-AUC,
-    instead of counting it as a 0 (scikit-learn's zero_division=0) that says the model failed on it."""
+    """Precision, recall and F1 of `score >= threshold`. Without a positive, recall and F1 are NaN (and precision too
+    where nothing was flagged), so that a macro mean leaves such a label out as it leaves out its NaN ROC-AUC instead
+    of counting a 0 that says the model failed on it; with positives and nothing flagged, all three are 0."""
     predicted = score >= threshold
     tp = float(np.sum(predicted & (truth == 1)))
-    precision = tp / predicted.sum() if predicted.sum() else np.nan
-    recall = tp / truth.sum() if truth.sum() else np.nan
-    if np.isnan(recall):
-        return precision, recall, np.nan
-    precision_or_0 = 0.0 if np.isnan(precision) else precision  # nothing flagged, positives missed: F1 is 0
-    f1 = 2 * precision_or_0 * recall / (precision_or_0 + recall) if precision_or_0 + recall else 0.0
+    if not truth.sum():  # no positive: recall and F1 say nothing, precision only where something was flagged
+        return (0.0 if predicted.sum() else np.nan), np.nan, np.nan
+    precision = tp / predicted.sum() if predicted.sum() else 0.0  # positives, none flagged: a miss, counted as one
+    recall = tp / truth.sum()
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, f1
 
 

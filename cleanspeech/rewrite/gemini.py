@@ -143,8 +143,6 @@ class GeminiRewriter:
         for attempt in range(self.retries + 1):
             try:
                 return _clean(self._answer(self._generate(text)), text)
-            except _UNREADABLE as err:  # a response the SDK read, in a shape no Gemini answer has
-                raise self._fail("Gemini returned a response that could not be read (malformed JSON).") from err
             except errors.APIError as err:
                 if not (err.code == 429 or 500 <= err.code < 600):
                     raise self._fail(self._refusal(err)) from err

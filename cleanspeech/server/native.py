@@ -57,7 +57,10 @@ class ExplainRequest(TextRequest):
         "transformer; shap for the embedding model (default: the served model's fastest); a method of another "
         "family is refused with 400"
     )  # fmt: skip
-    label: Literal[LABELS] | None = Field(default=None, description="Explain only this label (gradient methods).")
+    label: Literal[LABELS] | None = Field(
+        default=None,
+        description="Explain only this label: the answer carries it alone (gradient methods compute it alone).",
+    )
 
 
 @router.post("/v1/score", dependencies=[Depends(authorize)])

@@ -127,7 +127,6 @@ def test_huge_comment_is_scored(tmp_path, run_cli, shipped_baseline_dir):
     assert record["truncated"] is True and record["models"]["baseline"]["scores"]["toxic"] > 0.5
 
 
-@pytest.mark.slow
 @pytest.mark.artifact
 def test_evaluate_reads_kaggles_files_from_jigsaw_dir(run_cli, small_data, kaggle_dir, shipped_baseline_dir):
     result = run_cli("evaluate", "--data-dir", str(small_data), "--jigsaw-dir", str(kaggle_dir), "--json",
@@ -136,6 +135,8 @@ def test_evaluate_reads_kaggles_files_from_jigsaw_dir(run_cli, small_data, kaggl
     assert json.loads(result.stdout)["baseline"]["splits"]["test"]["metrics"]["toxic"]["n"] == 200
 
 
+@pytest.mark.slow
+@pytest.mark.artifact
 def test_evaluate_prints_metrics_and_languages(run_cli, data_dir, shipped_baseline_dir):
     result = run_cli("evaluate", "--data-dir", str(data_dir), "--max-eval-rows", "300", "--max-validation-rows", "300",
                      "--json", "--model", "baseline")  # fmt: skip

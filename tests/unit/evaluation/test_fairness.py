@@ -129,6 +129,9 @@ def test_models_of_one_folder_name_get_a_report_each(tmp_path):
     output_dirs = load_script("evaluate_fairness").output_dirs
     folders = output_dirs(["runs/a/best", "runs/b/best", "baseline"], str(tmp_path / "out"))
     assert [p.name for p in folders.values()] == ["a-best", "b-best", "baseline"]  # not one best/ for both
+    inside = output_dirs(["/best", "runs/best", "."], str(tmp_path / "out")).values()
+    assert [p.name for p in inside] == ["best", "runs-best", "model"]  # "/best" once made a folder at the root
+    assert all(p.parent == tmp_path / "out" for p in inside)
     (tmp_path / "file").write_text("x")
     with pytest.raises(InputError, match="is a file"):  # before anything is measured
         output_dirs(["baseline"], str(tmp_path / "file"))

@@ -100,8 +100,9 @@ def test_precision_recall_f1_by_hand():
     score = np.array([0.9, 0.2, 0.8, 0.1, 0.7])
     precision, recall, f1 = precision_recall_f1(truth, score, 0.5)
     assert (precision, recall) == (pytest.approx(2 / 3), pytest.approx(2 / 3)) and f1 == pytest.approx(2 / 3)
-    nothing_flagged = precision_recall_f1(truth, score, 0.95)
-    assert np.isnan(nothing_flagged[0]) and nothing_flagged[1:] == (0.0, 0.0)  # positives missed: F1 is 0
+    assert precision_recall_f1(truth, score, 0.95) == (0.0, 0.0, 0.0)  # positives, none flagged: a miss, not a gap
+    no_positive = precision_recall_f1(np.zeros(5), score, 0.95)
+    assert all(np.isnan(no_positive))  # nothing to find and nothing flagged: undefined, left out of a macro mean
 
 
 def test_curve_points_are_thinned_and_monotone(scored):

@@ -89,3 +89,13 @@ def test_predict_lines_reads_a_plain_text_file_one_comment_per_line(tmp_path, ca
     assert result.returncode == 0 and "holds no comments" in result.stderr and json.loads(result.stdout) == []
     missing = run_cli(capsys, "predict", "--file", str(tmp_path / "nope.txt"), "--lines", *model)
     assert missing.returncode == 2 and "file not found" in missing.stderr
+
+
+def test_predict_lines_refuses_what_it_cannot_honour(tmp_path, capsys, tiny_classifier_dir):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("you idiot\n")
+    model = ["--model", str(tiny_classifier_dir)]
+    for args, says in [(["--file", str(notes), "--lines", "--column", "body"], "leave out --column"),
+                       (["some text", "--lines"], "give --file FILE")]:  # fmt: skip
+        result = run_cli(capsys, "predict", *args, *model)
+        assert result.returncode == 2 and says in result.stderr, result.stderr
