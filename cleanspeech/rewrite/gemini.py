@@ -140,6 +140,7 @@ class GeminiRewriter:
         """The polite rewrite of `text`, stripped; raises GeminiUnavailable when Gemini cannot give one."""
         if not text.strip():
             return text.strip()  # nothing to rewrite; not worth a paid request
+        started = time.monotonic()
         for attempt in range(self.retries + 1):
             try:
                 return _clean(self._answer(self._generate(text)), text)
@@ -149,12 +150,16 @@ class GeminiRewriter:
                 hint = _retry_after_s(err)
                 if hint is not None and hint > MAX_RETRY_WAIT_S:
                     raise self._fail(f"Gemini rate limit reached; try again in {hint:.0f} s.") from err
-                if attempt == self.retries:
+                wait = max(self.backoff_s * 2**attempt, hint or 0.0)
+                # Retries stop where one more slow answer could run past twice the timeout in all: a server that
+                # answers 503 just under the timeout would otherwise keep a user waiting four timeouts and more.
+                late = time.monotonic() - started + wait + self.timeout_s > 2 * self.timeout_s
+                if attempt == self.retries or late:
                     what = "rate limit reached" if err.code == 429 else "is unavailable"
                     raise self._fail(
                         f"Gemini {what} ({_describe(err)}) after {attempt + 1} attempts; try later."
                     ) from err
-                time.sleep(max(self.backoff_s * 2**attempt, hint or 0.0))
+                time.sleep(wait)
         raise AssertionError("unreachable: the loop returns or raises")
 
     def _generate(self, text: str) -> types.GenerateContentResponse:

@@ -116,6 +116,14 @@ def test_long_retry_delay_in_the_body_fails_at_once(gemini, rewriter_for):
     assert len(gemini.requests) == 1
 
 
+def test_slow_failures_stop_retrying_within_twice_the_timeout(gemini, rewriter_for):
+    gemini.reply(503, api_error(503, "overloaded", "UNAVAILABLE"), delay=0.6)  # each answer just under the timeout
+    start = time.monotonic()
+    with pytest.raises(GeminiUnavailable, match="after 2 attempts"):
+        rewriter_for(gemini, timeout_s=1.0, backoff_s=0.01).rewrite_text(COMMENT)
+    assert time.monotonic() - start < 2.0 and len(gemini.requests) == 2  # not 4 attempts: 2.4 s and more
+
+
 def test_500_on_every_attempt_gives_up_after_retries(gemini, rewriter_for):
     # The server echoes the key to prove the message redacts it even then.
     gemini.reply(500, api_error(500, f"Internal error encountered for {KEY}", "INTERNAL"))
