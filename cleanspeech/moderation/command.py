@@ -27,14 +27,17 @@ def _add_store_option(parser: argparse.ArgumentParser) -> None:
 
 
 def read_policy_file(path: str | Path):
-    """A policy from a .json file, unstored (any `version` in the file is the store's to give, so it is dropped)."""
-    from .policy import Policy
+    """A policy from a .json file, unstored (any `version` in the file is the store's to give, so it is dropped),
+    held to what a new version must be (`check_before_saving`) whether it is imported or used as it is."""
+    from .policy import Policy, check_before_saving
 
     try:
         body = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
         raise InputError(f"cannot read the policy file {path}: {err}") from None
-    return Policy.from_dict({k: v for k, v in body.items() if k != "version"} if isinstance(body, dict) else body)
+    policy = Policy.from_dict({k: v for k, v in body.items() if k != "version"} if isinstance(body, dict) else body)
+    check_before_saving(policy)
+    return policy
 
 
 def resolve_policy(args):

@@ -66,8 +66,7 @@ class Policy:
             if not isinstance(value, list | tuple):  # a bare string would become one phrase per character
                 raise InputError(f"the policy's {key} is a list, not {type(value).__name__}")
             if key == "communities":  # a number stored by an earlier release matches the communityId it names
-                value = [str(item) if isinstance(item, int | float) and not isinstance(item, bool) else item
-                         for item in value]  # fmt: skip
+                value = [_community_text(item) for item in value]
             object.__setattr__(self, key, tuple(value))
         _validate(self)
 
@@ -124,6 +123,13 @@ class Policy:
 def _number(value):
     """A threshold as a float (JSON may give 1 or 0); anything else is left for `_validate` to refuse."""
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+def _community_text(item: object) -> object:
+    """A whole number as the communityId it names (42 and 42.0 both "42"); anything else as it is."""
+    if isinstance(item, bool) or not isinstance(item, int | float):
+        return item
+    return str(int(item)) if float(item).is_integer() else item
 
 
 def _first_not_text(items) -> object:

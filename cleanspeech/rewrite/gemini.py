@@ -151,9 +151,9 @@ class GeminiRewriter:
                 if hint is not None and hint > MAX_RETRY_WAIT_S:
                     raise self._fail(f"Gemini rate limit reached; try again in {hint:.0f} s.") from err
                 wait = max(self.backoff_s * 2**attempt, hint or 0.0)
-                # Retries stop where one more slow answer could run past twice the timeout in all: a server that
-                # answers 503 just under the timeout would otherwise keep a user waiting four timeouts and more.
-                late = time.monotonic() - started + wait + self.timeout_s > 2 * self.timeout_s
+                # After the first retry, retries stop where one more slow answer could run past twice the timeout in
+                # all: a server answering 503 just under the timeout would keep a user waiting four timeouts and more.
+                late = attempt > 0 and time.monotonic() - started + wait + self.timeout_s > 2 * self.timeout_s
                 if attempt == self.retries or late:
                     what = "rate limit reached" if err.code == 429 else "is unavailable"
                     raise self._fail(

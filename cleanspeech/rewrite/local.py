@@ -52,6 +52,7 @@ _FUNCTION_WORDS = frozenset(  # never deleted alone: removing them garbles a sen
 _AFTER_NOUN = frozenset(
     "and or but for of in on at with who that which is are was were has have like than from".split()  # noqa: SIM905
 )
+_COPULAS = frozenset("is are am was were be been being".split())  # noqa: SIM905
 # What cannot end a sentence once the words after it are gone: "He is not an idiot." minus "an idiot" is "He is not."
 # (a negation of nothing, its meaning turned round), "You're an idiot, John." minus "an idiot" is "You're, John."
 _DANGLING_END = re.compile(
@@ -157,6 +158,15 @@ def _ends_noun_phrase(text: str, end: int) -> bool:
     return not following or not following[0].group(0)[0].isalnum() or following[0].group(0).lower() in _AFTER_NOUN
 
 
+def _after_copula(text: str, start: int) -> bool:
+    """Whether the word at `start` follows a copula straight away: a singular noun there would need an article, so
+    the word is an adjective ("Muslims are stupid", "That is crap") and "person" would not fit, while "They are
+    morons" may still become "They are people"."""
+    before = tokens(text[max(0, start - 20) : start])
+    word = before[-1].group(0).lower() if before else ""
+    return word in _COPULAS or word.endswith(("'s", "’s", "'re", "’re"))  # "He's" is one token
+
+
 def _matched_case(replacement: str, original: str) -> str:
     return upper_first(replacement) if original[:1].isupper() else replacement
 
@@ -243,6 +253,8 @@ class LocalRewriter:
         for start, end in single_words if english else []:
             if _ends_noun_phrase(text, end):  # "a misguided fool." -> "a misguided person.", not "a misguided."
                 noun = GENERIC_NOUNS[1] if text[end - 1] == "s" and text[end - 2 : end] != "ss" else GENERIC_NOUNS[0]
+                if noun == GENERIC_NOUNS[0] and _after_copula(text, start):  # "Gays are disgusting" has no noun
+                    continue
                 edits.append(Edit(start, end, _matched_case(noun, text[start:end]), EDIT_COST["generic_noun"]))
         seen, out = {text}, []
         for edit in edits:

@@ -9,6 +9,7 @@ import pytest
 
 from cleanspeech.cli import main
 from cleanspeech.data.readers import read_extra_rows
+from cleanspeech.errors import InputError
 from cleanspeech.moderation import ModerationStore
 from cleanspeech.moderation.queue import QueueFilter
 from cleanspeech.moderation.users import read_users, verify
@@ -82,6 +83,12 @@ def test_policy_and_user_commands_refuse_bad_input_in_one_line(tmp_path, store, 
         assert main([*argv, "--store", store] if "--store" not in argv else argv) == 2
         assert says in capsys.readouterr().err
     assert not (tmp_path / "nowhere").exists() and not (tmp_path / "d.csv").exists()  # nothing created
+    from cleanspeech.moderation.command import read_policy_file
+
+    for body in ('{"model": 5}', '{"name": " p\\n"}', '{"communities": [""]}'):  # used as it is, or imported
+        bad.write_text(body)
+        with pytest.raises(InputError):
+            read_policy_file(bad)
     typo = tmp_path / "typo.json"
     typo.write_text('{"name": "typo", "model": "transfomer"}')
     assert main(["policy", "import", str(typo), "--store", store]) == 0  # saved: the store may serve other machines

@@ -78,7 +78,7 @@ def test_policies_round_trip_and_refuse_bad_settings():
     ]:
         with pytest.raises(InputError, match=message):
             check_before_saving(Policy.from_dict(bad))
-    assert Policy.from_dict({"communities": [42]}).communities == ("42",)  # matches the communityId "42"
+    assert Policy.from_dict({"communities": [42, 7.0]}).communities == ("42", "7")  # match the communityIds
 
 
 def test_bands_must_rise_when_saved_and_older_versions_still_load(tmp_path):

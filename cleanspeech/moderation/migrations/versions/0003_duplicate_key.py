@@ -31,7 +31,7 @@ def upgrade() -> None:
     while True:  # items queued before this revision get their keys, so they are not queued again either
         rows = conn.execute(
             sa.select(items.c.id, items.c.source, items.c.external_id, items.c.community_id, items.c.text)
-            .where(items.c.external_id.is_not(None), items.c.external_id != "", items.c.id > last)
+            .where(items.c.external_id.is_not(None), sa.func.trim(items.c.external_id) != "", items.c.id > last)
             .order_by(items.c.id)
             .limit(_BATCH)
         ).all()
