@@ -33,11 +33,6 @@ def _model_result(row: dict, name: str) -> dict:
     }
 
 
-def _plain(args) -> bool:
-    """A .txt read as CSV: its first line, likely a comment, became the header."""
-    return not args.lines and Path(args.file).suffix.lower() == ".txt"
-
-
 def _read_file_to_score(args):
     """The --file of `predict`: (frame, row errors), after its notices went to stderr."""
     from .serving import read_lines, read_table, require_column
@@ -45,16 +40,13 @@ def _read_file_to_score(args):
     if args.texts:
         raise InputError("give either texts or --file, not both")
     if args.lines:
-        if args.column != TEXT_COLUMN:
+        if args.column != TEXT_COLUMN:  # the one column read_lines makes
             raise InputError("--lines reads one comment per line, with no columns: leave out --column")
-        args.column = TEXT_COLUMN  # the one column read_lines makes
-    lines_hint = ", or read one comment per line with --lines" if _plain(args) else ""
-    if args.lines:
-        table = read_lines(args.file)
-    else:
-        table = read_table(args.file, lenient=args.lenient, keep_how=f"with --lenient{lines_hint}")
-    how = f"Name it with --column{lines_hint}."
-    require_column(list(table.frame.columns), args.column, table.name, how)
+        table, how = read_lines(args.file), ""
+    else:  # a .txt read as CSV lost its first line, likely a comment, to the header: say how to read it instead
+        how = ", or read one comment per line with --lines" if Path(args.file).suffix.lower() == ".txt" else ""
+        table = read_table(args.file, lenient=args.lenient, keep_how=f"with --lenient{how}")
+    require_column(list(table.frame.columns), args.column, table.name, f"Name it with --column{how}.")
     empty = f"{table.name} holds no comments" if args.lines else f"{table.name} has a header but no rows"
     for notice in table.notices + ([empty] if table.frame.empty else []):
         print(f"note: {notice}", file=sys.stderr)

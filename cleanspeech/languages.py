@@ -56,9 +56,7 @@ LANGUAGE_NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanis
 
 class LanguageDetector:
     def __init__(self, candidates=KNOWN_LANGUAGES):
-        from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-        self.identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)  # every language it knows
+        self.identifier = _identifier()  # every language it knows
         known = set(self.identifier.nb_classes)
         self.candidates = sorted({code for code in candidates if code in known})
         self._candidates = frozenset(self.candidates)
@@ -133,11 +131,16 @@ def decide(probabilities: dict[str, float]) -> tuple[str, float]:
 
 
 @lru_cache(maxsize=1)
-def detectable_languages() -> frozenset[str]:
-    """Every language code the detector's model knows (a candidate outside them could never be detected)."""
+def _identifier():
+    """py3langid's model, loaded once per process (about a second) and shared by every detector: it only reads."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return frozenset(LanguageIdentifier.from_model_file(MODEL_FILE).nb_classes) - {_NO_LANGUAGE}
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detectable_languages() -> frozenset[str]:
+    """Every language code the detector's model knows (a candidate outside them could never be detected)."""
+    return frozenset(_identifier().nb_classes) - {_NO_LANGUAGE}
 
 
 @lru_cache(maxsize=4)

@@ -302,8 +302,9 @@ def earlier_results(output: Path) -> dict:
     return results
 
 
-def check_arguments(args) -> None:
-    """Refuse, before anything is measured, what would only fail or silently measure less at the end."""
+def check_arguments(args) -> set[str]:
+    """The configurations `--skip` names, after refusing, before anything is measured, what would only fail or
+    silently measure less at the end."""
     skipped = {name for name in args.skip.split(",") if name}
     if unknown := skipped - set(CONFIGURATIONS):
         raise InputError(f"--skip {', '.join(sorted(unknown))}: the configurations are {', '.join(CONFIGURATIONS)}")
@@ -311,6 +312,7 @@ def check_arguments(args) -> None:
     if measured and not (Path(args.transformer_dir) / "config.json").is_file():
         raise InputError(f"no transformer in {args.transformer_dir} (no config.json): name one with "
                          f"--transformer-dir, or --skip {','.join(TRANSFORMER_CONFIGURATIONS)}")  # fmt: skip
+    return skipped
 
 
 def write_section(output: Path, name: str, section: dict, earlier: dict) -> int:
@@ -330,7 +332,7 @@ def _main(argv=None) -> int:
         cold_start_child(*args.cold_start)
         return 0
     earlier = earlier_results(Path(args.output)) if args.only else {}
-    check_arguments(args)
+    skipped = check_arguments(args)
     frame = build_dataset(args.data_dir)
     validation = frame[frame["fold"] == "validation"].sample(frac=1.0, random_state=0)
     texts = validation["text"].head(args.predict_rows).tolist()
@@ -344,7 +346,7 @@ def _main(argv=None) -> int:
     }
     with tempfile.TemporaryDirectory() as scratch:
         for name, directory in configurations(Path(args.transformer_dir), Path(scratch) / "export").items():
-            if name in args.skip.split(","):
+            if name in skipped:
                 continue
             entry = {"size_mb": directory_size_mb(directory)}
             entry.update(bench_prediction(load_configuration(name, directory), texts, args.latency_repeats))
@@ -374,7 +376,7 @@ def _main(argv=None) -> int:
     results["baseline_training"] = bench_baseline_training(train_rows)
     print(f"baseline training: {results['baseline_training']}", flush=True)
     results["peak_rss_mb"] = peak_rss_mb()
-    results["skipped"] = sorted(name for name in args.skip.split(",") if name)  # a partial run says what it left out
+    results["skipped"] = sorted(skipped)  # a partial run says what it left out
     write_json_atomic(args.output, results)
     print(json.dumps(results, indent=2))
     return 0

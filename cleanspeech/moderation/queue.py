@@ -83,6 +83,8 @@ class ReviewQueue:
         comment the service analyzed twice, is reviewed once. Rows without an id (or a blank one) are always added,
         and so are all rows where `ids_name_comments` is False: row numbers of a file without an `id` column name
         places, not comments (row 3 of two files is two comments)."""
+        if not rows:
+            return 0
         now = _now()
         rows = [storable(row) for row in rows]
         with self.engine.begin() as conn:

@@ -12,6 +12,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 # A token: a word, possibly with inner apostrophes or masking stars ("don't", "f*ck"), or one other symbol.
@@ -106,13 +107,11 @@ class Lexicon:
         words = [w for w in normalize_words(text) if w.isalpha()]
         if not self.english_words or not words:
             return True
-        known = self._known_words()
-        return sum(w in known for w in words) >= 0.5 * len(words)
+        return sum(w in self._known_words for w in words) >= 0.5 * len(words)
 
+    @cached_property
     def _known_words(self) -> frozenset[str]:
-        if getattr(self, "_known", None) is None:
-            self._known = self.english_words | {w for phrase in self.entries for w in phrase.split() if w.isalpha()}
-        return self._known
+        return self.english_words | {w for phrase in self.entries for w in phrase.split() if w.isalpha()}
 
     def save(self, path: str | Path, source: str = "") -> Path:
         path = Path(path)
