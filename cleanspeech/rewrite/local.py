@@ -65,6 +65,16 @@ _DANGLING_OTHER_ARTICLE = re.compile(
     r"\b(?:un|una|uno|unos|unas|une|des|ein|eine|einen|einem|einer|eines|um|uma|uns|umas|el|los|las|gli)$",
     re.IGNORECASE,
 )
+# A deleted conjunct must not leave its conjunction stranded: "Women are stupid and lazy." minus "stupid" is "Women
+# are lazy.", not "Women are and lazy."; "They are lazy and stupid." minus "stupid" is "They are lazy.". The conjunction
+# goes only where the words before cannot be the other conjunct (a copula, an article, a degree word, a negation or
+# nothing): "You idiot and your friends" minus "idiot" keeps "You and your friends".
+_CONJUNCTION_START = re.compile(r"^(?:and|or|but|nor|&)\b\s*", re.IGNORECASE)
+_CONJUNCTION_END = re.compile(r"\s*(?:,\s*)?\b(?:and|or|but|nor)$|\s*&$", re.IGNORECASE)
+_BEFORE_A_CONJUNCT = re.compile(
+    r"(?:^|[,;:.!?(]|\b(?:is|are|am|was|were|be|been|being|so|very|too|really|such|an?|the|not|never|\w+['’](?:re|s)))$",
+    re.IGNORECASE,
+)
 _CLOSING_PUNCT = ",.!?;:)…"
 _ARTICLE_BEFORE = re.compile(r"(^|\W)([Aa])(n?)(\s+)$")
 
@@ -109,11 +119,14 @@ class Edit:
         if self.replacement:
             return _fix_article(before, self.replacement) + self.replacement + after
         before, after = before.rstrip(" "), after.lstrip(" ")
+        if _CONJUNCTION_START.match(after) and _BEFORE_A_CONJUNCT.search(before):
+            after = _CONJUNCTION_START.sub("", after)  # the first conjunct went: its conjunction goes too
         if not after.strip() or after[0] in _CLOSING_PUNCT:
             if _DANGLING_OTHER_ARTICLE.search(before):
                 return None
             before = _DANGLING_ARTICLE.sub("", before)  # "you are a idiot." -> not "you are a." (nor "you are.")
-            if _DANGLING_END.search(before):
+            before = _CONJUNCTION_END.sub("", before)  # the last conjunct went: "lazy and." -> "lazy."
+            if _DANGLING_END.search(before) or _DANGLING_OTHER_ARTICLE.search(before):
                 return None
         if after[:1] in (",", ";", ":") and (not before or before[-1] in ",;:.!?("):
             after = after[1:].lstrip(" ")  # "fuck, he was" -> "he was", not ", he was"

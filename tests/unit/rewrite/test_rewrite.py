@@ -152,6 +152,12 @@ def test_unknown_backend_is_rejected(local):
         ("You're an idiot, John.", Edit(7, 15, "", 0.0), None),  # not "You're, John."
         ("Stop being morons.", Edit(11, 17, "", 0.0), None),
         ("He's an idiot.", Edit(5, 13, "", 0.0), None),
+        ("Women are stupid and lazy.", Edit(10, 16, "", 0.0), "Women are lazy."),  # not "Women are and lazy."
+        ("They are lazy and stupid.", Edit(18, 24, "", 0.0), "They are lazy."),  # not "They are lazy and."
+        ("You are a stupid and lazy person.", Edit(10, 16, "", 0.0), "You are a lazy person."),
+        ("Stupid and lazy people.", Edit(0, 6, "", 0.0), "Lazy people."),
+        ("You idiot and your friends lied.", Edit(4, 9, "", 0.0), "You and your friends lied."),  # a conjunct stays
+        ("Tom and stupid Jerry", Edit(8, 14, "", 0.0), "Tom and Jerry"),
     ],
 )
 def test_edits_repair_spacing_commas_articles_and_capitals(text, edit, expected):
