@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import InputError
 from ..labels import LABELS
@@ -82,16 +83,15 @@ class ReviewQueue:
         token) with the same text is not added again, open or decided: a file scored twice with `--enqueue`, or a
         comment the service analyzed twice, is reviewed once. Rows without an id (or a blank one) are always added,
         and so are all rows where `ids_name_comments` is False: row numbers of a file without an `id` column name
-        places, not comments (row 3 of two files is two comments)."""
+        places, not comments (row 3 of two files is two comments). The check is the insert itself (a unique key,
+        `ON CONFLICT DO NOTHING`), so two processes queueing the same comment at once add it once."""
         if not rows:
             return 0
         now = _now()
-        rows = [storable(row) for row in rows]
+        rows = [{"created_at": now, "status": "open", **_keyed(storable(row), ids_name_comments)} for row in rows]
         with self.engine.begin() as conn:
-            rows = _not_queued_before(conn, rows, ids_name_comments)
-            if rows:
-                conn.execute(items.insert(), [{"created_at": now, "status": "open", **row} for row in rows])
-        return len(rows)
+            added = conn.execute(_insert_unless_queued(conn).returning(items.c.id), rows)
+            return len(added.all())
 
     def page(self, where: QueueFilter = QueueFilter(), after: tuple | None = None, limit: int = PAGE_SIZE) -> list:
         """One page of the queue, in order; pass the last row's `cursor` as `after` for the next page."""
@@ -210,23 +210,17 @@ def duplicate_key(source: str, external_id: str, community_id: str | None, text:
     return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _not_queued_before(conn: sa.Connection, rows: list[dict], ids_name_comments: bool) -> list[dict]:
-    """`rows` with their duplicate keys, less those queued already or earlier among `rows`."""
-    for row in rows:
-        known = ids_name_comments and str(row.get("external_id") or "").strip() != ""
-        row["duplicate_key"] = (
-            duplicate_key(row["source"], row["external_id"], row.get("community_id"), row["text"]) if known else None
-        )
-    keys = sorted({row["duplicate_key"] for row in rows if row["duplicate_key"]})
-    seen = set()
-    for start in range(0, len(keys), 500):  # well under every database's limit on bound parameters
-        query = sa.select(items.c.duplicate_key).where(items.c.duplicate_key.in_(keys[start : start + 500]))
-        seen.update(conn.execute(query).scalars())
-    kept = []
-    for row in rows:
-        if row["duplicate_key"]:
-            if row["duplicate_key"] in seen:
-                continue
-            seen.add(row["duplicate_key"])
-        kept.append(row)
-    return kept
+def _keyed(row: dict, ids_name_comments: bool) -> dict:
+    """`row` with its duplicate key: only where an id names the comment (not blank, not a row number)."""
+    known = ids_name_comments and str(row.get("external_id") or "").strip() != ""
+    key = duplicate_key(row["source"], row["external_id"], row.get("community_id"), row["text"]) if known else None
+    return {**row, "duplicate_key": key}
+
+
+def _insert_unless_queued(conn: sa.Connection):
+    """An insert into the queue that skips any row whose duplicate key is there already (or earlier in the batch).
+    SQLite and PostgreSQL, the stores we support, both have `ON CONFLICT DO NOTHING`."""
+    dialects = {"postgresql": postgresql, "sqlite": sqlite}
+    if conn.dialect.name not in dialects:
+        raise InputError(f"the review queue needs SQLite or PostgreSQL, not {conn.dialect.name}")
+    return dialects[conn.dialect.name].insert(items).on_conflict_do_nothing(index_elements=["duplicate_key"])

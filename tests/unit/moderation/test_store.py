@@ -199,6 +199,52 @@ def test_items_queued_before_the_duplicate_key_get_one_when_the_store_is_upgrade
     assert ModerationStore(store_url).queue.enqueue([item(8)]) == 0
 
 
+def test_two_processes_queueing_one_comment_at_once_add_it_once(store_url):
+    """The check is the insert: each store has its own engine and connections, as two processes would."""
+    stores = [ModerationStore(store_url), ModerationStore(store_url)]
+    try:
+        for round_ in range(5):
+            rows = [item(100 * round_ + i) for i in range(50)]
+            start, added = threading.Barrier(2), []
+
+            def queue(store, rows=rows, start=start, added=added):
+                start.wait()
+                added.append(store.queue.enqueue(rows))
+
+            threads = [threading.Thread(target=queue, args=(store,)) for store in stores]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert sum(added) == 50, added
+        assert stores[0].queue.count() == 250
+    finally:
+        for store in stores:
+            store.close()
+
+
+def test_items_queued_twice_before_the_unique_key_keep_it_on_the_first(store_url):
+    from cleanspeech.moderation.database import downgrade, open_engine, upgrade
+    from cleanspeech.moderation.queue import duplicate_key
+    from cleanspeech.moderation.schema import items
+
+    engine = open_engine(store_url, migrate=False)
+    upgrade(engine, "0003")  # a store where two processes both queued comment 5
+    twin = item(5) | {"duplicate_key": duplicate_key("batch", "5", None, "comment 5"), "status": "open"}
+    with engine.begin() as conn:
+        conn.execute(items.insert(), [twin | {"created_at": datetime.now(UTC)} for _ in range(2)])
+    upgrade(engine)
+    with engine.connect() as conn:
+        keys = conn.execute(sa.select(items.c.duplicate_key).order_by(items.c.id)).scalars().all()
+    assert keys == [twin["duplicate_key"], None]  # both stay queued; one key
+    downgrade(engine, "0003")  # and back, and forward again
+    upgrade(engine)
+    engine.dispose()
+    store = ModerationStore(store_url)
+    assert store.queue.enqueue([item(5), item(6)]) == 1 and store.queue.count() == 3
+    store.close()
+
+
 def test_a_nul_character_is_stored_as_a_replacement_on_every_backend(store):
     """PostgreSQL's text and JSON refuse NUL; SQLite holds it. Both keep such a comment, with U+FFFD in its place."""
     store.add_suggestion(comment_text="you\x00idiot", attribute_scores={"TOXICITY": {"summaryScore": {"value": 1.0}}},
