@@ -83,6 +83,18 @@ def downgrade(engine: sa.Engine, revision: str) -> None:
     command.downgrade(_alembic_config(engine), revision)
 
 
+_SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
+
+
+def _refuse_other_files(path: Path) -> None:
+    """A file that is there but is not a SQLite database (a CSV named by mistake) is refused before anything is
+    written beside it: SQLite would only say "file is not a database" once the migration lock was taken."""
+    if path.is_file() and path.stat().st_size:
+        with path.open("rb") as file:
+            if file.read(len(_SQLITE_HEADER)) != _SQLITE_HEADER:
+                raise InputError(f"cannot open the store {path}: it is not a SQLite database")
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets the app read while the service writes; a busy timeout waits for a writer instead of failing at once.
     cursor = dbapi_connection.cursor()
@@ -95,9 +107,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def open_engine(store: str, migrate: bool = True) -> sa.Engine:
     """An engine on `store`, its schema migrated unless `migrate` is False; a bad store is one InputError line."""
     url = database_url(store)
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    path = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+    if path:
+        _refuse_other_files(path)
     try:
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, pool_pre_ping=True)
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)

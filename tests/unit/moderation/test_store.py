@@ -309,3 +309,15 @@ def test_processes_opening_one_fresh_sqlite_store_at_once_take_turns(tmp_path):
     assert [run.returncode for run in runs] == [0, 0, 0], [err[-500:] for _, err in outcomes]
     book = ModerationStore(url).policies
     assert book.names() == ["default"] and len(book.versions("default")) == 1  # made once, read by the others
+
+
+def test_a_file_that_is_not_a_database_is_refused_and_nothing_is_written_beside_it(tmp_path):
+    comments = tmp_path / "comments.csv"
+    comments.write_text("id,text\n1,hello\n")
+    with pytest.raises(InputError, match="comments.csv: it is not a SQLite database"):
+        ModerationStore(str(comments))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["comments.csv"]  # no lock, no journal
+    assert comments.read_text() == "id,text\n1,hello\n"
+    empty = tmp_path / "new.sqlite3"
+    empty.touch()  # an empty file is a new database to SQLite
+    ModerationStore(str(empty)).close()
