@@ -177,6 +177,11 @@ def test_moderate_page_shows_no_stale_scores_and_keeps_the_comment_across_pages(
     assert app.text_area(key="comment").value == "Thank you, that helped a lot."
     app.button(key="moderate_check").click().run()
     assert app.success[0].value.startswith("Allow")
+    # A draft sent with the click that leaves the page (a box that loses focus to a sidebar link) is kept too.
+    app.text_area(key="comment").input("A draft, never checked")
+    app.switch_page("pages/training.py").run()
+    app.switch_page("pages/moderate.py").run()
+    assert app.text_area(key="comment").value == "A draft, never checked"
 
 
 def test_compare_page_shows_stored_metrics_and_a_live_threshold(app, shipped_baseline_dir):
