@@ -51,9 +51,15 @@ def test_two_replicas_share_one_store_and_one_quota(tmp_path, shipped_baseline, 
         assert _suggest(a, "approved on replica A").status_code == 200
         assert _suggest(b, "rejected on replica B").status_code == 200
         body = {"comment": {"text": "You are an idiot."}, "requestedAttributes": {"TOXICITY": {}}}
-        _start_of_a_second()
-        codes = [httpx.post(f"{url}/v1alpha1/comments:analyze?key=replica-key", json=body).status_code
-                 for url in (a, b, a, b, a, b)]  # fmt: skip
+        for _ in range(5):  # until the six requests fall in one quota window (each try starts a fresh one)
+            _start_of_a_second()
+            began = int(time.time())
+            codes = [httpx.post(f"{url}/v1alpha1/comments:analyze?key=replica-key", json=body).status_code
+                     for url in (a, b, a, b, a, b)]  # fmt: skip
+            if int(time.time()) == began:
+                break
+        else:
+            pytest.skip("the machine is too loaded for six requests within one second")
         assert codes == [200, 200, 200, 429, 429, 429]  # B's 4th request counts A's too
     for app in (a_app, b_app):
         assert app.state.service.store.count() == 2  # both replicas read the one store

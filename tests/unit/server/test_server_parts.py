@@ -101,7 +101,9 @@ import sys, time
 from cleanspeech.server.keys import FileQuota
 quota, start = FileQuota(3, sys.argv[1]), float(sys.argv[2])
 time.sleep(max(0.0, start - time.time()))  # both processes ask in the same one-second window
-print(sum(quota.allow("key-a") for _ in range(3)), quota.allow("key-b"))
+began = int(time.time())
+allowed = sum(quota.allow("key-a") for _ in range(3)), quota.allow("key-b")
+print(*allowed, began, int(time.time()))  # the windows it asked in: a loaded machine can stretch a burst past one
 """
 
 
@@ -117,13 +119,18 @@ def test_worker_processes_count_one_quota_in_their_shared_file(tmp_path):
     assert worker_settings(ServerSettings()).quota_file is None  # no quota
     shared = worker_settings(ServerSettings(qps=3, workers=2))
     assert not shared.migrate and shared.quota_file and ServerSettings(**json.loads(shared.to_env())) == shared
-    start = str(int(time.time()) + 3.05)  # past both interpreters' start-up, early in a second
-    command = [sys.executable, "-c", _BURST, shared.quota_file]
-    burst = [subprocess.Popen([*command, start], stdout=subprocess.PIPE, text=True) for _ in range(2)]
-    answers = sorted(process.communicate(timeout=60)[0].split() for process in burst)
+    for _ in range(5):  # until both bursts fall in one window (each try starts a fresh one)
+        start = str(int(time.time()) + 3.05)  # past both interpreters' start-up, early in a second
+        command = [sys.executable, "-c", _BURST, shared.quota_file]
+        burst = [subprocess.Popen([*command, start], stdout=subprocess.PIPE, text=True) for _ in range(2)]
+        answers = sorted(process.communicate(timeout=60)[0].split() for process in burst)
+        if len({window for answer in answers for window in answer[2:]}) == 1:
+            break
+    else:
+        pytest.skip("the machine is too loaded for two processes to ask within one second")
     # six requests of one key in one second, three allowed in all (each process alone would have allowed three);
     # the other key is counted apart, each of its two requests within its quota
-    assert sum(int(allowed) for allowed, _ in answers) == 3 and [b for _, b in answers] == ["True", "True"]
+    assert sum(int(answer[0]) for answer in answers) == 3 and [answer[1] for answer in answers] == ["True", "True"]
     for damaged in ("null", "[1, []]", '[1, {"k": "x"}]', "[5", ""):  # a file cut short or damaged: a fresh window
         Path(shared.quota_file).write_text(damaged)
         assert FileQuota(3, shared.quota_file).allow("key-a")
