@@ -53,6 +53,8 @@ _AFTER_NOUN = frozenset(
     "and or but for of in on at with who that which is are was were has have like than from".split()  # noqa: SIM905
 )
 _COPULAS = frozenset("is are am was were be been being".split())  # noqa: SIM905
+_DEGREE_WORDS = frozenset("so very too really just quite pretty extremely totally utterly".split())  # noqa: SIM905
+_COORDINATORS = frozenset("and or but nor".split())  # noqa: SIM905
 # What cannot end a sentence once the words after it are gone: "He is not an idiot." minus "an idiot" is "He is not."
 # (a negation of nothing, its meaning turned round), "You're an idiot, John." minus "an idiot" is "You're, John."
 _DANGLING_END = re.compile(
@@ -172,11 +174,18 @@ def _ends_noun_phrase(text: str, end: int) -> bool:
 
 
 def _after_copula(text: str, start: int) -> bool:
-    """Whether the word at `start` follows a copula straight away: a singular noun there would need an article, so
-    the word is an adjective ("Muslims are stupid", "That is crap") and "person" would not fit, while "They are
-    morons" may still become "They are people"."""
-    before = tokens(text[max(0, start - 20) : start])
-    word = before[-1].group(0).lower() if before else ""
+    """Whether the word at `start` follows a copula, past degree words and an adjective it is coordinated with ("are
+    so stupid", "are lazy and stupid"): a singular noun there would need an article, so the word is an adjective
+    ("Muslims are stupid", "That is crap") and "person" would not fit, while "They are morons" may still become
+    "They are people"."""
+    words = [token.group(0).lower() for token in tokens(text[max(0, start - 60) : start])]
+    while words and words[-1] in _DEGREE_WORDS:
+        words.pop()
+    if len(words) >= 2 and words[-1] in _COORDINATORS:  # the second of two adjectives: skip "lazy and"
+        words = [word for word in words[:-1] if word[0].isalnum()][:-1]
+        while words and words[-1] in _DEGREE_WORDS:
+            words.pop()
+    word = words[-1] if words else ""
     return word in _COPULAS or word.endswith(("'s", "’s", "'re", "’re"))  # "He's" is one token
 
 

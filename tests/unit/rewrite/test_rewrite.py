@@ -166,7 +166,9 @@ def test_edits_repair_spacing_commas_articles_and_capitals(text, edit, expected)
 
 def test_english_however_abusive_is_english_and_rare_replacements_are_not_offered(local):
     assert local.rewrite("you are a idiot.", "local").rewrite == "you are a person."  # not the fragment "you are."
-    for adjective in ("Muslims are stupid.", "Gays are disgusting.", "That is retarded.", "He's stupid."):
+    adjectives = ("Muslims are stupid.", "Gays are disgusting.", "That is retarded.", "He's stupid.",
+                  "They are so stupid.", "They are lazy and stupid.")  # fmt: skip
+    for adjective in adjectives:
         assert "person" not in local.rewrite(adjective, "local").rewrite.lower(), adjective  # no noun to replace
     assert "people" in local.rewrite("They are morons who never learn.", "local").rewrite  # a plural noun is one
     assert local.rewrite("Moron!", "local").rewrite == "Person!"  # English, however abusive
