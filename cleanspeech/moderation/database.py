@@ -87,12 +87,20 @@ _SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite da
 
 
 def _refuse_other_files(path: Path) -> None:
-    """A file that is there but is not a SQLite database (a CSV named by mistake) is refused before anything is
-    written beside it: SQLite would only say "file is not a database" once the migration lock was taken."""
-    if path.is_file() and path.stat().st_size:
-        with path.open("rb") as file:
-            if file.read(len(_SQLITE_HEADER)) != _SQLITE_HEADER:
-                raise InputError(f"cannot open the store {path}: it is not a SQLite database")
+    """A file that is there but is not a SQLite database (a CSV named by mistake), or a folder, is refused before
+    anything is written beside it: SQLite would only fail once the migration lock was taken."""
+    if path.is_dir():
+        raise InputError(f"cannot open the store {path}: it is a folder; name a database file in it")
+    try:
+        if path.is_file() and path.stat().st_size:
+            with path.open("rb") as file:
+                header = file.read(len(_SQLITE_HEADER))
+        else:
+            return
+    except OSError as err:
+        raise InputError(f"cannot open the store {path}: {err.strerror or err}") from None
+    if header != _SQLITE_HEADER:
+        raise InputError(f"cannot open the store {path}: it is not a SQLite database")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

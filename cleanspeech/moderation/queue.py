@@ -69,6 +69,7 @@ def _after(cursor: tuple | None):
     )
 
 
+_ENQUEUE_LOCK = 0x636C_6571  # PostgreSQL advisory lock ("cleq") held by one enqueue at a time, until its commit
 _ORDER = (items.c.severity.desc(), items.c.created_at, items.c.id)
 
 
@@ -90,6 +91,8 @@ class ReviewQueue:
         now = _now()
         rows = [{"created_at": now, "status": "open", **_keyed(storable(row), ids_name_comments)} for row in rows]
         with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # one enqueue at a time: two inserting the same keys in another
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _ENQUEUE_LOCK})  # order deadlock
             added = conn.execute(_insert_unless_queued(conn).returning(items.c.id), rows)
             return len(added.all())
 

@@ -70,12 +70,18 @@ _DANGLING_OTHER_ARTICLE = re.compile(
 # A deleted conjunct must not leave its conjunction stranded: "Women are stupid and lazy." minus "stupid" is "Women
 # are lazy.", not "Women are and lazy."; "They are lazy and stupid." minus "stupid" is "They are lazy.". The conjunction
 # goes only where the words before cannot be the other conjunct (a copula, an article, a degree word, a negation or
-# nothing): "You idiot and your friends" minus "idiot" keeps "You and your friends".
-_CONJUNCTION_START = re.compile(r"^(?:and|or|but|nor|&)\b\s*", re.IGNORECASE)
-_CONJUNCTION_END = re.compile(r"\s*(?:,\s*)?\b(?:and|or|but|nor)$|\s*&$", re.IGNORECASE)
+# nothing): "You idiot and your friends" minus "idiot" keeps "You and your friends". Where the words after it start a
+# clause of their own ("It's bullshit and you know it" is not "It's you know it") or the conjunction is the "but" of
+# "not X but Y" ("not stupid but lazy" is not "not lazy"), the deletion is not made.
+_CONJUNCTION_START = re.compile(r"^(?:(?:and|or|but|nor)\b|&)\s*", re.IGNORECASE)
+_CONJUNCTION_END = re.compile(r"\s*(?:,\s*)?(?:\b(?:and|or|but|nor)|&)$", re.IGNORECASE)
+_NEGATION_END = re.compile(r"\b(?:not|never|no|\w+n['’]t)$", re.IGNORECASE)
+_HEADS = "|".join(sorted(_COPULAS | _DEGREE_WORDS))
 _BEFORE_A_CONJUNCT = re.compile(
-    r"(?:^|[,;:.!?(]|\b(?:is|are|am|was|were|be|been|being|so|very|too|really|such|an?|the|not|never|\w+['’](?:re|s)))$",
-    re.IGNORECASE,
+    rf"(?:^|[,;:.!?(]|\b(?:{_HEADS}|such|an?|the|not|never|\w+n['’]t|\w+['’](?:re|s)))$", re.IGNORECASE
+)
+_CLAUSE_START = frozenset(
+    "i you he she it we they this that these those there my your his her its our their".split()  # noqa: SIM905
 )
 _CLOSING_PUNCT = ",.!?;:)…"
 _ARTICLE_BEFORE = re.compile(r"(^|\W)([Aa])(n?)(\s+)$")
@@ -121,8 +127,10 @@ class Edit:
         if self.replacement:
             return _fix_article(before, self.replacement) + self.replacement + after
         before, after = before.rstrip(" "), after.lstrip(" ")
-        if _CONJUNCTION_START.match(after) and _BEFORE_A_CONJUNCT.search(before):
-            after = _CONJUNCTION_START.sub("", after)  # the first conjunct went: its conjunction goes too
+        joined = _without_stranded_conjunction(before, after)
+        if joined is None:
+            return None
+        before, after = joined
         if not after.strip() or after[0] in _CLOSING_PUNCT:
             if _DANGLING_OTHER_ARTICLE.search(before):
                 return None
@@ -134,11 +142,28 @@ class Edit:
             after = after[1:].lstrip(" ")  # "fuck, he was" -> "he was", not ", he was"
         if before[-1:] in (",", ";", ":") and (not after.strip() or after[0] in ".!?"):
             before = before[:-1]  # "stop, you idiot." -> "stop.", not "stop,."
-        if not before.strip():
-            capitalize = text.lstrip()[:1].isupper()
+        if not before.strip() or before[-1] in ".!?":  # what is left starts a sentence, as the deleted words did
+            capitalize = text[self.start : self.end].lstrip()[:1].isupper()
             after = upper_first(after) if capitalize and after[:1].islower() else after
         joiner = "" if not before or not after or after[0] in _CLOSING_PUNCT or before[-1] in "\n(" else " "
         return _fix_article(before + joiner, after) + after
+
+
+def _without_stranded_conjunction(before: str, after: str) -> tuple[str, str] | None:
+    """`before` and `after` a deleted first conjunct, its conjunction dropped where nothing before can be the other
+    conjunct; None where dropping it would turn the meaning round or run two clauses together."""
+    match = _CONJUNCTION_START.match(after)
+    if not match or not _BEFORE_A_CONJUNCT.search(before):
+        return before, after
+    rest = after[match.end() :]
+    if match.group(0).strip().lower() == "but" and _NEGATION_END.search(before):
+        return None  # "He is not stupid but lazy." is not "He is not lazy."
+    next_word = re.match(r"[\w'’]*", rest).group(0).lower()
+    if before and next_word in _CLAUSE_START:
+        return None  # "It's bullshit and you know it." is not "It's you know it."
+    if re.match(r"(?:an?|the)\b", next_word) and _DANGLING_ARTICLE.search(before):
+        before = _DANGLING_ARTICLE.sub("", before)  # "He's a moron and a liar." -> "He's a liar.", not "an a liar"
+    return before, rest
 
 
 def segments(text: str) -> tuple[list[str], list[str]]:

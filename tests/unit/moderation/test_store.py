@@ -318,6 +318,9 @@ def test_a_file_that_is_not_a_database_is_refused_and_nothing_is_written_beside_
         ModerationStore(str(comments))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["comments.csv"]  # no lock, no journal
     assert comments.read_text() == "id,text\n1,hello\n"
+    with pytest.raises(InputError, match="it is a folder"):
+        ModerationStore(str(tmp_path))
+    assert not (tmp_path.parent / f"{tmp_path.name}.migrate.lock").exists()
     empty = tmp_path / "new.sqlite3"
     empty.touch()  # an empty file is a new database to SQLite
     ModerationStore(str(empty)).close()

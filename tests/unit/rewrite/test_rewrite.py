@@ -158,6 +158,11 @@ def test_unknown_backend_is_rejected(local):
         ("Stupid and lazy people.", Edit(0, 6, "", 0.0), "Lazy people."),
         ("You idiot and your friends lied.", Edit(4, 9, "", 0.0), "You and your friends lied."),  # a conjunct stays
         ("Tom and stupid Jerry", Edit(8, 14, "", 0.0), "Tom and Jerry"),
+        ("They are lazy & stupid.", Edit(16, 22, "", 0.0), "They are lazy."),
+        ("He is not stupid but lazy.", Edit(10, 16, "", 0.0), None),  # not "He is not lazy."
+        ("It's bullshit and you know it.", Edit(5, 13, "", 0.0), None),  # not "It's you know it."
+        ("He's a moron and a liar.", Edit(7, 12, "", 0.0), "He's a liar."),  # not "He's an a liar."
+        ("You left. Idiots and cowards.", Edit(10, 16, "", 0.0), "You left. Cowards."),
     ],
 )
 def test_edits_repair_spacing_commas_articles_and_capitals(text, edit, expected):

@@ -19,9 +19,13 @@ down_revision = "0003"
 
 def upgrade() -> None:
     items = sa.table("items", sa.column("id"), sa.column("duplicate_key"))
-    keyed = items.c.duplicate_key.is_not(None)
-    first = sa.select(sa.func.min(items.c.id)).where(keyed).group_by(items.c.duplicate_key)
-    op.get_bind().execute(items.update().where(keyed, items.c.id.not_in(first)).values(duplicate_key=None))
+    earlier = sa.table("items", sa.column("id"), sa.column("duplicate_key")).alias("earlier")
+    # EXISTS over the key's index, not NOT IN (SELECT min(id) ... GROUP BY): PostgreSQL scans such a list once per
+    # row when it outgrows work_mem, which on a store of a few hundred thousand items takes hours.
+    twin_before = sa.exists().where(earlier.c.duplicate_key == items.c.duplicate_key, earlier.c.id < items.c.id)
+    op.get_bind().execute(
+        items.update().where(items.c.duplicate_key.is_not(None), twin_before).values(duplicate_key=None)
+    )
     op.drop_index("ix_items_duplicate_key", "items")
     op.create_index("ux_items_duplicate_key", "items", ["duplicate_key"], unique=True)
 
