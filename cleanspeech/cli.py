@@ -15,7 +15,7 @@ from ._io import at_least, run_main, summary_stream, typed_text
 from .classifiers import load_model, load_models, remember_scores
 from .classifiers.command import add_model_commands, add_model_option
 from .errors import InputError
-from .evaluation.reports import EVAL_ROWS_PER_SOURCE
+from .evaluation.reports import EVAL_ROWS_PER_SOURCE, report_tables
 from .labels import LABELS
 from .moderation.command import add_moderation_commands, add_verdict_options, verdict_hook
 from .rewrite.base import BACKENDS as REWRITE_BACKENDS
@@ -135,7 +135,7 @@ def cmd_evaluate(args) -> int:
             for split in report["splits"].values():
                 split.pop("curves")
             reports[name] = report
-    print(json.dumps(reports, indent=2) if args.json else format_reports(reports))
+    print(json.dumps(reports, indent=2) if args.json else report_tables(reports))
     return 0
 
 
@@ -178,24 +178,6 @@ def cmd_rewrite(args) -> int:
     rewriter = load_rewriter(judge=load_model(args.model), gemini_model=args.gemini_model)
     print(json.dumps(rewriter.rewrite(args.text, args.backend).to_dict(), indent=2, ensure_ascii=False))
     return 0
-
-
-def format_reports(reports: dict) -> str:
-    lines = []
-    for name, report in reports.items():
-        for split, content in report["splits"].items():
-            table = pd.DataFrame(content["metrics"]).T[["roc_auc", "pr_auc", "precision", "recall", "f1", "threshold"]]
-            lines += [f"== {name} / {split} (F1 at tuned thresholds)", table.round(4).to_string(), ""]
-            by_source = pd.DataFrame(
-                {source: {k: v["roc_auc"] for k, v in m.items()} for source, m in content["by_source"].items()}
-            ).T.reindex(columns=[*LABELS, "macro"])
-            lines += [f"== {name} / {split}: ROC-AUC by source", by_source.round(4).to_string(na_rep="-"), ""]
-        if report.get("by_language"):
-            langs = pd.DataFrame(report["by_language"])[
-                ["lang", "source", "set", "n", "positives", "roc_auc", "pr_auc"]
-            ]
-            lines += [f"== {name} / toxic ROC-AUC per language", langs.round(4).to_string(index=False), ""]
-    return "\n".join(lines)
 
 
 def _add_raw_cells_option(parser: argparse.ArgumentParser) -> None:

@@ -175,3 +175,23 @@ def disagreements(report_a: dict, report_b: dict, split: str, label: str, top: i
     joined["difference"] = (joined["score_a"] - joined["score_b"]).round(5)
     joined = joined.sort_values("difference", key=np.abs, ascending=False, kind="stable")
     return joined.head(top)[columns].reset_index(drop=True)
+
+
+def report_tables(reports: dict) -> str:
+    """Evaluation reports (model name -> report) as plain-text tables: metrics per split, ROC-AUC by source and per
+    language, as `cleanspeech evaluate` prints them."""
+    lines = []
+    for name, report in reports.items():
+        for split, content in report["splits"].items():
+            table = pd.DataFrame(content["metrics"]).T[["roc_auc", "pr_auc", "precision", "recall", "f1", "threshold"]]
+            lines += [f"== {name} / {split} (F1 at tuned thresholds)", table.round(4).to_string(), ""]
+            by_source = pd.DataFrame(
+                {source: {k: v["roc_auc"] for k, v in m.items()} for source, m in content["by_source"].items()}
+            ).T.reindex(columns=[*LABELS, "macro"])
+            lines += [f"== {name} / {split}: ROC-AUC by source", by_source.round(4).to_string(na_rep="-"), ""]
+        if report.get("by_language"):
+            langs = pd.DataFrame(report["by_language"])[
+                ["lang", "source", "set", "n", "positives", "roc_auc", "pr_auc"]
+            ]
+            lines += [f"== {name} / toxic ROC-AUC per language", langs.round(4).to_string(index=False), ""]
+    return "\n".join(lines)

@@ -150,7 +150,7 @@ def test_evaluate_prints_metrics_and_languages(run_cli, data_dir, shipped_baseli
     languages = {row["lang"] for row in report["by_language"]}
     assert languages == {"en", "de", "pt", "fr", "tr", "es", "it", "ru"}
     # Without --json the same reports print as tables (formatted here rather than by evaluating a second time)
-    from cleanspeech.cli import format_reports
+    from cleanspeech.evaluation.reports import report_tables
 
-    table = format_reports(json.loads(result.stdout))
+    table = report_tables(json.loads(result.stdout))
     assert "== baseline / test" in table and "ROC-AUC per language" in table
