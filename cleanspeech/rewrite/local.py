@@ -68,21 +68,30 @@ _DANGLING_OTHER_ARTICLE = re.compile(
     re.IGNORECASE,
 )
 # A deleted conjunct must not leave its conjunction stranded: "Women are stupid and lazy." minus "stupid" is "Women
-# are lazy.", not "Women are and lazy."; "They are lazy and stupid." minus "stupid" is "They are lazy.". The conjunction
-# goes only where the words before cannot be the other conjunct (a copula, an article, a degree word, a negation or
-# nothing): "You idiot and your friends" minus "idiot" keeps "You and your friends". Where the words after it start a
-# clause of their own ("It's bullshit and you know it" is not "It's you know it") or the conjunction is the "but" of
-# "not X but Y" ("not stupid but lazy" is not "not lazy"), the deletion is not made.
-_CONJUNCTION_START = re.compile(r"^(?:(?:and|or|but|nor)\b|&)\s*", re.IGNORECASE)
+# are lazy.", not "Women are and lazy."; "They are lazy and stupid." minus "stupid" is "They are lazy.". A conjunction
+# is stranded where the words before cannot be the other conjunct (a copula, an article, a degree word, a negation, an
+# opening quote or nothing): "You idiot and your friends" minus "idiot" keeps "You and your friends". A stranded
+# conjunction is dropped only where what is left is plainly one clause; otherwise the deletion is not made: after a
+# negation ("not stupid but lazy" is not "not lazy"), a correlative ("both ... and") or before a clause of its own
+# ("It's bullshit and you know it" is not "It's you know it"; "You are a loser and always will be").
+_CONJUNCTION_START = re.compile(r"^(?:(?:and|or|but|nor)\b|&(?=\s|$))\s*", re.IGNORECASE)
 _CONJUNCTION_END = re.compile(r"\s*(?:,\s*)?(?:\b(?:and|or|but|nor)|&)$", re.IGNORECASE)
-_NEGATION_END = re.compile(r"\b(?:not|never|no|\w+n['’]t)$", re.IGNORECASE)
-_HEADS = "|".join(sorted(_COPULAS | _DEGREE_WORDS))
+_NEGATION = re.compile(r"\b(?:not|never|no|nothing|\w+n['’]t)\b", re.IGNORECASE)
+_CORRELATIVES = frozenset("both either neither only".split())  # noqa: SIM905
+_HEADS = "|".join(sorted(_COPULAS | _DEGREE_WORDS | _CORRELATIVES))
 _BEFORE_A_CONJUNCT = re.compile(
-    rf"(?:^|[,;:.!?(]|\b(?:{_HEADS}|such|an?|the|not|never|\w+n['’]t|\w+['’](?:re|s)))$", re.IGNORECASE
+    rf"(?:^|[,;:.!?(\"“]|\b(?:{_HEADS}|such|an?|the|not|never|no|(?:is|are|was|were|ai)n['’]t|\w+['’](?:re|s)))$",
+    re.IGNORECASE,
 )
-_CLAUSE_START = frozenset(
-    "i you he she it we they this that these those there my your his her its our their".split()  # noqa: SIM905
+_CLAUSE_START_WORDS = (  # words that start a clause of their own after "and"
+    "i you he she it we they this that these those there my your his her its our their everyone everybody nobody "
+    "someone somebody people so always never nothing neither none"
 )
+_CLAUSE_START = frozenset(_CLAUSE_START_WORDS.split())
+_CLAUSE_VERBS = _COPULAS | frozenset(
+    "will would can could shall should may might must do does did has have had knows know".split()  # noqa: SIM905
+)
+_ABBREVIATION_END = re.compile(r"\b(?:mr|mrs|ms|dr|st|vs|etc|jr|sr|e\.g|i\.e)\.$", re.IGNORECASE)
 _CLOSING_PUNCT = ",.!?;:)…"
 _ARTICLE_BEFORE = re.compile(r"(^|\W)([Aa])(n?)(\s+)$")
 
@@ -142,26 +151,30 @@ class Edit:
             after = after[1:].lstrip(" ")  # "fuck, he was" -> "he was", not ", he was"
         if before[-1:] in (",", ";", ":") and (not after.strip() or after[0] in ".!?"):
             before = before[:-1]  # "stop, you idiot." -> "stop.", not "stop,."
-        if not before.strip() or before[-1] in ".!?":  # what is left starts a sentence, as the deleted words did
-            capitalize = text[self.start : self.end].lstrip()[:1].isupper()
-            after = upper_first(after) if capitalize and after[:1].islower() else after
-        joiner = "" if not before or not after or after[0] in _CLOSING_PUNCT or before[-1] in "\n(" else " "
+        if not before.strip() or (before[-1] in ".!?" and not _ABBREVIATION_END.search(before)):
+            capitalize = text[self.start : self.end].lstrip()[:1].isupper()  # as the deleted words started it
+            first_word = re.match(r"\S*", after).group(0)
+            after = upper_first(after) if capitalize and first_word.islower() else after  # not "IPhone"
+        joiner = "" if not before or not after or after[0] in _CLOSING_PUNCT or before[-1] in '\n("“' else " "
         return _fix_article(before + joiner, after) + after
 
 
 def _without_stranded_conjunction(before: str, after: str) -> tuple[str, str] | None:
-    """`before` and `after` a deleted first conjunct, its conjunction dropped where nothing before can be the other
-    conjunct; None where dropping it would turn the meaning round or run two clauses together."""
+    """`before` and `after` a deleted first conjunct, its stranded conjunction dropped; None where dropping it could
+    turn the meaning round or run two clauses together."""
     match = _CONJUNCTION_START.match(after)
     if not match or not _BEFORE_A_CONJUNCT.search(before):
         return before, after
     rest = after[match.end() :]
-    if match.group(0).strip().lower() == "but" and _NEGATION_END.search(before):
-        return None  # "He is not stupid but lazy." is not "He is not lazy."
-    next_word = re.match(r"[\w'’]*", rest).group(0).lower()
-    if before and next_word in _CLAUSE_START:
-        return None  # "It's bullshit and you know it." is not "It's you know it."
-    if re.match(r"(?:an?|the)\b", next_word) and _DANGLING_ARTICLE.search(before):
+    clause = re.split(r"[.!?;:]", before)[-1]
+    if _NEGATION.search(clause) or any(word.lower() in _CORRELATIVES for word in clause.split()[-2:]):
+        return None  # "He is not stupid but lazy." is not "He is not lazy."; "both and lazy" has no fix
+    following = re.findall(r"[\w'’]+", re.split(r"[,.!?;:\"“”()]", rest)[0])
+    if before.strip() and following:
+        first = following[0]
+        if first.lower() in _CLAUSE_START or first[:1].isupper() or _CLAUSE_VERBS & {w.lower() for w in following}:
+            return None  # "It's bullshit and you know it." is not "It's you know it."
+    if re.match(r"(?:an?|the)\b", rest, re.IGNORECASE) and _DANGLING_ARTICLE.search(before):
         before = _DANGLING_ARTICLE.sub("", before)  # "He's a moron and a liar." -> "He's a liar.", not "an a liar"
     return before, rest
 

@@ -163,6 +163,11 @@ def test_unknown_backend_is_rejected(local):
         ("It's bullshit and you know it.", Edit(5, 13, "", 0.0), None),  # not "It's you know it."
         ("He's a moron and a liar.", Edit(7, 12, "", 0.0), "He's a liar."),  # not "He's an a liar."
         ("You left. Idiots and cowards.", Edit(10, 16, "", 0.0), "You left. Cowards."),
+        ("You are not an idiot but a fool.", Edit(15, 20, "", 0.0), None),  # not "You are not a fool."
+        ("You are a loser and always will be.", Edit(8, 15, "", 0.0), None),  # not "You are always will be."
+        ("He is both stupid and lazy.", Edit(11, 17, "", 0.0), None),  # not "He is both and lazy."
+        ("I don't give a shit and never will.", Edit(8, 19, "", 0.0), "I don't and never will."),
+        ('I said "Idiots and cowards" loudly.', Edit(8, 14, "", 0.0), 'I said "cowards" loudly.'),
     ],
 )
 def test_edits_repair_spacing_commas_articles_and_capitals(text, edit, expected):
