@@ -211,12 +211,12 @@ def _ends_noun_phrase(text: str, end: int) -> bool:
     return not following or not following[0].group(0)[0].isalnum() or following[0].group(0).lower() in _AFTER_NOUN
 
 
-def _after_copula(text: str, start: int) -> bool:
+def _after_copula(before: str) -> bool:
     """Whether the word at `start` follows a copula, past degree words and an adjective it is coordinated with ("are
     so stupid", "are lazy and stupid"): a singular noun there would need an article, so the word is an adjective
     ("Muslims are stupid", "That is crap") and "person" would not fit, while "They are morons" may still become
     "They are people"."""
-    words = [token.group(0).lower() for token in tokens(text[max(0, start - 60) : start])]
+    words = [token.group(0).lower() for token in tokens(before[-60:])]
     while words and words[-1] in _DEGREE_WORDS:
         words.pop()
     if len(words) >= 2 and words[-1] in _COORDINATORS:  # the second of two adjectives: skip "lazy and"
@@ -225,6 +225,16 @@ def _after_copula(text: str, start: int) -> bool:
             words.pop()
     word = words[-1] if words else ""
     return word in _COPULAS or word.endswith(("'s", "’s", "'re", "’re"))  # "He's" is one token
+
+
+def _verdict_on_group(text: str, start: int, groups: list[tuple[int, int]]) -> bool:
+    """Whether the word at `start` is said of a group named before it in its clause ("Muslims are stupid", "Women are
+    lazy and stupid", "Gays are a plague"): no word swapped or dropped there makes a polite sentence of a verdict on a
+    group ("Muslims are wrong", "Women are lazy"), so such words are left for a person to judge."""
+    clause_start = max(text.rfind(mark, 0, start) for mark in ".!?;\n") + 1
+    if not any(clause_start <= s and e <= start for s, e in groups):
+        return False
+    return _after_copula(_DANGLING_ARTICLE.sub("", text[:start].rstrip()))
 
 
 def _matched_case(replacement: str, original: str) -> str:
@@ -291,12 +301,14 @@ class LocalRewriter:
 
     def _candidates(self, text: str, flagged: list[str], english: bool) -> list[tuple[str, float]]:
         """Distinct (edited text, cost) pairs. Never offered: an edit that touches an identity term (a rewrite must
-        not erase who is described: "I am gay." stays), one that leaves no word, one that leaves a broken fragment.
-        In text that is not English the lexicon and the English nouns do not apply: blamed words can only go."""
+        not erase who is described: "I am gay." stays) or a verdict on a group ("Muslims are stupid." has no polite
+        form), one that leaves no word, one that leaves a broken fragment. In text that is not English the lexicon
+        and the English nouns do not apply: blamed words can only go."""
         protected = identity_spans(text)
 
         def touches_identity(start: int, end: int) -> bool:
-            return any(s < end and start < e for s, e in protected)
+            overlaps = any(s < end and start < e for s, e in protected)
+            return overlaps or _verdict_on_group(text, start, protected)
 
         edits = []
         matches = [m for m in self.lexicon.matches(text) if not touches_identity(m[0], m[1])] if english else []
@@ -313,7 +325,7 @@ class LocalRewriter:
         for start, end in single_words if english else []:
             if _ends_noun_phrase(text, end):  # "a misguided fool." -> "a misguided person.", not "a misguided."
                 noun = GENERIC_NOUNS[1] if text[end - 1] == "s" and text[end - 2 : end] != "ss" else GENERIC_NOUNS[0]
-                if noun == GENERIC_NOUNS[0] and _after_copula(text, start):  # "Gays are disgusting" has no noun
+                if noun == GENERIC_NOUNS[0] and _after_copula(text[:start]):  # "Gays are disgusting" has no noun
                     continue
                 edits.append(Edit(start, end, _matched_case(noun, text[start:end]), EDIT_COST["generic_noun"]))
         seen, out = {text}, []

@@ -57,6 +57,14 @@ def test_a_benign_identity_statement_is_never_turned_into_something_else(rewrite
     assert result.rewrite == "I am gay." and result.changes == []  # never "I am person." or "I am."
 
 
+@pytest.mark.parametrize("text", ["Muslims are stupid.", "Women are stupid and lazy.", "Gays are a plague."])
+def test_a_verdict_on_a_group_has_no_polite_rewrite(rewriter, text):
+    """Not "Muslims are wrong." nor "Women are lazy.": swapping or dropping the insult leaves the verdict standing."""
+    result = rewriter.rewrite(text, "local")
+    assert (result.rewrite, result.outcome) == (text, "no_safe_rewrite")
+    assert rewriter.rewrite("You are a disgusting idiot.", "local").outcome == "rewritten"  # a person, not a group
+
+
 def test_no_rewrite_leaves_an_article_without_its_noun(rewriter):
     def delete(word, text):
         start = text.index(word)
