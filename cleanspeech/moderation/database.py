@@ -92,11 +92,10 @@ def _refuse_other_files(path: Path) -> None:
     if path.is_dir():
         raise InputError(f"cannot open the store {path}: it is a folder; name a database file in it")
     try:
-        if path.is_file() and path.stat().st_size:
-            with path.open("rb") as file:
-                header = file.read(len(_SQLITE_HEADER))
-        else:
-            return
+        if not (path.is_file() and path.stat().st_size):
+            return  # no file yet, or an empty one: SQLite makes it a new database
+        with path.open("rb") as file:
+            header = file.read(len(_SQLITE_HEADER))
     except OSError as err:
         raise InputError(f"cannot open the store {path}: {err.strerror or err}") from None
     if header != _SQLITE_HEADER:

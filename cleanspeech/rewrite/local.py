@@ -212,8 +212,8 @@ def _ends_noun_phrase(text: str, end: int) -> bool:
 
 
 def _after_copula(before: str) -> bool:
-    """Whether the word at `start` follows a copula, past degree words and an adjective it is coordinated with ("are
-    so stupid", "are lazy and stupid"): a singular noun there would need an article, so the word is an adjective
+    """Whether the word after `before` follows a copula, past degree words and an adjective it is coordinated with
+    ("are so stupid", "are lazy and stupid"): a singular noun there would need an article, so the word is an adjective
     ("Muslims are stupid", "That is crap") and "person" would not fit, while "They are morons" may still become
     "They are people"."""
     words = [token.group(0).lower() for token in tokens(before[-60:])]
@@ -306,12 +306,12 @@ class LocalRewriter:
         and the English nouns do not apply: blamed words can only go."""
         protected = identity_spans(text)
 
-        def touches_identity(start: int, end: int) -> bool:
+        def untouchable(start: int, end: int) -> bool:  # an identity term, or a verdict on the group it names
             overlaps = any(s < end and start < e for s, e in protected)
             return overlaps or _verdict_on_group(text, start, protected)
 
         edits = []
-        matches = [m for m in self.lexicon.matches(text) if not touches_identity(m[0], m[1])] if english else []
+        matches = [m for m in self.lexicon.matches(text) if not untouchable(m[0], m[1])] if english else []
         for start, end, phrase in matches:
             for replacement, share in self.lexicon.replacement_shares(phrase)[: self.replacements_per_phrase]:
                 cost = LEXICON_COST * (1 - share) + (0 if replacement else LEXICON_DELETE_COST)
@@ -319,7 +319,7 @@ class LocalRewriter:
         covered = {i for e in edits for i in range(e.start, e.end)}
         single_words = [(start, end) for start, end, phrase in matches if " " not in phrase]
         for start, end in self._blamed_words(text, flagged):
-            if start not in covered and not touches_identity(start, end):
+            if start not in covered and not untouchable(start, end):
                 edits.append(Edit(start, end, "", EDIT_COST["delete_word"]))
                 single_words.append((start, end))
         for start, end in single_words if english else []:
