@@ -83,6 +83,12 @@ _BEFORE_A_CONJUNCT = re.compile(
     rf"(?:^|[,;:.!?(\"“]|\b(?:{_HEADS}|such|an?|the|not|never|no|(?:is|are|was|were|ai)n['’]t|\w+['’](?:re|s)))$",
     re.IGNORECASE,
 )
+# A question's inverted copula and its subject ("Is he", "Are your friends") are followed by the complement as a
+# copula is in a statement: "Is he stupid and lazy?" minus "stupid" is "Is he lazy?", not "Is he and lazy?".
+_INVERTED_COPULA = re.compile(
+    rf"^\s*(?:{'|'.join(sorted(_COPULAS))})(?:n['’]t)?\s+(?:(?:the|my|your|his|her|our|their|these|those|all)\s+)?[\w'’]+$",
+    re.IGNORECASE,
+)
 _CLAUSE_START_WORDS = (  # words that start a clause of their own after "and"
     "i you he she it we they this that these those there my your his her its our their everyone everybody nobody "
     "someone somebody people so always never nothing neither none"
@@ -163,10 +169,10 @@ def _without_stranded_conjunction(before: str, after: str) -> tuple[str, str] | 
     """`before` and `after` a deleted first conjunct, its stranded conjunction dropped; None where dropping it could
     turn the meaning round or run two clauses together."""
     match = _CONJUNCTION_START.match(after)
-    if not match or not _BEFORE_A_CONJUNCT.search(before):
+    clause = re.split(r"[.!?;:]", before)[-1]
+    if not match or not (_BEFORE_A_CONJUNCT.search(before) or _INVERTED_COPULA.match(clause)):
         return before, after
     rest = after[match.end() :]
-    clause = re.split(r"[.!?;:]", before)[-1]
     if _NEGATION.search(clause) or any(word.lower() in _CORRELATIVES for word in clause.split()[-2:]):
         return None  # "He is not stupid but lazy." is not "He is not lazy."; "both and lazy" has no fix
     following = re.findall(r"[\w'’]+", re.split(r"[,.!?;:\"“”()]", rest)[0])

@@ -166,6 +166,10 @@ def test_unknown_backend_is_rejected(local):
         ("You are not an idiot but a fool.", Edit(15, 20, "", 0.0), None),  # not "You are not a fool."
         ("You are a loser and always will be.", Edit(8, 15, "", 0.0), None),  # not "You are always will be."
         ("He is both stupid and lazy.", Edit(11, 17, "", 0.0), None),  # not "He is both and lazy."
+        ("Is he stupid and lazy?", Edit(6, 12, "", 0.0), "Is he lazy?"),  # not "Is he and lazy?"
+        ("Are your friends stupid or lazy?", Edit(17, 23, "", 0.0), "Are your friends lazy?"),
+        ("Isn't he stupid and lazy?", Edit(9, 15, "", 0.0), None),  # a negated question is left whole
+        ("Is he and his stupid friend here?", Edit(14, 20, "", 0.0), "Is he and his friend here?"),
         ("I don't give a shit and never will.", Edit(8, 19, "", 0.0), "I don't and never will."),
         ('I said "Idiots and cowards" loudly.', Edit(8, 14, "", 0.0), 'I said "cowards" loudly.'),
     ],
