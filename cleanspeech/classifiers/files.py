@@ -11,6 +11,7 @@ import json
 from contextlib import contextmanager
 from pathlib import Path
 
+from .._io import UNREADABLE_FILE_ERRORS
 from ..errors import CleanSpeechError, ModelNotFound, first_line
 
 # Baseline: the fitted scikit-learn pipeline and its settings, labels and thresholds. The pipeline is a gzipped
@@ -43,11 +44,12 @@ CALIBRATION_FILE = "calibration.json"
 
 def unreadable_model_errors() -> tuple[type[BaseException], ...]:
     """What reading a damaged or incomplete model directory raises: cut-off gzip, pickle or safetensors files, broken
-    JSON, weights of another shape. Loaders turn these into one-line messages instead of tracebacks."""
+    JSON, a cut-off .npz (a zip archive), weights of another shape: what any unreadable file raises
+    (`UNREADABLE_FILE_ERRORS`) and what unpickling and loading weights add. Loaders turn these into one-line messages
+    instead of tracebacks."""
     import pickle
-    import zlib
 
-    errors = [OSError, ValueError, EOFError, KeyError, RuntimeError, pickle.UnpicklingError, zlib.error]
+    errors = [*UNREADABLE_FILE_ERRORS, KeyError, RuntimeError, pickle.UnpicklingError]
     try:
         from safetensors import SafetensorError  # a plain Exception subclass, not an OSError
 

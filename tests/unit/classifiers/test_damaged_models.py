@@ -32,6 +32,19 @@ def test_a_damaged_baseline_is_named_not_traced(small_baseline, tmp_path):
         load_model(tmp_path)
 
 
+@pytest.mark.parametrize("keep", [0.3, 0.0])
+def test_a_damaged_embedding_head_is_named_not_traced(tmp_path, keep):
+    import numpy as np
+
+    from cleanspeech.classifiers.embedding import EmbeddingModel
+
+    hidden = (np.ones((4, 8)), np.zeros(4))
+    EmbeddingModel(np.ones((len(LABELS), 4)), np.zeros(len(LABELS)), hidden=hidden).save(tmp_path)
+    _cut_short(tmp_path / "embedding_head.npz", keep)  # an .npz is a zip archive: cut short, it is no zip at all
+    with pytest.raises(ModelNotFound, match=r"cannot read the model in .*damaged or incomplete"):
+        load_model(tmp_path)
+
+
 def test_a_damaged_transformer_is_named_not_traced(damaged_transformer, capsys):
     with pytest.raises(ModelNotFound, match=r"cannot read the transformer in .*damaged or incomplete"):
         load_model(damaged_transformer)
