@@ -27,7 +27,7 @@ import pandas as pd
 import cleanspeech
 from cleanspeech._io import at_least, run_main
 from cleanspeech.classifiers.e5 import embed_comments
-from cleanspeech.classifiers.embedding import MAX_LENGTH, EmbeddingModel
+from cleanspeech.classifiers.embedding import LAYERS, MAX_LENGTH, EmbeddingModel
 from cleanspeech.classifiers.embedding_head import EPOCHS, HIDDEN_SIZE
 from cleanspeech.data.corpus import SEED, VALIDATION_FRACTION, build_dataset, summarize, with_extra_rows
 from cleanspeech.data.counterfactual import identity_training_rows
@@ -73,6 +73,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument(
         "--max-length", type=at_least(1), default=MAX_LENGTH, help="tokens read per comment (default: %(default)s)"
     )
+    default_layers = ",".join(map(str, LAYERS))
+    p.add_argument("--layers", type=_layers, default=LAYERS, help="encoder layers mean-pooled side by side, "
+                   f"comma-separated, 1 to 12 (default: {default_layers}; 12 alone: e5's own vector)")  # fmt: skip
     for name, default in MITIGATION.items():
         p.add_argument(_FLAGS[name], dest=name, type=at_least(0), default=default, help="as in train_baseline.py "
                        "(default: %(default)s)")  # fmt: skip
@@ -91,26 +94,38 @@ def parse_args(argv=None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def cache_file(texts: list[str], max_length: int, bfloat16: bool = False, code=EMBEDDING_CODE) -> Path:
-    """Where the embeddings of `texts` are cached: keyed by the texts, the length, the precision, the versions of the
-    packages that compute them and `code`."""
+def _layers(value: str) -> tuple[int, ...]:
+    try:
+        layers = tuple(int(part) for part in value.split(","))
+    except ValueError:
+        layers = ()
+    if not layers or not all(1 <= layer <= 12 for layer in layers) or len(set(layers)) != len(layers):
+        raise argparse.ArgumentTypeError(f"{value!r}: give distinct layers from 1 to 12, comma-separated, e.g. 8,12")
+    return layers
+
+
+def cache_file(texts: list[str], max_length: int, bfloat16: bool = False, code=EMBEDDING_CODE,
+               layers=LAYERS) -> Path:  # fmt: skip
+    """Where the embeddings of `texts` are cached: keyed by the texts, the length, the precision, the layers, the
+    versions of the packages that compute them and `code`."""
     import importlib.metadata
 
     key = hashlib.sha256("\0".join(texts).encode("utf-8", "surrogatepass"))
     versions = "|".join(f"{name}={importlib.metadata.version(name)}" for name in _EMBEDDING_PACKAGES)
-    key.update(f"{max_length}|{bfloat16}|{versions}".encode())
+    key.update(f"{max_length}|{bfloat16}|{versions}|{list(layers)}".encode())
     for path in code:
         key.update(Path(path).read_bytes())
     return CACHE_DIR / f"{key.hexdigest()[:24]}.npy"
 
 
-def cached_embeddings(texts: list[str], max_length: int, use_cache: bool = True, bfloat16: bool = False) -> np.ndarray:
-    """The training embeddings, from the cache when these texts were embedded before at this precision."""
-    path = cache_file(texts, max_length, bfloat16) if use_cache else None  # --no-cache reads no source file
+def cached_embeddings(texts: list[str], max_length: int, use_cache: bool = True, bfloat16: bool = False,
+                      layers=LAYERS) -> np.ndarray:  # fmt: skip
+    """The training embeddings, from the cache when these texts were embedded before at this precision and layers."""
+    path = cache_file(texts, max_length, bfloat16, layers=layers) if use_cache else None  # --no-cache reads no file
     if path is not None and path.is_file():
         return np.load(path)
     started = time.perf_counter()
-    vectors = embed_comments(texts, max_length, bfloat16=bfloat16)
+    vectors = embed_comments(texts, max_length, bfloat16=bfloat16, layers=layers)
     rate = len(texts) / (time.perf_counter() - started)
     print(f"embedded {len(texts):,} rows in {'bfloat16' if bfloat16 else 'float32'}: {rate:.0f}/s", flush=True)
     if use_cache:
@@ -151,12 +166,13 @@ def train(args) -> dict:
     rows = pd.concat([real, mitigation], ignore_index=True)
     bfloat16 = native_cpu_bf16()  # faster only where the CPU has bf16 units; float32 is what serving computes
     kept = kept_rows(rows, args.leave_out_language)  # checked before the embedding, dropped after: one cache serves
-    vectors = cached_embeddings(rows["text"].tolist(), args.max_length, not args.no_cache, bfloat16)
+    vectors = cached_embeddings(rows["text"].tolist(), args.max_length, not args.no_cache, bfloat16, args.layers)
     rows, vectors, real = rows[kept], vectors[kept], real[real["lang"] != args.leave_out_language]
     if not kept.all():
         print(f"left out {int((~kept).sum()):,} rows in {args.leave_out_language}", flush=True)
     model = EmbeddingModel.fit(vectors, rows[list(LABELS)], C=args.C, hidden_size=args.hidden_size,
-                               epochs=args.epochs, seed=args.seed, max_length=args.max_length)  # fmt: skip
+                               epochs=args.epochs, seed=args.seed, max_length=args.max_length,
+                               layers=args.layers)  # fmt: skip
     report = evaluation_report(model, frame, None, args.max_eval_rows, args.max_validation_rows, args.max_test_rows)
     model.thresholds = report["thresholds"]
     model.meta = {
@@ -166,6 +182,7 @@ def train(args) -> dict:
             "hidden_size": args.hidden_size,
             "epochs": args.epochs if args.hidden_size else None,
             "max_length": args.max_length,
+            "layers": list(args.layers),
             "seed": args.seed,
             "embedded_in": "bfloat16" if bfloat16 else "float32",
             "left_out_language": args.leave_out_language,

