@@ -27,7 +27,7 @@ import pandas as pd
 import cleanspeech
 from cleanspeech._io import at_least, run_main
 from cleanspeech.classifiers.e5 import embed_comments
-from cleanspeech.classifiers.embedding import LAYERS, MAX_LENGTH, EmbeddingModel
+from cleanspeech.classifiers.embedding import LAYER_RANGE, LAYERS, MAX_LENGTH, EmbeddingModel
 from cleanspeech.classifiers.embedding_head import EPOCHS, HIDDEN_SIZE
 from cleanspeech.data.corpus import SEED, VALIDATION_FRACTION, build_dataset, summarize, with_extra_rows
 from cleanspeech.data.counterfactual import identity_training_rows
@@ -99,8 +99,9 @@ def _layers(value: str) -> tuple[int, ...]:
         layers = tuple(int(part) for part in value.split(","))
     except ValueError:
         layers = ()
-    if not layers or not all(1 <= layer <= 12 for layer in layers) or len(set(layers)) != len(layers):
-        raise argparse.ArgumentTypeError(f"{value!r}: give distinct layers from 1 to 12, comma-separated, e.g. 8,12")
+    if not layers or not set(layers) <= LAYER_RANGE or len(set(layers)) != len(layers):
+        raise argparse.ArgumentTypeError(f"{value!r}: give distinct layers from 1 to {max(LAYER_RANGE)}, "
+                                         "comma-separated, e.g. 8,12")  # fmt: skip
     return layers
 
 

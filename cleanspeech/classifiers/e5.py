@@ -24,8 +24,10 @@ from .protocol import text_list
 
 E5_FILE = "e5-small-q4.bin"
 QUERY_PREFIX = "query: "
-# e5-small has 12 layers; hidden_states[0] is the word embeddings, [12] the last layer (what e5 was trained to pool).
-LAST_LAYER = (12,)
+# e5-small has 12 layers of 384 numbers; hidden_states[0] is the word embeddings, [12] the last layer (what e5 was
+# trained to pool).
+E5_LAYERS, E5_WIDTH = 12, 384
+LAST_LAYER = (E5_LAYERS,)
 COMMENT_BATCH_SIZE = 32  # comments embedded at once by `embed_comments`
 Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
 _DEQUANT_SLAB = 1 << 16  # blocks decoded at once: 8 MB of fp32 output
@@ -249,8 +251,8 @@ def packaged_encoder():
 
 def sentence_embeddings(model, tokenizer, texts: list[str], max_length: int = 256, batch_size: int = 64,
                         bfloat16: bool = False, layers: Sequence[int] = LAST_LAYER) -> np.ndarray:  # fmt: skip
-    """Unit-length sentence embeddings as e5 was trained to give them: each text prefixed with "query: ", a layer
-    mean-pooled over its tokens (the last; with several `layers`, each pooled and normalised, side by side). Rows in
+    """Sentence embeddings as e5 was trained to give them: each text prefixed with "query: ", a layer mean-pooled
+    over its tokens and normalised to unit length (the last; with several `layers`, each so, side by side). Rows in
     input order; texts of similar length are batched together (less padding, same vectors). `bfloat16` autocasts the
     matrix products: about 3x faster where the CPU has bf16 units, 7x slower where it has not
     (`sysinfo.native_cpu_bf16` tells which)."""

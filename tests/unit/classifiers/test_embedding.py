@@ -9,7 +9,7 @@ import pytest
 from cleanspeech.classifiers import load_model
 from cleanspeech.classifiers.e5 import embed_comments, sentence_embeddings
 from cleanspeech.classifiers.embedding import MAX_LENGTH, EmbeddingModel
-from cleanspeech.errors import InputError
+from cleanspeech.errors import InputError, ModelNotFound
 from cleanspeech.labels import LABELS
 from cleanspeech.sysinfo import native_cpu_bf16
 from tests.helpers import run_script
@@ -60,6 +60,8 @@ def test_embeddings_are_unit_length_and_follow_meaning():
     np.testing.assert_allclose(both[:, alone.shape[1] :], alone, atol=1e-5)
     np.testing.assert_allclose(np.linalg.norm(both[:, : alone.shape[1]], axis=1), 1.0, rtol=1e-5)
     assert np.abs(both[:, : alone.shape[1]] - alone).max() > 0.1  # the eighth layer is not the last
+    batched = sentence_embeddings(*packaged_encoder(), texts, batch_size=2, layers=(8, 12))  # padding in each layer
+    np.testing.assert_allclose(batched, both, atol=1e-5)
 
 
 def test_a_held_out_group_is_read_by_stance_not_by_its_name(stance_model):
@@ -107,7 +109,16 @@ def test_a_head_on_two_layers_reads_them_again_when_loaded(stance_model, tmp_pat
     # A model saved before layers were recorded read the last layer only, and still does.
     meta = tmp_path / "two" / "embedding_meta.json"
     meta.write_text(json.dumps({k: v for k, v in json.loads(meta.read_text()).items() if k != "layers"}))
-    assert load_model(tmp_path / "two").layers == (12,)
+    with pytest.raises(ModelNotFound, match="the head reads 768 numbers, not the 384 of layers"):
+        load_model(tmp_path / "two")  # ... so a two-layer head without its layers is refused by name
+    one = EmbeddingModel.fit(vectors[:, 384:], rows[list(LABELS)], C=10.0)
+    one.save(tmp_path / "one")
+    meta = tmp_path / "one" / "embedding_meta.json"
+    meta.write_text(json.dumps({k: v for k, v in json.loads(meta.read_text()).items() if k != "layers"}))
+    assert load_model(tmp_path / "one").layers == (12,)
+    for bad in ([], [0], [8, 8], [13]):
+        with pytest.raises(ValueError, match="give distinct encoder layers from 1 to 12"):
+            EmbeddingModel(one.coef, one.intercept, layers=bad)
 
 
 def test_an_embedding_model_is_explained_by_shap(stance_model):
@@ -187,7 +198,8 @@ def _xor_rows(rows: int = 4000) -> tuple[np.ndarray, pd.DataFrame]:
     unknown on the first half of the rows."""
     rng = np.random.default_rng(0)
     signs = rng.choice([-1.0, 1.0], size=(rows, 2))
-    vectors = np.hstack([signs, rng.normal(0, 0.1, (rows, 6))]).astype(np.float32)
+    # As wide as e5's vector, which a saved head is checked against; the zeros add nothing a linear head could read.
+    vectors = np.hstack([signs, rng.normal(0, 0.1, (rows, 6)), np.zeros((rows, 376))]).astype(np.float32)
     targets = pd.DataFrame(dict.fromkeys(LABELS, (signs[:, 0] * signs[:, 1] > 0).astype(float)))
     targets.loc[: rows // 2 - 1, "threat"] = np.nan
     return vectors, targets
