@@ -27,7 +27,7 @@ import pandas as pd
 import cleanspeech
 from cleanspeech._io import at_least, run_main
 from cleanspeech.classifiers.e5 import embed_comments
-from cleanspeech.classifiers.embedding import LAYER_RANGE, LAYERS, MAX_LENGTH, EmbeddingModel
+from cleanspeech.classifiers.embedding import LAYER_RANGE, LAYERS, MAX_LENGTH, EmbeddingModel, checked_layers
 from cleanspeech.classifiers.embedding_head import EPOCHS, HIDDEN_SIZE
 from cleanspeech.data.corpus import SEED, VALIDATION_FRACTION, build_dataset, summarize, with_extra_rows
 from cleanspeech.data.counterfactual import identity_training_rows
@@ -96,13 +96,10 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def _layers(value: str) -> tuple[int, ...]:
     try:
-        layers = tuple(int(part) for part in value.split(","))
+        return checked_layers(value.split(","))  # int("last") fails the same way as a layer out of range
     except ValueError:
-        layers = ()
-    if not layers or not set(layers) <= LAYER_RANGE or len(set(layers)) != len(layers):
         raise argparse.ArgumentTypeError(f"{value!r}: give distinct layers from 1 to {max(LAYER_RANGE)}, "
-                                         "comma-separated, e.g. 8,12")  # fmt: skip
-    return layers
+                                         "comma-separated, e.g. 8,12") from None  # fmt: skip
 
 
 def cache_file(texts: list[str], max_length: int, bfloat16: bool = False, code=EMBEDDING_CODE,

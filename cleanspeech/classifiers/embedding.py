@@ -36,6 +36,14 @@ LAYERS = (8, 12)
 LAYER_RANGE = frozenset(range(1, E5_LAYERS + 1))  # 0 would be the word embeddings, not a layer
 
 
+def checked_layers(layers) -> tuple[int, ...]:
+    """`layers` as a tuple of distinct encoder layers from 1 to 12; ValueError otherwise."""
+    layers = tuple(int(layer) for layer in layers)
+    if not layers or len(set(layers)) < len(layers) or not set(layers) <= LAYER_RANGE:
+        raise ValueError(f"layers {list(layers)}: give distinct encoder layers from 1 to {E5_LAYERS}")
+    return layers
+
+
 class EmbeddingModel:
     """A head on frozen e5 sentence embeddings: `predict_proba(texts) -> DataFrame`.
 
@@ -49,9 +57,7 @@ class EmbeddingModel:
                  max_length: int = MAX_LENGTH, meta: dict | None = None, hidden=None,
                  layers=LAST_LAYER):  # fmt: skip
         self.coef, self.intercept = np.asarray(coef, dtype=np.float32), np.asarray(intercept, dtype=np.float32)
-        self.layers = tuple(int(layer) for layer in layers)
-        if not self.layers or len(set(self.layers)) < len(self.layers) or not set(self.layers) <= LAYER_RANGE:
-            raise ValueError(f"layers {list(self.layers)}: give distinct encoder layers from 1 to {E5_LAYERS}")
+        self.layers = checked_layers(layers)
         self.hidden = None if hidden is None else tuple(np.asarray(part, dtype=np.float32) for part in hidden)
         self.thresholds = thresholds or dict.fromkeys(LABELS, 0.5)
         self.max_length, self.meta = max_length, meta or {}

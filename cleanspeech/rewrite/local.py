@@ -169,8 +169,10 @@ def _without_stranded_conjunction(before: str, after: str) -> tuple[str, str] | 
     """`before` and `after` a deleted first conjunct, its stranded conjunction dropped; None where dropping it could
     turn the meaning round or run two clauses together."""
     match = _CONJUNCTION_START.match(after)
+    if not match:
+        return before, after
     clause = re.split(r"[.!?;:]", before)[-1]
-    if not match or not (_BEFORE_A_CONJUNCT.search(before) or _INVERTED_COPULA.match(clause)):
+    if not (_BEFORE_A_CONJUNCT.search(before) or _INVERTED_COPULA.match(clause)):
         return before, after
     rest = after[match.end() :]
     if _NEGATION.search(clause) or any(word.lower() in _CORRELATIVES for word in clause.split()[-2:]):
