@@ -26,7 +26,7 @@ from cleanspeech.data.counterfactual import (
     identity_training_rows,
 )
 from cleanspeech.data.readers import is_kaggle_dir
-from cleanspeech.data.statements import parse_attack_languages
+from cleanspeech.data.statements import DEFAULT_DENIALS, parse_attack_languages
 from cleanspeech.evaluation.reports import evaluation_report, summary_lines, write_report
 from cleanspeech.labels import LABELS
 from cleanspeech.paths import models_dir, resolve_data_dir
@@ -75,6 +75,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--identity-statement-attacks", metavar="LANGS", default=STATEMENT_ATTACKS,
                    help="comma-separated languages whose statements hold attacks, none, or all (default: "
                    "%(default)s: benign statements only)")  # fmt: skip
+    p.add_argument("--identity-statement-denials", metavar="SHARE", type=float, default=DEFAULT_DENIALS,
+                   help="share of the statements drawn as outright denials of an attack (\"No, Muslims are not a "
+                   "threat to anyone.\"), 0 to 0.4, taken from the benign ones (default: %(default)s)")  # fmt: skip
     p.add_argument(
         "--extra-data",
         help="CSV file(s), comma-separated, of your own training rows: comment_text and "
@@ -102,9 +105,11 @@ def train(args: argparse.Namespace) -> dict:
         *settings,
         seed=args.seed,
         statement_attack_languages=parse_attack_languages(attack_languages),
+        statement_denials=args.identity_statement_denials,
     )
     names = ("benign_copies", "toxic_copies", "balance_factor", "clean_attack_copies", "statements")
-    augmentation = dict(zip(names, settings)) | {"statement_attacks": attack_languages or "all"}
+    augmentation = dict(zip(names, settings)) | {"statement_attacks": attack_languages or "all",
+                                                 "statement_denials": args.identity_statement_denials}  # fmt: skip
     augmentation |= {"rows": counts}
     print(f"identity mitigation rows: {counts}", flush=True)
     train_rows = pd.concat([train_rows, extra], ignore_index=True)

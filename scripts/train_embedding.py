@@ -31,7 +31,7 @@ from cleanspeech.classifiers.embedding import LAYER_RANGE, LAYERS, MAX_LENGTH, E
 from cleanspeech.classifiers.embedding_head import EPOCHS, HIDDEN_SIZE
 from cleanspeech.data.corpus import SEED, VALIDATION_FRACTION, build_dataset, summarize, with_extra_rows
 from cleanspeech.data.counterfactual import identity_training_rows
-from cleanspeech.data.statements import parse_attack_languages
+from cleanspeech.data.statements import DEFAULT_DENIALS, parse_attack_languages
 from cleanspeech.errors import InputError
 from cleanspeech.evaluation.reports import EVAL_ROWS_PER_SOURCE, evaluation_report, summary_lines, write_report
 from cleanspeech.labels import LABELS
@@ -85,6 +85,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         default="all",
         help="languages whose statements hold attacks: comma-separated, none or all (default: all)",
     )
+    p.add_argument("--identity-statement-denials", metavar="SHARE", type=float, default=DEFAULT_DENIALS,
+                   help="share of the statements drawn as outright denials of an attack, as in train_baseline.py "
+                   "(default: %(default)s)")  # fmt: skip
     p.add_argument("--extra-data", help="CSV file(s) of your own training rows, as for train_baseline.py")
     p.add_argument("--leave-out-language", metavar="LANG", help="train without LANG's rows (real and mitigation), "
                    "to see how the head reads a language it never trained on; scripts/fit_ensemble.py "
@@ -142,9 +145,11 @@ def training_rows(args, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     settings = {name: getattr(args, name) for name in MITIGATION}
     extra, counts = identity_training_rows(rows, **settings, seed=args.seed,
                                            statement_attack_languages=parse_attack_languages(
-                                               args.identity_statement_attacks))  # fmt: skip
+                                               args.identity_statement_attacks),
+                                           statement_denials=args.identity_statement_denials)  # fmt: skip
     print(f"data: {len(rows):,} training rows; identity mitigation rows: {counts}", flush=True)
-    augmentation = settings | {"statement_attacks": args.identity_statement_attacks, "rows": counts}
+    augmentation = settings | {"statement_attacks": args.identity_statement_attacks,
+                               "statement_denials": args.identity_statement_denials, "rows": counts}  # fmt: skip
     return rows, extra, augmentation
 
 
@@ -164,7 +169,9 @@ def train(args) -> dict:
     rows = pd.concat([real, mitigation], ignore_index=True)
     bfloat16 = native_cpu_bf16()  # faster only where the CPU has bf16 units; float32 is what serving computes
     kept = kept_rows(rows, args.leave_out_language)  # checked before the embedding, dropped after: one cache serves
-    vectors = cached_embeddings(rows["text"].tolist(), args.max_length, not args.no_cache, bfloat16, args.layers)
+    # The real rows and the written ones are cached apart, so that a change in the statements embeds only them.
+    vectors = np.concatenate([cached_embeddings(part["text"].tolist(), args.max_length, not args.no_cache, bfloat16,
+                                                args.layers) for part in (real, mitigation)])  # fmt: skip
     rows, vectors, real = rows[kept], vectors[kept], real[real["lang"] != args.leave_out_language]
     if not kept.all():
         print(f"left out {int((~kept).sum()):,} rows in {args.leave_out_language}", flush=True)

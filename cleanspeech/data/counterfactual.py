@@ -23,7 +23,7 @@ import pandas as pd
 from ..labels import LABELS
 from ..text import upper_first
 from .identity_terms import IDENTITY_TERMS, identity_spans
-from .statements import DEFAULT_STATEMENTS, GRAMMARS, identity_statement_rows
+from .statements import DEFAULT_DENIALS, DEFAULT_STATEMENTS, GRAMMARS, identity_statement_rows
 from .statements import ID_MARK as STATEMENT_MARK
 
 DEFAULT_BENIGN_COPIES = 6  # copies of each benign comment that names a group (2 measured worse: docs/training.md)
@@ -159,18 +159,20 @@ def identity_training_rows(frame: pd.DataFrame, benign_copies: int = DEFAULT_BEN
                            toxic_copies: int = DEFAULT_TOXIC_COPIES, balance_factor: int = DEFAULT_BALANCE_FACTOR,
                            clean_attack_copies: int = DEFAULT_CLEAN_ATTACK_COPIES,
                            statements: int = DEFAULT_STATEMENTS, seed: int = 0,
-                           statement_attack_languages=None) -> tuple[pd.DataFrame, dict[str, int]]:  # fmt: skip
+                           statement_attack_languages=None, statement_denials: float = DEFAULT_DENIALS
+                           ) -> tuple[pd.DataFrame, dict[str, int]]:  # fmt: skip
     """Every identity-mitigation row for the training rows `frame` (both training scripts use this), and how many
     of each kind: counterfactual copies, balancing rows, copies of attacks without profanity, and up to `statements`
     written identity statements per language (`data.statements`), never more than the real rows (so a small run is
-    not mostly statements); their attacks only in `statement_attack_languages` (None: every language)."""
+    not mostly statements); their attacks only in `statement_attack_languages` (None: every language), and
+    `statement_denials` of them outright denials of an attack."""
     per_language = min(statements, len(frame) // len(GRAMMARS))
     parts = {
         "counterfactual": counterfactual_rows(frame, benign_copies, toxic_copies, seed),
         "balancing": balancing_rows(frame, seed, balance_factor),
         "clean_attacks": clean_attack_rows(frame, clean_attack_copies, seed),
         "statements": identity_statement_rows(
-            frame.columns, per_language, seed, attack_languages=statement_attack_languages
+            frame.columns, per_language, seed, attack_languages=statement_attack_languages, denials=statement_denials
         ),
     }
     counts = {name: len(part) for name, part in parts.items()}

@@ -43,6 +43,12 @@ ID_MARK = "~stmt"  # in the id of every statement row (data.counterfactual.MITIG
 _KINDS = {"attack": 0.22, "threat": 0.04, "attitude": 0.09, "benign": 0.22, "benign_frame": 0.20, "regard": 0.09,
           "person": 0.07, "self": 0.07}  # fmt: skip
 _TOXIC_KINDS = ("attack", "threat", "attitude")  # left out in languages not in `attack_languages`
+# Outright denials ("No, Muslims are not a threat to anyone.") as a kind of their own, drawn this share of the time
+# (`--identity-statement-denials`; among the benign frames they are 2% of a language's sentences). Off: at 0.08 the
+# embedding model passed more of the negated hate and counter-speech it never saw but flagged more held-out real
+# comments that name a group (docs/training.md, "Denials drawn on their own").
+DEFAULT_DENIALS = 0.0
+MAX_DENIALS = 0.4  # taken half from the benign statements (0.22), half from the benign frames (0.20)
 
 
 def _around_attack(frame: str, group: str, vp: str, **more: str) -> str:
@@ -59,10 +65,12 @@ def _attack(grammar, rng: np.random.Generator) -> tuple[str, bool]:
     return _around_attack(frame, group, vp, they=they), threat
 
 
-def _benign_frame(grammar, rng: np.random.Generator) -> str:
+def _benign_frame(grammar, rng: np.random.Generator, frames=None) -> str:
+    """An attack quoted, denied or denounced in one of `frames` (the grammar's BENIGN_FRAMES by default)."""
+    frames = grammar.BENIGN_FRAMES if frames is None else frames
     group, _ = grammar.GROUPS[rng.integers(len(grammar.GROUPS))]
     vp, negated, _ = grammar.ATTACKS[rng.integers(len(grammar.ATTACKS))]
-    frame = grammar.BENIGN_FRAMES[rng.integers(len(grammar.BENIGN_FRAMES))]
+    frame = frames[rng.integers(len(frames))]
     return _around_attack(frame, group, vp, neg=negated)
 
 
@@ -80,8 +88,8 @@ def _statement(grammar, kind: str, rng: np.random.Generator) -> tuple[str, dict[
     if kind == "benign":
         vp = grammar.BENIGN[rng.integers(len(grammar.BENIGN))]
         return upper_first(f"{group} {vp}."), benign
-    if kind == "benign_frame":
-        return _benign_frame(grammar, rng), benign
+    if kind in ("benign_frame", "denial"):
+        return _benign_frame(grammar, rng, grammar.DENIAL_FRAMES if kind == "denial" else None), benign
     if kind in ("attitude", "regard"):
         hostile, kindly = grammar.ATTITUDES[rng.integers(len(grammar.ATTITUDES))]
         if kind == "attitude":
@@ -112,23 +120,36 @@ def parse_attack_languages(spec: str | None) -> tuple[str, ...] | None:
     return codes
 
 
-def _kind_shares(attacks: bool) -> tuple[list[str], np.ndarray]:
-    kinds = [kind for kind in _KINDS if attacks or kind not in _TOXIC_KINDS]
-    shares = np.array([_KINDS[kind] for kind in kinds])
+def check_denials(share: float) -> float:
+    """`--identity-statement-denials`: a share from 0 to MAX_DENIALS."""
+    if not 0 <= share <= MAX_DENIALS:
+        raise InputError(f"--identity-statement-denials {share}: give a share from 0 to {MAX_DENIALS}")
+    return share
+
+
+def _kind_shares(attacks: bool, denials: float = DEFAULT_DENIALS) -> tuple[list[str], np.ndarray]:
+    weights = {}
+    for kind, share in _KINDS.items():
+        weights[kind] = share - denials / 2 if kind in ("benign", "benign_frame") else share
+        if kind == "benign_frame" and denials:
+            weights["denial"] = denials  # right after the benign frames: its place in the draw
+    kinds = [kind for kind in weights if attacks or kind not in _TOXIC_KINDS]
+    shares = np.array([weights[kind] for kind in kinds])
     return kinds, shares / shares.sum()
 
 
 def identity_statement_rows(columns, per_language: int = DEFAULT_STATEMENTS, seed: int = 0,
-                            languages=tuple(GRAMMARS), attack_languages=None) -> pd.DataFrame:  # fmt: skip
+                            languages=tuple(GRAMMARS), attack_languages=None,
+                            denials: float = DEFAULT_DENIALS) -> pd.DataFrame:  # fmt: skip
     """`per_language` distinct statements in each language, as training rows with `columns` (the labelled frame's).
     Attacks and threats are written in `attack_languages` only (None: all); the other languages get benign
-    statements alone. Ids are `<lang>~stmt<k>`; `source` is `identity_statements`; columns the statements do not
-    fill are empty."""
+    statements alone; `denials` of them are outright denials of an attack (DEFAULT_DENIALS). Ids are
+    `<lang>~stmt<k>`; `source` is `identity_statements`; columns the statements do not fill are empty."""
     if per_language <= 0:
         return pd.DataFrame(columns=list(columns))
     rng, rows = np.random.default_rng(seed + 4), []
     for lang in languages:
-        kinds, shares = _kind_shares(attack_languages is None or lang in attack_languages)
+        kinds, shares = _kind_shares(attack_languages is None or lang in attack_languages, check_denials(denials))
         seen: set[str] = set()
         for _ in range(per_language * 20):  # the grammar holds far more sentences than asked; duplicates are skipped
             if len(seen) == per_language:

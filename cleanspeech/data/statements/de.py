@@ -67,6 +67,9 @@ BENIGN = (
     "gehören zu unserer Geschichte",
 )  # fmt: skip
 
+# An attack denied outright: {neg} the attack's negation, {s} the attack mid-sentence, {g}/{G} the group.
+DENIAL_FRAMES = ("{G} {neg}.", "Nein, {g} {neg}.", "Damit das klar ist: {G} {neg}.")
+
 # Benign sentences around a group that use the words of hate: denial, support, counter-speech. {S}/{s}: an attack
 # sentence being quoted or denied; {neg}: a negated attack's verb phrase; {g}: the group.
 BENIGN_FRAMES = (

@@ -68,6 +68,9 @@ BENIGN = (
     "organizaron la carrera solidaria de este año", "forman parte de nuestra historia",
 )  # fmt: skip
 
+# An attack denied outright: {neg} the attack's negation, {s} the attack mid-sentence, {g}/{G} the group.
+DENIAL_FRAMES = ("{G} {neg}.", "No, {g} {neg}.", "Que quede claro: {g} {neg}.")
+
 # Benign sentences around a group that use the words of hate: denial, support, counter-speech. {S}/{s}: an attack
 # sentence being quoted or denied; {neg}: a negated attack's verb phrase; {g}: the group.
 BENIGN_FRAMES = (

@@ -66,6 +66,9 @@ BENIGN = (
     "organizaram a corrida beneficente deste ano", "fazem parte da nossa história",
 )  # fmt: skip
 
+# An attack denied outright: {neg} the attack's negation, {s} the attack mid-sentence, {g}/{G} the group.
+DENIAL_FRAMES = ("{G} {neg}.", "Não, {g} {neg}.", "Que fique claro: {g} {neg}.")
+
 # Benign sentences around a group that use the words of hate: denial, support, counter-speech. {S}/{s}: an attack
 # sentence being quoted or denied; {neg}: a negated attack's verb phrase; {g}: the group. No frame puts {g} after
 # "de", "em", "a" or "por": the article would have to contract with it ("dos", "nas").

@@ -63,10 +63,32 @@ def test_every_frame_of_every_language_fills_every_placeholder(rows):
             assert used.str.contains(anchor, regex=False).any(), (lang, frame)
 
 
+def test_denials_can_be_drawn_as_a_kind_of_their_own():
+    from cleanspeech.data.statements import MAX_DENIALS
+    from cleanspeech.errors import InputError
+
+    denied = identity_statement_rows(COLUMNS, per_language=1500, seed=0, denials=0.08)
+    assert denied["text"].is_unique and (denied.groupby("lang").size() == 1500).all()
+    for lang, grammar in GRAMMARS.items():
+        used = denied.loc[denied["lang"] == lang]
+        openers = tuple(frame.split("{")[0] for frame in grammar.DENIAL_FRAMES if frame[0] != "{")
+        denials = used[used["text"].str.startswith(openers)]
+        assert len(denials) > 0.03 * len(used), lang  # among the benign frames they were 2% of the sentences
+        assert (denials[list(LABELS)] == 0).all().all(), lang
+        toxic = (used["toxic"] == 1).mean()
+        assert 0.3 < toxic < 0.45, lang  # the share is taken from the benign kinds, not the attacks
+    default = identity_statement_rows(COLUMNS, per_language=1500, seed=0)
+    assert not default["text"].str.startswith(("No, ", "Nein, ", "Non, ", "Não, ")).any()  # off by default
+    for share in (-0.1, MAX_DENIALS + 0.01):
+        with pytest.raises(InputError, match="identity-statement-denials"):
+            identity_statement_rows(COLUMNS, per_language=10, seed=0, denials=share)
+
+
 def test_no_statement_is_a_sentence_of_the_evaluation_sets(rows):
     evaluation = {_normalised(t) for t in functional_cases()["text"]}
     evaluation |= {_normalised(r["text"]) for r in template_rows()}
-    shared = [t for t in rows["text"] if _normalised(t) in evaluation]
+    denied = identity_statement_rows(COLUMNS, per_language=1500, seed=0, denials=0.4)
+    shared = [t for t in pd.concat([rows["text"], denied["text"]]) if _normalised(t) in evaluation]
     assert not shared, shared[:5]
 
 
