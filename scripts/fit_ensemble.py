@@ -10,7 +10,7 @@ Every member scores the validation and test folds and a sample of every evaluati
 validation rows, the members get the weights (0, 0.1, ..., 1 each; the transformer the rest) that maximise the mean
 ROC-AUC over the labels known in that language, or, among the mixes within `--tolerance` of that maximum, the one
 that gives the embedding model (`models/embedding`, where it exists) the most say and then the baseline the least.
-Then each label those rows measure (both classes present) gets its own mix by the same rule on its own ROC-AUC
+Then each label those rows measure (with at least 100 positives) gets its own mix by the same rule on its ROC-AUC
 (`--weights-per label`, the default; `--weights-per language`: one mix for every label): the members read the labels
 unequally well, and one mix per language made the embedding model's reading of attacks on a group count for as much
 in `identity_hate` as in `obscene` (docs/training.md, "Weights per label"). Labels the rows cannot measure keep the
@@ -76,6 +76,10 @@ GRID = np.round(np.linspace(0, 1, 11), 1)  # a member's weight; the transformer 
 # Mean ROC-AUC differences below this are noise: on the 13,269 English validation rows the weights 0.5, 0.6 and 0.7
 # scored within 0.0001 of each other, and the argmax alone picked 0.6.
 TOLERANCE = 0.001
+# A label gets a mix of its own only with this many positives among a language's validation rows; below, a ROC-AUC
+# moves by more than the tolerance from one resample to the next (English threat, 45 positives: ±0.0007), so the
+# tie-break alone chose, and English threat went to 0.9 embedding, which missed a third of direct threats.
+MIN_LABEL_POSITIVES = 100
 
 
 def parse_args(argv=None):
@@ -189,10 +193,11 @@ def _preferred(near: list[dict], scores: dict) -> dict[str, float]:
 
 def best_label_mixes(rows: pd.DataFrame, scores: dict, candidates: list[dict], tolerance: float) -> dict[str, dict]:
     """{label: of the mixes within `tolerance` of the best ROC-AUC on that label, the preferred one (`_preferred`)}
-    for each label the rows measure; a label with one class in `rows` is left out."""
+    for each label the rows measure with at least MIN_LABEL_POSITIVES positives; the rest are left out."""
     aucs = pd.DataFrame([roc_aucs(rows, blend(scores, rows.index, weights)) for weights in candidates])
+    counted = [label for label in LABELS if label in rows and (rows[label] == 1).sum() >= MIN_LABEL_POSITIVES]
     return {label: _preferred([candidates[i] for i in near_best(aucs[label], tolerance)], scores)
-            for label in LABELS if label in aucs and not aucs[label].isna().all()}  # fmt: skip
+            for label in counted if label in aucs and not aucs[label].isna().all()}  # fmt: skip
 
 
 def unseen_language_fit(frame: pd.DataFrame, validation: pd.DataFrame, scores: dict, unseen: dict[str, Path],
