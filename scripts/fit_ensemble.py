@@ -13,8 +13,8 @@ that gives the embedding model (`models/embedding`, where it exists) the most sa
 Then each label those rows measure (with at least 100 positives) gets its own mix by the same rule on its ROC-AUC
 (`--weights-per label`, the default; `--weights-per language`: one mix for every label): the members read the labels
 unequally well, and one mix per language made the embedding model's reading of attacks on a group count for as much
-in `identity_hate` as in `obscene` (docs/training.md, "Weights per label"). Labels the rows cannot measure keep the
-language's mix, and the default weights are one mix.
+in `identity_hate` as in `obscene` (docs/training.md, "Weights per label"). Labels the rows cannot measure, or hold
+fewer than 100 positives of, keep the language's mix, and the default weights are one mix.
 The ensemble averages the members' probabilities, or their log-odds with `--combine logit`
 (`cleanspeech.classifiers.ensemble`); the weights are fitted on the scale it averages on.
 Validation rows are real comments, which seldom tell an attack on a group from a sentence about it; the embedding
@@ -76,9 +76,10 @@ GRID = np.round(np.linspace(0, 1, 11), 1)  # a member's weight; the transformer 
 # Mean ROC-AUC differences below this are noise: on the 13,269 English validation rows the weights 0.5, 0.6 and 0.7
 # scored within 0.0001 of each other, and the argmax alone picked 0.6.
 TOLERANCE = 0.001
-# A label gets a mix of its own only with this many positives among a language's validation rows; below, a ROC-AUC
-# moves by more than the tolerance from one resample to the next (English threat, 45 positives: ±0.0007), so the
-# tie-break alone chose, and English threat went to 0.9 embedding, which missed a third of direct threats.
+# A label gets a mix of its own only with this many positives among a language's validation rows. With fewer, the
+# gain of a label's mix over its language's is within two bootstrap standard errors (English threat, 45 positives:
+# -0.0006 ± 0.0007), so the tie-break alone chose: English threat went to 0.9 embedding and missed a third of direct
+# threats (docs/training.md, "A label's own mix only with 100 positives").
 MIN_LABEL_POSITIVES = 100
 
 
@@ -100,7 +101,8 @@ def parse_args(argv=None):
     p.add_argument("--combine", choices=COMBINES, default=COMBINE, help="average the members' log-odds or their "
                    "probabilities (default: %(default)s; see cleanspeech.classifiers.ensemble)")  # fmt: skip
     p.add_argument("--weights-per", choices=("label", "language"), default="label", help="fit each language's mix "
-                   "per label its validation rows measure, or one mix per language (default: %(default)s)")  # fmt: skip
+                   "per label with 100 positives among its validation rows, or one mix per language (default: "
+                   "%(default)s)")  # fmt: skip
     p.add_argument("--unsure", choices=UNSURE_RULES, default=UNSURE, help="weights of a comment whose language is "
                    "uncertain: every language's, blended by the detector's probabilities, or the default ones "
                    "(default: %(default)s)")  # fmt: skip

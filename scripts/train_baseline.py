@@ -76,8 +76,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="comma-separated languages whose statements hold attacks, none, or all (default: "
                    "%(default)s: benign statements only)")  # fmt: skip
     p.add_argument("--identity-statement-denials", metavar="SHARE", type=float, default=DEFAULT_DENIALS,
-                   help="share of the statements drawn as outright denials of an attack (\"No, Muslims are not a "
-                   "threat to anyone.\"), 0 to 0.4, taken from the benign ones (default: %(default)s)")  # fmt: skip
+                   help="share of the statements' draw given to outright denials of an attack (\"No, Muslims are "
+                   "not a threat to anyone.\"), 0 to 0.4, from the benign kinds (default: %(default)s)")  # fmt: skip
     p.add_argument(
         "--extra-data",
         help="CSV file(s), comma-separated, of your own training rows: comment_text and "

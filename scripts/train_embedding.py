@@ -169,7 +169,7 @@ def train(args) -> dict:
     rows = pd.concat([real, mitigation], ignore_index=True)
     bfloat16 = native_cpu_bf16()  # faster only where the CPU has bf16 units; float32 is what serving computes
     kept = kept_rows(rows, args.leave_out_language)  # checked before the embedding, dropped after: one cache serves
-    # The real rows and the written ones are cached apart, so that a change in the statements embeds only them.
+    # The real rows and the mitigation rows are cached apart: a change in the statements embeds only the latter.
     vectors = np.concatenate([cached_embeddings(part["text"].tolist(), args.max_length, not args.no_cache, bfloat16,
                                                 args.layers) for part in (real, mitigation)])  # fmt: skip
     rows, vectors, real = rows[kept], vectors[kept], real[real["lang"] != args.leave_out_language]

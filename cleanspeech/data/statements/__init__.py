@@ -43,8 +43,9 @@ ID_MARK = "~stmt"  # in the id of every statement row (data.counterfactual.MITIG
 _KINDS = {"attack": 0.22, "threat": 0.04, "attitude": 0.09, "benign": 0.22, "benign_frame": 0.20, "regard": 0.09,
           "person": 0.07, "self": 0.07}  # fmt: skip
 _TOXIC_KINDS = ("attack", "threat", "attitude")  # left out in languages not in `attack_languages`
-# Outright denials ("No, Muslims are not a threat to anyone.") as a kind of their own, drawn this share of the time
-# (`--identity-statement-denials`; among the benign frames they are 2% of a language's sentences). Off: at 0.08 the
+# Outright denials ("No, Muslims are not a threat to anyone.") as a kind of their own, this share of the draw
+# (`--identity-statement-denials`; more where a language has no attacks and the benign kinds share the draw; among
+# the benign frames they are about 2% of a language's sentences). Off: at 0.08 the
 # embedding model passed more of the negated hate and counter-speech it never saw but flagged more held-out real
 # comments that name a group (docs/training.md, "Denials drawn on their own").
 DEFAULT_DENIALS = 0.0
