@@ -45,9 +45,9 @@ _KINDS = {"attack": 0.22, "threat": 0.04, "attitude": 0.09, "benign": 0.22, "ben
 _TOXIC_KINDS = ("attack", "threat", "attitude")  # left out in languages not in `attack_languages`
 # Outright denials ("No, Muslims are not a threat to anyone.") as a kind of their own, this share of the draw
 # (`--identity-statement-denials`; more where a language has no attacks and the benign kinds share the draw; among
-# the benign frames they are about 2% of a language's sentences). Off: at 0.08 the
-# embedding model passed more of the negated hate and counter-speech it never saw but flagged more held-out real
-# comments that name a group (docs/training.md, "Denials drawn on their own").
+# the benign frames they are about 2% of a language's sentences). Off: at 0.08 the embedding model passed more of the
+# negated hate and counter-speech it never saw but flagged more held-out real comments that name a group
+# (docs/training.md, "Denials drawn on their own").
 DEFAULT_DENIALS = 0.0
 MAX_DENIALS = 0.4  # taken half from the benign statements (0.22), half from the benign frames (0.20)
 
@@ -66,9 +66,8 @@ def _attack(grammar, rng: np.random.Generator) -> tuple[str, bool]:
     return _around_attack(frame, group, vp, they=they), threat
 
 
-def _benign_frame(grammar, rng: np.random.Generator, frames=None) -> str:
-    """An attack quoted, denied or denounced in one of `frames` (the grammar's BENIGN_FRAMES by default)."""
-    frames = grammar.BENIGN_FRAMES if frames is None else frames
+def _benign_frame(grammar, rng: np.random.Generator, frames) -> str:
+    """An attack quoted, denied or denounced in one of `frames` (the grammar's BENIGN_FRAMES or DENIAL_FRAMES)."""
     group, _ = grammar.GROUPS[rng.integers(len(grammar.GROUPS))]
     vp, negated, _ = grammar.ATTACKS[rng.integers(len(grammar.ATTACKS))]
     frame = frames[rng.integers(len(frames))]
@@ -90,7 +89,7 @@ def _statement(grammar, kind: str, rng: np.random.Generator) -> tuple[str, dict[
         vp = grammar.BENIGN[rng.integers(len(grammar.BENIGN))]
         return upper_first(f"{group} {vp}."), benign
     if kind in ("benign_frame", "denial"):
-        return _benign_frame(grammar, rng, grammar.DENIAL_FRAMES if kind == "denial" else None), benign
+        return _benign_frame(grammar, rng, grammar.DENIAL_FRAMES if kind == "denial" else grammar.BENIGN_FRAMES), benign
     if kind in ("attitude", "regard"):
         hostile, kindly = grammar.ATTITUDES[rng.integers(len(grammar.ATTITUDES))]
         if kind == "attitude":
@@ -148,9 +147,9 @@ def identity_statement_rows(columns, per_language: int = DEFAULT_STATEMENTS, see
     `<lang>~stmt<k>`; `source` is `identity_statements`; columns the statements do not fill are empty."""
     if per_language <= 0:
         return pd.DataFrame(columns=list(columns))
-    rng, rows = np.random.default_rng(seed + 4), []
+    rng, rows, denials = np.random.default_rng(seed + 4), [], check_denials(denials)
     for lang in languages:
-        kinds, shares = _kind_shares(attack_languages is None or lang in attack_languages, check_denials(denials))
+        kinds, shares = _kind_shares(attack_languages is None or lang in attack_languages, denials)
         seen: set[str] = set()
         for _ in range(per_language * 20):  # the grammar holds far more sentences than asked; duplicates are skipped
             if len(seen) == per_language:
