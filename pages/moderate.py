@@ -4,7 +4,7 @@ polite rewrite scored before and after. The comment stays when you visit another
 
 import streamlit as st
 
-from cleanspeech import LABELS
+from cleanspeech.classifiers import flagged_labels
 from cleanspeech.classifiers.ensemble import routing_language
 from cleanspeech.languages import LANGUAGE_NAMES
 from cleanspeech.moderation import LABEL_NAMES, moderate
@@ -105,7 +105,7 @@ if policy_model in models:
 
 verdict_columns = st.columns(len(models))
 for column, (name, values) in zip(verdict_columns, scores.items()):
-    flagged = [LABEL_NAMES[label] for label in LABELS if values[label] >= thresholds[name][label]]
+    flagged = [LABEL_NAMES[label] for label in flagged_labels(values, thresholds[name])]
     with column:
         st.subheader(name)
         if flagged:
@@ -136,7 +136,8 @@ st.plotly_chart(scores_chart(scores, thresholds), key="scores_chart")
 with st.expander("Scores and thresholds"):
     st.dataframe(scores_table(scores, thresholds), key="scores_table")
     st.caption("A label is flagged when its probability reaches the model's threshold (the black mark on its bar), "
-               "tuned for F1 on validation.")  # fmt: skip
+               "tuned for F1 on validation; Toxic is flagged too wherever Severely toxic, Threat or Identity attack "
+               "is.")  # fmt: skip
 
 st.subheader("Explanation")
 explanation_section(text, scores, thresholds)

@@ -14,6 +14,7 @@ from .protocol import Classifier
 from .registry import (
     MODEL_COMMANDS,
     available_models,
+    flag_matrix,
     flagged_column,
     flagged_labels,
     load_model,
@@ -29,6 +30,7 @@ __all__ = [
     "ENSEMBLE_FILE",
     "MODEL_COMMANDS",
     "available_models",
+    "flag_matrix",
     "flagged_column",
     "flagged_labels",
     "load_model",

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ModelNotFound
-from ..labels import LABELS
+from ..labels import IMPLIES_TOXIC, LABEL2ID, LABELS
 from ..paths import MODELS_ENV, models_dir
 from .files import damaged_model_as_not_found, is_baseline_dir, is_embedding_dir, is_ensemble_dir, is_transformer_dir
 
@@ -110,12 +110,21 @@ def predict(texts, model: str = "baseline") -> pd.DataFrame:
     return _cached_model(str(model)).predict_proba(texts)
 
 
+def flag_matrix(scores: pd.DataFrame | np.ndarray, thresholds: dict[str, float]) -> np.ndarray:
+    """Per row of a scores frame (or an array with its columns in `LABELS` order) and per label, whether the label is
+    flagged: its score reaches the model's tuned threshold, and `toxic` also wherever a label of `IMPLIES_TOXIC` is."""
+    values = scores[list(LABELS)].to_numpy(dtype=float) if isinstance(scores, pd.DataFrame) else np.asarray(scores)
+    hits = values >= np.array([thresholds[label] for label in LABELS])
+    hits[:, LABEL2ID["toxic"]] |= hits[:, [LABEL2ID[label] for label in IMPLIES_TOXIC]].any(axis=1)
+    return hits
+
+
 def flagged_labels(scores: pd.Series | dict, thresholds: dict[str, float]) -> list[str]:
-    """Labels whose score reaches the model's tuned threshold, in label order."""
-    return [label for label in LABELS if float(scores[label]) >= thresholds[label]]
+    """Labels `flag_matrix` flags for one comment's scores, in label order."""
+    row = np.array([[float(scores[label]) for label in LABELS]])
+    return [label for label, hit in zip(LABELS, flag_matrix(row, thresholds)[0]) if hit]
 
 
 def flagged_column(scores: pd.DataFrame, thresholds: dict[str, float]) -> list[str]:
     """`flagged_labels` for every row of a scores frame at once, comma-joined (for CSV output)."""
-    hits = scores[list(LABELS)].to_numpy() >= np.array([thresholds[label] for label in LABELS])
-    return [",".join(label for label, hit in zip(LABELS, row) if hit) for row in hits]
+    return [",".join(label for label, hit in zip(LABELS, row) if hit) for row in flag_matrix(scores, thresholds)]

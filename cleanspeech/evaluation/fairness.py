@@ -13,8 +13,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..classifiers import flag_matrix
 from ..data.identity_terms import IDENTITY_TERMS
-from ..labels import LABELS
 from .bias import bias_report
 from .functional import run_functional_suite
 from .identity_templates import LANGUAGES, TERMS, template_rows
@@ -25,8 +25,7 @@ SEED = 42
 
 
 def _flags(model, scores: pd.DataFrame) -> np.ndarray:
-    thresholds = np.array([model.thresholds[label] for label in LABELS])
-    return (scores[list(LABELS)].to_numpy() >= thresholds).any(axis=1)
+    return flag_matrix(scores, model.thresholds).any(axis=1)
 
 
 def _round(value):

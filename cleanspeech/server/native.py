@@ -37,7 +37,10 @@ class TextScores(BaseModel):
         default=None, description="Calibrated probability per label (what Perspective's API answers); null without a "
         "calibration beside the model."
     )  # fmt: skip
-    flagged: list[str] = Field(description="Labels whose probability reaches the model's tuned threshold.")
+    flagged: list[str] = Field(
+        description="Labels whose probability reaches the model's tuned threshold; toxic also wherever "
+        "severe_toxic, threat or identity_hate is."
+    )
 
 
 class ScoreResponse(BaseModel):
