@@ -10,7 +10,7 @@ LABEL2ID: dict[str, int] = {label: i for i, label in ID2LABEL.items()}
 # Labels whose flag also flags `toxic`: a threat, an identity attack or a severely toxic comment is toxic (Jigsaw's
 # annotators marked 92-100% of them toxic), so a flag list never names one without it. `obscene` and `insult` are left
 # out: in our German and Portuguese sets they also fire on rudeness those annotators did not call offensive, and
-# adding them cost validation toxic F1 (docs/results.md, "Flags that imply toxic").
+# adding them cost the ensemble validation toxic F1 (docs/results.md, "Flags that imply toxic").
 IMPLIES_TOXIC: tuple[str, ...] = ("severe_toxic", "threat", "identity_hate")
 # Plain names a moderator reads (the app, verdict reasons); data, files and APIs keep Jigsaw's names above.
 LABEL_NAMES: dict[str, str] = {

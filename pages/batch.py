@@ -9,7 +9,6 @@ import plotly.express as px
 import streamlit as st
 
 from cleanspeech import LABELS, InputError
-from cleanspeech.classifiers import flag_matrix
 from cleanspeech.serving import (
     SCORED_STATUSES,
     neutralize_formulas,
@@ -89,10 +88,12 @@ with_scores = scored[status.isin(SCORED_STATUSES)]
 if with_scores.empty:
     st.warning("No row has a comment to score.")
 else:
-    flagged = {name: flag_matrix(with_scores[[f"{name}_{label}" for label in LABELS]].to_numpy(float),
-                                 models[name].thresholds).mean(axis=0) for name in chosen}  # fmt: skip
+    # from the file's own flag column (flagged on the unrounded scores), so the chart and the download agree
+    flagged = {name: with_scores[f"{name}_flagged"].fillna("").str.get_dummies(",").reindex(columns=list(LABELS),
+                                                                                            fill_value=0).mean()
+               for name in chosen}  # fmt: skip
     shares = pd.DataFrame([{"model": name, "label": label, "share flagged": share}
-                           for name in chosen for label, share in zip(LABELS, flagged[name])])  # fmt: skip
+                           for name in chosen for label, share in flagged[name].items()])  # fmt: skip
     st.plotly_chart(px.bar(shares, x="label", y="share flagged", color="model", barmode="group",
                            color_discrete_map=MODEL_COLORS, title="Share of scored comments flagged per label"),
                     key="batch_shares")  # fmt: skip

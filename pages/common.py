@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from cleanspeech import LABELS, CleanSpeechError, classifiers, flagged_labels
+from cleanspeech import LABELS, CleanSpeechError, classifiers
 from cleanspeech.classifiers import MODEL_COMMANDS
 from cleanspeech.data.readers import texts_for_ids
 from cleanspeech.explain import METHODS, PER_LABEL_METHODS, Explanation, ExplanationError, explain, model_family
@@ -202,8 +202,10 @@ def explanation_section(text: str, scores: dict, thresholds: dict) -> None:
     name = pick_model.selectbox("Model", list(families), key="explain_model")
     methods = METHODS[families[name]]
     method = pick_method.selectbox("Method", methods, key=f"explain_method_{name}", format_func=METHOD_TITLES.get)
-    flagged = flagged_labels(scores[name], thresholds[name])
-    first = LABELS.index(flagged[0]) if flagged else 0
+    # opens on the first label over its own threshold (toxic, flagged only because a graver label is, has nothing
+    # of its own to explain)
+    over = [label for label in LABELS if float(scores[name][label]) >= thresholds[name][label]]
+    first = LABELS.index(over[0]) if over else 0
     label = pick_label.selectbox("Label", LABELS, index=first, key="explain_label")
     explanation = _explanation(name, method, text, label)
     if explanation is not None:

@@ -113,7 +113,8 @@ def predict(texts, model: str = "baseline") -> pd.DataFrame:
 def flag_matrix(scores: pd.DataFrame | np.ndarray, thresholds: dict[str, float]) -> np.ndarray:
     """Per row of a scores frame (or an array with its columns in `LABELS` order) and per label, whether the label is
     flagged: its score reaches the model's tuned threshold, and `toxic` also wherever a label of `IMPLIES_TOXIC` is."""
-    values = scores[list(LABELS)].to_numpy(dtype=float) if isinstance(scores, pd.DataFrame) else np.asarray(scores)
+    values = scores[list(LABELS)].to_numpy(dtype=float) if isinstance(scores, pd.DataFrame) else scores
+    values = np.atleast_2d(np.asarray(values, dtype=float))  # one comment's row as a one-row matrix
     hits = values >= np.array([thresholds[label] for label in LABELS])
     hits[:, LABEL2ID["toxic"]] |= hits[:, [LABEL2ID[label] for label in IMPLIES_TOXIC]].any(axis=1)
     return hits
