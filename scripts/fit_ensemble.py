@@ -196,10 +196,13 @@ def _preferred(near: list[dict], scores: dict) -> dict[str, float]:
 def best_label_mixes(rows: pd.DataFrame, scores: dict, candidates: list[dict], tolerance: float) -> dict[str, dict]:
     """{label: of the mixes within `tolerance` of the best ROC-AUC on that label, the preferred one (`_preferred`)}
     for each label the rows measure with at least MIN_LABEL_POSITIVES positives; the rest are left out."""
-    aucs = pd.DataFrame([roc_aucs(rows, blend(scores, rows.index, weights)) for weights in candidates])
     counted = [label for label in LABELS if label in rows and (rows[label] == 1).sum() >= MIN_LABEL_POSITIVES]
+    if not counted:  # no label to fit: the mixes need not be scored at all
+        return {}
+    # only the counted labels' ROC-AUCs: `roc_aucs` leaves a label the rows do not hold as NaN without ranking it
+    aucs = pd.DataFrame([roc_aucs(rows[counted], blend(scores, rows.index, weights)) for weights in candidates])
     return {label: _preferred([candidates[i] for i in near_best(aucs[label], tolerance)], scores)
-            for label in counted if label in aucs and not aucs[label].isna().all()}  # fmt: skip
+            for label in counted if not aucs[label].isna().all()}  # fmt: skip
 
 
 def unseen_language_fit(frame: pd.DataFrame, validation: pd.DataFrame, scores: dict, unseen: dict[str, Path],
