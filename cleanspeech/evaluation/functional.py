@@ -10,7 +10,8 @@ expected label is flagged and no forbidden one is.
 import numpy as np
 import pandas as pd
 
-from ..classifiers import flagged_labels
+from ..classifiers import flag_matrix
+from ..labels import LABELS
 from ..text import upper_first
 
 # Protected groups, as people write them in the plural.
@@ -94,7 +95,7 @@ def run_functional_suite(model, cases: pd.DataFrame | None = None, failures_kept
     """Pass rate per functionality (and overall) at the model's tuned thresholds, with some failing cases."""
     cases = functional_cases() if cases is None else cases
     scores = model.predict_proba(cases["text"].tolist())
-    flagged = [set(flagged_labels(scores.iloc[i], model.thresholds)) for i in range(len(cases))]
+    flagged = [{label for label, hit in zip(LABELS, row) if hit} for row in flag_matrix(scores, model.thresholds)]
     passed = [set(e) <= f and not (set(b) & f) for e, b, f in zip(cases["expect"], cases["forbid"], flagged)]
     cases = cases.assign(flagged=[sorted(f) for f in flagged], passed=passed)
     scores.index = cases.index
