@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..labels import LABELS
+from ..labels import IMPLIES_TOXIC, LABELS
 
 METRIC_COLUMNS = ["roc_auc", "pr_auc", "precision", "recall", "f1", "threshold", "n", "positives"]
 
@@ -48,15 +48,23 @@ def precision_recall_f1(truth: np.ndarray, score: np.ndarray, threshold: float) 
     return precision, recall, f1
 
 
-def best_f1_threshold(truth: np.ndarray, score: np.ndarray) -> float:
-    """The score threshold that maximises F1 (0.5 when the label has no positives to tune on)."""
+def best_f1_threshold(truth: np.ndarray, score: np.ndarray, flagged_anyway: np.ndarray | None = None) -> float:
+    """The score threshold that maximises F1 (0.5 when the label has no positives to tune on). Rows marked in
+    `flagged_anyway` count as flagged whatever the threshold (`toxic` where a label that implies it is flagged)."""
     if truth.sum() == 0:
         return 0.5
     from sklearn.metrics import precision_recall_curve  # see `evaluate`
 
-    precision, recall, thresholds = precision_recall_curve(truth, score)
+    anyway = np.zeros(truth.size, bool) if flagged_anyway is None else np.asarray(flagged_anyway, bool)
+    if anyway.all():  # nothing left for the threshold to decide
+        return 0.5
+    # a row flagged anyway ranks above every other score (scikit-learn takes no infinity); only the other rows' scores
+    # are candidate thresholds
+    above = np.max(score) + 1.0
+    precision, recall, thresholds = precision_recall_curve(truth, np.where(anyway, above, score))
     f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
-    return float(thresholds[int(np.argmax(f1[:-1]))])
+    f1 = np.where(thresholds < above, f1[:-1], -1.0)
+    return float(thresholds[int(np.argmax(f1))])
 
 
 def roc_aucs(y_true: pd.DataFrame, y_score: pd.DataFrame) -> pd.Series:
@@ -79,8 +87,21 @@ def roc_aucs(y_true: pd.DataFrame, y_score: pd.DataFrame) -> pd.Series:
 
 
 def tune_thresholds(y_true: pd.DataFrame, y_score: pd.DataFrame) -> dict[str, float]:
-    """Per-label thresholds that maximise F1 on (validation) data, unknown targets masked."""
-    return {label: best_f1_threshold(*_known(y_true, y_score, label)) for label in LABELS}
+    """Per-label thresholds that maximise F1 on (validation) data, unknown targets masked, for the flags as they are
+    served: each label on its own score, then `toxic` with the labels that imply it (`tune_toxic_threshold`)."""
+    thresholds = {label: best_f1_threshold(*_known(y_true, y_score, label)) for label in LABELS}
+    return thresholds | {"toxic": tune_toxic_threshold(y_true, y_score, thresholds)}
+
+
+def tune_toxic_threshold(y_true: pd.DataFrame, y_score: pd.DataFrame, thresholds: dict[str, float]) -> float:
+    """`toxic`'s threshold that maximises the F1 of its flags as served (`classifiers.flag_matrix`): a row where a
+    label of `IMPLIES_TOXIC` reaches its threshold in `thresholds` counts as flagged whatever toxic's own score."""
+    implied = np.zeros(len(y_score), bool)
+    for label in IMPLIES_TOXIC:
+        implied |= y_score[label].to_numpy(dtype=float) >= thresholds[label]  # NaN scores flag nothing
+    truth, score = y_true["toxic"].to_numpy(dtype=float), y_score["toxic"].to_numpy(dtype=float)
+    known = ~np.isnan(truth) & ~np.isnan(score)
+    return best_f1_threshold(truth[known].astype(int), score[known], implied[known])
 
 
 def evaluate(y_true: pd.DataFrame, y_score: pd.DataFrame, thresholds: dict[str, float] | None = None) -> pd.DataFrame:

@@ -5,15 +5,17 @@ import pandas as pd
 import pytest
 from sklearn.metrics import f1_score, roc_auc_score
 
+from cleanspeech.classifiers import flag_matrix
 from cleanspeech.evaluation.metrics import (
     MetricWarning,
+    best_f1_threshold,
     curve_points,
     evaluate,
     precision_recall_f1,
     roc_aucs,
     tune_thresholds,
 )
-from cleanspeech.labels import LABELS
+from cleanspeech.labels import IMPLIES_TOXIC, LABELS
 
 
 @pytest.fixture
@@ -86,13 +88,55 @@ def test_label_with_no_known_targets_is_left_out(scored):
     assert "severe_toxic" not in table.index
 
 
+def _served_toxic_f1(truth, scores, thresholds):
+    """F1 of the toxic flags a user gets (`flag_matrix`: the rule included), on the rows whose toxic is known."""
+    known = truth["toxic"].notna().to_numpy()
+    served = flag_matrix(scores, thresholds)[:, LABELS.index("toxic")]
+    return f1_score(truth["toxic"][known], served[known])
+
+
 def test_tuned_threshold_maximises_f1(scored):
     truth, scores = scored
+    truth.loc[truth.index[:50], "toxic"] = np.nan  # unknown toxic targets: left out of its tuning
     thresholds = tune_thresholds(truth, scores)
-    for label in LABELS:
+    for label in set(LABELS) - {"toxic"}:  # each on its own score
         best = precision_recall_f1(truth[label].to_numpy(), scores[label].to_numpy(), thresholds[label])[2]
         grid = max(f1_score(truth[label], scores[label] >= t) for t in np.linspace(0, 1, 201))
         assert best >= grid - 1e-9
+    # toxic: for the flags as served, the labels that imply it included
+    best = _served_toxic_f1(truth, scores, thresholds)
+    grid = max(_served_toxic_f1(truth, scores, thresholds | {"toxic": t}) for t in np.linspace(0, 1, 201))
+    assert best >= grid - 1e-9
+
+
+def test_toxic_threshold_rises_where_implying_flags_catch_its_positives():
+    # 40 toxic identity attacks with a low toxic score but a high identity_hate one, 40 toxic comments scored high,
+    # and 120 benign ones scored from 0 to 0.6: on its own score, toxic's best threshold has to reach down to 0.25 for
+    # the attacks; with the rule they are flagged through identity_hate and the threshold stays above the benign rows
+    truth = pd.DataFrame(0.0, index=range(200), columns=list(LABELS))
+    scores = pd.DataFrame(0.01, index=range(200), columns=list(LABELS))
+    truth.loc[:79, "toxic"] = 1.0
+    truth.loc[:39, "identity_hate"] = 1.0
+    scores.loc[:39, "toxic"], scores.loc[:39, "identity_hate"] = 0.25, 0.9
+    scores.loc[40:79, "toxic"] = 0.8
+    scores.loc[80:, "toxic"] = np.linspace(0.0, 0.6, 120)
+    own = best_f1_threshold(truth["toxic"].to_numpy(int), scores["toxic"].to_numpy())
+    thresholds = tune_thresholds(truth, scores)
+    assert "identity_hate" in IMPLIES_TOXIC and own == pytest.approx(0.25)
+    assert thresholds["toxic"] == pytest.approx(0.8) and thresholds["identity_hate"] == pytest.approx(0.9)
+    assert _served_toxic_f1(truth, scores, thresholds) == 1.0
+
+
+def test_flagged_anyway_rows_only_add_flags():
+    rng = np.random.default_rng(1)
+    truth, score = rng.integers(0, 2, 300), rng.random(300)
+    assert best_f1_threshold(truth, score, np.zeros(300, bool)) == best_f1_threshold(truth, score)
+    assert best_f1_threshold(truth, score, np.ones(300, bool)) == 0.5  # nothing left to decide
+    anyway = rng.random(300) < 0.3
+    threshold = best_f1_threshold(truth, score, anyway)
+    assert np.isfinite(threshold) and threshold in score[~anyway]  # a real threshold among the undecided rows
+    best = f1_score(truth, anyway | (score >= threshold))
+    assert all(best >= f1_score(truth, anyway | (score >= t)) - 1e-9 for t in np.linspace(0, 1, 101))
 
 
 def test_precision_recall_f1_by_hand():
