@@ -6,6 +6,7 @@ import streamlit as st
 
 from cleanspeech.classifiers import flagged_labels
 from cleanspeech.classifiers.ensemble import routing_language
+from cleanspeech.labels import IMPLIES_TOXIC
 from cleanspeech.languages import LANGUAGE_NAMES
 from cleanspeech.moderation import LABEL_NAMES, moderate
 from cleanspeech.moderation.verdicts import policy_model_name
@@ -135,9 +136,10 @@ st.caption(" ".join(route), help="Each language is scored by the models that rea
 st.plotly_chart(scores_chart(scores, thresholds), key="scores_chart")
 with st.expander("Scores and thresholds"):
     st.dataframe(scores_table(scores, thresholds), key="scores_table")
+    implying = [LABEL_NAMES[label] for label in IMPLIES_TOXIC]
     st.caption("A label is flagged when its probability reaches the model's threshold (the black mark on its bar), "
-               "tuned for F1 on validation; Toxic is flagged too wherever Severely toxic, Threat or Identity attack "
-               "is.")  # fmt: skip
+               f"tuned for F1 on validation; Toxic is flagged too wherever {', '.join(implying[:-1])} or "
+               f"{implying[-1]} is.")  # fmt: skip
 
 st.subheader("Explanation")
 explanation_section(text, scores, thresholds)

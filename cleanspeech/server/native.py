@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from ..classifiers import flagged_labels
-from ..labels import LABELS
+from ..labels import IMPLIES_TOXIC, LABELS
 from .errors import ERROR_RESPONSES, VISIBLE_TEXT, ApiError
 from .messages import Message
 from .state import Service, authorize, state_of
@@ -39,7 +39,7 @@ class TextScores(BaseModel):
     )  # fmt: skip
     flagged: list[str] = Field(
         description="Labels whose probability reaches the model's tuned threshold; toxic also wherever "
-        "severe_toxic, threat or identity_hate is."
+        f"{', '.join(IMPLIES_TOXIC[:-1])} or {IMPLIES_TOXIC[-1]} is."
     )
 
 
