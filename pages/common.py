@@ -202,8 +202,8 @@ def explanation_section(text: str, scores: dict, thresholds: dict) -> None:
     name = pick_model.selectbox("Model", list(families), key="explain_model")
     methods = METHODS[families[name]]
     method = pick_method.selectbox("Method", methods, key=f"explain_method_{name}", format_func=METHOD_TITLES.get)
-    # opens on the first label over its own threshold (toxic, flagged only because a graver label is, has nothing
-    # of its own to explain)
+    # opens on the first label over its own threshold (toxic, flagged only because a label that implies it is, has
+    # nothing of its own to explain)
     over = [label for label in LABELS if float(scores[name][label]) >= thresholds[name][label]]
     first = LABELS.index(over[0]) if over else 0
     label = pick_label.selectbox("Label", LABELS, index=first, key="explain_label")

@@ -59,7 +59,9 @@ def retune(directory: Path) -> tuple[dict, dict]:
         raise InputError(f"{evaluation} stores no validation predictions: evaluate the model again")
     new = with_toxic_threshold_retuned(old)
     toxic = new["thresholds"]["toxic"]
-    holder = next(directory / name for name in THRESHOLD_FILES if (directory / name).is_file())
+    holder = next((directory / name for name in THRESHOLD_FILES if (directory / name).is_file()), None)
+    if holder is None:
+        raise InputError(f"{directory} keeps no thresholds ({', '.join(THRESHOLD_FILES)}): not a classifier")
     if holder.name == THRESHOLDS_FILE:
         _rewrite_json(holder, lambda data: data.update(toxic=toxic))
     else:

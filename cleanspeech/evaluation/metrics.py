@@ -56,15 +56,17 @@ def best_f1_threshold(truth: np.ndarray, score: np.ndarray, flagged_anyway: np.n
     from sklearn.metrics import precision_recall_curve  # see `evaluate`
 
     anyway = np.zeros(truth.size, bool) if flagged_anyway is None else np.asarray(flagged_anyway, bool)
+    if anyway.shape != truth.shape:
+        raise ValueError(f"flagged_anyway has {anyway.size} rows for {truth.size} targets")
     if anyway.all():  # nothing left for the threshold to decide
         return 0.5
-    # a row flagged anyway ranks above every other score (scikit-learn takes no infinity); only the other rows' scores
-    # are candidate thresholds
+    # a row flagged anyway ranks above every other score (scikit-learn takes no infinity): the cut-off at `above`
+    # flags those rows alone, every lower one some of the others too
     above = np.max(score) + 1.0
     precision, recall, thresholds = precision_recall_curve(truth, np.where(anyway, above, score))
     f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
-    f1 = np.where(thresholds < above, f1[:-1], -1.0)
-    return float(thresholds[int(np.argmax(f1))])
+    best = float(thresholds[int(np.argmax(f1[:-1]))])
+    return best if best < above else float(np.nextafter(np.max(score[~anyway]), np.inf))  # nothing more is flagged
 
 
 def roc_aucs(y_true: pd.DataFrame, y_score: pd.DataFrame) -> pd.Series:

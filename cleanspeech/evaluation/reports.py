@@ -149,35 +149,49 @@ def _stored(report: dict, fold: str) -> tuple[pd.DataFrame, pd.DataFrame, np.nda
     return truth, pd.DataFrame(stored["scores"], columns=list(LABELS), dtype=float), np.asarray(stored["source"])
 
 
-def _at_thresholds(kept: dict, truth: pd.DataFrame, scores: pd.DataFrame, thresholds: dict) -> dict:
-    """A stored metrics table with its `THRESHOLD_FIGURES` measured again at `thresholds` and the rest kept (the
-    AUCs were computed from full-precision scores)."""
-    with warnings.catch_warnings():  # one-class labels: the run that wrote the report warned already
+def _toxic_at(kept: dict, truth: pd.DataFrame, scores: pd.DataFrame, threshold: float) -> dict:
+    """A stored metrics table with toxic's `THRESHOLD_FIGURES` measured again at `threshold`, and the macro row's
+    means with them. Every other figure is kept: the AUCs and the other labels' figures were measured on the
+    full-precision scores, which the stored ones only round."""
+    if "toxic" not in kept:  # a source that does not annotate toxic
+        return kept
+    with warnings.catch_warnings():  # one class only: the run that wrote the report warned already
         warnings.simplefilter("ignore")
-        table = table_to_dict(evaluate(truth, scores, thresholds))
-    return {row: figures | {k: table[row][k] for k in THRESHOLD_FIGURES} for row, figures in kept.items()}
+        toxic = table_to_dict(evaluate(truth[["toxic"]], scores[["toxic"]], {"toxic": threshold}))["toxic"]
+    table = {row: dict(figures) for row, figures in kept.items()}
+    table["toxic"].update({k: toxic[k] for k in THRESHOLD_FIGURES})
+    if "macro" in table:  # as `evaluate` averages: over the labels that have the figure
+        for k in ("precision", "recall", "f1"):
+            values = [f[k] for row, f in table.items() if row != "macro" and f.get(k) is not None]
+            table["macro"][k] = float(np.mean(values)) if values else None
+    return table
 
 
 def with_toxic_threshold_retuned(report: dict) -> dict:
     """`report` (an `evaluation.json`) with toxic's threshold tuned again for its flags as served
-    (`tune_toxic_threshold`) on its stored validation predictions, the other labels' thresholds kept, and precision,
-    recall and F1 of every table measured again; threshold-free figures are kept. For a change to the labels that
-    imply toxic, without scoring every row again.
+    (`tune_toxic_threshold`) on its stored validation predictions, the other labels' thresholds kept, and toxic's
+    precision, recall and F1 in every table (and their macro means) measured again; every other figure is kept. For a
+    change to the labels that imply toxic, without scoring every row again.
 
-    The stored scores are rounded (`PREDICTION_DECIMALS`); the threshold goes half a step below the tuned score, where
-    it flags on the model's full-precision scores the rows it flags on the stored ones.
+    The stored scores are rounded (`PREDICTION_DECIMALS`). The other labels' thresholds are compared with them rounded
+    the same way (a threshold is a validation row's score: that row counts as flagged), and toxic's goes half a step
+    below the tuned stored score, where it flags on the model's full-precision scores the rows it flags on the stored
+    ones (half a step above the highest, where the best is to flag no row on toxic's own score).
     """
     truth, scores, _ = _stored(report, "validation")
     thresholds = dict(report["thresholds"])
-    tuned = tune_toxic_threshold(truth, scores, thresholds)
-    thresholds["toxic"] = round(tuned - 0.5 * 10.0**-PREDICTION_DECIMALS, PREDICTION_DECIMALS + 1)
+    on_grid = {label: round(value, PREDICTION_DECIMALS) for label, value in thresholds.items()}
+    tuned = tune_toxic_threshold(truth, scores, on_grid)
+    half = 0.5 * 10.0**-PREDICTION_DECIMALS
+    toxic = tuned - half if tuned <= scores["toxic"].max() else tuned + half
+    thresholds["toxic"] = round(toxic, PREDICTION_DECIMALS + 1)
     retuned = copy.deepcopy(report) | {"thresholds": thresholds}
     for fold, split in retuned["splits"].items():
         truth, scores, sources = _stored(report, fold)
-        split["metrics"] = _at_thresholds(split["metrics"], truth, scores, thresholds)
+        split["metrics"] = _toxic_at(split["metrics"], truth, scores, thresholds["toxic"])
         for source, kept in split["by_source"].items():
             part = sources == source
-            split["by_source"][source] = _at_thresholds(kept, truth[part], scores[part], thresholds)
+            split["by_source"][source] = _toxic_at(kept, truth[part], scores[part], thresholds["toxic"])
     return retuned
 
 

@@ -139,6 +139,14 @@ def test_flagged_anyway_rows_only_add_flags():
     assert all(best >= f1_score(truth, anyway | (score >= t)) - 1e-9 for t in np.linspace(0, 1, 101))
 
 
+def test_flagging_no_more_than_the_implied_rows_can_be_best():
+    truth, anyway = np.array([1, 1, 0, 0]), np.array([True, True, False, False])
+    threshold = best_f1_threshold(truth, np.array([0.1, 0.1, 0.9, 0.8]), anyway)
+    assert 0.9 < threshold < 0.9 + 1e-9  # just above the highest other score: they stay unflagged (F1 1.0)
+    with pytest.raises(ValueError, match="1 rows for 4 targets"):
+        best_f1_threshold(truth, np.array([0.1, 0.1, 0.9, 0.8]), np.array([True]))
+
+
 def test_precision_recall_f1_by_hand():
     truth = np.array([1, 1, 0, 0, 1])
     score = np.array([0.9, 0.2, 0.8, 0.1, 0.7])
