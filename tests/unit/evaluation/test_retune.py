@@ -44,7 +44,7 @@ def test_the_retuned_threshold_is_the_best_for_the_served_flags(transformer_repo
         k: v for k, v in transformer_report["thresholds"].items() if k != "toxic"
     }
     best = _served_f1(truth, scores, thresholds)
-    # every distinct stored toxic score is a candidate; none gives the served flags a higher F1
+    # about 400 of the distinct stored toxic scores, evenly spaced, as candidates: none gives a higher F1
     candidates = np.unique(scores[:, TOXIC])[:: max(1, len(np.unique(scores[:, TOXIC])) // 400)]
     assert all(best >= _served_f1(truth, scores, thresholds | {"toxic": t}) - 1e-12 for t in candidates)
     # half a rounding step below a stored score: moved a quarter step either way it flags the same stored rows, so
