@@ -100,6 +100,9 @@ _CLAUSE_VERBS = _COPULAS | frozenset(
 _ABBREVIATION_END = re.compile(r"\b(?:mr|mrs|ms|dr|st|vs|etc|jr|sr|e\.g|i\.e)\.$", re.IGNORECASE)
 _CLOSING_PUNCT = ",.!?;:)…"
 _ARTICLE_BEFORE = re.compile(r"(^|\W)([Aa])(n?)(\s+)$")
+# "a"/"an" go by sound, not spelling: "a one", "a university", "a European", but "an unimportant"; "an hour"
+_VOWEL_LETTER_CONSONANT_SOUND = re.compile(r"(?:one\b|once\b|uni[cfoqstv]|use|usu|uti|eu|ewe)", re.IGNORECASE)
+_SILENT_H = re.compile(r"(?:hour|honest|honou?r|heir)", re.IGNORECASE)
 
 
 def logit(p):
@@ -123,7 +126,11 @@ def _fix_article(before: str, next_text: str) -> str:
     word = next_text.lstrip()[:1].lower()
     if not match or not word.isalpha():
         return before
-    article = match.group(2) + ("n" if word in "aeiou" else "")
+    following = next_text.lstrip()
+    vowel_sound = (word in "aeiou" and not _VOWEL_LETTER_CONSONANT_SOUND.match(following)) or bool(
+        _SILENT_H.match(following)
+    )
+    article = match.group(2) + ("n" if vowel_sound else "")
     return before[: match.start(2)] + article + match.group(4)
 
 
@@ -146,6 +153,9 @@ class Edit:
         if joined is None:
             return None
         before, after = joined
+        following = re.match(r"[\w'’]+", after)
+        if following and following.group(0).lower() in _FUNCTION_WORDS and _DANGLING_ARTICLE.search(before):
+            return None  # an article needs its noun: "all the garbage you can" is not "all the you can"
         if not after.strip() or after[0] in _CLOSING_PUNCT:
             if _DANGLING_OTHER_ARTICLE.search(before):
                 return None

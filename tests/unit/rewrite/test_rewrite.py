@@ -148,6 +148,12 @@ def test_unknown_backend_is_rejected(local):
         ("so, fuck, that works", Edit(4, 8, "", 0.0), "so, that works"),
         ("Stop it, you idiot.", Edit(13, 18, "", 0.0), "Stop it, you."),
         ("Stop it, idiot.", Edit(9, 14, "", 0.0), "Stop it."),
+        ("thats all the garbage you can come up with", Edit(14, 21, "", 0.0), None),  # not "all the you can"
+        ("the stupid idea was yours", Edit(4, 10, "", 0.0), "the idea was yours"),  # the article keeps its noun
+        ("not a fucking one of them", Edit(6, 13, "", 0.0), "not a one of them"),  # "a" by sound: not "an one"
+        ("an idiotic university", Edit(3, 11, "", 0.0), "a university"),
+        ("a fucking hour late", Edit(2, 9, "", 0.0), "an hour late"),
+        ("a stupid unimportant detail", Edit(2, 8, "", 0.0), "an unimportant detail"),
         ("He is not an idiot.", Edit(10, 18, "", 0.0), None),  # "He is not." turns the meaning round
         ("You're an idiot, John.", Edit(7, 15, "", 0.0), None),  # not "You're, John."
         ("Stop being morons.", Edit(11, 17, "", 0.0), None),
