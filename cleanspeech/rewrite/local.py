@@ -49,6 +49,10 @@ _FUNCTION_WORDS = frozenset(  # never deleted alone: removing them garbles a sen
         "can't won't isn't aren't what who how why when where which",
     )
 )
+# Words no article comes right before: the function words, prepositions and pronouns as comments often write them.
+_NOT_AFTER_ARTICLE = _FUNCTION_WORDS | frozenset(
+    "from about into onto upon than there u ur im ive youre theyre dont cant wont isnt arent".split()  # noqa: SIM905
+)
 _AFTER_NOUN = frozenset(
     "and or but for of in on at with who that which is are was were has have like than from".split()  # noqa: SIM905
 )
@@ -74,7 +78,7 @@ _DANGLING_OTHER_ARTICLE = re.compile(
 # conjunction is dropped only where what is left is plainly one clause; otherwise the deletion is not made: after a
 # negation ("not stupid but lazy" is not "not lazy"), a correlative ("both ... and") or before a clause of its own
 # ("It's bullshit and you know it" is not "It's you know it"; "You are a loser and always will be").
-_CONJUNCTION_START = re.compile(r"^(?:(?:and|or|but|nor)\b|&(?=\s|$))\s*", re.IGNORECASE)
+_CONJUNCTION_START = re.compile(r"^(?:(?:and|or|but|nor)\b(?!-)|&(?=\s|$))\s*", re.IGNORECASE)  # not "but-for"
 _CONJUNCTION_END = re.compile(r"\s*(?:,\s*)?(?:\b(?:and|or|but|nor)|&)$", re.IGNORECASE)
 _NEGATION = re.compile(r"\b(?:not|never|no|nothing|\w+n['’]t)\b", re.IGNORECASE)
 _CORRELATIVES = frozenset("both either neither only".split())  # noqa: SIM905
@@ -101,7 +105,10 @@ _ABBREVIATION_END = re.compile(r"\b(?:mr|mrs|ms|dr|st|vs|etc|jr|sr|e\.g|i\.e)\.$
 _CLOSING_PUNCT = ",.!?;:)…"
 _ARTICLE_BEFORE = re.compile(r"(^|\W)([Aa])(n?)(\s+)$")
 # "a"/"an" go by sound, not spelling: "a one", "a university", "a European", but "an unimportant"; "an hour"
-_VOWEL_LETTER_CONSONANT_SOUND = re.compile(r"(?:one\b|once\b|uni[cfoqstv]|use|usu|uti|eu|ewe)", re.IGNORECASE)
+_VOWEL_LETTER_CONSONANT_SOUND = re.compile(
+    r"(?:one(?![ir])|once\b|uni[cfloqstvx]|use|usu|uti|utop|uten|uter|ubiq|uku|urin|uran|ureth|uvu|eu|ewe)",
+    re.IGNORECASE,
+)
 _SILENT_H = re.compile(r"(?:hour|honest|honou?r|heir)", re.IGNORECASE)
 
 
@@ -148,13 +155,12 @@ class Edit:
         before, after = text[: self.start], text[self.end :]
         if self.replacement:
             return _fix_article(before, self.replacement) + self.replacement + after
-        before, after = before.rstrip(" "), after.lstrip(" ")
+        before, after = before.rstrip(" \t"), after.lstrip(" \t")
         joined = _without_stranded_conjunction(before, after)
         if joined is None:
             return None
         before, after = joined
-        following = re.match(r"[\w'’]+", after)
-        if following and following.group(0).lower() in _FUNCTION_WORDS and _DANGLING_ARTICLE.search(before):
+        if _DANGLING_ARTICLE.search(before) and _cannot_follow_article(after):
             return None  # an article needs its noun: "all the garbage you can" is not "all the you can"
         if not after.strip() or after[0] in _CLOSING_PUNCT:
             if _DANGLING_OTHER_ARTICLE.search(before):
@@ -173,6 +179,13 @@ class Edit:
             after = upper_first(after) if capitalize and first_word.islower() else after  # not "IPhone"
         joiner = "" if not before or not after or after[0] in _CLOSING_PUNCT or before[-1] in '\n("“' else " "
         return _fix_article(before + joiner, after) + after
+
+
+def _cannot_follow_article(after: str) -> bool:
+    """Whether the word `after` starts with is one no article can come before: a function word ("the you"), also as
+    comments spell them ("you’re", "youre", "u"). A hyphenated word is its own word: "the so-called", "a no-brainer"."""
+    word = re.match(r"[\w'’-]*", after).group(0).lower().replace("’", "'")
+    return word in _NOT_AFTER_ARTICLE or word.split("'")[0] in _NOT_AFTER_ARTICLE
 
 
 def _without_stranded_conjunction(before: str, after: str) -> tuple[str, str] | None:

@@ -150,10 +150,17 @@ def test_unknown_backend_is_rejected(local):
         ("Stop it, idiot.", Edit(9, 14, "", 0.0), "Stop it."),
         ("thats all the garbage you can come up with", Edit(14, 21, "", 0.0), None),  # not "all the you can"
         ("the stupid idea was yours", Edit(4, 10, "", 0.0), "the idea was yours"),  # the article keeps its noun
+        ("all the garbage you’re doing", Edit(8, 15, "", 0.0), None),  # a pronoun, however it is spelt
+        ("all the garbage u can", Edit(8, 15, "", 0.0), None),
+        ("the damn so-called expert", Edit(4, 8, "", 0.0), "the so-called expert"),  # a hyphenated word is a word
+        ("the damn but-for test", Edit(4, 8, "", 0.0), "the but-for test"),  # not a stranded "but"
+        ("all the\tgarbage\tyou", Edit(8, 15, "", 0.0), None),
         ("not a fucking one of them", Edit(6, 13, "", 0.0), "not a one of them"),  # "a" by sound: not "an one"
         ("an idiotic university", Edit(3, 11, "", 0.0), "a university"),
         ("a fucking hour late", Edit(2, 9, "", 0.0), "an hour late"),
         ("a stupid unimportant detail", Edit(2, 8, "", 0.0), "an unimportant detail"),
+        ("an idiotic utopia", Edit(3, 10, "", 0.0), "a utopia"),
+        ("an idiotic onerous task", Edit(3, 10, "", 0.0), "an onerous task"),
         ("He is not an idiot.", Edit(10, 18, "", 0.0), None),  # "He is not." turns the meaning round
         ("You're an idiot, John.", Edit(7, 15, "", 0.0), None),  # not "You're, John."
         ("Stop being morons.", Edit(11, 17, "", 0.0), None),
