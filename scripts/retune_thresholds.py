@@ -17,14 +17,12 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from cleanspeech._io import run_main, write_json_atomic
 from cleanspeech.classifiers import available_models, flag_matrix, resolve_model_dir
 from cleanspeech.classifiers.files import BASELINE_META_FILE, EMBEDDING_META_FILE, ENSEMBLE_FILE, THRESHOLDS_FILE
 from cleanspeech.errors import InputError
 from cleanspeech.evaluation.metrics import precision_recall_f1
-from cleanspeech.evaluation.reports import with_toxic_threshold_retuned, write_report
+from cleanspeech.evaluation.reports import stored_predictions, with_toxic_threshold_retuned, write_report
 from cleanspeech.labels import LABELS
 
 # where each family keeps its thresholds (the first file the directory has), and the metadata holding validation
@@ -81,12 +79,10 @@ def _update_metrics(meta: dict, report: dict) -> None:
 def served_toxic_f1(report: dict, fold: str = "validation") -> float:
     """F1 of the toxic flags a user gets (`flag_matrix`: the labels that imply toxic included), from the report's
     stored predictions of `fold` and its thresholds."""
-    stored = report["predictions"][fold]
-    scores = np.column_stack([np.asarray(stored["scores"][label], dtype=float) for label in LABELS])
-    truth = np.asarray(stored["labels"]["toxic"], dtype=float)
+    truth, scores, _ = stored_predictions(report, fold)
     flagged = flag_matrix(scores, report["thresholds"])[:, LABELS.index("toxic")]
-    known = ~np.isnan(truth)
-    return precision_recall_f1(truth[known], flagged[known].astype(float), 0.5)[2]
+    known = truth["toxic"].notna().to_numpy()
+    return precision_recall_f1(truth["toxic"].to_numpy()[known], flagged[known].astype(float), 0.5)[2]
 
 
 def main(argv=None) -> int:

@@ -10,7 +10,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..labels import IMPLIES_TOXIC, LABELS
+from ..classifiers import flag_matrix
+from ..labels import LABEL2ID, LABELS
 
 METRIC_COLUMNS = ["roc_auc", "pr_auc", "precision", "recall", "f1", "threshold", "n", "positives"]
 
@@ -98,9 +99,8 @@ def tune_thresholds(y_true: pd.DataFrame, y_score: pd.DataFrame) -> dict[str, fl
 def tune_toxic_threshold(y_true: pd.DataFrame, y_score: pd.DataFrame, thresholds: dict[str, float]) -> float:
     """`toxic`'s threshold that maximises the F1 of its flags as served (`classifiers.flag_matrix`): a row where a
     label of `IMPLIES_TOXIC` reaches its threshold in `thresholds` counts as flagged whatever toxic's own score."""
-    implied = np.zeros(len(y_score), bool)
-    for label in IMPLIES_TOXIC:
-        implied |= y_score[label].to_numpy(dtype=float) >= thresholds[label]  # NaN scores flag nothing
+    # the served rule itself, with toxic's own score out of it: the rows the other labels flag toxic on
+    implied = flag_matrix(y_score, thresholds | {"toxic": np.inf})[:, LABEL2ID["toxic"]]
     truth, score = y_true["toxic"].to_numpy(dtype=float), y_score["toxic"].to_numpy(dtype=float)
     known = ~np.isnan(truth) & ~np.isnan(score)
     return best_f1_threshold(truth[known].astype(int), score[known], implied[known])

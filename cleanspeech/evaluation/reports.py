@@ -142,8 +142,9 @@ def report_from_scores(name: str, frame: pd.DataFrame, scores: pd.DataFrame, thr
     return report
 
 
-def _stored(report: dict, fold: str) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
-    """Targets (NaN where unknown), scores and sources of a fold's stored predictions."""
+def stored_predictions(report: dict, fold: str) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """Targets (NaN where unknown), scores and sources of a fold's predictions stored in a report
+    (`predictions_record`)."""
     stored = report["predictions"][fold]
     truth = pd.DataFrame(stored["labels"], columns=list(LABELS), dtype=float)
     return truth, pd.DataFrame(stored["scores"], columns=list(LABELS), dtype=float), np.asarray(stored["source"])
@@ -178,7 +179,7 @@ def with_toxic_threshold_retuned(report: dict) -> dict:
     below the tuned stored score, where it flags on the model's full-precision scores the rows it flags on the stored
     ones (half a step above the highest, where the best is to flag no row on toxic's own score).
     """
-    truth, scores, _ = _stored(report, "validation")
+    truth, scores, _ = stored_predictions(report, "validation")
     thresholds = dict(report["thresholds"])
     on_grid = {label: round(value, PREDICTION_DECIMALS) for label, value in thresholds.items()}
     tuned = tune_toxic_threshold(truth, scores, on_grid)
@@ -187,7 +188,7 @@ def with_toxic_threshold_retuned(report: dict) -> dict:
     thresholds["toxic"] = round(toxic, PREDICTION_DECIMALS + 1)
     retuned = copy.deepcopy(report) | {"thresholds": thresholds}
     for fold, split in retuned["splits"].items():
-        truth, scores, sources = _stored(report, fold)
+        truth, scores, sources = stored_predictions(report, fold)
         split["metrics"] = _toxic_at(split["metrics"], truth, scores, thresholds["toxic"])
         for source, kept in split["by_source"].items():
             part = sources == source

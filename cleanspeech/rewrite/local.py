@@ -130,11 +130,11 @@ def toxicity_margins(judge, texts: list[str]) -> np.ndarray:
 def _fix_article(before: str, next_text: str) -> str:
     """ "a" or "an" at the end of `before`, agreeing with the word that now follows it."""
     match = _ARTICLE_BEFORE.search(before)
-    word = next_text.lstrip()[:1].lower()
-    if not match or not word.isalpha():
-        return before
     following = next_text.lstrip()
-    vowel_sound = (word in "aeiou" and not _VOWEL_LETTER_CONSONANT_SOUND.match(following)) or bool(
+    if not match or not following[:1].isalpha():
+        return before
+    vowel_letter = following[0].lower() in "aeiou"
+    vowel_sound = (vowel_letter and not _VOWEL_LETTER_CONSONANT_SOUND.match(following)) or bool(
         _SILENT_H.match(following)
     )
     article = match.group(2) + ("n" if vowel_sound else "")
