@@ -31,7 +31,8 @@ from pathlib import Path
 import pandas as pd
 
 from cleanspeech._io import at_least, run_main, write_json_atomic
-from cleanspeech.classifiers import available_models, load_model, model_path
+from cleanspeech.classifiers import available_models, model_path
+from cleanspeech.classifiers.load import bench_prediction, directory_size_mb, load_configuration, p95
 from cleanspeech.data.corpus import build_dataset
 from cleanspeech.errors import InputError
 from cleanspeech.labels import LABELS
@@ -41,7 +42,6 @@ from cleanspeech.sysinfo import available_cores, peak_rss_mb
 TRANSFORMER_BACKENDS = ("torch", "onnx", "onnx-int8")
 TRANSFORMER_CONFIGURATIONS = (*(f"transformer[{b}]" for b in TRANSFORMER_BACKENDS), "naive_pipeline")
 CONFIGURATIONS = ("baseline", *TRANSFORMER_CONFIGURATIONS, "embedding", "ensemble")  # what --skip may name
-EXPLAIN_WORDS = (20, 60, 200)  # comment lengths for explanation latency
 SERVICE_CLIENTS = (1, 8, 32)  # concurrent clients of the service benchmark
 
 
@@ -81,60 +81,6 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-class NaivePipeline:
-    """`transformers.pipeline` as documented: input order, every batch padded to max_length."""
-
-    def __init__(self, directory: Path, max_length: int = 128, batch_size: int = 32):
-        from transformers import pipeline
-
-        self.pipe = pipeline("text-classification", model=str(directory), top_k=None, device=-1)
-        self.max_length, self.batch_size = max_length, batch_size
-
-    def predict_proba(self, texts) -> pd.DataFrame:
-        kwargs = {"truncation": True, "padding": "max_length", "max_length": self.max_length}
-        rows = self.pipe(list(texts), batch_size=self.batch_size, **kwargs)
-        return pd.DataFrame([{d["label"]: d["score"] for d in row} for row in rows], columns=list(LABELS))
-
-
-def load_configuration(name: str, directory: Path):
-    """A model by configuration name: baseline, transformer[BACKEND], naive_pipeline (an exported directory),
-    embedding, ensemble (with its members)."""
-    if name == "naive_pipeline":
-        return NaivePipeline(directory)
-    if name.startswith("transformer["):
-        from cleanspeech.classifiers.transformer import TransformerModel
-
-        return TransformerModel.load(directory, backend=name[len("transformer[") : -1])
-    return load_model(directory)
-
-
-def directory_size_mb(path: Path) -> float:
-    return round(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20, 2)
-
-
-def bench_prediction(model, texts: list[str], repeats: int) -> dict:
-    model.predict_proba(texts[:8])  # warm-up: lazy imports, allocator
-    started = time.perf_counter()
-    model.predict_proba(texts)
-    batch_seconds = time.perf_counter() - started
-    latencies = []
-    for text in texts[:repeats]:
-        started = time.perf_counter()
-        model.predict_proba([text])
-        latencies.append(time.perf_counter() - started)
-    return {
-        "comments": len(texts),
-        "comments_per_s": round(len(texts) / batch_seconds, 1),
-        "single_latency_ms_median": round(1000 * statistics.median(latencies), 2),
-        "single_latency_ms_p95": round(1000 * p95(latencies), 2),
-    }
-
-
-def p95(values: list[float]) -> float:
-    """The 95th percentile, nearest rank below."""
-    return sorted(values)[int(0.95 * (len(values) - 1))]
-
-
 def cold_start_child(name: str, directory: str) -> None:
     """Runs in a fresh process: load, score one comment, report peak memory."""
     load_configuration(name, Path(directory)).predict_proba(["You are a disgusting idiot."])
@@ -157,45 +103,6 @@ def bench_baseline_training(rows) -> dict:
     BaselineModel().fit(rows["text"].tolist(), rows[list(LABELS)])
     seconds = time.perf_counter() - started
     return {"comments": len(rows), "seconds": round(seconds, 1), "comments_per_s": round(len(rows) / seconds, 1)}
-
-
-def comments_of_length(texts: list[str], words: int) -> str:
-    """A comment of exactly `words` words made of real comments run together."""
-    pool = " ".join(texts).split()
-    return " ".join(pool[:words])
-
-
-def bench_explanations(texts: list[str], transformer_dir: Path, repeats: int) -> dict:
-    """Median seconds to explain one comment of 20, 60 and 200 words, per model and method, as the app asks (one
-    label for gradient methods, whose cost grows per label) and, for those, for all six labels at once."""
-    from cleanspeech.explain import METHODS, PER_LABEL_METHODS, explain, model_family
-
-    results = {}
-    for name, directory in (("baseline", model_path("baseline")), ("transformer", transformer_dir)):
-        if not directory.is_dir():
-            continue
-        model = load_model(directory)
-        for method in METHODS[model_family(model)]:
-            per_label = method in PER_LABEL_METHODS
-            for labels in [("toxic",), None] if per_label else [None]:
-                key = f"{name}[{method}{', all labels' if per_label and labels is None else ''}]"
-                results[key] = explanation_timings(model, texts, method, labels, repeats, explain)
-                print(f"explain {key}: {results[key]}", flush=True)
-    return results
-
-
-def explanation_timings(model, texts, method, labels, repeats, explain) -> dict:
-    timings = {}
-    for words in EXPLAIN_WORDS:
-        comment = comments_of_length(texts, words)
-        explain(model, comment, method, labels=labels)  # warm-up
-        seconds = []
-        for _ in range(repeats):
-            started = time.perf_counter()
-            explain(model, comment, method, labels=labels)
-            seconds.append(time.perf_counter() - started)
-        timings[f"{words}_words_s"] = round(statistics.median(seconds), 3)
-    return timings
 
 
 def bench_rewrites(frame: pd.DataFrame, count: int, rewriter=None) -> dict:
@@ -322,6 +229,21 @@ def write_section(output: Path, name: str, section: dict, earlier: dict) -> int:
     return 0
 
 
+def bench_configurations(args, texts: list[str], skipped: set[str]) -> dict:
+    """Size, throughput, latency and cold start of every configuration present and not skipped."""
+    serving = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, directory in configurations(Path(args.transformer_dir), Path(scratch) / "export").items():
+            if name in skipped:
+                continue
+            entry = {"size_mb": directory_size_mb(directory)}
+            entry.update(bench_prediction(load_configuration(name, directory), texts, args.latency_repeats))
+            entry.update(bench_cold_start(name, directory))
+            serving[name] = entry
+            print(f"{name}: {entry}", flush=True)
+    return serving
+
+
 def main(argv=None) -> int:
     return run_main(_main, argv)  # a CleanSpeechError: one line on stderr, exit status 2
 
@@ -342,23 +264,16 @@ def _main(argv=None) -> int:
     results = {
         "machine": machine(),
         "mean_comment_chars": round(sum(map(len, texts)) / max(1, len(texts)), 1),
-        "serving": {},
+        "serving": bench_configurations(args, texts, skipped),
     }
-    with tempfile.TemporaryDirectory() as scratch:
-        for name, directory in configurations(Path(args.transformer_dir), Path(scratch) / "export").items():
-            if name in skipped:
-                continue
-            entry = {"size_mb": directory_size_mb(directory)}
-            entry.update(bench_prediction(load_configuration(name, directory), texts, args.latency_repeats))
-            entry.update(bench_cold_start(name, directory))
-            results["serving"][name] = entry
-            print(f"{name}: {entry}", flush=True)
     from cleanspeech.classifiers.onnx_backend import default_backend
 
     results["ratios"] = ratios(results["serving"], default_backend(Path(args.transformer_dir)))
     if args.explain_repeats:
-        explain_dir = Path(args.transformer_dir)
-        results["explanation_latency"] = bench_explanations(texts, explain_dir, args.explain_repeats)
+        from cleanspeech.explain.timing import bench_explanations
+
+        explained = {"baseline": model_path("baseline"), "transformer": Path(args.transformer_dir)}
+        results["explanation_latency"] = bench_explanations(texts, explained, args.explain_repeats)
     if args.rewrite_comments:
         results["rewrite_latency"] = bench_rewrites(frame, args.rewrite_comments)
         print(f"rewrite: {results['rewrite_latency']}", flush=True)

@@ -48,14 +48,12 @@ def test_benchmark_measures_every_configuration_side_by_side(
 
 def test_explanation_latency_is_measured_per_method_and_length(monkeypatch, shipped_baseline_dir):
     from cleanspeech.classifiers import load_model
-    from cleanspeech.explain import explain
-    from tests.helpers import load_script
+    from cleanspeech.explain import timing
 
-    benchmark = load_script("benchmark")
-    monkeypatch.setattr(benchmark, "EXPLAIN_WORDS", (5, 12))
+    monkeypatch.setattr(timing, "EXPLAIN_WORDS", (5, 12))
     texts = ["You are a disgusting idiot.", "Thanks for fixing the table, it reads much better now."]
-    assert benchmark.comments_of_length(texts, 12).split() == (texts[0] + " " + texts[1]).split()[:12]
-    timings = benchmark.explanation_timings(load_model(shipped_baseline_dir), texts, "linear", None, 2, explain)
+    assert timing.comments_of_length(texts, 12).split() == (texts[0] + " " + texts[1]).split()[:12]
+    timings = timing.explanation_timings(load_model(shipped_baseline_dir), texts, "linear", None, 2)
     assert set(timings) == {"5_words_s", "12_words_s"} and all(t > 0 for t in timings.values())
 
 
