@@ -87,16 +87,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def train(args: argparse.Namespace) -> dict:
-    started = time.perf_counter()
-    frame = build_dataset(args.data_dir, args.jigsaw_dir, args.include_research_data, VALIDATION_FRACTION, args.seed)
-    train_rows = frame[frame["fold"] == "train"]
-    if args.max_train_rows and len(train_rows) > args.max_train_rows:
-        train_rows = train_rows.sample(args.max_train_rows, random_state=args.seed)
-    frame = with_extra_rows(frame, args.extra_data)  # every extra row trains, whatever --max-train-rows says
-    train_rows = pd.concat([train_rows, frame[frame["source"] == "extra"]])
-    print(f"data: {len(train_rows):,} training rows, {len(frame):,} rows in all", flush=True)
-    trained_on = train_rows.index  # the summary counts real rows, not their counterfactual copies
+def mitigation_rows(train_rows: pd.DataFrame, args: argparse.Namespace) -> tuple[pd.DataFrame, dict]:
+    """The identity mitigation's rows for `train_rows`, and the settings and counts the metadata records."""
     settings = (args.identity_benign_copies, args.identity_toxic_copies, args.identity_balance_factor,
                 args.clean_attack_copies, args.identity_statements)  # fmt: skip
     attack_languages = args.identity_statement_attacks
@@ -110,8 +102,21 @@ def train(args: argparse.Namespace) -> dict:
     names = ("benign_copies", "toxic_copies", "balance_factor", "clean_attack_copies", "statements")
     augmentation = dict(zip(names, settings)) | {"statement_attacks": attack_languages or "all",
                                                  "statement_denials": args.identity_statement_denials}  # fmt: skip
-    augmentation |= {"rows": counts}
     print(f"identity mitigation rows: {counts}", flush=True)
+    return extra, augmentation | {"rows": counts}
+
+
+def train(args: argparse.Namespace) -> dict:
+    started = time.perf_counter()
+    frame = build_dataset(args.data_dir, args.jigsaw_dir, args.include_research_data, VALIDATION_FRACTION, args.seed)
+    train_rows = frame[frame["fold"] == "train"]
+    if args.max_train_rows and len(train_rows) > args.max_train_rows:
+        train_rows = train_rows.sample(args.max_train_rows, random_state=args.seed)
+    frame = with_extra_rows(frame, args.extra_data)  # every extra row trains, whatever --max-train-rows says
+    train_rows = pd.concat([train_rows, frame[frame["source"] == "extra"]])
+    print(f"data: {len(train_rows):,} training rows, {len(frame):,} rows in all", flush=True)
+    trained_on = train_rows.index  # the summary counts real rows, not their counterfactual copies
+    extra, augmentation = mitigation_rows(train_rows, args)
     train_rows = pd.concat([train_rows, extra], ignore_index=True)
 
     model = BaselineModel(C=args.C, unicode_normalization=not args.no_unicode_normalization)
