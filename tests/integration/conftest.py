@@ -1,5 +1,5 @@
-"""Fixtures of the service tests: one real server per worker on the shipped baseline (the quickest model to load),
-with keys, proxies and a quota, and the settings it was started with."""
+"""Fixtures of the integration tests: one real server per worker on the shipped baseline (the quickest model to load),
+with keys, proxies and a quota, and the settings it was started with; the app through streamlit.testing."""
 
 import pytest
 
@@ -46,3 +46,18 @@ def http(service):
 
     with httpx.Client(base_url=service, headers={"X-Goog-Api-Key": KEY}, timeout=60) as client:
         yield client
+
+
+@pytest.fixture
+def app(shipped_baseline_dir):
+    """app.py on the shipped models through streamlit.testing, on its first page."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.helpers import REPO
+
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception
+    yield at
+    # app.py turns an unforeseen exception into one line for the user; in a test it is a failure all the same
+    assert not [e.value for e in at.error if e.value.startswith("This page could not finish")]

@@ -1,0 +1,14 @@
+"""What the app's streamlit.testing tests do alike: type a comment and press Check; read a Markdown element."""
+
+import re
+
+
+def check(app, text: str) -> None:
+    """Type a comment on the Moderate page and press Check."""
+    app.text_area(key="comment").input(text)
+    app.button(key="moderate_check").click().run()
+
+
+def shown(markdown: str) -> str:
+    """What a user reads in a Markdown element: the backslash escapes of `pages.common.as_text` undone."""
+    return re.sub(r"\\(.)", r"\1", markdown)
