@@ -40,6 +40,15 @@ INVISIBLE_CHARS = (
     "\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"  # a class's insides
 )
 _INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
+# What shows nothing without being white space or invisible formatting: control characters, and the blank fillers
+# people paste to post an "empty" comment (Hangul fillers, the Braille blank). A text of these alone is blank; they
+# are not removed from the text a model reads, as its training text kept them. Regex escapes, so the service's schema
+# pattern (JSON Schema, pydantic) reads them too.
+BLANK_CHARS = r"\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u115f\u1160\u2800\u3164\uffa0"
+_SHOWS_NOTHING = re.compile(f"[{INVISIBLE_CHARS}{BLANK_CHARS}]")
+# A lone UTF-16 surrogate ("\ud800", from JSON or a file decoded with surrogateescape) is no character: no tokenizer
+# takes it and no UTF-8 text can hold it. Models read it as U+FFFD, as the CLI reads undecodable bytes.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # A letter repeated three or more times is shortened to two ("stuuuupid" -> "stuupid"); digits are left alone.
 _LONG_REPEAT = re.compile(r"([^\W\d_])\1{2,}")
 _ANY_TRIPLE = re.compile(r"(.)\1\1", re.DOTALL)  # a cheap first look: about 7x faster than _LONG_REPEAT's search
@@ -67,8 +76,8 @@ def _fold_mixed_script_word(match: re.Match) -> str:
 
 def is_blank(text: str) -> bool:
     """True when `text` shows nothing: whitespace and invisible characters (zero-width spaces, BOMs, direction
-    marks) only. Such a comment is empty, not something to score."""
-    return not _INVISIBLE.sub("", text).strip()
+    marks), control characters and blank fillers only. Such a comment is empty, not something to score."""
+    return not _SHOWS_NOTHING.sub("", text).strip()
 
 
 def normalize_unicode(text: str) -> str:
@@ -88,8 +97,11 @@ def clean_text(text: object, *, lowercase: bool = False, unicode_normalization: 
     """
     if not isinstance(text, str):
         return ""
+    text = split_at_limit(text)[0]
+    if not text.isascii():
+        text = _LONE_SURROGATE.sub("\ufffd", text)
     # URLs go first so that shortening repeats cannot turn "www." into something the pattern misses.
-    text = _URL.sub(" ", split_at_limit(text)[0])
+    text = _URL.sub(" ", text)
     if unicode_normalization:
         text = normalize_unicode(text)
     if lowercase:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import CleanSpeechError
-from ..text import INVISIBLE_CHARS
+from ..text import BLANK_CHARS, INVISIBLE_CHARS
 
 log = logging.getLogger("cleanspeech.server")
 
@@ -103,8 +103,9 @@ NOT_JSON_TYPE = "Invalid JSON payload received. Send the body as JSON, with Cont
 # the union, so a client validating against the schema and the server agree on every text.
 _WHITE_SPACE = r"\t\n\x0b\x0c\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 # A text field's pattern: one character that is neither white space nor invisible (zero-width spaces, direction
-# marks: such a text is empty, `text.is_blank`). Pydantic's words for a text without one are the pattern itself.
-VISIBLE_TEXT = f"[^{_WHITE_SPACE}{INVISIBLE_CHARS}]"
+# marks, control characters, blank fillers: such a text is empty, `text.is_blank`). Pydantic's words for a text
+# without one are the pattern itself.
+VISIBLE_TEXT = f"[^{_WHITE_SPACE}{INVISIBLE_CHARS}{BLANK_CHARS}]"
 _BLANK = "must hold a visible character; it is empty, white space or invisible characters only"
 
 

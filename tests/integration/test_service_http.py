@@ -319,7 +319,7 @@ def test_a_body_that_is_not_utf8_is_named_as_such(http):
 
 
 def test_a_comment_with_nothing_visible_is_empty_on_every_api(http):
-    for text in ("   \n\t", "\u200b\u200e", "\ufeff "):
+    for text in ("   \n\t", "\u200b\u200e", "\ufeff ", "\x00", "\x01\x02", "\u2800", "\u3164 \uffa0"):
         body = {"comment": {"text": text}, "languages": ["en"], "requestedAttributes": {"TOXICITY": {}}}
         error = assert_google_error(http.post(ANALYZE, json=body), 400, "INVALID_ARGUMENT")
         assert error["message"] == "Comment must be non-empty."  # not scored, even where the language is given

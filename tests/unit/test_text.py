@@ -1,6 +1,6 @@
 import pytest
 
-from cleanspeech.text import MAX_TEXT_CHARS, clean_text, dedup_key, normalize_unicode
+from cleanspeech.text import MAX_TEXT_CHARS, clean_text, dedup_key, is_blank, normalize_unicode
 
 
 @pytest.mark.parametrize(
@@ -38,6 +38,14 @@ def test_lowercase_is_opt_in_and_whitespace_collapses():
 def test_normalization_is_switchable():
     assert clean_text("Yоu", unicode_normalization=False) == "Yоu"
     assert clean_text("Yоu", unicode_normalization=True) == "You"
+
+
+def test_what_shows_nothing_is_blank_and_a_lone_surrogate_reads_as_a_replacement_character():
+    for text in ("", " \n", "\u200b\ufeff", "\x00", "\x01\x7f", "\u2800", "\u3164\uffa0", "\u115f\u1160"):
+        assert is_blank(text), repr(text)
+    for text in ("a", "\x00a", "\u2801", "é", "\ud800"):
+        assert not is_blank(text), repr(text)
+    assert clean_text("bad \ud800 idiot \udcff") == "bad \ufffd idiot \ufffd"
 
 
 def test_non_strings_and_huge_text():

@@ -126,6 +126,16 @@ def test_what_would_be_misread_is_refused_by_every_family(texts, says, shipped_b
     assert shipped_baseline.predict_proba(("You idiot", float("nan"))).shape == (2, len(LABELS))  # NaN: an empty cell
 
 
+def test_a_lone_surrogate_is_scored_by_every_family(shipped_baseline, shipped_transformer):
+    """JSON can carry "\\ud800" and a file decoded with surrogateescape holds such code points: no tokenizer takes one,
+    so every model reads it as U+FFFD, as the CLI reads undecodable bytes."""
+    texts = json.loads('["You \\ud800 idiot", "You \\udcff"]')
+    for model in (shipped_baseline, shipped_transformer):
+        scores = model.predict_proba(texts)
+        expected = model.predict_proba(["You \ufffd idiot", "You \ufffd"])
+        assert np.allclose(scores.to_numpy(), expected.to_numpy(), atol=1e-6), model.name
+
+
 @pytest.mark.artifact
 def test_shipped_artifact_is_small_and_complete(shipped_baseline_dir):
     total = sum(p.stat().st_size for p in shipped_baseline_dir.iterdir())
