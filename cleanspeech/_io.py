@@ -25,6 +25,8 @@ EXIT_USAGE = 2  # every command and script: a problem with the user's input or f
 # stream (zlib.error), a broken .zip (BadZipFile).
 UNREADABLE_FILE_ERRORS = (OSError, ValueError, EOFError, zlib.error, zipfile.BadZipFile)
 SNIFF_BYTES = 8192  # bytes looked at to tell binary files and BOM-less UTF-16 from text
+# Control characters no text file of comments holds in number (tab, line ends, form feed and escape left out).
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
 
 
 @contextlib.contextmanager
@@ -100,9 +102,11 @@ def detect_encoding(head: bytes, name: str = "the file", complete: bool = True) 
     if not head.strip():
         raise InputError(f"{name} is empty (only whitespace)")
     kind = next((what for magic, what in _SIGNATURES.items() if head.startswith(magic)), None)
-    nuls = head[:SNIFF_BYTES].count(0)  # a stray NUL or two is a damaged line (reported by line), many are binary
-    if kind or (nuls >= 8 and nuls > 0.01 * len(head[:SNIFF_BYTES])):
-        raise InputError(f"{name} looks like {kind or 'a binary file'}, not a CSV")
+    sample = head[:SNIFF_BYTES]
+    nuls = sample.count(0)  # a stray NUL or two is a damaged line (reported by line), many are binary
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))  # ~11% of random or encrypted bytes
+    if kind or (nuls >= 8 and nuls > 0.01 * len(sample)) or (controls >= 8 and controls > 0.05 * len(sample)):
+        raise InputError(f"{name} looks like {kind or 'a binary file'}, not a text file of comments")
     try:
         head.decode("utf-8")
         return "utf-8", None, "strict"

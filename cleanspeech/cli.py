@@ -42,7 +42,7 @@ def _read_file_to_score(args):
     if args.lines:
         if args.column != TEXT_COLUMN:  # the one column read_lines makes
             raise InputError("--lines reads one comment per line, with no columns: leave out --column")
-        table, how = read_lines(args.file), ""
+        table, how = read_lines(args.file, lenient=args.lenient), ""
     else:  # a .txt read as CSV lost its first line, likely a comment, to the header: say how to read it instead
         how = ", or read one comment per line with --lines" if Path(args.file).suffix.lower() == ".txt" else ""
         table = read_table(args.file, lenient=args.lenient, keep_how=f"with --lenient{how}")

@@ -45,7 +45,7 @@ if upload is None:
 data = upload.getvalue()
 try:
     if lines:
-        table = read_lines(data, upload.name)
+        table = read_lines(data, upload.name, lenient=lenient, keep_how="by ticking Keep malformed rows")
     else:
         table = read_table(data, name=upload.name, lenient=lenient, keep_how="by ticking Keep malformed rows")
 except InputError as exc:

@@ -1,7 +1,9 @@
 """A plain-text comment file: one comment per line, no header (what a moderator pastes into a .txt).
 
 Read as CSV, such a file lost its first comment to the header, and a comment with a comma was a malformed row. The
-encoding is told as for CSV (`detect_encoding`: UTF-8, UTF-16, Windows-1252; binary and empty files refused).
+encoding is told as for CSV (`detect_encoding`: UTF-8, UTF-16, Windows-1252; binary and empty files refused), and a
+line with a NUL byte is malformed as a CSV row with one is: an error naming its lines, or with `lenient` a row kept
+with its text and not scored.
 """
 
 import re
@@ -12,12 +14,13 @@ import pandas as pd
 from .._io import detect_encoding
 from ..errors import InputError
 from .csv_files import TEXT_COLUMN
-from .tables import CommentTable
+from .tables import KEEP_HOW, CommentTable, TableScan
 
 _LINE_END = re.compile(r"\r\n|\r|\n")  # not str.splitlines(): U+2028 and form feeds inside a comment stay in it
 
 
-def read_lines(source: bytes | str | Path, name: str | None = None) -> CommentTable:
+def read_lines(source: bytes | str | Path, name: str | None = None, lenient: bool = False,
+               keep_how: str = KEEP_HOW) -> CommentTable:  # fmt: skip
     """Each line of `source` (an upload's bytes, or a file's path) that holds more than white space, as one comment
     in a `comment_text` column."""
     if isinstance(source, bytes):
@@ -30,6 +33,13 @@ def read_lines(source: bytes | str | Path, name: str | None = None) -> CommentTa
             raise InputError(f"file not found: {path}")
         data = path.read_bytes()
     encoding, notice, errors = detect_encoding(data, name)
-    lines = [line for line in _LINE_END.split(data.decode(encoding, errors)) if line.strip()]
-    frame = pd.DataFrame({TEXT_COLUMN: lines}, dtype=str)
-    return CommentTable(frame, [notice] if notice else [], {}, name)
+    numbered = [(n, line) for n, line in enumerate(_LINE_END.split(data.decode(encoding, errors)), 1) if line.strip()]
+    problems = [(n, "contains a NUL byte") for n, line in numbered if "\x00" in line]
+    scan = TableScan(name, [TEXT_COLUMN], len(numbered), problems, [notice] if notice else [])
+    if problems and not lenient:
+        raise InputError(f"{scan.problem_summary()}. Fix the file, or keep such lines unscored {keep_how}")
+    if problems:
+        scan.notices.append(scan.problem_summary() + "; kept, not scored")
+    row_errors = {i: f"line {n}: contains a NUL byte" for i, (n, line) in enumerate(numbered) if "\x00" in line}
+    frame = pd.DataFrame({TEXT_COLUMN: [line for _, line in numbered]}, dtype=str)
+    return CommentTable(frame, scan.notices, row_errors, name)

@@ -40,7 +40,7 @@ def test_predict_file_keeps_every_row_and_column(tmp_path, run_cli, shipped_base
     [
         (lambda p: p.write_text("text\nhello\n"), "no column 'comment_text'. Its columns are: 'text'. Which one"),
         (lambda p: p.write_bytes(b""), "is empty"),
-        (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), "looks like a PNG image, not a CSV"),
+        (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), "looks like a PNG image, not a text"),
         (lambda p: p.write_text('comment_text\n"unterminated\n'), "line 2: a quoted field starts on this line"),
     ],
 )

@@ -2,6 +2,7 @@
 
 import io
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -110,3 +111,18 @@ def test_a_plain_text_file_is_one_comment_per_line_when_asked():
     assert latin.frame["comment_text"].tolist() == ["café, très bien"] and "Windows-1252" in " ".join(latin.notices)
     with pytest.raises(InputError, match="empty"):
         read_lines(b"", "empty.txt")
+
+
+def test_a_plain_text_line_with_a_nul_byte_is_malformed_and_random_bytes_are_binary():
+    from cleanspeech.serving import read_lines
+
+    data = b"good line\n\x00nul line\n\nthird\n"
+    with pytest.raises(InputError, match=r"line 2: contains a NUL byte\. Fix the file, or keep such lines unscored"):
+        read_lines(data, "notes.txt")
+    kept = read_lines(data, "notes.txt", lenient=True)  # kept with its text, not scored
+    assert kept.frame["comment_text"].tolist() == ["good line", "\x00nul line", "third"]
+    assert kept.row_errors == {1: "line 2: contains a NUL byte"} and "kept, not scored" in kept.notices[-1]
+    noise = np.random.default_rng(0).integers(0, 256, 20_000, dtype=np.uint8).tobytes()  # no signature, few NULs
+    for read in (read_lines, read_table):
+        with pytest.raises(InputError, match="looks like a binary file"):
+            read(noise, "blob.bin")
