@@ -36,8 +36,8 @@ def _split_head(payload: bytes) -> tuple[list[str], bytes]:
 def parse_parts(content_type: str, body: bytes) -> list[dict]:
     """The inner requests of a batch body: content id, method, target, headers, body."""
     message = BytesParser(policy=policy.HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
-    if not message.is_multipart():
-        raise ApiError(400, "Batch requests must be multipart/mixed with a boundary.")
+    if not message.is_multipart():  # the type and its boundary were checked: the body holds no part at all
+        raise ApiError(400, "The batch holds no requests: its body has no part between boundary lines.")
     parts = []
     for part in message.iter_parts():
         lines, inner_body = _split_head(part.get_payload(decode=True) or b"")

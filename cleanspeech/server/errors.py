@@ -97,7 +97,7 @@ def invalid_request(message: str, error_type: str = "INVALID_REQUEST") -> ApiErr
 
 NOT_UTF8_JSON = "Invalid JSON payload received. The body is not JSON in UTF-8."
 TOO_DEEP_JSON = "Invalid JSON payload received. The body nests arrays or objects too deeply."
-NOT_JSON_TYPE = "Invalid JSON payload received. Send the body as JSON, with Content-Type: application/json (not {})."
+NOT_JSON_TYPE = "Invalid JSON payload received. Send the body as JSON, with Content-Type: application/json ({})."
 # White space is spelled out, because `\s` means three things: JSON Schema's (ECMAScript) leaves out \x1c-\x1f and
 # \x85, pydantic's Rust regex leaves out \x1c-\x1f and \ufeff, Python's str.strip() leaves out \ufeff. This class is
 # the union, so a client validating against the schema and the server agree on every text.
@@ -110,9 +110,10 @@ _BLANK = "must hold a visible character; it is empty, white space or invisible c
 
 
 def _is_json(content_type: str | None) -> bool:
-    """Whether the body was read as JSON: FastAPI reads it so under a JSON media type, and under none."""
+    """Whether the body was read as JSON: FastAPI reads it so under a JSON media type only (strict Content-Type, its
+    default: a body a browser may send cross-site without asking, with no type, is not read)."""
     media = (content_type or "").split(";")[0].strip().lower()
-    return not media or media == "application/json" or media.endswith("+json")
+    return media == "application/json" or media.endswith("+json")
 
 
 def _describe(error: dict) -> str:
@@ -138,7 +139,8 @@ def validation_error(exc: RequestValidationError, content_type: str | None = "ap
     if first.get("type") == "json_invalid":
         message = "Invalid JSON payload received. The body is not valid JSON."
     elif isinstance(first.get("input"), bytes | bytearray):  # FastAPI hands on a body it did not read as JSON
-        message = NOT_UTF8_JSON if _is_json(content_type) else NOT_JSON_TYPE.format(content_type)
+        named = f"not {content_type}" if (content_type or "").strip() else "the request names none"
+        message = NOT_UTF8_JSON if _is_json(content_type) else NOT_JSON_TYPE.format(named)
     else:
         message = f"Invalid JSON payload received. Invalid value at '{_field_path(first['loc'])}': {_describe(first)}"
     violations = [_violation(e) for e in errors[:20]]

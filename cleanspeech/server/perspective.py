@@ -7,7 +7,7 @@ Perspective's order, with Perspective's messages (clients match some literally).
 
 import asyncio
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
 from ..labels import LABELS
@@ -29,7 +29,15 @@ PROBABILITY = "PROBABILITY"
 # short French and 572 of 622 short Portuguese ones.
 MIN_SERVED_LIKELIHOOD = 0.1
 
-router = APIRouter(prefix="/v1alpha1", tags=["Perspective (commentanalyzer v1alpha1)"], responses=ERROR_RESPONSES)
+
+def json_only(alt: str = Query("json", description="Data format for response: json (proto is not served).")) -> None:
+    """Google's clients ask for `alt=json`; a client asking for protobuf would misread a JSON answer, so it is told."""
+    if alt != "json":
+        raise invalid_request(f"alt={alt} is not supported: this server answers JSON only (alt=json).")
+
+
+router = APIRouter(prefix="/v1alpha1", tags=["Perspective (commentanalyzer v1alpha1)"], responses=ERROR_RESPONSES,
+                   dependencies=[Depends(json_only)])  # fmt: skip
 
 
 class TextEntry(Message):

@@ -2,12 +2,14 @@
 it to the routers (FastAPI's dependency injection: `Depends(get_state)`, `Depends(authorize)`)."""
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from ..classifiers import resolve_model_dir
+from ..errors import ModelNotFound
 from ..evaluation.calibration import Calibration
 from ..moderation import ModerationStore
 from .attributes import parse_proxies
@@ -18,6 +20,8 @@ from .observability import Metrics
 from .queueing import PolicyCache, ReviewQueueWriter
 from .scoring import BatchingScorer, load_scorer
 from .settings import ServerSettings
+
+log = logging.getLogger("cleanspeech.server")
 
 
 @dataclass
@@ -33,7 +37,7 @@ class ServiceState:
     quota: object
     store: ModerationStore
     metrics: Metrics
-    calibration: Calibration | None = None  # Perspective's API answers calibrated probabilities where there is one
+    calibration: Calibration | None = None  # the model's, where it has one: /v1/score and Perspective's API answer it
     _rewriter: object = None
 
     def __post_init__(self):
@@ -56,7 +60,7 @@ class ServiceState:
         scorer, name, version = load_scorer(settings.model, settings.max_batch, settings.max_wait_ms, model)
         scorer.on_batch = metrics.batch_size.observe
         detector = LanguageDetector([code for codes in table.values() for code in codes] + ["en"])
-        calibration = None if settings.uncalibrated else Calibration.load(resolve_model_dir(settings.model))
+        calibration = _calibration(settings)
         return cls(settings, scorer, name, version, detector, table, proxies, keys, quota, store, metrics, calibration)
 
     async def score(self, texts: list[str]):
@@ -75,8 +79,11 @@ class ServiceState:
             raise ApiError(504, "The request was not answered within the server's deadline.") from None
 
     def calibrated(self, probabilities):
-        """What Perspective's API answers: calibrated probabilities where the model has a calibration."""
-        return self.calibration.apply(probabilities) if self.calibration else probabilities
+        """What Perspective's API answers: calibrated probabilities where the model has a calibration and the server
+        was not started `--uncalibrated`."""
+        if self.calibration is None or self.settings.uncalibrated:
+            return probabilities
+        return self.calibration.apply(probabilities)
 
     def rewriter(self):
         """The offline rewriter, judged by the served model, built on first use (it loads a lexicon)."""
@@ -138,3 +145,15 @@ async def _charge(state: ServiceState, identity: str, metric: tuple[str, str]) -
         allowed = state.quota.allow(identity)
     if not allowed:
         raise quota_error(state.settings.qps, metric)
+
+
+def _calibration(settings: ServerSettings) -> Calibration | None:
+    """The model's calibration, which /v1/score answers beside the raw scores (and Perspective's API instead of them,
+    unless `--uncalibrated`); `--uncalibrated` also goes without a damaged one, answering `calibrated: null`."""
+    try:
+        return Calibration.load(resolve_model_dir(settings.model))
+    except ModelNotFound:
+        if not settings.uncalibrated:
+            raise
+        log.warning("the model's calibration.json is damaged: /v1/score answers calibrated: null")
+        return None
