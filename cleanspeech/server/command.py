@@ -63,9 +63,11 @@ def run_serve(args: argparse.Namespace) -> int:
 
     for module in ("fastapi", "uvicorn", "sqlalchemy", "alembic", "py3langid", "prometheus_client", "httpx"):
         import_optional(module, "serve", "the scoring service")
+    bad_url = args.public_url is not None and not _is_base_url(args.public_url)
     checks = ((args.port > 65535, "--port must be at most 65535"),
               (not args.max_wait_ms >= 0, "--max-wait-ms must be at least 0"),  # `not >=`: NaN is refused too
-              (not 0 < args.timeout_s < float("inf"), "--timeout must be more than 0 seconds"))  # fmt: skip
+              (not 0 < args.timeout_s < float("inf"), "--timeout must be more than 0 seconds"),
+              (bad_url, f"--public-url {args.public_url!r} is not an http(s) URL (https://host/)"))  # fmt: skip
     problems = [message for wrong, message in checks if wrong]
     if problems:
         raise InputError("; ".join(problems))
@@ -76,6 +78,18 @@ def run_serve(args: argparse.Namespace) -> int:
 
     serve(settings)
     return 0
+
+
+def _is_base_url(url: str) -> bool:
+    """Whether `url` can be the discovery document's rootUrl: Google's clients join every method's path to it."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (read for its check: a port that is not a number from 0 to 65535 raises)
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and not (parts.query or parts.fragment)
+    except ValueError:  # a port that is not a number, a bracketed host that is not IPv6
+        return False
 
 
 def _check_listening(host: str, port: int) -> None:

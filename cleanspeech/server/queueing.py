@@ -38,6 +38,8 @@ class PolicyCache:
         """Log each policy the keys file names that the store does not hold (at startup: it may be created later)."""
         try:
             known = set(self.store.policies.names())
+            if self.store.policies.default_name() is None:
+                known.add(Policy().name)  # an empty store creates CleanSpeech's own on first use, by this name
         except SQLAlchemyError:  # a store that cannot answer yet: /readyz says so, and the first comment warns
             return
         for name in sorted({policy for policy in (keys or {}).values() if policy} - known):

@@ -93,10 +93,12 @@ def test_a_key_policy_the_store_lacks_yet_falls_back_to_the_default_with_one_war
     store = ModerationStore(str(tmp_path / "store.sqlite3"))
     cache = PolicyCache(store)
     with caplog.at_level("WARNING", logger="cleanspeech.server"):
-        cache.warn_missing({"key-1": "later", "key-2": None})  # at startup: the policy may be created afterwards
+        # at startup: "later" may be created afterwards; "default" is, on first use, on an empty store: no warning
+        cache.warn_missing({"key-1": "later", "key-2": None, "key-3": "default"})
         assert cache.policy(None, "later").name == store.policies.default().name  # judged, not dropped
     said = [r for r in caplog.records if r.name == "cleanspeech.server" and "'later'" in r.getMessage()]
     assert len(said) == 1  # once, not once per comment
+    assert not [r for r in caplog.records if "'default'" in r.getMessage()]
     store.policies.save(Policy(name="later", blocklist=("lovely",)), by="t")
     assert PolicyCache(store).policy(None, "later").name == "later"  # once created, it applies
     store.close()

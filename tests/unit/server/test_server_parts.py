@@ -158,6 +158,8 @@ def _free_port() -> int:
         (["--redis", "http://cache:6379", "--qps", "3"], "--redis http://cache:6379: Redis URL must specify"),
         (["--redis", "redis://127.0.0.1:1/0"], "give --qps N with it"),
         (["--model", "/nonexistent/model"], "neither a known model name"),
+        (["--public-url", "notaurl"], "--public-url 'notaurl' is not an http(s) URL"),  # clients join paths to it
+        (["--public-url", "https://h:99999/"], "is not an http(s) URL"),
     ],
 )
 def test_serve_refuses_bad_settings_in_one_line(args, message, capsys, tmp_path):
