@@ -158,11 +158,10 @@ def cmd_score(args) -> int:
 def cmd_explain(args) -> int:
     from .explain import explain
 
-    text = args.text
-    if is_blank(text):
+    if is_blank(args.text):  # said before the model loads
         raise InputError("nothing to explain: the text is empty")
     labels = tuple(args.label) if args.label else None
-    explanation = explain(load_model(args.model), text, args.method, labels=labels)
+    explanation = explain(load_model(args.model), args.text, args.method, labels=labels)
     result = explanation.to_dict()
     if args.top:  # the words pushing hardest towards the labels shown (the asked ones, else any)
         result["words"] = sorted(result["words"], key=lambda w: -max(w["scores"].values(), default=0.0))[: args.top]

@@ -12,6 +12,7 @@ attributes (`predict_logits`, `batch_logits`, `clean_texts`, `tokenizer`), so it
 
 from ..errors import InputError
 from ..labels import LABELS
+from ..text import is_blank
 from .linear import explain_baseline
 from .types import (
     MAX_EXPLAINED_WORDS,
@@ -80,6 +81,8 @@ def explain(
     """
     if not isinstance(text, str):
         raise InputError(f"explain takes one comment as text (str), not {type(text).__name__}")
+    if is_blank(text):  # as the CLI, the service and the rewriter say: there is no word to attribute a score to
+        raise InputError("nothing to explain: the text is empty")
     labels = (labels,) if isinstance(labels, str) else tuple(labels) if labels else None
     if unknown := set(labels or ()) - set(LABELS):
         raise ExplanationError(f"unknown label(s) {', '.join(sorted(unknown))}: choose from {', '.join(LABELS)}")

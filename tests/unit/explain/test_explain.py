@@ -191,3 +191,12 @@ def test_gradient_methods_can_explain_only_the_labels_asked_for(transformer):
             explain(transformer, INSULT, method, labels=("rude",))
     with pytest.raises(InputError, match="not bytes"):
         explain(transformer, INSULT.encode(), "gradient")
+
+
+def test_a_blank_text_has_nothing_to_explain(baseline, transformer):
+    from cleanspeech.explain import explain
+
+    for blank in ("", "  \n", "\u200b", "\u3164"):  # nothing to attribute a score to, as the CLI and the service say
+        for model in (baseline, transformer):
+            with pytest.raises(InputError, match="nothing to explain"):
+                explain(model, blank)
