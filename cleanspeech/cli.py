@@ -54,7 +54,14 @@ def _read_file_to_score(args):
 
 
 def cmd_predict(args) -> int:
-    from .serving import check_output_path, renamed_inputs_notice, score_frame, status_column, write_table
+    from .serving import (
+        UNPARSED_COLUMN,
+        check_output_path,
+        renamed_inputs_notice,
+        score_frame,
+        status_column,
+        write_table,
+    )
 
     if args.output:
         check_output_path(args.output, args.file)
@@ -82,6 +89,9 @@ def cmd_predict(args) -> int:
         return 0
     scored = score_frame(pd.DataFrame({"text": texts}), "text", models, row_errors=errors)  # once, for both uses
     results = _json_results(scored, models)
+    if frame is not None and UNPARSED_COLUMN in frame.columns:  # a malformed row kept by --lenient: its text, whole
+        for i in errors:
+            results[i]["unparsed_row"] = frame[UNPARSED_COLUMN].iloc[i]
     if hook:
         judged = hook(scored)
         for result, row in zip(results, judged.itertuples()):

@@ -21,11 +21,12 @@ from .batch import (
 )
 from .csv_files import check_output_path, neutralize_formulas, score_csv, write_table
 from .plain_text import read_lines
-from .tables import CommentTable, read_table, require_column
+from .tables import UNPARSED_COLUMN, CommentTable, read_table, require_column
 from .xlsx import xlsx_bytes
 
 __all__ = [
     "SCORED_STATUSES",
+    "UNPARSED_COLUMN",
     "CommentTable",
     "check_output_path",
     "kept_inputs_notice",

@@ -55,6 +55,10 @@ def test_score_keeps_malformed_rows_whole_with_lenient(case, tmp_path, capsys, t
     scored = read_back(out)
     assert scored[list(case.lenient_rows[0])].to_dict("records") == case.lenient_rows
     assert scored["status"].tolist() == case.lenient_statuses
+    as_json = json.loads(run_cli(capsys, "predict", "--file", str(source), "--model", str(tiny_classifier_dir),
+                                 "--lenient").stdout)  # fmt: skip
+    kept = [r["unparsed_row"] for r in as_json if r["status"].startswith("error")]  # its content, not just a status
+    assert kept == [row["unparsed_row"] for row in case.lenient_rows if row.get("unparsed_row")]
 
 
 def test_score_writes_xlsx_that_reads_back_the_same(tmp_path, capsys, tiny_classifier_dir):
