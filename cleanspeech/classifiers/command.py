@@ -32,6 +32,7 @@ def cmd_export_model(args) -> int:
     source = resolve_model_dir(args.model)
     if not is_transformer_dir(source):
         raise ModelNotFound(f"no transformer model in {source}; create one with: {MODEL_COMMANDS['transformer']}")
+    _check_target(Path(args.out_dir), args.force)
     out = export_model(source, args.out_dir)
     print(json.dumps({"exported": str(out), "from": str(source)}))
     return 0
@@ -43,18 +44,26 @@ def cmd_pack_model(args) -> int:
     source, target = Path(args.trained_dir), Path(args.out_dir or models_dir() / "transformer")
     if not is_transformer_dir(source):
         raise ModelNotFound(f"no trained model in {source} (needs config.json from scripts/train.py)")
-    if target.exists() and any(target.iterdir()) and not args.force:
-        raise InputError(f"{target} already holds a model; pass --force to replace it (or choose --out-dir)")
+    _check_target(target, args.force, "--out-dir")
     out = save_compact(source, target)
     size_mb = sum(p.stat().st_size for p in out.iterdir() if p.is_file()) / 2**20
     print(json.dumps({"packed": str(out), "from": str(source), "size_mb": round(size_mb, 1)}))
     return 0
 
 
+def _check_target(target: Path, force: bool, choose: str = "another directory") -> None:
+    """Refuse, before any model loads, to write into a file or over what a directory already holds unless forced."""
+    if target.exists() and not target.is_dir():
+        raise InputError(f"{target} is a file, not a directory to write the model into")
+    if target.exists() and any(target.iterdir()) and not force:
+        raise InputError(f"{target} is not empty; pass --force to replace what it holds (or choose {choose})")
+
+
 def add_model_commands(sub) -> None:
     """`export-model` and `pack-model`."""
     export = sub.add_parser("export-model", help="write a standalone Hugging Face directory of a transformer model")
     export.add_argument("out_dir", help="directory to write (transformers.pipeline loads it)")
+    export.add_argument("--force", action="store_true", help="write into out_dir although it is not empty")
     add_model_option(export)
     export.set_defaults(func=cmd_export_model)
 

@@ -154,3 +154,16 @@ def test_evaluate_prints_metrics_and_languages(run_cli, data_dir, shipped_baseli
 
     table = report_tables(json.loads(result.stdout))
     assert "== baseline / test" in table and "ROC-AUC per language" in table
+
+
+def test_export_model_does_not_write_over_a_directory_or_into_a_file(tmp_path, run_cli):
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "notes.txt").write_text("mine")
+    result = run_cli("export-model", str(kept))
+    assert result.returncode == 2 and "is not empty; pass --force" in result.stderr, result.stderr
+    assert [p.name for p in kept.iterdir()] == ["notes.txt"]  # refused before the model loaded
+    result = run_cli("export-model", str(kept / "notes.txt"))
+    assert result.returncode == 2 and "is a file, not a directory" in result.stderr
+    result = run_cli("pack-model", "models/transformer", "--out-dir", str(kept))  # the same rule, its own words
+    assert result.returncode == 2 and "choose --out-dir" in result.stderr
