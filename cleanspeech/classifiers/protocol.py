@@ -28,7 +28,8 @@ def text_list(texts) -> list:
 
     What would be scored as something other than the comments meant is refused with an `InputError`: bytes (each
     byte would be a comment), a DataFrame (its column names would be), a mapping (its keys), `None` or a number.
-    Items that are not strings (NaN from an empty CSV cell) are scored as empty comments, as `clean_text` reads them.
+    Items that are not strings (NaN from an empty CSV cell) are scored as empty comments, as `clean_text` reads them;
+    bytes items are refused (each would be scored as an empty comment, silently).
     """
     if isinstance(texts, str):
         return [texts]
@@ -39,7 +40,11 @@ def text_list(texts) -> list:
     if isinstance(texts, Mapping) or not isinstance(texts, Iterable):
         kind = type(texts).__name__
         raise InputError(f"texts must be a comment (str) or a list of comments, not {kind}")
-    return list(texts)
+    texts = list(texts)
+    undecoded = next((i for i, text in enumerate(texts) if isinstance(text, bytes | bytearray)), None)
+    if undecoded is not None:
+        raise InputError(f"texts[{undecoded}] is bytes: decode the comments first, e.g. with .decode('utf-8')")
+    return texts
 
 
 def indexed_like(texts, scores: pd.DataFrame) -> pd.DataFrame:

@@ -113,6 +113,7 @@ def test_scores_of_a_series_keep_its_index(shipped_baseline, shipped_transformer
     "texts, says",
     [
         (b"You idiot", "decode them first"),  # would be scored as nine comments, one per byte
+        (["Thanks!", b"You idiot"], r"texts\[1\] is bytes"),  # would be scored as an empty comment
         (pd.DataFrame({"comment_text": ["You idiot"]}), "pass the column"),  # would score the column's name
         ({"a": "You idiot"}, "not dict"),  # would score the keys
         (None, "not NoneType"),
