@@ -25,8 +25,9 @@ EXIT_USAGE = 2  # every command and script: a problem with the user's input or f
 # stream (zlib.error), a broken .zip (BadZipFile).
 UNREADABLE_FILE_ERRORS = (OSError, ValueError, EOFError, zlib.error, zipfile.BadZipFile)
 SNIFF_BYTES = 8192  # bytes looked at to tell binary files and BOM-less UTF-16 from text
-# Control characters no text file of comments holds in number (tab, line ends, form feed and escape left out).
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
+# Control characters no text file of comments holds in number (tab, line ends, vertical tab (a line break inside a
+# spreadsheet cell), form feed and escape left out).
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
 
 
 @contextlib.contextmanager

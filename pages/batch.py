@@ -32,8 +32,8 @@ upload = st.file_uploader("CSV (comma, semicolon or tab separated; UTF-8, UTF-16
                           key="batch_file")  # fmt: skip
 lenient = st.checkbox("Keep malformed rows", key="batch_lenient",
                       help="A row with the wrong number of fields, a quote never closed or a NUL byte is kept whole "
-                      f"in an '{UNPARSED_COLUMN}' column, marked as an error and not scored. Unticked, such a file "
-                      "is refused and the lines are named.")  # fmt: skip
+                      f"in an '{UNPARSED_COLUMN}' column (a line of a one-per-line file stays in its own), marked as "
+                      "an error and not scored. Unticked, such a file is refused and the lines are named.")  # fmt: skip
 lines = st.checkbox("One comment per line (plain text, no header)", key="batch_lines",
                     help="Each line that holds more than white space is one comment, commas and all; without this, "
                     "the first line is read as a header.")  # fmt: skip

@@ -10,6 +10,7 @@ from cleanspeech.labels import IMPLIES_TOXIC
 from cleanspeech.languages import LANGUAGE_NAMES
 from cleanspeech.moderation import LABEL_NAMES, moderate
 from cleanspeech.moderation.verdicts import policy_model_name
+from cleanspeech.text import is_blank
 from pages.common import (
     explanation_section,
     models_ready,
@@ -80,7 +81,7 @@ st.button("Check", key="moderate_check", type="primary", on_click=_check, shortc
 if not models_ready():
     st.caption("Models are loading in the background; Check waits for them.")
 checked = st.session_state.get("moderate_checked")
-if not text.strip():
+if is_blank(text):  # white space, zero-width or filler characters: nothing to score or explain
     st.info("Enter a comment above and press Check, or click an example.")
     st.stop()
 if checked != text:  # never show the scores of a comment that is no longer in the box

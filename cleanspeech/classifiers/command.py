@@ -56,7 +56,7 @@ def _check_target(target: Path, force: bool, choose: str = "another directory") 
     if target.exists() and not target.is_dir():
         raise InputError(f"{target} is a file, not a directory to write the model into")
     if target.exists() and any(target.iterdir()) and not force:
-        raise InputError(f"{target} is not empty; pass --force to replace what it holds (or choose {choose})")
+        raise InputError(f"{target} is not empty; pass --force to write the model into it anyway (or choose {choose})")
 
 
 def add_model_commands(sub) -> None:

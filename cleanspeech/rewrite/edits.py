@@ -78,12 +78,14 @@ _VOWEL_LETTER_CONSONANT_SOUND = re.compile(
     r"(?:one(?![ir])|once\b|uni[cfloqstvx]|use|usu|uti|utop|uten|uter|ubiq|uku|urin|uran|ureth|uvu|eu|ewe)",
     re.IGNORECASE,
 )
-_SILENT_H = re.compile(r"(?:hour|honest|honou?r|heir|euler)", re.IGNORECASE)
+# A vowel sound the spelling hides: a silent h, and "Euler" (said "oiler").
+_VOWEL_SOUND_START = re.compile(r"(?:hour|honest|honou?r|heir|euler)", re.IGNORECASE)
 # Initialisms are read letter by letter: "an FBI agent", "an MRI", "an SJW", "a UFO", "a USB stick"; acronyms read as
-# words keep the word's sound ("a NATO", "a SNAFU"). The pattern is inflect's (MIT). inflect itself is not a
-# dependency: importing it takes 1.4 s (typeguard wraps its functions), longer than rewriting a sentence.
+# words keep the word's sound ("a NATO", "a SNAFU", "a SPY"). The pattern is inflect's (MIT), Y counted as a vowel.
+# inflect itself is not a dependency: importing it takes 1.4 s (typeguard wraps its functions), longer than rewriting
+# a sentence.
 _INITIALISM_AN = re.compile(
-    r"(?!FJO|[HLMNS]Y.|RY[EO]|SQU|(?:F[LR]?|[HL]|MN?|N|RH?|S[CHKLMNPTVW]?|X(?:YL)?)[AEIOU])[FHLMNRSX](?:[A-Z]|\b)"
+    r"(?!FJO|[HLMNS]Y.|RY[EO]|SQU|(?:F[LR]?|[HL]|MN?|N|RH?|S[CHKLMNPTVW]?|X(?:YL)?)[AEIOUY])[FHLMNRSX](?:[A-Z]|\b)"
 )
 
 
@@ -93,18 +95,26 @@ def fix_article(before: str, next_text: str) -> str:
     following = next_text.lstrip()
     if not match or not following[:1].isalpha():
         return before
-    if _in_capitals(following) and (match.group(2) == "a" or re.search(r"[a-z]", before)):
+    shouted = _shouted(match, before[: match.start(2)], following)
+    if _VOWEL_SOUND_START.match(following):
+        vowel_sound = True
+    elif _in_capitals(following) and not shouted:
         vowel_sound = bool(_INITIALISM_AN.match(following)) or (
             following[0] in "AEIO" and not following.startswith("ONE")
         )
     else:  # shouting ("YOU ARE A SPRING CHICKEN") is not an initialism: it goes by spelling, as words do
-        vowel_letter = following[0].lower() in "aeiou"
-        vowel_sound = (vowel_letter and not _VOWEL_LETTER_CONSONANT_SOUND.match(following)) or bool(
-            _SILENT_H.match(following)
-        )
-    shouted = match.group(3) == "N" or (match.group(2) == "A" and following.split()[0].isupper())
+        vowel_sound = following[0].lower() in "aeiou" and not _VOWEL_LETTER_CONSONANT_SOUND.match(following)
     article = match.group(2) + (("N" if shouted else "n") if vowel_sound else "")
     return before[: match.start(2)] + article + match.group(4)
+
+
+def _shouted(match: re.Match, prefix: str, following: str) -> bool:
+    """Whether the article stands in text written in capitals: "AN", or an "A" among words with no small letter
+    ("YOU ARE A SPRING CHICKEN"). An "A" that starts a sentence is judged by the words after it ("A FBI agent did")."""
+    if match.group(2) == "a" or match.group(3):  # "a", "an", "An" or "AN": the article says
+        return match.group(3) == "N"
+    context = prefix if re.search(r"[^\W\d_]", prefix) else following
+    return not re.search(r"[a-z]", context)
 
 
 def _in_capitals(text: str) -> bool:

@@ -87,7 +87,8 @@ def _is_base_url(url: str) -> bool:
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (read for its check: a port that is not a number from 0 to 65535 raises)
-        return parts.scheme in ("http", "https") and bool(parts.hostname) and not (parts.query or parts.fragment)
+        plain = not any(c.isspace() or c in "\\?#" for c in url) and parts.username is None  # no credentials published
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and plain
     except ValueError:  # a port that is not a number, a bracketed host that is not IPv6
         return False
 

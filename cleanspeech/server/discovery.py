@@ -107,7 +107,7 @@ def _method(name: str, description: str, request: str, response: str) -> dict:
 def discovery_document(root_url: str, version: str) -> dict:
     parameters = {name: {"type": "string", "location": "query", "description": text}
                   for name, text in _QUERY_PARAMETERS.items()}  # fmt: skip
-    parameters["alt"].update({"default": "json", "enum": ["json", "media", "proto"]})
+    parameters["alt"].update({"default": "json", "enum": ["json"]})  # proto is refused (400)
     parameters["prettyPrint"].update({"type": "boolean", "default": "true"})
     return {
         "kind": "discovery#restDescription", "discoveryVersion": "v1", "id": "commentanalyzer:v1alpha1",

@@ -106,7 +106,7 @@ _WHITE_SPACE = r"\t\n\x0b\x0c\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029
 # marks, control characters, blank fillers: such a text is empty, `text.is_blank`). Pydantic's words for a text
 # without one are the pattern itself.
 VISIBLE_TEXT = f"[^{_WHITE_SPACE}{INVISIBLE_CHARS}{BLANK_CHARS}]"
-_BLANK = "must hold a visible character; it is empty, white space or invisible characters only"
+_BLANK = "must hold a visible character; it is empty, or white space, invisible, control or filler characters only"
 
 
 def _is_json(content_type: str | None) -> bool:

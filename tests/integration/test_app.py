@@ -7,6 +7,7 @@ import re
 import pytest
 
 from cleanspeech.labels import LABELS
+from cleanspeech.text import is_blank
 from tests.helpers import REPO
 from tests.helpers.app_testing import check, shown
 from tests.helpers.fake_gemini import KEY, FakeGemini, ok, serving
@@ -178,6 +179,7 @@ def test_user_strings_are_shown_as_text(app):
 
 BROKEN_COMMENTS = [
     " \t\u200b\n ",  # white space and a zero-width space only
+    "\u3164 \u2800",  # blank fillers only (a Hangul filler, the Braille blank)
     "\x00\x01\x02\x1b[31m binary \x7f\ufffd",  # control characters, a terminal escape, a replacement character
     "🤬🤬🤬 💩",  # emoji only
     "‮you idiot‬ ‏שלום‏ مرحبا",  # bidirectional overrides, Hebrew and Arabic
@@ -191,6 +193,8 @@ def test_moderate_page_survives_broken_comments(app):
         check(app, text)
         assert not app.exception, repr(text[:20])
         assert not [e.value for e in app.error if e.value.startswith("This page could not finish")], repr(text[:20])
+        if is_blank(text):  # nothing to score or explain: said as for an empty box, not as an error
+            assert not app.error and any(i.value.startswith("Enter a comment") for i in app.info), repr(text)
     assert any("the models read the first" in info.value for info in app.info)  # the long one says so
 
 

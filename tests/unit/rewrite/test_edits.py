@@ -64,6 +64,12 @@ from cleanspeech.rewrite.edits import Edit
         ("an idiotic STRONG man", Edit(3, 11, "", 0.0), "a STRONG man"),
         ("YOU ARE AN IDIOTIC SPRING CHICKEN", Edit(11, 18, "", 0.0), "YOU ARE A SPRING CHICKEN"),
         ("YOU ARE A STUPID IDIOT", Edit(10, 16, "", 0.0), "YOU ARE AN IDIOT"),
+        ("A STUPID IDIOT", Edit(2, 8, "", 0.0), "AN IDIOT"),
+        ("An idiot FBI agent did this.", Edit(3, 9, "", 0.0), "An FBI agent did this."),  # a sentence's "A" is no shout
+        ("A stupid UFO story.", Edit(2, 8, "", 0.0), "A UFO story."),
+        ("An idiot EVIL plan.", Edit(3, 9, "", 0.0), "An EVIL plan."),
+        ("a stupid SPY", Edit(2, 8, "", 0.0), "a SPY"),  # an acronym with Y for its vowel is a word
+        ("a stupid HOUR", Edit(2, 8, "", 0.0), "an HOUR"),
         ("a fucking Euler diagram", Edit(2, 10, "", 0.0), "an Euler diagram"),
     ],
 )
