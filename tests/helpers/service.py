@@ -1,4 +1,5 @@
-"""Real uvicorn servers on loopback for the service tests, each in a thread of the test process.
+"""Real uvicorn servers on loopback for the service tests, each in a thread of the test process, and the check of an
+answer in Google's error model.
 
 The socket is bound before the app is built, so the app knows its own public URL (the discovery document's rootUrl)
 and no port is guessed.
@@ -37,3 +38,14 @@ def running(app, sock: socket.socket):
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+def assert_google_error(response, code: int, status: str) -> dict:
+    assert response.status_code == code, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    error = response.json()["error"]
+    assert error["code"] == code and error["status"] == status and error["message"]
+    assert "Traceback" not in response.text
+    if code in (400, 413):  # a client can branch on every refusal: Perspective's errorType, or a key's ErrorInfo reason
+        assert any("errorType" in detail or "reason" in detail for detail in error["details"]), error
+    return error

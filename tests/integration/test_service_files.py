@@ -11,7 +11,7 @@ import pytest
 
 from cleanspeech.serving import read_table
 from tests.helpers.malformed_files import CASES, FORMULA, NO_TEXT_COLUMN, by_name
-from tests.integration.test_service_http import assert_google_error
+from tests.helpers.service import assert_google_error
 
 pytestmark = pytest.mark.xdist_group("service")
 PATH = "/v1/files:score"

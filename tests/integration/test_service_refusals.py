@@ -1,0 +1,77 @@
+"""What the service refuses, or answers differently by setting: bodies it cannot read, formats it does not serve,
+comments with nothing visible, a suggested score that is no probability, probes, and `--uncalibrated`."""
+
+import httpx
+import pytest
+
+from tests.helpers.service import assert_google_error
+from tests.integration.conftest import KEY
+
+ANALYZE = "/v1alpha1/comments:analyze"
+# The session's one server per worker (integration conftest), shared with the other service modules.
+pytestmark = pytest.mark.xdist_group("service")
+
+
+def test_a_body_that_is_not_utf8_is_named_as_such(http):
+    body = b'{"comment": {"text": "caf\xe9"}, "requestedAttributes": {"TOXICITY": {}}}'  # Latin-1, not UTF-8
+    response = http.post(ANALYZE, content=body, headers={"Content-Type": "application/json"})
+    error = assert_google_error(response, 400, "INVALID_ARGUMENT")
+    assert error["message"] == "Invalid JSON payload received. The body is not JSON in UTF-8."
+    deep = '{"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}}, "x": ' + "[" * 5000 + "]" * 5000 + "}"
+    response = http.post(ANALYZE, content=deep, headers={"Content-Type": "application/json"})  # valid UTF-8 JSON
+    error = assert_google_error(response, 400, "INVALID_ARGUMENT")
+    assert error["message"] == "Invalid JSON payload received. The body nests arrays or objects too deeply."
+    good = b'{"comment": {"text": "You idiot."}, "requestedAttributes": {"TOXICITY": {}}}'
+    for content_type in ("text/plain", "application/x-www-form-urlencoded"):  # JSON under another name: say which
+        error = assert_google_error(http.post(ANALYZE, content=good, headers={"Content-Type": content_type}), 400,
+                                    "INVALID_ARGUMENT")  # fmt: skip
+        assert error["message"].endswith(f"with Content-Type: application/json (not {content_type}).")
+    for headers in ({}, {"Content-Type": ""}):  # no type: FastAPI does not read the body as JSON, and says so
+        error = assert_google_error(http.post(ANALYZE, content=good, headers=headers), 400, "INVALID_ARGUMENT")
+        assert error["message"].endswith("with Content-Type: application/json (the request names none).")
+
+
+def test_protobuf_answers_are_refused_and_probes_may_use_head(http):
+    body = {"comment": {"text": "You idiot."}, "requestedAttributes": {"TOXICITY": {}}}
+    assert http.post(f"{ANALYZE}?alt=json", json=body).status_code == 200  # what Google's clients send
+    error = assert_google_error(http.post(f"{ANALYZE}?alt=proto", json=body), 400, "INVALID_ARGUMENT")
+    assert error["message"] == "alt=proto is not supported: this server answers JSON only (alt=json)."
+    for path in ("/healthz", "/readyz"):
+        response = http.head(path)
+        assert response.status_code == 200 and not response.content
+
+
+def test_a_comment_with_nothing_visible_is_empty_on_every_api(http):
+    for text in ("   \n\t", "\u200b\u200e", "\ufeff ", "\x00", "\x01\x02", "\u2800", "\u3164 \uffa0"):
+        body = {"comment": {"text": text}, "languages": ["en"], "requestedAttributes": {"TOXICITY": {}}}
+        error = assert_google_error(http.post(ANALYZE, json=body), 400, "INVALID_ARGUMENT")
+        assert error["message"] == "Comment must be non-empty."  # not scored, even where the language is given
+        error = assert_google_error(http.post("/v1/score", json={"texts": ["ok", text]}), 400, "INVALID_ARGUMENT")
+        assert "'texts.1': must hold a visible character" in error["message"]
+
+
+def test_unspecified_text_type_is_plain_text_and_a_suggested_score_must_be_a_probability(http):
+    scored = http.post(ANALYZE, json={"comment": {"text": "You idiot.", "type": "TEXT_TYPE_UNSPECIFIED"},
+                                      "requestedAttributes": {"TOXICITY": {}}})  # fmt: skip
+    assert scored.status_code == 200, scored.text
+    for value in (1.5, -0.1, "NaN"):
+        body = {"comment": {"text": "You idiot."}, "attributeScores": {"TOXICITY": {"summaryScore": {"value": value}}}}
+        assert_google_error(http.post("/v1alpha1/comments:suggestscore", json=body), 400, "INVALID_ARGUMENT")
+
+
+def test_uncalibrated_changes_perspectives_answers_only(service, shipped_baseline, tmp_path):
+    """`--uncalibrated`: Perspective's API answers the raw probabilities, while /v1/score still gives both."""
+    from cleanspeech.server import ServerSettings, create_app
+    from tests.helpers.service import bound_socket, running
+
+    sock = bound_socket()
+    settings = ServerSettings(model="baseline", port=sock.getsockname()[1], store=str(tmp_path / "store.sqlite3"),
+                              uncalibrated=True, max_wait_ms=0)  # fmt: skip
+    body = {"comment": {"text": "This edit is a bit dumb, honestly."}, "requestedAttributes": {"TOXICITY": {}}}
+    calibrated_server = httpx.post(f"{service}/v1/score?key={KEY}", json={"texts": [body["comment"]["text"]]}).json()
+    with running(create_app(settings, model=shipped_baseline), sock) as url:
+        answered = httpx.post(f"{url}{ANALYZE}", json=body).json()["attributeScores"]["TOXICITY"]["summaryScore"]
+        scored = httpx.post(f"{url}/v1/score", json={"texts": [body["comment"]["text"]]}).json()["results"][0]
+    assert answered["value"] == pytest.approx(scored["scores"]["toxic"], abs=1e-6)  # raw, not calibrated
+    assert scored["calibrated"] == calibrated_server["results"][0]["calibrated"]  # /v1/score: as without the flag
+    assert scored["calibrated"]["toxic"] != pytest.approx(scored["scores"]["toxic"], abs=1e-3)
