@@ -3,6 +3,7 @@ read its scores, why it was flagged, which words drove it and a suggested rewrit
 escalate (E) with a reason; S skips it, B goes back to the list. An opened item is yours for ten minutes: nobody
 else is shown it."""
 
+import time
 from datetime import UTC
 
 import pandas as pd
@@ -16,6 +17,10 @@ from cleanspeech.moderation.reasons import STATUSES
 from pages.common import as_text, explanation_section, load_models, score_text
 from pages.rewriting import rewrite_section
 from pages.workbench import plain_scores, reviewer, store
+
+# A decision this soon after the last one is the second click of a double-click (or a key pressed twice): the next item
+# opened under the pointer and nobody has read it. Operating systems take 0.5 s for a double-click.
+DOUBLE_CLICK_S = 0.5
 
 st.title("Review queue")
 name = reviewer()
@@ -59,6 +64,13 @@ def _next(where: QueueFilter) -> None:
 
 
 def _decide(item_id: int, action: str, where: QueueFilter) -> None:
+    since = time.monotonic() - st.session_state.get("queue_decided_at", float("-inf"))
+    if since < DOUBLE_CLICK_S:  # the next item opened under the pointer before the second click of a double-click
+        st.session_state["queue_notice"] = (
+            f"Not recorded: this {action} came {since:.1f} s after your last decision, "
+            f"too soon to have read item {item_id}. Decide again if you meant it."
+        )
+        return
     try:
         queue.decide(item_id, name, action, st.session_state[f"queue_reason_{action}"],
                      st.session_state.get("queue_note", ""))  # fmt: skip
@@ -66,6 +78,7 @@ def _decide(item_id: int, action: str, where: QueueFilter) -> None:
         st.session_state["queue_notice"] = str(exc)
         return
     st.session_state["queue_done"] = st.session_state.get("queue_done", 0) + 1
+    st.session_state["queue_decided_at"] = time.monotonic()
     _next(where)  # a shift is a stream: the next item opens at once
 
 
@@ -113,7 +126,9 @@ def _actions(item: dict, where: QueueFilter) -> None:
                                                       ("escalate", "e", "secondary")]):  # fmt: skip
         codes = REASON_CODES[action]
         column.selectbox(f"Reason to {action}", list(codes), format_func=codes.get, key=f"queue_reason_{action}")
-        column.button(action.capitalize(), key=f"queue_{action}", type=kind, width="stretch",
+        # Keyed by the item: a second click (or key press) that reaches the page after a decision opened the next item
+        # was made on the decided item's button, which is then gone, so it cannot decide the next one unseen.
+        column.button(action.capitalize(), key=f"queue_{action}_{item['id']}", type=kind, width="stretch",
                       shortcut=key, on_click=_decide, args=(item["id"], action, where))  # fmt: skip
     st.text_input("Note (optional)", key="queue_note", max_chars=2000)
     skip, back = st.columns(2)

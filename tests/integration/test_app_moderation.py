@@ -52,11 +52,16 @@ def test_queue_needs_a_reviewer_then_opens_decides_and_moves_on(store_path, ship
     assert store.queue.get(first)["claimed_by"] == "ana"  # opened means claimed
     at.selectbox(key="queue_reason_remove").select("insult")
     at.text_input(key="queue_note").input("name-calling")
-    at.button(key="queue_remove").click().run()
+    at.button(key=f"queue_remove_{first}").click().run()
     assert not at.exception
     assert store.queue.get(first)["status"] == "removed"
     second = int(at.subheader[0].value.split()[1])  # the next item opened by itself
     assert second != first and store.queue.get(second)["claimed_by"] == "ana"
+    # its buttons are its own: a second click on the decided item's Remove finds no button to decide the next one with
+    assert not [b for b in at.button if b.key == f"queue_remove_{first}"] and at.button(key=f"queue_remove_{second}")
+    at.button(key=f"queue_approve_{second}").click().run()  # at once: a double-click's second half, item 2 unread
+    assert store.queue.get(second)["status"] == "open" and any("Not recorded" in i.value for i in at.info)
+    assert int(at.subheader[0].value.split()[1]) == second  # still open, for the reviewer to decide
     at.text_input(key="queue_note").input("typed for the second item")
     at.button(key="queue_skip").click().run()
     third = int(at.subheader[0].value.split()[1])
@@ -238,7 +243,7 @@ def test_the_list_pages_forward_and_back_and_an_item_can_be_escalated_or_put_bac
     assert store.queue.get(opened)["claimed_by"] is None and at.dataframe
     at.button(key="queue_next").click().run()
     at.selectbox(key="queue_reason_escalate").select("legal")
-    at.button(key="queue_escalate").click().run()
+    at.button(key=f"queue_escalate_{opened}").click().run()
     assert store.queue.get(opened)["status"] == "escalated"
     assert int(at.subheader[0].value.split()[1]) != opened  # the next item opened
     at.button(key="queue_back").click().run()
