@@ -25,11 +25,29 @@ from cleanspeech.serving.xlsx import excel_problem
 from pages.common import MODEL_COLORS, as_text, require_models
 from pages.workbench import queue_section
 
+# Streamlit drops a widget's state while its page is not shown: what this page's widgets held, and the file, are kept
+# here, so that a visit to another page loses neither the file nor the scores (as Moderate keeps its comment).
+KEPT, KEPT_FILE = "batch_kept", "batch_kept_file"
+KEPT_WIDGETS = ("batch_lenient", "batch_lines", "batch_column", "batch_models")
+for key, value in st.session_state.get(KEPT, {}).items():
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def _keep() -> None:
+    st.session_state[KEPT] = {key: st.session_state[key] for key in KEPT_WIDGETS if key in st.session_state}
+
+
+def _file_changed() -> None:
+    if st.session_state.get("batch_file") is None:  # the user removed it: forget it, and what was chosen for it
+        st.session_state.pop(KEPT_FILE, None)
+
+
 st.title("Score a file of comments")
 models = require_models()
 upload = st.file_uploader("CSV (comma, semicolon or tab separated; UTF-8, UTF-16 or Windows-1252), Excel .xlsx, "
                           "or plain text with one comment per line", type=["csv", "tsv", "txt", "xlsx"],
-                          key="batch_file")  # fmt: skip
+                          key="batch_file", on_change=_file_changed)  # fmt: skip
 lenient = st.checkbox("Keep malformed rows", key="batch_lenient",
                       help="A row with the wrong number of fields, a quote never closed or a NUL byte is kept whole "
                       f"in an '{UNPARSED_COLUMN}' column (a line of a one-per-line file stays in its own), marked as "
@@ -37,17 +55,27 @@ lenient = st.checkbox("Keep malformed rows", key="batch_lenient",
 lines = st.checkbox("One comment per line (plain text, no header)", key="batch_lines",
                     help="Each line that holds more than white space is one comment, commas and all; without this, "
                     "the first line is read as a header.")  # fmt: skip
-if upload is None:
+_keep()
+if upload is not None:
+    st.session_state[KEPT_FILE] = (upload.name, upload.getvalue())
+elif KEPT_FILE in st.session_state:
+    st.caption(as_text(f"{st.session_state[KEPT_FILE][0]}, uploaded earlier in this session. Upload another file to "
+                       "replace it."))  # fmt: skip
+else:
     st.info("Upload a file with one comment per row. Every row and column is kept; each row gets a status "
             "(scored, empty, truncated or error) and the scores are added as new columns.")  # fmt: skip
     st.stop()
 
-data = upload.getvalue()
+name, data = st.session_state[KEPT_FILE]
+digest = hashlib.sha1(data).hexdigest()
+if st.session_state.get("batch_column_file") != (digest, lines):  # a new file has its own text column
+    st.session_state.pop("batch_column", None)
+    st.session_state["batch_column_file"] = (digest, lines)
 try:
     if lines:
-        table = read_lines(data, upload.name, lenient=lenient, keep_how="by ticking Keep malformed rows")
+        table = read_lines(data, name, lenient=lenient, keep_how="by ticking Keep malformed rows")
     else:
-        table = read_table(data, name=upload.name, lenient=lenient, keep_how="by ticking Keep malformed rows")
+        table = read_table(data, name=name, lenient=lenient, keep_how="by ticking Keep malformed rows")
 except InputError as exc:
     st.error(as_text(str(exc)))
     st.stop()
@@ -55,18 +83,22 @@ for notice in table.notices:
     st.warning(as_text(notice))
 frame = table.frame
 if frame.empty:
-    st.error(as_text(f"{upload.name} has a header but no rows to score."))
+    st.error(as_text(f"{name} has a header but no rows to score."))
     st.stop()
 
 columns = [c for c in frame.columns if c != UNPARSED_COLUMN]
 st.caption(as_text(f"{len(frame):,} rows, {len(columns)} columns."))
-column = st.selectbox("Text column", columns, index=columns.index(TEXT_COLUMN) if TEXT_COLUMN in columns else None,
+# A value kept from an earlier visit is the widget's own (no default beside it: Streamlit would warn of both).
+first = columns.index(TEXT_COLUMN) if TEXT_COLUMN in columns else None
+column = st.selectbox("Text column", columns, index=0 if "batch_column" in st.session_state else first,
                       placeholder="Choose the column that holds the comments", key="batch_column")  # fmt: skip
 if column is None:  # never guessed: scoring ids or names as if they were comments helps nobody
-    st.info(as_text(missing_column_message(upload.name, TEXT_COLUMN, columns, "Choose it above.")))
+    st.info(as_text(missing_column_message(name, TEXT_COLUMN, columns, "Choose it above.")))
     st.stop()
-chosen = st.multiselect("Models", list(models), default=list(models), key="batch_models")
-run_key = (hashlib.sha1(data).hexdigest(), lines, lenient, column, tuple(chosen))
+chosen = st.multiselect("Models", list(models), default=None if "batch_models" in st.session_state else list(models),
+                        key="batch_models")  # fmt: skip
+_keep()
+run_key = (digest, lines, lenient, column, tuple(chosen))
 
 if st.button("Score", key="batch_score", type="primary", disabled=not chosen):
     bar = st.progress(0.0, text="Scoring…")
@@ -109,7 +141,7 @@ safe = st.checkbox("Safe to open in a spreadsheet", value=True, key="batch_safe_
                    help="Cells (column names too) starting with =, +, -, @, a tab or a carriage return get a leading ' "
                    "so that a spreadsheet shows them as text, not as formulas. Untick for programs.")  # fmt: skip
 download = neutralize_formulas(scored) if safe else scored
-stem = Path(upload.name).stem
+stem = Path(name).stem
 left, right = st.columns(2)
 # Both files are built when their button is clicked, not on every rerun of the page. on_click="ignore": a click that
 # also reran the page could lose the file (the rerun clears the messages not yet sent, the file's address among them)

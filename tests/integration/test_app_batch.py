@@ -92,3 +92,21 @@ def test_batch_page_reads_a_plain_text_file_one_comment_per_line(app):
     scored = app.session_state["batch_result"]["frame"]
     assert scored["comment_text"].tolist() == notes.decode().splitlines()  # the first comment too, commas and all
     assert scored["status"].tolist() == ["scored"] * 3
+
+
+def test_batch_page_keeps_its_file_choices_and_scores_across_pages_and_starts_afresh_for_a_new_file(app):
+    app.switch_page("pages/batch.py").run()
+    app.file_uploader(key="batch_file").upload("ids.csv", NO_TEXT_COLUMN.content, "text/csv").run()
+    assert app.selectbox(key="batch_column").value is None  # no text column: the user is asked
+    good = b"id,comment_text\n1,You are a disgusting idiot\n2,Thanks for the fix!\n"
+    app.file_uploader(key="batch_file").upload("good.csv", good, "text/csv").run()
+    assert app.selectbox(key="batch_column").value == "comment_text"  # its own column, not the last file's blank
+    app.checkbox(key="batch_lenient").check().run()
+    app.button(key="batch_score").click().run()
+    scored = app.session_state["batch_result"]["frame"]
+    app.switch_page("pages/moderate.py").run()
+    app.switch_page("pages/batch.py").run()  # Streamlit drops the uploader's file while another page is shown
+    assert not app.exception and not app.warning
+    assert any(c.value.startswith("good\\.csv\\, uploaded earlier") for c in app.caption)
+    assert app.checkbox(key="batch_lenient").value and app.selectbox(key="batch_column").value == "comment_text"
+    assert app.dataframe[-1].value["comment_text"].tolist() == scored["comment_text"].tolist()  # the scores, shown
