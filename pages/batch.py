@@ -75,7 +75,10 @@ try:
     if lines:
         table = read_lines(data, name, lenient=lenient, keep_how="by ticking Keep malformed rows")
     else:
-        table = read_table(data, name=name, lenient=lenient, keep_how="by ticking Keep malformed rows")
+        # a .txt read as CSV lost its first line, likely a comment, to the header: say how to read it instead (the CLI
+        # suggests --lines)
+        how = ", or read one comment per line by ticking One comment per line" if name.lower().endswith(".txt") else ""
+        table = read_table(data, name=name, lenient=lenient, keep_how=f"by ticking Keep malformed rows{how}")
 except InputError as exc:
     st.error(as_text(str(exc)))
     st.stop()

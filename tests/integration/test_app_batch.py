@@ -85,6 +85,8 @@ def test_batch_page_asks_for_the_text_column(app):
 def test_batch_page_reads_a_plain_text_file_one_comment_per_line(app):
     app.switch_page("pages/batch.py").run()
     notes = b"You are a disgusting idiot\nThanks, that fixed it.\nsee you tomorrow\n"
+    app.file_uploader(key="batch_file").upload("notes.txt", notes, "text/plain").run()  # read as CSV: a comma too many
+    assert shown(app.error[0].value).endswith("or read one comment per line by ticking One comment per line")
     app.checkbox(key="batch_lines").check().run()
     app.file_uploader(key="batch_file").upload("notes.txt", notes, "text/plain").run()
     assert not app.exception and app.selectbox(key="batch_column").value == "comment_text"
