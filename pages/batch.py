@@ -38,9 +38,16 @@ def _keep() -> None:
     st.session_state[KEPT] = {key: st.session_state[key] for key in KEPT_WIDGETS if key in st.session_state}
 
 
+def _forget_file() -> None:
+    """The file, its text column and its scores are dropped (the settings stay, as for a new upload)."""
+    for key in (KEPT_FILE, "batch_column", "batch_column_file", "batch_result"):
+        st.session_state.pop(key, None)
+    _keep()
+
+
 def _file_changed() -> None:
-    if st.session_state.get("batch_file") is None:  # the user removed it: forget it, and what was chosen for it
-        st.session_state.pop(KEPT_FILE, None)
+    if st.session_state.get("batch_file") is None:  # the user removed it with the uploader's x
+        _forget_file()
 
 
 st.title("Score a file of comments")
@@ -59,8 +66,10 @@ _keep()
 if upload is not None:
     st.session_state[KEPT_FILE] = (upload.name, upload.getvalue())
 elif KEPT_FILE in st.session_state:
-    st.caption(as_text(f"{st.session_state[KEPT_FILE][0]}, uploaded earlier in this session. Upload another file to "
-                       "replace it."))  # fmt: skip
+    kept_note, forget = st.columns([4, 1])
+    kept_note.caption(as_text(f"{st.session_state[KEPT_FILE][0]}, uploaded earlier in this session. Upload another "
+                              "file to replace it."))  # fmt: skip
+    forget.button("Forget this file", key="batch_forget", on_click=_forget_file)
 else:
     st.info("Upload a file with one comment per row. Every row and column is kept; each row gets a status "
             "(scored, empty, truncated or error) and the scores are added as new columns.")  # fmt: skip
@@ -71,6 +80,7 @@ digest = hashlib.sha1(data).hexdigest()
 if st.session_state.get("batch_column_file") != (digest, lines):  # a new file has its own text column
     st.session_state.pop("batch_column", None)
     st.session_state["batch_column_file"] = (digest, lines)
+    _keep()  # nor may a visit to another page bring the last file's column back
 try:
     if lines:
         table = read_lines(data, name, lenient=lenient, keep_how="by ticking Keep malformed rows")
@@ -91,6 +101,8 @@ if frame.empty:
 
 columns = [c for c in frame.columns if c != UNPARSED_COLUMN]
 st.caption(as_text(f"{len(frame):,} rows, {len(columns)} columns."))
+if st.session_state.get("batch_column") not in (None, *columns):  # Streamlit would quietly take the first column
+    st.session_state.pop("batch_column")
 # A value kept from an earlier visit is the widget's own (no default beside it: Streamlit would warn of both).
 first = columns.index(TEXT_COLUMN) if TEXT_COLUMN in columns else None
 column = st.selectbox("Text column", columns, index=0 if "batch_column" in st.session_state else first,

@@ -18,8 +18,8 @@ from pages.common import as_text, explanation_section, load_models, score_text
 from pages.rewriting import rewrite_section
 from pages.workbench import plain_scores, reviewer, store
 
-# A decision this soon after the last one is the second click of a double-click (or a key pressed twice): the next item
-# opened under the pointer and nobody has read it. Operating systems take 0.5 s for a double-click.
+# A decision or skip this soon after the last one is the second click of a double-click (or a key pressed twice): the
+# next item opened under the pointer and nobody has read it. Operating systems take 0.5 s for a double-click.
 DOUBLE_CLICK_S = 0.5
 
 st.title("Review queue")
@@ -63,13 +63,23 @@ def _next(where: QueueFilter) -> None:
         st.session_state["queue_notice"] = "Nothing left to review with these filters."
 
 
+def _unread(item_id: int, action: str) -> bool:
+    """Whether a decision or skip of `item_id` must not count: its button is a stale one of an item no longer shown (a
+    click that reached the page while the next item was being drawn), or it came so soon after the last decision or
+    skip that the next item opened under the pointer (a double-click, a key pressed twice): nobody has read it."""
+    if item_id != st.session_state.get("queue_item"):
+        return True
+    since = time.monotonic() - st.session_state.get("queue_moved_at", float("-inf"))
+    if since < DOUBLE_CLICK_S:
+        st.session_state["queue_notice"] = (f"Not recorded: this {action} came less than {DOUBLE_CLICK_S:g} s after "
+                                            f"the last one, too soon to have read item {item_id}. Press it again if "
+                                            "you meant it.")  # fmt: skip
+        return True
+    return False
+
+
 def _decide(item_id: int, action: str, where: QueueFilter) -> None:
-    since = time.monotonic() - st.session_state.get("queue_decided_at", float("-inf"))
-    if since < DOUBLE_CLICK_S:  # the next item opened under the pointer before the second click of a double-click
-        st.session_state["queue_notice"] = (
-            f"Not recorded: this {action} came {since:.1f} s after your last decision, "
-            f"too soon to have read item {item_id}. Decide again if you meant it."
-        )
+    if _unread(item_id, action):
         return
     try:
         queue.decide(item_id, name, action, st.session_state[f"queue_reason_{action}"],
@@ -78,11 +88,14 @@ def _decide(item_id: int, action: str, where: QueueFilter) -> None:
         st.session_state["queue_notice"] = str(exc)
         return
     st.session_state["queue_done"] = st.session_state.get("queue_done", 0) + 1
-    st.session_state["queue_decided_at"] = time.monotonic()
+    st.session_state["queue_moved_at"] = time.monotonic()
     _next(where)  # a shift is a stream: the next item opens at once
 
 
 def _skip(item_id: int, where: QueueFilter) -> None:
+    if _unread(item_id, "skip"):
+        return
+    st.session_state["queue_moved_at"] = time.monotonic()
     queue.release(item_id, name)  # free for a colleague; this session does not offer it again
     st.session_state.setdefault("queue_skipped", set()).add(item_id)
     _next(where)
@@ -132,7 +145,7 @@ def _actions(item: dict, where: QueueFilter) -> None:
                       shortcut=key, on_click=_decide, args=(item["id"], action, where))  # fmt: skip
     st.text_input("Note (optional)", key="queue_note", max_chars=2000)
     skip, back = st.columns(2)
-    skip.button("Skip", key="queue_skip", shortcut="s", on_click=_skip, args=(item["id"], where))
+    skip.button("Skip", key=f"queue_skip_{item['id']}", shortcut="s", on_click=_skip, args=(item["id"], where))
     back.button("Back to the list", key="queue_back", shortcut="b", on_click=_back, args=(item["id"],))
 
 

@@ -112,3 +112,16 @@ def test_batch_page_keeps_its_file_choices_and_scores_across_pages_and_starts_af
     assert any(c.value.startswith("good\\.csv\\, uploaded earlier") for c in app.caption)
     assert app.checkbox(key="batch_lenient").value and app.selectbox(key="batch_column").value == "comment_text"
     assert app.dataframe[-1].value["comment_text"].tolist() == scored["comment_text"].tolist()  # the scores, shown
+
+
+def test_a_file_without_a_text_column_is_never_given_another_files_column(app):
+    app.switch_page("pages/batch.py").run()
+    app.file_uploader(key="batch_file").upload("a.csv", b"body,id\nYou idiot,1\n", "text/csv").run()
+    app.selectbox(key="batch_column").select("body").run()  # chosen for a.csv
+    app.file_uploader(key="batch_file").upload("b.csv", b"id,title,body\n1,Hello,Thanks\n", "text/csv").run()
+    assert app.selectbox(key="batch_column").value is None
+    app.switch_page("pages/moderate.py").run()
+    app.switch_page("pages/batch.py").run()  # not a.csv's choice, nor the first column, after a visit elsewhere
+    assert app.selectbox(key="batch_column").value is None and not [b for b in app.button if b.key == "batch_score"]
+    app.button(key="batch_forget").click().run()  # the kept file can be dropped without an uploader to clear
+    assert any(i.value.startswith("Upload a file") for i in app.info)

@@ -1,6 +1,8 @@
 """The moderator's pages through streamlit.testing: sign in, work the queue, read the history, change a policy,
 send a batch to review. Each test has its own store (CLEANSPEECH_STORE), so tests never see each other's items."""
 
+import time
+
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -59,13 +61,18 @@ def test_queue_needs_a_reviewer_then_opens_decides_and_moves_on(store_path, ship
     assert second != first and store.queue.get(second)["claimed_by"] == "ana"
     # its buttons are its own: a second click on the decided item's Remove finds no button to decide the next one with
     assert not [b for b in at.button if b.key == f"queue_remove_{first}"] and at.button(key=f"queue_remove_{second}")
-    at.button(key=f"queue_approve_{second}").click().run()  # at once: a double-click's second half, item 2 unread
+    at.session_state["queue_moved_at"] = time.monotonic()  # as if the click came right after: a double-click's second
+    at.button(key=f"queue_approve_{second}").click().run()  # half, with item 2 unread
     assert store.queue.get(second)["status"] == "open" and any("Not recorded" in i.value for i in at.info)
     assert int(at.subheader[0].value.split()[1]) == second  # still open, for the reviewer to decide
     at.text_input(key="queue_note").input("typed for the second item")
-    at.button(key="queue_skip").click().run()
+    at.session_state["queue_moved_at"] = time.monotonic() - 5  # read for five seconds
+    at.button(key=f"queue_skip_{second}").click().run()
     third = int(at.subheader[0].value.split()[1])
     assert third not in (first, second) and store.queue.get(second)["claimed_by"] is None
+    at.session_state["queue_moved_at"] = time.monotonic()
+    at.button(key=f"queue_skip_{third}").click().run()  # a skip pressed twice does not skip the next item unread
+    assert int(at.subheader[0].value.split()[1]) == third and store.queue.get(third)["claimed_by"] == "ana"
     assert at.text_input(key="queue_note").value == ""  # a note stays with the item it was typed for
     log = store.history()
     assert log.loc[0, ["reviewer", "action", "reason_code", "note"]].tolist() == ["ana", "remove", "insult",
