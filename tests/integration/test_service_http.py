@@ -190,6 +190,9 @@ def test_health_readiness_and_metrics(http):
 def test_openapi_document_describes_the_native_api(http):
     paths = http.get("/openapi.json").json()["paths"]
     assert {"/v1/score", "/v1/explain", "/v1/rewrite", "/v1alpha1/comments:analyze", "/batch"} <= set(paths)
+    ids = [operation["operationId"] for path in paths.values() for operation in path.values()]
+    assert len(ids) == len(set(ids))  # unique: code generators name a function after each
+    assert set(paths["/healthz"]) == {"get"}  # HEAD is answered, but is no second operation
 
 
 def test_perspective_answers_calibrated_probabilities_and_the_native_api_keeps_the_raw_ones(http):

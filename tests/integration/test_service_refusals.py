@@ -75,3 +75,29 @@ def test_uncalibrated_changes_perspectives_answers_only(service, shipped_baselin
     assert answered["value"] == pytest.approx(scored["scores"]["toxic"], abs=1e-6)  # raw, not calibrated
     assert scored["calibrated"] == calibrated_server["results"][0]["calibrated"]  # /v1/score: as without the flag
     assert scored["calibrated"]["toxic"] != pytest.approx(scored["scores"]["toxic"], abs=1e-3)
+
+
+def test_perspective_methods_are_offered_in_json_only(http):
+    discovery = http.get("/$discovery/rest?version=v1alpha1").json()
+    assert discovery["parameters"]["alt"]["enum"] == ["json"]  # what is served; alt=proto is refused
+
+
+def test_uncalibrated_goes_without_a_damaged_calibration(shipped_baseline_dir, shipped_baseline, tmp_path):
+    import shutil
+
+    from cleanspeech.errors import ModelNotFound
+    from cleanspeech.server import ServerSettings, create_app
+    from tests.helpers.service import bound_socket, running
+
+    model_dir = tmp_path / "baseline"
+    shutil.copytree(shipped_baseline_dir, model_dir)
+    (model_dir / "calibration.json").write_text("{damaged")
+    sock = bound_socket()
+    settings = ServerSettings(model=str(model_dir), port=sock.getsockname()[1], store=str(tmp_path / "s.sqlite3"),
+                              max_wait_ms=0)  # fmt: skip
+    with pytest.raises(ModelNotFound, match="calibration.json"):
+        create_app(settings, model=shipped_baseline)  # calibrated answers need it: said at start, not per request
+    settings.uncalibrated = True
+    with running(create_app(settings, model=shipped_baseline), sock) as url:
+        scored = httpx.post(f"{url}/v1/score", json={"texts": ["You idiot."]}).json()["results"][0]
+    assert scored["calibrated"] is None and scored["scores"]["toxic"] > 0.5

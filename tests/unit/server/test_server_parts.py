@@ -160,6 +160,9 @@ def _free_port() -> int:
         (["--model", "/nonexistent/model"], "neither a known model name"),
         (["--public-url", "notaurl"], "--public-url 'notaurl' is not an http(s) URL"),  # clients join paths to it
         (["--public-url", "https://h:99999/"], "is not an http(s) URL"),
+        (["--public-url", "https://user:secret@h/"], "is not an http(s) URL"),  # would be published in discovery
+        (["--public-url", "https://h/a b"], "is not an http(s) URL"),
+        (["--public-url", "https://h/?x=1"], "is not an http(s) URL"),  # clients join each method's path to it
     ],
 )
 def test_serve_refuses_bad_settings_in_one_line(args, message, capsys, tmp_path):
