@@ -21,6 +21,12 @@ def upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def spoken_list(items, conjunction: str = "or") -> str:
+    """Items as a sentence lists them: "a", "a or b", "a, b or c"."""
+    items = list(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}" if len(items) > 1 else "".join(items)
+
+
 def split_at_limit(text: str, limit: int = MAX_TEXT_CHARS) -> tuple[str, str]:
     """The part of `text` the models read (its first `limit` characters) and the rest, which no model sees."""
     return text[:limit], text[limit:]

@@ -10,7 +10,7 @@ from cleanspeech.labels import IMPLIES_TOXIC
 from cleanspeech.languages import LANGUAGE_NAMES
 from cleanspeech.moderation import LABEL_NAMES, moderate
 from cleanspeech.moderation.verdicts import policy_model_name
-from cleanspeech.text import is_blank
+from cleanspeech.text import is_blank, spoken_list
 from pages.common import (
     explanation_section,
     models_ready,
@@ -137,10 +137,9 @@ st.caption(" ".join(route), help="Each language is scored by the models that rea
 st.plotly_chart(scores_chart(scores, thresholds), key="scores_chart")
 with st.expander("Scores and thresholds"):
     st.dataframe(scores_table(scores, thresholds), key="scores_table")
-    implying = [LABEL_NAMES[label] for label in IMPLIES_TOXIC]
     st.caption("A label is flagged when its probability reaches the model's threshold (the black mark on its bar), "
-               f"tuned for F1 on validation; Toxic is flagged too wherever {', '.join(implying[:-1])} or "
-               f"{implying[-1]} is.")  # fmt: skip
+               "tuned for F1 on validation; Toxic is flagged too wherever "
+               f"{spoken_list(LABEL_NAMES[label] for label in IMPLIES_TOXIC)} is.")  # fmt: skip
 
 st.subheader("Explanation")
 explanation_section(text, scores, thresholds)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from ..classifiers import flagged_labels
 from ..labels import IMPLIES_TOXIC, LABELS
+from ..text import spoken_list
 from .errors import ERROR_RESPONSES, VISIBLE_TEXT, ApiError
 from .messages import Message
 from .state import Service, authorize, state_of
@@ -39,7 +40,7 @@ class TextScores(BaseModel):
     )  # fmt: skip
     flagged: list[str] = Field(
         description="Labels whose probability reaches the model's tuned threshold; toxic also wherever "
-        f"{', '.join(IMPLIES_TOXIC[:-1])} or {IMPLIES_TOXIC[-1]} is."
+        f"{spoken_list(IMPLIES_TOXIC)} is."
     )
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 from .._io import detect_encoding
 from ..errors import InputError
 from .csv_files import TEXT_COLUMN
-from .tables import KEEP_HOW, CommentTable, TableScan
+from .tables import KEEP_HOW, NUL_PROBLEM, CommentTable, TableScan
 
 _LINE_END = re.compile(r"\r\n|\r|\n")  # not str.splitlines(): U+2028 and form feeds inside a comment stay in it
 
@@ -34,12 +34,12 @@ def read_lines(source: bytes | str | Path, name: str | None = None, lenient: boo
         data = path.read_bytes()
     encoding, notice, errors = detect_encoding(data, name)
     numbered = [(n, line) for n, line in enumerate(_LINE_END.split(data.decode(encoding, errors)), 1) if line.strip()]
-    problems = [(n, "contains a NUL byte") for n, line in numbered if "\x00" in line]
-    scan = TableScan(name, [TEXT_COLUMN], len(numbered), problems, [notice] if notice else [])
-    if problems and not lenient:
+    malformed = {i: n for i, (n, line) in enumerate(numbered) if "\x00" in line}  # frame position -> line number
+    scan = TableScan(name, [TEXT_COLUMN], len(numbered), [(n, NUL_PROBLEM) for n in malformed.values()],
+                     [notice] if notice else [])  # fmt: skip
+    if malformed and not lenient:
         raise InputError(f"{scan.problem_summary()}. Fix the file, or keep such lines unscored {keep_how}")
-    if problems:
+    if malformed:
         scan.notices.append(scan.problem_summary() + "; kept, not scored")
-    row_errors = {i: f"line {n}: contains a NUL byte" for i, (n, line) in enumerate(numbered) if "\x00" in line}
     frame = pd.DataFrame({TEXT_COLUMN: [line for _, line in numbered]}, dtype=str)
-    return CommentTable(frame, scan.notices, row_errors, name)
+    return CommentTable(frame, scan.notices, {i: f"line {n}: {NUL_PROBLEM}" for i, n in malformed.items()}, name)

@@ -25,6 +25,7 @@ DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}  # the first wins a t
 SNIFF_CHARS = 1 << 16  # text looked at to choose the delimiter
 UNPARSED_COLUMN = "unparsed_row"  # lenient reading: a malformed record, exactly as it was in the file
 LISTED = 10  # problems named in one message; the rest are counted
+NUL_PROBLEM = "contains a NUL byte"  # a record or line with one: malformed in a CSV file and a plain-text one alike
 KEEP_HOW = "with --lenient"  # how a command-line user keeps malformed rows; the app and the service say theirs
 # The csv module refuses fields over 128 KiB by default; a pasted comment can be a megabyte, and it is kept whole
 # (the models read the first MAX_TEXT_CHARS characters, and the row says so).
@@ -118,7 +119,7 @@ def csv_records(handle: Iterable[str], delimiter: str) -> Iterator[Record]:
             continue
         raw = lines.take()
         if fields:  # a blank line is no record: skipped, as every CSV reader does
-            yield Record(start, fields, raw, "contains a NUL byte" if "\x00" in raw else None)
+            yield Record(start, fields, raw, NUL_PROBLEM if "\x00" in raw else None)
 
 
 def sniff_delimiter(sample: str) -> str:

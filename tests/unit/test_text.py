@@ -1,6 +1,6 @@
 import pytest
 
-from cleanspeech.text import MAX_TEXT_CHARS, clean_text, dedup_key, is_blank, normalize_unicode
+from cleanspeech.text import MAX_TEXT_CHARS, clean_text, dedup_key, is_blank, normalize_unicode, spoken_list
 
 
 @pytest.mark.parametrize(
@@ -57,3 +57,8 @@ def test_non_strings_and_huge_text():
 def test_dedup_key_ignores_case_punctuation_spacing():
     assert dedup_key("You are a fucking idiot .") == dedup_key("you are a FUCKING idiot.")
     assert dedup_key("you are an idiot") != dedup_key("you are not an idiot")
+
+
+def test_spoken_list_reads_as_a_sentence_lists():
+    assert [spoken_list(items) for items in (["a"], ["a", "b"], ["a", "b", "c"])] == ["a", "a or b", "a, b or c"]
+    assert spoken_list(("x", "y"), "and") == "x and y"
