@@ -308,6 +308,8 @@ def test_a_moderators_shift(page, data_dir, kaggle_dir, tmp_path, screenshots, c
     page.locator("input[type=file]").set_input_files(tmp_path / "shift.csv")
     page.get_by_role("button", name="Score").click()
     send = page.get_by_role("button", name="to the review queue")
+    send.wait_for()
+    _settled(page)  # the scoring run may still be drawing its charts: a click during a rerun can be lost
     send.click()
     page.get_by_text("comments are in the review queue").wait_for()
     assert store.queue.count() - queued_before >= 10
