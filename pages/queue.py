@@ -13,7 +13,7 @@ from cleanspeech import LABELS, InputError
 from cleanspeech.languages import LANGUAGE_NAMES
 from cleanspeech.moderation import LABEL_NAMES, REASON_CODES, SEVERITIES, QueueFilter
 from cleanspeech.moderation.queue import PAGE_SIZE
-from cleanspeech.moderation.reasons import STATUSES
+from cleanspeech.moderation.reasons import STATUSES, suggested_reason
 from pages.common import as_text, explanation_section, load_models, score_text
 from pages.rewriting import rewrite_section
 from pages.workbench import plain_scores, reviewer, store
@@ -82,7 +82,7 @@ def _decide(item_id: int, action: str, where: QueueFilter) -> None:
     if _unread(item_id, action):
         return
     try:
-        queue.decide(item_id, name, action, st.session_state[f"queue_reason_{action}"],
+        queue.decide(item_id, name, action, st.session_state[f"queue_reason_{action}_{item_id}"],
                      st.session_state.get("queue_note", ""))  # fmt: skip
     except Exception as exc:  # noqa: BLE001 - a lost claim or a store outage is shown, the item stays
         st.session_state["queue_notice"] = str(exc)
@@ -137,8 +137,12 @@ def _actions(item: dict, where: QueueFilter) -> None:
     columns = st.columns(3)
     for column, (action, key, kind) in zip(columns, [("approve", "a", "secondary"), ("remove", "x", "primary"),
                                                       ("escalate", "e", "secondary")]):  # fmt: skip
-        codes = REASON_CODES[action]
-        column.selectbox(f"Reason to {action}", list(codes), format_func=codes.get, key=f"queue_reason_{action}")
+        codes = list(REASON_CODES[action])
+        # Each item's own picker, opening on the reason its flags suggest: one carried over from the last item would
+        # record that item's reason for this one.
+        column.selectbox(f"Reason to {action}", codes, format_func=REASON_CODES[action].get,
+                         index=codes.index(suggested_reason(action, item["labels"])),
+                         key=f"queue_reason_{action}_{item['id']}")  # fmt: skip
         # Keyed by the item: a second click (or key press) that reaches the page after a decision opened the next item
         # was made on the decided item's button, which is then gone, so it cannot decide the next one unseen.
         column.button(action.capitalize(), key=f"queue_{action}_{item['id']}", type=kind, width="stretch",

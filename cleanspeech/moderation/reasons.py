@@ -45,6 +45,20 @@ REMOVAL_LABELS = {
     "toxic": ("toxic",),
 }
 
+# Which removal reason an item's flags suggest, gravest first: the picker opens on it (a moderator changes it when
+# they saw something else), instead of on one fixed reason whatever the comment.
+_GRAVEST_FIRST = ("threat", "identity_attack", "severe", "insult", "obscene", "toxic")
+
+
+def suggested_reason(action: str, labels) -> str:
+    """The reason code a decision of `action` starts from for an item flagged with `labels`: for a removal, the one
+    asserting its gravest flagged label; otherwise, and where no label is flagged, the action's first code."""
+    if action == "remove":
+        for code in _GRAVEST_FIRST:
+            if REMOVAL_LABELS[code][-1] in labels:
+                return code
+    return next(iter(REASON_CODES[action]))
+
 
 def check_reason(action: str, reason_code: str) -> None:
     from ..errors import InputError

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cleanspeech.moderation import ModerationStore
+from cleanspeech.moderation.reasons import suggested_reason
 from tests.helpers import REPO
 
 pytestmark = pytest.mark.xdist_group("app")  # the app's models load once per worker
@@ -52,13 +53,16 @@ def test_queue_needs_a_reviewer_then_opens_decides_and_moves_on(store_path, ship
     at.button(key="queue_next").click().run()
     first = int(at.subheader[0].value.split()[1])
     assert store.queue.get(first)["claimed_by"] == "ana"  # opened means claimed
-    at.selectbox(key="queue_reason_remove").select("insult")
+    at.selectbox(key=f"queue_reason_remove_{first}").select("spam")
     at.text_input(key="queue_note").input("name-calling")
     at.button(key=f"queue_remove_{first}").click().run()
     assert not at.exception
     assert store.queue.get(first)["status"] == "removed"
     second = int(at.subheader[0].value.split()[1])  # the next item opened by itself
     assert second != first and store.queue.get(second)["claimed_by"] == "ana"
+    # the reason picked for the first item is not carried over: the second's opens on what its own flags suggest
+    assert at.selectbox(key=f"queue_reason_remove_{second}").value == suggested_reason(
+        "remove", store.queue.get(second)["labels"]) != "spam"  # fmt: skip
     # its buttons are its own: a second click on the decided item's Remove finds no button to decide the next one with
     assert not [b for b in at.button if b.key == f"queue_remove_{first}"] and at.button(key=f"queue_remove_{second}")
     at.session_state["queue_moved_at"] = time.monotonic()  # as if the click came right after: a double-click's second
@@ -75,7 +79,7 @@ def test_queue_needs_a_reviewer_then_opens_decides_and_moves_on(store_path, ship
     assert int(at.subheader[0].value.split()[1]) == third and store.queue.get(third)["claimed_by"] == "ana"
     assert at.text_input(key="queue_note").value == ""  # a note stays with the item it was typed for
     log = store.history()
-    assert log.loc[0, ["reviewer", "action", "reason_code", "note"]].tolist() == ["ana", "remove", "insult",
+    assert log.loc[0, ["reviewer", "action", "reason_code", "note"]].tolist() == ["ana", "remove", "spam",
                                                                                    "name-calling"]  # fmt: skip
 
 
@@ -249,7 +253,7 @@ def test_the_list_pages_forward_and_back_and_an_item_can_be_escalated_or_put_bac
     at.button(key="queue_back").click().run()  # put back: free for anyone, and the list shows again
     assert store.queue.get(opened)["claimed_by"] is None and at.dataframe
     at.button(key="queue_next").click().run()
-    at.selectbox(key="queue_reason_escalate").select("legal")
+    at.selectbox(key=f"queue_reason_escalate_{opened}").select("legal")
     at.button(key=f"queue_escalate_{opened}").click().run()
     assert store.queue.get(opened)["status"] == "escalated"
     assert int(at.subheader[0].value.split()[1]) != opened  # the next item opened
