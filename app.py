@@ -8,6 +8,7 @@ import logging
 import streamlit as st
 
 from cleanspeech import available_models
+from pages.highlight import TEXT_BOX_CSS
 
 st.set_page_config(page_title="CleanSpeech", page_icon="🧹", layout="wide")
 
@@ -24,6 +25,10 @@ pages = {
         st.Page("pages/training.py", title="Training metrics", icon=":material/model_training:"),
     ],
 }
+
+# A comment in Arabic, Hebrew or Persian is typed and read right to left in the text boxes too: each paragraph takes
+# its direction from its first letter, as the comments shown on the pages do.
+st.html(TEXT_BOX_CSS)
 
 with st.sidebar:
     st.markdown("**CleanSpeech** · offline toxicity moderation")

@@ -3,11 +3,18 @@
 Every piece of the comment goes through `html.escape`, so a comment that contains HTML or a script shows as text;
 the only markup is the `<span>`s built here. The spans come from the explanation, so the colours sit on the exact
 characters of the original text; text outside the explained words (spaces, a capped tail) is kept, uncoloured.
+
+Each block takes its direction from its own text (`dir="auto"`), and each paragraph from its first letter
+(`unicode-bidi: plaintext`): an Arabic, Hebrew or Persian comment reads right to left, aligned right, and an English
+one beside it left to right, as in the comment box.
 """
 
 import html
 
 RED, BLUE = (214, 39, 40), (31, 119, 180)
+TEXT_STYLE = "line-height:1.9;white-space:pre-wrap;word-break:break-word;unicode-bidi:plaintext"
+# The same for what is typed into the pages' text boxes (app.py adds it to every page).
+TEXT_BOX_CSS = "<style>textarea, input[type=text] { unicode-bidi: plaintext; }</style>"
 MIN_OPACITY = 0.06  # below this a colour is invisible: leave the word plain
 
 
@@ -37,7 +44,7 @@ def heatmap_html(explanation, label: str, scale: float | None = None) -> str:
         position = word["end"]
     parts.append(html.escape(text[position:]))
     body = "".join(parts)
-    return f'<div class="cs-heatmap" style="line-height:1.9;white-space:pre-wrap;word-break:break-word">{body}</div>'
+    return f'<div class="cs-heatmap" dir="auto" style="{TEXT_STYLE}">{body}</div>'
 
 
 def diff_html(runs: list[tuple[str, str]]) -> str:
@@ -53,4 +60,9 @@ def diff_html(runs: list[tuple[str, str]]) -> str:
         piece = html.escape(text)
         parts.append(f'<{tags[op]} class="cs-{op}" style="{styles[op]}">{piece}</{tags[op]}>' if op in tags else piece)
     body = " ".join(parts)
-    return f'<div class="cs-diff" style="line-height:1.9;white-space:pre-wrap;word-break:break-word">{body}</div>'
+    return f'<div class="cs-diff" dir="auto" style="{TEXT_STYLE}">{body}</div>'
+
+
+def comment_html(text: str) -> str:
+    """A comment as it was written, escaped (markup in it shows as text), in its own direction."""
+    return f'<div class="cs-comment" dir="auto" style="{TEXT_STYLE}">{html.escape(text)}</div>'

@@ -15,6 +15,7 @@ from cleanspeech.moderation import LABEL_NAMES, REASON_CODES, SEVERITIES, QueueF
 from cleanspeech.moderation.queue import PAGE_SIZE
 from cleanspeech.moderation.reasons import STATUSES, suggested_reason
 from pages.common import as_text, explanation_section, load_models, score_text
+from pages.highlight import comment_html
 from pages.rewriting import rewrite_section
 from pages.workbench import plain_scores, reviewer, store
 
@@ -109,7 +110,7 @@ def _item_view(item: dict, where: QueueFilter) -> None:
     left, right = st.columns([3, 2])
     with left:
         st.subheader(f"Item {item['id']} · {SEVERITIES[item['severity']]} · {item['verdict']}")
-        st.text(item["text"])  # shown as text: markup in a comment is never rendered
+        st.html(comment_html(item["text"]))  # escaped: markup in a comment is never rendered
         st.caption(as_text(f"{LANGUAGE_NAMES.get(item['language'], item['language'])} · from {item['source']}"
                            f" · {_utc(item['created_at']):%Y-%m-%d %H:%M} UTC · {item['model']} {item['model_version']}"
                            f" · policy {item['policy_name']} v{item['policy_version']}"))  # fmt: skip
