@@ -78,8 +78,9 @@ for column, (title, example) in zip(columns, EXAMPLES.items()):
 text = st.text_area("Comment", key="comment", height=140, placeholder="Paste a comment to moderate…", on_change=_keep)
 st.button("Check", key="moderate_check", type="primary", on_click=_check, shortcut="ctrl+enter",
           help="Ctrl+Enter")  # fmt: skip
+loading = st.empty()  # cleared once this run has the models: a caption left from the run's start would outlive them
 if not models_ready():
-    st.caption("Models are loading in the background; Check waits for them.")
+    loading.caption("Models are loading in the background; Check waits for them.")
 checked = st.session_state.get("moderate_checked")
 if is_blank(text):  # white space, zero-width or filler characters: nothing to score or explain
     st.info("Enter a comment above and press Check, or click an example.")
@@ -89,6 +90,7 @@ if checked != text:  # never show the scores of a comment that is no longer in t
     st.stop()
 
 models = require_models()
+loading.empty()
 truncation_notice(text)
 with st.spinner("Scoring…"):
     scores = score_text(text)

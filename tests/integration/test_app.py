@@ -41,6 +41,16 @@ def test_typed_insult_is_flagged(app, shipped_baseline):
     assert app.html[0].value.count('class="cs-word"') == 5 and "idiot." in app.html[0].value
 
 
+def test_the_loading_note_goes_once_the_models_are_there(app, monkeypatch):
+    import pages.common
+
+    monkeypatch.setattr(pages.common, "models_ready", lambda: False)  # still loading when the run began
+    app.run()
+    assert any("loading in the background" in c.value for c in app.caption)  # said while the models load
+    check(app, "You are a disgusting idiot.")  # this run waits for them and scores: the note is gone
+    assert app.dataframe and not any("loading in the background" in c.value for c in app.caption)
+
+
 def test_rewrite_shows_the_rewrite_its_backend_scores_and_diff(app, monkeypatch, shipped_transformer):
     for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY"):
         monkeypatch.delenv(name, raising=False)
