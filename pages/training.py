@@ -42,7 +42,9 @@ def line_chart(history: pd.DataFrame, columns: dict[str, str], title: str, marks
     for text, step in marks.items():
         if isinstance(step, int | float):
             fig.add_vline(x=step, line_dash="dot", annotation_text=text)
-    fig.update_layout(title=title, xaxis_title="optimizer step", height=340, margin={"t": 40})
+    # The legend is shown for a single line too (Plotly hides it then): the shipped model's history has validation
+    # loss and macro ROC-AUC only, and the chart must say which they are.
+    fig.update_layout(title=title, xaxis_title="optimizer step", height=340, margin={"t": 40}, showlegend=True)
     return fig
 
 

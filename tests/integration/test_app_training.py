@@ -20,6 +20,8 @@ def test_training_page_plots_a_real_run(app, tiny_model, small_data, tmp_path, c
     monkeypatch.setenv("CLEANSPEECH_RUNS", str(tmp_path / "runs"))
     app.switch_page("pages/training.py").run()
     assert app.selectbox(key="history_run").options == ["shipped transformer", "runs/tiny/best"]
+    loss = json.loads(app.get("plotly_chart")[0].proto.spec)  # the shipped model's history: validation loss only
+    assert [trace["name"] for trace in loss["data"]] == ["validation loss"] and loss["layout"]["showlegend"]
     app.selectbox(key="history_run").select("runs/tiny/best").run()
     assert not app.exception and app.title[0].value == "Training metrics"
     shown = {m.label: m.value for m in app.metric}
