@@ -2,6 +2,7 @@
 or remove, with its reasons); then every model's scores with its thresholds, which words drove each label, and a
 polite rewrite scored before and after. The comment stays when you visit another page and come back."""
 
+import pandas as pd
 import streamlit as st
 
 from cleanspeech.classifiers import flagged_labels
@@ -98,7 +99,8 @@ thresholds = {name: model.thresholds for name, model in models.items()}
 policy = default_policy_or_none()
 policy_model = policy_model_name(policy) if policy else None
 if policy_model in models:
-    judged = moderate([text], policy, models[policy_model])
+    # judged on the scores above (cached by text): scoring again on every rerun took seconds for a long comment
+    judged = moderate([text], policy, models[policy_model], scores=pd.DataFrame([scores[policy_model]]))
     verdict_card(judged.verdicts[0], policy, policy_model)
     sent = (text, policy.name, policy.version)  # once per comment and policy: a second click queued a twin
     if st.session_state.get("moderate_queued") == sent:

@@ -51,6 +51,17 @@ def test_the_loading_note_goes_once_the_models_are_there(app, monkeypatch):
     assert app.dataframe and not any("loading in the background" in c.value for c in app.caption)
 
 
+def test_the_verdict_is_judged_on_the_scores_shown_not_scored_again(app, monkeypatch):
+    import cleanspeech.moderation.verdicts as verdicts
+
+    scored_again = []
+    monkeypatch.setattr(verdicts, "score_texts", lambda model, texts, *a, **k: scored_again.append(texts))
+    check(app, "You are a disgusting idiot.")
+    app.run()  # any rerun (a label picked, a button pressed) judges the comment again
+    assert not app.exception and app.error[0].value.startswith("Remove")
+    assert scored_again == []  # a long comment took seconds on every rerun when the policy scored it again
+
+
 def test_rewrite_shows_the_rewrite_its_backend_scores_and_diff(app, monkeypatch, shipped_transformer):
     for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY"):
         monkeypatch.delenv(name, raising=False)
