@@ -25,9 +25,13 @@ EXIT_USAGE = 2  # every command and script: a problem with the user's input or f
 # stream (zlib.error), a broken .zip (BadZipFile).
 UNREADABLE_FILE_ERRORS = (OSError, ValueError, EOFError, zlib.error, zipfile.BadZipFile)
 SNIFF_BYTES = 8192  # bytes looked at to tell binary files and BOM-less UTF-16 from text
-# Control characters no text file of comments holds in number (tab, line ends, vertical tab (a line break inside a
-# spreadsheet cell), form feed and escape left out).
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
+# Control characters no text file of comments holds in number. Left out: tab, line ends, vertical tab (a line break
+# inside a spreadsheet cell), form feed, escape (terminal colours), and the formatting codes of IRC chat logs
+# (bold 02, colour 03, reset 0F, reverse 16, italic 1D, underline 1F), which a log of short messages holds on every
+# line. Random or encrypted bytes still hold about 8% of the rest, over the 5% that reads as binary.
+_FORMATTING = {0x02, 0x03, 0x0F, 0x16, 0x1D, 0x1F}
+_CONTROL_BYTES = bytes(b for b in [*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F]
+                       if b not in _FORMATTING)  # fmt: skip
 
 
 @contextlib.contextmanager

@@ -126,3 +126,15 @@ def test_a_plain_text_line_with_a_nul_byte_is_malformed_and_random_bytes_are_bin
     for read in (read_lines, read_table):
         with pytest.raises(InputError, match="looks like a binary file"):
             read(noise, "blob.bin")
+
+
+def test_a_chat_log_with_irc_formatting_codes_is_text():
+    from cleanspeech.serving import read_lines
+
+    # mIRC colours on every nick and message, bold and reset: short lines, over 5% formatting bytes
+    log = "".join(f"\x0304<nick{i}>\x03 \x02you\x02 idiot\x0f\n" for i in range(200)).encode()
+    table = read_lines(log, "chat.log")
+    assert len(table.frame) == 200 and table.frame["comment_text"][0] == "\x0304<nick0>\x03 \x02you\x02 idiot\x0f"
+    noise = np.random.default_rng(1).integers(0, 256, 20_000, dtype=np.uint8).tobytes()
+    with pytest.raises(InputError, match="looks like a binary file"):
+        read_lines(noise, "blob.bin")
