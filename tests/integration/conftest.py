@@ -3,6 +3,7 @@ with keys, proxies and a quota, and the settings it was started with; the app th
 
 import pytest
 
+from tests.helpers.browser import app_url, browser, browser_runs, dialogs, page, screenshots  # noqa: F401 - fixtures
 from tests.helpers.service import bound_socket, running
 
 KEY = "test-key-1"

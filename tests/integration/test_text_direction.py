@@ -1,18 +1,11 @@
 """Right-to-left comments in a real Chromium: the blocks the pages show a comment in (its heat-map, a rewrite's diff,
 a queued item) and the text boxes take each paragraph's direction from its own first letter."""
 
-from pathlib import Path
-
 import pytest
 
 from cleanspeech.explain import Explanation
 from cleanspeech.rewrite import word_diff
 from pages.highlight import TEXT_BOX_CSS, comment_html, diff_html, heatmap_html
-
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.is_file():
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium; .ci/run does this)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (see requirements.txt)")
 
 ARABIC = "أنت شخص رائع جدا"  # "you are a wonderful person"
 HEBREW = "אתה אדם נפלא"
@@ -29,12 +22,12 @@ LINE_GAPS = """e => { const text = e.textContent, box = e.getBoundingClientRect(
   return gaps; }"""
 
 
-@pytest.fixture(scope="module")
-def page():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox"])
-        yield browser.new_page(viewport={"width": 800, "height": 600})
-        browser.close()
+@pytest.fixture
+def page(browser):
+    """A blank page of the integration tests' Chromium (tests/helpers/browser.py); no app server is needed here."""
+    context = browser.new_context(viewport={"width": 800, "height": 600})
+    yield context.new_page()
+    context.close()
 
 
 def _sides(page, block: str) -> list[str]:
