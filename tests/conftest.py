@@ -32,11 +32,30 @@ os.environ.pop("CLEANSPEECH_TRANSFORMER_BACKEND", None)
 os.environ["CLEANSPEECH_STORE"] = f"sqlite:///{tempfile.mkdtemp(prefix='cleanspeech-store-')}/store.sqlite3"
 POSTGRES = "postgresql://127.0.0.1:5432/test"  # our machines and CI run PostgreSQL here (trust auth)
 
+
+def _bind_library_logs() -> None:
+    """transformers and huggingface_hub bind their log handler to the sys.stderr of the moment they first log. Were
+    that a test's captured stream (capsys), it is closed after that test, and every later warning in the process
+    printed "--- Logging error ---" with a traceback (seen: a test that checks stderr for tracebacks then failed, in
+    some orders only). Bound here, before any test, to the session's stream."""
+    from huggingface_hub.utils import logging as hub_logging
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.get_logger("transformers")
+    hub_logging.get_logger("huggingface_hub")
+
+
 if os.environ.get("PYTEST_XDIST_WORKER"):
     # Two workers share two cores: one intra-op thread each instead of two each keeps torch from oversubscribing them.
     import torch
 
     torch.set_num_threads(1)
+    _bind_library_logs()
+
+
+def pytest_configure(config):
+    if not os.environ.get("PYTEST_XDIST_WORKER") and not getattr(config.option, "numprocesses", None):
+        _bind_library_logs()  # one process runs the tests (-n0); with workers, each binds its own (above)
 
 
 @pytest.fixture(scope="session", autouse=True)
