@@ -14,6 +14,7 @@ from .protocol import Classifier
 from .registry import (
     MODEL_COMMANDS,
     available_models,
+    find_model,
     flag_matrix,
     flagged_column,
     flagged_labels,
@@ -30,6 +31,7 @@ __all__ = [
     "ENSEMBLE_FILE",
     "MODEL_COMMANDS",
     "available_models",
+    "find_model",
     "flag_matrix",
     "flagged_column",
     "flagged_labels",

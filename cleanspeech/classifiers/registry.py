@@ -31,12 +31,16 @@ def model_path(name: str, root: Path | None = None) -> Path:
     return Path(root or models_dir()) / name
 
 
+def _holds_a_model(path: Path) -> bool:
+    return any(test(path) for test in (is_baseline_dir, is_transformer_dir, is_embedding_dir, is_ensemble_dir))
+
+
 def available_models(root: Path | None = None) -> list[str]:
     """Names of the shipped models whose artifacts are present."""
     found = []
     for name in MODEL_COMMANDS:
         path = model_path(name, root)
-        if any(test(path) for test in (is_baseline_dir, is_transformer_dir, is_embedding_dir, is_ensemble_dir)):
+        if _holds_a_model(path):
             found.append(name)
     return found
 
@@ -46,14 +50,26 @@ def resolve_model_dir(name_or_path: str | Path, root: Path | None = None) -> Pat
     return model_path(str(name_or_path), root) if str(name_or_path) in MODEL_COMMANDS else Path(name_or_path)
 
 
-def load_model(name_or_path: str | Path, root: Path | None = None):
-    """Load a model by name (`baseline`) or from a directory."""
+def find_model(name_or_path: str | Path, root: Path | None = None) -> Path:
+    """The directory of a model by name (`baseline`) or path, checked to hold a CleanSpeech model without loading it:
+    the `ModelNotFound` that `load_model` would raise where it does not."""
     path = resolve_model_dir(name_or_path, root)
     if str(name_or_path) in MODEL_COMMANDS and not path.is_dir():
         raise ModelNotFound(
             f"model '{name_or_path}' not found in {path.parent} (set {MODELS_ENV} to the folder that holds the "
             f"shipped models); create it with: {MODEL_COMMANDS[str(name_or_path)]}"
         )
+    if not _holds_a_model(path):
+        known = ", ".join(MODEL_COMMANDS)
+        raise ModelNotFound(
+            f"'{name_or_path}' is neither a known model name ({known}) nor a CleanSpeech model directory"
+        )
+    return path
+
+
+def load_model(name_or_path: str | Path, root: Path | None = None):
+    """Load a model by name (`baseline`) or from a directory."""
+    path = find_model(name_or_path, root)
     with damaged_model_as_not_found(path):
         if is_baseline_dir(path):
             from .baseline import BaselineModel  # scikit-learn is imported only when a baseline is used
@@ -67,12 +83,9 @@ def load_model(name_or_path: str | Path, root: Path | None = None):
             from .embedding import EmbeddingModel  # the packaged encoder is built on first use
 
             return EmbeddingModel.load(path)
-        if is_ensemble_dir(path):
-            from .ensemble import EnsembleModel
+        from .ensemble import EnsembleModel  # the one family left: find_model checked the directory holds a model
 
-            return EnsembleModel.load(path, load_model)
-    known = ", ".join(MODEL_COMMANDS)
-    raise ModelNotFound(f"'{name_or_path}' is neither a known model name ({known}) nor a CleanSpeech model directory")
+        return EnsembleModel.load(path, load_model)
 
 
 def load_models(names: list[str] | None = None, root: Path | None = None) -> dict:

@@ -24,6 +24,9 @@ def serve(settings: ServerSettings) -> None:
                  settings.root_url())  # fmt: skip
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=10)
         return
+    from .state import check_settings
+
+    check_settings(settings)  # a bad setting is one line here, not a traceback in each worker uvicorn restarts
     ModerationStore(settings.store, migrate=True).close()  # once, here, before the workers open it
     os.environ[SETTINGS_ENV] = worker_settings(settings).to_env()
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="cleanspeech-metrics-"))

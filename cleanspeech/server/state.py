@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from ..classifiers import resolve_model_dir
+from ..classifiers import find_model, resolve_model_dir
 from ..errors import ModelNotFound
 from ..evaluation.calibration import Calibration
 from ..moderation import ModerationStore
@@ -145,6 +145,19 @@ async def _charge(state: ServiceState, identity: str, metric: tuple[str, str]) -
         allowed = state.quota.allow(identity)
     if not allowed:
         raise quota_error(state.settings.qps, metric)
+
+
+def check_settings(settings: ServerSettings) -> None:
+    """Read what `ServiceState.build` reads, but the model's weights, and drop it: the parent of `--workers N` calls
+    this so that a bad keys file, proxy, languages file, Redis address, model or calibration is one `InputError`
+    before any worker starts. In the workers each would be a traceback, and uvicorn restarts a worker that fails."""
+    parse_proxies(settings.proxies)
+    if settings.keys_file:
+        read_keys(settings.keys_file)
+    load_language_table(settings.languages_file)
+    make_quota(settings.qps, settings.redis, settings.quota_file)  # Redis must answer a ping
+    find_model(settings.model)
+    _calibration(settings)
 
 
 def _calibration(settings: ServerSettings) -> Calibration | None:

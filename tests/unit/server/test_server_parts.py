@@ -158,6 +158,7 @@ def _free_port() -> int:
         (["--redis", "http://cache:6379", "--qps", "3"], "--redis http://cache:6379: Redis URL must specify"),
         (["--redis", "redis://127.0.0.1:1/0"], "give --qps N with it"),
         (["--model", "/nonexistent/model"], "neither a known model name"),
+        (["--languages", "/nonexistent/languages.json"], "/nonexistent/languages.json"),
         (["--public-url", "notaurl"], "--public-url 'notaurl' is not an http(s) URL"),  # clients join paths to it
         (["--public-url", "https://h:99999/"], "is not an http(s) URL"),
         (["--public-url", "https://user:secret@h/"], "is not an http(s) URL"),  # would be published in discovery
@@ -165,12 +166,14 @@ def _free_port() -> int:
         (["--public-url", "https://h/?x=1"], "is not an http(s) URL"),  # clients join each method's path to it
     ],
 )
-def test_serve_refuses_bad_settings_in_one_line(args, message, capsys, tmp_path):
+@pytest.mark.parametrize("workers", ["1", "2"])  # with several, the parent reads what each worker would
+def test_serve_refuses_bad_settings_in_one_line(args, message, workers, capsys, tmp_path):
     from cleanspeech.cli import main
 
     code = 0
     try:
-        code = main(["serve", "--port", str(_free_port()), "--store", str(tmp_path / "f.sqlite3"), *args])
+        code = main(["serve", "--port", str(_free_port()), "--store", str(tmp_path / "f.sqlite3"), "--workers",
+                     workers, *args])  # fmt: skip
     except SystemExit as exit_:  # argparse's own refusals (a number out of range) exit from the parser
         code = exit_.code
     assert code == 2
