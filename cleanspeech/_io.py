@@ -131,12 +131,13 @@ def detect_encoding(head: bytes, name: str = "the file", complete: bool = True) 
 
 def import_optional(module: str, extra: str | None, purpose: str) -> ModuleType:
     """Import a dependency that only some features need, or say in one line how to install it: the extra that
-    brings it (`pip install 'cleanspeech[onnx]'`), or the package itself for a core dependency (`extra=None`)."""
+    brings it (`pip install '.[onnx]'` in the checkout), or the package itself for a core dependency (`extra=None`)."""
     try:
         return importlib.import_module(module)
     except ImportError as exc:
         package = module.split(".")[0]
-        hint = f"pip install 'cleanspeech[{extra}]'" if extra else f"pip install {package}"
+        # from the checkout: CleanSpeech is not on PyPI, where another project holds the name
+        hint = f"pip install '.[{extra}]' in the CleanSpeech checkout" if extra else f"pip install {package}"
         raise MissingExtra(f"{purpose} needs {package}: {hint}") from exc
 
 

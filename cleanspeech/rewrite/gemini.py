@@ -1,7 +1,7 @@
 """Polite rewrites of a toxic comment by Google's Gemini API: the one part of CleanSpeech that needs the network.
 
-An optional extra (`pip install cleanspeech[gemini]`): `rewriter.load_rewriter` imports this module only when a key
-is set, and the offline rewriter never needs google-genai.
+An optional extra (`pip install '.[gemini]'` in the checkout): `rewriter.load_rewriter` imports this module only when
+a key is set, and the offline rewriter never needs google-genai.
 
 Every failure (no key, rejected key, no network, timeout, rate limit, server error, unreadable or blocked answer)
 becomes a `GeminiUnavailable` with a one-line message for the user, so callers (CLI, app) need one `except`.

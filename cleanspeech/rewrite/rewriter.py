@@ -125,7 +125,7 @@ def load_rewriter(
         try:
             from .gemini import GeminiRewriter  # the optional extra: google-genai
         except ImportError:
-            missing = "Gemini needs google-genai (pip install 'cleanspeech[gemini]')"
+            missing = "Gemini needs google-genai (pip install '.[gemini]' in the CleanSpeech checkout)"
         else:
             try:
                 gemini = GeminiRewriter(key, model=gemini_model or GEMINI_MODEL, **gemini_options)

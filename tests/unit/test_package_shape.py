@@ -38,7 +38,8 @@ def test_mistaken_arguments_are_one_line_errors():
     with pytest.raises(CleanSpeechError, match="unknown backend 'gpu'"):
         TransformerModel.load(REPO / "models" / "transformer", backend="gpu")
     with pytest.raises(
-        MissingExtra, match=r"the onnx backend needs no_such_runtime: pip install 'cleanspeech\[onnx\]'"
+        MissingExtra,
+        match=r"the onnx backend needs no_such_runtime: pip install '\.\[onnx\]' in the CleanSpeech checkout",
     ):
         import_optional("no_such_runtime", "onnx", "the onnx backend")
 
