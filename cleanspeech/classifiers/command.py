@@ -32,7 +32,7 @@ def cmd_export_model(args) -> int:
     source = resolve_model_dir(args.model)
     if not is_transformer_dir(source):
         raise ModelNotFound(f"no transformer model in {source}; create one with: {MODEL_COMMANDS['transformer']}")
-    _check_target(Path(args.out_dir), args.force)
+    _check_target(Path(args.out_dir), args.force, source=source)
     out = export_model(source, args.out_dir)
     print(json.dumps({"exported": str(out), "from": str(source)}))
     return 0
@@ -44,15 +44,18 @@ def cmd_pack_model(args) -> int:
     source, target = Path(args.trained_dir), Path(args.out_dir or models_dir() / "transformer")
     if not is_transformer_dir(source):
         raise ModelNotFound(f"no trained model in {source} (needs config.json from scripts/train.py)")
-    _check_target(target, args.force, "--out-dir")
+    _check_target(target, args.force, "--out-dir", source=source)
     out = save_compact(source, target)
     size_mb = sum(p.stat().st_size for p in out.iterdir() if p.is_file()) / 2**20
     print(json.dumps({"packed": str(out), "from": str(source), "size_mb": round(size_mb, 1)}))
     return 0
 
 
-def _check_target(target: Path, force: bool, choose: str = "another directory") -> None:
-    """Refuse, before any model loads, to write into a file or over what a directory already holds unless forced."""
+def _check_target(target: Path, force: bool, choose: str = "another directory", source: Path | None = None) -> None:
+    """Refuse, before any model loads, to write into a file, into the model being read (writing a model clears the
+    one it replaces), or over what a directory already holds unless forced."""
+    if source is not None and target.exists() and target.resolve() == Path(source).resolve():
+        raise InputError(f"{target} is the model being read: write it into {choose}")
     if target.exists() and not target.is_dir():
         raise InputError(f"{target} is a file, not a directory to write the model into")
     if target.exists() and any(target.iterdir()) and not force:

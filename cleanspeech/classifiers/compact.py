@@ -20,7 +20,7 @@ from ..errors import ModelNotFound
 from .e5 import packaged_tokenizer, read_e5_file
 from .files import COMPACT_WEIGHTS_FILE as WEIGHTS_FILE
 from .files import COMPACT_WORD_CHANGES_FILE as WORD_CHANGES_FILE
-from .files import CONFIG_FILE, TRAINING_RECORD_FILES, is_compact_dir
+from .files import CONFIG_FILE, TRAINING_RECORD_FILES, clear_replaced_model, is_compact_dir
 
 BASE_ENCODER = "cleanspeech/e5-small"
 WORD_EMBEDDINGS = "bert.embeddings.word_embeddings.weight"
@@ -51,7 +51,7 @@ def save_compact(trained_dir, out_dir) -> Path:
     if state[WORD_EMBEDDINGS].shape != base_words.shape:
         raise ModelNotFound(f"{trained_dir}: its word table is not e5's ({tuple(state[WORD_EMBEDDINGS].shape)})")
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / WORD_CHANGES_FILE).unlink(missing_ok=True)  # a replaced model's rows must not outlive it
+    clear_replaced_model(out_dir)  # a replaced model's word rows, calibration and records must not outlive it
     trained = {k: v.to(torch.float16).contiguous() for k, v in state.items() if k != WORD_EMBEDDINGS}
     save_file(trained, out_dir / WEIGHTS_FILE)
     changes = word_table_changes(state[WORD_EMBEDDINGS], base_words)

@@ -40,6 +40,26 @@ EMBEDDING_META_FILE = "embedding_meta.json"
 ENSEMBLE_FILE = "ensemble.json"
 # Any family: the per-label calibration `scripts/calibrate.py` fits (evaluation.calibration reads it).
 CALIBRATION_FILE = "calibration.json"
+# What was measured on the model in a directory: the service's calibration, the backend chosen, and the figures the
+# Compare models page and the docs show (scripts/evaluate_*.py, calibrate.py).
+MEASUREMENT_FILES = (BACKEND_FILE, CALIBRATION_FILE, "evaluation.json", "faithfulness.json", "fairness.json")
+
+
+def clear_replaced_model(directory: str | Path) -> list[str]:
+    """Remove a transformer that a new one is written over (`pack-model`, `export-model --force`): its weights, and
+    what was measured on it or recorded with it. Left behind, the new model would be served with the old one's
+    calibration and backend, flagged at its thresholds where the new one has none, and shown with its figures. The
+    model card (README.md) and files CleanSpeech does not write stay. Returns the names removed."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    weights = [p.name for pattern in WEIGHT_PATTERNS for p in directory.glob(pattern)]  # the compact files among them
+    removed = []
+    for name in (*weights, *MEASUREMENT_FILES, *TRAINING_RECORD_FILES):
+        if (directory / name).is_file():
+            (directory / name).unlink()
+            removed.append(name)
+    return removed
 
 
 def unreadable_model_errors() -> tuple[type[BaseException], ...]:

@@ -7,7 +7,7 @@ the model's text prefix baked into the tokenizer and the training records (thres
 import shutil
 from pathlib import Path
 
-from .files import TRAINING_RECORD_FILES
+from .files import TRAINING_RECORD_FILES, clear_replaced_model
 from .transformer import TransformerModel
 
 
@@ -25,6 +25,7 @@ def export_model(source, out_dir) -> Path:
         backend.normalizer = normalizers.Sequence([normalizers.Prepend(settings["text_prefix"]), backend.normalizer])
         settings["text_prefix"] = ""
     config.cleanspeech = settings
+    clear_replaced_model(out_dir)  # a compact model or records left there would be read instead of, or with, this one
     loaded.model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
     for name in TRAINING_RECORD_FILES:

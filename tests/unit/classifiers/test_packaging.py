@@ -113,6 +113,30 @@ def test_pack_model_cli_writes_a_loadable_compact_directory(trained_dir, tmp_pat
     assert "no trained model" in capsys.readouterr().err
 
 
+def test_a_model_packed_over_another_takes_none_of_its_measurements(trained_dir, tmp_path, capsys):
+    """--force replaces a model: the old one's calibration, backend choice, figures and records go with it (the
+    service would calibrate the new model with them), its card and the user's own files stay."""
+    from cleanspeech.cli import main
+
+    target = tmp_path / "models" / "transformer"
+    save_compact(trained_dir, target)
+    old = ["calibration.json", "backend.json", "evaluation.json", "fairness.json", "faithfulness.json",
+           "metrics.json", "word_table_changes.safetensors"]  # fmt: skip
+    for name in [*old, "README.md", "notes.txt"]:
+        (target / name).write_text("{}")
+    assert main(["pack-model", str(trained_dir), "--out-dir", str(target)]) == 2  # not empty: --force needed
+    assert "pass --force" in capsys.readouterr().err
+    assert main(["pack-model", str(trained_dir), "--out-dir", str(target), "--force"]) == 0
+    left = {p.name for p in target.iterdir()}
+    assert not left & {"calibration.json", "backend.json", "evaluation.json", "fairness.json", "faithfulness.json",
+                        "word_table_changes.safetensors"}  # fmt: skip
+    assert {"README.md", "notes.txt", "config.json", "trained_weights.safetensors"} <= left
+    assert ("metrics.json" in left) == (trained_dir / "metrics.json").is_file()  # the new model's record, if any
+    assert TransformerModel.load(target).predict_proba(TEXTS).shape == (3, 6)
+    assert main(["pack-model", str(target), "--out-dir", str(target), "--force"]) == 2  # never over what it reads
+    assert "is the model being read" in capsys.readouterr().err
+
+
 def test_train_script_continues_from_a_compact_model(trained_dir, tmp_path, data_dir, capsys):
     """--model models/transformer: training starts from the shipped weights (lr 0 keeps them) and its prefix."""
     from tests.helpers import run_script
