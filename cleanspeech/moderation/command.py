@@ -134,8 +134,9 @@ def cmd_policy(args) -> int:
         return 0
     if not args.name:
         raise InputError(f"policy {args.action} needs a name")
-    if args.action == "show":
-        print(json.dumps(store.policies.get(args.name).to_dict(), indent=2, ensure_ascii=False))
+    if args.action == "show":  # "default": the policy in force, as for --policy default (a new store gets one)
+        policy = store.policies.default() if args.name == "default" else store.policies.get(args.name)
+        print(json.dumps(policy.to_dict(), indent=2, ensure_ascii=False))
     elif args.action == "set-default":
         store.policies.set_default(args.name)
         print(f"default policy: {args.name}")

@@ -116,10 +116,13 @@ def test_policy_and_user_commands_refuse_bad_input_in_one_line(tmp_path, store, 
 def test_the_default_is_the_stores_choice_and_a_file_policy_is_never_queued(strict_policy, store, tmp_path, capsys):
     comments = tmp_path / "comments.csv"
     comments.write_text("comment_text\ngo back to your country\n")
-    assert main(["policy", "list", "--store", store]) == 0  # creates CleanSpeech's own "default"
+    assert main(["policy", "show", "default", "--store", store]) == 0  # a new store: CleanSpeech's own "default"
+    assert json.loads(capsys.readouterr().out)["name"] == "default"
     assert main(["policy", "import", str(strict_policy), "--store", store]) == 0
     assert main(["policy", "set-default", "strict", "--store", store]) == 0
     capsys.readouterr()
+    assert main(["policy", "show", "default", "--store", store]) == 0  # the policy in force, as --policy default
+    assert json.loads(capsys.readouterr().out)["name"] == "strict"
     assert main(["predict", "--file", str(comments), "--model", "baseline", "--policy", "default",
                  "--store", store]) == 0  # fmt: skip
     [result] = json.loads(capsys.readouterr().out)
