@@ -10,6 +10,7 @@ import streamlit as st
 
 from cleanspeech.moderation import LABEL_NAMES
 from cleanspeech.moderation.feedback import agreement, as_judged_by, decided_items, propose_thresholds, training_rows
+from cleanspeech.moderation.store import HISTORY_LIMIT
 from cleanspeech.moderation.verdicts import policy_model_name
 from pages.common import MODEL_COLORS, as_text, load_models
 from pages.workbench import reviewer, store
@@ -26,8 +27,12 @@ days = since.selectbox("Since", [1, 7, 30, 365, None], index=2, key="history_day
                        format_func=lambda d: "ever" if d is None else f"{d} days ago")  # fmt: skip
 start = datetime.now(UTC) - timedelta(days=days) if days else None
 picked = picked_reviewer.strip()  # "" : anyone
-log = moderation.history(picked or None, action, start)
-st.caption(f"{len(log):,} records ({int((log['kind'] == 'suggestscore').sum()):,} from the service's suggestscore).")
+log = moderation.history(picked or None, action, start, limit=HISTORY_LIMIT)
+shown_counts = log["kind"].value_counts()
+st.caption(f"{len(log):,} records ({shown_counts.get('suggestscore', 0):,} from the service's suggestscore).")
+if max(shown_counts, default=0) >= HISTORY_LIMIT:  # the table stops there; the download does not
+    st.caption(f"The table shows the newest {HISTORY_LIMIT:,} decisions and the newest {HISTORY_LIMIT:,} "
+               "suggestscore records of this period; Download CSV holds every one.")  # fmt: skip
 shown = log.drop(columns=["scores"])
 st.dataframe(shown, hide_index=True, key="history_table")  # shown as data: markup in a comment is never rendered
 by = f" by {picked}" if picked else ""
@@ -35,7 +40,8 @@ decided = decided_items(moderation.engine, start, picked or None)  # agreement a
 st.caption(as_text(f"Below: the {len(decided):,} approve and remove decisions of this period{by}."))
 audit, training = st.columns(2)
 # Built on click, and the click does not rerun the page: a rerun would clear the file's address before it was sent.
-audit.download_button("Download CSV", lambda: log.to_csv(index=False).encode("utf-8"), mime="text/csv",
+audit.download_button("Download CSV", lambda: moderation.history(picked or None, action, start, limit=None)
+                      .to_csv(index=False).encode("utf-8"), mime="text/csv",
                       file_name="cleanspeech_decisions.csv", key="history_download", on_click="ignore")  # fmt: skip
 training.download_button("Download as training rows", lambda: training_rows(decided).to_csv(index=False).encode(),
                          mime="text/csv", file_name="cleanspeech_training_rows.csv", key="history_training",

@@ -11,6 +11,8 @@ from .policies import PolicyBook
 from .queue import ReviewQueue
 from .schema import by_reviewer, decisions, items, storable, suggestions
 
+HISTORY_LIMIT = 10_000  # records of each kind the History page shows (its download holds them all)
+
 
 class ModerationStore:
     def __init__(self, store: str | None = None, migrate: bool = True):
@@ -36,9 +38,10 @@ class ModerationStore:
             return conn.execute(sa.select(sa.func.count()).select_from(suggestions)).scalar_one()
 
     def history(self, reviewer: str | None = None, action: str | None = None, since: datetime | None = None,
-                limit: int = 10_000) -> pd.DataFrame:  # fmt: skip
+                limit: int | None = HISTORY_LIMIT) -> pd.DataFrame:  # fmt: skip
         """The audit log joined with each item's text, newest first, with the service's suggestscore records
-        as rows of kind `suggestscore` (reviewer: the community, action: what the human score implies)."""
+        as rows of kind `suggestscore` (reviewer: the community, action: what the human score implies); the newest
+        `limit` of each kind (None: all of them)."""
         query = (sa.select(decisions.c.id, decisions.c.decided_at, decisions.c.reviewer, decisions.c.item_id,
                            items.c.text, items.c.language, items.c.source, decisions.c.action, decisions.c.reason_code,
                            decisions.c.note, decisions.c.verdict, decisions.c.model, decisions.c.model_version,

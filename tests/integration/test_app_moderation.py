@@ -107,7 +107,9 @@ def test_a_reload_gives_the_reviewer_their_item_back_and_hides_it_from_others(st
     assert store.queue.get(held)["claimed_by"] == "ana"
 
 
-def test_history_lists_decisions_and_applies_a_proposed_threshold_as_a_new_version(store_path, shipped_baseline):
+def test_history_lists_decisions_and_applies_a_proposed_threshold_as_a_new_version(store_path, shipped_baseline,
+                                                                                    monkeypatch):  # fmt: skip
+    import cleanspeech.moderation.store
     from cleanspeech.labels import LABELS
     from cleanspeech.moderation.queue import label_flags
 
@@ -142,6 +144,15 @@ def test_history_lists_decisions_and_applies_a_proposed_threshold_as_a_new_versi
     at = signed_in("pages/history.py")
     table = at.dataframe[0].value
     assert len(table) == 31 and set(table["kind"]) == {"decision", "suggestscore"}
+    assert not any("newest" in c.value for c in at.caption)
+    limit = cleanspeech.moderation.store.HISTORY_LIMIT
+    monkeypatch.setattr(cleanspeech.moderation.store, "HISTORY_LIMIT", 25)  # the table stops at the newest 25
+    at.run()
+    assert (at.dataframe[0].value["kind"] == "decision").sum() == 25
+    assert any("newest 25 decisions" in c.value and "Download CSV holds every one" in c.value for c in at.caption)
+    assert len(store.history(limit=None)) == 31  # what the download writes
+    monkeypatch.setattr(cleanspeech.moderation.store, "HISTORY_LIMIT", limit)
+    at.run()
     assert at.dataframe[1].value.set_index("label").loc["Insult", "decisions"] == 30
     at.slider(key="history_target").set_value(0.8).run()
     before = store.policies.default()
