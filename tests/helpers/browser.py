@@ -4,8 +4,8 @@ Chromium driving it, with the waits a Streamlit page needs (a click during a rer
 Debian's /usr/bin/chromium is driven by Playwright (no browser download; `.ci/run` installs chromium where it is
 missing): where it is missing, the tests that use these fixtures are skipped and say why. The fixtures are the
 integration tests' (tests/integration/conftest.py imports them); the browser tests share one worker
-(`xdist_group("browser")`), so the server and the browser start once. Screenshots go to `$CLEANSPEECH_SCREENSHOTS`,
-else the test's tmp dir.
+(`xdist_group("browser")`), so the server starts once, and Chromium once per module. Screenshots go to
+`$CLEANSPEECH_SCREENSHOTS`, else the test's tmp dir.
 """
 
 import json
@@ -83,8 +83,8 @@ def app_url(tmp_path_factory, shipped_baseline_dir, browser_runs):
             process.kill()
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="module")  # not per worker: Playwright's sync API keeps an asyncio loop running in this thread
+def browser():  # while it is open, and a later test's asyncio.run() on the same worker would then fail
     if not CHROMIUM.is_file():
         pytest.skip(f"{CHROMIUM} is missing and was not installed (apt-get install -y chromium; .ci/run does this)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (see requirements.txt)")

@@ -7,6 +7,9 @@ from cleanspeech.explain import Explanation
 from cleanspeech.rewrite import word_diff
 from pages.highlight import TEXT_BOX_CSS, comment_html, diff_html, heatmap_html
 
+# With the other browser tests: the worker that runs them has the Chromium (tests/helpers/browser.py) started.
+pytestmark = pytest.mark.xdist_group("browser")
+
 ARABIC = "أنت شخص رائع جدا"  # "you are a wonderful person"
 HEBREW = "אתה אדם נפלא"
 # Each line's gap to the block's left and right edges, in pixels: a line laid out right to left hugs the right edge.
