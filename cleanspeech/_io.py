@@ -109,7 +109,7 @@ def detect_encoding(head: bytes, name: str = "the file", complete: bool = True) 
     kind = next((what for magic, what in _SIGNATURES.items() if head.startswith(magic)), None)
     sample = head[:SNIFF_BYTES]
     nuls = sample.count(0)  # a stray NUL or two is a damaged line (reported by line), many are binary
-    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))  # ~11% of random or encrypted bytes
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))  # ~8% of random or encrypted bytes
     if kind or (nuls >= 8 and nuls > 0.01 * len(sample)) or (controls >= 8 and controls > 0.05 * len(sample)):
         raise InputError(f"{name} looks like {kind or 'a binary file'}, not a text file of comments")
     try:

@@ -30,7 +30,7 @@ picked = picked_reviewer.strip()  # "" : anyone
 log = moderation.history(picked or None, action, start, limit=HISTORY_LIMIT)
 shown_counts = log["kind"].value_counts()
 st.caption(f"{len(log):,} records ({shown_counts.get('suggestscore', 0):,} from the service's suggestscore).")
-if max(shown_counts, default=0) >= HISTORY_LIMIT:  # the table stops there; the download does not
+if log.attrs.get("truncated"):  # the table stops there; the download does not
     st.caption(f"The table shows the newest {HISTORY_LIMIT:,} decisions and the newest {HISTORY_LIMIT:,} "
                "suggestscore records of this period; Download CSV holds every one.")  # fmt: skip
 shown = log.drop(columns=["scores"])

@@ -13,7 +13,7 @@ from cleanspeech import LABELS, InputError
 from cleanspeech.languages import LANGUAGE_NAMES
 from cleanspeech.moderation import LABEL_NAMES, REASON_CODES, SEVERITIES, QueueFilter
 from cleanspeech.moderation.queue import PAGE_SIZE
-from cleanspeech.moderation.reasons import STATUSES, suggested_reason
+from cleanspeech.moderation.reasons import DEFAULT_REASONS, STATUSES
 from pages.common import as_text, explanation_section, load_models, score_text
 from pages.highlight import comment_html
 from pages.rewriting import rewrite_section
@@ -139,10 +139,10 @@ def _actions(item: dict, where: QueueFilter) -> None:
     for column, (action, key, kind) in zip(columns, [("approve", "a", "secondary"), ("remove", "x", "primary"),
                                                       ("escalate", "e", "secondary")]):  # fmt: skip
         codes = list(REASON_CODES[action])
-        # Each item's own picker, opening on the reason its flags suggest: one carried over from the last item would
+        # Each item's own picker, opening on the action's weakest claim: one carried over from the last item would
         # record that item's reason for this one.
         column.selectbox(f"Reason to {action}", codes, format_func=REASON_CODES[action].get,
-                         index=codes.index(suggested_reason(action, item["labels"])),
+                         index=codes.index(DEFAULT_REASONS[action]),
                          key=f"queue_reason_{action}_{item['id']}")  # fmt: skip
         # Keyed by the item: a second click (or key press) that reaches the page after a decision opened the next item
         # was made on the decided item's button, which is then gone, so it cannot decide the next one unseen.

@@ -43,6 +43,8 @@ CALIBRATION_FILE = "calibration.json"
 # What was measured on the model in a directory: the service's calibration, the backend chosen, and the figures the
 # Compare models page and the docs show (scripts/evaluate_*.py, calibrate.py).
 MEASUREMENT_FILES = (BACKEND_FILE, CALIBRATION_FILE, "evaluation.json", "faithfulness.json", "fairness.json")
+_HF_WEIGHT_FILES = ("model.safetensors", "model-*-of-*.safetensors", "model.safetensors.index.json",
+                    "pytorch_model.bin", "pytorch_model-*-of-*.bin", "pytorch_model.bin.index.json")  # fmt: skip
 
 
 def clear_replaced_model(directory: str | Path) -> list[str]:
@@ -53,7 +55,9 @@ def clear_replaced_model(directory: str | Path) -> list[str]:
     directory = Path(directory)
     if not directory.is_dir():
         return []
-    weights = [p.name for pattern in WEIGHT_PATTERNS for p in directory.glob(pattern)]  # the compact files among them
+    # Hugging Face's weight files by their own names, sharded or not; another .bin or .safetensors is the user's
+    weights = [p.name for pattern in _HF_WEIGHT_FILES for p in directory.glob(pattern)]
+    weights += [COMPACT_WEIGHTS_FILE, COMPACT_WORD_CHANGES_FILE]
     removed = []
     for name in (*weights, *MEASUREMENT_FILES, *TRAINING_RECORD_FILES):
         if (directory / name).is_file():

@@ -59,7 +59,9 @@ def find_model(name_or_path: str | Path, root: Path | None = None) -> Path:
             f"model '{name_or_path}' not found in {path.parent} (set {MODELS_ENV} to the folder that holds the "
             f"shipped models); create it with: {MODEL_COMMANDS[str(name_or_path)]}"
         )
-    if not _holds_a_model(path):
+    with damaged_model_as_not_found(path):  # a folder it may not read is one line, not a PermissionError
+        holds = _holds_a_model(path)
+    if not holds:
         known = ", ".join(MODEL_COMMANDS)
         raise ModelNotFound(
             f"'{name_or_path}' is neither a known model name ({known}) nor a CleanSpeech model directory"

@@ -136,6 +136,8 @@ def cmd_policy(args) -> int:
         raise InputError(f"policy {args.action} needs a name")
     if args.action == "show":  # "default": the policy in force, as for --policy default (a new store gets one)
         policy = store.policies.default() if args.name == "default" else store.policies.get(args.name)
+        if policy.name != args.name:  # CleanSpeech's own policy keeps its name "default" when another replaces it
+            print(f"note: 'default' is the policy in force, {policy.name} v{policy.version}", file=sys.stderr)
         print(json.dumps(policy.to_dict(), indent=2, ensure_ascii=False))
     elif args.action == "set-default":
         store.policies.set_default(args.name)

@@ -45,19 +45,11 @@ REMOVAL_LABELS = {
     "toxic": ("toxic",),
 }
 
-# Which removal reason an item's flags suggest, gravest first: the picker opens on it (a moderator changes it when
-# they saw something else), instead of on one fixed reason whatever the comment.
-_GRAVEST_FIRST = ("threat", "identity_attack", "severe", "insult", "obscene", "toxic")
-
-
-def suggested_reason(action: str, labels) -> str:
-    """The reason code a decision of `action` starts from for an item flagged with `labels`: for a removal, the one
-    asserting its gravest flagged label; otherwise, and where no label is flagged, the action's first code."""
-    if action == "remove":
-        for code in _GRAVEST_FIRST:
-            if REMOVAL_LABELS[code][-1] in labels:
-                return code
-    return next(iter(REASON_CODES[action]))
+# The reason each item's picker opens on: the weakest claim of each action. A removal left at it asserts `toxic` only,
+# never a harm the moderator did not pick: opening on the model's own gravest label would record the model's reading
+# as the moderator's whenever X was pressed without a look at the picker, and the agreement measured against the
+# moderators (and the training rows) would then confirm the model with its own flags.
+DEFAULT_REASONS = {"approve": "not_toxic", "remove": "toxic", "escalate": "unsure"}
 
 
 def check_reason(action: str, reason_code: str) -> None:

@@ -41,7 +41,7 @@ class ModerationStore:
                 limit: int | None = HISTORY_LIMIT) -> pd.DataFrame:  # fmt: skip
         """The audit log joined with each item's text, newest first, with the service's suggestscore records
         as rows of kind `suggestscore` (reviewer: the community, action: what the human score implies); the newest
-        `limit` of each kind (None: all of them)."""
+        `limit` of each kind (None: all of them); `attrs["truncated"]` says whether older ones were left out."""
         query = (sa.select(decisions.c.id, decisions.c.decided_at, decisions.c.reviewer, decisions.c.item_id,
                            items.c.text, items.c.language, items.c.source, decisions.c.action, decisions.c.reason_code,
                            decisions.c.note, decisions.c.verdict, decisions.c.model, decisions.c.model_version,
@@ -54,20 +54,30 @@ class ModerationStore:
             query = query.where(decisions.c.action == action)
         if since:
             query = query.where(decisions.c.decided_at >= since)
+        more = None if limit is None else limit + 1  # one more tells whether older records were left out
         with self.engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query.order_by(decisions.c.id.desc()).limit(limit))]
-        frame = pd.DataFrame(rows, columns=_HISTORY_COLUMNS[1:])
+            rows = [dict(r._mapping) for r in conn.execute(query.order_by(decisions.c.id.desc()).limit(more))]
+        truncated = limit is not None and len(rows) > limit
+        frame = pd.DataFrame(rows[:limit], columns=_HISTORY_COLUMNS[1:])
         frame.insert(0, "kind", "decision")
         if reviewer is None and action in (None, "approve", "remove"):
-            frame = pd.concat([frame, self._suggestion_rows(action, since, limit)], ignore_index=True)
-        return frame.sort_values("decided_at", ascending=False, kind="stable").reset_index(drop=True)
+            suggested, left_out = self._suggestion_rows(action, since, limit)
+            frame = pd.concat([frame, suggested], ignore_index=True)
+            truncated = truncated or left_out
+        frame = frame.sort_values("decided_at", ascending=False, kind="stable").reset_index(drop=True)
+        frame.attrs["truncated"] = truncated  # older records of the period were left out
+        return frame
 
-    def _suggestion_rows(self, action, since, limit) -> pd.DataFrame:
-        query = suggestions.select().order_by(suggestions.c.id.desc()).limit(limit)
+    def _suggestion_rows(self, action, since, limit) -> tuple[pd.DataFrame, bool]:
+        """The newest `limit` suggestscore records as history rows (then filtered by the action their score implies),
+        and whether older ones were left out."""
+        query = suggestions.select().order_by(suggestions.c.id.desc()).limit(None if limit is None else limit + 1)
         if since:
             query = query.where(suggestions.c.created_at >= since)
         with self.engine.connect() as conn:
             rows = [dict(r._mapping) for r in conn.execute(query)]
+        left_out = limit is not None and len(rows) > limit
+        rows = rows[:limit]
         out = []
         for row in rows:
             toxicity = (row["attribute_scores"] or {}).get("TOXICITY", {}).get("summaryScore", {}).get("value")
@@ -79,7 +89,7 @@ class ModerationStore:
                         "text": row["comment_text"], "action": implied, "reason_code": "suggestscore",
                         "note": row["client_token"], "model_version": row["model_version"],
                         "scores": row["attribute_scores"], "language": ",".join(row["languages"] or [])})  # fmt: skip
-        return pd.DataFrame(out, columns=_HISTORY_COLUMNS)
+        return pd.DataFrame(out, columns=_HISTORY_COLUMNS), left_out
 
     def ping(self) -> bool:
         try:

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cleanspeech.moderation import ModerationStore
-from cleanspeech.moderation.reasons import suggested_reason
+from cleanspeech.moderation.reasons import DEFAULT_REASONS
 from tests.helpers import REPO
 
 pytestmark = pytest.mark.xdist_group("app")  # the app's models load once per worker
@@ -60,9 +60,8 @@ def test_queue_needs_a_reviewer_then_opens_decides_and_moves_on(store_path, ship
     assert store.queue.get(first)["status"] == "removed"
     second = int(at.subheader[0].value.split()[1])  # the next item opened by itself
     assert second != first and store.queue.get(second)["claimed_by"] == "ana"
-    # the reason picked for the first item is not carried over: the second's opens on what its own flags suggest
-    assert at.selectbox(key=f"queue_reason_remove_{second}").value == suggested_reason(
-        "remove", store.queue.get(second)["labels"]) != "spam"  # fmt: skip
+    # the reason picked for the first item is not carried over: the second's opens on toxic alone, as every item's
+    assert at.selectbox(key=f"queue_reason_remove_{second}").value == DEFAULT_REASONS["remove"] == "toxic"
     # its buttons are its own: a second click on the decided item's Remove finds no button to decide the next one with
     assert not [b for b in at.button if b.key == f"queue_remove_{first}"] and at.button(key=f"queue_remove_{second}")
     at.session_state["queue_moved_at"] = time.monotonic()  # as if the click came right after: a double-click's second
@@ -151,6 +150,9 @@ def test_history_lists_decisions_and_applies_a_proposed_threshold_as_a_new_versi
     assert (at.dataframe[0].value["kind"] == "decision").sum() == 25
     assert any("newest 25 decisions" in c.value and "Download CSV holds every one" in c.value for c in at.caption)
     assert len(store.history(limit=None)) == 31  # what the download writes
+    monkeypatch.setattr(cleanspeech.moderation.store, "HISTORY_LIMIT", 30)  # exactly the 30 decisions: none left out
+    at.run()
+    assert len(at.dataframe[0].value) == 31 and not any("newest" in c.value for c in at.caption)
     monkeypatch.setattr(cleanspeech.moderation.store, "HISTORY_LIMIT", limit)
     at.run()
     assert at.dataframe[1].value.set_index("label").loc["Insult", "decisions"] == 30

@@ -56,7 +56,7 @@ def test_a_moderators_shift(page, data_dir, kaggle_dir, tmp_path, screenshots, c
     for i in range(10):
         for _attempt in range(3):  # a key pressed while the page reruns can be lost: the store says if it counted
             settled(page)
-            page.keyboard.press("x" if i % 2 else "a")  # remove (the reason its flags suggest) or approve
+            page.keyboard.press("x" if i % 2 else "a")  # remove (reason: toxic) or approve (reason: not toxic)
             if until(lambda done=i + 1: len(store.history(reviewer="ana")) == done, seconds=20):
                 break
         if i < 9:

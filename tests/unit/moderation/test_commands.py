@@ -122,7 +122,8 @@ def test_the_default_is_the_stores_choice_and_a_file_policy_is_never_queued(stri
     assert main(["policy", "set-default", "strict", "--store", store]) == 0
     capsys.readouterr()
     assert main(["policy", "show", "default", "--store", store]) == 0  # the policy in force, as --policy default
-    assert json.loads(capsys.readouterr().out)["name"] == "strict"
+    shown = capsys.readouterr()
+    assert json.loads(shown.out)["name"] == "strict" and "'default' is the policy in force, strict v1" in shown.err
     assert main(["predict", "--file", str(comments), "--model", "baseline", "--policy", "default",
                  "--store", store]) == 0  # fmt: skip
     [result] = json.loads(capsys.readouterr().out)

@@ -1,27 +1,10 @@
-"""The reason a queue decision starts from: the item's own, never the last item's."""
+"""The reason a queue decision starts from: the same weak claim for every item, never the last item's pick nor the
+model's own flags."""
 
-import pytest
-
-from cleanspeech.moderation.reasons import REASON_CODES, REMOVAL_LABELS, suggested_reason
-
-
-@pytest.mark.parametrize(
-    ("labels", "expected"),
-    [
-        (["toxic", "insult", "threat"], "threat"),  # a threat outweighs the insult it comes with
-        (["toxic", "identity_hate", "obscene"], "identity_attack"),
-        (["toxic", "severe_toxic", "insult"], "severe"),
-        (["toxic", "obscene", "insult"], "insult"),
-        (["obscene"], "obscene"),
-        (["toxic"], "toxic"),
-        ([], "insult"),  # queued by a blocklist entry, no label flagged: the first reason
-    ],
-)
-def test_a_removal_starts_from_the_gravest_flagged_label(labels, expected):
-    assert suggested_reason("remove", labels) == expected
-    assert set(REMOVAL_LABELS[expected]) & set(labels) or not labels  # the reason asserts a label the item has
+from cleanspeech.moderation.reasons import ACTIONS, DEFAULT_REASONS, REASON_CODES, REMOVAL_LABELS
 
 
-@pytest.mark.parametrize("action", ["approve", "escalate"])
-def test_other_actions_start_from_their_first_reason(action):
-    assert suggested_reason(action, ["toxic", "threat"]) == next(iter(REASON_CODES[action]))
+def test_each_action_starts_from_a_reason_it_offers_and_a_removal_from_toxic_alone():
+    assert set(DEFAULT_REASONS) == set(ACTIONS)
+    assert all(DEFAULT_REASONS[action] in REASON_CODES[action] for action in ACTIONS)
+    assert REMOVAL_LABELS[DEFAULT_REASONS["remove"]] == ("toxic",)  # no harm the moderator did not pick
