@@ -219,9 +219,11 @@ def _explanation(name: str, method: str, text: str, label: str) -> Explanation |
     key = (name, method, text, labels)
     if key not in store:
         title = METHOD_TITLES[method]
-        if method in SLOW_METHODS and not st.button(f"Explain with {title.split(' (')[0]}", key="explain_run"):
+        ask = st.empty()  # emptied once asked: the button would stay beside the explanation it made until a rerun
+        if method in SLOW_METHODS and not ask.button(f"Explain with {title.split(' (')[0]}", key="explain_run"):
             st.caption("This method takes seconds on a CPU, so it runs when you ask.")
             return None
+        ask.empty()
         try:
             with st.spinner(f"Explaining with {title}…"):
                 store[key] = explain(load_models()[name], text, method, labels=labels)
