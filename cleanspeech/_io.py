@@ -37,8 +37,11 @@ _CONTROL_BYTES = bytes(b for b in [*range(0x00, 0x09), *range(0x0E, 0x1B), *rang
 @contextlib.contextmanager
 def replaced_atomically(path: str | Path):
     """Yields a temporary path beside `path` to write; it replaces `path` only when the block ends without an error,
-    so a reader (the app, a resumed run, a loading model) never sees half a file."""
+    so a reader (the app, a resumed run, a loading model) never sees half a file. A symbolic link is kept: the file it
+    points to is replaced (renaming over the link would have turned it into a file: `/dev/stdout` once)."""
     path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")  # no two writers share one
     try:
@@ -185,6 +188,13 @@ def run_main(main: Callable[[list[str] | None], int], argv: list[str] | None = N
         where = f": {exc.filename}" if exc.filename else ""
         print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def written_in_place(path: str | Path) -> bool:
+    """Whether `path` is written through rather than replaced: a device or a pipe, or a link to one (`/dev/stdout`,
+    whatever stdout is), where there is no file to replace."""
+    path = Path(path)
+    return path.exists() and not path.is_file() or path.is_symlink() and str(path).startswith("/dev/")
 
 
 def summary_stream(output: str | Path):

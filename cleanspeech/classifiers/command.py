@@ -8,7 +8,7 @@ from pathlib import Path
 from ..errors import InputError, ModelNotFound
 from ..paths import models_dir
 from .files import is_transformer_dir
-from .registry import MODEL_COMMANDS, resolve_model_dir
+from .registry import MODEL_COMMANDS, find_model, resolve_model_dir
 
 
 def add_model_option(parser: argparse.ArgumentParser, many: bool = False, default: str = "transformer") -> None:
@@ -31,7 +31,9 @@ def cmd_export_model(args) -> int:
 
     source = resolve_model_dir(args.model)
     if not is_transformer_dir(source):
-        raise ModelNotFound(f"no transformer model in {source}; create one with: {MODEL_COMMANDS['transformer']}")
+        find_model(args.model)  # no model there at all: that error
+        raise ModelNotFound(f"{args.model} is not a transformer: export-model writes a transformer as a Hugging Face "
+                            "directory (the shipped one: --model transformer)")  # fmt: skip
     _check_target(Path(args.out_dir), args.force, source=source)
     out = export_model(source, args.out_dir)
     print(json.dumps({"exported": str(out), "from": str(source)}))

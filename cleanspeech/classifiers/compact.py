@@ -20,7 +20,7 @@ from ..errors import ModelNotFound
 from .e5 import packaged_tokenizer, read_e5_file
 from .files import COMPACT_WEIGHTS_FILE as WEIGHTS_FILE
 from .files import COMPACT_WORD_CHANGES_FILE as WORD_CHANGES_FILE
-from .files import CONFIG_FILE, TRAINING_RECORD_FILES, clear_replaced_model, is_compact_dir
+from .files import CONFIG_FILE, TRAINING_RECORD_FILES, clear_replaced_model, is_compact_dir, readable_as_written
 
 BASE_ENCODER = "cleanspeech/e5-small"
 WORD_EMBEDDINGS = "bert.embeddings.word_embeddings.weight"
@@ -65,6 +65,7 @@ def save_compact(trained_dir, out_dir) -> Path:
     for name in TRAINING_RECORD_FILES:
         if (trained_dir / name).is_file():
             shutil.copy(trained_dir / name, out_dir / name)
+    readable_as_written(out_dir)
     return out_dir
 
 

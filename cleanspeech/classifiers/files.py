@@ -8,6 +8,7 @@ models without loading torch or scikit-learn.
 import hashlib
 import importlib.metadata
 import json
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -45,6 +46,15 @@ CALIBRATION_FILE = "calibration.json"
 MEASUREMENT_FILES = (BACKEND_FILE, CALIBRATION_FILE, "evaluation.json", "faithfulness.json", "fairness.json")
 _HF_WEIGHT_FILES = ("model.safetensors", "model-*-of-*.safetensors", "model.safetensors.index.json",
                     "pytorch_model.bin", "pytorch_model-*-of-*.bin", "pytorch_model.bin.index.json")  # fmt: skip
+
+
+def readable_as_written(directory: str | Path) -> None:
+    """Give the weight files in `directory` the permissions any other file written here gets (safetensors creates
+    them readable by their owner alone, so a service running as another user could not load a packed model)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in Path(directory).glob("*.safetensors"):
+        path.chmod(0o666 & ~umask)
 
 
 def clear_replaced_model(directory: str | Path) -> list[str]:

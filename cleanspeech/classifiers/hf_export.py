@@ -7,7 +7,7 @@ the model's text prefix baked into the tokenizer and the training records (thres
 import shutil
 from pathlib import Path
 
-from .files import TRAINING_RECORD_FILES, clear_replaced_model
+from .files import TRAINING_RECORD_FILES, clear_replaced_model, readable_as_written
 from .transformer import TransformerModel
 
 
@@ -31,4 +31,5 @@ def export_model(source, out_dir) -> Path:
     for name in TRAINING_RECORD_FILES:
         if (source / name).is_file():
             shutil.copy(source / name, out_dir / name)
+    readable_as_written(out_dir)
     return out_dir

@@ -26,15 +26,18 @@ def _add_store_option(parser: argparse.ArgumentParser) -> None:
                         "(default: $CLEANSPEECH_STORE or cleanspeech.sqlite3 in the checkout)")  # fmt: skip
 
 
-def read_policy_file(path: str | Path):
+def read_policy_file(path: str | Path, named: bool = False):
     """A policy from a .json file, unstored (any `version` in the file is the store's to give, so it is dropped),
-    held to what a new version must be (`check_before_saving`) whether it is imported or used as it is."""
+    held to what a new version must be (`check_before_saving`) whether it is imported or used as it is. `named`: the
+    file must say its name (an import without one would have become a new version of the policy called default)."""
     from .policy import Policy, check_before_saving
 
     try:
         body = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
         raise InputError(f"cannot read the policy file {path}: {err}") from None
+    if named and isinstance(body, dict) and "name" not in body:
+        raise InputError(f'{path} names no policy: add "name": "..." (the policy it makes a new version of)')
     policy = Policy.from_dict({k: v for k, v in body.items() if k != "version"} if isinstance(body, dict) else body)
     check_before_saving(policy)
     return policy
@@ -143,7 +146,7 @@ def cmd_policy(args) -> int:
         store.policies.set_default(args.name)
         print(f"default policy: {args.name}")
     else:
-        imported = read_policy_file(args.name)
+        imported = read_policy_file(args.name, named=True)
         _note_a_model_not_here(imported.model)
         saved = store.policies.save(imported, by=args.by)
         print(f"saved {saved.name} v{saved.version}")
@@ -162,9 +165,9 @@ def _note_a_model_not_here(model: str) -> None:
 
 
 def cmd_export_decisions(args) -> int:
-    import pandas as pd
+    from datetime import UTC, date, datetime, time
 
-    from .._io import replaced_atomically
+    from .._io import replaced_atomically, summary_stream, written_in_place
     from ..serving.csv_files import XLSX_SUFFIXES, check_output_path
     from .database import require_existing
     from .feedback import decided_items, training_rows
@@ -172,8 +175,8 @@ def cmd_export_decisions(args) -> int:
 
     since = None
     if args.since:
-        try:
-            since = pd.Timestamp(args.since, tz="UTC").to_pydatetime()
+        try:  # the date the help promises, nothing pandas would also read ("today" is this instant; 07/12 is July)
+            since = datetime.combine(date.fromisoformat(args.since), time.min, UTC)
         except ValueError:
             raise InputError(f"--since wants a date like 2026-12-01, not {args.since!r}") from None
     target = check_output_path(args.output)
@@ -181,13 +184,14 @@ def cmd_export_decisions(args) -> int:
         raise InputError(f"export-decisions writes CSV, what --extra-data reads: name it .csv, not {target.name}")
     require_existing(args.store)
     rows = training_rows(decided_items(ModerationStore(args.store).engine, since))
-    if target.is_char_device():  # /dev/stdout: nothing to replace
-        rows.to_csv(target, index=False)
+    if written_in_place(target):  # /dev/stdout, a pipe: nothing to replace
+        with open(target, "w", encoding="utf-8", newline="") as out:
+            rows.to_csv(out, index=False)
     else:
         with replaced_atomically(target) as tmp:  # never half a file where a training run would read one
             rows.to_csv(tmp, index=False)
     print(json.dumps({"rows": len(rows), "output": args.output, "removed": int((rows["action"] == "remove").sum()),
-                      "approved": int((rows["action"] == "approve").sum())}))  # fmt: skip
+                      "approved": int((rows["action"] == "approve").sum())}), file=summary_stream(target))  # fmt: skip
     return 0
 
 
@@ -197,9 +201,8 @@ def cmd_add_user(args) -> int:
     from .users import add_user
 
     try:
-        password = (
-            sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass(f"password for {args.name}: ")
-        )
+        prompt = f"password for {args.name}: "
+        password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else getpass.getpass(prompt)
     except EOFError:  # Ctrl-D at the prompt, or no terminal and nothing on stdin
         raise InputError("no password given; type one at the prompt, or pipe it in with --password-stdin") from None
     add_user(args.users, args.name, password)

@@ -1,6 +1,7 @@
 """Compact storage of an e5-based classifier and the standalone export that transformers.pipeline loads."""
 
 import json
+import os
 import shutil
 
 import numpy as np
@@ -133,6 +134,9 @@ def test_a_model_packed_over_another_takes_none_of_its_measurements(trained_dir,
     assert {"README.md", "notes.txt", "training_args.bin", "config.json", "trained_weights.safetensors"} <= left
     assert ("metrics.json" in left) == (trained_dir / "metrics.json").is_file()  # the new model's record, if any
     assert TransformerModel.load(target).predict_proba(TEXTS).shape == (3, 6)
+    umask = os.umask(0)
+    os.umask(umask)  # safetensors wrote the weights for their owner alone: a service run as another user was refused
+    assert (target / "trained_weights.safetensors").stat().st_mode & 0o777 == 0o666 & ~umask
     assert main(["pack-model", str(target), "--out-dir", str(target), "--force"]) == 2  # never over what it reads
     assert "is the model being read" in capsys.readouterr().err
 

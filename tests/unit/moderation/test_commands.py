@@ -72,8 +72,13 @@ def test_score_enqueue_feeds_the_queue_and_export_writes_training_rows(strict_po
 def test_policy_and_user_commands_refuse_bad_input_in_one_line(tmp_path, store, capsys, monkeypatch):
     bad = tmp_path / "bad.json"
     bad.write_text('{"name": "x", "remove": {"toxic": 2}}')
+    nameless = tmp_path / "nameless.json"  # would have become a new version of the policy called default
+    nameless.write_text('{"labels": ["toxic"]}')
     for argv in (["policy", "import", str(bad)], ["policy", "show", "nope"], ["policy", "show"],
-                 ["export-decisions", str(tmp_path / "x.csv"), "--since", "yesterday"]):  # fmt: skip
+                 ["policy", "import", str(nameless)],
+                 ["export-decisions", str(tmp_path / "x.csv"), "--since", "yesterday"],
+                 ["export-decisions", str(tmp_path / "x.csv"), "--since", "today"],  # pandas: this instant
+                 ["export-decisions", str(tmp_path / "x.csv"), "--since", "07/12/2026"]):  # fmt: skip
         assert main([*argv, "--store", store]) == 2
         err = capsys.readouterr().err
         assert err.startswith("error: ") and len(err.strip().splitlines()) == 1, err
@@ -98,6 +103,9 @@ def test_policy_and_user_commands_refuse_bad_input_in_one_line(tmp_path, store, 
     assert main(["add-user", "ana", "--users", str(users), "--password-stdin"]) == 0
     assert "correct horse" not in users.read_text() and read_users(users)["ana"].startswith("scrypt$")
     assert verify(users, "ana", "correct horse battery") and not verify(users, "ana", "wrong password")
+    monkeypatch.setattr("sys.stdin", io.StringIO("piped from windows\r\n"))  # the line end is not the password
+    assert main(["add-user", "cy", "--users", str(users), "--password-stdin"]) == 0
+    assert verify(users, "cy", "piped from windows")
     for weak in ("short\n", "        \n"):  # too short; eight spaces
         monkeypatch.setattr("sys.stdin", io.StringIO(weak))
         assert main(["add-user", "bob", "--users", str(users), "--password-stdin"]) == 2
@@ -130,3 +138,26 @@ def test_the_default_is_the_stores_choice_and_a_file_policy_is_never_queued(stri
     assert result["verdict"]["policy"] == "strict v1" and result["verdict"]["action"] == "remove"
     assert main(["predict", "x", "--policy", str(strict_policy), "--enqueue", "--store", store]) == 2
     assert "policy import" in capsys.readouterr().err
+
+
+def test_decisions_exported_to_stdout_go_to_stdout_and_a_link_stays_a_link(store, tmp_path):
+    """`export-decisions /dev/stdout | ...`: the CSV reaches stdout, the summary stderr; the link is written through,
+    never renamed over (it replaced the machine's /dev/stdout with a file once)."""
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO
+
+    ModerationStore(store)  # an empty store: the CSV is its header
+    link = tmp_path / "out"
+    link.symlink_to("/dev/stdout")
+    # a link of its own to /dev/stdout: were it renamed over again, the machine's /dev/stdout would be spared
+    run = subprocess.run([sys.executable, "-m", "cleanspeech", "export-decisions", str(link), "--store", store],
+                         cwd=REPO, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("comment_text,") and json.loads(run.stderr.splitlines()[-1])["rows"] == 0
+    assert link.is_symlink()
+    kept = tmp_path / "kept.csv"
+    (tmp_path / "to-file").symlink_to(kept)
+    assert main(["export-decisions", str(tmp_path / "to-file"), "--store", store]) == 0  # a link to a file
+    assert (tmp_path / "to-file").is_symlink() and kept.read_text().startswith("comment_text,")
