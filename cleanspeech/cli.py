@@ -87,7 +87,10 @@ def cmd_predict(args) -> int:
         summary = {"rows": len(scored), "output": str(args.output), "models": list(models)}
         print(json.dumps(summary | (hook.summary if hook else {})), file=summary_stream(args.output))
         return 0
-    scored = score_frame(pd.DataFrame({"text": texts}), "text", models, row_errors=errors)  # once, for both uses
+    texts_only = pd.DataFrame({"text": texts})
+    if frame is not None and "id" in frame.columns and args.column != "id":  # what names each comment in the queue
+        texts_only["id"] = frame["id"].tolist()
+    scored = score_frame(texts_only, "text", models, row_errors=errors)  # once, for both uses
     results = _json_results(scored, models)
     if frame is not None and UNPARSED_COLUMN in frame.columns:  # a malformed row kept by --lenient: its text, whole
         for i in errors:
@@ -99,6 +102,8 @@ def cmd_predict(args) -> int:
                 result["verdict"] = {"action": row.verdict, "severity": row.severity, "reasons": row.reasons.split("; ")
                                      if row.reasons else [], "policy": hook.summary["policy"],
                                      "model": hook.summary["model"]}  # fmt: skip
+        if args.enqueue:  # stdout holds the results: how many were queued goes beside them
+            print(json.dumps({k: hook.summary[k] for k in ("queued", "already_queued")}), file=sys.stderr)
     print(json.dumps(results, indent=2, ensure_ascii=False))
     return 0
 

@@ -161,3 +161,20 @@ def test_decisions_exported_to_stdout_go_to_stdout_and_a_link_stays_a_link(store
     (tmp_path / "to-file").symlink_to(kept)
     assert main(["export-decisions", str(tmp_path / "to-file"), "--store", store]) == 0  # a link to a file
     assert (tmp_path / "to-file").is_symlink() and kept.read_text().startswith("comment_text,")
+
+
+def test_predict_enqueue_names_comments_by_the_files_ids_as_score_does(store, tmp_path, capsys):
+    """predict --file --enqueue printing JSON (no --output) queued by row number and queued the file again on every
+    run; the file's ids name the comments, and a second run adds none."""
+    source = tmp_path / "c.csv"
+    source.write_text("id,comment_text\n007,you stupid idiot\n2,thanks a lot\n9,I will find you and hurt you\n")
+    command = ["predict", "--file", str(source), "--model", "baseline", "--enqueue", "--store", store]
+    counts = []
+    for _ in range(2):
+        assert main(command) == 0
+        out = capsys.readouterr()
+        assert len(json.loads(out.out)) == 3  # stdout holds the results alone
+        counts.append(json.loads(out.err.strip().splitlines()[-1]))
+    assert counts[0]["queued"] >= 2 and counts[1] == {"queued": 0, "already_queued": counts[0]["queued"]}
+    queued = ModerationStore(store).queue.page(QueueFilter(), after=None, limit=10)
+    assert {item["external_id"] for item in queued} <= {"007", "2", "9"} and "007" in {i["external_id"] for i in queued}
