@@ -13,8 +13,8 @@ import html
 
 RED, BLUE = (214, 39, 40), (31, 119, 180)
 TEXT_STYLE = "line-height:1.9;white-space:pre-wrap;word-break:break-word;unicode-bidi:plaintext"
-# The same for what is typed into the pages' text boxes (app.py adds it to every page).
-TEXT_BOX_CSS = "<style>textarea, input[type=text] { unicode-bidi: plaintext; }</style>"
+# The same for what is typed into the pages' text boxes and the rewrites shown in code boxes (app.py, every page).
+TEXT_BOX_CSS = "<style>textarea, input[type=text], pre { unicode-bidi: plaintext; text-align: start; }</style>"
 MIN_OPACITY = 0.06  # below this a colour is invisible: leave the word plain
 
 

@@ -2,6 +2,7 @@
 in the same table; how often each model's verdict agreed with the moderators; and the thresholds that would reach
 the precision the team wants, applied as a new policy version only when accepted."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -12,8 +13,17 @@ from cleanspeech.moderation import LABEL_NAMES
 from cleanspeech.moderation.feedback import agreement, as_judged_by, decided_items, propose_thresholds, training_rows
 from cleanspeech.moderation.store import HISTORY_LIMIT
 from cleanspeech.moderation.verdicts import policy_model_name
+from cleanspeech.serving import neutralize_formulas
 from pages.common import MODEL_COLORS, as_text, load_models
 from pages.workbench import reviewer, store
+
+
+def _audit_csv(log: pd.DataFrame) -> bytes:
+    """The audit log as a file to open in a spreadsheet: scores as JSON, and cells a spreadsheet would run as a
+    formula (a comment or a note starting with =) behind a ' (as the Batch page's download)."""
+    log = log.assign(scores=log["scores"].map(lambda s: json.dumps(s) if isinstance(s, dict) else s))
+    return neutralize_formulas(log).to_csv(index=False).encode("utf-8")
+
 
 st.title("Decision history")
 name = reviewer()
@@ -40,8 +50,8 @@ decided = decided_items(moderation.engine, start, picked or None)  # agreement a
 st.caption(as_text(f"Below: the {len(decided):,} approve and remove decisions of this period{by}."))
 audit, training = st.columns(2)
 # Built on click, and the click does not rerun the page: a rerun would clear the file's address before it was sent.
-audit.download_button("Download CSV", lambda: moderation.history(picked or None, action, start, limit=None)
-                      .to_csv(index=False).encode("utf-8"), mime="text/csv",
+audit.download_button("Download CSV", lambda: _audit_csv(moderation.history(picked or None, action, start, limit=None)),
+                      mime="text/csv",
                       file_name="cleanspeech_decisions.csv", key="history_download", on_click="ignore")  # fmt: skip
 training.download_button("Download as training rows", lambda: training_rows(decided).to_csv(index=False).encode(),
                          mime="text/csv", file_name="cleanspeech_training_rows.csv", key="history_training",

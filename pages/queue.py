@@ -228,5 +228,11 @@ if item_id is not None:
         st.session_state["queue_item"] = item_id
         _item_view(queue.get(item_id), where)
         st.stop()
-    _show(None)  # decided or taken meanwhile: back to the list, its note with it
+    # decided or taken meanwhile (a claim that ran out): back to the list, saying why, and the note kept to copy
+    decided = item["status"] not in ("open", "escalated")
+    fate = f"was decided meanwhile ({item['status']})" if decided else "is no longer yours: your claim on it ran out"
+    fate += f" and {item['claimed_by']} is reviewing it" if not decided and item["claimed_by"] else ""
+    note = st.session_state.get("queue_note", "")
+    st.info(as_text(f"Item {item_id} {fate}." + (f" Your note, not recorded: {note}" if note else "")))
+    _show(None)
 _list_view(where)

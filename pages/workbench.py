@@ -124,10 +124,13 @@ def queue_section(scored: pd.DataFrame, status: pd.Series, column: str, run_key:
     done_key = ("batch_queued", *cache_key)
     if st.session_state.get("batch_queued", (None,))[:-1] == done_key:
         st.success(_queued_note(len(queued_rows), st.session_state["batch_queued"][-1]))
-    elif queued_rows and st.button(f"Send {len(queued_rows):,} to the review queue", key="batch_enqueue"):
-        added = store().queue.enqueue(queued_rows, ids_name_comments="id" in rows.columns)
-        st.session_state["batch_queued"] = (*done_key, added)
-        st.success(_queued_note(len(queued_rows), added))
+    else:
+        send = st.empty()  # emptied once sent: the button stayed beside "... are in the review queue" until a rerun
+        if queued_rows and send.button(f"Send {len(queued_rows):,} to the review queue", key="batch_enqueue"):
+            send.empty()
+            added = store().queue.enqueue(queued_rows, ids_name_comments="id" in rows.columns)
+            st.session_state["batch_queued"] = (*done_key, added)
+            st.success(_queued_note(len(queued_rows), added))
 
 
 def _queued_note(sent: int, added: int) -> str:

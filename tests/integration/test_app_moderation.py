@@ -82,6 +82,20 @@ def test_queue_needs_a_reviewer_then_opens_decides_and_moves_on(store_path, ship
                                                                                    "name-calling"]  # fmt: skip
 
 
+def test_an_item_taken_meanwhile_says_so_and_keeps_the_note(store_path, shipped_baseline):
+    store = fill_queue(store_path, ["you stupid idiot", "I will hurt you"], shipped_baseline)
+    at = signed_in("pages/queue.py")
+    at.button(key="queue_next").click().run()
+    item = int(at.subheader[0].value.split()[1])
+    at.text_input(key="queue_note").input("a careful note")
+    store.queue.claim(item, "ana", seconds=-1)  # ana's claim runs out, and bob takes the item
+    assert store.queue.claim(item, "bob")
+    at.run()
+    assert not at.exception and not at.subheader  # back to the list, saying why, with the note to copy
+    assert any(f"Item {item} is no longer yours" in i.value and "bob is reviewing it" in i.value
+               and "a careful note" in i.value for i in at.info)  # fmt: skip
+
+
 def test_the_language_filter_offers_every_language_in_the_queue(store_path, shipped_baseline):
     dutch = "Je bent een ontzettende idioot en niemand wil jou hier hebben."  # named "nl" by the detector, not und
     store = fill_queue(store_path, ["you stupid idiot", "I will hurt you", dutch], shipped_baseline)
@@ -199,7 +213,8 @@ def test_batch_page_sends_flagged_rows_to_the_queue(store_path, tmp_path):
     at.file_uploader(key="batch_file").upload("comments.csv", frame.to_csv(index=False).encode(), "text/csv").run()
     at.button(key="batch_score").click().run()
     at.button(key="batch_enqueue").click().run()
-    assert not at.exception
+    assert not at.exception and "batch_enqueue" not in [b.key for b in at.button]  # sent: the button goes
+    assert any("comments are in the review queue" in s.value for s in at.success)
     items = ModerationStore(store_path).queue.page()
     assert sorted(i["external_id"] for i in items) == ["a", "c"] and {i["source"] for i in items} == {"batch"}
     # Another file of the same name and length is judged afresh: nothing of it flagged, nothing said to be queued
