@@ -99,13 +99,17 @@ current = policy.review_thresholds(model.thresholds)
 proposal = propose_thresholds(decided[decided["model"] == model_name], current, target)
 st.dataframe(proposal.assign(label=proposal["label"].map(LABEL_NAMES)).round(3), hide_index=True,
              key="history_proposal")  # fmt: skip
-changes = {row.label: float(row.proposed) for row in proposal.itertuples() if row.proposed == row.proposed}
-too_high = [LABEL_NAMES[lb] for lb, value in changes.items() if value > policy.remove[lb]]
+proposed = {row.label: float(row.proposed) for row in proposal.itertuples() if row.proposed == row.proposed}
+too_high = [LABEL_NAMES[lb] for lb, value in proposed.items() if value > policy.remove[lb]]
 if too_high:
     st.caption(as_text("Above the remove threshold, so not proposed for review: " + ", ".join(too_high) + "."))
-changes = {label: value for label, value in changes.items() if value <= policy.remove[label]}
-if not changes and not too_high:
-    st.caption("No label has enough decisions for a proposal at this precision.")
+# a proposal equal to the threshold in force changes nothing: applying it saved a version identical to the last
+changes = {label: value for label, value in proposed.items()
+           if value <= policy.remove[label] and round(value, 4) != round(current[label], 4)}  # fmt: skip
+if not proposed:
+    st.caption("No label can be proposed at this precision: the table says why for each.")
+elif not changes and not too_high:
+    st.caption("The policy already reviews at the proposed thresholds: nothing to apply.")
 elif changes and st.button(f"Apply to policy {policy.name} as version {policy.version + 1}", key="history_apply"):
     saved = moderation.policies.save(
         policy.changed(review={**policy.review, **changes}),

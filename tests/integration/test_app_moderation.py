@@ -178,7 +178,10 @@ def test_history_lists_decisions_and_applies_a_proposed_threshold_as_a_new_versi
     assert after.version == before.version + 1 and after.review != before.review
     assert store.policies.versions(after.name)[0]["created_by"] == "ana"
     assert any(f"Saved default v{after.version}" in s.value for s in at.success)
-    # the page read the policy again: the next apply would be the version after, not this one again
+    # applied: the proposal is the policy's own now, and another apply would save the same thresholds again
+    assert "history_apply" not in [b.key for b in at.button]
+    assert any("already reviews at the proposed thresholds" in c.value for c in at.caption)
+    at.slider(key="history_target").set_value(0.6).run()  # another target: the page read the policy again
     assert at.button(key="history_apply").label.endswith(f"as version {after.version + 1}")
     at.text_input(key="history_reviewer").input("Ana").run()  # any case; the agreement follows the filter
     captions = " ".join(c.value.replace("\\", "") for c in at.caption)  # markdown escapes
