@@ -59,7 +59,7 @@ def diff_html(runs: list[tuple[str, str]]) -> str:
     for op, text in runs:
         piece = html.escape(text)
         parts.append(f'<{tags[op]} class="cs-{op}" style="{styles[op]}">{piece}</{tags[op]}>' if op in tags else piece)
-    body = " ".join(parts)
+    body = " ".join(parts).replace(" \n ", "\n")  # a newline run ends the line, without spaces around it
     return f'<div class="cs-diff" dir="auto" style="{TEXT_STYLE}">{body}</div>'
 
 

@@ -94,7 +94,19 @@ def changed_spans(original: str, rewritten: str) -> list[dict]:
 
 
 def word_diff(original: str, rewritten: str) -> list[tuple[str, str]]:
-    """(op, text) runs for display: op is equal, delete (only in the original) or insert (only in the rewrite)."""
+    """(op, text) runs for display: op is equal, delete (only in the original) or insert (only in the rewrite), and
+    a `newline` run between the lines of a comment the rewrite kept the lines of (diffed line by line: joined on
+    spaces, a two-line comment was shown as one line, its second language beside the first)."""
+    old_lines, new_lines = original.strip().splitlines(), rewritten.strip().splitlines()
+    if len(old_lines) > 1 and len(old_lines) == len(new_lines):
+        runs = []
+        for i, (old_line, new_line) in enumerate(zip(old_lines, new_lines)):
+            runs += [("newline", "\n")] * bool(i) + _line_diff(old_line, new_line)
+        return runs
+    return _line_diff(original, rewritten)
+
+
+def _line_diff(original: str, rewritten: str) -> list[tuple[str, str]]:
     old, new = original.split(), rewritten.split()
     runs = []
     for op, i1, i2, j1, j2 in _word_opcodes(old, new):

@@ -55,6 +55,8 @@ def test_a_right_to_left_comment_reads_from_the_right_and_an_english_line_beside
     assert _sides(page, comment_html("you are wonderful")) == ["left"]
     assert _sides(page, heatmap_html(_explanation(f"{ARABIC}\nyou idiot"), "insult")) == ["right", "left"]
     assert _sides(page, diff_html(word_diff("أنت غبي جدا", "أنت لطيف جدا"))) == ["right"]  # "stupid" → "kind"
+    two_lines = diff_html(word_diff(f"{ARABIC}\nyou idiot", f"{ARABIC}\nyou there"))  # each line in its direction
+    assert _sides(page, two_lines) == ["right", "left"]
 
 
 def _ink_sides(page, selector: str) -> tuple[int, int]:

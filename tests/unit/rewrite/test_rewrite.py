@@ -175,6 +175,10 @@ def test_changed_spans_and_word_diff():
         ("insert", "person,"),
         ("equal", "really."),
     ]
+    # a comment of two lines, each rewritten in place: the lines stay lines (they were joined into one)
+    assert word_diff("you idiot\nthanks anyway", "you there\nthanks anyway") == [
+        ("equal", "you"), ("delete", "idiot"), ("insert", "there"), ("newline", "\n"), ("equal", "thanks anyway"),
+    ]  # fmt: skip
     # A long comment rewritten in its first sentences: the tail is set aside, the edits found word by word. Diffed
     # whole, exactly, 25,000 repeated words took minutes (difflib is quadratic in a word that recurs everywhere).
     long = "You are a stupid idiot. " * 5000
