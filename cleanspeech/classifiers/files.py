@@ -57,23 +57,17 @@ def readable_as_written(directory: str | Path) -> None:
         path.chmod(0o666 & ~umask)
 
 
-def clear_replaced_model(directory: str | Path) -> list[str]:
+def clear_replaced_model(directory: str | Path) -> None:
     """Remove a transformer that a new one is written over (`pack-model`, `export-model --force`): its weights, and
     what was measured on it or recorded with it. Left behind, the new model would be served with the old one's
     calibration and backend, flagged at its thresholds where the new one has none, and shown with its figures. The
-    model card (README.md) and files CleanSpeech does not write stay. Returns the names removed."""
+    model card (README.md) and files CleanSpeech does not write stay."""
     directory = Path(directory)
-    if not directory.is_dir():
-        return []
     # Hugging Face's weight files by their own names, sharded or not; another .bin or .safetensors is the user's
     weights = [p.name for pattern in _HF_WEIGHT_FILES for p in directory.glob(pattern)]
-    weights += [COMPACT_WEIGHTS_FILE, COMPACT_WORD_CHANGES_FILE]
-    removed = []
-    for name in (*weights, *MEASUREMENT_FILES, *TRAINING_RECORD_FILES):
-        if (directory / name).is_file():
+    for name in (*weights, COMPACT_WEIGHTS_FILE, COMPACT_WORD_CHANGES_FILE, *MEASUREMENT_FILES, *TRAINING_RECORD_FILES):
+        if (directory / name).is_file():  # a folder of that name is not ours to remove
             (directory / name).unlink()
-            removed.append(name)
-    return removed
 
 
 def unreadable_model_errors() -> tuple[type[BaseException], ...]:

@@ -54,11 +54,8 @@ class ModerationStore:
             query = query.where(decisions.c.action == action)
         if since:
             query = query.where(decisions.c.decided_at >= since)
-        more = None if limit is None else limit + 1  # one more tells whether older records were left out
-        with self.engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query.order_by(decisions.c.id.desc()).limit(more))]
-        truncated = limit is not None and len(rows) > limit
-        frame = pd.DataFrame(rows[:limit], columns=_HISTORY_COLUMNS[1:])
+        rows, truncated = self._newest(query.order_by(decisions.c.id.desc()), limit)
+        frame = pd.DataFrame(rows, columns=_HISTORY_COLUMNS[1:])
         frame.insert(0, "kind", "decision")
         if reviewer is None and action in (None, "approve", "remove"):
             suggested, left_out = self._suggestion_rows(action, since, limit)
@@ -71,13 +68,10 @@ class ModerationStore:
     def _suggestion_rows(self, action, since, limit) -> tuple[pd.DataFrame, bool]:
         """The newest `limit` suggestscore records as history rows (then filtered by the action their score implies),
         and whether older ones were left out."""
-        query = suggestions.select().order_by(suggestions.c.id.desc()).limit(None if limit is None else limit + 1)
+        query = suggestions.select().order_by(suggestions.c.id.desc())
         if since:
             query = query.where(suggestions.c.created_at >= since)
-        with self.engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query)]
-        left_out = limit is not None and len(rows) > limit
-        rows = rows[:limit]
+        rows, left_out = self._newest(query, limit)
         out = []
         for row in rows:
             toxicity = (row["attribute_scores"] or {}).get("TOXICITY", {}).get("summaryScore", {}).get("value")
@@ -90,6 +84,13 @@ class ModerationStore:
                         "note": row["client_token"], "model_version": row["model_version"],
                         "scores": row["attribute_scores"], "language": ",".join(row["languages"] or [])})  # fmt: skip
         return pd.DataFrame(out, columns=_HISTORY_COLUMNS), left_out
+
+    def _newest(self, query, limit: int | None) -> tuple[list[dict], bool]:
+        """The first `limit` rows of `query` (newest first; None: all), and whether more were left out: one more row
+        is read to tell."""
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query.limit(None if limit is None else limit + 1))]
+        return rows[:limit], limit is not None and len(rows) > limit
 
     def ping(self) -> bool:
         try:

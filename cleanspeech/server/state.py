@@ -52,10 +52,7 @@ class ServiceState:
 
         `model`: an already loaded model to serve (loaded from `settings.model`, which still names its version).
         """
-        proxies = parse_proxies(settings.proxies)
-        keys = read_keys(settings.keys_file) if settings.keys_file else None
-        table = load_language_table(settings.languages_file)
-        quota = make_quota(settings.qps, settings.redis, settings.quota_file)
+        proxies, keys, table, quota = _read_settings(settings)
         store = ModerationStore(settings.store, migrate=settings.migrate)
         scorer, name, version = load_scorer(settings.model, settings.max_batch, settings.max_wait_ms, model)
         scorer.on_batch = metrics.batch_size.observe
@@ -147,15 +144,20 @@ async def _charge(state: ServiceState, identity: str, metric: tuple[str, str]) -
         raise quota_error(state.settings.qps, metric)
 
 
+def _read_settings(settings: ServerSettings) -> tuple:
+    """The proxies, keys, language table and quota the settings name (a Redis quota answers a ping first); a bad one
+    is an `InputError`."""
+    proxies = parse_proxies(settings.proxies)
+    keys = read_keys(settings.keys_file) if settings.keys_file else None
+    table = load_language_table(settings.languages_file)
+    return proxies, keys, table, make_quota(settings.qps, settings.redis, settings.quota_file)
+
+
 def check_settings(settings: ServerSettings) -> None:
     """Read what `ServiceState.build` reads, but the model's weights, and drop it: the parent of `--workers N` calls
     this so that a bad keys file, proxy, languages file, Redis address, model or calibration is one `InputError`
     before any worker starts. In the workers each would be a traceback, and uvicorn restarts a worker that fails."""
-    parse_proxies(settings.proxies)
-    if settings.keys_file:
-        read_keys(settings.keys_file)
-    load_language_table(settings.languages_file)
-    make_quota(settings.qps, settings.redis, settings.quota_file)  # Redis must answer a ping
+    _read_settings(settings)
     find_model(settings.model)
     _calibration(settings)
 
