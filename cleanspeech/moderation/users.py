@@ -11,9 +11,10 @@ import hmac
 import json
 import os
 import secrets
+import stat
 from pathlib import Path
 
-from .._io import write_json_atomic
+from .._io import replaced_atomically
 from ..errors import InputError
 
 USERS_ENV = "CLEANSPEECH_USERS"
@@ -61,7 +62,17 @@ def add_user(path: str | Path, name: str, password: str) -> None:
         raise InputError("a user needs a name and a password of at least 8 characters, not all white space")
     users = read_users(path)
     users[name] = hash_password(password)
-    write_json_atomic(path, users, indent=2)
+    _write_private(Path(path), users)
+
+
+def _write_private(path: Path, users: dict[str, str]) -> None:
+    """Write the users file readable by its owner alone (hashes resist guessing, not a stolen file for ever), or
+    with the permissions it already has: an administrator who opened it to the app's group keeps that."""
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o600
+    with replaced_atomically(path) as tmp:
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:
+            out.write(json.dumps(users, indent=2) + "\n")
+        tmp.chmod(mode)  # created 0600 whatever the umask; widened only to what the file had
 
 
 def verify(path: str | Path, name: str, password: str) -> bool:

@@ -34,13 +34,14 @@ SUGGESTION = ("Suggestion requests (SuggestCommentScore)", "suggestion_requests"
 def read_keys(path: str | Path) -> dict[str, str | None]:
     """{key: the moderation policy its comments are judged by, or None for the default}.
 
-    One key per line, optionally followed by `policy=NAME`; blank lines and `#` comments are skipped.
+    One key per line, optionally followed by `policy=NAME`; blank lines and `#` comments are skipped. A key listed
+    twice with two policies is refused (messages name lines, never a key: they end up in logs).
     """
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"cannot read the keys file {path}: {err}") from None
-    keys = {}
+    keys, lines_of = {}, {}
     for number, line in enumerate(lines, 1):
         fields = line.split("#", 1)[0].split()
         if not fields:
@@ -48,7 +49,10 @@ def read_keys(path: str | Path) -> dict[str, str | None]:
         options = dict(field.partition("=")[::2] for field in fields[1:])
         if set(options) - {"policy"} or not all(options.values()):
             raise InputError(f"{path} line {number}: after the key only policy=NAME may follow")
-        keys[fields[0]] = options.get("policy")
+        key, policy = fields[0], options.get("policy")
+        if key in keys and keys[key] != policy:  # which one the operator meant is not ours to guess
+            raise InputError(f"{path} line {number}: the key of line {lines_of[key]} again, with another policy")
+        keys[key], lines_of[key] = policy, lines_of.get(key, number)
     if not keys:
         raise InputError(f"the keys file {path} holds no key (one per line)")
     return keys

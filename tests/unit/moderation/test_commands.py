@@ -103,9 +103,11 @@ def test_policy_and_user_commands_refuse_bad_input_in_one_line(tmp_path, store, 
     assert main(["add-user", "ana", "--users", str(users), "--password-stdin"]) == 0
     assert "correct horse" not in users.read_text() and read_users(users)["ana"].startswith("scrypt$")
     assert verify(users, "ana", "correct horse battery") and not verify(users, "ana", "wrong password")
+    assert users.stat().st_mode & 0o777 == 0o600  # hashes are for the owner alone, whatever the umask
+    users.chmod(0o640)  # opened to the app's group: a new user keeps it so
     monkeypatch.setattr("sys.stdin", io.StringIO("piped from windows\r\n"))  # the line end is not the password
     assert main(["add-user", "cy", "--users", str(users), "--password-stdin"]) == 0
-    assert verify(users, "cy", "piped from windows")
+    assert verify(users, "cy", "piped from windows") and users.stat().st_mode & 0o777 == 0o640
     for weak in ("short\n", "        \n"):  # too short; eight spaces
         monkeypatch.setattr("sys.stdin", io.StringIO(weak))
         assert main(["add-user", "bob", "--users", str(users), "--password-stdin"]) == 2

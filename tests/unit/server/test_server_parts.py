@@ -136,6 +136,18 @@ def test_worker_processes_count_one_quota_in_their_shared_file(tmp_path):
         assert FileQuota(3, shared.quota_file).allow("key-a")
 
 
+def test_a_key_listed_twice_with_two_policies_is_refused_by_line(tmp_path):
+    from cleanspeech.server.keys import read_keys
+
+    keys = tmp_path / "keys.txt"
+    keys.write_text("# team keys\nk-secret-1 policy=strict\nk-2\n\nk-secret-1 policy=strict  # again, same\n")
+    assert read_keys(keys) == {"k-secret-1": "strict", "k-2": None}
+    keys.write_text(keys.read_text() + "k-secret-1 policy=lenient\n")
+    with pytest.raises(InputError, match="line 6: the key of line 2 again, with another policy") as refused:
+        read_keys(keys)
+    assert "k-secret-1" not in str(refused.value)
+
+
 def _free_port() -> int:
     import socket
 
