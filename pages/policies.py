@@ -93,6 +93,8 @@ try:
     check_before_saving(edited)
     if edited.name != base.name and edited.name in names:
         raise InputError(f"A policy named {edited.name!r} exists: pick it above to change it.")
+    if reason := book.conflict(edited):
+        raise InputError(reason[0].upper() + reason[1:] + ".")
 except InputError as exc:
     st.error(as_text(str(exc)))
     st.stop()

@@ -43,10 +43,21 @@ def read_policy_file(path: str | Path, named: bool = False):
     return policy
 
 
-def resolve_policy(args):
-    """(policy, store or None) for `--policy`/`--enqueue`; (None, None) when neither was given."""
+def open_store(store: str | None):
+    """The moderation store of `--store`; a new SQLite file is announced on stderr, so a mistyped path does not pass
+    for the team's store (its queue and policies would silently start empty)."""
+    from .database import new_sqlite_file
     from .store import ModerationStore
 
+    created = new_sqlite_file(store)
+    opened = ModerationStore(store)
+    if created is not None:
+        print(f"note: created a new moderation store at {created}", file=sys.stderr)
+    return opened
+
+
+def resolve_policy(args):
+    """(policy, store or None) for `--policy`/`--enqueue`; (None, None) when neither was given."""
     if not args.policy and not args.enqueue:
         return None, None
     path = Path(args.policy) if args.policy else None
@@ -54,7 +65,7 @@ def resolve_policy(args):
         if args.enqueue:  # a queued verdict records its policy's version, which only a stored policy has
             raise InputError(f"--enqueue needs a stored policy: `python -m cleanspeech policy import {path}` first")
         return read_policy_file(path), None
-    store = ModerationStore(args.store)
+    store = open_store(args.store)
     name = args.policy or "default"
     return (store.policies.default() if name == "default" else store.policies.get(name)), store
 
@@ -124,9 +135,10 @@ def add_moderation_commands(sub) -> None:
 
 
 def cmd_policy(args) -> int:
-    from .store import ModerationStore
-
-    store = ModerationStore(args.store)
+    if args.action != "list" and not args.name:
+        raise InputError(f"policy {args.action} needs a name")
+    imported = read_policy_file(args.name, named=True) if args.action == "import" else None  # before any store
+    store = open_store(args.store)
     if args.action == "list":
         store.policies.default()  # an empty store gets CleanSpeech's default first
         default = store.policies.default_name()
@@ -135,8 +147,6 @@ def cmd_policy(args) -> int:
             mark = " (default)" if name == default else ""
             print(f"{name} v{latest['version']}{mark}  {latest['created_by']}  {latest['created_at']:%Y-%m-%d %H:%M}")
         return 0
-    if not args.name:
-        raise InputError(f"policy {args.action} needs a name")
     if args.action == "show":  # "default": the policy in force, as for --policy default (a new store gets one)
         policy = store.policies.default() if args.name == "default" else store.policies.get(args.name)
         if policy.name != args.name:  # CleanSpeech's own policy keeps its name "default" when another replaces it
@@ -146,7 +156,6 @@ def cmd_policy(args) -> int:
         store.policies.set_default(args.name)
         print(f"default policy: {args.name}")
     else:
-        imported = read_policy_file(args.name, named=True)
         _note_a_model_not_here(imported.model)
         saved = store.policies.save(imported, by=args.by)
         print(f"saved {saved.name} v{saved.version}")

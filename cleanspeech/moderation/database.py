@@ -37,12 +37,18 @@ def database_url(store: str) -> str:
     return store
 
 
+def new_sqlite_file(store: str | None) -> Path | None:
+    """The SQLite file that opening `store` would create, or None where the store exists or is not SQLite."""
+    url = database_url(store or default_store())
+    path = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+    return path if path is not None and not path.is_file() else None
+
+
 def require_existing(store: str | None) -> None:
     """Refuse a SQLite store that is not there, for a command that only reads one: opening it would create an empty
     store and report nothing, where the user mistyped a path."""
-    url = database_url(store or default_store())
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
-        raise InputError(f"no store at {url.removeprefix('sqlite:///')}: name it with --store (or CLEANSPEECH_STORE)")
+    if path := new_sqlite_file(store):
+        raise InputError(f"no store at {path}: name it with --store (or CLEANSPEECH_STORE)")
 
 
 def _alembic_config(engine: sa.Engine):

@@ -20,6 +20,8 @@ class PolicyBook:
         """Store `policy` as the next version of its name and return it with that version (`first`: only as
         version 1; someone else's version 1 wins and is returned)."""
         check_before_saving(policy)
+        if reason := self.conflict(policy):
+            raise InputError(reason)
         for _attempt in range(1 if first else 3):  # two editors saving at once: the unique (name, version) retries
             try:
                 with self.engine.begin() as conn:
@@ -39,6 +41,19 @@ class PolicyBook:
                     return self.get(policy.name)
                 continue
         raise InputError(f"could not save policy {policy.name!r}: it is being changed by someone else")
+
+    def conflict(self, policy: Policy) -> str | None:
+        """Why `policy` cannot be saved beside the other policies, or None: a name that differs from another only in
+        case (a moderator would take one for the other), or a community another policy already serves (the service
+        judges a community by one policy: which one would be a guess)."""
+        for name in self.names():
+            if name == policy.name:
+                continue
+            if name.casefold() == policy.name.casefold():
+                return f"a policy named {name!r} exists: pick a name that differs in more than case"
+            if claimed := sorted(set(policy.communities) & set(self.get(name).communities)):
+                return f"community {claimed[0]!r} follows policy {name!r}: remove it there first"
+        return None
 
     def get(self, name: str, version: int | None = None) -> Policy:
         query = sa.select(policies.c.body, policies.c.version).where(policies.c.name == name)
@@ -83,9 +98,11 @@ class PolicyBook:
                 conn.execute(settings.insert().values(key=DEFAULT_KEY, value=name))
 
     def for_community(self, community_id: str | None) -> Policy:
-        """The newest policy that lists `community_id` among its communities, else the default."""
+        """The newest policy that lists `community_id` among its communities, else the default. (Saving refuses a
+        community two policies would share; a store written before that check may hold such a pair.)"""
         if community_id:
-            for name in self.names():
+            claims = [(self.versions(name)[0]["created_at"], name) for name in self.names()]
+            for _created, name in sorted(claims, reverse=True):
                 policy = self.get(name)
                 if community_id in policy.communities:
                     return policy

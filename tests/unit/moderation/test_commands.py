@@ -74,6 +74,7 @@ def test_policy_and_user_commands_refuse_bad_input_in_one_line(tmp_path, store, 
     bad.write_text('{"name": "x", "remove": {"toxic": 2}}')
     nameless = tmp_path / "nameless.json"  # would have become a new version of the policy called default
     nameless.write_text('{"labels": ["toxic"]}')
+    ModerationStore(store)  # the team's store exists (a new one is announced: below)
     for argv in (["policy", "import", str(bad)], ["policy", "show", "nope"], ["policy", "show"],
                  ["policy", "import", str(nameless)],
                  ["export-decisions", str(tmp_path / "x.csv"), "--since", "yesterday"],
@@ -180,3 +181,13 @@ def test_predict_enqueue_names_comments_by_the_files_ids_as_score_does(store, tm
     assert counts[0]["queued"] >= 2 and counts[1] == {"queued": 0, "already_queued": counts[0]["queued"]}
     queued = ModerationStore(store).queue.page(QueueFilter(), after=None, limit=10)
     assert {item["external_id"] for item in queued} <= {"007", "2", "9"} and "007" in {i["external_id"] for i in queued}
+
+
+def test_a_store_the_command_creates_is_announced_once(tmp_path, capsys):
+    typo = tmp_path / "moderaton.sqlite3"  # the team's store is moderation.sqlite3
+    assert main(["policy", "import", str(tmp_path / "missing.json"), "--store", str(typo)]) == 2
+    assert "cannot read the policy file" in capsys.readouterr().err and not typo.exists()  # the file is read first
+    assert main(["policy", "list", "--store", str(typo)]) == 0
+    assert capsys.readouterr().err == f"note: created a new moderation store at {typo}\n"
+    assert main(["policy", "show", "default", "--store", str(typo)]) == 0
+    assert capsys.readouterr().err == ""  # it exists now

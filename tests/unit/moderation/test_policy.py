@@ -128,3 +128,21 @@ def test_a_policy_change_is_measured_before_it_is_saved(shipped_baseline):
     moves = verdict_moves(before, after, frame, shipped_baseline, ["idiot", "", "", "", ""])
     assert moves.loc["review", "remove"] == 1 and moves.loc["allow", "remove"] == 1  # 0.85, and the blocklisted one
     assert moved(moves) == 2 and int(moves.to_numpy().sum()) == 5
+
+
+def test_names_apart_in_case_only_and_a_shared_community_are_refused(tmp_path):
+    from cleanspeech.moderation import ModerationStore
+    from cleanspeech.moderation.schema import policies
+
+    book = ModerationStore(f"sqlite:///{tmp_path / 'store.sqlite3'}").policies
+    book.save(Policy(name="strict", communities=("news",)), by="ana")
+    with pytest.raises(InputError, match="a policy named 'strict' exists: pick a name that differs in more than"):
+        book.save(Policy(name="Strict"), by="bo")
+    with pytest.raises(InputError, match="community 'news' follows policy 'strict': remove it there first"):
+        book.save(Policy(name="gentle", communities=("kids", "news")), by="bo")
+    assert book.names() == ["strict"]
+    assert book.save(Policy(name="strict", communities=("news", "sport")), by="ana").version == 2  # its own: kept
+    with book.engine.begin() as conn:  # a pair an earlier release let through: the newest policy serves
+        old = {"name": "a-older", "version": 1, "body": {"name": "a-older", "communities": ["sport"]}}
+        conn.execute(policies.insert().values(**old, created_at=datetime(2020, 1, 1, tzinfo=UTC), created_by="ana"))
+    assert book.for_community("sport").name == "strict" and book.for_community("other").name == "strict"
