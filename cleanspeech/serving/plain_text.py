@@ -14,7 +14,8 @@ import pandas as pd
 from .._io import detect_encoding
 from ..errors import InputError
 from .csv_files import TEXT_COLUMN
-from .tables import KEEP_HOW, NUL_PROBLEM, CommentTable, TableScan
+from .records import NUL_PROBLEM
+from .tables import KEEP_HOW, CommentTable, TableScan
 
 _LINE_END = re.compile(r"\r\n|\r|\n")  # not str.splitlines(): U+2028 and form feeds inside a comment stay in it
 

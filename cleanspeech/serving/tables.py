@@ -8,10 +8,8 @@ kept instead, whole, in an `unparsed_row` column and marked as an error, never s
 service read comment files through `read_table` (in memory) or `scan_file` + `iter_chunks` (files of any size).
 """
 
-import csv
 import io
-from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,25 +17,12 @@ import pandas as pd
 
 from .._io import detect_encoding
 from ..errors import InputError
+from .records import DELIMITERS, SNIFF_CHARS, Record, csv_records, sniff_delimiter, with_empty_cells
 from .xlsx import is_xlsx, xlsx_rows
 
-DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}  # the first wins a tie
-SNIFF_CHARS = 1 << 16  # text looked at to choose the delimiter
 UNPARSED_COLUMN = "unparsed_row"  # lenient reading: a malformed record, exactly as it was in the file
 LISTED = 10  # problems named in one message; the rest are counted
-NUL_PROBLEM = "contains a NUL byte"  # a record or line with one: malformed in a CSV file and a plain-text one alike
 KEEP_HOW = "with --lenient"  # how a command-line user keeps malformed rows; the app and the service say theirs
-# The csv module refuses fields over 128 KiB by default; a pasted comment can be a megabyte, and it is kept whole
-# (the models read the first MAX_TEXT_CHARS characters, and the row says so).
-csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
-
-
-@dataclass
-class Record:
-    line: int  # first line of the record in the file (for .xlsx, the sheet's row number)
-    fields: list[str] | None  # None when the record could not be parsed
-    raw: str  # the record's text as it is in the file
-    problem: str | None = None
 
 
 @dataclass
@@ -62,84 +47,6 @@ class CommentTable:
     notices: list[str]
     row_errors: dict[int, str]  # frame position -> what is wrong with it (lenient reading only)
     name: str
-
-
-class _Lines:
-    """A file's lines, numbered, with the text of the record being read and a way to read some lines again."""
-
-    def __init__(self, handle: Iterable[str]):
-        self._handle, self._again = iter(handle), deque()
-        self.line, self.taken = 0, []
-
-    def __iter__(self):
-        return self
-
-    def __next__(self) -> str:
-        line = self._again.popleft() if self._again else next(self._handle)
-        self.line += 1
-        self.taken.append(line)
-        return line
-
-    def take(self) -> str:
-        raw, self.taken = "".join(self.taken), []
-        return raw
-
-    def read_again(self, lines: list[str]) -> None:
-        self._again.extendleft(reversed(lines))
-        self.line -= len(lines)
-
-
-def _quote_problem(exc: csv.Error, start: int, end: int) -> str:
-    if "end of data" in str(exc):
-        return "a quoted field starts on this line and is never closed"
-    if end > start:
-        return f"a quoted field starts on this line and runs into line {end} ({exc})"
-    return f"badly quoted field ({exc})"
-
-
-def csv_records(handle: Iterable[str], delimiter: str) -> Iterator[Record]:
-    """Every record of a CSV text, with its first line number; blank lines are skipped.
-
-    A record that cannot be parsed is reported on its first line, and reading goes on from the line after it, so
-    one stray quote costs one row, not the rest of the file.
-    """
-    lines = _Lines(handle)
-    reader = csv.reader(lines, delimiter=delimiter, strict=True)
-    while True:
-        start = lines.line + 1
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            problem = _quote_problem(exc, start, lines.line)
-            taken, lines.taken = lines.taken, []
-            lines.read_again(taken[1:])
-            yield Record(start, None, taken[0], problem)
-            continue
-        raw = lines.take()
-        if fields:  # a blank line is no record: skipped, as every CSV reader does
-            yield Record(start, fields, raw, NUL_PROBLEM if "\x00" in raw else None)
-
-
-def sniff_delimiter(sample: str) -> str:
-    """The delimiter (comma, semicolon or tab) that splits the header into most fields, the first records alike."""
-    best, best_key = ",", (0.0, 0)
-    for delimiter in DELIMITERS:
-        records = []
-        for record in csv_records(io.StringIO(sample, newline=""), delimiter):
-            records.append(record)
-            if len(records) > 50:
-                break
-        records = records[:-1] if len(sample) >= SNIFF_CHARS else records  # the sample may cut the last one
-        if not records or not records[0].fields or len(records[0].fields) < 2:
-            continue
-        width = len(records[0].fields)
-        rows = records[1:] or records
-        agree = sum(r.fields is not None and len(r.fields) == width for r in rows) / len(rows)
-        if (agree, width) > best_key:
-            best, best_key = delimiter, (agree, width)
-    return best
 
 
 def _header(record: Record | None, name: str, notices: list[str]) -> list[str]:
@@ -221,7 +128,7 @@ class _Source:
             return
         with self._open() as handle:
             try:
-                yield from csv_records(handle, self.delimiter)
+                yield from with_empty_cells(csv_records(handle, self.delimiter, blanks=True))
             except UnicodeDecodeError as exc:
                 raise InputError(f"{self.name} is not valid {self.encoding} after its first part ({exc.reason}); "
                                  "save it as UTF-8") from exc  # fmt: skip

@@ -51,7 +51,8 @@ def cell_text(value) -> str:
 
 
 def xlsx_rows(data: bytes, name: str, notices: list[str]) -> Iterator[tuple[int, list[str]]]:
-    """The first sheet's non-empty rows as (sheet row number, cell texts); trailing empty columns dropped."""
+    """The first sheet's rows as (sheet row number, cell texts), from the first non-empty row to the last (an empty
+    row between them is kept, so rows stay aligned with the sheet); trailing empty columns dropped."""
     openpyxl = _openpyxl()
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -64,7 +65,8 @@ def xlsx_rows(data: bytes, name: str, notices: list[str]) -> Iterator[tuple[int,
         rows = [(i, [cell_text(v) for v in row]) for i, row in enumerate(sheet.iter_rows(values_only=True), 1)]
     finally:
         book.close()
-    rows = [(i, cells) for i, cells in rows if any(c.strip() for c in cells)]
+    filled = [n for n, (_, cells) in enumerate(rows) if any(c.strip() for c in cells)]
+    rows = rows[filled[0] : filled[-1] + 1] if filled else []
     width = max((max((j + 1 for j, c in enumerate(cells) if c), default=0) for _, cells in rows), default=0)
     for line, cells in rows:
         yield line, (cells + [""] * width)[:width]

@@ -37,7 +37,7 @@ def _xlsx() -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "comments"
-    for row in (["id", "comment_text", "score"], [7, "you idiot", 1.5], ["007", FORMULA, None], [9, None, 2]):
+    for row in (["id", "comment_text", "score"], [7, "you idiot", 1.5], ["007", FORMULA, None], [], [9, None, 2]):
         sheet.append(row)
     sheet["B3"].data_type = "s"  # typed as text, the way a user's pasted comment is stored
     book.create_sheet("notes").append(["ignored"])
@@ -106,6 +106,8 @@ CASES = [
     Case("empty cells and blank lines", "gaps.csv", 'id,comment_text\n1,\n\n2,"   "\n3,hi\n4,\u200b \u200d\n'.encode(),
          rows=_rows(("1", ""), ("2", "   "), ("3", "hi"), ("4", "\u200b \u200d")),
          statuses=["empty", "empty", "scored", "empty"]),
+    Case("one column with empty cells (Excel's CSV)", "column.csv", b"comment_text\r\nhello\r\n\r\nyou idiot\r\n\r\n",
+         rows=[{"comment_text": t} for t in ("hello", "", "you idiot")], statuses=["scored", "empty", "scored"]),
     Case("comment over the length limit", "long.csv", f"id,comment_text\n1,{LONG}\n".encode(),
          rows=_rows(("1", LONG)), statuses=["truncated"]),
     Case("multi-line comment, CRLF", "crlf.csv", b'id,comment_text\r\n1,"line one\r\nline two"\r\n2,ok\r\n',
@@ -113,9 +115,9 @@ CASES = [
     Case("the same column twice", "twice.csv", b"comment_text,comment_text\na,b\n", error="names column "
          "'comment_text' twice"),
     Case(".xlsx", "comments.xlsx", _xlsx(),
-         rows=_rows(("7", "you idiot", "1.5"), ("007", FORMULA, ""), ("9", "", "2"),
-                    columns=("id", "comment_text", "score")),
-         statuses=["scored", "scored", "empty"], notice="read the first, 'comments'"),
+         rows=_rows(("7", "you idiot", "1.5"), ("007", FORMULA, ""), ("", "", ""), ("9", "", "2"),
+                    columns=("id", "comment_text", "score")),  # the empty sheet row kept: rows stay aligned
+         statuses=["scored", "scored", "empty", "empty"], notice="read the first, 'comments'"),
     Case("not really an .xlsx", "broken.xlsx", b"PK\x03\x04 this is no workbook", error="is not a readable .xlsx file"),
 ]  # fmt: skip
 
