@@ -52,8 +52,3 @@ def create_app(settings: ServerSettings | None = None, model=None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes, limits_by_path=bulk)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics, headers=headers)
     return app
-
-
-def app_from_env() -> FastAPI:
-    """The factory each `--workers N` process calls (uvicorn's `factory=True`): settings come from the parent."""
-    return create_app(ServerSettings.from_env())

@@ -3,13 +3,17 @@
 import importlib.util
 import logging
 import os
+import sys
 import tempfile
 from dataclasses import replace
+from pathlib import Path
 
+from ..errors import CleanSpeechError, InputError
 from ..moderation import ModerationStore
 from .settings import SETTINGS_ENV, ServerSettings
 
 log = logging.getLogger("cleanspeech.server")
+_FAILURE_ENV = "CLEANSPEECH_WORKER_FAILURE"  # where a worker that cannot start leaves its reason for the parent
 
 
 def serve(settings: ServerSettings) -> None:
@@ -30,9 +34,34 @@ def serve(settings: ServerSettings) -> None:
     ModerationStore(settings.store, migrate=True).close()  # once, here, before the workers open it
     os.environ[SETTINGS_ENV] = worker_settings(settings).to_env()
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="cleanspeech-metrics-"))
+    failure = Path(tempfile.mkdtemp(prefix="cleanspeech-start-")) / "failure.txt"
+    os.environ[_FAILURE_ENV] = str(failure)
     log.info("serving with %d workers at %s", settings.workers, settings.root_url())
-    uvicorn.run("cleanspeech.server.app:app_from_env", factory=True, host=settings.host, port=settings.port,
+    uvicorn.run("cleanspeech.server.run:worker_app", factory=True, host=settings.host, port=settings.port,
                 workers=settings.workers, log_level="info", timeout_graceful_shutdown=10)  # fmt: skip
+    if failure.is_file():  # a worker could not start: uvicorn stopped them all; say why, as one worker would
+        raise InputError(failure.read_text(encoding="utf-8"))
+
+
+def worker_app():
+    """The factory each of `--workers N` processes calls (uvicorn's `factory=True`): settings come from the parent.
+    A worker that cannot start (a model damaged past what the parent's checks read) leaves its reason for the parent
+    and exits with uvicorn's startup-failure status, which stops the server: any other exit, uvicorn restarts the
+    worker, to fail again with a traceback, for ever."""
+    from uvicorn.config import STARTUP_FAILURE
+
+    from .app import create_app
+
+    try:
+        return create_app(ServerSettings.from_env())
+    except Exception as err:  # noqa: BLE001 - whatever it is, restarting the worker would only repeat it
+        reason = str(err) if isinstance(err, CleanSpeechError) else f"a worker could not start: {err!r}"
+        if not isinstance(err, CleanSpeechError):
+            log.exception("a worker could not start")
+        if os.environ.get(_FAILURE_ENV):
+            Path(os.environ[_FAILURE_ENV]).write_text(reason, encoding="utf-8")
+        log.error(reason)
+        sys.exit(STARTUP_FAILURE)
 
 
 def worker_settings(settings: ServerSettings) -> ServerSettings:

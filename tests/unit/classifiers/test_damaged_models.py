@@ -82,3 +82,23 @@ def test_training_from_a_damaged_model_or_teacher_is_refused(damaged_transformer
     args = train_args(tiny_model, small_data, tmp_path / "b", "--distill-from", str(damaged_transformer))
     result = run_script(capsys, "train", *args)
     assert result.returncode == 2 and "cannot load the teacher" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_with_workers_stops_on_a_model_damaged_past_the_parents_checks(shipped_baseline_dir, tmp_path):
+    """The parent finds the model's files (they are all there); each worker fails to read them. uvicorn restarted
+    such a worker for ever, each time with a traceback; the server now stops, with the reason, as one worker does."""
+    import socket
+    import subprocess
+    import sys
+
+    damaged = tmp_path / "baseline"
+    shutil.copytree(shipped_baseline_dir, damaged)
+    _cut_short(damaged / "baseline_pipeline.pkl.gz")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    done = subprocess.run([sys.executable, "-m", "cleanspeech", "serve", "--workers", "2", "--port", str(port),
+                           "--model", str(damaged), "--store", str(tmp_path / "s.sqlite3")],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith(f"error: cannot read the model in {damaged}")
