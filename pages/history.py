@@ -73,7 +73,9 @@ if st.toggle("Measure every loaded model on these decisions (scores them again)"
 table = agreement(pd.concat(frames, ignore_index=True),
                   None if period == "all time" else period[0].upper())  # fmt: skip
 table["label"] = table["label"].map(LABEL_NAMES)
-if period == "all time":
+if period == "all time" or table["period"].nunique() < 2:  # one point: Plotly spans its date axis over milliseconds
+    if period != "all time":
+        st.caption(f"All these decisions fall in one {period}: a chart per {period} needs two.")
     st.dataframe(table.round(3), hide_index=True, key="history_agreement")
 else:
     for metric in ("precision", "recall"):

@@ -170,6 +170,10 @@ def test_history_lists_decisions_and_applies_a_proposed_threshold_as_a_new_versi
     monkeypatch.setattr(cleanspeech.moderation.store, "HISTORY_LIMIT", limit)
     at.run()
     assert at.dataframe[1].value.set_index("label").loc["Insult", "decisions"] == 30
+    at.radio(key="history_period").set_value("day").run()  # all decided today: one point, a table, not a chart
+    assert any("fall in one day: a chart per day needs two" in c.value for c in at.caption)
+    assert not at.get("plotly_chart") and at.dataframe[1].value["period"].nunique() == 1
+    at.radio(key="history_period").set_value("all time").run()
     at.slider(key="history_target").set_value(0.8).run()
     before = store.policies.default()
     at.button(key="history_apply").click().run()
