@@ -69,6 +69,8 @@ def test_sentence_spans_and_utf16_offsets():
     assert len(spans) == 128 and all(lines[b:e] == "\n".join(["ok!"] * 40) for b, e in spans)
     assert spans[0][0] == 0 and spans[-1][1] == len(lines.rstrip())  # every sentence in one span, none lost
     assert all(end < begin for (_, end), (begin, _) in zip(spans, spans[1:], strict=False))
+    spaced = "x" + " " * 20_000 + "y. z" + " \t\n " * 3 + "w"  # each run of spaces is read once, not once per space
+    assert [spaced[b:e] for b, e in sentence_spans(spaced)] == ["x" + " " * 20_000 + "y.", "z", "w"]
     emoji = "a😀b"
     assert [utf16_offset(emoji, i) for i in range(4)] == [0, 1, 3, 4]
     assert utf16_offset(emoji, 3) == len(emoji.encode("utf-16-le")) // 2
