@@ -39,7 +39,8 @@ def load_language_table(path: str | Path | None) -> dict[str, list[str]]:
     if undetectable := sorted({code for codes in given.values() for code in codes if base_language(code) not in known}):
         raise InputError(f"{path}: the detector knows no language {', '.join(undetectable)}: use ISO 639-1 codes "
                          "such as en, de, pt-BR")  # fmt: skip
-    table.update({name: [c.lower() for c in codes] for name, codes in given.items()})
+    # served per base language (requests and the detector's answers are compared by it): pt-BR serves pt
+    table.update({name: list(dict.fromkeys(base_language(c) for c in codes)) for name, codes in given.items()})
     return table
 
 
