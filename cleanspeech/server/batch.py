@@ -12,6 +12,7 @@ import uuid
 from email import policy
 from email.parser import BytesParser
 from http import HTTPStatus
+from urllib.parse import quote, urlsplit
 
 import httpx
 from fastapi import APIRouter, Request, Response
@@ -58,17 +59,30 @@ def _failed_part(message: str) -> httpx.Response:
     return httpx.Response(400, json=body, headers={"content-type": "application/json; charset=UTF-8"})
 
 
+def _local_target(target: str, public_url: str | None) -> str:
+    """A part's target as this app routes it. The Google clients write each part's request line as the full path
+    under the discovery document's `rootUrl`; behind a proxy that serves us under a path (`--public-url
+    https://h/perspective/`) and strips it, the parts still carry that path, and every part answered 404."""
+    parts = urlsplit(target)
+    path, query = (parts.path or "/", parts.query) if parts.scheme else (target.partition("?")[0], parts.query)
+    prefix = urlsplit(public_url).path.rstrip("/") if public_url else ""
+    if prefix and path.startswith(prefix + "/"):
+        path = path[len(prefix) :]
+    return path + (f"?{query}" if query else "")
+
+
 async def _run_part(client: httpx.AsyncClient, part: dict, outer: Request, gate: asyncio.Semaphore) -> httpx.Response:
     headers = {k: v for k, v in part["headers"].items() if k not in ("content-length", "host")}
     for name in _FORWARDED:
         if name in outer.headers and name not in headers:
             headers[name] = outer.headers[name]
-    if "key" in outer.query_params and "key=" not in part["target"]:
-        separator = "&" if "?" in part["target"] else "?"
-        part["target"] += f"{separator}key={outer.query_params['key']}"
     async with gate:
         try:
-            request = client.build_request(part["method"], part["target"], headers=headers, content=part["body"])
+            target = _local_target(part["target"], state_of(outer).settings.public_url)
+            if "key" in outer.query_params and "key=" not in target:
+                separator = "&" if "?" in target else "?"
+                target += f"{separator}key={quote(outer.query_params['key'], safe='')}"  # a + stays a +
+            request = client.build_request(part["method"], target, headers=headers, content=part["body"])
         except (httpx.InvalidURL, ValueError) as exc:  # ValueError: non-ASCII headers
             # a part's request line or headers that no HTTP request can carry: that part fails, the batch goes on
             why = "a header holds a character that is not ASCII" if isinstance(exc, UnicodeEncodeError) else str(exc)

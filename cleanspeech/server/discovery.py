@@ -6,7 +6,7 @@ is the server's public URL (`--public-url`) and there is no `mtlsRootUrl`. Schem
 document for the parts CleanSpeech serves.
 """
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from .errors import ApiError
 from .state import Service, authenticate
@@ -125,15 +125,21 @@ def discovery_document(root_url: str, version: str) -> dict:
     }  # fmt: skip
 
 
+def root_url(request: Request, state: Service) -> str:
+    """`--public-url`, else the address this request reached us at: a server listening on 0.0.0.0 would otherwise
+    send a remote client to its own machine (http://0.0.0.0:8080/)."""
+    return state.settings.root_url() if state.settings.public_url else str(request.base_url)
+
+
 @router.get("/$discovery/rest", dependencies=[Depends(authenticate)])
-async def discovery(state: Service, version: str = Query("v1alpha1")) -> dict:
+async def discovery(request: Request, state: Service, version: str = Query("v1alpha1")) -> dict:
     """The discovery document, as Google serves it at commentanalyzer.googleapis.com/$discovery/rest."""
     if version != "v1alpha1":
         raise ApiError(404, f"Discovery document not found for API service: commentanalyzer version {version}")
-    return discovery_document(state.settings.root_url(), state.model_version)
+    return discovery_document(root_url(request, state), state.model_version)
 
 
 @router.get("/discovery/v1/apis/commentanalyzer/v1alpha1/rest", dependencies=[Depends(authenticate)])
-async def discovery_v1(state: Service) -> dict:
+async def discovery_v1(request: Request, state: Service) -> dict:
     """The same document at the older clients' default discovery path."""
-    return discovery_document(state.settings.root_url(), state.model_version)
+    return discovery_document(root_url(request, state), state.model_version)

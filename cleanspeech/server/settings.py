@@ -13,7 +13,7 @@ class ServerSettings:
     host: str = "127.0.0.1"  # loopback by default: expose it on purpose (--host 0.0.0.0), behind TLS
     port: int = 8080
     workers: int = 1
-    public_url: str | None = None  # the discovery document's rootUrl; default http://host:port/
+    public_url: str | None = None  # the discovery document's rootUrl; default: the address a request reached
     keys_file: str | None = None  # one key per line; without it every caller is served
     qps: int | None = None  # requests per second per key (or per address without keys)
     store: str | None = None  # the moderation store (suggestscore, the review queue); None: CLEANSPEECH_STORE or
@@ -34,7 +34,8 @@ class ServerSettings:
     migrate: bool = True  # run the store's migrations at start-up (the parent does it once for --workers N)
 
     def root_url(self) -> str:
-        url = self.public_url or f"http://{self.host}:{self.port}/"
+        host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 address is bracketed in a URL
+        url = self.public_url or f"http://{host}:{self.port}/"
         return url if url.endswith("/") else url + "/"
 
     def to_env(self) -> str:

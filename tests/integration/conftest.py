@@ -8,6 +8,7 @@ from tests.helpers.service import bound_socket, running
 
 KEY = "test-key-1"
 OTHER_KEY = "test-key-2"
+URL_KEY = "key+with&url=marks"  # a key that must be escaped in a URL
 
 
 @pytest.fixture(scope="session")
@@ -16,7 +17,7 @@ def service_settings(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("service")
     # The second key judges the comments it sends by the "strict" policy (when the store holds one)
-    (root / "keys.txt").write_text(f"# keys of the test server\n{KEY}\n{OTHER_KEY} policy=strict\n")
+    (root / "keys.txt").write_text(f"# keys of the test server\n{KEY}\n{OTHER_KEY} policy=strict\n{URL_KEY}\n")
     sock = bound_socket()
     settings = ServerSettings(
         model="baseline",

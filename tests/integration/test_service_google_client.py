@@ -132,3 +132,45 @@ def test_a_bad_key_is_refused_with_googles_words(service):
     error = _error(lambda: build(service, key="not-a-key"))  # refused on the discovery request already
     assert error.status_code == 400 and error.reason == "API key not valid. Please pass a valid API key."
     assert error.error_details[0]["reason"] == "API_KEY_INVALID"
+
+
+def test_behind_a_proxy_that_serves_it_under_a_path_discovery_calls_and_batches_work(
+    service_settings, shipped_baseline
+):
+    """An ingress serves the service at https://h/perspective/ and strips the path; --public-url says so. The client
+    writes each batch part's request line under that path, which reaches the app unstripped: every part was 404."""
+    from dataclasses import replace
+
+    import httpx
+    from starlette.applications import Starlette
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    from cleanspeech.server import create_app
+    from tests.helpers.service import bound_socket, running
+
+    front, back = bound_socket(), bound_socket()
+    public = f"http://127.0.0.1:{front.getsockname()[1]}/perspective/"
+    settings = replace(service_settings[0], public_url=public, port=back.getsockname()[1])
+
+    async def strip_the_path(request):
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{back.getsockname()[1]}", timeout=60) as upstream:
+            path = request.url.path.removeprefix("/perspective")
+            headers = {k: v for k, v in request.headers.items() if k != "host"}
+            reply = await upstream.request(request.method, path, params=request.query_params,
+                                           content=await request.body(), headers=headers)  # fmt: skip
+        kept = {k: v for k, v in reply.headers.items() if k not in ("content-length", "transfer-encoding")}
+        return Response(reply.content, status_code=reply.status_code, headers=kept)
+
+    proxy = Starlette(routes=[Route("/perspective/{rest:path}", strip_the_path, methods=["GET", "POST"])])
+    with running(create_app(settings, model=shipped_baseline), back), running(proxy, front):
+        client = build(public.rstrip("/"))
+        assert "TOXICITY" in analyze(client, "You stupid moron.")["attributeScores"]
+        answers = {}
+        batch = client.new_batch_http_request(callback=lambda i, response, error: answers.update({i: error}))
+        for text in ("You stupid moron.", "Have a good weekend."):
+            batch.add(
+                client.comments().analyze(body={"comment": {"text": text}, "requestedAttributes": {"INSULT": {}}})
+            )
+        batch.execute()
+        assert len(answers) == 2 and all(error is None for error in answers.values()), answers

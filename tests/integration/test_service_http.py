@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from tests.helpers.service import assert_google_error
-from tests.integration.conftest import KEY, OTHER_KEY
+from tests.integration.conftest import KEY, OTHER_KEY, URL_KEY
 
 pytestmark = pytest.mark.xdist_group("service")
 ANALYZE = "/v1alpha1/comments:analyze"
@@ -281,6 +281,10 @@ def test_a_batch_part_that_cannot_be_sent_fails_alone(http):
     assert statuses == {"good": "200", "bad-url": "400", "bad-header": "400", "nested": "400", "spelt": "400"}
     assert "Traceback" not in text and "cannot be sent" in text and "cannot itself be a batch" in text
     assert http.get("/healthz").status_code == 200
+    keyless = part("keyless", f"POST {ANALYZE} HTTP/1.1") + b"--b--\r\n"  # takes the batch's key, escaped
+    response = httpx.post(f"{str(http.base_url).rstrip('/')}/batch", params={"key": URL_KEY}, content=keyless,
+                          headers={"content-type": "multipart/mixed; boundary=b"})  # fmt: skip
+    assert "HTTP/1.1 200" in response.text, response.text  # was: "key+with" read back as "key with"
     garbage = part("good", f"POST {ANALYZE} HTTP/1.1") + part("garbage", "GARBAGE LINE") + b"--b--\r\n"
     response = http.post("/batch", content=garbage, headers={"content-type": "multipart/mixed; boundary=b"})
     error = assert_google_error(response, 400, "INVALID_ARGUMENT")  # not a request for the path "LINE"
@@ -289,3 +293,13 @@ def test_a_batch_part_that_cannot_be_sent_fails_alone(http):
         response = http.post("/batch", content=empty, headers={"content-type": "multipart/mixed; boundary=b"})
         error = assert_google_error(response, 400, "INVALID_ARGUMENT")  # the type is right: the parts are missing
         assert error["message"].startswith("The batch holds no requests")
+
+
+def test_without_a_public_url_discovery_points_clients_at_the_address_they_used(http):
+    """A server on 0.0.0.0 (or ::) published http://0.0.0.0:8080/ (or the invalid http://:::8080/): a remote client
+    was sent to its own machine. Without --public-url the document names the address the request reached."""
+    document = http.get("/$discovery/rest", params={"version": "v1alpha1"}, headers={"host": "mod.internal:8443"})
+    assert document.json()["rootUrl"] == "http://mod.internal:8443/"
+    from cleanspeech.server import ServerSettings
+
+    assert ServerSettings(host="::", port=8080).root_url() == "http://[::]:8080/"  # what the log prints
