@@ -46,11 +46,12 @@ INVISIBLE_CHARS = (
     "\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"  # a class's insides
 )
 _INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
-# What shows nothing without being white space or invisible formatting: control characters, and the blank fillers
-# people paste to post an "empty" comment (Hangul fillers, the Braille blank). A text of these alone is blank; they
+# What shows nothing without being white space or invisible formatting: control characters, the blank fillers
+# people paste to post an "empty" comment (Hangul fillers, the Braille blank), and variation selectors (U+FE0F after
+# an emoji asks for its colour form; alone it shows nothing). A text of these alone is blank; they
 # are not removed from the text a model reads, as its training text kept them. Regex escapes, so the service's schema
 # pattern (JSON Schema, pydantic) reads them too.
-BLANK_CHARS = r"\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u115f\u1160\u2800\u3164\uffa0"
+BLANK_CHARS = r"\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u115f\u1160\u2800\u3164\ufe00-\ufe0f\uffa0"
 _SHOWS_NOTHING = re.compile(f"[{INVISIBLE_CHARS}{BLANK_CHARS}]")
 # A lone UTF-16 surrogate ("\ud800", from JSON or a file decoded with surrogateescape) is no character: no tokenizer
 # takes it and no UTF-8 text can hold it. Models read it as U+FFFD, as the CLI reads undecodable bytes.

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import CleanSpeechError
@@ -97,6 +98,7 @@ def invalid_request(message: str, error_type: str = "INVALID_REQUEST") -> ApiErr
 
 NOT_UTF8_JSON = "Invalid JSON payload received. The body is not JSON in UTF-8."
 TOO_DEEP_JSON = "Invalid JSON payload received. The body nests arrays or objects too deeply."
+LONG_NUMBER_JSON = "Invalid JSON payload received. The body holds a number of more than 4,300 digits."
 NOT_JSON_TYPE = "Invalid JSON payload received. Send the body as JSON, with Content-Type: application/json ({})."
 # White space is spelled out, because `\s` means three things: JSON Schema's (ECMAScript) leaves out \x1c-\x1f and
 # \x85, pydantic's Rust regex leaves out \x1c-\x1f and \ufeff, Python's str.strip() leaves out \ufeff. This class is
@@ -163,13 +165,20 @@ def install_error_handlers(app: FastAPI) -> None:
                     405: f"Method {request.method} is not allowed on {request.url.path}."}  # fmt: skip
         if exc.status_code == 400 and exc.detail == "There was an error parsing the body":  # FastAPI's words
             deep = isinstance(exc.__cause__, RecursionError)  # valid JSON, nested deeper than Python's parser goes
-            messages[400] = TOO_DEEP_JSON if deep else NOT_UTF8_JSON
+            long_number = "integer string conversion" in str(exc.__cause__)  # over Python's 4,300 digits
+            messages[400] = TOO_DEEP_JSON if deep else LONG_NUMBER_JSON if long_number else NOT_UTF8_JSON
         message = messages.get(exc.status_code, str(exc.detail))
         return ApiError(exc.status_code, message).response()
 
     @app.exception_handler(CleanSpeechError)
     async def _input(request: Request, exc: CleanSpeechError):
         return ApiError(400, str(exc), "INVALID_REQUEST").response()
+
+    @app.exception_handler(OperationalError)
+    async def _store_down(request: Request, exc: OperationalError):
+        # the store went away (a restart, a network cut): /readyz says 503 too, and clients retry UNAVAILABLE
+        log.error("the store does not answer (%s %s): %s", request.method, request.url.path, str(exc).splitlines()[0])
+        return ApiError(503, "The store does not answer; try again later.").response()
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

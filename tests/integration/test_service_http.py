@@ -96,6 +96,8 @@ def test_context_is_read_as_the_discovery_document_types_it(http):
         (b'{"comment": {"text": "ok then"}, "requestedAttributes": {"TOXICITY": {}}, "clientToken": "\\udfff"}',
          "application/json"),
         (b"comment=hello", "application/x-www-form-urlencoded"),
+        (b'{"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}}, "n": ' + b"9" * 5000 + b"}",
+         "application/json"),
     ],
 )  # fmt: skip
 def test_malformed_bodies_get_a_clean_400(http, content, content_type):
@@ -104,6 +106,8 @@ def test_malformed_bodies_get_a_clean_400(http, content, content_type):
     if content.startswith(b'{"comment": {"text": "unterminated'):  # a place in the body, not a field named "21"
         [violation] = [d for d in error["details"] if "fieldViolations" in d][0]["fieldViolations"]
         assert violation["field"] == "body" and violation["description"].endswith("at character 21")
+    if b"9999" in content:  # valid UTF-8 JSON, which Python reads numbers of at most 4,300 digits in
+        assert error["message"].endswith("holds a number of more than 4,300 digits.")
 
 
 def test_a_body_over_the_limit_is_refused_before_it_is_read(http):

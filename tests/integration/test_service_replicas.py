@@ -145,3 +145,22 @@ def _wait_for_redis(port: int) -> None:
         except redis.RedisError:
             time.sleep(0.1)
     raise AssertionError(f"the private Redis on port {port} did not start")
+
+
+def test_a_store_outage_answers_suggestscore_503_unavailable(tmp_path, shipped_baseline, pg_schema, caplog):
+    """A cut to the store (a database restart, the network) was a 500 INTERNAL with two tracebacks; it is Google's
+    503 UNAVAILABLE, which clients retry, and one line in the log. Scoring goes on."""
+    from tests.helpers.tcp import CuttableLink
+
+    link = CuttableLink(("127.0.0.1", 5432))
+    app, sock = _replica(tmp_path, shipped_baseline, store=pg_schema.replace(":5432/", f":{link.port}/"))
+    with running(app, sock) as url:
+        assert _suggest(url, "before the cut").status_code == 200
+        link.cut()
+        response = _suggest(url, "during the cut")
+        body = {"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}}}
+        analyzed = httpx.post(f"{url}/v1alpha1/comments:analyze?key=replica-key", json=body, timeout=30)
+    assert response.status_code == 503, response.text
+    assert response.json()["error"]["status"] == "UNAVAILABLE" and analyzed.status_code == 200
+    assert [r.getMessage() for r in caplog.records if "store does not answer" in r.getMessage()][0].count("\n") == 0
+    assert not any("unexpected error" in r.getMessage() for r in caplog.records)

@@ -41,9 +41,20 @@ def test_normalization_is_switchable():
 
 
 def test_what_shows_nothing_is_blank_and_a_lone_surrogate_reads_as_a_replacement_character():
-    for text in ("", " \n", "\u200b\ufeff", "\x00", "\x01\x7f", "\u2800", "\u3164\uffa0", "\u115f\u1160"):
+    for text in (
+        "",
+        " \n",
+        "\u200b\ufeff",
+        "\x00",
+        "\x01\x7f",
+        "\u2800",
+        "\u3164\uffa0",
+        "\u115f\u1160",
+        "\ufe0f",
+        " \ufe0e\ufe0f ",
+    ):
         assert is_blank(text), repr(text)
-    for text in ("a", "\x00a", "\u2801", "é", "\ud800"):
+    for text in ("a", "\x00a", "\u2801", "é", "\ud800", "\u2764\ufe0f"):
         assert not is_blank(text), repr(text)
     assert clean_text("bad \ud800 idiot \udcff") == "bad \ufffd idiot \ufffd"
 
