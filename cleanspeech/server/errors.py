@@ -143,6 +143,9 @@ def validation_error(exc: RequestValidationError, content_type: str | None = "ap
     elif isinstance(first.get("input"), bytes | bytearray):  # FastAPI hands on a body it did not read as JSON
         named = f"not {content_type}" if (content_type or "").strip() else "the request names none"
         message = NOT_UTF8_JSON if _is_json(content_type) else NOT_JSON_TYPE.format(named)
+    elif first["loc"] and first["loc"][0] in ("query", "header", "path"):  # not the body: no "JSON payload"
+        where = ".".join(str(part) for part in first["loc"][1:])
+        message = f"Invalid value at '{where}' ({first['loc'][0]} parameter): {_describe(first)}"
     else:
         message = f"Invalid JSON payload received. Invalid value at '{_field_path(first['loc'])}': {_describe(first)}"
     violations = [_violation(e) for e in errors[:20]]

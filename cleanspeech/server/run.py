@@ -20,6 +20,7 @@ def serve(settings: ServerSettings) -> None:
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per batch part (the parts run through httpx)
     if settings.workers <= 1:
         from .app import create_app
 

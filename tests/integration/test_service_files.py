@@ -49,6 +49,9 @@ def test_lenient_and_every_output_format(http):
     kept = upload(http, case, lenient="true", output="json").json()
     assert [row["status"] for row in kept["rows"]] == case.lenient_statuses
     assert kept["rows"][1]["unparsed_row"] == "2,you,idiot,bob" and kept["rows"][1]["baseline_toxic"] is None
+    for query in ({"output": "pdf"}, {"lenient": "maybe"}):  # a query parameter, not the JSON payload
+        message = assert_google_error(upload(http, case, **query), 400, "INVALID_ARGUMENT")["message"]
+        assert message.startswith(f"Invalid value at '{next(iter(query))}' (query parameter): "), message
     formulas = by_name("formula cells")
     safe = pd.read_csv(io.StringIO(upload(http, formulas).text), dtype=str, keep_default_na=False)
     assert safe["comment_text"][0] == "'" + FORMULA  # safe to open by default, as the CLI and the app
