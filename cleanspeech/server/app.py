@@ -8,6 +8,7 @@ list of proxied attributes.
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from .. import __version__
 from . import batch, discovery, files, native, perspective
@@ -35,7 +36,7 @@ def create_app(settings: ServerSettings | None = None, model=None) -> FastAPI:
         await state.review_queue.drain()  # what was analyzed before a shutdown still reaches the review queue
         state.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # FastAPI, with /docs and /redoc served from files on this machine, not a CDN
         title="CleanSpeech scoring service",
         version=__version__,
         description="Perspective-compatible comment scoring (commentanalyzer v1alpha1) and CleanSpeech's own API.",

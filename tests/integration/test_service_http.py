@@ -1,6 +1,7 @@
 """The service's wire format, field by field, over raw HTTP (httpx) against a real server on loopback."""
 
 import json
+import re
 
 import httpx
 import numpy as np
@@ -197,6 +198,11 @@ def test_openapi_document_describes_the_native_api(http):
     ids = [operation["operationId"] for path in paths.values() for operation in path.values()]
     assert len(ids) == len(set(ids))  # unique: code generators name a function after each
     assert set(paths["/healthz"]) == {"get"}  # HEAD is answered, but is no second operation
+    for page in ("/docs", "/redoc"):  # readable offline: every script and style sheet comes from this server
+        html = http.get(page).text
+        assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', html)
+        assert assets and all(a.startswith("/") and http.get(a).status_code == 200 for a in assets), assets
+        assert "cdn." not in html
 
 
 def test_perspective_answers_calibrated_probabilities_and_the_native_api_keeps_the_raw_ones(http):
