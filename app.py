@@ -1,6 +1,7 @@
 """CleanSpeech moderation dashboard: `streamlit run app.py`.
 
-This file only routes: each page lives in `pages/` and reads like a description of what the moderator sees.
+This file only routes: each page lives in `views/` and reads like a description of what the moderator sees. (Not
+`pages/`: Streamlit would serve such a folder's files as pages of their own to a first visit by direct link.)
 """
 
 import logging
@@ -8,21 +9,21 @@ import logging
 import streamlit as st
 
 from cleanspeech import available_models
-from pages.highlight import TEXT_BOX_CSS
+from views.highlight import TEXT_BOX_CSS
 
 st.set_page_config(page_title="CleanSpeech", page_icon="🧹", layout="wide")
 
 pages = {
     "Moderation": [
-        st.Page("pages/moderate.py", title="Moderate", icon=":material/shield:", default=True),
-        st.Page("pages/queue.py", title="Queue", icon=":material/inbox:"),
-        st.Page("pages/batch.py", title="Batch", icon=":material/table_view:"),
-        st.Page("pages/history.py", title="History", icon=":material/history:"),
-        st.Page("pages/policies.py", title="Policies", icon=":material/tune:"),
+        st.Page("views/moderate.py", title="Moderate", icon=":material/shield:", default=True),
+        st.Page("views/queue.py", title="Queue", icon=":material/inbox:"),
+        st.Page("views/batch.py", title="Batch", icon=":material/table_view:"),
+        st.Page("views/history.py", title="History", icon=":material/history:"),
+        st.Page("views/policies.py", title="Policies", icon=":material/tune:"),
     ],
     "Models": [
-        st.Page("pages/compare.py", title="Compare models", icon=":material/monitoring:"),
-        st.Page("pages/training.py", title="Training metrics", icon=":material/model_training:"),
+        st.Page("views/compare.py", title="Compare models", icon=":material/monitoring:"),
+        st.Page("views/training.py", title="Training metrics", icon=":material/model_training:"),
     ],
 }
 

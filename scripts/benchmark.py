@@ -178,7 +178,7 @@ def time_queue_page(url: str, deep_cursor: list, repeats: int = 5) -> dict:
     with mock.patch.dict(os.environ, CLEANSPEECH_STORE=url):
         at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
         at.run()
-        at.switch_page("pages/queue.py").run()
+        at.switch_page("views/queue.py").run()
         at.sidebar.text_input(key="reviewer_name").input("bench")
         at.sidebar.button[0].click().run()
         first = median_ms(at.run, repeats)

@@ -9,7 +9,7 @@ import pytest
 from cleanspeech.labels import LABELS
 from cleanspeech.text import is_blank
 from tests.helpers import REPO
-from tests.helpers.app_testing import check, shown
+from tests.helpers.app_testing import check, page_html, shown
 from tests.helpers.fake_gemini import KEY, FakeGemini, ok, serving
 
 # The app's models load once per process (st.cache_resource): under pytest-xdist the app's tests share one worker
@@ -38,13 +38,13 @@ def test_typed_insult_is_flagged(app, shipped_baseline):
     assert app.button(key="rewrite_run") is not None  # rewriting runs when asked, not on every keystroke
     # explained at once with the first model's fastest method, for its first flagged label
     assert app.selectbox(key="explain_label").value == "toxic"
-    assert app.html[0].value.count('class="cs-word"') == 5 and "idiot." in app.html[0].value
+    assert page_html(app)[0].count('class="cs-word"') == 5 and "idiot." in page_html(app)[0]
 
 
 def test_the_loading_note_goes_once_the_models_are_there(app, monkeypatch):
-    import pages.common
+    import views.common
 
-    monkeypatch.setattr(pages.common, "models_ready", lambda: False)  # still loading when the run began
+    monkeypatch.setattr(views.common, "models_ready", lambda: False)  # still loading when the run began
     app.run()
     assert any("loading in the background" in c.value for c in app.caption)  # said while the models load
     check(app, "You are a disgusting idiot.")  # this run waits for them and scores: the note is gone
@@ -73,7 +73,7 @@ def test_rewrite_shows_the_rewrite_its_backend_scores_and_diff(app, monkeypatch,
     assert verdict.startswith("Written by the local rewriter (offline).") and "No label is flagged" in verdict
     rewrite = app.code[-1].value
     assert rewrite and "idiot" not in rewrite
-    diff = app.html[-1].value  # the word diff: the insult struck through, the replacement marked as added
+    diff = page_html(app)[-1]  # the word diff: the insult struck through, the replacement marked as added
     assert '<del class="cs-delete"' in diff and "idiot." in diff
     after = shipped_transformer.predict_proba([rewrite]).iloc[0]
     chart = json.loads(app.get("plotly_chart")[-1].proto.spec)
@@ -106,7 +106,7 @@ def test_rewrite_with_html_in_the_comment_shows_it_as_text(app):
     check(app, 'you idiot <img src=x onerror="alert(1)">')
     app.button(key="rewrite_run").click().run()
     assert not app.exception
-    diff = app.html[-1].value
+    diff = page_html(app)[-1]
     assert "<img" not in diff and "&lt;img" in diff
 
 
@@ -136,7 +136,7 @@ def test_explanation_shows_html_in_a_comment_as_text(app):
     app.selectbox(key="explain_model").select("baseline").run()
     app.selectbox(key="explain_label").select("insult").run()
     assert not app.exception
-    heatmap = app.html[0].value
+    heatmap = page_html(app)[0]
     assert "<script" not in heatmap and "<img" not in heatmap
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in heatmap and "rgba(214,39,40" in heatmap  # idiot: red
     chart = app.get("plotly_chart")[-1].proto.spec
@@ -146,17 +146,17 @@ def test_explanation_shows_html_in_a_comment_as_text(app):
 def test_a_2000_word_comment_is_explained_whole_its_last_words_too(app):
     check(app, "Thanks for the edit. " * 500 + "You idiot.")
     assert not app.exception
-    assert app.html[0].value.count('class="cs-word"') == 2002  # the insult at the end is among the words shown
+    assert page_html(app)[0].count('class="cs-word"') == 2002  # the insult at the end is among the words shown
 
 
 def test_slow_explanation_runs_behind_a_button(app):
     check(app, "You are a disgusting idiot.")
     app.selectbox(key="explain_model").select("transformer").run()
     app.selectbox(key="explain_method_transformer").select("shap").run()
-    assert not app.exception and not app.html  # nothing computed until asked
+    assert not app.exception and not page_html(app)  # nothing computed until asked
     app.button(key="explain_run").click().run()
     assert not app.exception and "explain_run" not in [b.key for b in app.button]  # asked and answered: gone
-    assert app.html[0].value.count('class="cs-word"') == 5
+    assert page_html(app)[0].count('class="cs-word"') == 5
     assert any("(shap, log-odds)" in caption.value for caption in app.caption)
 
 
@@ -172,26 +172,26 @@ def test_moderate_page_shows_no_stale_scores_and_keeps_the_comment_across_pages(
     assert app.error[0].value.startswith("Remove")
     app.text_area(key="comment").input("Thank you, that helped a lot.").run()  # edited, not checked yet
     assert not app.error and not app.dataframe and any("Press Check" in i.value for i in app.info)
-    app.switch_page("pages/compare.py").run()
-    app.switch_page("pages/moderate.py").run()
+    app.switch_page("views/compare.py").run()
+    app.switch_page("views/moderate.py").run()
     assert app.text_area(key="comment").value == "Thank you, that helped a lot."
     app.button(key="moderate_check").click().run()
     assert app.success[0].value.startswith("Allow")
     # A draft sent with the click that leaves the page (a box that loses focus to a sidebar link) is kept too.
     app.text_area(key="comment").input("A draft, never checked")
-    app.switch_page("pages/training.py").run()
-    app.switch_page("pages/moderate.py").run()
+    app.switch_page("views/training.py").run()
+    app.switch_page("views/moderate.py").run()
     assert app.text_area(key="comment").value == "A draft, never checked"
 
 
 def test_user_strings_are_shown_as_text(app):
-    app.switch_page("pages/batch.py").run()
+    app.switch_page("views/batch.py").run()
     name = "**bold** [link](http://evil.example) :red[x].csv"
     app.file_uploader(key="batch_file").upload(name, b"", "text/csv").run()
     error = app.error[0].value
     assert r"\*\*bold\*\* \[link\]\(http\:\/\/evil\.example\) \:red\[x\]\.csv" in error
     assert shown(error).startswith(name)
-    app.switch_page("pages/moderate.py").run()
+    app.switch_page("views/moderate.py").run()
     check(app, "you <b>stupid</b> idiot &amp; moron")
     chart = next(json.loads(c.proto.spec) for c in app.get("plotly_chart") if "contribution to" in c.proto.spec)
     words = " ".join(chart["data"][0]["y"])
@@ -237,3 +237,12 @@ def test_moderate_page_says_which_language_and_how_the_ensemble_weighs_it(app):
     default = {member["name"]: member["weight"] for member in spec["members"]}
     assert f"The ensemble weighs baseline {default['baseline']:.0%}, embedding {default['embedding']:.0%}" in route
     assert route.endswith("(its default weights, fitted for languages it has no weights for)."), route
+
+
+def test_no_pages_folder_lets_a_direct_link_run_a_page_without_app_py():
+    """Streamlit serves a `pages/` folder beside app.py as pages of its own: the first visit after a start by a direct
+    link (a bookmarked /history) ran that page without app.py, the helper modules listed as pages in the sidebar.
+    The pages live in views/, each routed by app.py's st.navigation."""
+    routed = re.findall(r'st\.Page\("([^"]+)"', (REPO / "app.py").read_text())
+    assert not (REPO / "pages").exists() and routed and all((REPO / path).is_file() for path in routed)
+    assert {path.split("/")[0] for path in routed} == {"views"}

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.xdist_group("app")
 def test_batch_page_scores_an_upload_and_keeps_every_row(app, data_dir):
     frame = pd.read_csv(data_dir / "jigsaw_sample" / "test.csv.gz", dtype=str, keep_default_na=False).head(40)
     frame["note"] = "<script>alert(1)</script>"
-    app.switch_page("pages/batch.py").run()
+    app.switch_page("views/batch.py").run()
     app.file_uploader(key="batch_file").upload("comments.csv", frame.to_csv(index=False).encode(), "text/csv").run()
     assert not app.exception and app.selectbox(key="batch_column").value == "comment_text"
     app.button(key="batch_score").click().run()
@@ -35,14 +35,14 @@ def test_batch_page_scores_an_upload_and_keeps_every_row(app, data_dir):
     ],
 )
 def test_batch_page_explains_bad_files(app, content, message):
-    app.switch_page("pages/batch.py").run()
+    app.switch_page("views/batch.py").run()
     app.file_uploader(key="batch_file").upload("bad.csv", content, "text/csv").run()
     assert not app.exception
     assert message in app.error[0].value
 
 
 def test_batch_page_gives_each_file_its_one_outcome(app):
-    app.switch_page("pages/batch.py").run()
+    app.switch_page("views/batch.py").run()
     for case in CASES:
         app.file_uploader(key="batch_file").upload(case.file_name, case.content, "application/octet-stream").run()
         assert not app.exception, case.name
@@ -62,7 +62,7 @@ def test_batch_page_gives_each_file_its_one_outcome(app):
 
 def test_batch_page_keeps_malformed_rows_when_asked(app):
     case = by_name("ragged: a field too many")
-    app.switch_page("pages/batch.py").run()
+    app.switch_page("views/batch.py").run()
     app.checkbox(key="batch_lenient").check().run()
     app.file_uploader(key="batch_file").upload(case.file_name, case.content, "text/csv").run()
     assert not app.exception and "not scored" in shown(app.warning[0].value)
@@ -73,7 +73,7 @@ def test_batch_page_keeps_malformed_rows_when_asked(app):
 
 
 def test_batch_page_asks_for_the_text_column(app):
-    app.switch_page("pages/batch.py").run()
+    app.switch_page("views/batch.py").run()
     app.file_uploader(key="batch_file").upload("ids.csv", NO_TEXT_COLUMN.content, "text/csv").run()
     assert app.selectbox(key="batch_column").value is None and not app.button  # nothing scored on a guess
     assert NO_TEXT_COLUMN.error in shown(app.info[0].value)
@@ -83,7 +83,7 @@ def test_batch_page_asks_for_the_text_column(app):
 
 
 def test_batch_page_reads_a_plain_text_file_one_comment_per_line(app):
-    app.switch_page("pages/batch.py").run()
+    app.switch_page("views/batch.py").run()
     notes = b"You are a disgusting idiot\nThanks, that fixed it.\nsee you tomorrow\n"
     app.file_uploader(key="batch_file").upload("notes.txt", notes, "text/plain").run()  # read as CSV: a comma too many
     assert shown(app.error[0].value).endswith("or read one comment per line by ticking One comment per line")
@@ -97,7 +97,7 @@ def test_batch_page_reads_a_plain_text_file_one_comment_per_line(app):
 
 
 def test_batch_page_keeps_its_file_choices_and_scores_across_pages_and_starts_afresh_for_a_new_file(app):
-    app.switch_page("pages/batch.py").run()
+    app.switch_page("views/batch.py").run()
     app.file_uploader(key="batch_file").upload("ids.csv", NO_TEXT_COLUMN.content, "text/csv").run()
     assert app.selectbox(key="batch_column").value is None  # no text column: the user is asked
     good = b"id,comment_text\n1,You are a disgusting idiot\n2,Thanks for the fix!\n"
@@ -106,8 +106,8 @@ def test_batch_page_keeps_its_file_choices_and_scores_across_pages_and_starts_af
     app.checkbox(key="batch_lenient").check().run()
     app.button(key="batch_score").click().run()
     scored = app.session_state["batch_result"]["frame"]
-    app.switch_page("pages/moderate.py").run()
-    app.switch_page("pages/batch.py").run()  # Streamlit drops the uploader's file while another page is shown
+    app.switch_page("views/moderate.py").run()
+    app.switch_page("views/batch.py").run()  # Streamlit drops the uploader's file while another page is shown
     assert not app.exception and not app.warning
     assert any(c.value.startswith("good\\.csv\\, uploaded earlier") for c in app.caption)
     assert app.checkbox(key="batch_lenient").value and app.selectbox(key="batch_column").value == "comment_text"
@@ -115,13 +115,13 @@ def test_batch_page_keeps_its_file_choices_and_scores_across_pages_and_starts_af
 
 
 def test_a_file_without_a_text_column_is_never_given_another_files_column(app):
-    app.switch_page("pages/batch.py").run()
+    app.switch_page("views/batch.py").run()
     app.file_uploader(key="batch_file").upload("a.csv", b"body,id\nYou idiot,1\n", "text/csv").run()
     app.selectbox(key="batch_column").select("body").run()  # chosen for a.csv
     app.file_uploader(key="batch_file").upload("b.csv", b"id,title,body\n1,Hello,Thanks\n", "text/csv").run()
     assert app.selectbox(key="batch_column").value is None
-    app.switch_page("pages/moderate.py").run()
-    app.switch_page("pages/batch.py").run()  # not a.csv's choice, nor the first column, after a visit elsewhere
+    app.switch_page("views/moderate.py").run()
+    app.switch_page("views/batch.py").run()  # not a.csv's choice, nor the first column, after a visit elsewhere
     assert app.selectbox(key="batch_column").value is None and not [b for b in app.button if b.key == "batch_score"]
     app.button(key="batch_forget").click().run()  # the kept file can be dropped without an uploader to clear
     assert any(i.value.startswith("Upload a file") for i in app.info)

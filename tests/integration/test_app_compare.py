@@ -22,7 +22,7 @@ pytestmark = pytest.mark.xdist_group("app")
 
 def test_compare_page_shows_stored_metrics_and_a_live_threshold(app, shipped_baseline_dir):
     report = json.loads((shipped_baseline_dir / "evaluation.json").read_text())
-    app.switch_page("pages/compare.py").run()
+    app.switch_page("views/compare.py").run()
     assert not app.exception and app.title[0].value == "Compare models"
     table = app.dataframe[0].value
     macro = table[(table["model"] == "baseline") & (table["label"] == "macro")]
@@ -68,7 +68,7 @@ def _compare_page(models_root, monkeypatch, label):
     monkeypatch.setenv("CLEANSPEECH_MODELS", str(models_root))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     at.run()
-    at.switch_page("pages/compare.py").run()
+    at.switch_page("views/compare.py").run()
     at.selectbox(key="compare_label").select(label).run()
     assert not at.exception
     return at
@@ -120,7 +120,7 @@ def test_compare_page_shows_measured_faithfulness(two_models, monkeypatch, capsy
 
 def test_compare_page_shows_the_rewriters_evaluation(app):
     report = json.loads((REPO / "models" / "rewriter" / "evaluation.json").read_text())
-    app.switch_page("pages/compare.py").run()
+    app.switch_page("views/compare.py").run()
     assert not app.exception
     table = next(df.value for df in app.dataframe if "J" in df.value.columns)
     assert {"copy", "delete", "local", "reference"} <= set(table.index)

@@ -46,9 +46,9 @@ def test_queue_needs_a_reviewer_then_opens_decides_and_moves_on(store_path, ship
     store = fill_queue(store_path, ["you stupid idiot", "I will hurt you", "what a lovely day"], shipped_baseline)
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     at.run()
-    at.switch_page("pages/queue.py").run()
+    at.switch_page("views/queue.py").run()
     assert any("Sign in" in info.value for info in at.info)  # nobody decides anonymously
-    at = signed_in("pages/queue.py")
+    at = signed_in("views/queue.py")
     assert at.caption[0].value.startswith("3 items")
     at.button(key="queue_next").click().run()
     first = int(at.subheader[0].value.split()[1])
@@ -84,7 +84,7 @@ def test_queue_needs_a_reviewer_then_opens_decides_and_moves_on(store_path, ship
 
 def test_an_item_taken_meanwhile_says_so_and_keeps_the_note(store_path, shipped_baseline):
     store = fill_queue(store_path, ["you stupid idiot", "I will hurt you"], shipped_baseline)
-    at = signed_in("pages/queue.py")
+    at = signed_in("views/queue.py")
     at.button(key="queue_next").click().run()
     item = int(at.subheader[0].value.split()[1])
     at.text_input(key="queue_note").input("a careful note")
@@ -100,7 +100,7 @@ def test_the_language_filter_offers_every_language_in_the_queue(store_path, ship
     dutch = "Je bent een ontzettende idioot en niemand wil jou hier hebben."  # named "nl" by the detector, not und
     store = fill_queue(store_path, ["you stupid idiot", "I will hurt you", dutch], shipped_baseline)
     assert store.queue.languages() == ["en", "nl"]
-    at = signed_in("pages/queue.py")
+    at = signed_in("views/queue.py")
     box = at.selectbox(key="queue_language")
     assert "nl" in box.options and box.options.count("undetermined") == 1
     box.select("nl").run()
@@ -109,12 +109,12 @@ def test_the_language_filter_offers_every_language_in_the_queue(store_path, ship
 
 def test_a_reload_gives_the_reviewer_their_item_back_and_hides_it_from_others(store_path, shipped_baseline):
     store = fill_queue(store_path, ["you stupid idiot", "I will hurt you"], shipped_baseline)
-    ana = signed_in("pages/queue.py", "ana")
+    ana = signed_in("views/queue.py", "ana")
     ana.button(key="queue_next").click().run()
     held = int(ana.subheader[0].value.split()[1])
-    again = signed_in("pages/queue.py", "ana")  # a new browser session: a reload, or the app restarted
+    again = signed_in("views/queue.py", "ana")  # a new browser session: a reload, or the app restarted
     assert int(again.subheader[0].value.split()[1]) == held
-    bob = signed_in("pages/queue.py", "bob")
+    bob = signed_in("views/queue.py", "bob")
     bob.button(key="queue_next").click().run()
     assert int(bob.subheader[0].value.split()[1]) != held
     assert store.queue.get(held)["claimed_by"] == "ana"
@@ -154,7 +154,7 @@ def test_history_lists_decisions_and_applies_a_proposed_threshold_as_a_new_versi
     store.add_suggestion(comment_text="from coral", attribute_scores={"TOXICITY": {"summaryScore": {"value": 1.0}}},
                          languages=["en"], context=None, client_token=None, session_id=None, community_id=None,
                          model_version="x")  # fmt: skip
-    at = signed_in("pages/history.py")
+    at = signed_in("views/history.py")
     table = at.dataframe[0].value
     assert len(table) == 31 and set(table["kind"]) == {"decision", "suggestscore"}
     assert not any("newest" in c.value for c in at.caption)
@@ -196,7 +196,7 @@ def test_history_lists_decisions_and_applies_a_proposed_threshold_as_a_new_versi
 
 def test_policy_edits_show_their_impact_before_saving(store_path, shipped_baseline):
     fill_queue(store_path, ["you stupid idiot"], shipped_baseline)
-    at = signed_in("pages/policies.py")
+    at = signed_in("views/policies.py")
     key = "policy_default_1"
     at.text_area(key=f"{key}_blocklist").input("lovely")
     at.number_input(key=f"{key}_remove_toxic").set_value(0.3).run()
@@ -215,7 +215,7 @@ def test_policy_edits_show_their_impact_before_saving(store_path, shipped_baseli
 def test_batch_page_sends_flagged_rows_to_the_queue(store_path, tmp_path):
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     at.run()
-    at.switch_page("pages/batch.py").run()
+    at.switch_page("views/batch.py").run()
     frame = pd.DataFrame({"id": ["a", "b", "c"], "comment_text": ["you stupid idiot", "thanks!", "I will kill you"]})
     at.file_uploader(key="batch_file").upload("comments.csv", frame.to_csv(index=False).encode(), "text/csv").run()
     at.button(key="batch_score").click().run()
@@ -253,7 +253,7 @@ def test_with_a_users_file_a_password_is_required(store_path, tmp_path, monkeypa
     monkeypatch.setenv("CLEANSPEECH_USERS", str(users))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     at.run()
-    at.switch_page("pages/queue.py").run()
+    at.switch_page("views/queue.py").run()
     at.sidebar.text_input(key="reviewer_name").input("ana")
     at.sidebar.text_input(key="reviewer_password").input("wrong password")
     at.sidebar.button[0].click().run()
@@ -273,7 +273,7 @@ def test_the_list_pages_forward_and_back_and_an_item_can_be_escalated_or_put_bac
                           "model_version": "v", "scores": dict.fromkeys(LABELS, 0.6), "policy_name": "default",
                           "policy_version": 1, "verdict": "review", "severity": 1 + i % 4, "reasons": [],
                           "label_flags": label_flags(["toxic"])} for i in range(120)])  # fmt: skip
-    at = signed_in("pages/queue.py")
+    at = signed_in("views/queue.py")
     assert at.caption[0].value == "120 items · page 1 of 3"
     first_page = at.dataframe[0].value["id"].tolist()
     at.button(key="queue_next_page").click().run()
@@ -299,7 +299,7 @@ def test_the_list_pages_forward_and_back_and_an_item_can_be_escalated_or_put_bac
 
 def test_a_new_policy_is_created_from_the_page_and_cannot_take_an_existing_name(store_path, shipped_baseline):
     fill_queue(store_path, [], shipped_baseline)
-    at = signed_in("pages/policies.py")
+    at = signed_in("views/policies.py")
     at.selectbox(key="policy_pick").select("＋ new policy").run()
     assert not at.exception and not at.error
     at.text_input(key="policy_new policy_0_name").input("default").run()

@@ -18,7 +18,7 @@ def test_training_page_plots_a_real_run(app, tiny_model, small_data, tmp_path, c
                "--max-steps", "15", "--learning-rate", "0"]  # fmt: skip
     assert run_script(capsys, "train", *command).returncode == 0
     monkeypatch.setenv("CLEANSPEECH_RUNS", str(tmp_path / "runs"))
-    app.switch_page("pages/training.py").run()
+    app.switch_page("views/training.py").run()
     assert app.selectbox(key="history_run").options == ["shipped transformer", "runs/tiny/best"]
     loss = json.loads(app.get("plotly_chart")[0].proto.spec)  # the shipped model's history: validation loss only
     assert [trace["name"] for trace in loss["data"]] == ["validation loss"] and loss["layout"]["showlegend"]
@@ -32,7 +32,7 @@ def test_training_page_plots_a_real_run(app, tiny_model, small_data, tmp_path, c
 def test_training_page_without_runs_says_how_to_train(app, tmp_path, monkeypatch):
     monkeypatch.setenv("CLEANSPEECH_RUNS", str(tmp_path / "runs"))
     monkeypatch.setenv("CLEANSPEECH_MODELS", str(tmp_path / "no-models"))
-    app.switch_page("pages/training.py").run()
+    app.switch_page("views/training.py").run()
     assert not app.exception and "scripts/train.py" in app.code[0].value
     assert not app.text_input  # runs are picked from a list: no path box to probe the server with
 
@@ -56,7 +56,7 @@ def test_training_page_survives_a_broken_history(app, tmp_path, monkeypatch, his
     (run / "history.json").write_text(history)
     (run / "metrics.json").write_text('{"best_step": ')  # half-written too
     monkeypatch.setenv("CLEANSPEECH_RUNS", str(tmp_path / "runs"))
-    app.switch_page("pages/training.py").run()
+    app.switch_page("views/training.py").run()
     app.selectbox(key="history_run").select("runs/live/best").run()
     assert not app.exception
     assert any(notice in w.value.replace("\\", "") for w in app.warning)

@@ -5,7 +5,7 @@ import pytest
 
 from cleanspeech.explain import Explanation
 from cleanspeech.rewrite import word_diff
-from pages.highlight import TEXT_BOX_CSS, comment_html, diff_html, heatmap_html
+from views.highlight import TEXT_BOX_CSS, comment_html, diff_html, heatmap_html
 
 # With the other browser tests: the worker that runs them has the Chromium (tests/helpers/browser.py) started.
 pytestmark = pytest.mark.xdist_group("browser")

@@ -144,7 +144,7 @@ def test_methods_are_checked_against_the_model(baseline, transformer):
 
 
 def test_heatmap_escapes_html_in_the_comment(baseline):
-    from pages.highlight import heatmap_html
+    from views.highlight import heatmap_html
 
     text = 'you idiot <script>alert("x")</script> <img src=x onerror=alert(1)>'
     rendered = heatmap_html(explain_baseline(baseline, text), "insult")

@@ -14,10 +14,10 @@ from cleanspeech.languages import LANGUAGE_NAMES
 from cleanspeech.moderation import LABEL_NAMES, REASON_CODES, SEVERITIES, QueueFilter
 from cleanspeech.moderation.queue import PAGE_SIZE
 from cleanspeech.moderation.reasons import DEFAULT_REASONS, STATUSES
-from pages.common import as_text, explanation_section, load_models, score_text
-from pages.highlight import comment_html
-from pages.rewriting import rewrite_section
-from pages.workbench import plain_scores, reviewer, store
+from views.common import as_text, explanation_section, load_models, score_text
+from views.highlight import comment_html
+from views.rewriting import rewrite_section
+from views.workbench import plain_scores, reviewer, store
 
 # A decision or skip this soon after the last one is the second click of a double-click (or a key pressed twice): the
 # next item opened under the pointer and nobody has read it. Operating systems take 0.5 s for a double-click.

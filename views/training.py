@@ -10,7 +10,7 @@ from cleanspeech import LABELS
 from cleanspeech._io import read_json_records
 from cleanspeech.classifiers import MODEL_COMMANDS, model_path
 from cleanspeech.paths import runs_dir
-from pages.common import as_text, read_json
+from views.common import as_text, read_json
 
 RUN_DEPTH = 3  # runs/<name>/best/history.json is the deepest place scripts/train.py writes one
 

@@ -22,8 +22,8 @@ from cleanspeech.serving import (
 from cleanspeech.serving.csv_files import TEXT_COLUMN
 from cleanspeech.serving.tables import UNPARSED_COLUMN, missing_column_message
 from cleanspeech.serving.xlsx import excel_problem
-from pages.common import MODEL_COLORS, as_text, require_models
-from pages.workbench import queue_section
+from views.common import MODEL_COLORS, as_text, require_models
+from views.workbench import queue_section
 
 # Streamlit drops a widget's state while its page is not shown: what this page's widgets held, and the file, are kept
 # here, so that a visit to another page loses neither the file nor the scores (as Moderate keeps its comment).

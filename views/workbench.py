@@ -10,7 +10,7 @@ from cleanspeech import LABELS, CleanSpeechError
 from cleanspeech.moderation import LABEL_NAMES, ModerationStore, Policy, Verdict
 from cleanspeech.moderation.database import default_store
 from cleanspeech.moderation.users import users_file, verify
-from pages.common import as_text
+from views.common import as_text
 
 VERDICT_LOOK = {"allow": ("Allow", st.success), "review": ("Review", st.warning), "remove": ("Remove", st.error)}
 
@@ -98,7 +98,7 @@ def queue_section(scored: pd.DataFrame, status: pd.Series, column: str, run_key:
     from cleanspeech.moderation import moderate
     from cleanspeech.moderation.verdicts import policy_model_name, row_ids
     from cleanspeech.serving import SCORED_STATUSES
-    from pages.common import load_models
+    from views.common import load_models
 
     policy = default_policy_or_none()
     if policy is None:

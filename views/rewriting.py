@@ -10,8 +10,8 @@ from cleanspeech import LABELS, CleanSpeechError
 from cleanspeech.classifiers import MODEL_COMMANDS
 from cleanspeech.rewrite import GEMINI_MODEL, Rewrite, Rewriter, load_lexicon, load_rewriter, word_diff
 from cleanspeech.rewrite.local import LocalRewriter
-from pages.common import load_models
-from pages.highlight import diff_html
+from views.common import load_models
+from views.highlight import diff_html
 
 KEPT_REWRITES = 16  # per browser session
 

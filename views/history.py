@@ -14,8 +14,8 @@ from cleanspeech.moderation.feedback import agreement, as_judged_by, decided_ite
 from cleanspeech.moderation.store import HISTORY_LIMIT
 from cleanspeech.moderation.verdicts import policy_model_name
 from cleanspeech.serving import neutralize_formulas
-from pages.common import MODEL_COLORS, as_text, load_models
-from pages.workbench import reviewer, store
+from views.common import MODEL_COLORS, as_text, load_models
+from views.workbench import reviewer, store
 
 
 def _audit_csv(log: pd.DataFrame) -> bytes:

@@ -12,7 +12,7 @@ from cleanspeech.languages import LANGUAGE_NAMES
 from cleanspeech.moderation import LABEL_NAMES, moderate
 from cleanspeech.moderation.verdicts import policy_model_name
 from cleanspeech.text import is_blank, spoken_list
-from pages.common import (
+from views.common import (
     explanation_section,
     models_ready,
     require_models,
@@ -21,8 +21,8 @@ from pages.common import (
     scores_table,
     truncation_notice,
 )
-from pages.rewriting import rewrite_section
-from pages.workbench import default_policy_or_none, store, verdict_card
+from views.rewriting import rewrite_section
+from views.workbench import default_policy_or_none, store, verdict_card
 
 EXAMPLES = {
     "Insult": "You are a disgusting idiot.",

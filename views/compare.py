@@ -13,7 +13,7 @@ from cleanspeech.errors import DataFileNotFound
 from cleanspeech.evaluation.metrics import precision_recall_f1
 from cleanspeech.evaluation.reports import disagreements
 from cleanspeech.paths import resolve_data_dir
-from pages.common import MODEL_COLORS, chart_text, comment_texts, read_json
+from views.common import MODEL_COLORS, chart_text, comment_texts, read_json
 
 
 def separation_table(fairness: dict, order: list[str]) -> pd.DataFrame:

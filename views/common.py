@@ -21,7 +21,7 @@ from cleanspeech.explain import METHODS, PER_LABEL_METHODS, Explanation, Explana
 from cleanspeech.labels import LABEL_NAMES
 from cleanspeech.serving import score_models
 from cleanspeech.text import MAX_TEXT_CHARS
-from pages.highlight import heatmap_html
+from views.highlight import heatmap_html
 
 # The same on every page.
 MODEL_COLORS = {"baseline": "#4C78A8", "transformer": "#F58518", "embedding": "#B279A2", "ensemble": "#54A24B"}

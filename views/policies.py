@@ -12,8 +12,8 @@ from cleanspeech.moderation.impact import moved, validation_scores, verdict_move
 from cleanspeech.moderation.policy import check_before_saving
 from cleanspeech.moderation.verdicts import policy_model_name
 from cleanspeech.paths import models_dir
-from pages.common import as_text, load_models, read_json
-from pages.workbench import reviewer, store
+from views.common import as_text, load_models, read_json
+from views.workbench import reviewer, store
 
 st.title("Moderation policies")
 name = reviewer()
