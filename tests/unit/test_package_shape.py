@@ -93,3 +93,17 @@ def test_pack_model_refuses_to_overwrite_without_force(tmp_path, capsys):
     assert cli_main(["pack-model", str(trained), "--out-dir", str(target)]) == 2
     assert "pass --force" in capsys.readouterr().err
     assert json.loads((target / "config.json").read_text()) == {"kept": True}
+
+
+def test_an_item_that_is_not_text_is_scored_as_an_empty_comment_by_every_family(shipped_baseline):
+    """NaN from an empty cell, None, a number: python-api.md promises an empty comment's scores. The ensemble handed
+    such an item to its language detector when it has weights per language, and failed with a TypeError."""
+    from cleanspeech.classifiers.ensemble import EnsembleModel
+
+    by_language = {"en": {"baseline": 1.0}, "de": {"baseline": 1.0}}
+    ensemble = EnsembleModel({"baseline": shipped_baseline}, {"baseline": 1.0}, shipped_baseline.thresholds, by_language)
+    items = pd.Series(["", None, float("nan"), pd.NA, 5], index=[10, 11, 12, 13, 14])
+    for model in (shipped_baseline, ensemble):
+        scores = model.predict_proba(items)
+        assert list(scores.index) == list(items.index) and (scores == scores.iloc[0]).all().all()
+    assert [route["language"] for route in ensemble.route(items)] == ["und"] * 5
