@@ -82,12 +82,14 @@ def _bomless_utf16(head: bytes) -> str | None:
 
 
 def _damaged_utf8(head: bytes) -> int:
-    """Places in `head` that are not UTF-8, when the rest of it is UTF-8 with many characters beyond ASCII (a file
-    damaged in a few places); 0 when it is not such a file. Windows-1252 text holds a valid multi-byte sequence only
-    by chance ("ß…" is one), and far more bytes that are not: 4 good characters per bad place tell them apart."""
+    """Places in `head` that are not UTF-8, when the rest of it is UTF-8 with enough beyond ASCII (a file damaged in
+    a few places); 0 when it is not such a file. Windows-1252 text holds a valid multi-byte sequence only by chance
+    ("ß…" is one pair), and far more bytes that are not: 4 bytes of valid sequences per bad place tell them apart.
+    Counted in bytes, not characters, as a three- or four-byte sequence (an emoji) is all but never chance: a short
+    comment file with "Café crème 😀" and one stray byte was read as Windows-1252, every accent turned to mojibake."""
     text = head.decode("utf-8", errors="replace")
     damaged = text.count("\ufffd") - head.count("\ufffd".encode())
-    beyond_ascii = sum(1 for ch in text if ord(ch) > 127 and ch != "\ufffd")
+    beyond_ascii = sum(len(ch.encode("utf-8", "surrogatepass")) for ch in text if ord(ch) > 127 and ch != "\ufffd")
     return damaged if beyond_ascii >= 4 * damaged > 0 else 0
 
 

@@ -94,6 +94,10 @@ CASES = [
          "id,comment_text\n1,café 😀 à bientôt\n2,bad ".encode() + b"\xff byte\n",
          rows=_rows(("1", "café 😀 à bientôt"), ("2", "bad \ufffd byte")), statuses=["scored", "scored"],
          notice="1 place(s) that are not UTF-8"),
+    Case("short UTF-8 with a damaged byte", "short.csv",
+         "id,comment_text\n1,Café crème 😀 great\n2,stray ".encode() + b"\xff byte\n",
+         rows=_rows(("1", "Café crème 😀 great"), ("2", "stray \ufffd byte")), statuses=["scored", "scored"],
+         notice="1 place(s) that are not UTF-8"),  # was read as Windows-1252: "CafÃ© crÃ¨me ðŸ˜€"
     Case("NUL byte in a row", "nul.csv", b"id,comment_text\n1,hello\n2,bad\x00row\n",
          error="line 3: contains a NUL byte"),
     Case("binary file", "image.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64),
