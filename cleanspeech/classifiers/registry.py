@@ -61,6 +61,11 @@ def find_model(name_or_path: str | Path, root: Path | None = None) -> Path:
         )
     with damaged_model_as_not_found(path):  # a folder it may not read is one line, not a PermissionError
         holds = _holds_a_model(path)
+    if not holds and str(name_or_path) in MODEL_COMMANDS:  # the folder is there, but what makes it a model is not
+        raise ModelNotFound(
+            f"model '{name_or_path}' in {path} is incomplete (its files were not all copied, or a run did not "
+            f"finish); create it again with: {MODEL_COMMANDS[str(name_or_path)]}"
+        )
     if not holds:
         known = ", ".join(MODEL_COMMANDS)
         raise ModelNotFound(

@@ -36,7 +36,9 @@ class Rewriter:
     def rewrite(self, text: str, backend: str = "auto") -> Rewrite:
         if backend not in BACKENDS:
             raise InputError(f"unknown rewrite backend {backend!r}: choose {', '.join(BACKENDS)}")
-        if not isinstance(text, str) or is_blank(text):
+        if not isinstance(text, str):  # as explain says it: a number or None is no comment to rewrite
+            raise InputError(f"rewrite takes one comment as text (str), not {type(text).__name__}")
+        if is_blank(text):
             raise InputError("nothing to rewrite: the text is empty")
         (head, tail), notes = split_at_limit(text), []
         if note := limit_note(text, "rewrote", "; the rest is unchanged"):

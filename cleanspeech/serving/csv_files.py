@@ -69,7 +69,10 @@ def check_output_path(target: str | Path, source: str | Path | None = None) -> P
                          f"(e.g. {target.name.split('.')[0] or 'scored'}.csv)")  # fmt: skip
     folder = target.parent
     if not folder.is_dir():
-        raise InputError(f"cannot write {target}: the folder {folder} does not exist")
+        there = next((p for p in (folder, *folder.parents) if p.exists()), None)  # the deepest part that exists
+        file = there is not None and not there.is_dir()  # scored.csv/out.csv: a file stands where a folder must
+        why = f"{there} is a file, not a folder" if file else f"the folder {folder} does not exist"
+        raise InputError(f"cannot write {target}: {why}")
     if not os.access(target if target.exists() else folder, os.W_OK):  # an existing file (or /dev/stdout) alone
         raise InputError(f"cannot write {target}: permission denied")
     if source is not None and target.exists() and Path(source).exists() and target.samefile(source):

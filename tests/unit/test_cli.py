@@ -96,6 +96,7 @@ def test_text_typed_with_bytes_that_are_not_utf8_is_scored_with_a_note(run_cli, 
     [
         (lambda tmp: tmp, "is a folder: name the file to write in it"),
         (lambda tmp: tmp / "no" / "such" / "out.csv", "does not exist"),
+        (lambda tmp: tmp / "comments.csv" / "sub" / "out.csv", "comments.csv is a file, not a folder"),  # not "missing"
         (lambda tmp: tmp / "comments.csv", "is the file being scored"),
         (lambda tmp: tmp / "scored.json", "scored files are CSV or Excel; name it .csv or .xlsx (e.g. scored.csv)"),
     ],

@@ -49,6 +49,10 @@ def test_no_models_found_names_the_variable(tmp_path):
         load_models(root=tmp_path)
     with pytest.raises(CleanSpeechError, match="CLEANSPEECH_MODELS"):
         load_model("baseline", root=tmp_path)
+    (tmp_path / "transformer").mkdir()  # the folder, without the files that make it a model
+    (tmp_path / "transformer" / "README.md").write_text("a model card alone")
+    with pytest.raises(CleanSpeechError, match=r"model 'transformer' in .* is incomplete .*create it again with: "):
+        load_model("transformer", root=tmp_path)  # was: "neither a known model name (..., transformer, ...)"
 
 
 def test_an_ensemble_written_elsewhere_loads_its_members(tmp_path):
@@ -101,7 +105,8 @@ def test_an_item_that_is_not_text_is_scored_as_an_empty_comment_by_every_family(
     from cleanspeech.classifiers.ensemble import EnsembleModel
 
     by_language = {"en": {"baseline": 1.0}, "de": {"baseline": 1.0}}
-    ensemble = EnsembleModel({"baseline": shipped_baseline}, {"baseline": 1.0}, shipped_baseline.thresholds, by_language)
+    thresholds = shipped_baseline.thresholds
+    ensemble = EnsembleModel({"baseline": shipped_baseline}, {"baseline": 1.0}, thresholds, by_language)
     items = pd.Series(["", None, float("nan"), pd.NA, 5], index=[10, 11, 12, 13, 14])
     for model in (shipped_baseline, ensemble):
         scores = model.predict_proba(items)

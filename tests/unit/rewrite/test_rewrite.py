@@ -71,6 +71,11 @@ def test_clean_text_comes_back_unchanged(local, text):
 def test_empty_text_is_a_clear_error(local, text):
     with pytest.raises(InputError, match="nothing to rewrite"):
         local.rewrite(text)
+    for other in (None, 5):  # not "empty": the mistake is the type
+        with pytest.raises(
+            InputError, match=f"rewrite takes one comment as text \\(str\\), not {type(other).__name__}"
+        ):
+            local.rewrite(other)
 
 
 def test_a_text_that_is_all_insult_is_never_emptied(local):
