@@ -146,6 +146,12 @@ def import_optional(module: str, extra: str | None, purpose: str) -> ModuleType:
         raise MissingExtra(f"{purpose} needs {package}: {hint}") from exc
 
 
+def output_file(text: str) -> str:
+    """An argparse `type` for a file to write: `-` is standard output, as for most command-line tools (a file named
+    "-" was written instead)."""
+    return "/dev/stdout" if text == "-" else text
+
+
 def at_least(minimum: int) -> Callable[[str], int]:
     """An argparse `type`: a whole number of at least `minimum`; anything else is argparse's one-line usage error
     (exit 2), not a value that quietly means something else (a negative row count cut rows off the end)."""
@@ -190,6 +196,17 @@ def run_main(main: Callable[[list[str] | None], int], argv: list[str] | None = N
         where = f": {exc.filename}" if exc.filename else ""
         print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def piped_input(source: str | Path) -> tuple[bytes, str] | None:
+    """(bytes, name) of a comment source that is a stream rather than a file, read once: `-` (standard input), or a
+    pipe or a device (`/dev/stdin`, `<(zcat comments.csv.gz)`); None for a file or a path that is not there."""
+    if str(source) == "-":
+        return sys.stdin.buffer.read(), "standard input"
+    path = Path(source)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        return path.read_bytes(), str(path)
+    return None
 
 
 def written_in_place(path: str | Path) -> bool:

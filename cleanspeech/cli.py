@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._io import at_least, run_main, summary_stream, typed_text
-from .classifiers import load_model, load_models, remember_scores
+from ._io import at_least, output_file, run_main, summary_stream, typed_text
+from .classifiers import load_models, remember_scores
 from .classifiers.command import add_model_commands, add_model_option
 from .errors import InputError
 from .evaluation.reports import EVAL_ROWS_PER_SOURCE, report_tables
+from .explain.command import add_explain_command
 from .labels import LABELS
 from .moderation.command import add_moderation_commands, add_verdict_options, verdict_hook
-from .rewrite.base import BACKENDS as REWRITE_BACKENDS
-from .rewrite.base import GEMINI_MODEL
+from .rewrite.command import add_rewrite_command
 from .server.command import add_serve_command
 from .serving.csv_files import CHUNK_ROWS, TEXT_COLUMN
 from .text import is_blank
@@ -170,30 +170,6 @@ def cmd_score(args) -> int:
     return 0
 
 
-def cmd_explain(args) -> int:
-    from .explain import explain
-
-    if is_blank(args.text):  # said before the model loads
-        raise InputError("nothing to explain: the text is empty")
-    labels = tuple(args.label) if args.label else None
-    explanation = explain(load_model(args.model), args.text, args.method, labels=labels)
-    result = explanation.to_dict()
-    if args.top:  # the words pushing hardest towards the labels shown (the asked ones, else any)
-        result["words"] = sorted(result["words"], key=lambda w: -max(w["scores"].values(), default=0.0))[: args.top]
-    print(json.dumps(result, indent=2, ensure_ascii=False))
-    return 0
-
-
-def cmd_rewrite(args) -> int:
-    from .rewrite import load_rewriter
-
-    if is_blank(args.text):
-        raise InputError("nothing to rewrite: the text is empty")  # before seconds of model loading
-    rewriter = load_rewriter(judge=load_model(args.model), gemini_model=args.gemini_model)
-    print(json.dumps(rewriter.rewrite(args.text, args.backend).to_dict(), indent=2, ensure_ascii=False))
-    return 0
-
-
 def _add_raw_cells_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--raw-cells", action="store_true", help="write text cells as they are, even ones a "
                         "spreadsheet would run as formulas (default: such cells get a leading ')")  # fmt: skip
@@ -209,7 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m cleanspeech", description="CleanSpeech toxicity moderation")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_scoring_commands(sub)
-    _add_text_commands(sub)
+    add_explain_command(sub)
+    add_rewrite_command(sub)
     add_model_commands(sub)
     add_moderation_commands(sub)
     add_serve_command(sub)
@@ -220,12 +197,14 @@ def _add_scoring_commands(sub) -> None:
     """`predict`, `evaluate` and `score`."""
     predict = sub.add_parser("predict", help="score comments; prints JSON")
     predict.add_argument("texts", nargs="*", help="comment text(s) to score")
-    predict.add_argument("--file", help="CSV (comma, semicolon or tab; any common encoding) or .xlsx file of comments")
+    predict.add_argument("--file", help="CSV (comma, semicolon or tab; any common encoding) or .xlsx file of comments "
+                         "(- for stdin)")  # fmt: skip
     predict.add_argument("--column", default=TEXT_COLUMN, help="text column of --file (default: %(default)s)")
     predict.add_argument("--lines", action="store_true", help="--file is plain text, one comment per line, no header "
                          "(blank lines skipped)")  # fmt: skip
-    predict.add_argument("--output", help="write the scored file here (.csv, or .xlsx by its name; every input row "
-                         "and column kept, plus a status column) instead of JSON")  # fmt: skip
+    predict.add_argument("--output", type=output_file, help="write the scored file here (.csv, or .xlsx by its "
+                         "name; every input row and column kept, plus a status column; - for stdout) instead of "
+                         "JSON")  # fmt: skip
     add_model_option(predict, many=True)
     _add_raw_cells_option(predict)
     _add_lenient_option(predict)
@@ -247,9 +226,11 @@ def _add_scoring_commands(sub) -> None:
 
     score = sub.add_parser("score", help="score a CSV or .xlsx of any size into a new file (also under accelerate "
                            "launch)")  # fmt: skip
-    score.add_argument("input", help="CSV (comma, semicolon or tab; any common encoding) or .xlsx file to score")
-    score.add_argument("output", help="file to write (.csv, or .xlsx by its name): every input row and column, a "
-                       "status column (scored, empty, truncated, error: ...), then the scores")  # fmt: skip
+    score.add_argument("input", help="CSV (comma, semicolon or tab; any common encoding) or .xlsx file to score (- "
+                       "for stdin)")  # fmt: skip
+    score.add_argument("output", type=output_file, help="file to write (.csv, or .xlsx by its name; - for stdout): "
+                       "every input row and column, a status column (scored, empty, truncated, error: ...), then the "
+                       "scores")  # fmt: skip
     score.add_argument("--column", default=TEXT_COLUMN, help="text column (default: %(default)s)")
     add_model_option(score, many=True)
     score.add_argument(
@@ -260,35 +241,6 @@ def _add_scoring_commands(sub) -> None:
     _add_lenient_option(score)
     add_verdict_options(score)
     score.set_defaults(func=cmd_score)
-
-
-def _add_text_commands(sub) -> None:
-    """`explain` and `rewrite`: one comment each."""
-    explain = sub.add_parser("explain", help="which words drove each label's score; prints JSON")
-    explain.add_argument("text", help="the comment to explain")
-    add_model_option(explain)
-    explain.add_argument(
-        "--method",
-        help="baseline: linear (exact); transformer: gradient (fast), integrated_gradients (ig), shap; "
-        "embedding: shap (default: the first)",
-    )
-    explain.add_argument("--label", action="append", choices=LABELS,
-                         help="only this label (repeatable; speeds up gradient methods)")  # fmt: skip
-    explain.add_argument("--top", type=at_least(0), default=0,
-                         help="only the N words with the highest score for any label (0: all)")  # fmt: skip
-    explain.set_defaults(func=cmd_explain)
-
-    rewrite = sub.add_parser("rewrite", help="a polite rewrite, re-scored before and after; prints JSON")
-    rewrite.add_argument("text", help="the comment to rewrite")
-    rewrite.add_argument(
-        "--backend",
-        choices=REWRITE_BACKENDS,
-        default="auto",
-        help="gemini needs GEMINI_API_KEY (or GOOGLE_API_KEY); auto: gemini with a key, else local (default)",
-    )
-    rewrite.add_argument("--gemini-model", help=f"Gemini model name (default: {GEMINI_MODEL})")
-    add_model_option(rewrite)  # the judge: it scores the comment before and after
-    rewrite.set_defaults(func=cmd_rewrite)
 
 
 def _typed_text(text: str) -> str:

@@ -57,12 +57,18 @@ class Explanation:
         return replace(self, words=words, base_value=keep(self.base_value), prediction=keep(self.prediction))
 
     def scores(self, label: str) -> np.ndarray:
+        """Each word's score towards `label`; an `InputError` for a label this explanation does not carry."""
+        if label not in self.base_value:
+            carried = ", ".join(self.base_value) or "none"
+            raise InputError(f"this explanation has no scores for {label!r} (it carries: {carried}); explain it again "
+                             "with that label")  # fmt: skip
         return np.array([w["scores"][label] for w in self.words], dtype=float)
 
     def top_words(self, label: str, k: int = 10) -> list[dict]:
-        """The k words pushing hardest towards `label` (largest positive score first)."""
-        order = np.argsort(-self.scores(label), kind="stable")[:k]
-        return [self.words[i] for i in order]
+        """The k words pushing hardest towards `label`, largest score first: only words that raised it, so none on a
+        comment where every word pulled it down (a clean comment has no "top words towards toxic")."""
+        scores = self.scores(label)
+        return [self.words[i] for i in np.argsort(-scores, kind="stable")[:k] if scores[i] > 0]
 
 
 def split_words(text: str, max_words: int | None = MAX_EXPLAINED_WORDS) -> tuple[list[tuple[int, int]], list[str]]:

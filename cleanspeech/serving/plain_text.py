@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._io import detect_encoding
+from .._io import detect_encoding, piped_input
 from ..errors import InputError
 from .csv_files import TEXT_COLUMN
 from .records import NUL_PROBLEM
@@ -24,6 +24,8 @@ def read_lines(source: bytes | str | Path, name: str | None = None, lenient: boo
                keep_how: str = KEEP_HOW) -> CommentTable:  # fmt: skip
     """Each line of `source` (an upload's bytes, or a file's path) that holds more than white space, as one comment
     in a `comment_text` column."""
+    if not isinstance(source, bytes) and (piped := piped_input(source)):  # stdin, a pipe
+        source, name = piped[0], name or piped[1]
     if isinstance(source, bytes):
         data, name = source, name or "the uploaded file"
     else:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._io import detect_encoding
+from .._io import detect_encoding, piped_input
 from ..errors import InputError
 from .records import DELIMITERS, SNIFF_CHARS, Record, csv_records, sniff_delimiter, with_empty_cells
 from .xlsx import is_xlsx, xlsx_rows
@@ -82,6 +82,8 @@ class _Source:
     """A comment file, in memory or on disk, that can be read from the start more than once."""
 
     def __init__(self, source: str | Path | bytes, name: str | None = None):
+        if not isinstance(source, bytes) and (piped := piped_input(source)):  # stdin, a pipe: read once, kept
+            source, name = piped[0], name or piped[1]
         if isinstance(source, bytes):
             self.data, self.path, self.name = source, None, name or "the uploaded file"
         else:

@@ -168,3 +168,22 @@ def test_export_model_does_not_write_over_a_directory_or_into_a_file(tmp_path, r
     assert result.returncode == 2 and "is a file, not a directory" in result.stderr
     result = run_cli("pack-model", "models/transformer", "--out-dir", str(kept))  # the same rule, its own words
     assert result.returncode == 2 and "choose --out-dir" in result.stderr
+
+
+def test_a_pipe_in_and_standard_output_out(tmp_path):
+    """`-` (or /dev/stdin, a pipe) is read once like an upload; `-` as the output is stdout, as for most tools.
+    They were "file not found: /dev/stdin", and a file named "-"."""
+    import io
+    import subprocess
+    import sys
+
+    comments = "id,comment_text\n7,You idiot\n8,Thanks for the fix\n"
+    for argv in (["score", "-", "-"], ["predict", "--file", "/dev/stdin", "--output", "-"]):
+        run = subprocess.run([sys.executable, "-m", "cleanspeech", *argv, "--model", "baseline"], input=comments,
+                             capture_output=True, text=True, cwd=tmp_path, timeout=120)  # fmt: skip
+        assert run.returncode == 0, run.stderr
+        scored = pd.read_csv(io.StringIO(run.stdout), dtype=str)
+        assert scored["id"].tolist() == ["7", "8"] and scored["status"].tolist() == ["scored", "scored"]
+        assert float(scored["baseline_insult"][0]) > 0.5 > float(scored["baseline_insult"][1])
+        assert json.loads(run.stderr.strip().splitlines()[-1])["rows"] == 2  # the summary, on stderr
+    assert not (tmp_path / "-").exists()

@@ -47,6 +47,11 @@ def test_removing_the_top_word_lowers_the_score(baseline):
     assert top["word"].strip(",.").lower() in {"idiot", "stupid"}
     without = text[: top["start"]] + text[top["end"] :]
     assert baseline.predict_proba([without])["insult"][0] < baseline.predict_proba([text])["insult"][0]
+    clean = explain_baseline(baseline, "Thank you for the careful review of my edit.")
+    assert all(w["scores"]["threat"] > 0 for w in clean.top_words("threat", 10))  # none that pulled it down
+    assert len(clean.top_words("threat", 10)) < len(clean.words)
+    with pytest.raises(InputError, match="has no scores for 'toxic' .* carries: insult"):
+        explanation.only(("insult",)).top_words("toxic")  # was a bare KeyError
 
 
 def test_long_comments_are_capped_and_say_so():
