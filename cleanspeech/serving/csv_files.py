@@ -84,7 +84,12 @@ def write_table(frame: pd.DataFrame, target: str | Path, safe_cells: bool = True
     """`frame` as CSV, or as .xlsx when `target` ends in .xlsx; cells neutralised unless `safe_cells` is False."""
     target = Path(target)
     if target.suffix.lower() in XLSX_SUFFIXES:  # text cells there are never formulas (`xlsx_bytes`)
-        target.write_bytes(xlsx_bytes(frame))
+        try:
+            target.write_bytes(xlsx_bytes(frame))
+        except InputError as exc:  # a cell Excel cannot hold: the scoring is done, so it is kept as CSV, as `score` does
+            kept = target.with_name(target.name + ".csv")
+            neutralize_formulas(frame).to_csv(kept, index=False)
+            raise InputError(f"cannot write {target.name}: {exc}; the scored file is kept as {kept}") from exc
     else:
         (neutralize_formulas(frame) if safe_cells else frame).to_csv(target, index=False)
     return target

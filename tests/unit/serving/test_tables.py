@@ -83,6 +83,18 @@ def test_what_excel_cannot_hold_is_refused_with_the_reason():
         xlsx_bytes(pd.DataFrame({"comment_text": ["bell \x07"]}))
 
 
+def test_a_scored_frame_excel_cannot_hold_is_kept_as_csv(tmp_path):
+    """predict --output x.xlsx wrote nothing when a cell held a control character, after all the scoring; `score`
+    kept its CSV. Both keep it now, and say where."""
+    from cleanspeech.serving import write_table
+
+    frame = pd.DataFrame({"comment_text": ["bell \x07", "=1+1"], "baseline_toxic": [0.1, 0.2]})
+    with pytest.raises(InputError, match=r"control character.*the scored file is kept as .*scored\.xlsx\.csv"):
+        write_table(frame, tmp_path / "scored.xlsx")
+    kept = pd.read_csv(tmp_path / "scored.xlsx.csv", dtype=str)
+    assert kept["comment_text"].tolist() == ["bell \x07", "'=1+1"]  # every row, formulas behind a '
+
+
 def test_an_upload_over_a_megabyte_is_checked_whole(tmp_path):
     """An upload's encoding is judged on all of it (a damaged byte past the first megabyte is read as U+FFFD, with a
     notice); a file on disk from its first megabyte, and a bad byte after it is one clear error."""
