@@ -86,7 +86,7 @@ def write_table(frame: pd.DataFrame, target: str | Path, safe_cells: bool = True
     if target.suffix.lower() in XLSX_SUFFIXES:  # text cells there are never formulas (`xlsx_bytes`)
         try:
             target.write_bytes(xlsx_bytes(frame))
-        except InputError as exc:  # a cell Excel cannot hold: the scoring is done, so it is kept as CSV, as `score` does
+        except InputError as exc:  # a cell Excel cannot hold: the scoring is done, so kept as CSV, as `score` does
             kept = target.with_name(target.name + ".csv")
             neutralize_formulas(frame).to_csv(kept, index=False)
             raise InputError(f"cannot write {target.name}: {exc}; the scored file is kept as {kept}") from exc

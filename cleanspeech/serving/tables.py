@@ -9,6 +9,7 @@ service read comment files through `read_table` (in memory) or `scan_file` + `it
 """
 
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,7 +106,9 @@ class _Source:
             head = head if self.data is not None else head[:_HEAD_BYTES]
             self.encoding, notice, self.errors = detect_encoding(head, self.name, complete=whole)
             self.notices += [notice] if notice else []
-            self.delimiter = sniff_delimiter(self._text_sample())
+            sample = self._text_sample()
+            _refuse_json(sample, self.name)
+            self.delimiter = sniff_delimiter(sample)
             if self.delimiter != ",":
                 self.notices.append(f"read {self.name} as {DELIMITERS[self.delimiter]}-separated")
 
@@ -134,6 +137,21 @@ class _Source:
             except UnicodeDecodeError as exc:
                 raise InputError(f"{self.name} is not valid {self.encoding} after its first part ({exc.reason}); "
                                  "save it as UTF-8") from exc  # fmt: skip
+
+
+def _refuse_json(sample: str, name: str) -> None:
+    """A JSON or JSON-lines file, named as what it is, not as rows with the wrong number of fields (read as CSV, each
+    object's commas split it)."""
+    first = sample.lstrip("\ufeff \t\r\n")[:1]
+    line = sample.lstrip("\ufeff \t\r\n").split("\n", 1)[0].strip()
+    try:
+        jsonl = first == "{" and isinstance(json.loads(line), dict)
+    except ValueError:
+        jsonl = False
+    if jsonl or (first == "[" and Path(name).suffix.lower() == ".json"):
+        raise InputError(f"{name} is JSON; comment files are CSV, TSV, .xlsx or plain text (one comment per line). "
+                         "Convert it, e.g. pandas.read_json(path, lines=True).to_csv('comments.csv', "
+                         "index=False)")  # fmt: skip
 
 
 def _scan(source: _Source) -> TableScan:
