@@ -69,6 +69,14 @@ def _check() -> None:
     st.session_state["moderate_checked"] = st.session_state["comment"]
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _judged(text: str, policy_name: str, policy_version: int, model_name: str, _policy, _model, _scores):
+    """The policy's verdict, judged on the scores above (cached by text) and kept per comment and policy version:
+    scoring again on every rerun took seconds for a long comment, and a comment holding an allowlisted word is
+    scored again without it. (Arguments with a leading _ are not part of the cache key.)"""
+    return moderate([text], _policy, _model, scores=_scores)
+
+
 st.title("Moderate a comment")
 if "comment" not in st.session_state and KEPT in st.session_state:
     st.session_state["comment"] = st.session_state[KEPT]
@@ -99,8 +107,8 @@ thresholds = {name: model.thresholds for name, model in models.items()}
 policy = default_policy_or_none()
 policy_model = policy_model_name(policy) if policy else None
 if policy_model in models:
-    # judged on the scores above (cached by text): scoring again on every rerun took seconds for a long comment
-    judged = moderate([text], policy, models[policy_model], scores=pd.DataFrame([scores[policy_model]]))
+    judged = _judged(text, policy.name, policy.version, policy_model, policy, models[policy_model],
+                     pd.DataFrame([scores[policy_model]]))  # fmt: skip
     verdict_card(judged.verdicts[0], policy, policy_model)
     sent = (text, policy.name, policy.version)  # once per comment and policy: a second click queued a twin
     if st.session_state.get("moderate_queued") == sent:

@@ -62,6 +62,27 @@ def test_the_verdict_is_judged_on_the_scores_shown_not_scored_again(app, monkeyp
     assert scored_again == []  # a long comment took seconds on every rerun when the policy scored it again
 
 
+def test_a_comment_with_an_allowlisted_word_is_scored_without_it_once_not_on_every_rerun(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    import cleanspeech.moderation.verdicts as verdicts
+    from cleanspeech.moderation import ModerationStore, Policy
+
+    store = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    monkeypatch.setenv("CLEANSPEECH_STORE", store)
+    book = ModerationStore(store).policies
+    book.set_default(book.save(Policy(name="gamers", model="baseline", allowlist=("noob",)), by="test").name)
+    real, rescored = verdicts.score_texts, []
+    monkeypatch.setattr(verdicts, "score_texts", lambda model, texts, *a, **k: rescored.append(texts) or real(
+        model, texts, *a, **k))  # fmt: skip
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    app.run()
+    check(app, "gg you noob, rematch?")
+    for _ in range(2):
+        app.run()  # a label picked, a button pressed
+    assert not app.exception and len(rescored) == 1 and "noob" not in rescored[0][0]  # scored once without it
+
+
 def test_rewrite_shows_the_rewrite_its_backend_scores_and_diff(app, monkeypatch, shipped_transformer):
     for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY"):
         monkeypatch.delenv(name, raising=False)
