@@ -192,14 +192,20 @@ def explainable_models(models: dict) -> dict:
     return explainable
 
 
-def explanation_section(text: str, scores: dict, thresholds: dict) -> None:
-    """Model, method and label pickers; the comment as a heat-map for that label and its top words."""
+def explanation_section(text: str, scores: dict, thresholds: dict, judged_by: str | None = None) -> None:
+    """Model, method and label pickers (opening on `judged_by`, the model whose verdict is shown, where it can be
+    explained word by word); the comment as a heat-map for that label and its top words."""
     families = explainable_models(load_models())
     if not families:
         st.info("None of the loaded models can be explained word by word.")
         return
+    names = list(families)
+    if judged_by and judged_by not in families:  # the ensemble: opening on a member without a word misled
+        st.caption(as_text(f"The {judged_by} model, whose verdict is shown, weighs its members' scores and is "
+                           "explained through them: pick the member to read."))  # fmt: skip
     pick_model, pick_method, pick_label = st.columns(3)
-    name = pick_model.selectbox("Model", list(families), key="explain_model")
+    index = names.index(judged_by) if judged_by in families else 0
+    name = pick_model.selectbox("Model", names, index=index, key="explain_model")
     methods = METHODS[families[name]]
     method = pick_method.selectbox("Method", methods, key=f"explain_method_{name}", format_func=METHOD_TITLES.get)
     # opens on the first label over its own threshold (toxic, flagged only because a label that implies it is, has

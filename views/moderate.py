@@ -154,7 +154,7 @@ with st.expander("Scores and thresholds"):
                f"{spoken_list(LABEL_NAMES[label] for label in IMPLIES_TOXIC)} is.")  # fmt: skip
 
 st.subheader("Explanation")
-explanation_section(text, scores, thresholds)
+explanation_section(text, scores, thresholds, judged_by=policy_model)
 
 st.subheader("Rewrite")
 rewrite_section(text)

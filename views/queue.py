@@ -124,7 +124,8 @@ def _item_view(item: dict, where: QueueFilter) -> None:
     _actions(item, where)
     with st.expander("Which words drove the scores"):
         models = load_models()
-        explanation_section(item["text"], score_text(item["text"]), {n: m.thresholds for n, m in models.items()})
+        thresholds = {n: m.thresholds for n, m in models.items()}
+        explanation_section(item["text"], score_text(item["text"]), thresholds, judged_by=item["model"])
     with st.expander("Suggested rewrite"):
         rewrite_section(item["text"])
 

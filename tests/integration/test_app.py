@@ -154,6 +154,8 @@ def test_rewrite_messages_say_one_thing(app, monkeypatch, text, headline):
 
 def test_explanation_shows_html_in_a_comment_as_text(app):
     check(app, 'you idiot <script>alert(1)</script> <img src=x onerror="alert(2)">')
+    # the verdict above is the ensemble's (the default policy's model): the pickers say it is read through a member
+    assert any("The ensemble model, whose verdict is shown" in shown(c.value) for c in app.caption)
     app.selectbox(key="explain_model").select("baseline").run()
     app.selectbox(key="explain_label").select("insult").run()
     assert not app.exception
