@@ -81,6 +81,8 @@ def csv_records(handle: Iterable[str], delimiter: str, blanks: bool = False) -> 
             problem = _quote_problem(exc, start, lines.line)
             taken, lines.taken = lines.taken, []
             lines.read_again(taken[1:])
+            yield from pending  # the blank lines before it stay before it
+            pending, started = [], True
             yield Record(start, None, taken[0], problem)
             continue
         raw = lines.take()
