@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from cleanspeech import InputError
 from cleanspeech.moderation import LABEL_NAMES
 from cleanspeech.moderation.feedback import agreement, as_judged_by, decided_items, propose_thresholds, training_rows
 from cleanspeech.moderation.store import HISTORY_LIMIT
@@ -113,11 +114,15 @@ if not proposed:
 elif not changes and not too_high:
     st.caption("The policy already reviews at the proposed thresholds: nothing to apply.")
 elif changes and st.button(f"Apply to policy {policy.name} as version {policy.version + 1}", key="history_apply"):
-    saved = moderation.policies.save(
-        policy.changed(review={**policy.review, **changes}),
-        by=name,
-        note=f"review thresholds for precision {target:.2f} from {len(decided)} decisions",
-    )
+    try:
+        saved = moderation.policies.save(
+            policy.changed(review={**policy.review, **changes}),
+            by=name,
+            note=f"review thresholds for precision {target:.2f} from {len(decided)} decisions",
+        )
+    except InputError as exc:  # the policy cannot be saved as it stands (a setting a newer check refuses)
+        st.error(as_text(f"Not applied: {exc}. Mend the policy on the Policies page first."))
+        st.stop()
     st.session_state["history_applied"] = f"Saved {saved.name} v{saved.version}: " + ", ".join(
         f"{LABEL_NAMES[label]} {value:.3f}" for label, value in changes.items())  # fmt: skip
     st.rerun()

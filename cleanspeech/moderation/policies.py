@@ -43,15 +43,17 @@ class PolicyBook:
         raise InputError(f"could not save policy {policy.name!r}: it is being changed by someone else")
 
     def conflict(self, policy: Policy) -> str | None:
-        """Why `policy` cannot be saved beside the other policies, or None: a name that differs from another only in
-        case (a moderator would take one for the other), or a community another policy already serves (the service
-        judges a community by one policy: which one would be a guess)."""
-        for name in self.names():
-            if name == policy.name:
-                continue
-            if name.casefold() == policy.name.casefold():
-                return f"a policy named {name!r} exists: pick a name that differs in more than case"
-            if claimed := sorted(set(policy.communities) & set(self.get(name).communities)):
+        """Why `policy` cannot be saved beside the other policies, or None: a new name that differs from another only
+        in case (a moderator would take one for the other), or a community it adds that another policy already serves
+        (the service judges a community by one policy: which one would be a guess). What a policy already had is
+        never held against it: a store written before these checks can still save new versions."""
+        names = self.names()
+        twin = next((n for n in names if n.casefold() == policy.name.casefold()), None)
+        if policy.name not in names and twin:
+            return f"a policy named {twin!r} exists: pick a name that differs in more than case"
+        added = set(policy.communities) - (set(self.get(policy.name).communities) if policy.name in names else set())
+        for name in (n for n in names if n != policy.name):
+            if claimed := sorted(added & set(self.get(name).communities)):
                 return f"community {claimed[0]!r} follows policy {name!r}: remove it there first"
         return None
 

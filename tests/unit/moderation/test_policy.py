@@ -146,3 +146,10 @@ def test_names_apart_in_case_only_and_a_shared_community_are_refused(tmp_path):
         old = {"name": "a-older", "version": 1, "body": {"name": "a-older", "communities": ["sport"]}}
         conn.execute(policies.insert().values(**old, created_at=datetime(2020, 1, 1, tzinfo=UTC), created_by="ana"))
     assert book.for_community("sport").name == "strict" and book.for_community("other").name == "strict"
+    with book.engine.begin() as conn:  # and a twin in case only: neither may be frozen by the checks
+        twin = {"name": "Strict", "version": 1, "body": {"name": "Strict", "communities": ["sport"]}}
+        conn.execute(policies.insert().values(**twin, created_at=datetime(2020, 1, 1, tzinfo=UTC), created_by="ana"))
+    for name in ("Strict", "a-older"):  # what they had is not held against them
+        assert book.save(book.get(name).changed(description="mended"), by="ana").version == 2
+    with pytest.raises(InputError, match="community 'news' follows policy 'strict'"):
+        book.save(book.get("Strict").changed(communities=("sport", "news")), by="ana")  # what it adds still is
