@@ -9,12 +9,13 @@ main process merges them in order, so the output is byte-identical to a single-p
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .._io import import_optional
+from .._io import import_optional, written_in_place
 from ..errors import InputError
 from ..labels import LABELS
 from .batch import renamed_inputs_notice, score_frame, status_column
@@ -107,7 +108,7 @@ def score_csv(source, target, column: str, models: dict, chunk_rows: int = CHUNK
     require_column(scan.columns, column, scan.name)
     if notice := renamed_inputs_notice(scan.columns, models):
         scan.notices.append(notice)
-    parts = target.parent / f".{target.name}.parts"
+    parts = parts_folder(target, state.num_processes)
     if state.is_main_process:
         shutil.rmtree(parts, ignore_errors=True)
         parts.mkdir(parents=True)
@@ -133,6 +134,16 @@ def score_csv(source, target, column: str, models: dict, chunk_rows: int = CHUNK
     state.wait_for_everyone()
     return {"rows": sum(statuses.values()), "output": str(target), "processes": state.num_processes,
             "notices": scan.notices, "statuses": statuses, "is_main_process": state.is_main_process}  # fmt: skip
+
+
+def parts_folder(target: Path, processes: int = 1) -> Path:
+    """Where the scored chunks wait to be merged: beside the output; for an output written in place (stdout, a pipe),
+    in the temporary folder, as /dev is no place for one (and a user other than root may not write there). It is
+    named after the launch, so that the processes of one `accelerate launch` (children of one launcher) share it."""
+    if not written_in_place(target):
+        return target.parent / f".{target.name}.parts"
+    launch = os.getppid() if processes > 1 else os.getpid()
+    return Path(tempfile.gettempdir()) / f"cleanspeech-{launch}.parts"
 
 
 class _OneProcess:

@@ -3,6 +3,8 @@
 The same command as a real subprocess (`python -m cleanspeech`) is tests/integration/test_cli_smoke.py."""
 
 import json
+import tempfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -187,3 +189,8 @@ def test_a_pipe_in_and_standard_output_out(tmp_path):
         assert float(scored["baseline_insult"][0]) > 0.5 > float(scored["baseline_insult"][1])
         assert json.loads(run.stderr.strip().splitlines()[-1])["rows"] == 2  # the summary, on stderr
     assert not (tmp_path / "-").exists()
+    from cleanspeech.serving.csv_files import parts_folder
+
+    for written_through in ("/dev/stdout", "/dev/stdin"):  # /dev is no place for a folder, and not a user's to write
+        assert parts_folder(Path(written_through)).parent == Path(tempfile.gettempdir())
+    assert parts_folder(tmp_path / "out.csv") == tmp_path / ".out.csv.parts"
