@@ -198,15 +198,24 @@ def run_main(main: Callable[[list[str] | None], int], argv: list[str] | None = N
         return EXIT_USAGE
 
 
+PIPED_LIMIT = 1 << 30  # a stream is held in memory whole (it cannot be read twice): past this, save it to a file
+
+
 def piped_input(source: str | Path) -> tuple[bytes, str] | None:
     """(bytes, name) of a comment source that is a stream rather than a file, read once: `-` (standard input), or a
-    pipe or a device (`/dev/stdin`, `<(zcat comments.csv.gz)`); None for a file or a path that is not there."""
-    if str(source) == "-":
-        return sys.stdin.buffer.read(), "standard input"
+    pipe or a device (`/dev/stdin`, `<(zcat comments.csv.gz)`); None for a file or a path that is not there. A
+    stream past `PIPED_LIMIT` is refused (`/dev/zero` would fill the memory)."""
     path = Path(source)
-    if path.exists() and not path.is_file() and not path.is_dir():
-        return path.read_bytes(), str(path)
-    return None
+    if str(source) != "-" and not (path.exists() and not path.is_file() and not path.is_dir()):
+        return None
+    name = "standard input" if str(source) == "-" else str(path)
+    with contextlib.ExitStack() as stack:
+        stream = sys.stdin.buffer if str(source) == "-" else stack.enter_context(path.open("rb"))
+        data = stream.read(PIPED_LIMIT + 1)
+    if len(data) > PIPED_LIMIT:
+        raise InputError(f"{name} holds over {PIPED_LIMIT >> 30} GiB: save it to a file and score that (a file is read "
+                         "in chunks; a stream is held in memory)")  # fmt: skip
+    return data, name
 
 
 def written_in_place(path: str | Path) -> bool:

@@ -9,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+from .._io import output_file
 from ..errors import InputError
 
 
@@ -122,7 +123,8 @@ def add_moderation_commands(sub) -> None:
     policy.set_defaults(func=cmd_policy)
 
     export = sub.add_parser("export-decisions", help="the moderators' decisions as training rows (--extra-data)")
-    export.add_argument("output", help="CSV file to write: comment_text, the six labels (blank: not judged), ...")
+    export.add_argument("output", type=output_file, help="CSV file to write (- for stdout): comment_text, the six "
+                        "labels (blank: not judged), ...")  # fmt: skip
     export.add_argument("--since", help="only decisions from this date on (YYYY-MM-DD)")
     _add_store_option(export)
     export.set_defaults(func=cmd_export_decisions)

@@ -149,6 +149,11 @@ def test_decisions_exported_to_stdout_go_to_stdout_and_a_link_stays_a_link(store
     import subprocess
     import sys
 
+    from cleanspeech.cli import build_parser
+
+    for argv in (["export-decisions", "-"], ["score", "-", "-"], ["predict", "--output", "-"]):  # - is stdout
+        assert build_parser().parse_args(argv).output == "/dev/stdout"
+
     from tests.helpers import REPO
 
     ModerationStore(store)  # an empty store: the CSV is its header
