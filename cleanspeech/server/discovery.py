@@ -6,7 +6,7 @@ is the server's public URL (`--public-url`) and there is no `mtlsRootUrl`. Schem
 document for the parts CleanSpeech serves.
 """
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from .errors import ApiError
 from .state import Service, authenticate
@@ -125,21 +125,29 @@ def discovery_document(root_url: str, version: str) -> dict:
     }  # fmt: skip
 
 
-def root_url(request: Request, state: Service) -> str:
-    """`--public-url`, else the address this request reached us at: a server listening on 0.0.0.0 would otherwise
-    send a remote client to its own machine (http://0.0.0.0:8080/)."""
-    return state.settings.root_url() if state.settings.public_url else str(request.base_url)
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")  # listening on every address: the host names none a client can reach
+
+
+def root_url(request: Request, response: Response, state: Service) -> str:
+    """`--public-url`, else http://host:port/ of `--host`; where that is a wildcard (0.0.0.0, which sent a remote
+    client to its own machine), the address this request reached us at. That one is the client's own `Host` header,
+    so the answer is marked for no cache to keep and hand to another client."""
+    settings = state.settings
+    if settings.public_url or settings.host not in WILDCARD_HOSTS:
+        return settings.root_url()
+    response.headers["Cache-Control"] = "no-store"
+    return str(request.base_url)
 
 
 @router.get("/$discovery/rest", dependencies=[Depends(authenticate)])
-async def discovery(request: Request, state: Service, version: str = Query("v1alpha1")) -> dict:
+async def discovery(request: Request, response: Response, state: Service, version: str = Query("v1alpha1")) -> dict:
     """The discovery document, as Google serves it at commentanalyzer.googleapis.com/$discovery/rest."""
     if version != "v1alpha1":
         raise ApiError(404, f"Discovery document not found for API service: commentanalyzer version {version}")
-    return discovery_document(root_url(request, state), state.model_version)
+    return discovery_document(root_url(request, response, state), state.model_version)
 
 
 @router.get("/discovery/v1/apis/commentanalyzer/v1alpha1/rest", dependencies=[Depends(authenticate)])
-async def discovery_v1(request: Request, state: Service) -> dict:
+async def discovery_v1(request: Request, response: Response, state: Service) -> dict:
     """The same document at the older clients' default discovery path."""
-    return discovery_document(root_url(request, state), state.model_version)
+    return discovery_document(root_url(request, response, state), state.model_version)

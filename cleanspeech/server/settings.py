@@ -13,7 +13,7 @@ class ServerSettings:
     host: str = "127.0.0.1"  # loopback by default: expose it on purpose (--host 0.0.0.0), behind TLS
     port: int = 8080
     workers: int = 1
-    public_url: str | None = None  # the discovery document's rootUrl; default: the address a request reached
+    public_url: str | None = None  # the discovery document's rootUrl; default http://host:port/ (discovery.root_url)
     keys_file: str | None = None  # one key per line; without it every caller is served
     qps: int | None = None  # requests per second per key (or per address without keys)
     store: str | None = None  # the moderation store (suggestscore, the review queue); None: CLEANSPEECH_STORE or

@@ -305,11 +305,20 @@ def test_a_batch_part_that_cannot_be_sent_fails_alone(http):
         assert error["message"].startswith("The batch holds no requests")
 
 
-def test_without_a_public_url_discovery_points_clients_at_the_address_they_used(http):
-    """A server on 0.0.0.0 (or ::) published http://0.0.0.0:8080/ (or the invalid http://:::8080/): a remote client
-    was sent to its own machine. Without --public-url the document names the address the request reached."""
-    document = http.get("/$discovery/rest", params={"version": "v1alpha1"}, headers={"host": "mod.internal:8443"})
-    assert document.json()["rootUrl"] == "http://mod.internal:8443/"
-    from cleanspeech.server import ServerSettings
+def test_a_server_on_every_address_points_clients_at_the_address_they_used(http, service_settings, shipped_baseline):
+    """On 0.0.0.0 (or ::) the discovery document said http://0.0.0.0:8080/ (or the invalid http://:::8080/): a
+    remote client was sent to its own machine. It now names the address the request reached, marked not to be
+    cached (that is the client's Host header); a server on one address names that one, whatever the header."""
+    from dataclasses import replace
 
+    from cleanspeech.server import ServerSettings, create_app
+    from tests.helpers.service import bound_socket, running
+
+    pinned = http.get("/$discovery/rest", params={"version": "v1alpha1"}, headers={"host": "elsewhere.example"})
+    assert pinned.json()["rootUrl"] == f"http://127.0.0.1:{service_settings[0].port}/"  # --host 127.0.0.1
+    sock = bound_socket()
+    settings = replace(service_settings[0], host="0.0.0.0", port=sock.getsockname()[1], keys_file=None)
+    with running(create_app(settings, model=shipped_baseline), sock) as url:
+        answer = httpx.get(f"{url}/$discovery/rest", headers={"host": "mod.internal:8443"})
+    assert answer.json()["rootUrl"] == "http://mod.internal:8443/" and answer.headers["cache-control"] == "no-store"
     assert ServerSettings(host="::", port=8080).root_url() == "http://[::]:8080/"  # what the log prints
