@@ -3,12 +3,13 @@
 import importlib.util
 import logging
 import os
+import shutil
 import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from ..errors import CleanSpeechError, InputError
+from ..errors import InputError, ModelNotFound
 from ..moderation import ModerationStore
 from .settings import SETTINGS_ENV, ServerSettings
 
@@ -38,30 +39,32 @@ def serve(settings: ServerSettings) -> None:
     failure = Path(tempfile.mkdtemp(prefix="cleanspeech-start-")) / "failure.txt"
     os.environ[_FAILURE_ENV] = str(failure)
     log.info("serving with %d workers at %s", settings.workers, settings.root_url())
-    uvicorn.run("cleanspeech.server.run:worker_app", factory=True, host=settings.host, port=settings.port,
-                workers=settings.workers, log_level="info", timeout_graceful_shutdown=10)  # fmt: skip
-    if failure.is_file():  # a worker could not start: uvicorn stopped them all; say why, as one worker would
-        raise InputError(failure.read_text(encoding="utf-8"))
+    try:
+        uvicorn.run("cleanspeech.server.run:worker_app", factory=True, host=settings.host, port=settings.port,
+                    workers=settings.workers, log_level="info", timeout_graceful_shutdown=10)  # fmt: skip
+        reason = failure.read_text(encoding="utf-8") if failure.is_file() else None
+    finally:
+        shutil.rmtree(failure.parent, ignore_errors=True)
+    if reason:  # a worker could not read the model: uvicorn stopped them all; say why, as one worker would
+        raise InputError(reason)
 
 
 def worker_app():
     """The factory each of `--workers N` processes calls (uvicorn's `factory=True`): settings come from the parent.
-    A worker that cannot start (a model damaged past what the parent's checks read) leaves its reason for the parent
-    and exits with uvicorn's startup-failure status, which stops the server: any other exit, uvicorn restarts the
-    worker, to fail again with a traceback, for ever."""
-    from uvicorn.config import STARTUP_FAILURE
-
+    A model the parent found but a worker cannot read (damaged past what the parent checks) is no passing trouble:
+    the worker leaves its reason for the parent and exits with uvicorn's startup-failure status, which stops the
+    server (uvicorn >= 0.50), where a plain failure had uvicorn start it again, to fail again, for ever. Anything
+    else (a store that is down for a moment) fails as before, and uvicorn retries."""
     from .app import create_app
 
     try:
         return create_app(ServerSettings.from_env())
-    except Exception as err:  # noqa: BLE001 - whatever it is, restarting the worker would only repeat it
-        reason = str(err) if isinstance(err, CleanSpeechError) else f"a worker could not start: {err!r}"
-        if not isinstance(err, CleanSpeechError):
-            log.exception("a worker could not start")
+    except ModelNotFound as err:
+        from uvicorn.config import STARTUP_FAILURE
+
         if os.environ.get(_FAILURE_ENV):
-            Path(os.environ[_FAILURE_ENV]).write_text(reason, encoding="utf-8")
-        log.error(reason)
+            Path(os.environ[_FAILURE_ENV]).write_text(str(err), encoding="utf-8")
+        log.error("%s", err)
         sys.exit(STARTUP_FAILURE)
 
 
