@@ -149,9 +149,9 @@ def _refuse_json(sample: str, name: str) -> None:
     except ValueError:
         jsonl = False
     if jsonl or (first == "[" and Path(name).suffix.lower() == ".json"):
+        how = "read_json(path, lines=True)" if jsonl else "read_json(path)"  # one object per line, or one array
         raise InputError(f"{name} is JSON; comment files are CSV, TSV, .xlsx or plain text (one comment per line). "
-                         "Convert it, e.g. pandas.read_json(path, lines=True).to_csv('comments.csv', "
-                         "index=False)")  # fmt: skip
+                         f"Convert it, e.g. pandas.{how}.to_csv('comments.csv', index=False)")  # fmt: skip
 
 
 def _scan(source: _Source) -> TableScan:

@@ -104,7 +104,10 @@ CASES = [
          error="looks like a PNG image"),
     Case("0 bytes", "empty.csv", b"", error="is empty (0 bytes)"),
     Case("JSON lines", "comments.jsonl", b'{"id": 1, "comment_text": "you, idiot"}\n{"id": 2, "comment_text": "hi"}\n',
-         error="is JSON; comment files are CSV, TSV, .xlsx or plain text"),  # not "3 fields where the header has 2"
+         error="Convert it, e.g. pandas.read_json(path, lines=True)"),  # not "3 fields where the header has 2"
+    Case("JSON array", "comments.json", b'[{"id": 1, "comment_text": "you idiot"},\n {"id": 2}]\n',
+         error="is JSON; comment files are CSV, TSV, .xlsx or plain text (one comment per line). Convert it, e.g. "
+         "pandas.read_json(path).to_csv"),
     Case("header only", "header.csv", b"id,comment_text\n", rows=[]),
     Case("formula cells", "formulas.csv", ("id,comment_text\n1," + '"' + FORMULA.replace('"', '""') + '"\n2,+1 agree\n'
                                            "3,@all hi\n").encode(),
