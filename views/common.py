@@ -195,12 +195,13 @@ def explainable_models(models: dict) -> dict:
 def explanation_section(text: str, scores: dict, thresholds: dict, judged_by: str | None = None) -> None:
     """Model, method and label pickers (opening on `judged_by`, the model whose verdict is shown, where it can be
     explained word by word); the comment as a heat-map for that label and its top words."""
-    families = explainable_models(load_models())
+    loaded = load_models()
+    families = explainable_models(loaded)
     if not families:
         st.info("None of the loaded models can be explained word by word.")
         return
     names = list(families)
-    if judged_by and judged_by not in families:  # the ensemble: opening on a member without a word misled
+    if judged_by in loaded and judged_by not in families:  # the ensemble: opening on a member without a word misled
         st.caption(as_text(f"The {judged_by} model, whose verdict is shown, weighs its members' scores and is "
                            "explained through them: pick the member to read."))  # fmt: skip
     pick_model, pick_method, pick_label = st.columns(3)
