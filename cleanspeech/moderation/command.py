@@ -218,4 +218,6 @@ def cmd_add_user(args) -> int:
         raise InputError("no password given; type one at the prompt, or pipe it in with --password-stdin") from None
     add_user(args.users, args.name, password)
     print(f"saved {args.name} in {args.users}")
+    if Path(args.users).stat().st_mode & 0o004:  # an older file, made before add-user made them the owner's alone
+        print(f"note: {args.users} is readable by every user of this machine: chmod 600 {args.users}", file=sys.stderr)
     return 0

@@ -109,6 +109,11 @@ def test_policy_and_user_commands_refuse_bad_input_in_one_line(tmp_path, store, 
     monkeypatch.setattr("sys.stdin", io.StringIO("piped from windows\r\n"))  # the line end is not the password
     assert main(["add-user", "cy", "--users", str(users), "--password-stdin"]) == 0
     assert verify(users, "cy", "piped from windows") and users.stat().st_mode & 0o777 == 0o640
+    assert "readable by every user" not in capsys.readouterr().err
+    users.chmod(0o644)  # a file from before add-user made them private: kept so, but said
+    monkeypatch.setattr("sys.stdin", io.StringIO("another long one\n"))
+    assert main(["add-user", "di", "--users", str(users), "--password-stdin"]) == 0
+    assert f"readable by every user of this machine: chmod 600 {users}" in capsys.readouterr().err
     for weak in ("short\n", "        \n"):  # too short; eight spaces
         monkeypatch.setattr("sys.stdin", io.StringIO(weak))
         assert main(["add-user", "bob", "--users", str(users), "--password-stdin"]) == 2
