@@ -2,6 +2,8 @@
 or remove, with its reasons); then every model's scores with its thresholds, which words drove each label, and a
 polite rewrite scored before and after. The comment stays when you visit another page and come back."""
 
+import json
+
 import pandas as pd
 import streamlit as st
 
@@ -70,10 +72,11 @@ def _check() -> None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _judged(text: str, policy_name: str, policy_version: int, model_name: str, _policy, _model, _scores):
-    """The policy's verdict, judged on the scores above (cached by text) and kept per comment and policy version:
-    scoring again on every rerun took seconds for a long comment, and a comment holding an allowlisted word is
-    scored again without it. (Arguments with a leading _ are not part of the cache key.)"""
+def _judged(text: str, policy_settings: str, model_name: str, _policy, _model, _scores):
+    """The policy's verdict, judged on the scores above (cached by text) and kept per comment, policy settings and
+    model: scoring again on every rerun took seconds for a long comment, and a comment holding an allowlisted word is
+    scored again without it. Keyed by the settings, not the name and version: the cache is the whole server's, and
+    two stores may each hold a "default v1". (Arguments with a leading _ are not part of the key.)"""
     return moderate([text], _policy, _model, scores=_scores)
 
 
@@ -107,8 +110,8 @@ thresholds = {name: model.thresholds for name, model in models.items()}
 policy = default_policy_or_none()
 policy_model = policy_model_name(policy) if policy else None
 if policy_model in models:
-    judged = _judged(text, policy.name, policy.version, policy_model, policy, models[policy_model],
-                     pd.DataFrame([scores[policy_model]]))  # fmt: skip
+    settings = json.dumps(policy.to_dict(), sort_keys=True, default=str)
+    judged = _judged(text, settings, policy_model, policy, models[policy_model], pd.DataFrame([scores[policy_model]]))
     verdict_card(judged.verdicts[0], policy, policy_model)
     sent = (text, policy.name, policy.version)  # once per comment and policy: a second click queued a twin
     if st.session_state.get("moderate_queued") == sent:
