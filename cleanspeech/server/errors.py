@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import CleanSpeechError
@@ -177,9 +177,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _input(request: Request, exc: CleanSpeechError):
         return ApiError(400, str(exc), "INVALID_REQUEST").response()
 
-    @app.exception_handler(OperationalError)
-    async def _store_down(request: Request, exc: OperationalError):
-        # the store went away (a restart, a network cut): /readyz says 503 too, and clients retry UNAVAILABLE
+    @app.exception_handler(DBAPIError)
+    async def _store_down(request: Request, exc: DBAPIError):
+        # the store went away (a restart, a network cut: an operational or interface error, or a connection the pool
+        # found dead): /readyz says 503 too, and clients retry UNAVAILABLE. Any other database error is a bug.
+        if not (isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated):
+            return await _unexpected(request, exc)
         log.error("the store does not answer (%s %s): %s", request.method, request.url.path, str(exc).splitlines()[0])
         return ApiError(503, "The store does not answer; try again later.").response()
 
