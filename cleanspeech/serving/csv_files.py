@@ -89,7 +89,7 @@ def write_table(frame: pd.DataFrame, target: str | Path, safe_cells: bool = True
             target.write_bytes(xlsx_bytes(frame))
         except InputError as exc:  # a cell Excel cannot hold: the scoring is done, so kept as CSV, as `score` does
             kept = target.with_name(target.name + ".csv")
-            neutralize_formulas(frame).to_csv(kept, index=False)
+            (neutralize_formulas(frame) if safe_cells else frame).to_csv(kept, index=False)
             raise InputError(f"cannot write {target.name}: {exc}; the scored file is kept as {kept}") from exc
     else:
         (neutralize_formulas(frame) if safe_cells else frame).to_csv(target, index=False)
@@ -130,7 +130,7 @@ def score_csv(source, target, column: str, models: dict, chunk_rows: int = CHUNK
     finally:
         progress.close()
     state.wait_for_everyone()
-    statuses = merge_parts(parts, target, status_column(scan.columns)) if state.is_main_process else {}
+    statuses = merge_parts(parts, target, status_column(scan.columns), safe_cells) if state.is_main_process else {}
     state.wait_for_everyone()
     return {"rows": sum(statuses.values()), "output": str(target), "processes": state.num_processes,
             "notices": scan.notices, "statuses": statuses, "is_main_process": state.is_main_process}  # fmt: skip
@@ -163,9 +163,10 @@ def _process_state(cpu: bool):
     return import_optional("accelerate", None, "scoring a CSV file").PartialState(cpu=cpu)
 
 
-def merge_parts(parts: Path, target: Path, status: str) -> dict[str, int]:
+def merge_parts(parts: Path, target: Path, status: str, safe_cells: bool = True) -> dict[str, int]:
     """Concatenate the part files in chunk order into `target` (one header; .xlsx by suffix); returns the number of
-    rows per status (`scored`, `empty`, `truncated`, `error`)."""
+    rows per status (`scored`, `empty`, `truncated`, `error`). Where an .xlsx cannot be written, the CSV kept instead
+    gets `safe_cells` as any CSV output does (the parts of an .xlsx hold the cells as they are)."""
     files = sorted(parts.glob("*.csv"))
     statuses: dict[str, int] = {}
     csv_target = target.with_name(target.name + ".csv") if target.suffix.lower() in XLSX_SUFFIXES else target
@@ -183,9 +184,12 @@ def merge_parts(parts: Path, target: Path, status: str) -> dict[str, int]:
     if csv_target != target:  # text cells as they were: an .xlsx cell is text, never a formula
         header = pd.read_csv(csv_target, nrows=0).columns
         text = {c: str for c in header if not c.endswith(tuple(f"_{label}" for label in LABELS))}
+        frame = pd.read_csv(csv_target, dtype=text, keep_default_na=False, na_values=[""])
         try:
-            target.write_bytes(xlsx_bytes(pd.read_csv(csv_target, dtype=text, keep_default_na=False, na_values=[""])))
+            target.write_bytes(xlsx_bytes(frame))
         except InputError as exc:  # the work is done: the scored rows stay in the CSV, and the message says where
+            if safe_cells:
+                neutralize_formulas(frame).to_csv(csv_target, index=False)
             raise InputError(f"cannot write {target.name}: {exc}; the scored file is kept as {csv_target}") from exc
         csv_target.unlink()
     return statuses
