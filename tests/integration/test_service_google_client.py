@@ -1,12 +1,18 @@
-"""google-api-python-client, unchanged but for the discovery URL, against `cleanspeech serve` on loopback."""
+"""google-api-python-client, unchanged but for the discovery URL, against `cleanspeech serve` on loopback; and what
+the clients' discovery and batches meet that a well-behaved client never sends (raw batch parts, Host headers)."""
 
+import json
+
+import httpx
 import pytest
 from googleapiclient import discovery
 from googleapiclient.errors import HttpError
 
-from tests.integration.conftest import KEY
+from tests.helpers.service import assert_google_error
+from tests.integration.conftest import KEY, URL_KEY
 
 pytestmark = pytest.mark.xdist_group("service")
+ANALYZE = "/v1alpha1/comments:analyze"
 SIX = ["TOXICITY", "SEVERE_TOXICITY", "IDENTITY_ATTACK", "INSULT", "PROFANITY", "THREAT"]
 
 
@@ -174,3 +180,58 @@ def test_behind_a_proxy_that_serves_it_under_a_path_discovery_calls_and_batches_
             )
         batch.execute()
         assert len(answers) == 2 and all(error is None for error in answers.values()), answers
+
+
+def test_a_batch_part_that_cannot_be_sent_fails_alone(http):
+    """A part whose target or headers no HTTP request can carry gets its own 400; the other parts are answered and
+    the connection stays usable."""
+
+    def part(content_id: str, request_line: str, *headers: str) -> bytes:
+        body = json.dumps({"comment": {"text": "You idiot."}, "requestedAttributes": {"TOXICITY": {}}})
+        head = "\r\n".join([request_line, "Content-Type: application/json", *headers])
+        return (f"--b\r\nContent-Type: application/http\r\nContent-ID: <{content_id}>\r\n\r\n{head}\r\n\r\n{body}"
+                "\r\n").encode()  # fmt: skip
+
+    body = (part("good", f"POST {ANALYZE} HTTP/1.1") + part("bad-url", "POST http://[::1 HTTP/1.1")
+            + part("bad-header", f"POST {ANALYZE} HTTP/1.1", "X-Note: café")
+            + part("nested", "POST /batch HTTP/1.1") + part("spelt", "POST /%62atch HTTP/1.1")
+            + b"--b--\r\n")  # fmt: skip
+    response = http.post("/batch", content=body, headers={"content-type": "multipart/mixed; boundary=b"})
+    assert response.status_code == 200, response.text
+    text = response.content.decode("utf-8")
+    statuses = {cid: text.split(f"<response-{cid}>", 1)[1].split("HTTP/1.1 ", 1)[1][:3] for cid in
+                ("good", "bad-url", "bad-header", "nested", "spelt")}  # fmt: skip
+    assert statuses == {"good": "200", "bad-url": "400", "bad-header": "400", "nested": "400", "spelt": "400"}
+    assert "Traceback" not in text and "cannot be sent" in text and "cannot itself be a batch" in text
+    assert http.get("/healthz").status_code == 200
+    keyless = part("keyless", f"POST {ANALYZE} HTTP/1.1") + b"--b--\r\n"  # takes the batch's key, escaped
+    response = httpx.post(f"{str(http.base_url).rstrip('/')}/batch", params={"key": URL_KEY}, content=keyless,
+                          headers={"content-type": "multipart/mixed; boundary=b"})  # fmt: skip
+    assert "HTTP/1.1 200" in response.text, response.text  # was: "key+with" read back as "key with"
+    garbage = part("good", f"POST {ANALYZE} HTTP/1.1") + part("garbage", "GARBAGE LINE") + b"--b--\r\n"
+    response = http.post("/batch", content=garbage, headers={"content-type": "multipart/mixed; boundary=b"})
+    error = assert_google_error(response, 400, "INVALID_ARGUMENT")  # not a request for the path "LINE"
+    assert error["message"] == "Batch part 2 does not hold an HTTP request line."
+    for empty in (b"", b"--b--\r\n"):
+        response = http.post("/batch", content=empty, headers={"content-type": "multipart/mixed; boundary=b"})
+        error = assert_google_error(response, 400, "INVALID_ARGUMENT")  # the type is right: the parts are missing
+        assert error["message"].startswith("The batch holds no requests")
+
+
+def test_a_server_on_every_address_points_clients_at_the_address_they_used(http, service_settings, shipped_baseline):
+    """On 0.0.0.0 (or ::) the discovery document said http://0.0.0.0:8080/ (or the invalid http://:::8080/): a
+    remote client was sent to its own machine. It now names the address the request reached, marked not to be
+    cached (that is the client's Host header); a server on one address names that one, whatever the header."""
+    from dataclasses import replace
+
+    from cleanspeech.server import ServerSettings, create_app
+    from tests.helpers.service import bound_socket, running
+
+    pinned = http.get("/$discovery/rest", params={"version": "v1alpha1"}, headers={"host": "elsewhere.example"})
+    assert pinned.json()["rootUrl"] == f"http://127.0.0.1:{service_settings[0].port}/"  # --host 127.0.0.1
+    sock = bound_socket()
+    settings = replace(service_settings[0], host="0.0.0.0", port=sock.getsockname()[1], keys_file=None)
+    with running(create_app(settings, model=shipped_baseline), sock) as url:
+        answer = httpx.get(f"{url}/$discovery/rest", headers={"host": "mod.internal:8443"})
+    assert answer.json()["rootUrl"] == "http://mod.internal:8443/" and answer.headers["cache-control"] == "no-store"
+    assert ServerSettings(host="::", port=8080).root_url() == "http://[::]:8080/"  # what the log prints
