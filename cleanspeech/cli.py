@@ -54,14 +54,7 @@ def _read_file_to_score(args):
 
 
 def cmd_predict(args) -> int:
-    from .serving import (
-        UNPARSED_COLUMN,
-        check_output_path,
-        renamed_inputs_notice,
-        score_frame,
-        status_column,
-        write_table,
-    )
+    from .serving import check_output_path
 
     if args.output:
         check_output_path(args.output, args.file)
@@ -77,16 +70,30 @@ def cmd_predict(args) -> int:
     models = load_models(args.model)
     hook = verdict_hook(args, models, args.column if frame is not None and args.output else "text")
     if args.output:
-        if frame is None:
-            frame, args.column = pd.DataFrame({"text": texts}), "text"
-        if notice := renamed_inputs_notice(frame.columns, models):
-            print(f"note: {notice}", file=sys.stderr)
-        scored = score_frame(frame, args.column, models, row_errors=errors)
-        scored = hook(scored, status=status_column(frame.columns)) if hook else scored
-        write_table(scored, args.output, safe_cells=not args.raw_cells)
-        summary = {"rows": len(scored), "output": str(args.output), "models": list(models)}
-        print(json.dumps(summary | (hook.summary if hook else {})), file=summary_stream(args.output))
-        return 0
+        _write_scored(args, frame if frame is not None else pd.DataFrame({"text": texts}), errors, models, hook)
+    else:
+        _print_scored(args, frame, texts, errors, models, hook)
+    return 0
+
+
+def _write_scored(args, frame: pd.DataFrame, errors: dict, models: dict, hook) -> None:
+    """`predict --output`: every input row and column, a status column and the scores, then a summary."""
+    from .serving import renamed_inputs_notice, score_frame, status_column, write_table
+
+    column = args.column if args.file else "text"
+    if notice := renamed_inputs_notice(frame.columns, models):
+        print(f"note: {notice}", file=sys.stderr)
+    scored = score_frame(frame, column, models, row_errors=errors)
+    scored = hook(scored, status=status_column(frame.columns)) if hook else scored
+    write_table(scored, args.output, safe_cells=not args.raw_cells)
+    summary = {"rows": len(scored), "output": str(args.output), "models": list(models)}
+    print(json.dumps(summary | (hook.summary if hook else {})), file=summary_stream(args.output))
+
+
+def _print_scored(args, frame: pd.DataFrame | None, texts: list, errors: dict, models: dict, hook) -> None:
+    """`predict` without --output: one JSON result per comment on stdout, with its verdict where a policy judged."""
+    from .serving import UNPARSED_COLUMN, score_frame
+
     texts_only = pd.DataFrame({"text": texts})
     if frame is not None and "id" in frame.columns and args.column != "id":  # what names each comment in the queue
         texts_only["id"] = frame["id"].tolist()
@@ -105,7 +112,6 @@ def cmd_predict(args) -> int:
         if args.enqueue:  # stdout holds the results: how many were queued goes beside them
             print(json.dumps({k: hook.summary[k] for k in ("queued", "already_queued")}), file=sys.stderr)
     print(json.dumps(results, indent=2, ensure_ascii=False))
-    return 0
 
 
 def _json_results(scored: pd.DataFrame, models: dict) -> list[dict]:
