@@ -24,6 +24,8 @@ if saved := st.session_state.pop("policy_saved", None):  # set before the picker
     st.session_state["policy_pick"] = saved
     st.session_state["policy_note"] = ""  # the note went with that version; the next one gets its own
     st.success(as_text(f"Saved {saved} v{book.get(saved).version}."))
+if made := st.session_state.pop("policy_made_default", None):
+    st.success(as_text(f"{made} is now the default: comments with no policy of their own are judged by it."))
 chosen = st.selectbox("Policy", [*names, "＋ new policy"], index=names.index(default_name), key="policy_pick",
                       format_func=lambda n: f"{n} (default)" if n == default_name else n)  # fmt: skip
 NEW = "new policy"
@@ -91,7 +93,7 @@ fields = _form(base)
 try:
     edited = Policy(**fields)
     check_before_saving(edited)
-    if edited.name != base.name and edited.name in names:
+    if edited.name in names and (edited.name != base.name or not base.version):  # a new one left at "new policy" too
         raise InputError(f"A policy named {edited.name!r} exists: pick it above to change it.")
     if reason := book.conflict(edited):
         raise InputError(reason[0].upper() + reason[1:] + ".")
@@ -129,4 +131,5 @@ if save.button("Save as a new version", type="primary", key="policy_save", disab
     st.rerun()
 if base.version and base.name != default_name and make_default.button("Make this the default", key="policy_default"):
     book.set_default(base.name)
+    st.session_state["policy_made_default"] = base.name  # said after the rerun, where the button is gone
     st.rerun()

@@ -61,6 +61,8 @@ class ModerationStore:
             suggested, left_out = self._suggestion_rows(action, since, limit)
             frame = pd.concat([frame, suggested], ignore_index=True)
             truncated = truncated or left_out
+        # in UTC, and saying so: SQLite hands back the UTC times it stored without their zone (PostgreSQL keeps it)
+        frame["decided_at"] = pd.to_datetime(frame["decided_at"], utc=True)
         frame = frame.sort_values("decided_at", ascending=False, kind="stable").reset_index(drop=True)
         frame.attrs["truncated"] = truncated  # older records of the period were left out
         return frame

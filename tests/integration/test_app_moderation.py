@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cleanspeech.moderation import ModerationStore
+from cleanspeech.moderation import ModerationStore, Policy
 from cleanspeech.moderation.reasons import DEFAULT_REASONS
 from tests.helpers import REPO
 
@@ -302,10 +302,15 @@ def test_a_new_policy_is_created_from_the_page_and_cannot_take_an_existing_name(
     at = signed_in("views/policies.py")
     at.selectbox(key="policy_pick").select("＋ new policy").run()
     assert not at.exception and not at.error
-    at.text_input(key="policy_new policy_0_name").input("default").run()
-    assert "exists" in at.error[0].value  # a rename onto another policy would silently change that one
+    ModerationStore(store_path).policies.save(Policy(name="new policy"), by="bo")  # saved from the form before
+    for taken in ("default", "new policy"):  # a rename onto another policy would silently change that one, and so
+        at.text_input(key="policy_new policy_0_name").input(taken).run()
+        assert "exists" in at.error[0].value and "policy_save" not in [b.key for b in at.button]
     at.text_input(key="policy_new policy_0_name").input("kids").run()
     at.text_area(key="policy_new policy_0_communities").input("forum-kids")
     at.button(key="policy_save").click().run()
     saved = ModerationStore(store_path).policies.get("kids")
     assert saved.version == 1 and saved.communities == ("forum-kids",)
+    at.button(key="policy_default").click().run()  # the button goes: the page says what it did
+    assert ModerationStore(store_path).policies.default_name() == "kids"
+    assert any("kids is now the default" in s.value for s in at.success)

@@ -134,7 +134,9 @@ def test_an_escalated_item_waits_for_a_second_opinion(store):
     senior = store.queue.claim_next("lead", QueueFilter(statuses=("escalated",)))
     assert senior["id"] == 1 and senior["claimed_by"] == "lead"
     store.queue.decide(1, "lead", "remove", "identity_attack")
-    assert store.history()["action"].tolist() == ["remove", "escalate"]  # both kept, newest first
+    history = store.history()
+    assert history["action"].tolist() == ["remove", "escalate"]  # both kept, newest first
+    assert str(history["decided_at"].dt.tz) == "UTC"  # said, on every backend (SQLite gave the time without its zone)
 
 
 def test_history_holds_suggestscore_records_beside_decisions(store):
