@@ -48,6 +48,10 @@ def _forget_file() -> None:
 def _file_changed() -> None:
     if st.session_state.get("batch_file") is None:  # the user removed it with the uploader's x
         _forget_file()
+    # Replacing a file runs the page without one first, so the Models box is not shown in that run: the browser
+    # dropped its choice while the page kept it (an empty box, and a Score that did nothing). Set here, it is sent.
+    if "batch_models" in st.session_state:
+        st.session_state["batch_models"] = list(st.session_state["batch_models"])
 
 
 st.title("Score a file of comments")
@@ -103,15 +107,18 @@ columns = [c for c in frame.columns if c != UNPARSED_COLUMN]
 st.caption(as_text(f"{len(frame):,} rows, {len(columns)} columns."))
 if st.session_state.get("batch_column") not in (None, *columns):  # Streamlit would quietly take the first column
     st.session_state.pop("batch_column")
-# A value kept from an earlier visit is the widget's own (no default beside it: Streamlit would warn of both).
-first = columns.index(TEXT_COLUMN) if TEXT_COLUMN in columns else None
-column = st.selectbox("Text column", columns, index=0 if "batch_column" in st.session_state else first,
-                      placeholder="Choose the column that holds the comments", key="batch_column")  # fmt: skip
+# The widgets' starting values go into the session state, not into `index`/`default`, which are part of a widget's
+# identity: one of those that changes between runs (a first value, then none) makes a new widget.
+if "batch_column" not in st.session_state and TEXT_COLUMN in columns:
+    st.session_state["batch_column"] = TEXT_COLUMN
+column = st.selectbox("Text column", columns, index=None, placeholder="Choose the column that holds the comments",
+                      key="batch_column")  # fmt: skip
 if column is None:  # never guessed: scoring ids or names as if they were comments helps nobody
     st.info(as_text(missing_column_message(name, TEXT_COLUMN, columns, "Choose it above.")))
     st.stop()
-chosen = st.multiselect("Models", list(models), default=None if "batch_models" in st.session_state else list(models),
-                        key="batch_models")  # fmt: skip
+if "batch_models" not in st.session_state:
+    st.session_state["batch_models"] = list(models)
+chosen = st.multiselect("Models", list(models), key="batch_models")
 _keep()
 run_key = (digest, lines, lenient, column, tuple(chosen))
 

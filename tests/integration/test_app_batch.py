@@ -44,6 +44,8 @@ def test_batch_page_explains_bad_files(app, content, message):
 def test_batch_page_gives_each_file_its_one_outcome(app):
     app.switch_page("views/batch.py").run()
     for case in CASES:
+        if case.file_name.rsplit(".", 1)[-1] not in ("csv", "tsv", "txt", "xlsx"):  # the uploader offers no other
+            continue
         app.file_uploader(key="batch_file").upload(case.file_name, case.content, "application/octet-stream").run()
         assert not app.exception, case.name
         if case.error:

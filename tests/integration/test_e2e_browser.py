@@ -123,6 +123,13 @@ def test_broken_inputs_get_one_plain_message_never_an_exception_box(page, tmp_pa
     page.get_by_role("button", name="Score").click()
     page.get_by_text("scored: 1 · error: 1").wait_for()
     page.screenshot(path=screenshots / "batch-malformed.png", full_page=True)
+    fine = tmp_path / "fine.csv"
+    fine.write_text("comment_text\nhello\nyou idiot\n")
+    page.locator("input[type=file]").set_input_files(fine)  # a second file: the models chosen stay chosen (the box
+    page.get_by_text("2 rows, 1 columns.").wait_for()  # showed none, and Score did nothing)
+    page.get_by_role("button", name="Score").click()
+    page.get_by_text("scored: 2").wait_for()
+    assert "baseline" in page.get_by_test_id("stMultiSelect").inner_text()
 
     page.get_by_role("link", name="Training metrics").click()
     page.get_by_role("combobox", name="Run").click()
