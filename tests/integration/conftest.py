@@ -51,6 +51,14 @@ def http(service):
 
 
 @pytest.fixture
+def store_path(tmp_path, monkeypatch):
+    """A moderation store of the test's own, which the app opens (CLEANSPEECH_STORE)."""
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    monkeypatch.setenv("CLEANSPEECH_STORE", url)
+    return url
+
+
+@pytest.fixture
 def app(shipped_baseline_dir):
     """app.py on the shipped models through streamlit.testing, on its first page."""
     from streamlit.testing.v1 import AppTest

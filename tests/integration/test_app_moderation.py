@@ -1,5 +1,6 @@
-"""The moderator's pages through streamlit.testing: sign in, work the queue, read the history, change a policy,
-send a batch to review. Each test has its own store (CLEANSPEECH_STORE), so tests never see each other's items."""
+"""The moderator's pages through streamlit.testing: sign in, work the queue, read the history, send a batch to
+review (the Policies page: test_app_policies.py). Each test has its own store (CLEANSPEECH_STORE), so tests never see
+each other's items."""
 
 import time
 
@@ -7,39 +8,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cleanspeech.moderation import ModerationStore, Policy
+from cleanspeech.moderation import ModerationStore
 from cleanspeech.moderation.reasons import DEFAULT_REASONS
 from tests.helpers import REPO
+from tests.helpers.app_testing import fill_queue, signed_in
 
 pytestmark = pytest.mark.xdist_group("app")  # the app's models load once per worker
-
-
-@pytest.fixture
-def store_path(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
-    monkeypatch.setenv("CLEANSPEECH_STORE", url)
-    return url
-
-
-def signed_in(page: str, name: str = "ana") -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-    at.run()
-    at.switch_page(page).run()
-    at.sidebar.text_input(key="reviewer_name").input(name)
-    at.sidebar.button[0].click().run()
-    assert not at.exception
-    return at
-
-
-def fill_queue(url: str, texts: list[str], shipped_baseline) -> ModerationStore:
-    from cleanspeech.moderation import Policy, moderate
-
-    store = ModerationStore(url)
-    policy = store.policies.save(Policy(model="baseline"), by="test")
-    store.policies.set_default(policy.name)
-    judged = moderate(texts, policy, model=shipped_baseline)
-    store.queue.enqueue(judged.queue_rows("cli", only=("allow", "review", "remove")))
-    return store
 
 
 def test_queue_needs_a_reviewer_then_opens_decides_and_moves_on(store_path, shipped_baseline):
@@ -194,24 +168,6 @@ def test_history_lists_decisions_and_applies_a_proposed_threshold_as_a_new_versi
     assert any("No approve or remove decisions" in i.value for i in at.info)
 
 
-def test_policy_edits_show_their_impact_before_saving(store_path, shipped_baseline):
-    fill_queue(store_path, ["you stupid idiot"], shipped_baseline)
-    at = signed_in("views/policies.py")
-    key = "policy_default_1"
-    at.text_area(key=f"{key}_blocklist").input("lovely")
-    at.number_input(key=f"{key}_remove_toxic").set_value(0.3).run()
-    assert not at.exception
-    moves = at.dataframe[0].value
-    assert moves.loc["review", "remove"] > 0  # validation comments that the lower threshold would remove
-    note = "stricter for the launch"
-    at.text_input(key="policy_note").input(note)
-    at.button(key="policy_save").click().run()
-    saved = ModerationStore(store_path).policies.get("default")
-    assert saved.version == 2 and saved.remove["toxic"] == 0.3 and saved.blocklist == ("lovely",)
-    assert any("Saved default v2" in s.value for s in at.success)
-    assert at.text_input(key="policy_note").value == ""  # the next version gets a note of its own
-
-
 def test_batch_page_sends_flagged_rows_to_the_queue(store_path, tmp_path):
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     at.run()
@@ -295,22 +251,3 @@ def test_the_list_pages_forward_and_back_and_an_item_can_be_escalated_or_put_bac
     at.button(key="queue_back").click().run()
     at.multiselect(key="queue_status").set_value(["escalated"]).run()
     assert at.dataframe[0].value["id"].tolist() == [opened]  # waiting for a second opinion
-
-
-def test_a_new_policy_is_created_from_the_page_and_cannot_take_an_existing_name(store_path, shipped_baseline):
-    fill_queue(store_path, [], shipped_baseline)
-    at = signed_in("views/policies.py")
-    at.selectbox(key="policy_pick").select("＋ new policy").run()
-    assert not at.exception and not at.error
-    ModerationStore(store_path).policies.save(Policy(name="new policy"), by="bo")  # saved from the form before
-    for taken in ("default", "new policy"):  # a rename onto another policy would silently change that one, and so
-        at.text_input(key="policy_new policy_0_name").input(taken).run()
-        assert "exists" in at.error[0].value and "policy_save" not in [b.key for b in at.button]
-    at.text_input(key="policy_new policy_0_name").input("kids").run()
-    at.text_area(key="policy_new policy_0_communities").input("forum-kids")
-    at.button(key="policy_save").click().run()
-    saved = ModerationStore(store_path).policies.get("kids")
-    assert saved.version == 1 and saved.communities == ("forum-kids",)
-    at.button(key="policy_default").click().run()  # the button goes: the page says what it did
-    assert ModerationStore(store_path).policies.default_name() == "kids"
-    assert any("kids is now the default" in s.value for s in at.success)
