@@ -48,10 +48,6 @@ def _forget_file() -> None:
 def _file_changed() -> None:
     if st.session_state.get("batch_file") is None:  # the user removed it with the uploader's x
         _forget_file()
-    # Replacing a file runs the page without one first, so the Models box is not shown in that run: the browser
-    # dropped its choice while the page kept it (an empty box, and a Score that did nothing). Set here, it is sent.
-    if "batch_models" in st.session_state:
-        st.session_state["batch_models"] = list(st.session_state["batch_models"])
 
 
 st.title("Score a file of comments")
@@ -66,6 +62,12 @@ lenient = st.checkbox("Keep malformed rows", key="batch_lenient",
 lines = st.checkbox("One comment per line (plain text, no header)", key="batch_lines",
                     help="Each line that holds more than white space is one comment, commas and all; without this, "
                     "the first line is read as a header.")  # fmt: skip
+# Shown on every run, with or without a file, as the two settings above: replacing a file can run the page once without
+# one, and a Models box left out of that run came back empty in the browser while the page still held the models
+# (and Score did nothing).
+if "batch_models" not in st.session_state:
+    st.session_state["batch_models"] = list(models)
+chosen = st.multiselect("Models", list(models), key="batch_models")
 _keep()
 if upload is not None:
     st.session_state[KEPT_FILE] = (upload.name, upload.getvalue())
@@ -116,9 +118,6 @@ column = st.selectbox("Text column", columns, index=None, placeholder="Choose th
 if column is None:  # never guessed: scoring ids or names as if they were comments helps nobody
     st.info(as_text(missing_column_message(name, TEXT_COLUMN, columns, "Choose it above.")))
     st.stop()
-if "batch_models" not in st.session_state:
-    st.session_state["batch_models"] = list(models)
-chosen = st.multiselect("Models", list(models), key="batch_models")
 _keep()
 run_key = (digest, lines, lenient, column, tuple(chosen))
 
