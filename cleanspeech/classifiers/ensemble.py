@@ -170,7 +170,7 @@ class EnsembleModel:
     def route(self, texts) -> list[dict]:
         """Per text: its detected language, the language it is routed as (`und` where detection is unsure) and the
         weight each member gets, in the language's mix and on each label (`route_text`)."""
-        texts = [t if isinstance(t, str) else "" for t in text_list(texts)]  # NaN from an empty cell: an empty comment
+        texts = text_list(texts)
         return [route_text(t, self.weights, self.language_weights, self.unsure, self.label_weights) for t in texts]
 
     def predict_proba(self, texts) -> pd.DataFrame:

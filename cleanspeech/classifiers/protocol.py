@@ -28,8 +28,9 @@ def text_list(texts) -> list:
 
     What would be scored as something other than the comments meant is refused with an `InputError`: bytes (each
     byte would be a comment), a DataFrame (its column names would be), a mapping (its keys), `None` or a number.
-    Items that are not strings (NaN from an empty CSV cell) are scored as empty comments, as `clean_text` reads them;
-    bytes items are refused (each would be scored as an empty comment, silently).
+    Items that are not strings (NaN from an empty CSV cell, None, a number) become empty comments here, for every
+    family and for what reads the texts before a model does (the ensemble's language detector); bytes items are
+    refused (each would be scored as an empty comment, silently).
     """
     if isinstance(texts, str):
         return [texts]
@@ -44,7 +45,7 @@ def text_list(texts) -> list:
     undecoded = next((i for i, text in enumerate(texts) if isinstance(text, bytes | bytearray)), None)
     if undecoded is not None:
         raise InputError(f"texts[{undecoded}] is bytes: decode the comments first, e.g. with .decode('utf-8')")
-    return texts
+    return [text if isinstance(text, str) else "" for text in texts]
 
 
 def indexed_like(texts, scores: pd.DataFrame) -> pd.DataFrame:

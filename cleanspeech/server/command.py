@@ -61,9 +61,9 @@ def run_serve(args: argparse.Namespace) -> int:
     from .._io import import_optional
     from ..errors import InputError
 
-    for module in ("fastapi", "fastapi_offline", "uvicorn", "httpx", "sqlalchemy", "alembic", "py3langid"):
+    for module in ("fastapi", "fastapi_offline", "uvicorn", "httpx", "sqlalchemy", "alembic", "py3langid",
+                   "prometheus_client"):  # fmt: skip
         import_optional(module, "serve", "the scoring service")
-    import_optional("prometheus_client", "serve", "the scoring service")
     bad_url = args.public_url is not None and not _is_base_url(args.public_url)
     checks = ((args.port > 65535, "--port must be at most 65535"),
               (not args.max_wait_ms >= 0, "--max-wait-ms must be at least 0"),  # `not >=`: NaN is refused too
