@@ -94,11 +94,14 @@ def test_serve_with_workers_stops_on_a_model_damaged_past_the_parents_checks(shi
     damaged = tmp_path / "baseline"
     shutil.copytree(shipped_baseline_dir, damaged)
     _cut_short(damaged / "baseline_pipeline.pkl.gz")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    done = subprocess.run([sys.executable, "-m", "cleanspeech", "serve", "--workers", "2", "--port", str(port),
-                           "--model", str(damaged), "--store", str(tmp_path / "s.sqlite3")],
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    for _attempt in range(3):  # a free port may be taken by another test between the probe and the server
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "cleanspeech", "serve", "--workers", "2", "--port", str(port),
+                               "--model", str(damaged), "--store", str(tmp_path / "s.sqlite3")],
+                              capture_output=True, text=True, timeout=120)  # fmt: skip
+        if "Address already in use" not in done.stderr:
+            break
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines()[-1].startswith(f"error: cannot read the model in {damaged}")
