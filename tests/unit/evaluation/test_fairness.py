@@ -9,7 +9,6 @@ import pytest
 from cleanspeech.classifiers import flagged_labels
 from cleanspeech.errors import InputError
 from cleanspeech.evaluation.bias import bias_report, generalized_mean
-from cleanspeech.evaluation.fairness import term_words
 from cleanspeech.evaluation.functional import (
     BENIGN_MENTIONS,
     FUNCTIONALITIES,
@@ -17,6 +16,7 @@ from cleanspeech.evaluation.functional import (
     run_functional_suite,
 )
 from cleanspeech.evaluation.identity_templates import LANGUAGES, TERMS, template_rows
+from cleanspeech.evaluation.mentions import mentions, term_words
 from tests.helpers import load_script, run_script
 
 
@@ -68,9 +68,40 @@ def test_a_rate_just_over_the_limit_is_not_surely_over_it():
     )
 
 
-def test_terms_are_found_in_their_plural_and_gendered_forms():
+def test_real_comments_are_grouped_by_the_terms_they_name_in_each_form():
     assert {"muslim", "muslims"} <= term_words("muslim", "en")
     assert {"schwul", "schwule", "schwuler"} <= term_words("gay", "de")
+    texts = pd.Series(
+        [
+            "Women and men alike",
+            "The Jews of Berlin",
+            "He uses a wheelchair.",
+            "I'll be there, user",
+            "Les Arabes de Paris",
+            "Ich weiß es nicht",
+            "Arabs and Asians",
+            "a mentally  ill man",
+        ]
+    )
+    found = mentions(texts, "en")
+    assert found["woman"].tolist() == [True, False, False, False, False, False, False, False]
+    assert found["man"][[0, 7]].all() and found["jewish"][1] and found["wheelchair user"][2]
+    assert not found["mentally ill"][3] and found["mentally ill"][7]  # "I'll" is not "ill"; a phrase across spaces
+    assert found["arab"][6] and found["asian"][6]  # plurals of the race and ethnicity terms
+    assert mentions(texts, "fr", ["arab"])["arab"].tolist() == [False, False, False, False, True, False, False, False]
+    assert not mentions(texts, "de", ["white"])["white"].any()  # "weiß" is also "(I) know"
+    assert list(mentions(texts, "de", ["gay", "deaf"])) == ["gay", "deaf"]
+
+
+def test_each_template_sentence_is_a_mention_of_its_own_term_and_of_no_other():
+    rows = pd.DataFrame(template_rows(LANGUAGES))
+    left_out = {("white", "de"), ("roma", "de")}  # "weiß" and "Rom" mostly mean "know" and Rome in real comments
+    for lang, sentences in rows.groupby("lang"):
+        for term, found in mentions(sentences["text"], lang).items():
+            own = (sentences["term"] == term).to_numpy()
+            assert (found == own).all() or ((term, lang) in left_out and not found.any()), (term, lang)
+    with pytest.raises(KeyError, match="unknown identity term"):
+        term_words("martian", "en")
 
 
 def test_the_functional_suite_has_every_functionality_and_judges_cases_by_their_labels(shipped_baseline):
@@ -113,9 +144,12 @@ def test_the_suite_says_how_well_attacks_are_ranked_above_benign_mentions_of_the
 
 
 def test_one_command_writes_the_report_beside_each_model(tmp_path, capsys, shipped_baseline_dir, dataset):
-    done = run_script(capsys, "evaluate_fairness", "--quick", "--model", "baseline", "--output-dir", str(tmp_path))
+    done = run_script(capsys, "evaluate_fairness", "--quick", "--model", "baseline", "--output-dir", str(tmp_path),
+                      "--real-rows", "40")  # fmt: skip
     assert done.returncode == 0, done.stderr
     report = json.loads((tmp_path / "baseline" / "fairness.json").read_text())
+    assert report["settings"]["real_rows"] == 40 and report["real_comments"]["en"]["comments"] <= 80
+    assert set(report["real_comments"]["en"]["groups"]) <= {"gay", "muslim", "black", "woman", "deaf", "immigrant"}
     assert list(report["templates"]["languages"]) == ["all", "en", "de"]
     templates = report["templates"]["languages"]["all"]
     assert set(templates["groups"]) == {"gay", "muslim", "black", "woman", "deaf", "immigrant"}
@@ -135,3 +169,22 @@ def test_models_of_one_folder_name_get_a_report_each(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(InputError, match="is a file"):  # before anything is measured
         output_dirs(["baseline"], str(tmp_path / "file"))
+
+
+def test_a_sample_never_replaces_a_models_report_and_a_bad_output_folder_is_refused_before_scoring(tmp_path, capsys):
+    refused = run_script(capsys, "evaluate_fairness", "--quick", "--model", "baseline", "--no-real")
+    assert refused.returncode == 2 and "give --output-dir" in refused.stderr
+    (tmp_path / "afile").write_text("")
+    with pytest.raises(InputError, match="afile is a file, not a folder"):  # before the model is even looked for
+        load_script("evaluate_fairness").main(["--model", "no-such-model", "--output-dir", f"{tmp_path}/afile/x"])
+
+
+def test_the_python_api_takes_one_name_or_several_and_refuses_unknown_ones():
+    assert {row["term"] for row in template_rows("en", "woman")} == {"woman"}  # not "man", a substring of it
+    assert {row["lang"] for row in template_rows(["de", "fr"], ["gay"])} == {"de", "fr"}
+    for languages, terms in (("xx", None), ("en", []), ("en", ["martian"])):
+        with pytest.raises(InputError):
+            template_rows(languages, terms)
+    assert set(functional_cases("gay people")["group"]) == {"gay people", ""}
+    with pytest.raises(InputError):
+        functional_cases([])
