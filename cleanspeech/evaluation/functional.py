@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..classifiers import flag_matrix
+from ..errors import InputError
 from ..labels import LABELS
 from ..text import upper_first
 
@@ -80,7 +81,11 @@ def _fill(template: str, group: str) -> str:
 
 
 def functional_cases(groups=GROUPS) -> pd.DataFrame:
-    """Every case: functionality, group (empty when the template names none), text, expected and forbidden labels."""
+    """Every case: functionality, group (empty when the template names none), text, expected and forbidden labels.
+    `groups`: the groups the templates name (a name, or several)."""
+    groups = (groups,) if isinstance(groups, str) else tuple(groups)
+    if not groups or not all(isinstance(group, str) and group.strip() for group in groups):
+        raise InputError("functional_cases needs one group name or more, each a non-empty string")
     rows = []
     for functionality, (templates, expect, forbid) in FUNCTIONALITIES.items():
         for template in templates:

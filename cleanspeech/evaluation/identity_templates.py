@@ -7,6 +7,7 @@ uses it predicatively ("I am X", "being X", "anyone who is X"), so no template h
 Templates and forms are our own writing. Slurs are not identity terms: they are in the functional suite.
 """
 
+from ..errors import InputError
 from ..text import upper_first
 
 # term -> category, then its form in en, de, fr, es, it, pt
@@ -132,11 +133,25 @@ def _fill(template: str, form: str) -> str:
     return upper_first(template.format(x=form))
 
 
+def chosen(values, known, what: str) -> tuple:
+    """`values` (a name, or several) checked against `known`, in their order; all of `known` when None."""
+    if values is None:
+        return tuple(known)
+    values = (values,) if isinstance(values, str) else tuple(values)
+    if unknown := [value for value in values if value not in known]:
+        raise InputError(f"unknown {what} {', '.join(map(repr, unknown))}: choose from {', '.join(known)}")
+    if not values:
+        raise InputError(f"no {what} chosen: give at least one of {', '.join(known)}")
+    return values
+
+
 def template_rows(languages=LANGUAGES, terms=None) -> list[dict]:
-    """Every (term, language, template) sentence: {term, category, lang, template, text, toxic}."""
+    """Every (term, language, template) sentence: {term, category, lang, template, text, toxic}, for the terms and
+    languages given (each a name or several; every term when `terms` is None)."""
+    languages, terms = chosen(languages, LANGUAGES, "language"), chosen(terms, tuple(TERMS), "identity term")
     rows = []
     for term, (category, forms) in TERMS.items():
-        if terms is not None and term not in terms:
+        if term not in terms:
             continue
         for lang in languages:
             form = forms[LANGUAGES.index(lang)]
