@@ -23,6 +23,7 @@ from cleanspeech.evaluation.identity_templates import LANGUAGES
 
 QUICK_TERMS = ("gay", "muslim", "black", "woman", "deaf", "immigrant")  # --quick: one or two per category
 QUICK_LANGUAGES = ("en", "de")
+QUICK_ROWS = 200
 
 
 def parse_args(argv=None):
@@ -30,12 +31,19 @@ def parse_args(argv=None):
     p.add_argument("--model", action="append", help="model name or directory (repeatable; default: every shipped one)")
     p.add_argument("--data-dir", help="data directory (default: $CLEANSPEECH_DATA or ../shared/data)")
     p.add_argument("--no-real", action="store_true", help="templates and the functional suite only (no data needed)")
-    p.add_argument("--real-rows", type=at_least(1), default=REAL_ROWS, help="held-out comments per language "
-                   "mentioning a term, and as many without (default: %(default)s)")  # fmt: skip
+    p.add_argument("--real-rows", type=at_least(1), help="held-out comments per language mentioning a term, and as "
+                   f"many without (default: {REAL_ROWS}; {QUICK_ROWS} with --quick)")  # fmt: skip
     p.add_argument("--quick", action="store_true", help=f"terms {', '.join(QUICK_TERMS)} in "
-                   f"{' and '.join(QUICK_LANGUAGES)}, 200 real comments: a check, not a measurement")  # fmt: skip
+                   f"{' and '.join(QUICK_LANGUAGES)}, {QUICK_ROWS} real comments: a check, not a measurement, so it "
+                   "needs --output-dir (a model's own fairness.json is the full measurement)")  # fmt: skip
     p.add_argument("--output-dir", help="write DIR/<model>/fairness.json instead of beside each model")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.quick and not args.output_dir:
+        p.error(
+            "--quick measures a sample: give --output-dir, so that it does not replace the full report beside "
+            "each model"
+        )
+    return args
 
 
 def summary_line(name: str, report: dict) -> str:
@@ -59,8 +67,9 @@ def output_dirs(names: list[str], output_dir: str | None) -> dict[str, Path]:
     its parent's name joined on where two models share a name (runs/a/best and runs/b/best: a-best, b-best)."""
     if not output_dir:
         return {name: resolve_model_dir(name) for name in names}
-    if Path(output_dir).exists() and not Path(output_dir).is_dir():
-        raise InputError(f"--output-dir {output_dir} is a file, not a folder")
+    for folder in (Path(output_dir), *Path(output_dir).parents):  # found now, not after the first model's hours
+        if folder.exists() and not folder.is_dir():
+            raise InputError(f"--output-dir {output_dir}: {folder} is a file, not a folder")
     parts = {name: [p for p in Path(name).parts if p not in (Path(name).anchor, ".", "..")] or ["model"]
              for name in names}  # never a folder outside --output-dir ("/best", "..")  # fmt: skip
     short = [parts[name][-1] for name in names]
@@ -77,7 +86,7 @@ def main(argv=None) -> int:
     models = remember_scores(load_models(names))  # the ensemble reads its members' scores, not runs them again
     frame = None if args.no_real else build_dataset(args.data_dir)
     languages, terms = (QUICK_LANGUAGES, QUICK_TERMS) if args.quick else (LANGUAGES, None)
-    rows = 200 if args.quick else args.real_rows
+    rows = args.real_rows or (QUICK_ROWS if args.quick else REAL_ROWS)
     for name, model in models.items():
         report = fairness_report(model, frame, languages, terms, rows)
         report["settings"] = {"model": name, "languages": list(languages), "terms": list(terms or []) or "all",
