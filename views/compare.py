@@ -14,17 +14,7 @@ from cleanspeech.evaluation.metrics import precision_recall_f1
 from cleanspeech.evaluation.reports import disagreements
 from cleanspeech.paths import resolve_data_dir
 from views.common import MODEL_COLORS, chart_text, comment_texts, read_json
-
-
-def separation_table(fairness: dict, order: list[str]) -> pd.DataFrame:
-    """ROC-AUC of attacks against benign mentions: a row per functionality that has one (in `order`), a column per
-    model and expected label."""
-    columns = {}
-    for name, report in fairness.items():
-        for functionality, result in report["functional"]["functionalities"].items():
-            for label, auc in result.get("separation", {}).items():
-                columns.setdefault(f"{name}: {label}", {})[functionality] = auc
-    return pd.DataFrame(columns, index=[f for f in order if any(f in column for column in columns.values())])
+from views.fairness import flag_step, functional_section, readable_fairness, sample_note
 
 
 def interval_errors(group: dict, metric: str) -> dict:
@@ -135,7 +125,7 @@ else:
 
 st.subheader("Fair to the people it moderates")
 fairness = {name: read_json(model_path(name) / "fairness.json") for name in MODEL_COMMANDS}
-fairness = {name: r for name, r in fairness.items() if isinstance(r, dict) and "templates" in r}
+fairness = {name: r for name, r in fairness.items() if readable_fairness(r)}
 if not fairness:
     st.info("Measure it with `python scripts/evaluate_fairness.py`.")
 else:
@@ -143,6 +133,9 @@ else:
                "that a model flags at its tuned thresholds (target: at most 10%); BPSN AUC is low when benign mentions "
                "of a group score above attacks on others. Generalized means use p = -5, so the worst groups weigh "
                "most; the final metric is Jigsaw 2019's.")  # fmt: skip
+    for name, report in fairness.items():
+        if sample := sample_note(report.get("settings")):
+            st.warning(f"{name}: {sample}. Its figures are not comparable with a full measurement.")
     left, right = st.columns(2)
     source = left.radio("Sentences", ["templates", "real comments"], horizontal=True, key="fair_source",
                         help="templates: our sentences, 48 terms in 6 languages; real comments: held-out comments "
@@ -164,38 +157,22 @@ else:
                      key="fairness_summary")  # fmt: skip
         metric = st.radio("Per term", ["benign_fpr", "bpsn_auc", "subgroup_auc", "bnsp_auc"], horizontal=True,
                           key="fair_metric")  # fmt: skip
-        per_term = pd.DataFrame([{"model": name, "term": chart_text(term), metric: g[metric],
-                                  **interval_errors(g, metric)}
-                                 for name, m in measured.items() for term, g in m["groups"].items()])  # fmt: skip
-        bars = {"error_y": "above", "error_y_minus": "below"} if "above" in per_term else {}
-        figure = px.bar(per_term, x="term", y=metric, color="model", barmode="group", color_discrete_map=MODEL_COLORS,
-                        **bars)  # fmt: skip
-        if metric == "benign_fpr":
-            figure.add_hline(y=0.1, line_dash="dot", annotation_text="target 10%")
-            st.caption("Bars: the share of each term's benign sentences flagged, with its 95% interval: with 48 "
-                       "sentences a term, one flag more or less moves the rate by 2 points.")  # fmt: skip
-        st.plotly_chart(figure, key="fairness_terms")
-    passes = pd.DataFrame({name: {f: v["pass_rate"] for f, v in r["functional"]["functionalities"].items()}
-                           for name, r in fairness.items()})  # fmt: skip
-    first = next(iter(fairness.values()))["functional"]["functionalities"]
-    passes.insert(0, "expected flags", [", ".join(first[f]["expect"]) or "none" for f in passes.index])
-    st.caption("Functional tests (in the spirit of HateCheck): the share of cases per functionality where every "
-               "expected label is flagged and none of the forbidden ones.")  # fmt: skip
-    st.dataframe(passes, key="functional_table")
-    st.caption(
-        "Without thresholds: how often a case of each functionality outscores a benign mention of the same groups "
-        "(ROC-AUC per expected label; 1.0: every attack above every benign sentence, 0.5: chance). A functionality "
-        "failed above at a high AUC needs other thresholds; at a low one, a better model."
-    )
-    st.dataframe(separation_table(fairness, list(first)), key="functional_separation")
-    with st.expander("Failing examples"):
-        pick = st.selectbox("Model", list(fairness), key="fair_failures_model")
-        failures = [
-            {"functionality": f, "text": case["text"], "flagged": ", ".join(case["flagged"]) or "none"}
-            for f, v in fairness[pick]["functional"]["functionalities"].items()
-            for case in v["failures"]
-        ]
-        st.dataframe(pd.DataFrame(failures), hide_index=True, key="functional_failures")  # text, never markup
+        groups = [(name, term, g) for name, m in measured.items() for term, g in m.get("groups", {}).items()]
+        per_term = pd.DataFrame([{"model": name, "term": chart_text(term), metric: g.get(metric),
+                                  "benign": g.get("benign"), **interval_errors(g, metric)}
+                                 for name, term, g in groups])  # fmt: skip
+        if per_term.empty:
+            st.info(f"No {source} in this language name a term.")
+        else:
+            bars = {"error_y": "above", "error_y_minus": "below"} if "above" in per_term else {}
+            figure = px.bar(per_term, x="term", y=metric, color="model", barmode="group",
+                            color_discrete_map=MODEL_COLORS, **bars)  # fmt: skip
+            if metric == "benign_fpr":
+                figure.add_hline(y=0.1, line_dash="dot", annotation_text="target 10%")
+                st.caption(f"Bars: the share of each term's benign sentences flagged, with its 95% interval. "
+                           f"{flag_step(per_term['benign'])}")  # fmt: skip
+            st.plotly_chart(figure, key="fairness_terms")
+    functional_section(fairness)
 
 st.subheader("Where the models disagree")
 if len(reports) < 2:

@@ -179,3 +179,26 @@ def test_compare_page_shows_fairness_per_term_and_functionality(two_models, ship
         "pass_rate"]  # fmt: skip
     at.radio(key="fair_source").set_value("real comments").run()
     assert not at.exception and any("No real comments were measured" in i.value for i in at.info)
+
+
+def test_compare_page_shows_a_sample_as_one_and_skips_what_a_report_lacks(
+    two_models, shipped_baseline, monkeypatch, tmp_path
+):
+    """A `--quick` report is named a sample; a language where no comment names a term, and a report without the
+    functional tests (written by hand, or cut short), leave the page whole."""
+    from cleanspeech.evaluation.fairness import fairness_report
+
+    root = tmp_path / "models"
+    shutil.copytree(two_models, root)
+    report = fairness_report(shipped_baseline, None, ("en", "de"), ("gay", "deaf"))
+    report["settings"] = {"model": "baseline", "languages": ["en", "de"], "terms": ["gay", "deaf"], "real_rows": 200}
+    report["real_comments"] = {"fr": {"comments": 12, "overall_auc": 0.7, "groups": {}}}
+    (root / "baseline" / "fairness.json").write_text(json.dumps(report))
+    (root / "transformer" / "fairness.json").write_text(json.dumps({"templates": report["templates"]}))
+    at = _compare_page(root, monkeypatch, "toxic")
+    assert not at.exception and not [e.value for e in at.error if "could not finish" in e.value]
+    assert any("baseline: measured on a sample (2 terms, languages en, de)" in w.value for w in at.warning)
+    functional = next(df.value for df in at.dataframe if "expected flags" in df.value.columns)
+    assert list(functional.columns) == ["expected flags", "baseline"]  # the transformer's report has no such tests
+    at.radio(key="fair_source").set_value("real comments").run()
+    assert not at.exception and any("No real comments in this language name a term" in i.value for i in at.info)

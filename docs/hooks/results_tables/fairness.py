@@ -31,6 +31,18 @@ def _worst_terms(found: dict, k: int = 8) -> list[str]:
     return out
 
 
+def _extent(found: dict) -> str:
+    """How many terms and languages the reports measured (each model's, where they differ)."""
+    extents = {}
+    for name, report in found.items():
+        languages = [lang for lang in report["templates"]["languages"] if lang != "all"]
+        terms = report["templates"]["languages"].get("all", {}).get("groups", {})
+        extents.setdefault(f"{len(terms)} terms, {len(languages)} languages", []).append(name)
+    if len(extents) == 1:
+        return next(iter(extents))
+    return "; ".join(f"{extent} ({', '.join(names)})" for extent, names in extents.items())
+
+
 def render_fairness(root: Path) -> str:
     out = ["## Identity bias and functional tests", ""]
     found = {name: load(root / "models" / name / "fairness.json") for name in CLASSIFIERS}
@@ -42,7 +54,7 @@ def render_fairness(root: Path) -> str:
         "Source: " + ", ".join(f"`models/{name}/fairness.json`" for name in found) + ". Borkan et al. (2019) "
         "metrics per identity term, summarised by their generalized mean (p = -5) and the Jigsaw 2019 final "
         "metric; benign FPR: the share of non-toxic sentences naming the group that the model flags (any label "
-        "at its tuned threshold). Templates: our sentences, 48 terms, 6 languages; `all` pools them.",
+        f"at its tuned threshold). Templates: our sentences, {_extent(found)}; `all` pools them.",
         "",
     ]
     header = ["model", "language", *(title for _, title in SUMMARY)]
