@@ -6,6 +6,7 @@ answer everywhere: refused with the line numbers (400), or, with `lenient=true`,
 marked. The answer keeps every input row and column, adds a status column and the served model's scores.
 """
 
+import asyncio
 import functools
 import json
 import re
@@ -81,7 +82,7 @@ async def score_file(
     body = await request.body()
     is_xlsx = request.headers.get("content-type", "").startswith(XLSX_TYPE)
     name = name or ("upload.xlsx" if is_xlsx else "upload.csv")
-    table = _read(body, name, column, lenient)
+    table = await asyncio.to_thread(_read, body, name, column, lenient)  # a large file is read off the event loop
     served = {state.model_name: state.scorer.model}
     notices = table.notices + ([f"{table.name} has a header but no rows"] if table.frame.empty else [])  # as the CLI
     if notice := renamed_inputs_notice(table.frame.columns, served):
