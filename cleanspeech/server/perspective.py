@@ -6,6 +6,7 @@ Perspective's order, with Perspective's messages (clients match some literally).
 """
 
 import asyncio
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
@@ -13,12 +14,12 @@ from pydantic import Field
 from ..labels import LABELS
 from ..text import is_blank
 from .attributes import label_for
-from .errors import ERROR_RESPONSES, invalid_request
+from .errors import ERROR_RESPONSES, invalid_request, utf8_body
 from .keys import key_of
 from .languages import UNDETERMINED, attribute_languages, base_language
-from .messages import Message
+from .messages import Flag, Message, Number
 from .queueing import Analyzed
-from .scoring import sentence_spans, utf16_offset
+from .scoring import sentence_spans, utf16_offsets
 from .state import Service, ServiceState, authorize, authorize_suggestion
 
 MAX_COMMENT_BYTES = 20_480
@@ -36,7 +37,8 @@ def json_only(alt: str = Query("json", description="Data format for response: js
         raise invalid_request(f"alt={alt} is not supported: this server answers JSON only (alt=json).")
 
 
-router = APIRouter(prefix="/v1alpha1", tags=["Perspective (commentanalyzer v1alpha1)"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1alpha1", tags=["Perspective (commentanalyzer v1alpha1)"], responses=ERROR_RESPONSES,
+                   dependencies=[Depends(utf8_body)])  # fmt: skip
 
 
 class TextEntry(Message):
@@ -46,7 +48,7 @@ class TextEntry(Message):
 
 class AttributeParameters(Message):
     score_type: str | None = None
-    score_threshold: float | None = Field(default=None, ge=0, le=1)
+    score_threshold: Annotated[float | None, Number] = Field(default=None, ge=0, le=1)
 
 
 class ArticleAndParentComment(Message):
@@ -65,8 +67,8 @@ class AnalyzeCommentRequest(Message):
     comment: TextEntry | None = None
     requested_attributes: dict[str, AttributeParameters | None] | None = None
     languages: list[str] | None = None
-    span_annotations: bool | None = None
-    do_not_store: bool | None = None
+    span_annotations: Flag = None
+    do_not_store: Flag = None
     client_token: str | None = None
     session_id: str | None = None
     community_id: str | None = None
@@ -74,13 +76,14 @@ class AnalyzeCommentRequest(Message):
 
 
 class Score(Message):
-    value: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)  # a probability, as analyze answers
+    # a probability, as analyze answers
+    value: Annotated[float | None, Number] = Field(default=None, ge=0, le=1, allow_inf_nan=False)
     type: str | None = None
 
 
 class SpanScore(Message):
-    begin: int | None = None
-    end: int | None = None
+    begin: Annotated[int | None, Number] = None
+    end: Annotated[int | None, Number] = None
     score: Score | None = None
 
 
@@ -186,6 +189,7 @@ async def analyze(request: AnalyzeCommentRequest, state: Service, http: Request)
             Analyzed(text, raw[0], detected[0], request.community_id, key_policy, request.client_token)
         )
     span_scores = scores[1:] if len(spans) > 1 else scores[:1]
+    offsets = utf16_offsets(text)
     result = {}
     for name, (label, threshold) in attributes.items():
         column = LABELS.index(label)
@@ -193,7 +197,7 @@ async def analyze(request: AnalyzeCommentRequest, state: Service, http: Request)
             continue  # Perspective leaves out scores below the requested threshold
         result[name] = {
             "spanScores": [
-                {"begin": utf16_offset(text, b), "end": utf16_offset(text, e), "score": _score(row[column])}
+                {"begin": offsets[b], "end": offsets[e], "score": _score(row[column])}
                 for (b, e), row in zip(spans, span_scores)
             ],
             "summaryScore": _score(scores[0, column]),

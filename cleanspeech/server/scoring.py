@@ -13,6 +13,7 @@ import asyncio
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
 
@@ -44,6 +45,10 @@ class BatchingScorer:
         self._task: asyncio.Task | None = None
         self._forwards: set[asyncio.Task] = set()  # held so running forward passes are not garbage-collected
         self._executor = ThreadPoolExecutor(max_workers=self.in_flight, thread_name_prefix="cleanspeech-model")
+        # Explanations, rewrites and files take seconds to minutes: one at a time, on a thread of their own, so that
+        # scoring requests never queue behind them (two slow explanations held both model threads, and every
+        # analyze request behind them timed out)
+        self._side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cleanspeech-side")
 
     @property
     def batching(self) -> bool:
@@ -55,8 +60,9 @@ class BatchingScorer:
         return self.model.predict_proba(texts)[list(LABELS)].to_numpy(dtype=np.float64)
 
     async def run(self, function, *args):
-        """Run `function(*args)` on a model thread (explanations and rewrites use the model too)."""
-        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+        """Run `function(*args)` (an explanation, a rewrite, a file) on the slow jobs' thread. One cancelled before
+        it starts (its request timed out while it waited) never runs."""
+        return await asyncio.get_running_loop().run_in_executor(self._side, function, *args)
 
     async def score(self, texts: list[str]) -> np.ndarray:
         loop = asyncio.get_running_loop()
@@ -135,6 +141,7 @@ class BatchingScorer:
         if self._task is not None:
             self._task.cancel()
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._side.shutdown(wait=False, cancel_futures=True)
 
 
 def load_scorer(name_or_path: str, max_batch: int, max_wait_ms: float, model=None) -> tuple[BatchingScorer, str, str]:
@@ -172,6 +179,7 @@ def sentence_spans(text: str, max_spans: int = MAX_SPANS) -> list[tuple[int, int
     return spans or [(0, len(text))]
 
 
-def utf16_offset(text: str, index: int) -> int:
-    """Character offset -> UTF-16 code units (what Perspective's span offsets count): an emoji counts two."""
-    return index + sum(1 for ch in text[:index] if ord(ch) > 0xFFFF)
+def utf16_offsets(text: str) -> list[int]:
+    """Per character offset 0..len(text), its offset in UTF-16 code units (what Perspective's span offsets count: an
+    emoji counts two), counted once for every span of every attribute."""
+    return [0, *accumulate(2 if ord(ch) > 0xFFFF else 1 for ch in text)]
