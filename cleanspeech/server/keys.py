@@ -75,8 +75,9 @@ def check_key(request: Request, keys: dict[str, str | None] | None) -> str:
             raise ApiError(403, "The request is missing a valid API key.", reason="API_KEY_MISSING")
         if key not in keys:
             raise ApiError(400, "API key not valid. Please pass a valid API key.", reason="API_KEY_INVALID")
-    if key is not None:
-        return "key:" + hashlib.sha256(key.encode()).hexdigest()[:16]  # quota counters never hold the key itself
+    if keys is not None:  # a known key: its own quota, the counters never holding the key itself
+        return "key:" + hashlib.sha256(key.encode()).hexdigest()[:16]
+    # Without --keys a key names nobody: counted by it, each request with a new made-up key had a quota of its own
     return "ip:" + (request.client.host if request.client else "unknown")
 
 
