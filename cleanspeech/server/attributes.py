@@ -6,6 +6,8 @@ error unless the operator declares a proxy label for them (`--proxy SEXUALLY_EXP
 then names the proxies in the `X-CleanSpeech-Attribute-Proxies` header.
 """
 
+import re
+
 from ..errors import InputError
 from ..labels import LABELS
 
@@ -40,6 +42,8 @@ def parse_proxies(specs: list[str] | None) -> dict[str, str]:
         name, label = name.strip().upper(), label.strip()
         if not sep or not name or label not in LABELS:
             raise InputError(f"bad --proxy {spec!r}: write ATTRIBUTE=label with a label from {', '.join(LABELS)}")
+        if not re.fullmatch(r"[A-Z][A-Z0-9_]*", name):  # an attribute name, sent back in every answer and header
+            raise InputError(f"bad --proxy {spec!r}: an attribute name is A-Z, 0-9 and _, starting with a letter")
         if canonical_name(name) in ATTRIBUTE_LABELS:
             raise InputError(f"bad --proxy {spec!r}: {name} is a modelled attribute, it needs no proxy")
         proxies[name] = label
