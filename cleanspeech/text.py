@@ -47,11 +47,15 @@ INVISIBLE_CHARS = (
 )
 _INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
 # What shows nothing without being white space or invisible formatting: control characters, the blank fillers
-# people paste to post an "empty" comment (Hangul fillers, the Braille blank), and variation selectors (U+FE0F after
-# an emoji asks for its colour form; alone it shows nothing). A text of these alone is blank; they
-# are not removed from the text a model reads, as its training text kept them. Regex escapes, so the service's schema
-# pattern (JSON Schema, pydantic) reads them too.
-BLANK_CHARS = r"\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u115f\u1160\u2800\u3164\ufe00-\ufe0f\uffa0"
+# people paste to post an "empty" comment (Hangul fillers, the Braille blank), variation selectors (U+FE0F after an
+# emoji asks for its colour form; alone it shows nothing; the supplement's U+E0100-E01EF and Mongolian's), tag
+# characters (U+E0000-E007F: they spell a flag's region after a black flag) and musical formatting (U+1D173-1D17A).
+# A text of these alone is blank; they are not removed from the text a model reads, as its training text kept them.
+# Regex escapes, so the service's schema pattern (pydantic) reads them too.
+BLANK_CHARS = (
+    r"\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u115f\u1160\u180b-\u180d\u180f\u2800\u3164\ufe00-\ufe0f\uffa0"
+    r"\U0001d173-\U0001d17a\U000e0000-\U000e007f\U000e0100-\U000e01ef"
+)
 _SHOWS_NOTHING = re.compile(f"[{INVISIBLE_CHARS}{BLANK_CHARS}]")
 # A lone UTF-16 surrogate ("\ud800", from JSON or a file decoded with surrogateescape) is no character: no tokenizer
 # takes it and no UTF-8 text can hold it. Models read it as U+FFFD, as the CLI reads undecodable bytes.

@@ -171,7 +171,7 @@ def install_error_handlers(app: FastAPI) -> None:
             long_number = "integer string conversion" in str(exc.__cause__)  # over Python's 4,300 digits
             messages[400] = TOO_DEEP_JSON if deep else LONG_NUMBER_JSON if long_number else NOT_UTF8_JSON
         message = messages.get(exc.status_code, str(exc.detail))
-        return ApiError(exc.status_code, message).response()
+        return ApiError(exc.status_code, message, headers=dict(exc.headers or {})).response()  # 405's Allow
 
     @app.exception_handler(CleanSpeechError)
     async def _input(request: Request, exc: CleanSpeechError):
@@ -190,3 +190,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception):
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return ApiError(500, "Internal error encountered.").response()
+
+
+async def utf8_body(request: Request) -> None:
+    """A JSON body in UTF-8, as JSON over HTTP must be: Python's parser also takes UTF-16 and UTF-32, which
+    Perspective refuses."""
+    try:
+        (await request.body()).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, NOT_UTF8_JSON) from None

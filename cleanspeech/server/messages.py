@@ -4,7 +4,7 @@ JSON can carry a lone UTF-16 surrogate (`"\\ud800"`) that no UTF-8 text can hold
 invalid input here, before it could reach a tokenizer or a JSON answer that cannot encode it.
 """
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, field_validator
 from pydantic.alias_generators import to_camel
 
 
@@ -22,6 +22,17 @@ def _check_utf8(value):
             _check_utf8(key)
             _check_utf8(item)
     return value
+
+
+def _not_true_or_false(value):
+    if isinstance(value, bool):  # pydantic reads true as 1: a threshold of true dropped every score
+        raise ValueError("a number is expected, not true or false")
+    return value
+
+
+# Proto3 JSON, which Perspective parses: a number field takes a number (or its string), a bool field true or false
+Number = BeforeValidator(_not_true_or_false)
+Flag = StrictBool | None  # "yes" was read as true
 
 
 class Message(BaseModel):

@@ -12,11 +12,11 @@ from pydantic import BaseModel, Field, StringConstraints
 from ..classifiers import flagged_labels
 from ..labels import IMPLIES_TOXIC, LABELS
 from ..text import spoken_list
-from .errors import ERROR_RESPONSES, VISIBLE_TEXT, ApiError
+from .errors import ERROR_RESPONSES, VISIBLE_TEXT, ApiError, utf8_body
 from .messages import Message
 from .state import Service, authorize, state_of
 
-router = APIRouter(tags=["CleanSpeech"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["CleanSpeech"], responses=ERROR_RESPONSES, dependencies=[Depends(utf8_body)])
 MAX_TEXT_CHARS = 20_480  # per text, as Perspective's 20,480-byte comment limit (in characters here)
 
 

@@ -22,6 +22,12 @@ def test_a_body_that_is_not_utf8_is_named_as_such(http):
     error = assert_google_error(response, 400, "INVALID_ARGUMENT")
     assert error["message"] == "Invalid JSON payload received. The body nests arrays or objects too deeply."
     good = b'{"comment": {"text": "You idiot."}, "requestedAttributes": {"TOXICITY": {}}}'
+    for encoding in ("utf-16", "utf-32"):  # Python's JSON parser reads these too; JSON over HTTP is UTF-8
+        response = http.post(ANALYZE, content=good.decode().encode(encoding),
+                             headers={"Content-Type": "application/json"})  # fmt: skip
+        assert assert_google_error(response, 400, "INVALID_ARGUMENT")["message"].endswith("not JSON in UTF-8.")
+        assert http.post("/v1/score", content='{"texts": ["hi"]}'.encode(encoding),
+                         headers={"Content-Type": "application/json"}).status_code == 400  # fmt: skip
     for content_type in ("text/plain", "application/x-www-form-urlencoded"):  # JSON under another name: say which
         error = assert_google_error(http.post(ANALYZE, content=good, headers={"Content-Type": content_type}), 400,
                                     "INVALID_ARGUMENT")  # fmt: skip
@@ -42,7 +48,19 @@ def test_protobuf_answers_are_refused_and_probes_may_use_head(http):
 
 
 def test_a_comment_with_nothing_visible_is_empty_on_every_api(http):
-    for text in ("   \n\t", "\u200b\u200e", "\ufeff ", "\x00", "\x01\x02", "\u2800", "\u3164 \uffa0"):
+    for text in (
+        "   \n\t",
+        "\u200b\u200e",
+        "\ufeff ",
+        "\x00",
+        "\x01\x02",
+        "\u2800",
+        "\u3164 \uffa0",
+        "\U000e0100",
+        "\u180b",
+        "\U000e0041\U000e007f",
+        "\U0001d173",
+    ):  # variation selectors, tags, musical formatting
         body = {"comment": {"text": text}, "languages": ["en"], "requestedAttributes": {"TOXICITY": {}}}
         error = assert_google_error(http.post(ANALYZE, json=body), 400, "INVALID_ARGUMENT")
         assert error["message"] == "Comment must be non-empty."  # not scored, even where the language is given
@@ -101,3 +119,19 @@ def test_uncalibrated_goes_without_a_damaged_calibration(shipped_baseline_dir, s
     with running(create_app(settings, model=shipped_baseline), sock) as url:
         scored = httpx.post(f"{url}/v1/score", json={"texts": ["You idiot."]}).json()["results"][0]
     assert scored["calibrated"] is None and scored["scores"]["toxic"] > 0.5
+
+
+def test_a_flag_or_a_number_of_the_wrong_type_is_refused_not_read_as_another(http):
+    comment = {"text": "You idiot."}
+    for body in ({"comment": comment, "requestedAttributes": {"TOXICITY": {"scoreThreshold": True}}},
+                 {"comment": comment, "requestedAttributes": {"TOXICITY": {}}, "spanAnnotations": "yes"},
+                 {"comment": comment, "requestedAttributes": {"TOXICITY": {}}, "doNotStore": 1}):  # fmt: skip
+        assert_google_error(http.post(ANALYZE, json=body), 400, "INVALID_ARGUMENT")
+    numeric = {"comment": comment, "requestedAttributes": {"TOXICITY": {"scoreThreshold": "0.1"}}}  # proto3 JSON
+    assert http.post(ANALYZE, json=numeric).json()["attributeScores"]["TOXICITY"]["summaryScore"]["value"] > 0.1
+
+
+def test_a_method_not_allowed_says_which_are(http):
+    response = http.get(ANALYZE)
+    assert_google_error(response, 405, "METHOD_NOT_ALLOWED")
+    assert response.headers["allow"] == "POST"

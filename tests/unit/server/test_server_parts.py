@@ -10,7 +10,7 @@ from cleanspeech.classifiers.files import model_version
 from cleanspeech.errors import InputError
 from cleanspeech.server.attributes import canonical_name, label_for, parse_proxies, proxies_header
 from cleanspeech.server.languages import LanguageDetector, attribute_languages, load_language_table
-from cleanspeech.server.scoring import sentence_spans, utf16_offset
+from cleanspeech.server.scoring import sentence_spans, utf16_offsets
 from cleanspeech.server.settings import SETTINGS_ENV, ServerSettings
 
 
@@ -27,7 +27,9 @@ def test_experimental_names_are_aliases_and_proxies_must_be_declared():
     assert proxies_header(proxies) == "FLIRTATION=insult, SEXUALLY_EXPLICIT=obscene"
 
 
-@pytest.mark.parametrize("spec", ["FLIRTATION", "FLIRTATION=rude", "=insult", "TOXICITY=insult"])
+@pytest.mark.parametrize(
+    "spec", ["FLIRTATION", "FLIRTATION=rude", "=insult", "TOXICITY=insult", "毒=obscene", "A\r\nB=insult", "1ST=insult"]
+)  # a name goes into every answer's header
 def test_a_bad_proxy_is_one_clear_error(spec):
     with pytest.raises(InputError, match="bad --proxy"):
         parse_proxies([spec])
@@ -73,8 +75,8 @@ def test_sentence_spans_and_utf16_offsets():
     spaced = "x" + " " * 20_000 + "y. z" + " \t\n " * 3 + "w"  # each run of spaces is read once, not once per space
     assert [spaced[b:e] for b, e in sentence_spans(spaced)] == ["x" + " " * 20_000 + "y.", "z", "w"]
     emoji = "a😀b"
-    assert [utf16_offset(emoji, i) for i in range(4)] == [0, 1, 3, 4]
-    assert utf16_offset(emoji, 3) == len(emoji.encode("utf-16-le")) // 2
+    assert utf16_offsets(emoji) == [0, 1, 3, 4]
+    assert utf16_offsets(emoji)[3] == len(emoji.encode("utf-16-le")) // 2
 
 
 def test_model_version_follows_what_decides_scores(tmp_path, shipped_baseline_dir):
@@ -263,6 +265,63 @@ def test_a_long_request_is_scored_in_batches_and_its_queued_ones_dropped_when_it
     cut = sizes.index("|")
     assert sizes[:cut] == [8] * 6 + [2]  # 50 texts in batches of at most 8
     assert sum(sizes[cut + 1 :]) <= 8 + 1  # of the abandoned 50 at most the batch already taken, then the small one
+
+
+def test_scoring_never_waits_behind_a_slow_job_and_a_job_whose_request_gave_up_never_runs(shipped_baseline_dir):
+    """Explanations, rewrites and files run on a thread of their own: two slow explanations once held both model
+    threads, and every analyze request behind them timed out."""
+    import asyncio
+    import threading
+
+    from cleanspeech.classifiers import load_model
+    from cleanspeech.server.scoring import BatchingScorer
+
+    scorer = BatchingScorer(load_model("baseline"), max_batch=8, max_wait_ms=1)
+    release, ran = threading.Event(), []
+
+    async def scenario():
+        slow = asyncio.create_task(scorer.run(release.wait, 30))  # an explanation that takes its time
+        given_up = asyncio.create_task(scorer.run(ran.append, "late"))  # queued behind it
+        await asyncio.sleep(0.05)
+        given_up.cancel()  # its request timed out while it waited
+        scores = await asyncio.wait_for(scorer.score(["you idiot", "thanks"]), 10)  # not behind the slow job
+        still_running = not slow.done()
+        release.set()
+        await slow
+        await asyncio.sleep(0.05)
+        return scores, still_running
+
+    scores, still_running = asyncio.run(scenario())
+    scorer.close()
+    assert scores.shape == (2, 6) and still_running and ran == []
+
+
+def test_without_keys_a_made_up_key_shares_its_addresss_quota(shipped_baseline_dir):
+    from starlette.requests import Request
+
+    from cleanspeech.server.keys import check_key
+
+    def request(key):
+        query = f"key={key}".encode() if key else b""
+        return Request({"type": "http", "query_string": query, "headers": [], "client": ("10.0.0.7", 5)})
+
+    assert {check_key(request(key), None) for key in ("a", "b", None)} == {"ip:10.0.0.7"}
+    keyed = {check_key(request(key), {"a": None, "b": None}) for key in ("a", "b")}
+    assert len(keyed) == 2 and all(identity.startswith("key:") for identity in keyed)  # a known key: its own
+
+
+def test_a_batch_of_too_many_parts_is_refused_from_its_boundaries():
+    from cleanspeech.server.batch import _check_part_count, parse_parts
+    from cleanspeech.server.errors import ApiError
+
+    part = b"--b1\r\nContent-Type: application/http\r\n\r\nGET /healthz HTTP/1.1\r\n\r\n\r\n"
+    body = part * 5 + b"--b1--\r\n"
+    content_type = "multipart/mixed; boundary=b1"
+    assert len(parse_parts(content_type, body)) == 5
+    _check_part_count(content_type, body, 5)  # at the limit: on to the parser
+    with pytest.raises(ApiError, match="Too many requests in batch: 5, the limit is 4"):
+        _check_part_count(content_type, body, 4)
+    _check_part_count('multipart/mixed; boundary="b1"', body, 5)  # a quoted boundary is the same one
 
 
 def test_the_port_check_binds_as_the_server_would():
