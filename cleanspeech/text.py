@@ -51,12 +51,11 @@ _INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
 # emoji asks for its colour form; alone it shows nothing; the supplement's U+E0100-E01EF and Mongolian's), tag
 # characters (U+E0000-E007F: they spell a flag's region after a black flag) and musical formatting (U+1D173-1D17A).
 # A text of these alone is blank; they are not removed from the text a model reads, as its training text kept them.
-# Regex escapes, so the service's schema pattern (pydantic) reads them too.
-BLANK_CHARS = (
-    r"\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u115f\u1160\u180b-\u180d\u180f\u2800\u3164\ufe00-\ufe0f\uffa0"
-    r"\U0001d173-\U0001d17a\U000e0000-\U000e007f\U000e0100-\U000e01ef"
-)
-_SHOWS_NOTHING = re.compile(f"[{INVISIBLE_CHARS}{BLANK_CHARS}]")
+# Regex escapes, so the service's schema pattern reads them too: ECMAScript's (JSON Schema's) \u escapes reach only
+# U+FFFF, so the characters past it are a class of their own, which the service checks in code.
+BLANK_CHARS = r"\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u115f\u1160\u180b-\u180d\u180f\u2800\u3164\ufe00-\ufe0f\uffa0"
+ASTRAL_BLANK_CHARS = r"\U0001d173-\U0001d17a\U000e0000-\U000e007f\U000e0100-\U000e01ef"
+_SHOWS_NOTHING = re.compile(f"[{INVISIBLE_CHARS}{BLANK_CHARS}{ASTRAL_BLANK_CHARS}]")
 # A lone UTF-16 surrogate ("\ud800", from JSON or a file decoded with surrogateescape) is no character: no tokenizer
 # takes it and no UTF-8 text can hold it. Models read it as U+FFFD, as the CLI reads undecodable bytes.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -12,11 +12,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from pydantic_core import PydanticCustomError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import CleanSpeechError
-from ..text import BLANK_CHARS, INVISIBLE_CHARS
+from ..text import BLANK_CHARS, INVISIBLE_CHARS, is_blank
 
 log = logging.getLogger("cleanspeech.server")
 
@@ -116,6 +117,14 @@ def _is_json(content_type: str | None) -> bool:
     default: a body a browser may send cross-site without asking, with no type, is not read)."""
     media = (content_type or "").split(";")[0].strip().lower()
     return media == "application/json" or media.endswith("+json")
+
+
+def not_blank(text: str) -> str:
+    """A text field's value, refused as the pattern refuses it where it shows nothing (`text.is_blank`)."""
+    if is_blank(text):
+        raise PydanticCustomError("string_pattern_mismatch", "String should match pattern '{pattern}'",
+                                  {"pattern": VISIBLE_TEXT})  # fmt: skip
+    return text
 
 
 def _describe(error: dict) -> str:

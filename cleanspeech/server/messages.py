@@ -4,7 +4,9 @@ JSON can carry a lone UTF-16 surrogate (`"\\ud800"`) that no UTF-8 text can hold
 invalid input here, before it could reach a tokenizer or a JSON answer that cannot encode it.
 """
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, field_validator
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
 from pydantic.alias_generators import to_camel
 
 
@@ -32,7 +34,17 @@ def _not_true_or_false(value):
 
 # Proto3 JSON, which Perspective parses: a number field takes a number (or its string), a bool field true or false
 Number = BeforeValidator(_not_true_or_false)
-Flag = StrictBool | None  # "yes" was read as true
+
+
+def _true_or_false(value):
+    if value is None or isinstance(value, bool):
+        return value
+    if value in ("true", "false"):  # proto3 JSON parsers take the words as strings too
+        return value == "true"
+    raise ValueError("true or false is expected")  # "yes" and 1 were read as true
+
+
+Flag = Annotated[bool | None, BeforeValidator(_true_or_false)]
 
 
 class Message(BaseModel):

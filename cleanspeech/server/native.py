@@ -7,22 +7,23 @@ import asyncio
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from ..classifiers import flagged_labels
 from ..labels import IMPLIES_TOXIC, LABELS
 from ..text import spoken_list
-from .errors import ERROR_RESPONSES, VISIBLE_TEXT, ApiError, utf8_body
+from .errors import ERROR_RESPONSES, VISIBLE_TEXT, ApiError, not_blank, utf8_body
 from .messages import Message
 from .state import Service, authorize, state_of
 
-router = APIRouter(tags=["CleanSpeech"], responses=ERROR_RESPONSES, dependencies=[Depends(utf8_body)])
+router = APIRouter(tags=["CleanSpeech"], responses=ERROR_RESPONSES)
 MAX_TEXT_CHARS = 20_480  # per text, as Perspective's 20,480-byte comment limit (in characters here)
 
 
 # A comment: at least one visible character (errors.VISIBLE_TEXT, checked by the request model, so the OpenAPI
-# document says so too).
-Comment = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS, pattern=VISIBLE_TEXT)]
+# document says so too; the blank characters past U+FFFF, which a JSON Schema pattern cannot name, in code).
+Comment = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS, pattern=VISIBLE_TEXT),
+                    AfterValidator(not_blank)]  # fmt: skip
 ExplainMethod = Literal["linear", "exact", "gradient", "gradient_x_input", "integrated_gradients", "ig", "shap"]
 
 
@@ -67,7 +68,7 @@ class ExplainRequest(TextRequest):
     )
 
 
-@router.post("/v1/score", dependencies=[Depends(authorize)])
+@router.post("/v1/score", dependencies=[Depends(authorize), Depends(utf8_body)])
 async def score(request: ScoreRequest, state: Service) -> ScoreResponse:
     """Per-label probabilities and flags for a batch of comments, with the model's version."""
     if len(request.texts) > state.settings.max_texts:
@@ -85,7 +86,7 @@ async def score(request: ScoreRequest, state: Service) -> ScoreResponse:
     return ScoreResponse(model=state.model_name, version=state.model_version, thresholds=thresholds, results=results)
 
 
-@router.post("/v1/explain", dependencies=[Depends(authorize)])
+@router.post("/v1/explain", dependencies=[Depends(authorize), Depends(utf8_body)])
 async def explain(request: ExplainRequest, state: Service) -> dict:
     """Which words drove each label's score (the CLI's `explain`)."""
     from ..explain import explain as explain_text
@@ -97,7 +98,7 @@ async def explain(request: ExplainRequest, state: Service) -> dict:
     return explanation.to_dict()
 
 
-@router.post("/v1/rewrite", dependencies=[Depends(authorize)])
+@router.post("/v1/rewrite", dependencies=[Depends(authorize), Depends(utf8_body)])
 async def rewrite(request: TextRequest, state: Service) -> dict:
     """A polite rewrite, re-scored by the served model (the CLI's `rewrite`, offline unless Gemini is configured)."""
     rewriter = await asyncio.to_thread(state.rewriter)

@@ -37,8 +37,7 @@ def json_only(alt: str = Query("json", description="Data format for response: js
         raise invalid_request(f"alt={alt} is not supported: this server answers JSON only (alt=json).")
 
 
-router = APIRouter(prefix="/v1alpha1", tags=["Perspective (commentanalyzer v1alpha1)"], responses=ERROR_RESPONSES,
-                   dependencies=[Depends(utf8_body)])  # fmt: skip
+router = APIRouter(prefix="/v1alpha1", tags=["Perspective (commentanalyzer v1alpha1)"], responses=ERROR_RESPONSES)
 
 
 class TextEntry(Message):
@@ -171,7 +170,9 @@ def _score(value: float) -> dict:
     return {"value": round(float(value), 6), "type": PROBABILITY}
 
 
-@router.post("/comments:analyze", dependencies=[Depends(authorize), Depends(json_only)])  # the key is checked first
+@router.post(
+    "/comments:analyze", dependencies=[Depends(authorize), Depends(json_only), Depends(utf8_body)]
+)  # key first
 async def analyze(request: AnalyzeCommentRequest, state: Service, http: Request) -> dict:
     """Score a comment on the requested attributes (Perspective's AnalyzeComment)."""
     text = _check_comment(request.comment)
@@ -208,7 +209,8 @@ async def analyze(request: AnalyzeCommentRequest, state: Service, http: Request)
     return answer
 
 
-@router.post("/comments:suggestscore", dependencies=[Depends(authorize_suggestion), Depends(json_only)])
+@router.post("/comments:suggestscore",
+             dependencies=[Depends(authorize_suggestion), Depends(json_only), Depends(utf8_body)])  # fmt: skip
 async def suggest_score(request: SuggestCommentScoreRequest, state: Service) -> dict:
     """Store a human's score for a comment (Perspective's SuggestCommentScore; Coral sends approve/reject here)."""
     text = _check_comment(request.comment)

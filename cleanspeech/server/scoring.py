@@ -45,10 +45,10 @@ class BatchingScorer:
         self._task: asyncio.Task | None = None
         self._forwards: set[asyncio.Task] = set()  # held so running forward passes are not garbage-collected
         self._executor = ThreadPoolExecutor(max_workers=self.in_flight, thread_name_prefix="cleanspeech-model")
-        # Explanations, rewrites and files take seconds to minutes: one at a time, on a thread of their own, so that
-        # scoring requests never queue behind them (two slow explanations held both model threads, and every
-        # analyze request behind them timed out)
-        self._side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cleanspeech-side")
+        # Explanations, rewrites and files take seconds to minutes: two at a time, as before, but on threads of their
+        # own, so that scoring requests never queue behind them (two slow explanations held both model threads, and
+        # every analyze request behind them timed out)
+        self._side = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cleanspeech-side")
 
     @property
     def batching(self) -> bool:
@@ -60,7 +60,7 @@ class BatchingScorer:
         return self.model.predict_proba(texts)[list(LABELS)].to_numpy(dtype=np.float64)
 
     async def run(self, function, *args):
-        """Run `function(*args)` (an explanation, a rewrite, a file) on the slow jobs' thread. One cancelled before
+        """Run `function(*args)` (an explanation, a rewrite, a file) on the slow jobs' threads. One cancelled before
         it starts (its request timed out while it waited) never runs."""
         return await asyncio.get_running_loop().run_in_executor(self._side, function, *args)
 

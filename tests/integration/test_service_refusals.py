@@ -127,8 +127,21 @@ def test_a_flag_or_a_number_of_the_wrong_type_is_refused_not_read_as_another(htt
                  {"comment": comment, "requestedAttributes": {"TOXICITY": {}}, "spanAnnotations": "yes"},
                  {"comment": comment, "requestedAttributes": {"TOXICITY": {}}, "doNotStore": 1}):  # fmt: skip
         assert_google_error(http.post(ANALYZE, json=body), 400, "INVALID_ARGUMENT")
-    numeric = {"comment": comment, "requestedAttributes": {"TOXICITY": {"scoreThreshold": "0.1"}}}  # proto3 JSON
-    assert http.post(ANALYZE, json=numeric).json()["attributeScores"]["TOXICITY"]["summaryScore"]["value"] > 0.1
+    numeric = {"comment": comment, "requestedAttributes": {"TOXICITY": {"scoreThreshold": "0.1"}},
+               "spanAnnotations": "true"}  # proto3 JSON: numbers and flags may come as strings  # fmt: skip
+    scored = http.post(ANALYZE, json=numeric).json()["attributeScores"]["TOXICITY"]
+    assert scored["summaryScore"]["value"] > 0.1 and scored["spanScores"]
+
+
+def test_the_key_is_checked_before_the_body_and_the_schema_patterns_read_in_javascript(http, service):
+    import re
+
+    unkeyed = httpx.post(f"{service}{ANALYZE}", content='{"comment": {"text": "hi"}}'.encode("utf-16"),
+                         headers={"Content-Type": "application/json"})  # fmt: skip
+    assert_google_error(unkeyed, 403, "PERMISSION_DENIED")  # not the body's fault first
+    schema = http.get("/openapi.json").text
+    patterns = re.findall(r'"pattern":\s*"((?:[^"\\]|\\.)*)"', schema)
+    assert patterns and not any("\\U" in pattern for pattern in patterns)  # ECMAScript has no \U escape
 
 
 def test_a_method_not_allowed_says_which_are(http):

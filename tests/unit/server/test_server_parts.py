@@ -280,14 +280,15 @@ def test_scoring_never_waits_behind_a_slow_job_and_a_job_whose_request_gave_up_n
     release, ran = threading.Event(), []
 
     async def scenario():
-        slow = asyncio.create_task(scorer.run(release.wait, 30))  # an explanation that takes its time
-        given_up = asyncio.create_task(scorer.run(ran.append, "late"))  # queued behind it
+        slow = [asyncio.create_task(scorer.run(release.wait, 30)) for _ in range(2)]  # explanations taking time
+        await asyncio.sleep(0.05)
+        given_up = asyncio.create_task(scorer.run(ran.append, "late"))  # queued behind them
         await asyncio.sleep(0.05)
         given_up.cancel()  # its request timed out while it waited
         scores = await asyncio.wait_for(scorer.score(["you idiot", "thanks"]), 10)  # not behind the slow job
-        still_running = not slow.done()
+        still_running = not any(job.done() for job in slow)
         release.set()
-        await slow
+        await asyncio.gather(*slow)
         await asyncio.sleep(0.05)
         return scores, still_running
 
