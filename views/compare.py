@@ -138,8 +138,8 @@ else:
             st.warning(f"{name}: {sample}. Its figures are not comparable with a full measurement.")
     left, right = st.columns(2)
     source = left.radio("Sentences", ["templates", "real comments"], horizontal=True, key="fair_source",
-                        help="templates: our sentences, 48 terms in 6 languages; real comments: held-out comments "
-                        "that mention the terms")  # fmt: skip
+                        help="templates: our sentences, the same ones naming each term; real comments: held-out "
+                        "comments that mention the terms")  # fmt: skip
 
     def by_language(report: dict) -> dict:
         return report["templates"]["languages"] if source == "templates" else report.get("real_comments", {})

@@ -4,18 +4,23 @@ sample, and the functional tests' tables."""
 import pandas as pd
 import streamlit as st
 
+from cleanspeech.evaluation.fairness import REAL_ROWS
+
 FULL_LANGUAGES = 6  # what scripts/evaluate_fairness.py measures without --quick
 
 
 def readable_fairness(report) -> bool:
-    """A report the page can show: templates and functional tests as written by scripts/evaluate_fairness.py."""
+    """A report the page can show: its templates as written by scripts/evaluate_fairness.py."""
     return (
         isinstance(report, dict)
         and isinstance(report.get("templates"), dict)
         and isinstance(report["templates"].get("languages"), dict)
-        and isinstance(report.get("functional"), dict)
-        and isinstance(report["functional"].get("functionalities"), dict)
     )
+
+
+def _has_functional(report: dict) -> bool:
+    functional = report.get("functional")
+    return isinstance(functional, dict) and isinstance(functional.get("functionalities"), dict)
 
 
 def sample_note(settings) -> str:
@@ -27,6 +32,8 @@ def sample_note(settings) -> str:
         notes.append(f"{len(settings['terms'])} terms")
     if isinstance(settings.get("languages"), list) and len(settings["languages"]) < FULL_LANGUAGES:
         notes.append(f"languages {', '.join(map(str, settings['languages']))}")
+    if isinstance(settings.get("real_rows"), int) and settings["real_rows"] < REAL_ROWS:
+        notes.append(f"{settings['real_rows']:,} real comments a language")
     return "measured on a sample (" + ", ".join(notes) + ")" if notes else ""
 
 
@@ -61,6 +68,10 @@ def separation_table(fairness: dict, order: list[str]) -> pd.DataFrame:
 
 def functional_section(fairness: dict) -> None:
     """Pass rates per functionality and model, how well attacks outscore benign mentions, failing examples."""
+    fairness = {name: report for name, report in fairness.items() if _has_functional(report)}
+    if not fairness:
+        st.info("No report holds the functional tests: run `python scripts/evaluate_fairness.py`.")
+        return
     passes = pd.DataFrame({name: {f: v.get("pass_rate") for f, v in r["functional"]["functionalities"].items()}
                            for name, r in fairness.items()})  # fmt: skip
     first = next(iter(fairness.values()))["functional"]["functionalities"]

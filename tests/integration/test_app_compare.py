@@ -197,7 +197,10 @@ def test_compare_page_shows_a_sample_as_one_and_skips_what_a_report_lacks(
     (root / "transformer" / "fairness.json").write_text(json.dumps({"templates": report["templates"]}))
     at = _compare_page(root, monkeypatch, "toxic")
     assert not at.exception and not [e.value for e in at.error if "could not finish" in e.value]
-    assert any("baseline: measured on a sample (2 terms, languages en, de)" in w.value for w in at.warning)
+    assert any("baseline: measured on a sample (2 terms, languages en, de, 200 real comments a language)" in w.value
+               for w in at.warning)  # fmt: skip
+    summary = next(df.value for df in at.dataframe if "bpsn_auc_gmean" in df.value.columns)
+    assert set(summary.index) == {"baseline", "transformer"}  # the templates of both
     functional = next(df.value for df in at.dataframe if "expected flags" in df.value.columns)
     assert list(functional.columns) == ["expected flags", "baseline"]  # the transformer's report has no such tests
     at.radio(key="fair_source").set_value("real comments").run()
