@@ -149,7 +149,7 @@ def _validate(policy: Policy) -> None:
         for label, value in table.items():
             if value is None and key == "review":
                 continue
-            if not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:  # false is 0
                 raise InputError(f"the {key} threshold of {label} must be a number from 0 to 1, not {value!r}")
     for label in LABELS:
         if policy.review[label] is not None and policy.review[label] > policy.remove[label]:

@@ -59,6 +59,8 @@ def test_policies_round_trip_and_refuse_bad_settings():
         ({"allowlist": None}, "is a list"),
         ({"labels": ["spam"]}, "labels"),
         ({"remove": {"toxic": 1.5}}, "from 0 to 1"),
+        ({"review": {"toxic": False}}, "from 0 to 1, not False"),  # once a threshold of 0: every comment reviewed
+        ({"remove": {"threat": True}}, "from 0 to 1, not True"),
         ({"review": {"toxic": 0.95}, "remove": {"toxic": 0.9}}, "above the remove"),
         ({"colour": "red"}, "unknown policy field"),
         ({"bands": {"extreme": 0.99}}, "severity bands"),
