@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Mapping
 from typing import Protocol, runtime_checkable
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError
@@ -45,7 +46,18 @@ def text_list(texts) -> list:
     undecoded = next((i for i, text in enumerate(texts) if isinstance(text, bytes | bytearray)), None)
     if undecoded is not None:
         raise InputError(f"texts[{undecoded}] is bytes: decode the comments first, e.g. with .decode('utf-8')")
+    nested = next((i for i, text in enumerate(texts) if _holds_items(text)), None)
+    if nested is not None:  # a 2-D array's rows, records, tuples: each was scored as an empty comment, silently
+        kind = type(texts[nested]).__name__
+        raise InputError(f"texts[{nested}] is a {kind}, not a comment: pass one text per item, e.g. frame['text']")
     return [text if isinstance(text, str) else "" for text in texts]
+
+
+def _holds_items(item) -> bool:
+    """A container rather than one value (text, number, None, NaN): a list, tuple, dict, set, array or Series."""
+    return isinstance(item, list | tuple | dict | set | frozenset | pd.Series | pd.DataFrame) or (
+        isinstance(item, np.ndarray) and item.ndim > 0
+    )
 
 
 def indexed_like(texts, scores: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from cleanspeech._io import import_optional
 from cleanspeech.classifiers import load_model, load_models
 from cleanspeech.classifiers.ensemble import save_ensemble
 from cleanspeech.cli import main as cli_main
-from cleanspeech.errors import MissingExtra
+from cleanspeech.errors import InputError, MissingExtra
 from cleanspeech.labels import LABELS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -112,3 +112,15 @@ def test_an_item_that_is_not_text_is_scored_as_an_empty_comment_by_every_family(
         scores = model.predict_proba(items)
         assert list(scores.index) == list(items.index) and (scores == scores.iloc[0]).all().all()
     assert [route["language"] for route in ensemble.route(items)] == ["und"] * 5
+
+
+def test_an_item_that_holds_several_values_is_refused_not_scored_as_an_empty_comment(shipped_baseline):
+    """A 2-D array's rows, records and tuples were each scored as an empty comment: results that looked clean."""
+    import numpy as np
+
+    frame = pd.DataFrame({"comment_text": ["you stupid idiot", "thanks"]})
+    for texts in (frame[["comment_text"]].to_numpy(), [{"text": "you stupid idiot"}], [("you stupid idiot",)],
+                  [["you stupid idiot"]]):  # fmt: skip
+        with pytest.raises(InputError, match=r"texts\[0\] is a .*, not a comment"):
+            shipped_baseline.predict_proba(texts)
+    assert len(shipped_baseline.predict_proba(np.array(["you stupid idiot", "thanks"]))) == 2  # a 1-D array is fine
