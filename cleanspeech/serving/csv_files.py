@@ -8,6 +8,7 @@ main process merges them in order, so the output is byte-identical to a single-p
 """
 
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -50,8 +51,15 @@ def _safe_names(names: list) -> list:
     return safe
 
 
+# A number as text, which a spreadsheet reads as that number and never as a formula ("-1", "+3", "-0.5", "-1e3").
+# Cells are read as text, so a -1 label or a negative delta came back as '-1
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
 def _as_text(value):
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS) or _PLAIN_NUMBER.fullmatch(value):
+        return value
+    return "'" + value
 
 
 WRITTEN_SUFFIXES = ("", ".csv", ".txt")  # names a CSV may have (besides .xlsx); no suffix: /dev/stdout, a pipe

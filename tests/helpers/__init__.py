@@ -73,10 +73,12 @@ def run_script(capsys, name: str, *args) -> Ran:
 
 def assert_kept_behind_formula_guards(written, original) -> None:
     """`written` (a CSV read back as text) holds every row and value of `original`, except that each cell a
-    spreadsheet would run as a formula carries a leading ' (and at least one such cell exists to prove it)."""
+    spreadsheet would run as a formula carries a leading ' (and at least one such cell exists to prove it). A plain
+    number ("-1", "+3") is no formula and stays as it is."""
     import pandas as pd
 
-    formula = original.apply(lambda column: column.str.startswith(("=", "+", "-", "@", "\t", "\r")))
+    number = original.apply(lambda column: column.str.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"))
+    formula = original.apply(lambda column: column.str.startswith(("=", "+", "-", "@", "\t", "\r"))) & ~number
     assert formula.to_numpy().any()
     written = written[original.columns]
     pd.testing.assert_frame_equal(written.where(~formula, written.apply(lambda c: c.str[1:])), original)

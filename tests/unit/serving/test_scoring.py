@@ -43,6 +43,15 @@ def test_chunks_keep_every_row_and_column_in_order(comments, tmp_path, score, sh
     assert (scored["status"] == "empty").sum() == (original["comment_text"].str.strip() == "").sum()
 
 
+def test_a_number_is_no_formula_and_comes_back_as_it_was(tmp_path, score, shipped_baseline_dir):
+    source = tmp_path / "neg.csv"
+    source.write_text("id,comment_text,toxic,delta\n1,hello,-1,-0.5\n2,hi,1,+3\n3,-1+2,0,-1e3\n")
+    assert score(str(source), str(tmp_path / "out.csv")).returncode == 0
+    scored = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert scored["toxic"].tolist() == ["-1", "1", "0"] and scored["delta"].tolist() == ["-0.5", "+3", "-1e3"]
+    assert scored["comment_text"].tolist() == ["hello", "hi", "'-1+2"]  # a sum is a formula: guarded
+
+
 def test_bad_input_files(tmp_path, score, shipped_baseline_dir):
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("text\nhello\n")
