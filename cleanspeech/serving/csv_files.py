@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .._io import import_optional, written_in_place
+from .._io import import_optional, replaced_atomically, written_in_place
 from ..errors import InputError
 from ..labels import LABELS
 from .batch import renamed_inputs_notice, score_frame, status_column
@@ -90,18 +90,37 @@ def check_output_path(target: str | Path, source: str | Path | None = None) -> P
 
 
 def write_table(frame: pd.DataFrame, target: str | Path, safe_cells: bool = True) -> Path:
-    """`frame` as CSV, or as .xlsx when `target` ends in .xlsx; cells neutralised unless `safe_cells` is False."""
+    """`frame` as CSV, or as .xlsx when `target` ends in .xlsx; cells neutralised unless `safe_cells` is False. A file
+    replaces `target` only once written whole: a full disk leaves the previous output as it was."""
     target = Path(target)
     if target.suffix.lower() in XLSX_SUFFIXES:  # text cells there are never formulas (`xlsx_bytes`)
         try:
-            target.write_bytes(xlsx_bytes(frame))
+            with replaced_atomically(target) as tmp:
+                tmp.write_bytes(xlsx_bytes(frame))
         except InputError as exc:  # a cell Excel cannot hold: the scoring is done, so kept as CSV, as `score` does
-            kept = target.with_name(target.name + ".csv")
-            (neutralize_formulas(frame) if safe_cells else frame).to_csv(kept, index=False)
+            kept = _free_name(target.with_name(target.name + ".csv"))
+            _write_csv(neutralize_formulas(frame) if safe_cells else frame, kept)
             raise InputError(f"cannot write {target.name}: {exc}; the scored file is kept as {kept}") from exc
     else:
-        (neutralize_formulas(frame) if safe_cells else frame).to_csv(target, index=False)
+        _write_csv(neutralize_formulas(frame) if safe_cells else frame, target)
     return target
+
+
+def _write_csv(frame: pd.DataFrame, target: Path) -> None:
+    if written_in_place(target):  # standard output, a pipe: nothing to replace
+        frame.to_csv(target, index=False)
+        return
+    with replaced_atomically(target) as tmp:
+        frame.to_csv(tmp, index=False)
+
+
+def _free_name(path: Path) -> Path:
+    """`path`, or `name.1.csv`, `name.2.csv`... where a file is there already (it may be the input, or the user's)."""
+    candidate, n = path, 0
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}.{n}{path.suffix}")
+    return candidate
 
 
 def score_csv(source, target, column: str, models: dict, chunk_rows: int = CHUNK_ROWS, cpu: bool = False,
@@ -119,7 +138,7 @@ def score_csv(source, target, column: str, models: dict, chunk_rows: int = CHUNK
     parts = parts_folder(target, state.num_processes)
     if state.is_main_process:
         shutil.rmtree(parts, ignore_errors=True)
-        parts.mkdir(parents=True)
+        parts.mkdir(parents=True, mode=0o700)  # scored comments: for this user alone, in /tmp too
     state.wait_for_everyone()
     progress = tqdm(desc="scoring", unit=" rows", disable=not state.is_local_main_process)
     try:
@@ -138,7 +157,8 @@ def score_csv(source, target, column: str, models: dict, chunk_rows: int = CHUNK
     finally:
         progress.close()
     state.wait_for_everyone()
-    statuses = merge_parts(parts, target, status_column(scan.columns), safe_cells) if state.is_main_process else {}
+    statuses = (merge_parts(parts, target, status_column(scan.columns), safe_cells, scan.columns)
+                if state.is_main_process else {})  # fmt: skip
     state.wait_for_everyone()
     return {"rows": sum(statuses.values()), "output": str(target), "processes": state.num_processes,
             "notices": scan.notices, "statuses": statuses, "is_main_process": state.is_main_process}  # fmt: skip
@@ -171,14 +191,30 @@ def _process_state(cpu: bool):
     return import_optional("accelerate", None, "scoring a CSV file").PartialState(cpu=cpu)
 
 
-def merge_parts(parts: Path, target: Path, status: str, safe_cells: bool = True) -> dict[str, int]:
+def merge_parts(parts: Path, target: Path, status: str, safe_cells: bool = True, text_columns=()) -> dict[str, int]:
     """Concatenate the part files in chunk order into `target` (one header; .xlsx by suffix); returns the number of
-    rows per status (`scored`, `empty`, `truncated`, `error`). Where an .xlsx cannot be written, the CSV kept instead
-    gets `safe_cells` as any CSV output does (the parts of an .xlsx hold the cells as they are)."""
+    rows per status (`scored`, `empty`, `truncated`, `error`). `target` is replaced only once written whole, and the
+    parts are removed whatever happens. Where an .xlsx cannot be written, the CSV kept instead gets `safe_cells` as any
+    CSV output does (the parts of an .xlsx hold the cells as they are); `text_columns` (the input's) stay text there."""
+    try:
+        if target.suffix.lower() in XLSX_SUFFIXES:
+            merged = parts / "merged.tmp"
+            statuses = _concatenate(parts, merged, status)
+            _xlsx_from(merged, target, safe_cells, set(text_columns))
+        elif written_in_place(target):
+            statuses = _concatenate(parts, target, status)
+        else:
+            with replaced_atomically(target) as tmp:
+                statuses = _concatenate(parts, tmp, status)
+    finally:
+        shutil.rmtree(parts, ignore_errors=True)
+    return statuses
+
+
+def _concatenate(parts: Path, out_path: Path, status: str) -> dict[str, int]:
     files = sorted(parts.glob("*.csv"))
     statuses: dict[str, int] = {}
-    csv_target = target.with_name(target.name + ".csv") if target.suffix.lower() in XLSX_SUFFIXES else target
-    with csv_target.open("w", encoding="utf-8", newline="") as out:
+    with out_path.open("w", encoding="utf-8", newline="") as out:
         for i, path in enumerate(files):
             with path.open(encoding="utf-8", newline="") as part:
                 header = part.readline()
@@ -188,16 +224,19 @@ def merge_parts(parts: Path, target: Path, status: str, safe_cells: bool = True)
             kinds = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=[status])[status].str.split(":").str[0]
             for kind, count in kinds.value_counts().items():
                 statuses[kind] = statuses.get(kind, 0) + int(count)
-    shutil.rmtree(parts)
-    if csv_target != target:  # text cells as they were: an .xlsx cell is text, never a formula
-        header = pd.read_csv(csv_target, nrows=0).columns
-        text = {c: str for c in header if not c.endswith(tuple(f"_{label}" for label in LABELS))}
-        frame = pd.read_csv(csv_target, dtype=text, keep_default_na=False, na_values=[""])
-        try:
-            target.write_bytes(xlsx_bytes(frame))
-        except InputError as exc:  # the work is done: the scored rows stay in the CSV, and the message says where
-            if safe_cells:
-                neutralize_formulas(frame).to_csv(csv_target, index=False)
-            raise InputError(f"cannot write {target.name}: {exc}; the scored file is kept as {csv_target}") from exc
-        csv_target.unlink()
     return statuses
+
+
+def _xlsx_from(merged: Path, target: Path, safe_cells: bool, text_columns: set) -> None:
+    """The merged rows as an .xlsx: the input's cells as text ("007" stays "007"), the scores as numbers."""
+    header = pd.read_csv(merged, nrows=0).columns
+    scores = tuple(f"_{label}" for label in LABELS)
+    text = {c: str for c in header if c in text_columns or not c.endswith(scores)}
+    frame = pd.read_csv(merged, dtype=text, keep_default_na=False, na_values=[""])
+    try:
+        with replaced_atomically(target) as tmp:
+            tmp.write_bytes(xlsx_bytes(frame))
+    except InputError as exc:  # the work is done: the scored rows are kept as CSV, and the message says where
+        kept = _free_name(target.with_name(target.name + ".csv"))
+        _write_csv(neutralize_formulas(frame) if safe_cells else frame, kept)
+        raise InputError(f"cannot write {target.name}: {exc}; the scored file is kept as {kept}") from exc

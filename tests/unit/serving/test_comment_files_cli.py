@@ -103,3 +103,48 @@ def test_predict_lines_refuses_what_it_cannot_honour(tmp_path, capsys, tiny_clas
                        (["some text", "--lines"], "give --file FILE")]:  # fmt: skip
         result = run_cli(capsys, "predict", *args, *model)
         assert result.returncode == 2 and says in result.stderr, result.stderr
+
+
+def test_an_xlsx_output_keeps_the_inputs_cells_as_text_and_its_fallback_never_replaces_a_file(
+    tmp_path, capsys, shipped_baseline_dir
+):
+    source = tmp_path / "lab.csv"
+    source.write_text("id,comment_text,severe_toxic,reviewer_insult\n0001,hello,1,007\n0002,x,0,1.50\n")
+    result = run_cli(capsys, "score", str(source), str(tmp_path / "out.xlsx"), "--model", "baseline")
+    assert result.returncode == 0, result.stderr
+    back = read_table(tmp_path / "out.xlsx").frame
+    assert back["id"].tolist() == ["0001", "0002"] and back["reviewer_insult"].tolist() == ["007", "1.50"]
+    # a cell Excel cannot hold: the rows are kept as CSV, beside (never over) a file of that name, here the input
+    named = tmp_path / "data.xlsx.csv"
+    named.write_text("id,comment_text\n1,bad \x01 cell\n")
+    before = named.read_bytes()
+    result = run_cli(capsys, "score", str(named), str(tmp_path / "data.xlsx"), "--model", "baseline")
+    assert result.returncode == 2 and "kept as" in result.stderr and named.read_bytes() == before
+    assert (tmp_path / "data.xlsx.1.csv").is_file() and not (tmp_path / "data.xlsx").exists()
+    assert not list(tmp_path.glob(".*"))  # no parts, no temporary file left
+
+
+def test_a_write_that_fails_leaves_the_previous_output_whole_and_no_parts(tmp_path, shipped_baseline_dir):
+    """A disk that fills while the scored chunks are merged (here a file-size limit, the same error to the writer)
+    once left a truncated CSV that looked whole in place of the previous output."""
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO
+
+    source, out = tmp_path / "in.csv", tmp_path / "scored.csv"
+    pd.DataFrame({"comment_text": [f"comment number {i}, which is long enough to take room" for i in range(400)]}
+                 ).to_csv(source, index=False)  # fmt: skip
+    out.write_text("precious\n")
+
+    def limited():  # each chunk fits, the merged file does not
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))
+
+    command = [sys.executable, "-m", "cleanspeech", "score", str(source), str(out), "--model", "baseline",
+               "--chunk-rows", "50"]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, preexec_fn=limited, timeout=300)
+    assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert out.read_text() == "precious\n" and sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "scored.csv"]
