@@ -8,6 +8,7 @@ kept instead, whole, in an `unparsed_row` column and marked as an error, never s
 service read comment files through `read_table` (in memory) or `scan_file` + `iter_chunks` (files of any size).
 """
 
+import codecs
 import io
 import json
 from collections.abc import Iterator
@@ -79,6 +80,31 @@ def _check(record: Record, width: int) -> str | None:
 _HEAD_BYTES = 1 << 20  # what is read of a file on disk to tell its encoding
 
 
+def _non_ascii_lines(path: Path, start: int, limit: int = _HEAD_BYTES) -> bytes | None:
+    """None where the file is UTF-8 past `start`; else its lines there that hold a byte past ASCII (up to `limit`
+    bytes of them), to tell their encoding by. A file plain ASCII for its first megabyte told nothing, and one
+    Windows-1252 accent further on stopped the whole file as "not valid utf-8"."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        handle.seek(start)
+        try:
+            for block in iter(lambda: handle.read(_HEAD_BYTES), b""):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+            return None
+        except UnicodeDecodeError:
+            pass
+        handle.seek(start)
+        lines, size = [], 0
+        for line in handle:
+            if not line.isascii():
+                lines.append(line)
+                size += len(line)
+                if size >= limit:
+                    break
+    return b"".join(lines)
+
+
 class _Source:
     """A comment file, in memory or on disk, that can be read from the start more than once."""
 
@@ -105,6 +131,8 @@ class _Source:
             whole = self.data is not None or len(head) <= _HEAD_BYTES  # an upload is checked whole
             head = head if self.data is not None else head[:_HEAD_BYTES]
             self.encoding, notice, self.errors = detect_encoding(head, self.name, complete=whole)
+            if not whole and head.isascii() and (later := _non_ascii_lines(self.path, len(head))) is not None:
+                self.encoding, notice, self.errors = detect_encoding(later, self.name)  # accents only further on
             self.notices += [notice] if notice else []
             sample = self._text_sample()
             _refuse_json(sample, self.name)

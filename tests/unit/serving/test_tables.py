@@ -150,3 +150,15 @@ def test_a_chat_log_with_irc_formatting_codes_is_text():
     noise = np.random.default_rng(1).integers(0, 256, 20_000, dtype=np.uint8).tobytes()
     with pytest.raises(InputError, match="looks like a binary file"):
         read_lines(noise, "blob.bin")
+
+
+def test_a_file_whose_accents_come_after_its_first_megabyte_is_read_in_their_encoding(tmp_path):
+    rows = ["id,comment_text", *(f"{i},plain comment number {i} padded with a few more words" for i in range(20_000))]
+    rows.append('20000,"Café “quoted”, crème brûlée"')
+    for encoding, notice in (("cp1252", "read it as Windows-1252"), ("utf-8", None)):
+        path = tmp_path / f"late-{encoding}.csv"
+        path.write_bytes(("\n".join(rows) + "\n").encode(encoding))
+        assert path.stat().st_size > 1 << 20  # the accents lie past the sample the encoding is told from
+        table = read_table(path)
+        assert table.frame["comment_text"].iloc[-1] == "Café “quoted”, crème brûlée"
+        assert [n for n in table.notices if "UTF-8" in n] == ([f"{path} is not UTF-8; {notice}"] if notice else [])
