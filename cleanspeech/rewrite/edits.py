@@ -36,10 +36,15 @@ _DANGLING_END = re.compile(
 _DANGLING_ARTICLE = re.compile(r"\s*\b(?:an?|the)$", re.IGNORECASE)
 # Articles of the other covered languages that cannot end a sentence ("Eres un idiota" minus "idiota" is the broken
 # "Eres un"). Articles that double as pronouns ("das", "la", "le") are left out: "Ich mag das." is a sentence.
+_OTHER_ARTICLES = r"un|una|uno|unos|unas|une|des|ein|eine|einen|einem|einer|eines|um|uma|uns|umas|el|los|las|gli"
 _DANGLING_OTHER_ARTICLE = re.compile(
-    r"\b(?:un|una|uno|unos|unas|une|des|ein|eine|einen|einem|einer|eines|um|uma|uns|umas|el|los|las|gli)$",
+    rf"\b(?:{_OTHER_ARTICLES}|de|del|di|du|von)$",  # and "of" at the end: "Eres un idiota de." is not a sentence
     re.IGNORECASE,
 )
+# The noun between an article and its "of" phrase cannot go alone: "Eres un idiota de mierda" is not "Eres un de
+# mierda" (in French "un de ces jours" is a phrase, but not where a deleted noun stood between the two)
+_OTHER_ARTICLE_END = re.compile(rf"\b(?:{_OTHER_ARTICLES})$", re.IGNORECASE)
+_OF_START = re.compile(r"^(?:de|del|di|du|des|von|della|dei|degli|delle)\b", re.IGNORECASE)
 # A deleted conjunct must not leave its conjunction stranded: "Women are stupid and lazy." minus "stupid" is "Women
 # are lazy.", not "Women are and lazy."; "They are lazy and stupid." minus "stupid" is "They are lazy.". A conjunction
 # is stranded where the words before cannot be the other conjunct (a copula, an article, a degree word, a negation, an
@@ -147,6 +152,8 @@ class Edit:
         before, after = joined
         if _DANGLING_ARTICLE.search(before) and _cannot_follow_article(after):
             return None  # an article needs its noun: "all the garbage you can" is not "all the you can"
+        if _OTHER_ARTICLE_END.search(before) and _OF_START.match(after):
+            return None
         if not after.strip() or after[0] in _CLOSING_PUNCT:
             if _DANGLING_OTHER_ARTICLE.search(before):
                 return None

@@ -73,6 +73,10 @@ def test_no_rewrite_leaves_an_article_without_its_noun(rewriter):
     assert delete("idiota", "Eres un idiota") is None  # never the broken "Eres un"
     assert delete("Idiot", "Du bist ein Idiot.") is None
     assert delete("idiot", "You are a idiot.") is None  # nor "You are.": the article goes, and a copula is left
+    assert delete("idiota", "Eres un idiota de mierda.") is None  # nor "Eres un de mierda."
+    assert delete("mierda", "Eres un idiota de mierda.") is None  # nor "Eres un idiota de."
+    assert delete("Idiot", "Ein Idiot von Beruf.") is None
+    assert delete("vraiment", "C'est un de vraiment nos amis.") == "C'est un de nos amis."  # "un de" stood there
     for text in ("Eres un idiota", "Eres una idiota.", "Du bist ein Idiot.", "Tu es un idiot."):
         rewrite = rewriter.rewrite(text, "local").rewrite
         assert not re.search(r"\b(un|una|ein|une)\W*$", rewrite, re.IGNORECASE), rewrite
