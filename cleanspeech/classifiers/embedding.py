@@ -26,7 +26,7 @@ import pandas as pd
 from ..errors import InputError, ModelNotFound
 from ..labels import LABELS
 from .e5 import E5_LAYERS, E5_WIDTH, LAST_LAYER, embed_comments
-from .files import EMBEDDING_HEAD_FILE, EMBEDDING_META_FILE, THRESHOLDS_FILE
+from .files import EMBEDDING_HEAD_FILE, EMBEDDING_META_FILE, THRESHOLDS_FILE, read_thresholds
 from .protocol import indexed_like, text_list
 
 MAX_LENGTH = 128  # tokens read per comment: a stance is stated in a sentence or two, and the cost grows with length
@@ -135,9 +135,7 @@ class EmbeddingModel:
         with np.load(directory / EMBEDDING_HEAD_FILE) as head:
             coef, intercept = head["coef"], head["intercept"]
             hidden = (head["hidden_weight"], head["hidden_bias"]) if "hidden_weight" in head else None
-        path = directory / THRESHOLDS_FILE
-        saved = json.loads(path.read_text()) if path.is_file() else {}
-        thresholds = {label: float(saved.get(label, 0.5)) for label in LABELS}
+        thresholds = read_thresholds(directory)
         layers = meta.get("layers", LAST_LAYER)
         width = (hidden[0] if hidden is not None else coef).shape[1]
         if width != E5_WIDTH * len(layers):  # a head copied without its meta, or the reverse

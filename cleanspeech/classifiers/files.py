@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .._io import UNREADABLE_FILE_ERRORS
 from ..errors import CleanSpeechError, ModelNotFound, first_line
+from ..labels import LABELS
 
 # Baseline: the fitted scikit-learn pipeline and its settings, labels and thresholds. The pipeline is a gzipped
 # pickle: Python's C unpickler reads its 500,000-entry vocabularies 10x faster than joblib's pure-Python one (0.5 s
@@ -100,6 +101,22 @@ def damaged_model_as_not_found(path: str | Path, what: str = "the model"):
             f"cannot read {what} in {path}: {first_line(exc)} (a file is damaged or incomplete: copy the model again "
             "or re-create it)"
         ) from exc
+
+
+def read_thresholds(directory: str | Path) -> dict[str, float]:
+    """A model's tuned threshold per label, from the thresholds.json beside it (0.5 for a label it does not name, or
+    where it has none); a file that is no such table is a `ModelNotFound` (`[1, 2]` was an AttributeError)."""
+    path = Path(directory) / THRESHOLDS_FILE
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ModelNotFound(f"{path} is damaged ({first_line(exc)}): copy the model again or re-create it") from exc
+    numbers = isinstance(saved, dict) and all(
+        isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1 for value in saved.values()
+    )
+    if not numbers:
+        raise ModelNotFound(f"{path} is damaged: it should give each label a threshold from 0 to 1")
+    return {label: float(saved.get(label, 0.5)) for label in LABELS}
 
 
 def network_files(directory: str | Path) -> list[Path]:

@@ -10,7 +10,6 @@ else what `backend.json` beside the model chose), and returned in input order. P
 a GPU takes seconds instead of minutes.
 """
 
-import json
 import os
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from ..errors import InputError, ModelNotFound
 from ..labels import LABELS
 from ..text import clean_text
 from .compact import load_compact
-from .files import THRESHOLDS_FILE, damaged_model_as_not_found, is_compact_dir
+from .files import damaged_model_as_not_found, is_compact_dir, read_thresholds
 from .onnx_backend import BACKENDS, default_backend, load_onnx_classifier
 from .protocol import indexed_like, text_list
 
@@ -86,11 +85,10 @@ class TransformerModel:
             else:
                 tokenizer = AutoTokenizer.from_pretrained(directory)
                 model = AutoModelForSequenceClassification.from_pretrained(directory)
-        path = directory / THRESHOLDS_FILE
-        thresholds = json.loads(path.read_text()) if path.is_file() else {}
+        thresholds = read_thresholds(directory)
         onnx = _onnx_classifier(model, directory, backend, threads)
         model.to(device)
-        return cls(model, tokenizer, {label: float(thresholds.get(label, 0.5)) for label in LABELS}, onnx=onnx)
+        return cls(model, tokenizer, thresholds, onnx=onnx)
 
     def prepare(self, texts) -> list[str]:
         """The texts as the network reads them: cleaned as in training, with the model's text prefix."""

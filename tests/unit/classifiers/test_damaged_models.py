@@ -45,6 +45,20 @@ def test_a_damaged_embedding_head_is_named_not_traced(tmp_path, keep):
         load_model(tmp_path)
 
 
+@pytest.mark.parametrize("content", ["[1, 2]", '{"toxic": "high"}', '{"toxic": true}', '{"toxic": 2}', "{"])
+def test_a_damaged_thresholds_file_is_named_not_traced(tmp_path, tiny_classifier_dir, content):
+    import numpy as np
+
+    from cleanspeech.classifiers.embedding import EmbeddingModel
+
+    EmbeddingModel(np.ones((len(LABELS), 384)), np.zeros(len(LABELS))).save(tmp_path / "embedding")
+    shutil.copytree(tiny_classifier_dir, tmp_path / "transformer")
+    for directory in (tmp_path / "embedding", tmp_path / "transformer"):
+        (directory / "thresholds.json").write_text(content)
+        with pytest.raises(ModelNotFound, match=r"thresholds.json is damaged"):
+            load_model(directory)
+
+
 def test_a_damaged_transformer_is_named_not_traced(damaged_transformer, capsys):
     with pytest.raises(ModelNotFound, match=r"cannot read the transformer in .*damaged or incomplete"):
         load_model(damaged_transformer)
