@@ -34,7 +34,7 @@ def read_policy_file(path: str | Path, named: bool = False):
     from .policy import Policy, check_before_saving
 
     try:
-        body = json.loads(Path(path).read_text(encoding="utf-8"))
+        body = json.loads(Path(path).read_text(encoding="utf-8-sig"))  # Notepad's byte-order mark too
     except (OSError, ValueError) as err:
         raise InputError(f"cannot read the policy file {path}: {err}") from None
     if named and isinstance(body, dict) and "name" not in body:
@@ -66,6 +66,8 @@ def resolve_policy(args):
         if args.enqueue:  # a queued verdict records its policy's version, which only a stored policy has
             raise InputError(f"--enqueue needs a stored policy: `python -m cleanspeech policy import {path}` first")
         return read_policy_file(path), None
+    if path is not None and path.suffix.lower() in (".yaml", ".yml", ".toml", ".txt") and path.is_file():
+        raise InputError(f"{path}: a policy file is JSON (.json), as `policy export` writes it")  # not a stored name
     store = open_store(args.store)
     name = args.policy or "default"
     return (store.policies.default() if name == "default" else store.policies.get(name)), store

@@ -61,6 +61,11 @@ def add_user(path: str | Path, name: str, password: str) -> None:
     if not name or len(password) < 8 or not password.strip():
         raise InputError("a user needs a name and a password of at least 8 characters, not all white space")
     users = read_users(path)
+    twin = next((known for known in users if known != name and known.casefold() == name.casefold()), None)
+    if twin is not None:  # the history and the queue count one reviewer by name whatever its case
+        raise InputError(
+            f"a user {twin!r} exists: names differ in more than case (give {twin!r} to change its password)"
+        )
     users[name] = hash_password(password)
     _write_private(Path(path), users)
 

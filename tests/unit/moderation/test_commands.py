@@ -95,6 +95,12 @@ def test_policy_and_user_commands_refuse_bad_input_in_one_line(tmp_path, store, 
         bad.write_text(body)
         with pytest.raises(InputError):
             read_policy_file(bad)
+    bad.write_text('\ufeff{"name": "notepad"}', encoding="utf-8")  # Notepad's byte-order mark
+    assert read_policy_file(bad).name == "notepad"
+    yaml = tmp_path / "strict.yaml"
+    yaml.write_text("name: strict\n")
+    assert main(["predict", "hi", "--model", "baseline", "--policy", str(yaml), "--store", store]) == 2
+    assert "a policy file is JSON" in capsys.readouterr().err
     typo = tmp_path / "typo.json"
     typo.write_text('{"name": "typo", "model": "transfomer"}')
     assert main(["policy", "import", str(typo), "--store", store]) == 0  # saved: the store may serve other machines
@@ -114,6 +120,9 @@ def test_policy_and_user_commands_refuse_bad_input_in_one_line(tmp_path, store, 
     monkeypatch.setattr("sys.stdin", io.StringIO("another long one\n"))
     assert main(["add-user", "di", "--users", str(users), "--password-stdin"]) == 0
     assert f"readable by every user of this machine: chmod 600 {users}" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("yet another password\n"))
+    assert main(["add-user", "ANA", "--users", str(users), "--password-stdin"]) == 2  # one reviewer to the history
+    assert "a user 'ana' exists" in capsys.readouterr().err and "ANA" not in read_users(users)
     for weak in ("short\n", "        \n"):  # too short; eight spaces
         monkeypatch.setattr("sys.stdin", io.StringIO(weak))
         assert main(["add-user", "bob", "--users", str(users), "--password-stdin"]) == 2
