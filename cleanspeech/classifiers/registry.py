@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelNotFound
+from ..errors import InputError, ModelNotFound
 from ..labels import IMPLIES_TOXIC, LABEL2ID, LABELS
 from ..paths import MODELS_ENV, models_dir
 from .files import damaged_model_as_not_found, is_baseline_dir, is_embedding_dir, is_ensemble_dir, is_transformer_dir
@@ -141,7 +141,12 @@ def flag_matrix(scores: pd.DataFrame | np.ndarray, thresholds: dict[str, float])
 
 
 def flagged_labels(scores: pd.Series | dict, thresholds: dict[str, float]) -> list[str]:
-    """Labels `flag_matrix` flags for one comment's scores, in label order."""
+    """Labels `flag_matrix` flags for one comment's scores (a row of `predict_proba`'s frame, or a dict), in label
+    order."""
+    if isinstance(scores, pd.DataFrame):
+        raise InputError("flagged_labels takes one comment's scores (frame.iloc[0]); for a frame, use flag_matrix")
+    if missing := [label for label in LABELS if label not in scores]:
+        raise InputError(f"the scores have no {', '.join(missing)}: give all of {', '.join(LABELS)}")
     row = np.array([[float(scores[label]) for label in LABELS]])
     return [label for label, hit in zip(LABELS, flag_matrix(row, thresholds)[0]) if hit]
 

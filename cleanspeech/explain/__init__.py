@@ -10,6 +10,8 @@ faithfulness measures (`faithfulness`). It may import the core modules; it reads
 attributes (`predict_logits`, `batch_logits`, `clean_texts`, `tokenizer`), so it imports no model family.
 """
 
+from pathlib import Path
+
 from ..errors import InputError
 from ..labels import LABELS
 from ..text import is_blank
@@ -58,6 +60,8 @@ def model_family(model) -> str:
         return "embedding"
     if hasattr(model, "tokenizer"):
         return "transformer"
+    if isinstance(model, str | Path):  # a name: say what to pass, not that "the str model" has members
+        raise ExplanationError(f"explain takes a loaded model: explain(cleanspeech.load_model({str(model)!r}), text)")
     raise ExplanationError(
         f"cannot explain the {getattr(model, 'name', type(model).__name__)} model: explain one of its members"
     )
@@ -83,6 +87,8 @@ def explain(
         raise InputError(f"explain takes one comment as text (str), not {type(text).__name__}")
     if is_blank(text):  # as the CLI, the service and the rewriter say: there is no word to attribute a score to
         raise InputError("nothing to explain: the text is empty")
+    if max_words is not None and (isinstance(max_words, bool) or not isinstance(max_words, int) or max_words < 1):
+        raise InputError(f"max_words is a whole number of at least 1, or None for every word; not {max_words!r}")
     labels = (labels,) if isinstance(labels, str) else tuple(labels) if labels else None
     if unknown := set(labels or ()) - set(LABELS):
         raise ExplanationError(f"unknown label(s) {', '.join(sorted(unknown))}: choose from {', '.join(LABELS)}")

@@ -67,6 +67,8 @@ class Explanation:
     def top_words(self, label: str, k: int = 10) -> list[dict]:
         """The k words pushing hardest towards `label`, largest score first: only words that raised it, so none on a
         comment where every word pulled it down (a clean comment has no "top words towards toxic")."""
+        if isinstance(k, bool) or not isinstance(k, int) or k < 0:  # k=-1 gave every word but the last
+            raise InputError(f"k is how many words to give, a whole number of at least 0; not {k!r}")
         scores = self.scores(label)
         return [self.words[i] for i in np.argsort(-scores, kind="stable")[:k] if scores[i] > 0]
 

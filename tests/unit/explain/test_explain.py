@@ -146,6 +146,26 @@ def test_methods_are_checked_against_the_model(baseline, transformer):
     ensemble = EnsembleModel({"baseline": baseline}, {"baseline": 1.0}, baseline.thresholds)
     with pytest.raises(ExplanationError, match="explain one of its members"):
         explain(ensemble, INSULT)
+    with pytest.raises(ExplanationError, match=r"takes a loaded model: explain\(cleanspeech.load_model\('baseline'\)"):
+        explain("baseline", INSULT)
+    for words in (-1, 0, 2.5, True):  # -1 once explained "the first -1 of 5 words"
+        with pytest.raises(InputError, match="max_words is a whole number"):
+            explain(baseline, INSULT, max_words=words)
+    explanation = explain(baseline, INSULT)
+    assert len(explanation.top_words("toxic", k=0)) == 0 and explanation.top_words("toxic", k=1)
+    with pytest.raises(InputError, match="k is how many words"):  # -1 gave every word but the last
+        explanation.top_words("toxic", k=-1)
+
+
+def test_flagged_labels_takes_one_comments_scores_whole(baseline):
+    from cleanspeech import flagged_labels
+
+    scores = baseline.predict_proba([INSULT])
+    assert "toxic" in flagged_labels(scores.iloc[0], baseline.thresholds)
+    with pytest.raises(InputError, match=r"one comment's scores \(frame.iloc\[0\]\)"):
+        flagged_labels(scores, baseline.thresholds)
+    with pytest.raises(InputError, match="the scores have no severe_toxic"):
+        flagged_labels({"toxic": 0.9}, baseline.thresholds)
 
 
 def test_heatmap_escapes_html_in_the_comment(baseline):
