@@ -181,7 +181,7 @@ def cmd_export_decisions(args) -> int:
     from datetime import UTC, date, datetime, time
 
     from .._io import replaced_atomically, summary_stream, written_in_place
-    from ..serving.csv_files import XLSX_SUFFIXES, check_output_path
+    from ..serving.csv_files import WRITTEN_SUFFIXES, check_output_path
     from .database import require_existing
     from .feedback import decided_items, training_rows
     from .store import ModerationStore
@@ -192,9 +192,10 @@ def cmd_export_decisions(args) -> int:
             since = datetime.combine(date.fromisoformat(args.since), time.min, UTC)
         except ValueError:
             raise InputError(f"--since wants a date like 2026-12-01, not {args.since!r}") from None
+    if Path(args.output).suffix.lower() not in WRITTEN_SUFFIXES:  # said before the general check, which offers .xlsx
+        name = Path(args.output).name
+        raise InputError(f"export-decisions writes CSV, what --extra-data reads: name it .csv, not {name}")
     target = check_output_path(args.output)
-    if target.suffix.lower() in XLSX_SUFFIXES:
-        raise InputError(f"export-decisions writes CSV, what --extra-data reads: name it .csv, not {target.name}")
     require_existing(args.store)
     rows = training_rows(decided_items(ModerationStore(args.store).engine, since))
     if written_in_place(target):  # /dev/stdout, a pipe: nothing to replace

@@ -84,6 +84,7 @@ def test_policy_and_user_commands_refuse_bad_input_in_one_line(tmp_path, store, 
         err = capsys.readouterr().err
         assert err.startswith("error: ") and len(err.strip().splitlines()) == 1, err
     for argv, says in [(["export-decisions", str(tmp_path / "d.xlsx")], "writes CSV, what --extra-data reads"),
+                       (["export-decisions", str(tmp_path / "d.json")], "name it .csv, not d.json"),
                        (["export-decisions", str(tmp_path / "d.csv"), "--store", str(tmp_path / "nowhere" / "s.db")],
                         "no store at")]:  # fmt: skip
         assert main([*argv, "--store", store] if "--store" not in argv else argv) == 2
