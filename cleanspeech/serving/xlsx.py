@@ -51,18 +51,26 @@ def cell_text(value) -> str:
 
 
 def xlsx_rows(data: bytes, name: str, notices: list[str]) -> Iterator[tuple[int, list[str]]]:
-    """The first sheet's rows as (sheet row number, cell texts), from the first non-empty row to the last (an empty
-    row between them is kept, so rows stay aligned with the sheet); trailing empty columns dropped."""
+    """The rows of the first sheet that holds any, as (sheet row number, cell texts), from the first non-empty row to
+    the last (an empty row between them is kept, so rows stay aligned with the sheet); trailing empty columns
+    dropped. An empty first sheet (a cover of notes left blank) is passed over, and the notice says which was read."""
     openpyxl = _openpyxl()
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises zip, XML, key and value errors for damaged files
         raise InputError(f"{name} is not a readable .xlsx file ({type(exc).__name__}: {exc})") from exc
     try:
-        sheet = book.worksheets[0]
+        number, rows = 0, []
+        for index, sheet in enumerate(book.worksheets):  # read one at a time: the first usually holds the rows
+            rows = [(i, [cell_text(v) for v in row]) for i, row in enumerate(sheet.iter_rows(values_only=True), 1)]
+            number = index
+            if any(c.strip() for _, cells in rows for c in cells):
+                break
+        else:
+            number, rows = 0, []  # every sheet is empty: named as the first
         if len(book.worksheets) > 1:
-            notices.append(f"{name} has {len(book.worksheets)} sheets; read the first, '{sheet.title}'")
-        rows = [(i, [cell_text(v) for v in row]) for i, row in enumerate(sheet.iter_rows(values_only=True), 1)]
+            which = "the first" if number == 0 else f"the first that holds rows (sheet {number + 1})"
+            notices.append(f"{name} has {len(book.worksheets)} sheets; read {which}, '{book.worksheets[number].title}'")
     finally:
         book.close()
     filled = [n for n, (_, cells) in enumerate(rows) if any(c.strip() for c in cells)]

@@ -162,3 +162,22 @@ def test_a_file_whose_accents_come_after_its_first_megabyte_is_read_in_their_enc
         table = read_table(path)
         assert table.frame["comment_text"].iloc[-1] == "Café “quoted”, crème brûlée"
         assert [n for n in table.notices if "UTF-8" in n] == ([f"{path} is not UTF-8; {notice}"] if notice else [])
+
+
+def test_an_empty_first_sheet_is_passed_over_and_the_notice_names_the_sheet_read(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    data = book.create_sheet("Data")
+    data.append(["id", "comment_text"])
+    data.append(["1", "you idiot"])
+    book.create_sheet("Later").append(["ignored"])
+    path = tmp_path / "second.xlsx"
+    book.save(path)
+    table = read_table(path)
+    assert table.frame.to_dict("records") == [{"id": "1", "comment_text": "you idiot"}]
+    assert f"{path} has 3 sheets; read the first that holds rows (sheet 2), 'Data'" in table.notices
+    empty = openpyxl.Workbook()
+    empty.create_sheet("Also empty")
+    empty.save(tmp_path / "empty.xlsx")
+    with pytest.raises(InputError, match="no header row"):
+        read_table(tmp_path / "empty.xlsx")
