@@ -160,6 +160,8 @@ def score_csv(source, target, column: str, models: dict, chunk_rows: int = CHUNK
     statuses = (merge_parts(parts, target, status_column(scan.columns), safe_cells, scan.columns)
                 if state.is_main_process else {})  # fmt: skip
     state.wait_for_everyone()
+    if state.is_main_process and not statuses:  # as `predict --file` says it
+        scan.notices.append(f"{scan.name} has a header but no rows")
     return {"rows": sum(statuses.values()), "output": str(target), "processes": state.num_processes,
             "notices": scan.notices, "statuses": statuses, "is_main_process": state.is_main_process}  # fmt: skip
 

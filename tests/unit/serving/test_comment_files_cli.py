@@ -32,6 +32,8 @@ def test_predict_gives_each_file_its_one_outcome(case, tmp_path, capsys, tiny_cl
     scored = read_back(out)
     if not case.rows:
         assert scored.empty and "has a header but no rows" in result.stderr
+        scored_file = run_cli(capsys, "score", str(source), str(tmp_path / "s.csv"), *model)
+        assert scored_file.returncode == 0 and "has a header but no rows" in scored_file.stderr  # score says so too
         return
     assert scored[list(case.rows[0])].to_dict("records") == case.rows  # every row, nothing shifted or altered
     assert scored["status"].tolist() == case.statuses
