@@ -123,7 +123,7 @@ class BaselineModel:
             raise RuntimeError("the baseline is not fitted; call fit() or BaselineModel.load()")
         given, texts = texts, text_list(texts)
         if not texts:
-            return pd.DataFrame(columns=list(LABELS), dtype=float)
+            return pd.DataFrame(columns=list(LABELS), dtype="float32")  # as its scores are: one return shape
         matrix = self.features.transform(self.clean_texts(texts))
         scores = {label: self.classifiers[label].predict_proba(matrix)[:, 1] for label in LABELS}
         return indexed_like(given, pd.DataFrame(scores, columns=list(LABELS)))

@@ -22,6 +22,11 @@ def test_predict_proba_shape(small_baseline):
     assert small_baseline.predict_proba("one string is one comment").shape == (1, 6)
 
 
+def test_no_comments_give_the_same_columns_and_types_as_some(shipped_baseline):
+    none, some = shipped_baseline.predict_proba([]), shipped_baseline.predict_proba(["hi"])
+    assert none.dtypes.to_dict() == some.dtypes.to_dict()  # float32 both: one return shape
+
+
 def test_small_model_learns_from_real_data(small_baseline, dataset):
     rows = dataset[(dataset["fold"] == "validation") & (dataset["source"] == "jigsaw")].head(2000)
     table = evaluate(rows[list(LABELS)], small_baseline.predict_proba(rows["text"]))
