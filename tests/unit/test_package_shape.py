@@ -124,3 +124,9 @@ def test_an_item_that_holds_several_values_is_refused_not_scored_as_an_empty_com
         with pytest.raises(InputError, match=r"texts\[0\] is a .*, not a comment"):
             shipped_baseline.predict_proba(texts)
     assert len(shipped_baseline.predict_proba(np.array(["you stupid idiot", "thanks"]))) == 2  # a 1-D array is fine
+
+
+def test_one_folder_named_twice_is_loaded_once(shipped_baseline_dir):
+    other = shipped_baseline_dir.parent / ".." / shipped_baseline_dir.parent.name / shipped_baseline_dir.name
+    models = load_models([str(shipped_baseline_dir), str(other)])
+    assert len(models) == 2 and models[str(shipped_baseline_dir)] is models[str(other)]
