@@ -32,8 +32,20 @@ def _not_true_or_false(value):
     return value
 
 
+def _whole_number(value):
+    value = _not_true_or_false(value)
+    if isinstance(value, str):  # proto3 JSON writes an integer as a string too, in any notation ("1e1" is 10)
+        try:
+            number = float(value)
+        except ValueError:
+            return value  # pydantic names it
+        return int(number) if number.is_integer() else value
+    return value
+
+
 # Proto3 JSON, which Perspective parses: a number field takes a number (or its string), a bool field true or false
 Number = BeforeValidator(_not_true_or_false)
+WholeNumber = BeforeValidator(_whole_number)
 
 
 def _true_or_false(value):

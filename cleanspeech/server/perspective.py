@@ -17,7 +17,7 @@ from .attributes import label_for
 from .errors import ERROR_RESPONSES, invalid_request, utf8_body
 from .keys import key_of
 from .languages import UNDETERMINED, attribute_languages, base_language
-from .messages import Flag, Message, Number
+from .messages import Flag, Message, Number, WholeNumber
 from .queueing import Analyzed
 from .scoring import sentence_spans, utf16_offsets
 from .state import Service, ServiceState, authorize, authorize_suggestion
@@ -81,8 +81,8 @@ class Score(Message):
 
 
 class SpanScore(Message):
-    begin: Annotated[int | None, Number] = None
-    end: Annotated[int | None, Number] = None
+    begin: Annotated[int | None, WholeNumber] = None
+    end: Annotated[int | None, WholeNumber] = None
     score: Score | None = None
 
 

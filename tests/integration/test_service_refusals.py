@@ -131,6 +131,11 @@ def test_a_flag_or_a_number_of_the_wrong_type_is_refused_not_read_as_another(htt
                "spanAnnotations": "true"}  # proto3 JSON: numbers and flags may come as strings  # fmt: skip
     scored = http.post(ANALYZE, json=numeric).json()["attributeScores"]["TOXICITY"]
     assert scored["summaryScore"]["value"] > 0.1 and scored["spanScores"]
+    span = {"begin": "0", "end": "1e1", "score": {"value": "0.9"}}  # an integer in exponent notation, as proto3 allows
+    suggestion = {"comment": {"text": "You idiot."}, "attributeScores": {"TOXICITY": {"spanScores": [span]}}}
+    assert http.post("/v1alpha1/comments:suggestscore", json=suggestion).status_code == 200
+    span["end"] = "1.5"
+    assert_google_error(http.post("/v1alpha1/comments:suggestscore", json=suggestion), 400, "INVALID_ARGUMENT")
 
 
 def test_the_key_is_checked_before_the_body_and_the_schema_patterns_read_in_javascript(http, service):
