@@ -11,6 +11,7 @@ service read comment files through `read_table` (in memory) or `scan_file` + `it
 import codecs
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,7 +137,9 @@ class _Source:
             self.notices += [notice] if notice else []
             sample = self._text_sample()
             _refuse_json(sample, self.name)
-            self.delimiter = sniff_delimiter(sample)
+            named = _SEP_LINE.match(sample.lstrip("\ufeff"))  # Excel's hint: "sep=;" as the first line
+            self.sep_line = named is not None and named.group(1) in DELIMITERS
+            self.delimiter = named.group(1) if self.sep_line else sniff_delimiter(sample)
             if self.delimiter != ",":
                 self.notices.append(f"read {self.name} as {DELIMITERS[self.delimiter]}-separated")
 
@@ -161,10 +164,16 @@ class _Source:
             return
         with self._open() as handle:
             try:
-                yield from with_empty_cells(csv_records(handle, self.delimiter, blanks=True))
+                records = with_empty_cells(csv_records(handle, self.delimiter, blanks=True))
+                if self.sep_line:
+                    next(records, None)  # the hint, not the header: the header is line 2, and lines keep numbers
+                yield from records
             except UnicodeDecodeError as exc:
                 raise InputError(f"{self.name} is not valid {self.encoding} after its first part ({exc.reason}); "
                                  "save it as UTF-8") from exc  # fmt: skip
+
+
+_SEP_LINE = re.compile(r"sep=(.)\r?\n")
 
 
 def _refuse_json(sample: str, name: str) -> None:

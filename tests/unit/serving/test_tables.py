@@ -181,3 +181,15 @@ def test_an_empty_first_sheet_is_passed_over_and_the_notice_names_the_sheet_read
     empty.save(tmp_path / "empty.xlsx")
     with pytest.raises(InputError, match="no header row"):
         read_table(tmp_path / "empty.xlsx")
+
+
+def test_excels_separator_line_names_the_delimiter_and_is_no_header(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"sep=;\r\nid;comment_text\r\n1;you idiot, really\r\n2;thanks;extra\r\n")
+    with pytest.raises(InputError, match="line 4: 3 fields where the header has 2"):  # lines keep their numbers
+        read_table(path)
+    path.write_bytes(b"sep=;\r\nid;comment_text\r\n1;you idiot, really\r\n2;thanks\r\n")
+    table = read_table(path)
+    assert table.frame.to_dict("records") == [{"id": "1", "comment_text": "you idiot, really"},
+                                              {"id": "2", "comment_text": "thanks"}]  # fmt: skip
+    assert f"read {path} as semicolon-separated" in table.notices
