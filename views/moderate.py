@@ -133,10 +133,14 @@ for column, (name, values) in zip(verdict_columns, scores.items()):
 UNSURE_NOTES = {"blend": " (unsure of the language: each likely language's weights, blended)",
                 "default": " (too unsure of the language to weigh it as such)"}  # fmt: skip
 OTHER_LANGUAGE_NOTE = " (its default weights, fitted for languages it has no weights for)"
-language = routing_language(text)[0]
+language, routed = routing_language(text)
 known = language in LANGUAGE_NAMES  # else clearly a language none of the models trained or was measured on ("nl")
-route = [f"Detected language: {LANGUAGE_NAMES[language]} ({language})." if known else
-         f"Detected language: {language}, not one the models were trained or measured on."]  # fmt: skip
+if not known:
+    route = [f"Detected language: {language}, not one the models were trained or measured on."]
+elif routed != language:  # the detector's best guess, below the confidence routing needs: said as a guess
+    route = [f"Detected language: unsure, perhaps {LANGUAGE_NAMES[language]} ({language})."]
+else:
+    route = [f"Detected language: {LANGUAGE_NAMES[language]} ({language})."]
 notes = UNSURE_NOTES if known else {**UNSURE_NOTES, "default": OTHER_LANGUAGE_NOTE}
 for name, model in models.items():
     if hasattr(model, "route"):  # an ensemble: how much each member counts here

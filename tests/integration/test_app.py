@@ -260,6 +260,10 @@ def test_moderate_page_says_which_language_and_how_the_ensemble_weighs_it(app):
     default = {member["name"]: member["weight"] for member in spec["members"]}
     assert f"The ensemble weighs baseline {default['baseline']:.0%}, embedding {default['embedding']:.0%}" in route
     assert route.endswith("(its default weights, fitted for languages it has no weights for)."), route
+    # a best guess below the confidence routing needs is said as a guess, not as the language detected
+    check(app, "🤬🤬 you 🐷 🖕")
+    route = next(c.value for c in app.caption if c.value.startswith("Detected language"))
+    assert route.startswith("Detected language: unsure, perhaps English (en).") and "unsure of the language" in route
 
 
 def test_no_pages_folder_lets_a_direct_link_run_a_page_without_app_py():
