@@ -148,13 +148,21 @@ else:
     if not languages:
         st.info("No real comments were measured: run the script with a data directory.")
     else:
-        lang = right.selectbox("Language", languages, key="fair_lang")
+        # a choice per source, kept while the other is shown (Streamlit forgets a widget not drawn): real comments
+        # have no "all", and switching there and back showed "en" instead of the language chosen
+        chosen = st.session_state.setdefault("fair_lang_chosen", {})
+        start = languages.index(chosen[source]) if chosen.get(source) in languages else 0
+        lang = chosen[source] = right.selectbox("Language", languages, index=start, key=f"fair_lang_{source}")
         measured = {name: by_language(r)[lang] for name, r in fairness.items() if lang in by_language(r)}
         summary = ["overall_auc", "subgroup_auc_gmean", "bpsn_auc_gmean", "bnsp_auc_gmean", "final_metric",
                    "max_benign_fpr", "mean_benign_fpr", "terms_over_fpr_limit",
                    "terms_surely_over_fpr_limit"]  # fmt: skip
         st.dataframe(pd.DataFrame({name: {k: m.get(k) for k in summary} for name, m in measured.items()}).T,
                      key="fairness_summary")  # fmt: skip
+        if source == "real comments":
+            st.caption("Real comments name some terms only a few times: the worst benign FPR and the terms over 10% "
+                       "count every term with a benign comment, so one flag on a term named twice reads as 50%. Each "
+                       "bar below carries its 95% interval, and its benign count on hover.")  # fmt: skip
         metric = st.radio("Per term", ["benign_fpr", "bpsn_auc", "subgroup_auc", "bnsp_auc"], horizontal=True,
                           key="fair_metric")  # fmt: skip
         groups = [(name, term, g) for name, m in measured.items() for term, g in m.get("groups", {}).items()]
@@ -165,7 +173,7 @@ else:
             st.info(f"No {source} in this language name a term.")
         else:
             bars = {"error_y": "above", "error_y_minus": "below"} if "above" in per_term else {}
-            figure = px.bar(per_term, x="term", y=metric, color="model", barmode="group",
+            figure = px.bar(per_term, x="term", y=metric, color="model", barmode="group", hover_data=["benign"],
                             color_discrete_map=MODEL_COLORS, **bars)  # fmt: skip
             if metric == "benign_fpr":
                 figure.add_hline(y=0.1, line_dash="dot", annotation_text="target 10%")

@@ -203,5 +203,8 @@ def test_compare_page_shows_a_sample_as_one_and_skips_what_a_report_lacks(
     assert set(summary.index) == {"baseline", "transformer"}  # the templates of both
     functional = next(df.value for df in at.dataframe if "expected flags" in df.value.columns)
     assert list(functional.columns) == ["expected flags", "baseline"]  # the transformer's report has no such tests
+    at.selectbox(key="fair_lang_templates").select("de").run()
     at.radio(key="fair_source").set_value("real comments").run()
     assert not at.exception and any("No real comments in this language name a term" in i.value for i in at.info)
+    at.radio(key="fair_source").set_value("templates").run()  # the templates' language is still the one chosen
+    assert at.selectbox(key="fair_lang_templates").value == "de"
