@@ -40,11 +40,12 @@ start = datetime.now(UTC) - timedelta(days=days) if days else None
 picked = picked_reviewer.strip()  # "" : anyone
 log = moderation.history(picked or None, action, start, limit=HISTORY_LIMIT)
 shown_counts = log["kind"].value_counts()
-st.caption(f"{len(log):,} record{'' if len(log) == 1 else 's'} ({shown_counts.get('suggestscore', 0):,} from the "
-           "service's suggestscore).")  # fmt: skip
+st.caption(f"{len(log):,} record{'' if len(log) == 1 else 's'} ({shown_counts.get('suggestscore', 0):,} scores "
+           "suggested through the scoring service, e.g. a comment platform's approve and reject; kind "
+           "'suggestscore').")  # fmt: skip
 if log.attrs.get("truncated"):  # the table stops there; the download does not
     st.caption(f"The table shows the newest {HISTORY_LIMIT:,} decisions and the newest {HISTORY_LIMIT:,} "
-               "suggestscore records of this period; Download CSV holds every one.")  # fmt: skip
+               "suggested scores of this period; Download CSV holds every one.")  # fmt: skip
 shown = log.drop(columns=["scores"])
 st.dataframe(shown, hide_index=True, key="history_table")  # shown as data: markup in a comment is never rendered
 by = f" by {picked}" if picked else ""
