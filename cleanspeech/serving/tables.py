@@ -132,7 +132,8 @@ class _Source:
             whole = self.data is not None or len(head) <= _HEAD_BYTES  # an upload is checked whole
             head = head if self.data is not None else head[:_HEAD_BYTES]
             self.encoding, notice, self.errors = detect_encoding(head, self.name, complete=whole)
-            if not whole and head.isascii() and (later := _non_ascii_lines(self.path, len(head))) is not None:
+            plain = self.encoding == "utf-8" and self.errors == "strict" and head.isascii()  # not UTF-16's zeros
+            if not whole and plain and (later := _non_ascii_lines(self.path, len(head))) is not None:
                 self.encoding, notice, self.errors = detect_encoding(later, self.name)  # accents only further on
             self.notices += [notice] if notice else []
             sample = self._text_sample()

@@ -155,13 +155,19 @@ def test_a_chat_log_with_irc_formatting_codes_is_text():
 def test_a_file_whose_accents_come_after_its_first_megabyte_is_read_in_their_encoding(tmp_path):
     rows = ["id,comment_text", *(f"{i},plain comment number {i} padded with a few more words" for i in range(20_000))]
     rows.append('20000,"Café “quoted”, crème brûlée"')
-    for encoding, notice in (("cp1252", "read it as Windows-1252"), ("utf-8", None)):
+    for encoding, notice in (
+        ("cp1252", "read it as Windows-1252"),
+        ("utf-8", None),
+        ("utf-16-le", "UTF-16 without a byte-order mark; read it as UTF-16-LE"),
+    ):
         path = tmp_path / f"late-{encoding}.csv"
         path.write_bytes(("\n".join(rows) + "\n").encode(encoding))
         assert path.stat().st_size > 1 << 20  # the accents lie past the sample the encoding is told from
         table = read_table(path)
         assert table.frame["comment_text"].iloc[-1] == "Café “quoted”, crème brûlée"
-        assert [n for n in table.notices if "UTF-8" in n] == ([f"{path} is not UTF-8; {notice}"] if notice else [])
+        said = [n for n in table.notices if "UTF-" in n]
+        assert said == ([] if notice is None else [f"{path} is not UTF-8; {notice}"] if encoding == "cp1252" else
+                        [f"{path} is {notice}"])  # fmt: skip
 
 
 def test_an_empty_first_sheet_is_passed_over_and_the_notice_names_the_sheet_read(tmp_path):
