@@ -4,6 +4,7 @@ JSON can carry a lone UTF-16 surrogate (`"\\ud800"`) that no UTF-8 text can hold
 invalid input here, before it could reach a tokenizer or a JSON answer that cannot encode it.
 """
 
+import re
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
@@ -34,13 +35,10 @@ def _not_true_or_false(value):
 
 def _whole_number(value):
     value = _not_true_or_false(value)
-    if isinstance(value, str):  # proto3 JSON writes an integer as a string too, in any notation ("1e1" is 10)
-        try:
-            number = float(value)
-        except ValueError:
-            return value  # pydantic names it
+    if isinstance(value, str) and re.fullmatch(r"-?\d+(?:\.\d*)?[eE][+-]?\d+|-?\d+\.0*", value):
+        number = float(value)  # proto3 JSON writes an integer as a string too, in any notation ("1e1" is 10)
         return int(number) if number.is_integer() else value
-    return value
+    return value  # digits alone stay exact: pydantic reads them
 
 
 # Proto3 JSON, which Perspective parses: a number field takes a number (or its string), a bool field true or false

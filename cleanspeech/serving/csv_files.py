@@ -242,3 +242,10 @@ def _xlsx_from(merged: Path, target: Path, safe_cells: bool, text_columns: set) 
         kept = _free_name(target.with_name(target.name + ".csv"))
         _write_csv(neutralize_formulas(frame) if safe_cells else frame, kept)
         raise InputError(f"cannot write {target.name}: {exc}; the scored file is kept as {kept}") from exc
+    except OSError as exc:  # a full disk, say: the merged rows are kept where they can be, not lost with the parts
+        kept = _free_name(target.with_name(target.name + ".csv"))
+        try:
+            shutil.copyfile(merged, kept)
+        except OSError:
+            raise exc from None
+        raise InputError(f"cannot write {target.name}: {exc}; the scored rows are kept as {kept}") from exc
