@@ -10,6 +10,7 @@ import contextlib
 import importlib
 import json
 import os
+import stat
 import sys
 import threading
 import zipfile
@@ -38,7 +39,8 @@ _CONTROL_BYTES = bytes(b for b in [*range(0x00, 0x09), *range(0x0E, 0x1B), *rang
 def replaced_atomically(path: str | Path):
     """Yields a temporary path beside `path` to write; it replaces `path` only when the block ends without an error,
     so a reader (the app, a resumed run, a loading model) never sees half a file. A symbolic link is kept: the file it
-    points to is replaced (renaming over the link would have turned it into a file: `/dev/stdout` once)."""
+    points to is replaced (renaming over the link would have turned it into a file: `/dev/stdout` once). The file
+    replaced keeps its permissions: a scored file its owner had made private stays so."""
     path = Path(path)
     if path.is_symlink():
         path = path.resolve()
@@ -46,6 +48,8 @@ def replaced_atomically(path: str | Path):
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")  # no two writers share one
     try:
         yield tmp
+        if path.is_file():
+            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)

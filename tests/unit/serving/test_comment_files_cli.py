@@ -140,6 +140,7 @@ def test_a_write_that_fails_leaves_the_previous_output_whole_and_no_parts(tmp_pa
     pd.DataFrame({"comment_text": [f"comment number {i}, which is long enough to take room" for i in range(400)]}
                  ).to_csv(source, index=False)  # fmt: skip
     out.write_text("precious\n")
+    out.chmod(0o600)  # a private file stays private when replaced
 
     def limited():  # each chunk fits, the merged file does not
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
@@ -150,3 +151,6 @@ def test_a_write_that_fails_leaves_the_previous_output_whole_and_no_parts(tmp_pa
     done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, preexec_fn=limited, timeout=300)
     assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
     assert out.read_text() == "precious\n" and sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "scored.csv"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=300)  # no limit: replaced
+    assert done.returncode == 0 and out.read_text().startswith("comment_text,")
+    assert out.stat().st_mode & 0o777 == 0o600
