@@ -23,3 +23,9 @@ LABEL_NAMES: dict[str, str] = {
     "insult": "Insult",
     "identity_hate": "Identity attack",
 }
+
+
+def is_threshold(value) -> bool:
+    """Whether `value` can be a label's threshold: a number from 0 to 1, and not true or false (which Python counts
+    as 1 and 0: a policy threshold of false sent every comment to review)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1

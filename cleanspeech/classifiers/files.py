@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .._io import UNREADABLE_FILE_ERRORS
 from ..errors import CleanSpeechError, ModelNotFound, first_line
-from ..labels import LABELS
+from ..labels import LABELS, is_threshold
 
 # Baseline: the fitted scikit-learn pipeline and its settings, labels and thresholds. The pipeline is a gzipped
 # pickle: Python's C unpickler reads its 500,000-entry vocabularies 10x faster than joblib's pure-Python one (0.5 s
@@ -111,10 +111,7 @@ def read_thresholds(directory: str | Path) -> dict[str, float]:
         saved = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     except (ValueError, UnicodeDecodeError) as exc:
         raise ModelNotFound(f"{path} is damaged ({first_line(exc)}): copy the model again or re-create it") from exc
-    numbers = isinstance(saved, dict) and all(
-        isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1 for value in saved.values()
-    )
-    if not numbers:
+    if not isinstance(saved, dict) or not all(map(is_threshold, saved.values())):
         raise ModelNotFound(f"{path} is damaged: it should give each label a threshold from 0 to 1")
     return {label: float(saved.get(label, 0.5)) for label in LABELS}
 

@@ -11,7 +11,7 @@ model and the blocklist). Policies are stored by name with a version that grows 
 from dataclasses import asdict, dataclass, field, fields, replace
 
 from ..errors import InputError
-from ..labels import LABEL_NAMES, LABELS
+from ..labels import LABEL_NAMES, LABELS, is_threshold
 from .matching import find_phrases
 
 ACTIONS = ("allow", "review", "remove")
@@ -149,7 +149,7 @@ def _validate(policy: Policy) -> None:
         for label, value in table.items():
             if value is None and key == "review":
                 continue
-            if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:  # false is 0
+            if not is_threshold(value):
                 raise InputError(f"the {key} threshold of {label} must be a number from 0 to 1, not {value!r}")
     for label in LABELS:
         if policy.review[label] is not None and policy.review[label] > policy.remove[label]:
