@@ -98,9 +98,7 @@ def write_table(frame: pd.DataFrame, target: str | Path, safe_cells: bool = True
             with replaced_atomically(target) as tmp:
                 tmp.write_bytes(xlsx_bytes(frame))
         except InputError as exc:  # a cell Excel cannot hold: the scoring is done, so kept as CSV, as `score` does
-            kept = _free_name(target.with_name(target.name + ".csv"))
-            _write_csv(neutralize_formulas(frame) if safe_cells else frame, kept)
-            raise InputError(f"cannot write {target.name}: {exc}; the scored file is kept as {kept}") from exc
+            raise _kept_as_csv(frame, target, safe_cells, exc) from exc
     else:
         _write_csv(neutralize_formulas(frame) if safe_cells else frame, target)
     return target
@@ -112,6 +110,14 @@ def _write_csv(frame: pd.DataFrame, target: Path) -> None:
         return
     with replaced_atomically(target) as tmp:
         frame.to_csv(tmp, index=False)
+
+
+def _kept_as_csv(frame: pd.DataFrame, target: Path, safe_cells: bool, exc: InputError) -> InputError:
+    """Keep the rows an .xlsx `target` could not hold as a CSV beside it (never over a file), and the error that says
+    where they are."""
+    kept = _free_name(target.with_name(target.name + ".csv"))
+    _write_csv(neutralize_formulas(frame) if safe_cells else frame, kept)
+    return InputError(f"cannot write {target.name}: {exc}; the scored file is kept as {kept}")
 
 
 def _free_name(path: Path) -> Path:
@@ -239,9 +245,7 @@ def _xlsx_from(merged: Path, target: Path, safe_cells: bool, text_columns: set) 
         with replaced_atomically(target) as tmp:
             tmp.write_bytes(xlsx_bytes(frame))
     except InputError as exc:  # the work is done: the scored rows are kept as CSV, and the message says where
-        kept = _free_name(target.with_name(target.name + ".csv"))
-        _write_csv(neutralize_formulas(frame) if safe_cells else frame, kept)
-        raise InputError(f"cannot write {target.name}: {exc}; the scored file is kept as {kept}") from exc
+        raise _kept_as_csv(frame, target, safe_cells, exc) from exc
     except OSError as exc:  # a full disk, say: the merged rows are kept where they can be, not lost with the parts
         kept = _free_name(target.with_name(target.name + ".csv"))
         try:

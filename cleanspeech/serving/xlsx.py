@@ -60,7 +60,6 @@ def xlsx_rows(data: bytes, name: str, notices: list[str]) -> Iterator[tuple[int,
     except Exception as exc:  # openpyxl raises zip, XML, key and value errors for damaged files
         raise InputError(f"{name} is not a readable .xlsx file ({type(exc).__name__}: {exc})") from exc
     try:
-        number, rows = 0, []
         for index, sheet in enumerate(book.worksheets):  # read one at a time: the first usually holds the rows
             rows = [(i, [cell_text(v) for v in row]) for i, row in enumerate(sheet.iter_rows(values_only=True), 1)]
             number = index
