@@ -5,8 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from cleanspeech.evaluation.fairness import REAL_ROWS
-
-FULL_LANGUAGES = 6  # what scripts/evaluate_fairness.py measures without --quick
+from cleanspeech.evaluation.identity_templates import LANGUAGES
 
 
 def readable_fairness(report) -> bool:
@@ -30,7 +29,7 @@ def sample_note(settings) -> str:
     notes = []
     if isinstance(settings.get("terms"), list):
         notes.append(f"{len(settings['terms'])} terms")
-    if isinstance(settings.get("languages"), list) and len(settings["languages"]) < FULL_LANGUAGES:
+    if isinstance(settings.get("languages"), list) and len(settings["languages"]) < len(LANGUAGES):
         notes.append(f"languages {', '.join(map(str, settings['languages']))}")
     if isinstance(settings.get("real_rows"), int) and settings["real_rows"] < REAL_ROWS:
         notes.append(f"{settings['real_rows']:,} real comments a language")

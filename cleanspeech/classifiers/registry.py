@@ -107,16 +107,17 @@ def load_models(names: list[str] | None = None, root: Path | None = None) -> dic
     loaded, by_folder = {}, {}
     for name in sorted(names, key=lambda n: n == "ensemble"):  # the ensemble last, to reuse its members
         path = resolve_model_dir(name, root)
-        if path.resolve() in by_folder:  # one folder under two names ("./mybase", "mybase"): loaded once
-            loaded[name] = by_folder[path.resolve()]
+        folder = path.resolve()
+        if folder in by_folder:  # one folder under two names ("./mybase", "mybase"): loaded once
+            loaded[name] = by_folder[folder]
             continue
         if not is_ensemble_dir(path):
-            loaded[name] = by_folder[path.resolve()] = load_model(name, root)
+            loaded[name] = by_folder[folder] = load_model(name, root)
             continue
         from .ensemble import EnsembleModel
 
         with damaged_model_as_not_found(path):
-            loaded[name] = by_folder[path.resolve()] = EnsembleModel.load(path, load_model, loaded)
+            loaded[name] = by_folder[folder] = EnsembleModel.load(path, load_model, loaded)
     return {name: loaded[name] for name in names}
 
 

@@ -170,9 +170,8 @@ def _score(value: float) -> dict:
     return {"value": round(float(value), 6), "type": PROBABILITY}
 
 
-@router.post(
-    "/comments:analyze", dependencies=[Depends(authorize), Depends(json_only), Depends(utf8_body)]
-)  # key first
+@router.post("/comments:analyze",  # the key is checked first, then the body
+             dependencies=[Depends(authorize), Depends(json_only), Depends(utf8_body)])  # fmt: skip
 async def analyze(request: AnalyzeCommentRequest, state: Service, http: Request) -> dict:
     """Score a comment on the requested attributes (Perspective's AnalyzeComment)."""
     text = _check_comment(request.comment)
